@@ -1,0 +1,54 @@
+import path from 'node:path';
+import type { ActionSpec } from './spec.js';
+import type { Host } from './host.js';
+import { Inputs } from './inputs.js';
+import { CheckFailed, UserError, errorMessage, formatDiagnostic } from './errors.js';
+import { reportDiagnostics } from './report.js';
+
+/** What an action's main function gets: its inputs, the host, and the folder it works in. */
+export interface ActionContext {
+  host: Host;
+  inputs: Inputs;
+  /** The repository checkout (GITHUB_WORKSPACE, or the current folder for the CLI). */
+  workspace: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export type ActionMain = (ctx: ActionContext) => Promise<void>;
+
+/** Absolute path of the `working-directory` input, resolved against the workspace. */
+export function workingDirectory(ctx: ActionContext): string {
+  return path.resolve(ctx.workspace, ctx.inputs.string('working-directory') || '.');
+}
+
+/**
+ * Run one action on a host and turn every way it can end into an exit code:
+ * 0 success, 1 user error or failed check (reported, no stack), 1 internal error (with stack in debug).
+ */
+export async function execute(spec: ActionSpec, main: ActionMain, host: Host, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const ctx: ActionContext = {
+    host,
+    inputs: new Inputs(spec, host),
+    workspace: path.resolve(env.GITHUB_WORKSPACE || process.cwd()),
+    env,
+  };
+  try {
+    await main(ctx);
+    return 0;
+  } catch (err) {
+    if (err instanceof UserError) {
+      if (err.diagnostics.length > 0) {
+        reportDiagnostics(host, err.diagnostics);
+        host.fail(err.diagnostics.length === 1 ? formatDiagnostic(err.diagnostics[0]!) : err.message);
+      } else {
+        host.fail(err.message);
+      }
+    } else if (err instanceof CheckFailed) {
+      host.fail(err.message);
+    } else {
+      host.debug(err instanceof Error && err.stack ? err.stack : String(err));
+      host.fail(`${spec.name} failed unexpectedly: ${errorMessage(err)}`);
+    }
+    return 1;
+  }
+}

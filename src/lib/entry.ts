@@ -1,0 +1,8 @@
+import type { ActionSpec } from './spec.js';
+import { type ActionMain, execute } from './action.js';
+import { actionsHost } from './actions-host.js';
+
+/** Entry point of a bundled action: run it on the GitHub Actions host and set the exit code. */
+export async function runAsAction(spec: ActionSpec, main: ActionMain): Promise<void> {
+  process.exitCode = await execute(spec, main, actionsHost());
+}

@@ -1,0 +1,142 @@
+import fs from 'node:fs/promises';
+import { Document, LineCounter, isNode, parseAllDocuments, type Node as YamlNode } from 'yaml';
+import { type Diagnostic, type SourceLocation, UserError } from './errors.js';
+
+/** Refuse YAML files larger than this (a config or pipeline is far smaller). */
+export const DEFAULT_MAX_YAML_BYTES = 5 * 1024 * 1024;
+/** Alias expansion cap: stops "billion laughs" bombs. */
+export const MAX_ALIAS_COUNT = 100;
+
+/** A parsed YAML file that can say where any value came from. */
+export interface YamlFile {
+  /** Path used in messages (repo-relative where possible). */
+  file: string;
+  text: string;
+  docs: Document.Parsed[];
+  lineCounter: LineCounter;
+}
+
+/** Parse YAML text; syntax errors, duplicate keys and alias bombs become located diagnostics. */
+export function parseYaml(text: string, file: string, opts: { maxBytes?: number } = {}): YamlFile {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_YAML_BYTES;
+  const size = Buffer.byteLength(text);
+  if (size > maxBytes) {
+    throw UserError.at(`File is ${size} bytes, over the ${maxBytes}-byte limit for YAML files.`, { file }, 'split the file or check that the right file is referenced.');
+  }
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true }) as Document.Parsed[] | { errors: unknown[] };
+  if (!Array.isArray(docs)) throw UserError.at('Not a YAML document stream.', { file });
+  const diagnostics: Diagnostic[] = [];
+  for (const doc of docs) {
+    for (const e of doc.errors) {
+      const pos = lineCounter.linePos(e.pos[0]);
+      diagnostics.push({
+        message: `YAML ${e.code === 'DUPLICATE_KEY' ? 'duplicate key' : 'syntax error'}: ${e.message.split('\n')[0]}`,
+        location: { file, line: pos.line, column: pos.col },
+        fix: e.code === 'DUPLICATE_KEY' ? 'remove or rename one of the duplicated keys.' : 'correct the YAML syntax at this position.',
+      });
+    }
+  }
+  if (diagnostics.length) throw new UserError(`${file}: invalid YAML`, diagnostics);
+  return { file, text, docs, lineCounter };
+}
+
+export async function readYamlFile(absPath: string, displayPath: string, opts: { maxBytes?: number } = {}): Promise<YamlFile> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_YAML_BYTES;
+  const stat = await fs.stat(absPath);
+  if (stat.size > maxBytes) {
+    throw UserError.at(`File is ${stat.size} bytes, over the ${maxBytes}-byte limit for YAML files.`, { file: displayPath }, 'split the file or check that the right file is referenced.');
+  }
+  return parseYaml(await fs.readFile(absPath, 'utf8'), displayPath, opts);
+}
+
+/** A document as plain JS data, with alias expansion capped. */
+export function toData(yf: YamlFile, doc: Document.Parsed = yf.docs[0]!): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    throw UserError.at(`YAML refused: ${(err as Error).message}`, { file: yf.file }, 'expand the anchors/aliases or reduce their use.');
+  }
+}
+
+/** Where the value (or, with `key`, the key) at `path` starts; the document start when not found. */
+export function locate(yf: YamlFile, path: readonly (string | number)[], opts: { doc?: Document.Parsed; key?: boolean } = {}): SourceLocation {
+  const doc = opts.doc ?? yf.docs[0];
+  let node: unknown = doc?.contents;
+  let best: unknown = node;
+  for (const segment of path) {
+    if (!node || typeof node !== 'object' || !('items' in node)) break;
+    const items = (node as { items: unknown[] }).items;
+    let next: unknown;
+    if (typeof segment === 'number') {
+      next = items[segment];
+    } else {
+      const pair = items.find((p) => isPair(p) && keyString(p.key) === segment) as { key: unknown; value: unknown } | undefined;
+      if (pair) {
+        next = opts.key && segment === path[path.length - 1] ? pair.key : (pair.value ?? pair.key);
+      }
+    }
+    if (next === undefined) break;
+    node = next;
+    best = node;
+  }
+  const range = isNode(best) ? (best as YamlNode).range : undefined;
+  if (!range) return { file: yf.file, line: 1, column: 1 };
+  const start = yf.lineCounter.linePos(range[0]);
+  const end = yf.lineCounter.linePos(range[1]);
+  return { file: yf.file, line: start.line, column: start.col, endLine: end.line, endColumn: end.col };
+}
+
+function isPair(p: unknown): p is { key: unknown; value: unknown } {
+  return !!p && typeof p === 'object' && 'key' in p;
+}
+
+function keyString(k: unknown): string | undefined {
+  if (isNode(k) && 'value' in k) return String((k as { value: unknown }).value);
+  return k === undefined || k === null ? undefined : String(k);
+}
+
+/** A copy of `value` without the keys in `keys`, at any depth. */
+export function withoutKeys(value: unknown, keys: ReadonlySet<string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => withoutKeys(v, keys));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (!keys.has(k)) out[k] = withoutKeys(v, keys);
+    return out;
+  }
+  return value;
+}
+
+/** Paths (dotted, with [i] for arrays) where two data values differ; empty when equal. */
+export function differingPaths(a: unknown, b: unknown, at = '', limit = 50): string[] {
+  const out: string[] = [];
+  const walk = (x: unknown, y: unknown, p: string) => {
+    if (out.length >= limit) return;
+    if (Array.isArray(x) && Array.isArray(y)) {
+      for (let i = 0; i < Math.max(x.length, y.length); i++) walk(x[i], y[i], `${p}[${i}]`);
+      return;
+    }
+    if (isPlainObject(x) && isPlainObject(y)) {
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) walk(x[k], y[k], p ? `${p}.${k}` : k);
+      return;
+    }
+    if (!Object.is(x, y) && !(x instanceof Date && y instanceof Date && x.getTime() === y.getTime())) out.push(p || '(root)');
+  };
+  walk(a, b, at);
+  return out;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
+}
+
+/** Parse every document of a YAML/JSON text into data, or undefined when it is not YAML. */
+export function tryParseData(text: string): unknown[] | undefined {
+  try {
+    const docs = parseAllDocuments(text, { uniqueKeys: false });
+    if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) return undefined;
+    return docs.map((d) => d.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
+  } catch {
+    return undefined;
+  }
+}
