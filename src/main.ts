@@ -15,5 +15,5 @@ if (!entry) {
       : `Input required and not supplied: command. Fix: set 'command' to one of ${names.join(', ')}.`,
   );
 } else {
-  process.exitCode = await execute(entry.spec, await entry.load(), actionsHost());
+  process.exitCode = await execute(entry.spec, entry.load, actionsHost());
 }

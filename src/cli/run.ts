@@ -46,7 +46,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     return 0;
   }
   const host = cliHost({ inputs: parsed.inputs, verbose: parsed.verbose, env });
-  const code = await execute(entry.spec, await entry.load(), host, env);
+  const code = await execute(entry.spec, entry.load, host, env);
   if (host.outputs.size) {
     process.stdout.write('\nOutputs:\n');
     for (const [k, v] of host.outputs) process.stdout.write(`  ${k}=${v}\n`);

@@ -22,10 +22,10 @@ export function workingDirectory(ctx: ActionContext): string {
 }
 
 /**
- * Run one action on a host and turn every way it can end into an exit code:
+ * Run one action on a host (its main module loaded only after the required inputs are checked) and turn every way it can end into an exit code:
  * 0 success, 1 user error or failed check (reported, no stack), 1 internal error (with stack in debug).
  */
-export async function execute(spec: ActionSpec, main: ActionMain, host: Host, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function execute(spec: ActionSpec, load: () => Promise<ActionMain>, host: Host, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const ctx: ActionContext = {
     host,
     inputs: new Inputs(spec, host),
@@ -33,6 +33,12 @@ export async function execute(spec: ActionSpec, main: ActionMain, host: Host, en
     env,
   };
   try {
+    // Every missing required input at once, before the action's code is even loaded.
+    const missing = Object.entries(spec.inputs).filter(([name, i]) => i.required && ctx.inputs.string(name) === '');
+    if (missing.length) {
+      throw new UserError(missing.map(([name, i]) => `Input required and not supplied: ${name}. Fix: set '${name}' (${i.description.split('. ')[0]}).`).join('\n'));
+    }
+    const main = await load();
     await main(ctx);
     return 0;
   } catch (err) {

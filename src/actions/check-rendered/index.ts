@@ -1,5 +1,5 @@
 import { runAsAction } from '../../lib/entry.js';
 import { spec } from './spec.js';
-import { run } from './main.js';
 
-await runAsAction(spec, run);
+// main.js is loaded only once the inputs are known to be there: a misconfigured step fails fast.
+await runAsAction(spec, async () => (await import('./main.js')).run);
