@@ -1,0 +1,137 @@
+import { mapLimit } from '../lib/concurrency.js';
+import { errorMessage } from '../lib/errors.js';
+import { withLineage } from './identity.js';
+import type { JobRef, Plan, ScheduleChange, ScheduleSpec, Step } from './model.js';
+
+/** The writes the executor needs from a KFP client (one namespace). */
+export interface ReconcileWriter {
+  createExperiment(name: string, description: string): Promise<{ id: string }>;
+  unarchiveExperiment(id: string): Promise<void>;
+  createJob(job: { name: string; experimentId: string; description: string; spec: ScheduleSpec }): Promise<{ id: string }>;
+  enableJob(id: string): Promise<void>;
+  disableJob(id: string): Promise<void>;
+  deleteJob(id: string, opts: { keepRuns: boolean }): Promise<void>;
+}
+
+export interface ApplyOptions {
+  /** Experiment name → id, as observed; experiments created here are added. */
+  experimentIds: ReadonlyMap<string, string>;
+  /** Schedules applied at once; steps of one schedule always run in order. */
+  parallelism: number;
+  /** Lineage text for a created version, e.g. "commit abc123 · team/recurring_runs.yaml:12". */
+  lineage?: (step: Extract<Step, { op: 'create' }>) => string | undefined;
+  onStep?: (step: Step, outcome: 'done' | 'failed' | 'undone', error?: string) => void;
+}
+
+export interface StepFailure {
+  schedule: string;
+  step: Step;
+  error: string;
+  /** What the executor did to keep the schedule running. */
+  undo?: string;
+}
+
+export interface ApplyResult {
+  writes: number;
+  failures: StepFailure[];
+}
+
+/**
+ * Apply a plan: experiments first, then every schedule's steps in order, schedules in parallel.
+ * If a schedule's steps fail after its running version was paused, that version is enabled again,
+ * so a failure never leaves a wanted schedule without an enabled version; the next run converges.
+ */
+export async function applyPlan(plan: Plan, writer: ReconcileWriter, opts: ApplyOptions): Promise<ApplyResult> {
+  const result: ApplyResult = { writes: 0, failures: [] };
+  const experimentIds = new Map(opts.experimentIds);
+  const failedExperiments = new Set<string>();
+
+  for (const step of plan.experimentSteps) {
+    try {
+      if (step.op === 'create-experiment') experimentIds.set(step.experiment, (await writer.createExperiment(step.experiment, step.description)).id);
+      else if (step.op === 'unarchive-experiment') await writer.unarchiveExperiment(step.experimentId);
+      result.writes++;
+      opts.onStep?.(step, 'done');
+    } catch (err) {
+      const name = 'experiment' in step ? step.experiment : '';
+      failedExperiments.add(name);
+      result.failures.push({ schedule: `experiment ${name}`, step, error: errorMessage(err) });
+      opts.onStep?.(step, 'failed', errorMessage(err));
+    }
+  }
+
+  await mapLimit(
+    plan.changes.filter((c) => c.steps.length > 0),
+    opts.parallelism,
+    (change) => applySchedule(change, writer, experimentIds, failedExperiments, opts, result),
+  );
+  return result;
+}
+
+async function applySchedule(
+  change: ScheduleChange,
+  writer: ReconcileWriter,
+  experimentIds: ReadonlyMap<string, string>,
+  failedExperiments: ReadonlySet<string>,
+  opts: ApplyOptions,
+  result: ApplyResult,
+): Promise<void> {
+  const created = new Map<string, string>();
+  const idOf = (job: JobRef) => ('id' in job ? job.id : created.get(job.created));
+  const paused: string[] = [];
+  let enabled = false;
+
+  for (const step of change.steps) {
+    try {
+      switch (step.op) {
+        case 'create': {
+          if (failedExperiments.has(step.experiment)) throw new Error(`experiment '${step.experiment}' could not be created or unarchived`);
+          const experimentId = experimentIds.get(step.experiment);
+          if (!experimentId) throw new Error(`experiment '${step.experiment}' does not exist`);
+          const description = withLineage(step.spec.description, opts.lineage?.(step));
+          created.set(step.version, (await writer.createJob({ name: step.version, experimentId, description, spec: step.spec })).id);
+          break;
+        }
+        case 'enable':
+          await writer.enableJob(requireId(idOf(step.job), step.job));
+          enabled = true;
+          break;
+        case 'disable': {
+          const id = requireId(idOf(step.job), step.job);
+          await writer.disableJob(id);
+          paused.push(id);
+          break;
+        }
+        case 'delete':
+          await writer.deleteJob(requireId(idOf(step.job), step.job), { keepRuns: step.keepsRuns });
+          break;
+        default:
+          throw new Error(`unexpected step ${step.op} in a schedule`);
+      }
+      result.writes++;
+      opts.onStep?.(step, 'done');
+    } catch (err) {
+      const failure: StepFailure = { schedule: change.schedule, step, error: errorMessage(err) };
+      opts.onStep?.(step, 'failed', failure.error);
+      const wantsEnabled = change.steps.some((s) => s.op === 'enable');
+      if (wantsEnabled && !enabled && paused.length > 0) {
+        // The version that was running before this apply is the first one paused.
+        try {
+          await writer.enableJob(paused[0]!);
+          result.writes++;
+          failure.undo = `re-enabled the previous version (${paused[0]}) so the schedule keeps running`;
+          opts.onStep?.({ op: 'enable', schedule: change.schedule, job: { id: paused[0]!, name: paused[0]! }, reason: 'undo' }, 'undone');
+        } catch (undoErr) {
+          failure.undo = `could not re-enable the previous version: ${errorMessage(undoErr)}`;
+        }
+      }
+      result.failures.push(failure);
+      return;
+    }
+  }
+}
+
+function requireId(id: string | undefined, job: JobRef): string {
+  if (!id) throw new Error(`version ${job.name} was not created`);
+  return id;
+}

@@ -1,0 +1,48 @@
+import { differingPaths, withoutKeys } from '../lib/yaml.js';
+import type { FieldChange, ScheduleSpec, Trigger } from './model.js';
+
+const iso = (s: number | undefined) => (s === undefined ? '(none)' : new Date(s * 1000).toISOString());
+
+function triggerText(t: Trigger): string {
+  return t.kind === 'cron' ? `cron "${t.cron}"` : `every ${t.intervalSeconds}s`;
+}
+
+function nonEmpty(params: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== ''));
+}
+
+/**
+ * Field-by-field differences between the newest version and the desired spec, normalised so that
+ * an unchanged config yields none: empty parameters dropped (KFP omits them), times in seconds,
+ * pipelines compared as data without volatile keys.
+ */
+export function diffSpecs(actual: ScheduleSpec, desired: ScheduleSpec, ignoreKeys: ReadonlySet<string>): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const add = (field: string, a: unknown, d: unknown) => changes.push({ field, actual: String(a), desired: String(d) });
+
+  if (actual.description !== desired.description) add('description', JSON.stringify(actual.description), JSON.stringify(desired.description));
+  if (actual.maxConcurrency !== desired.maxConcurrency) add('max_concurrency', actual.maxConcurrency, desired.maxConcurrency);
+  if (actual.serviceAccount !== desired.serviceAccount) add('service_account', actual.serviceAccount || '(default)', desired.serviceAccount);
+  if (actual.catchup !== desired.catchup) add('catchup', actual.catchup, desired.catchup);
+
+  const [ta, td] = [actual.trigger, desired.trigger];
+  if (ta.kind !== td.kind || (ta.kind === 'cron' && td.kind === 'cron' && ta.cron !== td.cron) || (ta.kind === 'periodic' && td.kind === 'periodic' && ta.intervalSeconds !== td.intervalSeconds)) {
+    add('trigger', triggerText(ta), triggerText(td));
+  }
+  if (ta.start !== td.start) add('start_date', iso(ta.start), iso(td.start));
+  if (ta.end !== td.end) add('end_date', iso(ta.end), iso(td.end));
+
+  const pa = nonEmpty(actual.parameters);
+  const pd = nonEmpty(desired.parameters);
+  for (const name of [...new Set([...Object.keys(pa), ...Object.keys(pd)])].sort()) {
+    if (pa[name] !== pd[name]) add(`parameters.${name}`, pa[name] === undefined ? '(unset)' : JSON.stringify(pa[name]), pd[name] === undefined ? '(unset)' : JSON.stringify(pd[name]));
+  }
+
+  if (actual.pipeline.kind !== desired.pipeline.kind) {
+    add('pipeline', `KFP ${actual.pipeline.kind}`, `KFP ${desired.pipeline.kind}`);
+  } else {
+    const paths = differingPaths(withoutKeys(actual.pipeline.data, ignoreKeys), withoutKeys(desired.pipeline.data, ignoreKeys), '', 5);
+    if (paths.length) add('pipeline', `differs at ${paths.join(', ')}`, 'as rendered in git');
+  }
+  return changes;
+}

@@ -1,0 +1,132 @@
+/**
+ * The reconciler's own view of schedules, independent of config files and of the KFP wire format:
+ * adapters map the config model and the KFP client's objects into these, so the planner stays pure.
+ */
+
+/** When and how often a schedule fires. Times are epoch seconds (UTC). */
+export type Trigger =
+  | { kind: 'cron'; cron: string; start?: number; end?: number }
+  | { kind: 'periodic'; intervalSeconds: number; start?: number; end?: number };
+
+/** The pipeline a schedule runs: parsed data (v1 Argo Workflow or v2 IR), compared as data. */
+export interface PipelineData {
+  kind: 'v1' | 'v2';
+  data: unknown;
+}
+
+/** Every field of a KFP recurring run that the reconciler compares (KFP cannot update any of them). */
+export interface ScheduleSpec {
+  /** '' when none; without the lineage suffix the reconciler appends. */
+  description: string;
+  maxConcurrency: number;
+  /** The effective service account (default applied). */
+  serviceAccount: string;
+  catchup: boolean;
+  trigger: Trigger;
+  /** Parameter values as strings; KFP drops empty values, so '' and absent are the same. */
+  parameters: Readonly<Record<string, string>>;
+  pipeline: PipelineData;
+}
+
+export interface DesiredExperiment {
+  name: string;
+  description: string;
+}
+
+/** Where a desired value came from, for messages and lineage. */
+export interface Origin {
+  file: string;
+  line?: number;
+}
+
+export interface DesiredSchedule {
+  /** `job.name`: the logical identity; versions are named `GIT::{name}__{timestamp}`. */
+  name: string;
+  experiment: string;
+  enabled: boolean;
+  /** Older versions kept besides the newest; -1 keeps all. */
+  keepHistory: number;
+  spec: ScheduleSpec;
+  origin?: Origin;
+}
+
+/** What git says one namespace should have. */
+export interface DesiredState {
+  namespace: string;
+  experiments: readonly DesiredExperiment[];
+  schedules: readonly DesiredSchedule[];
+}
+
+export interface ActualExperiment {
+  id: string;
+  name: string;
+  description: string;
+  archived: boolean;
+}
+
+/** One KFP job / recurring run as observed. */
+export interface ActualJob {
+  id: string;
+  name: string;
+  enabled: boolean;
+  experimentId?: string;
+  createdAt?: number;
+  /** Description as stored (with any lineage suffix). */
+  rawDescription: string;
+  spec: ScheduleSpec;
+}
+
+/** What the KFP API says one namespace has (from one listing of experiments and one of jobs). */
+export interface ActualState {
+  namespace: string;
+  experiments: readonly ActualExperiment[];
+  jobs: readonly ActualJob[];
+}
+
+export type PrunePolicy = 'none' | 'disable' | 'delete';
+
+export interface PlanOptions {
+  /** The time new versions are named after. */
+  now: Date;
+  prune: PrunePolicy;
+  /** Whether the server keeps in-flight runs on delete (v2 propagation_policy=ORPHAN). */
+  orphanOnDelete: boolean;
+  /** Keys ignored at any depth when comparing pipelines. */
+  ignoreKeys: readonly string[];
+}
+
+/** Reference to a job: an existing one by id, or the version this plan creates. */
+export type JobRef = { id: string; name: string } | { created: string; name: string };
+
+export type Step =
+  | { op: 'create-experiment'; experiment: string; description: string }
+  | { op: 'unarchive-experiment'; experimentId: string; experiment: string }
+  | { op: 'create'; schedule: string; version: string; experiment: string; spec: ScheduleSpec; origin?: Origin }
+  | { op: 'enable'; schedule: string; job: JobRef; reason: string }
+  | { op: 'disable'; schedule: string; job: JobRef; reason: string }
+  | { op: 'delete'; schedule: string; job: JobRef; reason: string; keepsRuns: boolean };
+
+export interface FieldChange {
+  field: string;
+  actual: string;
+  desired: string;
+}
+
+export type ChangeKind = 'create' | 'replace' | 'enable' | 'disable' | 'prune' | 'repair' | 'orphan' | 'unchanged';
+
+/** What happens to one schedule, with why. Steps run in order. */
+export interface ScheduleChange {
+  schedule: string;
+  kind: ChangeKind;
+  reasons: string[];
+  fields: FieldChange[];
+  steps: Step[];
+  origin?: Origin;
+}
+
+export interface Plan {
+  namespace: string;
+  experimentSteps: Step[];
+  changes: ScheduleChange[];
+  warnings: string[];
+}

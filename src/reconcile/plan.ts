@@ -1,0 +1,130 @@
+import { diffSpecs } from './compare.js';
+import { freshVersionName, parseVersionName } from './identity.js';
+import type { ActualJob, ActualState, DesiredSchedule, DesiredState, JobRef, Plan, PlanOptions, ScheduleChange, Step } from './model.js';
+
+interface Version {
+  job: ActualJob;
+  stamp: string;
+}
+
+const ref = (job: ActualJob): JobRef => ({ id: job.id, name: job.name });
+
+/** Newest first: by the timestamp in the name, then creation time, then id (duplicates from a racing run). */
+function newestFirst(a: Version, b: Version): number {
+  if (a.stamp !== b.stamp) return a.stamp < b.stamp ? 1 : -1;
+  if ((a.job.createdAt ?? 0) !== (b.job.createdAt ?? 0)) return (b.job.createdAt ?? 0) - (a.job.createdAt ?? 0);
+  return a.job.id < b.job.id ? 1 : a.job.id > b.job.id ? -1 : 0;
+}
+
+/** All `GIT::` versions in the namespace, grouped by schedule name, newest first. */
+function versionsBySchedule(jobs: readonly ActualJob[]): Map<string, Version[]> {
+  const groups = new Map<string, Version[]>();
+  for (const job of jobs) {
+    const v = parseVersionName(job.name);
+    if (!v) continue; // not ours: never touched
+    const list = groups.get(v.schedule) ?? [];
+    list.push({ job, stamp: v.stamp });
+    groups.set(v.schedule, list);
+  }
+  for (const list of groups.values()) list.sort(newestFirst);
+  return groups;
+}
+
+function pruneSteps(schedule: string, older: Version[], keepHistory: number, keepsRuns: boolean): Step[] {
+  if (keepHistory < 0 || older.length <= keepHistory) return [];
+  // Oldest first, so an interrupted prune still leaves the most recent history.
+  return older
+    .slice(keepHistory)
+    .reverse()
+    .map((v) => ({ op: 'delete', schedule, job: ref(v.job), keepsRuns, reason: `beyond keep_history (${keepHistory} older versions kept)` }) as Step);
+}
+
+function planSchedule(d: DesiredSchedule, versions: Version[], experimentId: string | undefined, taken: ReadonlySet<string>, opts: PlanOptions): ScheduleChange {
+  const ignore = new Set(opts.ignoreKeys);
+  const [latest, ...older] = versions;
+  const change: ScheduleChange = { schedule: d.name, kind: 'unchanged', reasons: [], fields: [], steps: [], origin: d.origin };
+
+  const fields = latest ? diffSpecs(latest.job.spec, d.spec, ignore) : [];
+  if (latest && latest.job.experimentId !== experimentId) fields.unshift({ field: 'experiment', actual: latest.job.experimentId ?? '(none)', desired: d.experiment });
+  const upToDate = latest !== undefined && fields.length === 0;
+
+  if (!upToDate) {
+    const version = freshVersionName(d.name, opts.now, taken);
+    const created: JobRef = { created: version, name: version };
+    change.kind = latest ? 'replace' : 'create';
+    change.fields = fields;
+    change.reasons.push(latest ? `${fields.map((f) => f.field).join(', ')} changed; KFP cannot update a recurring run, so a new version replaces it` : 'no version exists yet');
+    change.steps.push({ op: 'create', schedule: d.name, version, experiment: d.experiment, spec: d.spec, origin: d.origin });
+    for (const v of versions) if (v.job.enabled) change.steps.push({ op: 'disable', schedule: d.name, job: ref(v.job), reason: v === latest ? 'replaced by the new version' : 'older version still enabled' });
+    if (d.enabled) change.steps.push({ op: 'enable', schedule: d.name, job: created, reason: 'job.enabled is true' });
+    else change.reasons.push('job.enabled is false: the new version stays paused');
+    change.steps.push(...pruneSteps(d.name, versions, d.keepHistory, opts.orphanOnDelete));
+    return change;
+  }
+
+  for (const v of older) if (v.job.enabled) change.steps.push({ op: 'disable', schedule: d.name, job: ref(v.job), reason: 'older version still enabled' });
+  if (change.steps.length) {
+    change.kind = 'repair';
+    change.reasons.push(`${change.steps.length} older version(s) were enabled`);
+  }
+  if (d.enabled && !latest.job.enabled) {
+    change.steps.push({ op: 'enable', schedule: d.name, job: ref(latest.job), reason: 'job.enabled is true but the newest version is paused' });
+    change.kind = 'enable';
+  } else if (!d.enabled && latest.job.enabled) {
+    change.steps.push({ op: 'disable', schedule: d.name, job: ref(latest.job), reason: 'job.enabled is false but the newest version is enabled' });
+    change.kind = 'disable';
+  }
+  const prune = pruneSteps(d.name, older, d.keepHistory, opts.orphanOnDelete);
+  if (prune.length) {
+    change.steps.push(...prune);
+    if (change.kind === 'unchanged') change.kind = 'prune';
+    change.reasons.push(`${prune.length} version(s) beyond keep_history`);
+  }
+  return change;
+}
+
+function planOrphan(schedule: string, versions: Version[], opts: PlanOptions): ScheduleChange {
+  const change: ScheduleChange = { schedule, kind: 'orphan', reasons: [`no longer in the configs of namespace; prune is '${opts.prune}'`], fields: [], steps: [] };
+  if (opts.prune === 'disable') {
+    for (const v of versions) if (v.job.enabled) change.steps.push({ op: 'disable', schedule, job: ref(v.job), reason: 'schedule removed from git' });
+  } else if (opts.prune === 'delete') {
+    for (const v of [...versions].reverse()) change.steps.push({ op: 'delete', schedule, job: ref(v.job), keepsRuns: opts.orphanOnDelete, reason: 'schedule removed from git' });
+  }
+  return change;
+}
+
+/**
+ * The pure planner: what to do so that `actual` matches `desired`. No I/O; the same inputs give
+ * the same plan. An unchanged config gives a plan with no steps.
+ */
+export function plan(desired: DesiredState, actual: ActualState, opts: PlanOptions): Plan {
+  const result: Plan = { namespace: desired.namespace, experimentSteps: [], changes: [], warnings: [] };
+  const experimentIds = new Map<string, string | undefined>();
+  for (const e of desired.experiments) {
+    const found = actual.experiments.find((a) => a.name === e.name);
+    experimentIds.set(e.name, found?.id);
+    if (!found) {
+      result.experimentSteps.push({ op: 'create-experiment', experiment: e.name, description: e.description });
+      continue;
+    }
+    if (found.archived) result.experimentSteps.push({ op: 'unarchive-experiment', experimentId: found.id, experiment: e.name });
+    if (found.description !== e.description) {
+      result.warnings.push(`Experiment '${e.name}' has description ${JSON.stringify(found.description)} in KFP but ${JSON.stringify(e.description)} in git; KFP cannot update it (recreate the experiment to change it).`);
+    }
+  }
+
+  const groups = versionsBySchedule(actual.jobs);
+  const taken = new Set(actual.jobs.map((j) => j.name));
+  for (const d of desired.schedules) result.changes.push(planSchedule(d, groups.get(d.name) ?? [], experimentIds.get(d.experiment), taken, opts));
+
+  const wanted = new Set(desired.schedules.map((d) => d.name));
+  for (const [schedule, versions] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!wanted.has(schedule)) result.changes.push(planOrphan(schedule, versions, opts));
+  }
+  return result;
+}
+
+/** Number of write calls the plan makes. */
+export function countSteps(p: Plan): number {
+  return p.experimentSteps.length + p.changes.reduce((n, c) => n + c.steps.length, 0);
+}

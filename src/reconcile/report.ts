@@ -1,0 +1,86 @@
+import { code, fence, table, truncate, COMMENT_LIMIT } from '../lib/markdown.js';
+import type { ApplyResult } from './apply.js';
+import { countSteps } from './plan.js';
+import type { Plan, ScheduleChange, Step } from './model.js';
+
+const SYMBOL: Record<Step['op'], string> = {
+  'create-experiment': '+',
+  'unarchive-experiment': '↺',
+  create: '+',
+  enable: '▶',
+  disable: '⏸',
+  delete: '−',
+};
+
+export function describeStep(step: Step): string {
+  switch (step.op) {
+    case 'create-experiment':
+      return `create experiment ${step.experiment}`;
+    case 'unarchive-experiment':
+      return `unarchive experiment ${step.experiment}`;
+    case 'create':
+      return `create ${step.version} (paused)`;
+    case 'enable':
+      return `enable ${step.job.name}`;
+    case 'disable':
+      return `disable ${step.job.name} — ${step.reason}`;
+    case 'delete':
+      return `delete ${step.job.name} — ${step.reason}${step.keepsRuns ? '' : ' (this KFP API terminates its running runs)'}`;
+  }
+}
+
+const HEAD: Record<ScheduleChange['kind'], string> = {
+  create: '+ create',
+  replace: '~ replace',
+  enable: '▶ enable',
+  disable: '⏸ disable',
+  prune: '− prune',
+  repair: '⏸ repair',
+  orphan: '? orphan',
+  unchanged: '= unchanged',
+};
+
+/** `terraform plan`-style text for the log. */
+export function planText(plans: readonly Plan[]): string {
+  const lines: string[] = [];
+  for (const p of plans) {
+    lines.push(`Namespace ${p.namespace}:`);
+    for (const s of p.experimentSteps) lines.push(`  ${SYMBOL[s.op]} ${describeStep(s)}`);
+    for (const c of p.changes) {
+      if (c.kind === 'unchanged') continue;
+      lines.push(`  ${HEAD[c.kind]} ${c.schedule}${c.reasons.length ? `  (${c.reasons.join('; ')})` : ''}`);
+      for (const f of c.fields) lines.push(`      ${f.field}: ${f.actual} → ${f.desired}`);
+      for (const s of c.steps) lines.push(`      ${SYMBOL[s.op]} ${describeStep(s)}`);
+    }
+    const unchanged = p.changes.filter((c) => c.kind === 'unchanged').length;
+    if (unchanged) lines.push(`  = ${unchanged} schedule(s) unchanged`);
+    for (const w of p.warnings) lines.push(`  ! ${w}`);
+  }
+  const writes = plans.reduce((n, p) => n + countSteps(p), 0);
+  lines.push(writes === 0 ? 'No changes. KFP matches git.' : `Plan: ${writes} write call(s).`);
+  return lines.join('\n');
+}
+
+/** Markdown for the job summary and the sticky PR comment. */
+export function planMarkdown(plans: readonly Plan[], opts: { mode: 'plan' | 'apply'; result?: ApplyResult; title?: string }): string {
+  const writes = plans.reduce((n, p) => n + countSteps(p), 0);
+  const failed = opts.result?.failures.length ?? 0;
+  const icon = failed ? '❌' : writes === 0 ? '✅' : opts.mode === 'apply' ? '✅' : '📝';
+  let md = `## ${icon} ${opts.title ?? 'KFP schedules'}: ${writes === 0 ? 'no changes' : opts.mode === 'apply' ? `${opts.result?.writes ?? 0} of ${writes} write(s) applied` : `${writes} write(s) planned`}\n\n`;
+  for (const p of plans) {
+    const rows = p.changes
+      .filter((c) => c.kind !== 'unchanged')
+      .map((c) => [HEAD[c.kind], code(c.schedule), c.reasons.join('; ') + (c.fields.length ? `<br>${c.fields.map((f) => `${code(f.field)}: ${f.actual} → ${f.desired}`).join('<br>')}` : ''), c.steps.map((s) => `${SYMBOL[s.op]} ${describeStep(s)}`).join('<br>')]);
+    const unchanged = p.changes.filter((c) => c.kind === 'unchanged').length;
+    md += `### Namespace ${code(p.namespace)}\n\n`;
+    if (p.experimentSteps.length) md += p.experimentSteps.map((s) => `- ${SYMBOL[s.op]} ${describeStep(s)}`).join('\n') + '\n\n';
+    if (rows.length) md += table(['change', 'schedule', 'why', 'steps'], rows) + '\n';
+    md += `${unchanged} schedule(s) unchanged.\n\n`;
+    for (const w of p.warnings) md += `> ⚠️ ${w}\n\n`;
+  }
+  if (opts.result?.failures.length) {
+    md += `### Failures\n\n` + table(['schedule', 'step', 'error', 'recovery'], opts.result.failures.map((f) => [f.schedule, describeStep(f.step), f.error, f.undo ?? ''])) + '\nThe next run converges from here.\n';
+  }
+  md += `\n<details><summary>Plan as text</summary>\n\n${fence(planText(plans))}\n</details>\n`;
+  return truncate(md, COMMENT_LIMIT - 200, 'plan truncated; the full plan is in the job log');
+}
