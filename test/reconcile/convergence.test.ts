@@ -1,0 +1,123 @@
+import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import { applyPlan } from '../../src/reconcile/apply.js';
+import { countSteps, plan } from '../../src/reconcile/plan.js';
+import type { DesiredState, ScheduleSpec } from '../../src/reconcile/model.js';
+import { versionName } from '../../src/reconcile/identity.js';
+import { NOW, options, spec } from './fixtures.js';
+import { SimKfp } from './sim-kfp.js';
+
+const NAMES = ['a', 'b', 'c', 'd', 'e'];
+const EXPERIMENTS = ['x', 'y'];
+
+const arbSpec: fc.Arbitrary<ScheduleSpec> = fc.record({
+  cron: fc.constantFrom('0 0 0 * * *', '0 30 2 * * *', '@daily'),
+  periodic: fc.boolean(),
+  maxConcurrency: fc.integer({ min: 1, max: 3 }),
+  catchup: fc.boolean(),
+  lr: fc.constantFrom('0.1', '0.01', ''),
+  image: fc.constantFrom('v1', 'v2'),
+}).map((r) =>
+  spec({
+    trigger: r.periodic ? { kind: 'periodic', intervalSeconds: 3600 } : { kind: 'cron', cron: r.cron },
+    maxConcurrency: r.maxConcurrency,
+    catchup: r.catchup,
+    parameters: { learning_rate: r.lr },
+    pipeline: { kind: 'v1', data: { kind: 'Workflow', spec: { image: r.image } } },
+  }),
+);
+
+const arbDesired: fc.Arbitrary<DesiredState> = fc
+  .uniqueArray(fc.record({ name: fc.constantFrom(...NAMES), experiment: fc.constantFrom(...EXPERIMENTS), enabled: fc.boolean(), keepHistory: fc.integer({ min: -1, max: 3 }), spec: arbSpec }), { selector: (s) => s.name, maxLength: 5 })
+  .map((schedules) => ({ namespace: 'ns', experiments: EXPERIMENTS.map((name) => ({ name, description: '' })), schedules }));
+
+/** Git before and after a commit: often the same config or a small edit, sometimes a rewrite. */
+const arbCommit: fc.Arbitrary<[DesiredState, DesiredState]> = arbDesired.chain((before) =>
+  fc.tuple(
+    fc.constant(before),
+    fc.oneof(
+      fc.constant(before),
+      fc.constant({ ...before, schedules: before.schedules.map((s, i) => (i % 2 ? { ...s, enabled: !s.enabled } : s)) }),
+      fc.constant({ ...before, schedules: before.schedules.map((s) => ({ ...s, keepHistory: 0 })) }),
+      fc.constant({ ...before, schedules: before.schedules.slice(1) }),
+      arbDesired,
+    ),
+  ),
+);
+
+/** Things people and racing runs do to a namespace behind git's back. */
+type Perturbation =
+  | { kind: 'toggle'; pick: number }
+  | { kind: 'delete'; pick: number }
+  | { kind: 'extra-version'; name: string; enabled: boolean; spec: ScheduleSpec; second: number }
+  | { kind: 'archive'; pick: number };
+
+const arbPerturbation: fc.Arbitrary<Perturbation> = fc.oneof(
+  fc.record({ kind: fc.constant('toggle' as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant('extra-version' as const), name: fc.constantFrom(...NAMES), enabled: fc.boolean(), spec: arbSpec, second: fc.integer({ min: 0, max: 3 }) }),
+  fc.record({ kind: fc.constant('archive' as const), pick: fc.nat() }),
+);
+
+let raceIds = 0;
+function perturb(kfp: SimKfp, p: Perturbation): void {
+  if (p.kind === 'toggle' && kfp.jobs.length) kfp.jobs[p.pick % kfp.jobs.length]!.enabled = !kfp.jobs[p.pick % kfp.jobs.length]!.enabled;
+  if (p.kind === 'delete' && kfp.jobs.length) kfp.jobs.splice(p.pick % kfp.jobs.length, 1);
+  if (p.kind === 'archive' && kfp.experiments.length) kfp.experiments[p.pick % kfp.experiments.length]!.archived = true;
+  if (p.kind === 'extra-version') {
+    // A racing run created a version (possibly in the same second as another).
+    const name = versionName(p.name, new Date(NOW.getTime() - 86400_000 + p.second * 1000));
+    kfp.jobs.push({ id: `race-${++raceIds}`, name, enabled: p.enabled, experimentId: kfp.experiments[0]?.id, createdAt: 1e6 + kfp.jobs.length, rawDescription: '', spec: p.spec });
+  }
+}
+
+async function reconcile(kfp: SimKfp, desired: DesiredState, now: Date) {
+  const p = plan(desired, kfp.snapshot(), options({ now }));
+  const ids = new Map(kfp.experiments.map((e) => [e.name, e.id]));
+  return { plan: p, result: await applyPlan(p, kfp, { experimentIds: ids, parallelism: 3 }) };
+}
+
+const enabledVersions = (kfp: SimKfp, schedule: string) => kfp.jobs.filter((j) => j.name.startsWith(`GIT::${schedule}__`) && j.enabled).length;
+
+describe('convergence (property-based, in-memory KFP)', () => {
+  test('from any perturbed state, one apply converges: the next plan is empty, never two versions enabled', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbCommit, fc.array(arbPerturbation, { maxLength: 8 }), async ([before, after], perturbations) => {
+        const kfp = new SimKfp();
+        await reconcile(kfp, before, new Date(NOW.getTime() - 7 * 86400_000));
+        for (const p of perturbations) perturb(kfp, p);
+        const startEnabled = new Map(NAMES.map((n) => [n, enabledVersions(kfp, n)]));
+        kfp.maxEnabledAtOnce.clear();
+        const { result } = await reconcile(kfp, after, NOW);
+        expect(result.failures).toEqual([]);
+        expect(countSteps(plan(after, kfp.snapshot(), options({ now: new Date(NOW.getTime() + 60_000) })))).toBe(0);
+        for (const [schedule, max] of kfp.maxEnabledAtOnce) expect(max).toBeLessThanOrEqual(Math.max(1, startEnabled.get(schedule) ?? 0));
+        for (const d of after.schedules) expect(enabledVersions(kfp, d.name)).toBe(d.enabled ? 1 : 0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('a failure at any write leaves ≤ 1 enabled version per schedule, and the next apply converges', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbCommit, fc.integer({ min: 1, max: 40 }), async ([before, after], k) => {
+        const kfp = new SimKfp();
+        await reconcile(kfp, before, new Date(NOW.getTime() - 86400_000));
+        kfp.writes = 0;
+        kfp.failAt = k;
+        await reconcile(kfp, after, NOW);
+        kfp.failAt = undefined;
+        for (const name of NAMES) expect(enabledVersions(kfp, name)).toBeLessThanOrEqual(1);
+        // A schedule wanted enabled that was running before keeps running despite the failure.
+        for (const d of after.schedules) {
+          const wasRunning = before.schedules.some((b) => b.name === d.name && b.enabled);
+          if (d.enabled && wasRunning) expect(enabledVersions(kfp, d.name)).toBe(1);
+        }
+        const again = await reconcile(kfp, after, new Date(NOW.getTime() + 60_000));
+        expect(again.result.failures).toEqual([]);
+        expect(countSteps(plan(after, kfp.snapshot(), options({ now: new Date(NOW.getTime() + 120_000) })))).toBe(0);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
