@@ -16,4 +16,19 @@ export const extraCommands: readonly ExtraCommand[] = [
     summary: 'Print every action\'s inputs and outputs as JSON (what action.yml and the README are generated from).',
     run: async () => (await import('./specs.js')).printSpecs(),
   },
+  {
+    name: 'kfp-emulator',
+    summary: 'Serve an emulator of the Kubeflow Pipelines API (v1beta1 + v2beta1) on loopback until interrupted.',
+    run: async (argv) => (await import('../kfp/emulator/cli.js')).runEmulatorCli(argv),
+  },
+  {
+    name: 'plan',
+    summary: 'push-reconcile --mode plan: show what would change in KFP (same flags as push-reconcile).',
+    run: async (argv) => (await import('./run.js')).runCli(['push-reconcile', '--mode', 'plan', ...argv]),
+  },
+  {
+    name: 'apply',
+    summary: 'push-reconcile --mode apply: make KFP match the configs (same flags as push-reconcile).',
+    run: async (argv) => (await import('./run.js')).runCli(['push-reconcile', '--mode', 'apply', ...argv]),
+  },
 ];

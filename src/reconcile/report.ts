@@ -40,6 +40,11 @@ const HEAD: Record<ScheduleChange['kind'], string> = {
   unchanged: '= unchanged',
 };
 
+/** The plan for the `plan` output: the pipeline of a created version as its kind, not its whole body. */
+export function planJson(plans: readonly Plan[]): string {
+  return JSON.stringify(plans, (key, value) => (key === 'pipeline' && value && typeof value === 'object' && 'data' in value ? { kind: value.kind } : value));
+}
+
 /** `terraform plan`-style text for the log. */
 export function planText(plans: readonly Plan[]): string {
   const lines: string[] = [];

@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { type ActionContext, workingDirectory } from '../../lib/action.js';
+import { CheckFailed, UserError } from '../../lib/errors.js';
+import { reportDiagnostics } from '../../lib/report.js';
+import { git, repoRoot } from '../../lib/git.js';
+import { commentOnPullRequest } from '../../lib/pr-comment.js';
+import { resolveConfigFolders } from '../../config/folders.js';
+import { loadDesiredState } from '../../config/load.js';
+import type { DesiredFolder } from '../../config/model.js';
+import { createKfpClient } from '../../kfp/client.js';
+import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
+import { type ApplyResult, applyPlan } from '../../reconcile/apply.js';
+import { toDesiredState } from '../../reconcile/config-adapter.js';
+import { kfpWriter, observe } from '../../reconcile/kfp-adapter.js';
+import { countSteps, plan } from '../../reconcile/plan.js';
+import type { Plan, PrunePolicy } from '../../reconcile/model.js';
+import { planJson, planMarkdown, planText } from '../../reconcile/report.js';
+
+/** Which namespace each folder reconciles into: the explicit map, the single `namespace`, or the folder's name. */
+export function namespaceResolver(map: string[], single: string | undefined, folderCount: number): (f: DesiredFolder) => string {
+  const explicit = new Map<string, string>();
+  for (const line of map) {
+    const m = /^(.+?)\s*=\s*(\S+)$/.exec(line);
+    if (!m) throw new UserError(`Input 'namespace-map' lines must be 'folder=namespace' (got "${line}").`);
+    explicit.set(path.normalize(m[1]!), m[2]!);
+  }
+  if (single && folderCount > 1 && explicit.size === 0) {
+    throw new UserError(`Input 'namespace' names one namespace but config-folders matched ${folderCount} folders. Fix: use 'namespace-map' (folder=namespace per line), or leave both empty to use the folder names.`);
+  }
+  return (f) => explicit.get(path.normalize(f.folder)) ?? single ?? f.namespace;
+}
+
+export async function run(ctx: ActionContext): Promise<void> {
+  const { inputs, host, env } = ctx;
+  const mode = inputs.oneOf('mode', ['plan', 'apply'] as const);
+  const prune = inputs.oneOf<PrunePolicy>('prune', ['none', 'disable', 'delete']);
+  const parallelism = inputs.int('parallelism', { min: 1, max: 64 });
+  const defaultServiceAccount = inputs.required('default-service-account');
+  const ignoreKeys = inputs.list('ignore-keys');
+  const wantComment = inputs.bool('comment');
+  const token = inputs.optional('github-token') ?? env.GITHUB_TOKEN;
+  const kfpOptions = kfpOptionsFromInputs(inputs);
+  const workdir = workingDirectory(ctx);
+  const root = await repoRoot(workdir).catch(() => ctx.workspace);
+
+  // 1. Validate every config first: one error anywhere and nothing is written.
+  const found = await resolveConfigFolders(workdir, inputs.list('config-folders'), root);
+  const loaded = await loadDesiredState(found.folders, {
+    root,
+    github: async () => (await import('../../config/github-files.js')).gitHubFiles({ token, apiUrl: env.GITHUB_API_URL, host }),
+  });
+  const diagnostics = [...found.diagnostics, ...loaded.diagnostics];
+  reportDiagnostics(host, diagnostics);
+  const errors = diagnostics.filter((d) => d.severity !== 'warning');
+  if (errors.length) {
+    host.setOutput('plan', '[]');
+    host.setOutput('changes', '0');
+    host.setOutput('applied', 'false');
+    throw new CheckFailed(`${errors.length} error(s) in the schedule configs; nothing was sent to KFP.`);
+  }
+  const namespaceOf = namespaceResolver(inputs.list('namespace-map'), kfpOptions.namespace, loaded.namespaces.length);
+
+  // 2. Observe (one listing of experiments and of recurring runs per namespace) and plan.
+  const client = createKfpClient(kfpOptions, host);
+  try {
+    const now = new Date();
+    const targets = loaded.namespaces.map((folder) => ({ folder, desired: toDesiredState(folder, namespaceOf(folder), defaultServiceAccount) }));
+    const plans: Plan[] = [];
+    const observed = new Map<string, Map<string, string>>();
+    for (const t of targets) {
+      const actual = await observe(client, t.desired.namespace, defaultServiceAccount);
+      observed.set(t.desired.namespace, new Map(actual.experiments.map((e) => [e.name, e.id])));
+      plans.push(plan(t.desired, actual, { now, prune, orphanOnDelete: client.supportsOrphanDelete, ignoreKeys }));
+    }
+    const changes = plans.reduce((n, p) => n + countSteps(p), 0);
+    host.info(planText(plans));
+    for (const p of plans) for (const w of p.warnings) host.warning(w);
+    host.setOutput('plan', planJson(plans));
+    host.setOutput('changes', String(changes));
+
+    // 3. Apply.
+    if (mode === 'plan' || changes === 0) {
+      host.setOutput('applied', String(mode === 'apply'));
+      const md = planMarkdown(plans, { mode });
+      await host.appendSummary(md);
+      if (mode === 'plan' && wantComment) await commentOnPullRequest(ctx, { key: `plan:${plans.map((p) => p.namespace).join(',')}`, body: md, token });
+      return;
+    }
+    const commit = env.GITHUB_SHA || (await git(root, ['rev-parse', 'HEAD']).catch(() => '')).trim();
+    let failures = 0;
+    let writes = 0;
+    const results: ApplyResult[] = [];
+    for (const [i, p] of plans.entries()) {
+      const result = await host.group(`Applying ${countSteps(p)} write(s) to namespace ${p.namespace}`, () =>
+        applyPlan(p, kfpWriter(client, p.namespace), {
+          experimentIds: observed.get(p.namespace)!,
+          parallelism,
+          lineage: (step) => [commit && `commit ${commit.slice(0, 12)}`, step.origin && `${step.origin.file}${step.origin.line ? `:${step.origin.line}` : ''}`].filter(Boolean).join(' · ') || undefined,
+          onStep: (step, outcome, error) => host.info(`${outcome === 'failed' ? '✗' : outcome === 'undone' ? '↺' : '✓'} ${targets[i]!.desired.namespace}: ${step.op} ${'version' in step ? step.version : 'job' in step ? step.job.name : 'experiment' in step ? step.experiment : ''}${error ? ` — ${error}` : ''}`),
+        }),
+      );
+      failures += result.failures.length;
+      writes += result.writes;
+      results.push(result);
+      for (const f of result.failures) host.error(`${p.namespace}/${f.schedule}: ${f.step.op} failed: ${f.error}${f.undo ? ` (${f.undo})` : ''}. The next run converges.`);
+    }
+    host.setOutput('applied', String(failures === 0));
+    await host.appendSummary(plans.map((p, i) => planMarkdown([p], { mode, result: results[i] })).join('\n'));
+    if (failures) throw new CheckFailed(`${failures} step(s) failed after ${writes} write(s); see the errors above. The next run converges.`);
+    host.info(`Applied ${writes} write(s).`);
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,39 @@
+import type { DesiredFolder, DesiredJob } from '../config/model.js';
+import type { DesiredSchedule, DesiredState, Trigger } from './model.js';
+
+const seconds = (d: Date | undefined) => (d ? Math.floor(d.getTime() / 1000) : undefined);
+
+function trigger(job: DesiredJob): Trigger {
+  const t = job.trigger;
+  return t.type === 'cron'
+    ? { kind: 'cron', cron: t.cron, start: seconds(t.start), end: seconds(t.end) }
+    : { kind: 'periodic', intervalSeconds: t.intervalSeconds, start: seconds(t.start), end: seconds(t.end) };
+}
+
+export function toDesiredSchedule(job: DesiredJob, file: string, defaultServiceAccount: string): DesiredSchedule {
+  return {
+    name: job.name,
+    experiment: job.experiment,
+    enabled: job.enabled,
+    keepHistory: job.keepHistory,
+    origin: { file: job.at.file ?? file, line: job.at.line },
+    spec: {
+      description: job.description ?? '',
+      maxConcurrency: job.maxConcurrency,
+      serviceAccount: job.serviceAccount || defaultServiceAccount,
+      catchup: job.catchup,
+      trigger: trigger(job),
+      parameters: job.parameters,
+      pipeline: { kind: job.pipeline.kind, data: job.pipeline.workflow },
+    },
+  };
+}
+
+/** A validated config folder as the planner's desired state for `namespace`. */
+export function toDesiredState(folder: DesiredFolder, namespace: string, defaultServiceAccount: string): DesiredState {
+  return {
+    namespace,
+    experiments: folder.experiments.map((e) => ({ name: e.name, description: e.description })),
+    schedules: folder.jobs.map((j) => toDesiredSchedule(j, folder.recurringRunsFile, defaultServiceAccount)),
+  };
+}

@@ -1,0 +1,103 @@
+import type { KfpClient, RecurringRun, Trigger as KfpTrigger } from '../kfp/types.js';
+import { isArgoWorkflow } from '../kfp/types.js';
+import type { ReconcileWriter } from './apply.js';
+import { withoutLineage } from './identity.js';
+import type { ActualJob, ActualState, PipelineData, ScheduleSpec, Trigger } from './model.js';
+
+/** KFP caps list pages at 200: 6,000 versions are 30 requests. */
+const PAGE_SIZE = 200;
+
+const seconds = (d: Date | undefined) => (d ? Math.floor(d.getTime() / 1000) : undefined);
+const date = (s: number | undefined) => (s === undefined ? undefined : new Date(s * 1000));
+
+function fromKfpTrigger(t: KfpTrigger | undefined): Trigger {
+  if (t && 'cron' in t) return { kind: 'cron', cron: t.cron.expression, start: seconds(t.cron.start), end: seconds(t.cron.end) };
+  if (t && 'periodic' in t) return { kind: 'periodic', intervalSeconds: t.periodic.intervalSeconds, start: seconds(t.periodic.start), end: seconds(t.periodic.end) };
+  // A job with no trigger never matches a desired one: it gets replaced.
+  return { kind: 'periodic', intervalSeconds: 0 };
+}
+
+function toKfpTrigger(t: Trigger): KfpTrigger {
+  const window = { start: date(t.start), end: date(t.end) };
+  return t.kind === 'cron' ? { cron: { expression: t.cron, ...window } } : { periodic: { intervalSeconds: t.intervalSeconds, ...window } };
+}
+
+/** Parameter values as the strings configs hold (v2 returns typed JSON values). */
+function asString(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function pipelineOf(r: RecurringRun): PipelineData {
+  return { kind: isArgoWorkflow(r.pipeline) ? 'v1' : 'v2', data: r.pipeline ?? null };
+}
+
+export function toActualJob(r: RecurringRun, defaultServiceAccount: string): ActualJob {
+  const spec: ScheduleSpec = {
+    description: withoutLineage(r.description),
+    maxConcurrency: r.maxConcurrency,
+    // KFP runs a job without a service account as the default runner; compare the effective one.
+    serviceAccount: r.serviceAccount || defaultServiceAccount,
+    catchup: r.catchup,
+    trigger: fromKfpTrigger(r.trigger),
+    parameters: Object.fromEntries(Object.entries(r.parameters).map(([k, v]) => [k, asString(v)])),
+    pipeline: pipelineOf(r),
+  };
+  return { id: r.id, name: r.name, enabled: r.enabled, experimentId: r.experimentId || undefined, createdAt: seconds(r.createdAt), rawDescription: r.description, spec };
+}
+
+/** Observe one namespace: one listing of experiments and one paginated listing of its recurring runs. */
+export async function observe(client: KfpClient, namespace: string, defaultServiceAccount: string): Promise<ActualState> {
+  const [experiments, runs] = await Promise.all([client.listExperiments(namespace, { pageSize: PAGE_SIZE }), client.listRecurringRuns({ namespace }, { pageSize: PAGE_SIZE })]);
+  return {
+    namespace,
+    experiments: experiments.map((e) => ({ id: e.id, name: e.name, description: e.description, archived: e.archived })),
+    jobs: runs.map((r) => toActualJob(r, defaultServiceAccount)),
+  };
+}
+
+/**
+ * v2 IR parameters are typed: send numbers, booleans, lists and structs as JSON values, as the
+ * KFP SDK does; Argo (v1) parameters are always strings.
+ */
+export function typedParameters(pipeline: PipelineData, params: Readonly<Record<string, string>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const defs = pipeline.kind === 'v2' ? (((pipeline.data as any)?.root?.inputDefinitions?.parameters ?? {}) as Record<string, { parameterType?: string }>) : {};
+  for (const [name, value] of Object.entries(params)) {
+    if (value === '') continue;
+    const type = defs[name]?.parameterType;
+    if (type === 'NUMBER_INTEGER' || type === 'NUMBER_DOUBLE') out[name] = Number(value);
+    else if (type === 'BOOLEAN') out[name] = value === 'true';
+    else if (type === 'LIST' || type === 'STRUCT') out[name] = JSON.parse(value);
+    else out[name] = value;
+  }
+  return out;
+}
+
+/** The executor's writes, through the KFP client, in one namespace. */
+export function kfpWriter(client: KfpClient, namespace: string): ReconcileWriter {
+  return {
+    createExperiment: async (name, description) => ({ id: (await client.createExperiment({ name, description, namespace })).id }),
+    unarchiveExperiment: (id) => client.unarchiveExperiment(id),
+    createJob: async ({ name, experimentId, description, spec }) =>
+      ({
+        id: (
+          await client.createRecurringRun({
+            name,
+            description,
+            experimentId,
+            enabled: false, // created paused; enabled only after the previous version is paused
+            maxConcurrency: spec.maxConcurrency,
+            serviceAccount: spec.serviceAccount,
+            catchup: spec.catchup,
+            trigger: toKfpTrigger(spec.trigger),
+            parameters: typedParameters(spec.pipeline, spec.parameters),
+            pipeline: spec.pipeline.data as Record<string, unknown>,
+          })
+        ).id,
+      }),
+    enableJob: (id) => client.enableRecurringRun(id),
+    disableJob: (id) => client.disableRecurringRun(id),
+    deleteJob: (id, { keepRuns }) => client.deleteRecurringRun(id, { orphanRuns: keepRuns }),
+  };
+}
