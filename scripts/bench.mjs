@@ -36,11 +36,13 @@ console.log(`Bundles (target: ≤ 1024 KB loaded and ≤ 150 ms cold start each;
 console.table(rows);
 for (const r of rows) console.log(JSON.stringify({ benchmark: 'bundle', ...r }));
 
-const benchDir = path.join(root, 'scripts/bench');
-if (fs.existsSync(benchDir)) {
-  for (const f of fs.readdirSync(benchDir).filter((f) => f.endsWith('.mjs')).sort()) {
-    console.log(`\n== ${f}`);
-    const r = spawnSync(process.execPath, [path.join(benchDir, f)], { stdio: 'inherit', cwd: root });
-    if (r.status !== 0) console.log(`(${f} exited ${r.status})`);
-  }
+// TypeScript benchmarks in bench/: bundled with ncc into .tmp/ (not committed), then run.
+const ncc = path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js');
+for (const f of fs.readdirSync(path.join(root, 'bench')).filter((f) => f.endsWith('.ts')).sort()) {
+  const out = path.join(root, '.tmp/bench', path.basename(f, '.ts'));
+  console.log(`\n== bench/${f}`);
+  const built = spawnSync(process.execPath, [ncc, 'build', path.join('bench', f), '-o', out, '-q'], { stdio: 'inherit', cwd: root });
+  if (built.status !== 0) continue;
+  const r = spawnSync(process.execPath, [path.join(out, 'index.js')], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) console.log(`(bench/${f} exited ${r.status})`);
 }

@@ -1,0 +1,98 @@
+/**
+ * Reconciler benchmark (`npm run bench`): 1,000 schedules in 20 experiments with 6 versions each,
+ * against the KFP emulator over real HTTP. Prints one JSON line of figures; asserts nothing.
+ */
+import { startKfpEmulator } from '../src/kfp/emulator/server.js';
+import { createKfpClient } from '../src/kfp/client.js';
+import { applyPlan } from '../src/reconcile/apply.js';
+import { versionName } from '../src/reconcile/identity.js';
+import { kfpWriter, observe } from '../src/reconcile/kfp-adapter.js';
+import { countSteps, plan } from '../src/reconcile/plan.js';
+import type { DesiredState, ScheduleSpec } from '../src/reconcile/model.js';
+
+const SCHEDULES = Number(process.env.BENCH_SCHEDULES || 1000);
+const EXPERIMENTS = 20;
+const VERSIONS = 6;
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS || 50);
+const PARALLELISM = 16;
+const NS = 'bench';
+
+const workflow = {
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Workflow',
+  metadata: { generateName: 'train-', annotations: { 'pipelines.kubeflow.org/pipeline_compilation_time': '2026-01-01T00:00:00' } },
+  spec: { entrypoint: 'main', arguments: { parameters: [{ name: 'lr' }] }, templates: [{ name: 'main', container: { image: 'python:3.11', command: ['python', '-c', 'print(1)'] } }] },
+};
+const spec = (i: number, hour = i % 24): ScheduleSpec => ({
+  description: `schedule ${i}`,
+  maxConcurrency: 1,
+  serviceAccount: 'default-editor',
+  catchup: false,
+  trigger: { kind: 'cron', cron: `0 0 ${hour} * * *` },
+  parameters: { lr: '0.01' },
+  pipeline: { kind: 'v1', data: workflow },
+});
+const desired = (changed: ReadonlySet<number> = new Set()): DesiredState => ({
+  namespace: NS,
+  experiments: Array.from({ length: EXPERIMENTS }, (_, e) => ({ name: `exp-${e}`, description: '' })),
+  schedules: Array.from({ length: SCHEDULES }, (_, i) => ({ name: `s-${i}`, experiment: `exp-${i % EXPERIMENTS}`, enabled: true, keepHistory: VERSIONS - 1, spec: spec(i, changed.has(i) ? (i + 1) % 24 : undefined) })),
+});
+
+const emu = await startKfpEmulator({ logBodies: false });
+const client = createKfpClient({ host: emu.url, apiVersion: 'v1beta1', namespace: NS });
+
+async function reconcile(state: DesiredState, now: Date) {
+  const calls0 = emu.log.calls;
+  const writes0 = emu.log.writes;
+  const t0 = performance.now();
+  const actual = await observe(client, NS, 'default-editor');
+  const p = plan(state, actual, { now, prune: 'none', orphanOnDelete: client.supportsOrphanDelete, ignoreKeys: ['pipelines.kubeflow.org/pipeline_compilation_time'] });
+  const result = await applyPlan(p, kfpWriter(client, NS), { experimentIds: new Map(actual.experiments.map((e) => [e.name, e.id])), parallelism: PARALLELISM });
+  if (result.failures.length) throw new Error(`apply failed: ${result.failures[0]!.error}`);
+  return { calls: emu.log.calls - calls0, writes: emu.log.writes - writes0, seconds: (performance.now() - t0) / 1000, planned: countSteps(p) };
+}
+
+// Cold apply from an empty namespace, then older versions seeded so each schedule has VERSIONS.
+const cold = await reconcile(desired(), new Date('2026-06-01T00:00:00Z'));
+const experimentIds = new Map([...emu.state.experiments.values()].map((e) => [e.name, e.id]));
+for (let i = 0; i < SCHEDULES; i++) {
+  for (let v = 1; v < VERSIONS; v++) {
+    emu.state.seedJob({
+      name: versionName(`s-${i}`, new Date(Date.UTC(2026, 0, v))),
+      experimentId: experimentIds.get(`exp-${i % EXPERIMENTS}`)!,
+      enabled: false,
+      pipeline: { kind: 'argo', manifest: JSON.stringify(workflow), parameters: [{ name: 'lr', value: '0.01' }] },
+    });
+  }
+}
+
+emu.latencyMs = LATENCY_MS;
+const noop = await reconcile(desired(), new Date('2026-06-02T00:00:00Z'));
+const changed = new Set(Array.from({ length: SCHEDULES }, (_, i) => i).filter((i) => i % 10 === 0));
+const change10 = await reconcile(desired(changed), new Date('2026-06-03T00:00:00Z'));
+await emu.close();
+client.close();
+
+// deployKF's script lists every job of the namespace (page_size 100) once per schedule, and gets and
+// unarchives every experiment, even when nothing changed.
+const versions = SCHEDULES * VERSIONS;
+const deploykfNoopCalls = 1 + EXPERIMENTS * 2 + SCHEDULES * Math.ceil(versions / 100);
+console.log(
+  JSON.stringify({
+    benchmark: 'reconcile',
+    schedules: SCHEDULES,
+    experiments: EXPERIMENTS,
+    versions,
+    latency_ms: LATENCY_MS,
+    parallelism: PARALLELISM,
+    cold_apply_calls: cold.calls,
+    noop_calls: noop.calls,
+    noop_writes: noop.writes,
+    noop_seconds: +noop.seconds.toFixed(2),
+    change10_calls: change10.calls,
+    change10_writes: change10.writes,
+    change10_seconds: +change10.seconds.toFixed(2),
+    change10_sequential_seconds: +((change10.calls * LATENCY_MS) / 1000).toFixed(2),
+    deploykf_noop_calls: deploykfNoopCalls,
+  }),
+);
