@@ -78,8 +78,10 @@ async function applySchedule(
 ): Promise<void> {
   const created = new Map<string, string>();
   const idOf = (job: JobRef) => ('id' in job ? job.id : created.get(job.created));
+  // Jobs this change tried to pause, in order (a failed call may still have happened).
   const paused: string[] = [];
   let enabled = false;
+  let enabling: string | undefined;
 
   for (const step of change.steps) {
     try {
@@ -93,13 +95,14 @@ async function applySchedule(
           break;
         }
         case 'enable':
-          await writer.enableJob(requireId(idOf(step.job), step.job));
+          enabling = requireId(idOf(step.job), step.job);
+          await writer.enableJob(enabling);
           enabled = true;
           break;
         case 'disable': {
           const id = requireId(idOf(step.job), step.job);
-          await writer.disableJob(id);
           paused.push(id);
+          await writer.disableJob(id);
           break;
         }
         case 'delete':
@@ -115,8 +118,13 @@ async function applySchedule(
       opts.onStep?.(step, 'failed', failure.error);
       const wantsEnabled = change.steps.some((s) => s.op === 'enable');
       if (wantsEnabled && !enabled && paused.length > 0) {
-        // The version that was running before this apply is the first one paused.
+        // The version that was running before this apply is the first one paused. A failed enable
+        // may still have reached KFP, so that version is paused first: never two enabled at once.
         try {
+          if (enabling && enabling !== paused[0]) {
+            await writer.disableJob(enabling);
+            result.writes++;
+          }
           await writer.enableJob(paused[0]!);
           result.writes++;
           failure.undo = `re-enabled the previous version (${paused[0]}) so the schedule keeps running`;

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import { startKfpEmulator, type KfpEmulator } from '../../src/kfp/emulator/server.js';
+import { createKfpClient } from '../../src/kfp/client.js';
+import type { KfpClient } from '../../src/kfp/types.js';
+import { applyPlan } from '../../src/reconcile/apply.js';
+import { parseVersionName, versionName } from '../../src/reconcile/identity.js';
+import { kfpWriter, observe } from '../../src/reconcile/kfp-adapter.js';
+import type { DesiredState } from '../../src/reconcile/model.js';
+import { countSteps, plan } from '../../src/reconcile/plan.js';
+import { NAMES, arbCommit, arbPerturbation, type Perturbation } from './arbitraries.js';
+import { NOW, options } from './fixtures.js';
+
+const NS = 'team';
+let emu: KfpEmulator;
+let client: KfpClient;
+
+beforeAll(async () => {
+  emu = await startKfpEmulator({ logBodies: false });
+  client = createKfpClient({ host: emu.url, apiVersion: 'v1beta1', namespace: NS, timeoutMs: 2000, retry: { retries: 2, baseMs: 1, maxMs: 5 } });
+});
+afterAll(async () => {
+  client.close();
+  await emu.close();
+});
+
+/** The arbitraries' toy pipelines as real Argo workflows the emulator accepts. */
+function realistic(d: DesiredState): DesiredState {
+  return {
+    ...d,
+    namespace: NS,
+    schedules: d.schedules.map((s) => {
+      const image = (s.spec.pipeline.data as { spec: { image: string } }).spec.image;
+      const data = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { generateName: 'p-' }, spec: { entrypoint: 'main', arguments: { parameters: [{ name: 'learning_rate' }] }, templates: [{ name: 'main', container: { image } }] } };
+      return { ...s, spec: { ...s.spec, pipeline: { kind: 'v1' as const, data } } };
+    }),
+  };
+}
+
+function reset(): void {
+  emu.state.jobs.clear();
+  emu.state.experiments.clear();
+  emu.log.clear();
+  emu.faults.clear(7);
+  emu.log.onEntry = undefined;
+}
+
+async function reconcile(desired: DesiredState, now: Date) {
+  const actual = await observe(client, NS, 'default-editor');
+  const p = plan(desired, actual, options({ now }));
+  return applyPlan(p, kfpWriter(client, NS), { experimentIds: new Map(actual.experiments.map((e) => [e.name, e.id])), parallelism: 3 });
+}
+
+async function remainingSteps(desired: DesiredState, now: Date): Promise<number> {
+  return countSteps(plan(desired, await observe(client, NS, 'default-editor'), options({ now })));
+}
+
+function enabledCounts(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const j of emu.state.jobs.values()) {
+    const v = parseVersionName(j.name);
+    if (v && j.enabled) counts.set(v.schedule, (counts.get(v.schedule) ?? 0) + 1);
+  }
+  return counts;
+}
+
+let raceIds = 0;
+function perturb(p: Perturbation): void {
+  const jobs = [...emu.state.jobs.values()];
+  const experiments = [...emu.state.experiments.values()];
+  if (p.kind === 'toggle' && jobs.length) emu.state.setJobEnabled(jobs[p.pick % jobs.length]!.id, !jobs[p.pick % jobs.length]!.enabled);
+  if (p.kind === 'delete' && jobs.length) emu.state.deleteJob(jobs[p.pick % jobs.length]!.id);
+  if (p.kind === 'archive' && experiments.length) emu.state.setExperimentArchived(experiments[p.pick % experiments.length]!.id, true);
+  if (p.kind === 'extra-version' && experiments.length) {
+    raceIds++;
+    emu.state.seedJob({
+      name: versionName(p.name, new Date(NOW.getTime() - 86400_000 + p.second * 1000)),
+      experimentId: experiments[0]!.id,
+      enabled: p.enabled,
+      pipeline: { kind: 'argo', manifest: JSON.stringify({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', spec: { entrypoint: `race-${raceIds}` } }), parameters: [] },
+    });
+  }
+}
+
+describe('convergence against the KFP emulator over HTTP', () => {
+  test('after one apply from any perturbed state the plan is empty; never two versions enabled at once (request log)', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbCommit, fc.array(arbPerturbation, { maxLength: 6 }), async ([b, a], perturbations) => {
+        reset();
+        const [before, after] = [realistic(b), realistic(a)];
+        await reconcile(before, new Date(NOW.getTime() - 7 * 86400_000));
+        for (const p of perturbations) perturb(p);
+        const start = enabledCounts();
+        const worst = new Map<string, number>();
+        emu.log.onEntry = () => {
+          for (const [s, n] of enabledCounts()) worst.set(s, Math.max(n, worst.get(s) ?? 0));
+        };
+        const result = await reconcile(after, NOW);
+        expect(result.failures).toEqual([]);
+        for (const [s, n] of worst) expect([s, n]).toEqual([s, Math.min(n, Math.max(1, start.get(s) ?? 0))]);
+        expect(await remainingSteps(after, new Date(NOW.getTime() + 60_000))).toBe(0);
+        for (const d of after.schedules) expect([d.name, enabledCounts().get(d.name) ?? 0]).toEqual([d.name, d.enabled ? 1 : 0]);
+      }),
+      { numRuns: 60 },
+    );
+  }, 120_000);
+
+  test('a fault at call k, for every k of an apply, leaves ≤ 1 enabled version per schedule; the next apply converges', async () => {
+    const before = realistic({ namespace: NS, experiments: [{ name: 'x', description: '' }], schedules: NAMES.slice(0, 3).map((name, i) => ({ name, experiment: 'x', enabled: true, keepHistory: 1, spec: fixtureSpec(i, 'v1') })) });
+    const after = realistic({ ...before, schedules: before.schedules.map((s, i) => ({ ...s, spec: fixtureSpec(i, 'v2') })) });
+    // How many calls the changing apply makes without faults.
+    reset();
+    await reconcile(before, new Date(NOW.getTime() - 86400_000));
+    await reconcile(before, new Date(NOW.getTime() - 3600_000)); // a second version each, so prune has work
+    emu.log.clear();
+    await reconcile(after, NOW);
+    const calls = emu.log.calls;
+    expect(calls).toBeGreaterThan(10);
+    for (const kind of [{ status: 500 }, 'reset'] as const) {
+      for (const when of ['before', 'after'] as const) {
+        for (let k = 1; k <= calls; k++) {
+          reset();
+          await reconcile(before, new Date(NOW.getTime() - 86400_000));
+          emu.faults.add({ nth: k, kind, when });
+          await reconcile(after, NOW).catch(() => undefined);
+          emu.faults.clear();
+          const twice = [...enabledCounts()].filter(([, n]) => n > 1);
+          expect([kind, when, k, twice, twice.length ? [...emu.state.jobs.values()].map((j) => `${j.name} ${j.enabled}`) : []]).toEqual([kind, when, k, [], []]);
+          const again = await reconcile(after, new Date(NOW.getTime() + 60_000));
+          expect([kind, when, k, again.failures]).toEqual([kind, when, k, []]);
+          expect(await remainingSteps(after, new Date(NOW.getTime() + 120_000))).toBe(0);
+        }
+      }
+    }
+  }, 120_000);
+});
+
+function fixtureSpec(i: number, image: string) {
+  return {
+    description: `schedule ${i}`,
+    maxConcurrency: 1,
+    serviceAccount: 'default-editor',
+    catchup: false,
+    trigger: { kind: 'cron' as const, cron: `0 0 ${i} * * *` },
+    parameters: { learning_rate: '0.1' },
+    pipeline: { kind: 'v1' as const, data: { kind: 'Workflow', spec: { image } } },
+  };
+}
