@@ -1,0 +1,69 @@
+import { type ActionContext, workingDirectory } from '../../lib/action.js';
+import { code, table } from '../../lib/markdown.js';
+import { now } from '../../models/clock.js';
+import { formatDuration, parseDuration } from '../../models/duration.js';
+import { type FreshnessDecision, decideFreshness } from '../../models/freshness.js';
+import { type InFlight, checkInFlight, parseInFlightCheck } from '../../models/in-flight.js';
+import { type Model, modelJson } from '../../models/model.js';
+import { listModels, parseModelSource } from '../../models/sources/index.js';
+
+export async function run(ctx: ActionContext): Promise<void> {
+  const { inputs, host, env } = ctx;
+  const source = parseModelSource(inputs.required('model-source'));
+  const maxAgeSeconds = parseDuration(inputs.required('max-age'));
+  const inFlightRef = inputs.optional('in-flight-check');
+  const check = inFlightRef ? parseInFlightCheck(inFlightRef) : undefined;
+  const clock = now(env);
+  const sourceCtx = {
+    workspace: workingDirectory(ctx),
+    env,
+    mlflow: { trackingUri: inputs.optional('mlflow-tracking-uri'), token: inputs.optional('mlflow-token') },
+    log: (m: string) => host.info(m),
+  };
+
+  const listing = await host.group('Listing trained models', async () => {
+    const l = await listModels(source, sourceCtx);
+    host.info(`Source: ${l.origin}`);
+    for (const n of l.notes) host.info(`note: ${n}`);
+    host.info(l.models[0] ? `Newest model: ${l.models[0].id} (${l.models[0].uri}), created ${l.models[0].created?.toISOString()}` : 'No trained model found.');
+    return l;
+  });
+  const newest = listing.models[0];
+  let decision = decideFreshness({ newest, now: clock, maxAgeSeconds });
+  let inFlight: InFlight | undefined;
+  // Only ask about in-flight training when it would change the answer (it may be a slow CLI call).
+  if (decision.needsRetrain && check) {
+    inFlight = await host.group('Checking for training in flight', () => checkInFlight(check, sourceCtx));
+    host.info(`In flight: ${inFlight.active ? 'yes' : 'no'} (${inFlight.detail})`);
+    decision = decideFreshness({ newest, now: clock, maxAgeSeconds, inFlight });
+  }
+  if (decision.clockSkewSeconds !== undefined) {
+    host.warning(`The newest model's creation time is ${formatDuration(decision.clockSkewSeconds)} in the future (clock skew?); its age is taken as 0.`);
+  }
+
+  host.setOutput('needs-retrain', String(decision.needsRetrain));
+  host.setOutput('reason', decision.reason);
+  host.setOutput('newest-model', modelJson(newest));
+  host.setOutput('model-age-seconds', decision.ageSeconds === undefined ? '' : String(decision.ageSeconds));
+  host.info(decision.explanation);
+  await host.appendSummary(summarize({ decision, newest, origin: listing.origin, maxAgeSeconds, clock, inFlight, notes: listing.notes }));
+}
+
+export function summarize(r: { decision: FreshnessDecision; newest?: Model; origin: string; maxAgeSeconds: number; clock: Date; inFlight?: InFlight; notes: string[] }): string {
+  const { decision: d, newest } = r;
+  const head = d.needsRetrain ? '🔁 Retrain needed' : d.reason === 'training-in-flight' ? '⏳ Training already in flight' : '✅ Model is fresh';
+  const rows = [
+    ['source', r.origin],
+    ['newest model', newest ? `${code(newest.id)}\n${code(newest.uri)}` : '(none)'],
+    ['created', newest?.created?.toISOString() ?? '—'],
+    ['age', d.ageSeconds === undefined ? '—' : formatDuration(d.ageSeconds)],
+    ['max-age', formatDuration(r.maxAgeSeconds)],
+    ...(r.inFlight ? [['in flight', `${r.inFlight.active ? 'yes' : 'no'} (${r.inFlight.detail})`]] : []),
+    ['decision', `needs-retrain=${d.needsRetrain}, reason=${d.reason}`],
+  ];
+  let md = `## ${head}\n\n${d.explanation}\n\n`;
+  md += table(['item', 'value'], rows);
+  if (r.notes.length) md += `\n${r.notes.map((n) => `- ${n}`).join('\n')}\n`;
+  md += `\n<sub>Checked at ${r.clock.toISOString()}.</sub>\n`;
+  return md;
+}

@@ -1,0 +1,47 @@
+import type { ActionSpec } from '../../lib/spec.js';
+
+/** Inputs shared by the actions that read trained models (model-freshness, open-model-pr). */
+export const modelSourceInputs: ActionSpec['inputs'] = {
+  'model-source': {
+    description:
+      'Where trained models are listed: `mlflow:<registered-model>` (newest READY version by version number), `mlflow:<name>@<alias>`, `file:<path-or-https-url>` (a JSON/YAML pointer `{id, uri, created}`, a list of them, or `{models: [...]}`, written by the training job; a missing file means no model yet), or `command:<cmd>` (run with bash from working-directory, printing that JSON).',
+  },
+  'mlflow-tracking-uri': {
+    description: 'MLflow tracking server URL for `mlflow:` sources. Defaults to the MLFLOW_TRACKING_URI environment variable.',
+  },
+  'mlflow-token': {
+    description: 'Bearer token for the MLflow server. Defaults to MLFLOW_TRACKING_TOKEN (MLFLOW_TRACKING_USERNAME/PASSWORD give basic auth).',
+    secret: true,
+  },
+  'working-directory': {
+    description: 'Folder that `file:` paths and `command:` commands are relative to.',
+    default: '.',
+  },
+};
+
+export const spec: ActionSpec = {
+  name: 'model-freshness',
+  title: 'KFP GitOps: is the newest model too old?',
+  description:
+    'Decides whether to retrain: true when there is no trained model or the newest one is older than max-age, unless a training run is already in flight. Never fails on a stale model; use the needs-retrain output.',
+  inputs: {
+    'model-source': { ...modelSourceInputs['model-source']!, required: true },
+    'max-age': {
+      description: 'Retrain when the newest model is older than this: a duration such as `24h`, `7d`, `90m` or `1d12h` (units w, d, h, m, s).',
+      required: true,
+    },
+    'in-flight-check': {
+      description:
+        'Optional `command:<cmd>` printing the states of training runs (JSON with state/status/phase fields, or plain words), e.g. `command:gh run list --workflow train.yml --json status`. When any state is pending, running, queued, in_progress, requested, waiting or starting, no retrain is requested. Run only when a retrain would otherwise be requested.',
+    },
+    'mlflow-tracking-uri': modelSourceInputs['mlflow-tracking-uri']!,
+    'mlflow-token': modelSourceInputs['mlflow-token']!,
+    'working-directory': modelSourceInputs['working-directory']!,
+  },
+  outputs: {
+    'needs-retrain': { description: '`true` when a training run should be started, else `false`.' },
+    reason: { description: '`no-model`, `too-old`, `fresh` or `training-in-flight`.' },
+    'newest-model': { description: 'The newest usable model as JSON `{id, uri, created, version?, runId?}`; empty when there is none.' },
+    'model-age-seconds': { description: 'Age of the newest model in whole seconds (0 if its time is in the future); empty when there is none.' },
+  },
+};

@@ -1,0 +1,155 @@
+import { type ActionContext, workingDirectory } from '../../lib/action.js';
+import { UserError } from '../../lib/errors.js';
+import { createGitHub, parseRepo, repoFromEnv } from '../../lib/github.js';
+import { code, table } from '../../lib/markdown.js';
+import { now } from '../../models/clock.js';
+import { formatDuration } from '../../models/duration.js';
+import { type Model, modelFromInput, pinsModel } from '../../models/model.js';
+import { type ModelPrResult, reconcileModelPr } from '../../models/model-pr.js';
+import { type PinLocator, parseConfigKey, parseDocumentSelector } from '../../models/pin.js';
+import { listModels, parseModelSource } from '../../models/sources/index.js';
+
+const DEFAULT_TOKEN_WARNING =
+  'This pull request is opened with the default GITHUB_TOKEN: GitHub starts no pull_request or push workflows for it, so required checks (e.g. quality-gate) never report and the PR cannot merge under branch protection. Fix: pass a GitHub App installation token (actions/create-github-app-token) or a personal access token as `token`.';
+
+export async function run(ctx: ActionContext): Promise<void> {
+  const { inputs, host, env } = ctx;
+  const sourceText = inputs.optional('model-source');
+  const modelText = inputs.optional('model');
+  if (!sourceText === !modelText) throw new UserError(`Give exactly one of model-source and model (got ${sourceText ? 'both' : 'neither'}). Fix: set model-source to where models are listed, or model to the model from an earlier step.`);
+  const pin = inputs.oneOf('pin', ['uri', 'id'] as const);
+  const path = inputs.required('config-file').replace(/^\.\//, '');
+  const locator = locatorFrom(inputs.optional('config-key'), inputs.optional('marker'), inputs.optional('document'));
+  const repo = inputs.optional('repository') ? parseRepo(inputs.string('repository')) : repoFromEnv(env);
+  if (!repo) throw new UserError('No repository to work on. Fix: set repository to owner/name (GITHUB_REPOSITORY is set automatically inside GitHub Actions).');
+  const token = inputs.string('token');
+  const draft = inputs.bool('draft');
+  const clock = now(env);
+
+  // ── the newest model ──
+  let known: Model[] = [];
+  let origin = 'the model input';
+  let latest: Model | undefined;
+  if (modelText) latest = modelFromInput(modelText);
+  else {
+    const listing = await host.group('Listing trained models', async () => {
+      const l = await listModels(parseModelSource(sourceText!), {
+        workspace: workingDirectory(ctx),
+        env,
+        mlflow: { trackingUri: inputs.optional('mlflow-tracking-uri'), token: inputs.optional('mlflow-token') },
+        log: (m) => host.info(m),
+      });
+      host.info(`Source: ${l.origin}`);
+      for (const n of l.notes) host.info(`note: ${n}`);
+      return l;
+    });
+    known = listing.models;
+    origin = listing.origin;
+    latest = known[0];
+  }
+  if (!latest) {
+    // Never propose without a resolved candidate (the label bot's "notavlidmodel" PRs).
+    host.warning(`No trained model found in ${origin}; nothing to propose.`);
+    setOutputs(host, { operation: 'none', current: '', latest: '' });
+    await host.appendSummary(`## No model to promote\n\nNo trained model was found in ${origin}; no pull request was opened or changed.\n`);
+    return;
+  }
+  const desired = pin === 'uri' ? latest.uri : latest.id;
+  host.info(`Latest model: ${latest.id} → pinning ${desired}`);
+
+  if (env.GITHUB_TOKEN && token === env.GITHUB_TOKEN) host.warning(DEFAULT_TOKEN_WARNING);
+  let warned = false;
+  const gh = await createGitHub({ token, host });
+  const title = inputs.optional('title') ?? `Update model to ${latest.id}`;
+  const userBody = inputs.optional('body');
+  const labels = splitList(inputs.string('labels'));
+  const reviewers = splitList(inputs.string('reviewers'));
+  const branch = inputs.string('branch');
+  const describe = (value: string) => known.find((m) => pinsModel(value, m));
+
+  const result = await host.group('Reconciling the model pull request', () =>
+    reconcileModelPr(gh, {
+      repo,
+      base: inputs.optional('base'),
+      branch,
+      path,
+      locator,
+      desired,
+      title,
+      body: (current) => prBody({ userBody, current, currentModel: describe(current), latest, desired, path, branch, origin }),
+      commitMessage: (current) => `${title}\n\n${path}: ${current || '(empty)'} → ${desired}\nModel: ${latest.id}${latest.created ? ` (created ${latest.created.toISOString()})` : ''}`,
+      labels,
+      reviewers,
+      draft,
+      log: (m) => host.info(m),
+      onDefaultToken: () => {
+        if (!warned && !(env.GITHUB_TOKEN && token === env.GITHUB_TOKEN)) host.warning(DEFAULT_TOKEN_WARNING);
+        warned = true;
+      },
+    }),
+  );
+
+  setOutputs(host, { operation: result.operation, pr: result.pr, current: result.current, latest: desired });
+  host.info(`operation=${result.operation}${result.pr ? ` ${result.pr.url}` : ''}`);
+  await host.appendSummary(summarize({ result, latest, desired, currentModel: describe(result.current), path, clock, repo: `${repo.owner}/${repo.repo}` }));
+}
+
+function locatorFrom(key: string | undefined, marker: string | undefined, document: string | undefined): PinLocator {
+  if (!key === !marker) throw new UserError(`Give exactly one of config-key and marker (got ${key ? 'both' : 'neither'}). Fix: set config-key to the YAML path of the pinned value (e.g. spec.predictor.model.storageUri) or marker to the comment on its line.`);
+  const doc = document ? { document: parseDocumentSelector(document) } : {};
+  return key ? { kind: 'key', text: key, path: parseConfigKey(key), ...doc } : { kind: 'marker', marker: marker!, ...doc };
+}
+
+function splitList(text: string): string[] {
+  return text
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function setOutputs(host: ActionContext['host'], o: { operation: string; pr?: { number: number; url: string }; current: string; latest: string }): void {
+  host.setOutput('operation', o.operation);
+  host.setOutput('pull-request-number', o.pr ? String(o.pr.number) : '');
+  host.setOutput('pull-request-url', o.pr?.url ?? '');
+  host.setOutput('current-model', o.current);
+  host.setOutput('latest-model', o.latest);
+}
+
+/** The PR body: deterministic for a given model (no "checked at" times), so re-runs do not edit it. */
+export function prBody(a: { userBody?: string; current: string; currentModel?: Model; latest: Model; desired: string; path: string; branch: string; origin: string }): string {
+  const intro = a.userBody ?? `Pins the newest trained model in ${code(a.path)}. Merging deploys it.`;
+  const rows = [
+    ['current', a.current ? code(a.current) : '(empty)', a.currentModel?.created?.toISOString() ?? '—'],
+    ['proposed', code(a.desired), a.latest.created?.toISOString() ?? '—'],
+  ];
+  return [
+    intro,
+    '',
+    table(['', `${code(a.path)}`, 'model created'], rows).trimEnd(),
+    '',
+    `Model ${code(a.latest.id)} from ${a.origin}.`,
+    '',
+    `<sub>Opened by kfp-gitops open-model-pr. The branch ${code(a.branch)} is rebuilt from the base branch on every run: commits pushed to it by hand are overwritten.</sub>`,
+  ].join('\n');
+}
+
+function summarize(a: { result: ModelPrResult; latest: Model; desired: string; currentModel?: Model; path: string; clock: Date; repo: string }): string {
+  const { result: r } = a;
+  const age = (m?: Model) => (m?.created ? formatDuration(Math.max(0, (a.clock.getTime() - m.created.getTime()) / 1000)) : '—');
+  const head =
+    r.operation === 'created' ? '🆕 Opened a model PR'
+    : r.operation === 'updated' ? '🔄 Updated the model PR'
+    : r.operation === 'closed' ? '✅ Closed the redundant model PR'
+    : '✅ No change needed';
+  let md = `## ${head}\n\n${r.why}\n\n`;
+  md += table(
+    ['', 'pinned value', 'model', 'age'],
+    [
+      [`current (${code(r.base)})`, r.current ? code(r.current) : '(empty)', a.currentModel ? code(a.currentModel.id) : '—', age(a.currentModel)],
+      ['latest', code(a.desired), code(a.latest.id), age(a.latest)],
+    ],
+  );
+  md += `\nFile: ${code(a.path)} line ${r.match.location.line} in ${a.repo}.`;
+  if (r.pr) md += ` Pull request: [#${r.pr.number}](${r.pr.url}) (${r.operation}).`;
+  return `${md}\n`;
+}

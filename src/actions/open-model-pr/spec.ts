@@ -1,0 +1,78 @@
+import type { ActionSpec } from '../../lib/spec.js';
+import { modelSourceInputs } from '../model-freshness/spec.js';
+
+export const spec: ActionSpec = {
+  name: 'open-model-pr',
+  title: 'KFP GitOps: open a PR pinning the newest model',
+  description:
+    'Keeps ONE pull request from a fixed branch that pins the newest trained model in a config file (e.g. a KServe storageUri): creates it, updates it for a newer model, writes nothing when it already proposes that model, and closes it once the base branch pins the newest model. Commits through the GitHub API; no checkout needed.',
+  inputs: {
+    'model-source': {
+      ...modelSourceInputs['model-source']!,
+      description: `${modelSourceInputs['model-source']!.description} Give this or model.`,
+    },
+    model: {
+      description: 'The model to pin, from an earlier step instead of model-source: a URI/id string, or the JSON `{id, uri, created}` that model-freshness outputs as newest-model.',
+    },
+    pin: {
+      description: 'Which property of the model is written into the config: `uri` (the immutable artifact URI, e.g. for KServe storageUri) or `id`.',
+      default: 'uri',
+    },
+    'config-file': {
+      description: 'Path, from the repository root, of the YAML/JSON file that pins the model, e.g. `serving/churn-model.yaml`.',
+      required: true,
+    },
+    'config-key': {
+      description:
+        'YAML path of the pinned value, e.g. `spec.predictor.model.storageUri`, `spec.predictors[0].graph.modelUri` or `data.modelId` (`["a.b"]` for keys with dots). Give this or marker. Matching no value, or values in several documents, is an error.',
+    },
+    marker: {
+      description: 'Instead of config-key: a comment marking the pinned value\'s line, e.g. `kpt-set: ${model}` or `{"$imagepolicy": "flux-system:model"}`. Exactly one value may carry it.',
+    },
+    document: {
+      description: 'In a multi-document file, the document to edit as kind/name, e.g. `InferenceService/churn-model`.',
+    },
+    branch: {
+      description: 'The fixed PR branch, rebuilt from the base head on every change and force-updated. Do not push to it by hand.',
+      default: 'auto-update-model',
+    },
+    base: {
+      description: 'Branch the PR targets. Default: the repository\'s default branch.',
+    },
+    title: {
+      description: 'PR title. Default: `Update model to <model id>`.',
+    },
+    body: {
+      description: 'PR body, e.g. the quality-gate report. A table of the current and proposed model is appended. Truncated to GitHub\'s 65,536 characters.',
+    },
+    labels: {
+      description: 'Labels to add to the PR, comma or newline separated. Labels are only ever added, never removed.',
+    },
+    reviewers: {
+      description: 'Reviewers to request when the PR is created, comma or newline separated; `org/team` for a team (needs an App or PAT with members: read).',
+    },
+    draft: {
+      description: 'Open the PR as a draft.',
+      default: 'false',
+    },
+    token: {
+      description:
+        'Token with contents: write and pull-requests: write. Use a GitHub App installation token (actions/create-github-app-token) or a PAT: PRs opened with the default GITHUB_TOKEN do not trigger pull_request workflows, so required checks never run.',
+      actionDefault: '${{ github.token }}',
+      secret: true,
+    },
+    repository: {
+      description: 'Repository as owner/name. Default: the workflow\'s repository (GITHUB_REPOSITORY).',
+    },
+    'mlflow-tracking-uri': modelSourceInputs['mlflow-tracking-uri']!,
+    'mlflow-token': modelSourceInputs['mlflow-token']!,
+    'working-directory': modelSourceInputs['working-directory']!,
+  },
+  outputs: {
+    operation: { description: '`created`, `updated`, `closed` or `none`.' },
+    'pull-request-number': { description: 'Number of the PR (also when closed); empty when there is none.' },
+    'pull-request-url': { description: 'URL of the PR (also when closed); empty when there is none.' },
+    'current-model': { description: 'The value pinned on the base branch before this run.' },
+    'latest-model': { description: 'The value of the newest model (what the PR pins).' },
+  },
+};

@@ -1,0 +1,166 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { UserError } from '../lib/errors.js';
+import { dexLogin } from './auth.js';
+import { DEFAULT_RETRY, type RetryPolicy, Transport } from './http.js';
+import type { ApiVersion, Experiment, KfpClient, ListOptions, RecurringRun, RecurringRunInput, Run, RunInput } from './types.js';
+import type { Page, Wire } from './wire.js';
+import { v1 } from './wire-v1.js';
+import { v2 } from './wire-v2.js';
+
+/** How to reach and authenticate to KFP. Build it from action inputs with kfpOptionsFromInputs. */
+export interface KfpClientOptions {
+  /** KFP API prefix, e.g. https://host/pipeline (the part before /apis/…). */
+  host: string;
+  apiVersion: ApiVersion;
+  /** The namespace actions work in (multi-user installs). */
+  namespace?: string;
+  /** Bearer token (e.g. a Kubernetes service-account token with audience pipelines.kubeflow.org). */
+  token?: string;
+  /** A raw Cookie header (e.g. an existing Dex session). */
+  cookie?: string;
+  /** Dex username/password: logs in through the Kubeflow gateway and keeps the session cookies. */
+  username?: string;
+  password?: string;
+  dexConnector?: 'local' | 'ldap';
+  /** A user-id header for installs behind a proxy that trusts it, e.g. kubeflow-userid. */
+  userHeader?: { name: string; value: string };
+  caFile?: string;
+  skipTlsVerify?: boolean;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+}
+
+/** What the client needs from its host: masking, debug logs and warnings (a Host fits). */
+export interface KfpClientHost {
+  setSecret(value: string): void;
+  debug(message: string): void;
+  warning(message: string): void;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** KFP's page size cap: one request per 200 objects. */
+export const MAX_PAGE_SIZE = 200;
+/** A create we could not see the answer to is recognised by name, if created no earlier than this before we sent it. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Follow next_page_token until the last page (one listing helper for every list call). */
+export async function paginate<T>(fetchPage: (pageToken: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  const seen = new Set<string>();
+  let token: string | undefined;
+  do {
+    const page = await fetchPage(token);
+    items.push(...page.items);
+    token = page.nextPageToken;
+    if (token !== undefined) {
+      if (seen.has(token)) throw new Error('KFP returned the same next_page_token twice; stopping to avoid an endless listing.');
+      seen.add(token);
+    }
+  } while (token);
+  return items;
+}
+
+function agentFor(url: URL, opts: KfpClientOptions, host?: KfpClientHost): http.Agent {
+  const common = { keepAlive: true, maxSockets: 32 };
+  if (url.protocol !== 'https:') return new http.Agent(common);
+  let ca: Buffer | undefined;
+  if (opts.caFile) {
+    try {
+      ca = fs.readFileSync(opts.caFile);
+    } catch (err) {
+      throw new UserError(`kfp-ca-file '${opts.caFile}' cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Fix: point kfp-ca-file at a PEM file with the CA certificate(s) of the KFP server.`);
+    }
+  }
+  if (opts.skipTlsVerify) {
+    host?.warning(`kfp-skip-tls-verify is on: the certificate of ${url.host} is not checked, so anyone on the network path could impersonate KFP and read its credentials. Prefer kfp-ca-file.`);
+  }
+  return new https.Agent({ ...common, ca, rejectUnauthorized: !opts.skipTlsVerify });
+}
+
+/** A KFP client for the configured API version over real HTTP. */
+export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): KfpClient {
+  let baseUrl: URL;
+  try {
+    baseUrl = new URL(opts.host);
+    if (!/^https?:$/.test(baseUrl.protocol)) throw new Error('not http(s)');
+  } catch {
+    throw new UserError(`kfp-host '${opts.host}' is not an http(s) URL. Fix: set kfp-host to the KFP API prefix, e.g. https://kubeflow.example.com/pipeline.`);
+  }
+  const wire: Wire = opts.apiVersion === 'v1beta1' ? v1 : v2;
+  const mask = (s: string) => host?.setSecret(s);
+  for (const s of [opts.token, opts.cookie, opts.password]) if (s) mask(s);
+  const agent = agentFor(baseUrl, opts, host);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  let session: Promise<string> | undefined;
+  const headers = async (): Promise<Record<string, string>> => {
+    const h: Record<string, string> = {};
+    if (opts.token) h.authorization = `Bearer ${opts.token}`;
+    let cookie = opts.cookie;
+    if (opts.username && opts.password !== undefined) {
+      session ??= dexLogin({ baseUrl, username: opts.username, password: opts.password, connector: opts.dexConnector ?? 'local', timeoutMs, agent, mask, debug: host?.debug.bind(host) });
+      cookie = (await session) || undefined;
+    }
+    if (cookie) h.cookie = cookie;
+    if (opts.userHeader) h[opts.userHeader.name.toLowerCase()] = opts.userHeader.value;
+    return h;
+  };
+  const transport = new Transport({ baseUrl, timeoutMs, retry: { ...DEFAULT_RETRY, ...opts.retry }, headers, agent, debug: host?.debug.bind(host) });
+  const pageSize = (o?: ListOptions) => Math.min(Math.max(1, o?.pageSize ?? MAX_PAGE_SIZE), MAX_PAGE_SIZE);
+  const recent = (sentAt: number, created?: Date) => !created || created.getTime() >= sentAt - CLOCK_SKEW_MS;
+
+  const client: KfpClient = {
+    apiVersion: wire.version,
+    baseUrl: baseUrl.href.replace(/\/+$/, ''),
+    supportsOrphanDelete: wire.supportsOrphanDelete,
+    healthz: () => transport.call(wire.healthz(), wire.parseHealthz),
+
+    listExperiments: (namespace, o) =>
+      paginate((pageToken) => transport.call(wire.listExperiments(namespace, { pageToken, pageSize: pageSize(o), sortBy: o?.sortBy, filter: o?.filter }), wire.parseExperimentPage)),
+    findExperiment: async (name, namespace) => {
+      const found = await client.listExperiments(namespace, { filter: [{ key: 'name', op: 'EQUALS', value: name }] });
+      return found.find((e) => e.name === name);
+    },
+    getExperiment: (id) => transport.call(wire.getExperiment(id), wire.parseExperiment),
+    createExperiment: (input) =>
+      // Experiment names are unique per namespace: if it exists now, it is ours.
+      transport.call<Experiment>(wire.createExperiment(input), wire.parseExperiment, () => client.findExperiment(input.name, input.namespace)),
+    archiveExperiment: async (id) => void (await transport.call(wire.archiveExperiment(id))),
+    unarchiveExperiment: async (id) => void (await transport.call(wire.unarchiveExperiment(id))),
+
+    listRecurringRuns: (scope, o) =>
+      paginate((pageToken) => transport.call(wire.listRecurringRuns(scope, { pageToken, pageSize: pageSize(o), sortBy: o?.sortBy, filter: o?.filter }), wire.parseRecurringRunPage)),
+    getRecurringRun: (id) => transport.call(wire.getRecurringRun(id), wire.parseRecurringRun),
+    createRecurringRun: async (input: RecurringRunInput) => {
+      const req = wire.createRecurringRun(input);
+      const sentAt = Date.now();
+      return transport.call<RecurringRun>(req, wire.parseRecurringRun, async () => {
+        const same = await client.listRecurringRuns({ experimentId: input.experimentId }, { filter: [{ key: 'name', op: 'EQUALS', value: input.name }] });
+        return newest(same.filter((r) => r.name === input.name && r.experimentId === input.experimentId && recent(sentAt, r.createdAt)));
+      });
+    },
+    enableRecurringRun: async (id) => void (await transport.call(wire.enableRecurringRun(id))),
+    disableRecurringRun: async (id) => void (await transport.call(wire.disableRecurringRun(id))),
+    deleteRecurringRun: async (id, o) => void (await transport.call(wire.deleteRecurringRun(id, !!o?.orphanRuns && wire.supportsOrphanDelete))),
+
+    createRun: async (input: RunInput) => {
+      const req = wire.createRun(input);
+      const sentAt = Date.now();
+      return transport.call<Run>(req, wire.parseRun, async () => {
+        const same = await paginate((pageToken) =>
+          transport.call(wire.listRuns(input.experimentId, { pageToken, pageSize: MAX_PAGE_SIZE, filter: [{ key: 'name', op: 'EQUALS', value: input.name }] }), wire.parseRunPage),
+        );
+        return newest(same.filter((r) => r.name === input.name && recent(sentAt, r.createdAt)));
+      });
+    },
+    getRun: (id) => transport.call(wire.getRun(id), wire.parseRun),
+    close: () => agent.destroy(),
+  };
+  return client;
+}
+
+function newest<T extends { createdAt?: Date }>(items: T[]): T | undefined {
+  return items.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
+}

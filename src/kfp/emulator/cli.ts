@@ -1,0 +1,65 @@
+import { startKfpEmulator } from './server.js';
+
+const USAGE = `Usage: kfp-gitops kfp-emulator [--port N] [--state-file FILE] [--latency-ms N] [--prefix /pipeline] [--single-user]
+
+Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KFP 2.17) on
+127.0.0.1 until interrupted. Give the printed URL to actions as kfp-host.
+
+  --port N            port to listen on (0 = any free port; default 8888)
+  --state-file FILE   load state from FILE if it exists and save it after every change
+  --latency-ms N      delay every API answer by N ms
+  --prefix PATH       path the API is served under (default /pipeline, as behind the Kubeflow gateway)
+  --single-user       single-user KFP (no namespaces)`;
+
+/** `kfp-gitops kfp-emulator`: run the emulator in the foreground until SIGINT/SIGTERM. */
+export async function runEmulatorCli(argv: string[]): Promise<number> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    if (arg === '--single-user') {
+      flags.set('single-user', 'true');
+      continue;
+    }
+    const m = /^--(port|state-file|latency-ms|prefix)(?:=(.*))?$/.exec(arg);
+    const value = m?.[2] ?? argv[i + 1];
+    if (!m || value === undefined) {
+      process.stderr.write(`error: ${m ? `flag '${arg}' needs a value` : `unknown argument '${arg}'`}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (m[2] === undefined) i++;
+    flags.set(m[1]!, value);
+  }
+  const num = (name: string, def: number) => {
+    const v = flags.get(name);
+    if (v === undefined) return def;
+    if (!/^\d+$/.test(v)) throw new Error(`--${name} must be a whole number (got "${v}")`);
+    return Number(v);
+  };
+  let emulator;
+  try {
+    emulator = await startKfpEmulator({
+      port: num('port', 8888),
+      latencyMs: num('latency-ms', 0),
+      stateFile: flags.get('state-file'),
+      prefix: flags.get('prefix'),
+      multiUser: !flags.has('single-user'),
+      logBodies: false,
+    });
+  } catch (err) {
+    process.stderr.write(`error: cannot start the KFP emulator: ${(err as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(`KFP API emulator (v1beta1 + v2beta1) listening at ${emulator.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await emulator.close();
+  process.stdout.write(`KFP API emulator stopped after ${emulator.log.calls} API calls.\n`);
+  return 0;
+}

@@ -1,0 +1,181 @@
+import { invalid } from './rpc.js';
+
+/**
+ * KFP's list semantics: `filter` JSON (predicates AND-ed, `op` in v1 / `operation` in v2, values
+ * in snake or camel case), `sort_by` "field [asc|desc]" with the id as tie-breaker, keyset paging
+ * with an opaque base64 JSON next_page_token, page size default 20, capped at 200.
+ */
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 200;
+
+const OPS = ['UNKNOWN', 'EQUALS', 'NOT_EQUALS', 'GREATER_THAN', 'GREATER_THAN_EQUALS', 'LESS_THAN', 'LESS_THAN_EQUALS', 'IN', 'IS_SUBSTRING'];
+const VALUE_KEYS = ['int_value', 'long_value', 'string_value', 'timestamp_value', 'int_values', 'long_values', 'string_values'];
+const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+type Scalar = string | number;
+export interface Predicate {
+  op: string;
+  field: string;
+  value: Scalar | Scalar[];
+}
+
+/** A listable resource: how each filter/sort key reads a value (strings, or epoch seconds for times). */
+export interface Listable<T> {
+  fields: Record<string, (item: T) => Scalar>;
+  /** Aliases accepted for the same field, e.g. display_name → name. */
+  aliases: Record<string, string>;
+  id: (item: T) => string;
+}
+
+function field<T>(l: Listable<T>, key: string, what: string): string {
+  const f = l.aliases[key] ?? key;
+  if (!(f in l.fields)) throw invalid(`${what} key '${key}' is not supported (supported: ${Object.keys(l.fields).join(', ')})`);
+  return f;
+}
+
+export function parseFilter<T>(text: string, opKey: 'op' | 'operation', l: Listable<T>): Predicate[] {
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw invalid(`Failed to parse valid filter from "${text.slice(0, 100)}": not JSON`);
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw invalid('filter must be a JSON object with "predicates"');
+  for (const k of Object.keys(json)) if (k !== 'predicates') throw invalid(`Failed to parse valid filter: unknown field "${k}"`);
+  const preds = json.predicates ?? [];
+  if (!Array.isArray(preds)) throw invalid('filter.predicates must be a list');
+  return preds.map((p: any) => {
+    if (!p || typeof p !== 'object') throw invalid('each filter predicate must be an object');
+    const allowed = new Set([opKey, 'key', ...VALUE_KEYS, ...VALUE_KEYS.map(camel)]);
+    for (const k of Object.keys(p)) if (!allowed.has(k)) throw invalid(`Failed to parse valid filter: unknown field "${k}" in a predicate${k === 'op' || k === 'operation' ? ` (this API version uses "${opKey}")` : ''}`);
+    const raw = p[opKey];
+    const op = typeof raw === 'number' ? OPS[raw] : raw;
+    if (!op || !OPS.includes(op) || op === 'UNKNOWN') throw invalid(`filter predicate has no valid ${opKey} (got ${JSON.stringify(raw)})`);
+    const get = (k: string) => p[k] ?? p[camel(k)];
+    let value: Scalar | Scalar[] | undefined;
+    if (get('string_value') !== undefined) value = String(get('string_value'));
+    else if (get('int_value') !== undefined) value = Number(get('int_value'));
+    else if (get('long_value') !== undefined) value = Number(get('long_value'));
+    else if (get('timestamp_value') !== undefined) {
+      const t = Date.parse(String(get('timestamp_value')));
+      if (Number.isNaN(t)) throw invalid(`filter timestamp_value ${JSON.stringify(get('timestamp_value'))} is not RFC 3339`);
+      value = Math.floor(t / 1000);
+    } else {
+      const list = get('string_values') ?? get('int_values') ?? get('long_values');
+      if (list !== undefined) value = (list?.values ?? []).map((x: unknown) => (get('string_values') !== undefined ? String(x) : Number(x)));
+    }
+    if (value === undefined) throw invalid(`filter predicate on '${p.key}' has no value`);
+    if (op === 'IN' && !Array.isArray(value)) throw invalid('filter operation IN needs string_values, int_values or long_values');
+    if (op !== 'IN' && Array.isArray(value)) throw invalid(`filter operation ${op} takes a single value`);
+    if (op === 'IS_SUBSTRING' && typeof value !== 'string') throw invalid('filter operation IS_SUBSTRING needs string_value');
+    return { op, field: field(l, String(p.key ?? ''), 'filter'), value };
+  });
+}
+
+/** storage_state values differ between versions (STORAGESTATE_ARCHIVED vs ARCHIVED); compare the bare state. */
+const norm = (v: Scalar) => (typeof v === 'string' ? v.replace(/^STORAGE_?STATE_/, '') : v);
+
+function matches(v: Scalar, p: Predicate): boolean {
+  const a = norm(v);
+  const b = Array.isArray(p.value) ? p.value.map(norm) : norm(p.value);
+  switch (p.op) {
+    case 'EQUALS':
+      return a === b;
+    case 'NOT_EQUALS':
+      return a !== b;
+    case 'GREATER_THAN':
+      return a > (b as Scalar);
+    case 'GREATER_THAN_EQUALS':
+      return a >= (b as Scalar);
+    case 'LESS_THAN':
+      return a < (b as Scalar);
+    case 'LESS_THAN_EQUALS':
+      return a <= (b as Scalar);
+    case 'IN':
+      return (b as Scalar[]).includes(a);
+    case 'IS_SUBSTRING':
+      return String(a).includes(String(b));
+    default:
+      return false;
+  }
+}
+
+interface Token {
+  sortField: string;
+  desc: boolean;
+  lastValue: Scalar;
+  lastId: string;
+  filter: string;
+  pageSize: number;
+}
+
+export interface ListQuery {
+  pageToken?: string;
+  pageSize?: string;
+  sortBy?: string;
+  filter?: string;
+}
+
+export function listPage<T>(all: Iterable<T>, q: ListQuery, opKey: 'op' | 'operation', l: Listable<T>): { items: T[]; totalSize: number; nextPageToken?: string } {
+  let token: Token | undefined;
+  if (q.pageToken) {
+    try {
+      token = JSON.parse(Buffer.from(q.pageToken, 'base64').toString('utf8'));
+    } catch {
+      throw invalid('Failed to decode the page token: it is not one this server issued');
+    }
+    if (!token || typeof token.sortField !== 'string') throw invalid('Failed to decode the page token: it is not one this server issued');
+  }
+  let pageSize = token?.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (q.pageSize !== undefined && q.pageSize !== '') {
+    if (!/^-?\d+$/.test(q.pageSize)) throw invalid(`page_size must be an integer (got "${q.pageSize}")`);
+    const n = Number(q.pageSize);
+    if (n < 0) throw invalid(`The page size should be greater than 0. Got ${n}`);
+    if (n > 0) pageSize = n;
+  }
+  pageSize = Math.min(pageSize, MAX_PAGE_SIZE);
+
+  const filterText = q.filter ?? '';
+  let sortField = 'created_at';
+  let desc = false;
+  if (q.sortBy) {
+    const m = /^\s*(\S+)(?:\s+(asc|desc))?\s*$/i.exec(q.sortBy);
+    if (!m) throw invalid(`Invalid sorting field: "${q.sortBy}" (use "field", "field asc" or "field desc")`);
+    sortField = field(l, m[1]!, 'sort_by');
+    desc = (m[2] ?? '').toLowerCase() === 'desc';
+  }
+  if (token) {
+    if ((q.sortBy && (sortField !== token.sortField || desc !== token.desc)) || (q.filter && filterText !== token.filter)) {
+      throw invalid('the page token was issued for a different sort_by or filter; omit them or send the same values');
+    }
+    sortField = token.sortField;
+    desc = token.desc;
+  }
+  const preds = (token?.filter ?? filterText) ? parseFilter(token?.filter || filterText, opKey, l) : [];
+  const get = l.fields[sortField]!;
+  const cmp = (a: T, b: T) => {
+    const va = get(a);
+    const vb = get(b);
+    const c = va < vb ? -1 : va > vb ? 1 : l.id(a) < l.id(b) ? -1 : l.id(a) > l.id(b) ? 1 : 0;
+    return desc ? -c : c;
+  };
+  const matching = [...all].filter((it) => preds.every((p) => matches(l.fields[p.field]!(it), p))).sort(cmp);
+  let start = 0;
+  if (token) {
+    const after = (it: T) => {
+      const v = get(it);
+      const c = v < token!.lastValue ? -1 : v > token!.lastValue ? 1 : l.id(it) < token!.lastId ? -1 : l.id(it) > token!.lastId ? 1 : 0;
+      return desc ? c < 0 : c > 0;
+    };
+    start = matching.findIndex(after);
+    if (start < 0) start = matching.length;
+  }
+  const items = matching.slice(start, start + pageSize);
+  let nextPageToken: string | undefined;
+  if (start + pageSize < matching.length) {
+    const last = items[items.length - 1]!;
+    const t: Token = { sortField, desc, lastValue: get(last), lastId: l.id(last), filter: token?.filter ?? filterText, pageSize };
+    nextPageToken = Buffer.from(JSON.stringify(t)).toString('base64');
+  }
+  return { items, totalSize: matching.length, nextPageToken };
+}

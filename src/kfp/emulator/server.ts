@@ -1,0 +1,306 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { type DexOptions, DexGateway, cookies } from './dex.js';
+import { type Fault, Faults } from './faults.js';
+import { type LoggedRequest, RequestLog } from './log.js';
+import type { Caller } from './logic.js';
+import { type Messages, V1_MESSAGES, V2_MESSAGES, decodeMessage } from './protojson.js';
+import type { Route } from './route.js';
+import { RpcError, permissionDenied, unauthenticated } from './rpc.js';
+import { EmulatorState, type RunTiming } from './state.js';
+import { v1Routes } from './v1.js';
+import { v2Routes } from './v2.js';
+
+/**
+ * The KFP API emulator: v1beta1 and v2beta1 over one in-memory state, on loopback, behaving
+ * like KFP 2.17 where a client could notice. Test hooks: latency, faults, a request log, direct
+ * state access, a Dex-like login, bearer/cookie/user-header enforcement.
+ */
+export interface KfpEmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Path the API is served under, like the Kubeflow gateway's /pipeline ('' = the API server itself). */
+  prefix?: string;
+  /** Kubeflow multi-user mode (namespaces required on list/create). Default true. */
+  multiUser?: boolean;
+  /** Load state from this JSON file at start (if it exists) and save it after every write. */
+  stateFile?: string;
+  /** Delay before answering each API call. */
+  latencyMs?: number;
+  runTiming?: Partial<RunTiming>;
+  auth?: {
+    /** Accepted bearer tokens. */
+    tokens?: string[];
+    /** Accepted cookies, as `name=value`. */
+    cookies?: string[];
+    /** Dex-like login; its session cookie is accepted too. */
+    dex?: DexOptions;
+    /** Require this user-id header (e.g. kubeflow-userid) on API calls. */
+    userHeader?: string;
+    /** user → namespaces it may use (403 otherwise). */
+    access?: Record<string, string[]>;
+  };
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  faultSeed?: number;
+  /** Keep request/response bodies in the log (default true). */
+  logBodies?: boolean;
+  /** How long a 'timeout' fault holds the connection before dropping it. */
+  hangMs?: number;
+}
+
+export interface KfpEmulator {
+  /** The API prefix to give the client, e.g. http://127.0.0.1:PORT/pipeline. */
+  url: string;
+  origin: string;
+  state: EmulatorState;
+  log: RequestLog;
+  faults: Faults;
+  routes: readonly Route[];
+  /** Latency per API call; may be changed while running. */
+  latencyMs: number;
+  close(): Promise<void>;
+}
+
+interface CompiledRoute {
+  route: Route;
+  name: string;
+  re: RegExp;
+  keys: string[];
+  messages: Messages;
+}
+
+function compile(route: Route): CompiledRoute {
+  const keys: string[] = [];
+  const re = new RegExp(
+    '^' +
+      route.path
+        .split(/(\{[^}]+\})/)
+        .map((part) => {
+          const m = /^\{([^}]+)\}$/.exec(part);
+          if (!m) return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+          keys.push(m[1]!);
+          return '([^/:]+)';
+        })
+        .join('') +
+      '$',
+  );
+  return { route, name: `${route.method} ${route.path}`, re, keys, messages: route.path.startsWith('/apis/v1beta1') ? V1_MESSAGES : V2_MESSAGES };
+}
+
+const MAX_BODY = 40 * 1024 * 1024;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) reject(new RpcError(8, `request body over ${MAX_BODY} bytes`));
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const FAULT_CODE: Record<number, number> = { 429: 8, 500: 13, 502: 14, 503: 14, 504: 4 };
+
+export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<KfpEmulator> {
+  const prefix = (opts.prefix ?? '/pipeline').replace(/\/+$/, '');
+  const state = new EmulatorState(opts.multiUser ?? true);
+  state.runTiming = { ...state.runTiming, ...opts.runTiming };
+  if (opts.stateFile) state.load(opts.stateFile);
+  const log = new RequestLog(opts.logBodies ?? true);
+  const faults = new Faults(opts.faultSeed ?? 1);
+  const dex = opts.auth?.dex ? new DexGateway(opts.auth.dex) : undefined;
+  const multiUser = () => state.multiUser;
+  const routes = [...v1Routes(multiUser), ...v2Routes(multiUser)];
+  const compiled = routes.map(compile);
+  const hanging = new Set<http.ServerResponse>();
+  const authEnforced = !!(opts.auth?.tokens?.length || opts.auth?.cookies?.length || dex);
+
+  /** Who is calling, or why not: bearer token, configured cookie, Dex session; then the user header. */
+  function identify(req: http.IncomingMessage): { ok: true; user?: string } | { ok: false } {
+    let user: string | undefined;
+    if (authEnforced) {
+      const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const jar = cookies(req.headers.cookie);
+      const cookieOk = (opts.auth?.cookies ?? []).some((c) => {
+        const [k, ...v] = c.split('=');
+        return jar.get(k!.trim()) === v.join('=').trim();
+      });
+      const session = dex?.userOf(req);
+      if (!(bearer && opts.auth?.tokens?.includes(bearer)) && !cookieOk && !session) return { ok: false };
+      user = session;
+    }
+    const header = opts.auth?.userHeader;
+    if (header) user = (req.headers[header.toLowerCase()] as string | undefined) ?? user;
+    return { ok: true, user };
+  }
+
+  function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  }
+
+  function applyFault(res: http.ServerResponse, fault: Fault): number {
+    const k = fault.kind;
+    if (k === 'reset') {
+      const s = res.socket as (NodeJS.Socket & { resetAndDestroy?: () => void; destroy: () => void }) | null;
+      if (s?.resetAndDestroy) s.resetAndDestroy();
+      else s?.destroy();
+      return 0;
+    }
+    if (k === 'timeout') {
+      hanging.add(res);
+      setTimeout(() => {
+        hanging.delete(res);
+        res.socket?.destroy();
+      }, opts.hangMs ?? 60_000).unref();
+      return 0;
+    }
+    const headers: Record<string, string> = k.retryAfterSeconds !== undefined ? { 'retry-after': String(k.retryAfterSeconds) } : {};
+    sendJson(res, k.status, { code: FAULT_CODE[k.status] ?? 2, message: `fault injected by the KFP emulator (HTTP ${k.status})` }, headers);
+    return k.status;
+  }
+
+  async function api(req: http.IncomingMessage, res: http.ServerResponse, url: URL, sub: string, raw: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    const match = compiled.map((c) => ({ c, m: c.re.exec(sub) })).filter((x) => x.m);
+    const hit = match.find((x) => x.c.route.method === method);
+    const routeName = hit ? hit.c.name : `${method} ${sub}`;
+    const query = Object.fromEntries(url.searchParams);
+    let requestBody: unknown;
+    if (raw !== '') {
+      try {
+        requestBody = JSON.parse(raw);
+      } catch {
+        requestBody = raw;
+      }
+    }
+    const record = (status: number, responseBody: unknown, write: boolean, fault?: Fault): LoggedRequest =>
+      log.add({ method, route: routeName, path: sub, query, status, write, fault: fault ? (typeof fault.kind === 'string' ? fault.kind : String(fault.kind.status)) + `:${fault.when}` : undefined, requestBody, responseBody });
+
+    if (emulator.latencyMs > 0) await sleep(emulator.latencyMs);
+
+    if (!hit) {
+      const [status, body] = match.length ? [405, { code: 12, message: 'Method Not Allowed' }] : [404, { code: 5, message: 'Not Found' }];
+      record(status, body, false);
+      return sendJson(res, status, body);
+    }
+    const who = identify(req);
+    if (!who.ok) {
+      if (dex && !req.headers.authorization) {
+        record(302, undefined, false);
+        return dex.startLogin(res, url.pathname + url.search);
+      }
+      const body = { code: 16, message: 'Unauthenticated: Request header error: there is no user identity header or valid credential.' };
+      record(401, body, false);
+      return sendJson(res, 401, body);
+    }
+    const fault = faults.pick(routeName);
+    if (fault?.when === 'before') {
+      record(applyFault(res, fault), undefined, false, fault);
+      return;
+    }
+    const caller: Caller = {
+      authorize(namespace: string) {
+        if (!opts.auth?.userHeader && !opts.auth?.access) return;
+        if (opts.auth.userHeader && !who.user) throw unauthenticated(`Request header error: there is no user identity header (${opts.auth.userHeader}).`);
+        const allowed = opts.auth.access?.[who.user ?? ''];
+        if (opts.auth.access && state.multiUser && !allowed?.includes(namespace)) {
+          throw permissionDenied(`User '${who.user}' is not authorized with reason: no access to namespace '${namespace}' (verb, resource: pipelines.kubeflow.org)`);
+        }
+      },
+    };
+    let status = 200;
+    let body: unknown;
+    try {
+      if (who.user === undefined && opts.auth?.userHeader && !sub.endsWith('/healthz')) throw unauthenticated(`Request header error: there is no user identity header (${opts.auth.userHeader}).`);
+      let decoded: unknown;
+      if (hit.c.route.body) {
+        let parsed: unknown = {};
+        if (raw.trim() !== '') {
+          try {
+            parsed = JSON.parse(raw);
+          } catch (err) {
+            throw new RpcError(3, `proto: syntax error: ${(err as Error).message}`);
+          }
+        }
+        decoded = decodeMessage(hit.c.messages, hit.c.route.body, parsed);
+      }
+      const params = Object.fromEntries(hit.c.keys.map((k, i) => [k, decodeURIComponent(hit.m![i + 1]!)]));
+      body = await hit.c.route.handle({ state, caller, params, query: url.searchParams, body: decoded });
+    } catch (err) {
+      if (!(err instanceof RpcError)) throw err;
+      status = err.httpStatus;
+      body = { code: err.code, message: err.message };
+    }
+    const write = method !== 'GET' && status === 200;
+    if (write && opts.stateFile) state.save(opts.stateFile);
+    if (fault) {
+      record(applyFault(res, fault), body, write, fault);
+      return;
+    }
+    record(status, body, write);
+    sendJson(res, status, body);
+  }
+
+  async function handler(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    let raw: string;
+    try {
+      raw = await readBody(req);
+    } catch (err) {
+      return sendJson(res, 413, { code: 8, message: (err as Error).message });
+    }
+    if (dex?.handle(req, res, url, raw)) return;
+    const path = url.pathname;
+    if (prefix && path !== prefix && !path.startsWith(`${prefix}/`)) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
+      return;
+    }
+    const sub = path.slice(prefix.length);
+    if (sub.startsWith('/apis/')) return api(req, res, url, sub, raw);
+    if (sub === '' || sub === '/') {
+      // The KFP UI's place: behind the gateway, it is where a browser (or a Dex login) lands.
+      if (dex && !identify(req).ok) return dex.startLogin(res, path);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><html><head><title>Kubeflow Pipelines (emulator)</title></head><body>KFP API emulator: see /apis/v1beta1 and /apis/v2beta1.</body></html>');
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
+  }
+
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    handler(req, res).catch((err) => {
+      if (!res.headersSent) sendJson(res, 500, { code: 13, message: `emulator internal error: ${(err as Error).message}` });
+    });
+  };
+  const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, listener) : http.createServer(listener);
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const origin = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const emulator: KfpEmulator = {
+    url: origin + prefix,
+    origin,
+    state,
+    log,
+    faults,
+    routes,
+    latencyMs: opts.latencyMs ?? 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const r of hanging) r.socket?.destroy();
+        hanging.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+  return emulator;
+}

@@ -1,0 +1,216 @@
+import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * The emulator's data, independent of API version (both versions read and write the same
+ * objects, as KFP's one database does). Tests reach in here to seed and perturb state
+ * "behind the client's back".
+ */
+export interface ScheduleWindowRecord {
+  start?: Date;
+  end?: Date;
+}
+
+export interface TriggerRecord {
+  cron?: { cron: string } & ScheduleWindowRecord;
+  periodic?: { intervalSecond: number } & ScheduleWindowRecord;
+}
+
+export type PipelineRecord =
+  | { kind: 'argo'; manifest: string; parameters: { name: string; value: string }[] }
+  | { kind: 'ir'; spec: Record<string, unknown>; parameters: Record<string, unknown>; pipelineRoot?: string }
+  | { kind: 'version'; pipelineId: string; versionId?: string; parameters: Record<string, unknown> };
+
+export interface ExperimentRecord {
+  id: string;
+  name: string;
+  description: string;
+  namespace: string;
+  archived: boolean;
+  createdAt: Date;
+  lastRunCreatedAt?: Date;
+}
+
+export interface JobRecord {
+  id: string;
+  name: string;
+  description: string;
+  experimentId: string;
+  namespace: string;
+  enabled: boolean;
+  maxConcurrency: number;
+  serviceAccount: string;
+  noCatchup: boolean;
+  trigger: TriggerRecord;
+  pipeline: PipelineRecord;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type RunOutcome = 'SUCCEEDED' | 'FAILED';
+export type RunStateName = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED';
+
+export interface RunRecord {
+  id: string;
+  name: string;
+  description: string;
+  experimentId: string;
+  namespace: string;
+  jobId?: string;
+  serviceAccount: string;
+  pipeline: PipelineRecord;
+  archived: boolean;
+  createdAt: Date;
+  /** Milliseconds clock of creation, for the PENDING → RUNNING → done progression. */
+  createdMs: number;
+  outcome: RunOutcome;
+  /** Set when the run was terminated (its recurring run deleted without ORPHAN). */
+  canceledAt?: Date;
+}
+
+export interface RunTiming {
+  /** Time a run stays PENDING. */
+  pendingMs: number;
+  /** Time a run stays RUNNING before it ends with its outcome. */
+  runningMs: number;
+}
+
+/** KFP keeps timestamps with 1-second precision. */
+export const seconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
+
+export class EmulatorState {
+  readonly experiments = new Map<string, ExperimentRecord>();
+  readonly jobs = new Map<string, JobRecord>();
+  readonly runs = new Map<string, RunRecord>();
+  runTiming: RunTiming = { pendingMs: 300, runningMs: 1200 };
+  /** Outcome of runs created from now on: a value or a choice per run (tests inject FAILED). */
+  runOutcome: RunOutcome | ((run: RunRecord) => RunOutcome) = 'SUCCEEDED';
+
+  constructor(readonly multiUser = true) {}
+
+  experimentByName(name: string, namespace: string): ExperimentRecord | undefined {
+    for (const e of this.experiments.values()) if (e.name === name && e.namespace === namespace) return e;
+    return undefined;
+  }
+
+  /** The experiment KFP creates on demand when a job or run names none. */
+  defaultExperiment(namespace: string): ExperimentRecord {
+    return this.experimentByName('Default', namespace) ?? this.seedExperiment({ name: 'Default', namespace, description: 'All runs created without specifying an experiment will be grouped here.' });
+  }
+
+  seedExperiment(p: Partial<ExperimentRecord> & { name: string }): ExperimentRecord {
+    const now = seconds(new Date());
+    const e: ExperimentRecord = { id: randomUUID(), description: '', namespace: '', archived: false, createdAt: now, ...p };
+    this.experiments.set(e.id, e);
+    return e;
+  }
+
+  seedJob(p: Partial<JobRecord> & { name: string; experimentId: string; pipeline: PipelineRecord }): JobRecord {
+    const now = seconds(new Date());
+    const exp = this.experiments.get(p.experimentId);
+    const j: JobRecord = {
+      id: randomUUID(),
+      description: '',
+      namespace: exp?.namespace ?? '',
+      enabled: false,
+      maxConcurrency: 1,
+      serviceAccount: '',
+      noCatchup: false,
+      trigger: { cron: { cron: '0 0 * * * *' } },
+      createdAt: now,
+      updatedAt: now,
+      ...p,
+    };
+    this.jobs.set(j.id, j);
+    return j;
+  }
+
+  seedRun(p: Partial<RunRecord> & { name: string; experimentId: string; pipeline: PipelineRecord }): RunRecord {
+    const exp = this.experiments.get(p.experimentId);
+    const now = new Date();
+    const r: RunRecord = {
+      id: randomUUID(),
+      description: '',
+      namespace: exp?.namespace ?? '',
+      serviceAccount: '',
+      archived: false,
+      createdAt: seconds(now),
+      createdMs: now.getTime(),
+      outcome: 'SUCCEEDED',
+      ...p,
+    };
+    r.outcome = p.outcome ?? (typeof this.runOutcome === 'function' ? this.runOutcome(r) : this.runOutcome);
+    this.runs.set(r.id, r);
+    if (exp) exp.lastRunCreatedAt = r.createdAt;
+    return r;
+  }
+
+  setJobEnabled(id: string, enabled: boolean): void {
+    const j = this.jobs.get(id);
+    if (!j) throw new Error(`no job ${id}`);
+    j.enabled = enabled;
+    j.updatedAt = seconds(new Date());
+  }
+
+  /** Delete a job; its in-flight runs are terminated unless orphaned (v2 propagation_policy=ORPHAN). */
+  deleteJob(id: string, orphanRuns = false): void {
+    this.jobs.delete(id);
+    if (orphanRuns) return;
+    for (const r of this.runs.values()) {
+      if (r.jobId === id && !this.isFinal(this.runState(r).state)) r.canceledAt = new Date();
+    }
+  }
+
+  /** KFP archives an experiment's runs and disables its recurring runs with it. */
+  setExperimentArchived(id: string, archived: boolean): void {
+    const e = this.experiments.get(id);
+    if (!e) throw new Error(`no experiment ${id}`);
+    e.archived = archived;
+    if (!archived) return;
+    for (const j of this.jobs.values()) if (j.experimentId === id) this.setJobEnabled(j.id, false);
+    for (const r of this.runs.values()) if (r.experimentId === id) r.archived = true;
+  }
+
+  deleteExperiment(id: string): void {
+    this.experiments.delete(id);
+    for (const j of [...this.jobs.values()]) if (j.experimentId === id) this.deleteJob(j.id);
+    for (const r of [...this.runs.values()]) if (r.experimentId === id) this.runs.delete(r.id);
+  }
+
+  isFinal(s: RunStateName): boolean {
+    return s === 'SUCCEEDED' || s === 'FAILED' || s === 'CANCELED';
+  }
+
+  /** Where a run is now: computed from its age, so no timers run. */
+  runState(r: RunRecord, now = Date.now()): { state: RunStateName; finishedAt?: Date } {
+    const age = now - r.createdMs;
+    const doneAt = r.createdMs + this.runTiming.pendingMs + this.runTiming.runningMs;
+    if (r.canceledAt && r.canceledAt.getTime() < doneAt) return { state: 'CANCELED', finishedAt: seconds(r.canceledAt) };
+    if (age < this.runTiming.pendingMs) return { state: 'PENDING' };
+    if (now < doneAt) return { state: 'RUNNING' };
+    return { state: r.outcome, finishedAt: seconds(new Date(doneAt)) };
+  }
+
+  toJSON(): unknown {
+    return { experiments: [...this.experiments.values()], jobs: [...this.jobs.values()], runs: [...this.runs.values()] };
+  }
+
+  save(file: string): void {
+    const tmp = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, JSON.stringify(this.toJSON(), null, 1));
+    fs.renameSync(tmp, file);
+  }
+
+  /** Load a state file written by save(); a missing file means an empty state. */
+  load(file: string): void {
+    if (!fs.existsSync(file)) return;
+    const data = JSON.parse(fs.readFileSync(file, 'utf8'), (k, v) => (typeof v === 'string' && /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(v) && /(At|^start|^end)$/.test(k) ? new Date(v) : v));
+    for (const e of data.experiments ?? []) this.experiments.set(e.id, e);
+    for (const j of data.jobs ?? []) this.jobs.set(j.id, j);
+    for (const r of data.runs ?? []) this.runs.set(r.id, r);
+  }
+}
+
+export function newId(): string {
+  return randomUUID();
+}

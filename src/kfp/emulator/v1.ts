@@ -1,0 +1,300 @@
+import { invalid } from './rpc.js';
+import { listPage } from './listing.js';
+import {
+  EXPERIMENTS,
+  JOBS,
+  RUNS,
+  argoPipeline,
+  createExperiment,
+  createJob,
+  createRun,
+  getExperiment,
+  getJob,
+  getRun,
+  listNamespace,
+  put,
+  triggerFromWire,
+  triggerToWire,
+} from './logic.js';
+import { type Route, type RouteContext, q } from './route.js';
+import type { EmulatorState, ExperimentRecord, JobRecord, PipelineRecord, RunRecord } from './state.js';
+
+/** KFP v1beta1 as the emulator speaks it: translate wire ⇄ state, nothing else. */
+const P = '/apis/v1beta1';
+const REF_TYPES = ['UNKNOWN_RESOURCE_TYPE', 'EXPERIMENT', 'JOB', 'PIPELINE', 'PIPELINE_VERSION', 'NAMESPACE'];
+
+const ref = (type: string, id: string, relationship: string, name?: string) => {
+  const o: Record<string, unknown> = { key: { type, id } };
+  put(o, 'name', name);
+  o.relationship = relationship;
+  return o;
+};
+
+function experimentOut(e: ExperimentRecord): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  put(o, 'id', e.id);
+  put(o, 'name', e.name);
+  put(o, 'description', e.description);
+  put(o, 'created_at', e.createdAt);
+  put(o, 'resource_references', e.namespace ? [ref('NAMESPACE', e.namespace, 'OWNER')] : []);
+  o.storage_state = e.archived ? 'STORAGESTATE_ARCHIVED' : 'STORAGESTATE_AVAILABLE';
+  return o;
+}
+
+function pipelineSpecOut(p: PipelineRecord): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  if (p.kind === 'argo') {
+    put(o, 'workflow_manifest', p.manifest);
+    put(
+      o,
+      'parameters',
+      p.parameters.map((x) => {
+        const po: Record<string, unknown> = {};
+        put(po, 'name', x.name);
+        put(po, 'value', x.value);
+        return po;
+      }),
+    );
+    return o;
+  }
+  if (p.kind === 'ir') put(o, 'pipeline_manifest', JSON.stringify(p.spec));
+  else put(o, 'pipeline_id', p.pipelineId);
+  if (Object.keys(p.parameters).length) o.runtime_config = { parameters: p.parameters };
+  return o;
+}
+
+function refsOut(s: EmulatorState, experimentId: string, namespace: string, p: PipelineRecord, extra: Record<string, unknown>[] = []): Record<string, unknown>[] {
+  const refs = [ref('EXPERIMENT', experimentId, 'OWNER', s.experiments.get(experimentId)?.name), ...extra];
+  if (namespace) refs.push(ref('NAMESPACE', namespace, 'OWNER'));
+  if (p.kind === 'version') refs.push(p.versionId ? ref('PIPELINE_VERSION', p.versionId, 'CREATOR') : ref('PIPELINE', p.pipelineId, 'CREATOR'));
+  return refs;
+}
+
+function jobOut(s: EmulatorState, j: JobRecord): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  put(o, 'id', j.id);
+  put(o, 'name', j.name);
+  put(o, 'description', j.description);
+  o.pipeline_spec = pipelineSpecOut(j.pipeline);
+  o.resource_references = refsOut(s, j.experimentId, j.namespace, j.pipeline);
+  put(o, 'service_account', j.serviceAccount);
+  put(o, 'max_concurrency', String(j.maxConcurrency));
+  o.trigger = triggerToWire(j.trigger);
+  o.mode = j.enabled ? 'ENABLED' : 'DISABLED';
+  put(o, 'created_at', j.createdAt);
+  put(o, 'updated_at', j.updatedAt);
+  o.status = j.enabled ? 'ENABLED' : 'DISABLED';
+  put(o, 'enabled', j.enabled);
+  put(o, 'no_catchup', j.noCatchup);
+  return o;
+}
+
+const V1_STATUS: Record<string, string> = { PENDING: 'Pending', RUNNING: 'Running', SUCCEEDED: 'Succeeded', FAILED: 'Failed', CANCELED: 'Terminated' };
+
+function runOut(s: EmulatorState, r: RunRecord): Record<string, unknown> {
+  const { state, finishedAt } = s.runState(r);
+  const o: Record<string, unknown> = {};
+  put(o, 'id', r.id);
+  put(o, 'name', r.name);
+  o.storage_state = r.archived ? 'STORAGESTATE_ARCHIVED' : 'STORAGESTATE_AVAILABLE';
+  put(o, 'description', r.description);
+  o.pipeline_spec = pipelineSpecOut(r.pipeline);
+  o.resource_references = refsOut(s, r.experimentId, r.namespace, r.pipeline, r.jobId ? [ref('JOB', r.jobId, 'CREATOR')] : []);
+  put(o, 'service_account', r.serviceAccount);
+  put(o, 'created_at', r.createdAt);
+  put(o, 'scheduled_at', r.createdAt);
+  put(o, 'finished_at', finishedAt);
+  put(o, 'status', V1_STATUS[state]);
+  if (state === 'FAILED') put(o, 'error', 'the pipeline failed (outcome injected by the KFP emulator)');
+  return o;
+}
+
+/** The v1 pipeline source: inline Argo workflow (parameters checked), inline IR, or pipeline/version reference. */
+function pipelineIn(b: any): PipelineRecord | undefined {
+  const spec = b.pipeline_spec ?? {};
+  const params = (spec.parameters ?? []).map((p: any) => ({ name: p.name ?? '', value: p.value ?? '' }));
+  if (spec.workflow_manifest) return argoPipeline(spec.workflow_manifest, params);
+  const runtime = spec.runtime_config?.parameters ?? {};
+  if (spec.pipeline_manifest) {
+    let ir: unknown;
+    try {
+      ir = JSON.parse(spec.pipeline_manifest);
+    } catch {
+      throw invalid('Failed to parse the pipeline manifest: not JSON');
+    }
+    return { kind: 'ir', spec: ir as Record<string, unknown>, parameters: runtime };
+  }
+  const refs: any[] = b.resource_references ?? [];
+  const version = refs.find((r) => r.key?.type === 'PIPELINE_VERSION')?.key?.id;
+  const pipeline = refs.find((r) => r.key?.type === 'PIPELINE')?.key?.id ?? spec.pipeline_id;
+  if (version || pipeline) return { kind: 'version', pipelineId: pipeline ?? '', versionId: version, parameters: Object.keys(runtime).length ? runtime : Object.fromEntries(params.map((p: any) => [p.name, p.value])) };
+  return undefined;
+}
+
+const refOf = (b: any, type: string): string | undefined => (b.resource_references ?? []).find((r: any) => r.key?.type === type)?.key?.id;
+
+/** resource_reference_key.type/id of list calls. */
+function listKey(ctx: RouteContext): { type?: string; id?: string } {
+  const type = q(ctx, 'resource_reference_key.type');
+  if (type && !REF_TYPES.includes(type)) throw invalid(`resource_reference_key.type '${type}' is not one of ${REF_TYPES.join(', ')}`);
+  return { type, id: q(ctx, 'resource_reference_key.id') };
+}
+
+function listScope(ctx: RouteContext, what: string): { namespace?: string; experimentId?: string } {
+  const key = listKey(ctx);
+  if (key.type === 'EXPERIMENT') return listNamespace(ctx, undefined, key.id, what);
+  if (key.type === 'NAMESPACE') return listNamespace(ctx, key.id, undefined, what);
+  return listNamespace(ctx, undefined, undefined, what);
+}
+
+function page<T>(ctx: RouteContext, all: Iterable<T>, l: Parameters<typeof listPage<T>>[3]) {
+  return listPage(all, { pageToken: q(ctx, 'page_token'), pageSize: q(ctx, 'page_size'), sortBy: q(ctx, 'sort_by'), filter: q(ctx, 'filter') }, 'op', l);
+}
+
+function listOut(key: string, p: { items: unknown[]; totalSize: number; nextPageToken?: string }): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  put(o, key, p.items);
+  put(o, 'total_size', p.totalSize);
+  put(o, 'next_page_token', p.nextPageToken);
+  return o;
+}
+
+export function v1Routes(multiUser: () => boolean): Route[] {
+  return [
+    { method: 'GET', path: `${P}/healthz`, handle: () => (multiUser() ? { multi_user: true } : {}) },
+
+    {
+      method: 'GET',
+      path: `${P}/experiments`,
+      handle: (ctx) => {
+        const scope = listScope(ctx, 'Failed to list experiments');
+        const all = [...ctx.state.experiments.values()].filter((e) => scope.namespace === undefined || e.namespace === scope.namespace);
+        const p = page(ctx, all, EXPERIMENTS);
+        return listOut('experiments', { ...p, items: p.items.map(experimentOut) });
+      },
+    },
+    {
+      method: 'POST',
+      path: `${P}/experiments`,
+      body: 'apiExperiment',
+      handle: (ctx) => experimentOut(createExperiment(ctx, { name: ctx.body.name, description: ctx.body.description, namespace: refOf(ctx.body, 'NAMESPACE') })),
+    },
+    { method: 'GET', path: `${P}/experiments/{id}`, handle: (ctx) => experimentOut(getExperiment(ctx, ctx.params.id!)) },
+    {
+      method: 'DELETE',
+      path: `${P}/experiments/{id}`,
+      handle: (ctx) => {
+        ctx.state.deleteExperiment(getExperiment(ctx, ctx.params.id!).id);
+        return {};
+      },
+    },
+    {
+      method: 'POST',
+      path: `${P}/experiments/{id}:archive`,
+      handle: (ctx) => {
+        ctx.state.setExperimentArchived(getExperiment(ctx, ctx.params.id!).id, true);
+        return {};
+      },
+    },
+    {
+      method: 'POST',
+      path: `${P}/experiments/{id}:unarchive`,
+      handle: (ctx) => {
+        ctx.state.setExperimentArchived(getExperiment(ctx, ctx.params.id!).id, false);
+        return {};
+      },
+    },
+
+    {
+      method: 'GET',
+      path: `${P}/jobs`,
+      handle: (ctx) => {
+        const scope = listScope(ctx, 'Failed to list jobs');
+        const all = [...ctx.state.jobs.values()].filter((j) => (scope.experimentId ? j.experimentId === scope.experimentId : scope.namespace === undefined || j.namespace === scope.namespace));
+        const p = page(ctx, all, JOBS);
+        return listOut('jobs', { ...p, items: p.items.map((j) => jobOut(ctx.state, j)) });
+      },
+    },
+    {
+      method: 'POST',
+      path: `${P}/jobs`,
+      body: 'apiJob',
+      handle: (ctx) => {
+        const b = ctx.body;
+        const job = createJob(
+          ctx,
+          {
+            name: b.name,
+            description: b.description,
+            experimentId: refOf(b, 'EXPERIMENT'),
+            namespace: refOf(b, 'NAMESPACE'),
+            // v1: enabled=true OR mode=ENABLED enables; anything else is created disabled.
+            enabled: b.enabled === true || b.mode === 'ENABLED',
+            maxConcurrency: b.max_concurrency,
+            serviceAccount: b.service_account,
+            noCatchup: b.no_catchup,
+            trigger: triggerFromWire(b.trigger),
+            pipeline: () => pipelineIn(b),
+          },
+          'Validate create job request failed.',
+        );
+        return jobOut(ctx.state, job);
+      },
+    },
+    { method: 'GET', path: `${P}/jobs/{id}`, handle: (ctx) => jobOut(ctx.state, getJob(ctx, ctx.params.id!)) },
+    {
+      method: 'DELETE',
+      path: `${P}/jobs/{id}`,
+      handle: (ctx) => {
+        // v1 has no propagation option: in-flight runs of the job are terminated with it.
+        ctx.state.deleteJob(getJob(ctx, ctx.params.id!).id);
+        return {};
+      },
+    },
+    {
+      method: 'POST',
+      path: `${P}/jobs/{id}/enable`,
+      handle: (ctx) => {
+        ctx.state.setJobEnabled(getJob(ctx, ctx.params.id!).id, true);
+        return {};
+      },
+    },
+    {
+      method: 'POST',
+      path: `${P}/jobs/{id}/disable`,
+      handle: (ctx) => {
+        ctx.state.setJobEnabled(getJob(ctx, ctx.params.id!).id, false);
+        return {};
+      },
+    },
+
+    {
+      method: 'GET',
+      path: `${P}/runs`,
+      handle: (ctx) => {
+        const scope = listScope(ctx, 'Failed to list runs');
+        const all = [...ctx.state.runs.values()].filter((r) => (scope.experimentId ? r.experimentId === scope.experimentId : scope.namespace === undefined || r.namespace === scope.namespace));
+        const p = page(ctx, all, RUNS);
+        return listOut('runs', { ...p, items: p.items.map((r) => runOut(ctx.state, r)) });
+      },
+    },
+    {
+      method: 'POST',
+      path: `${P}/runs`,
+      body: 'apiRun',
+      handle: (ctx) => {
+        const b = ctx.body;
+        const run = createRun(ctx, {
+          name: b.name,
+          description: b.description,
+          experimentId: refOf(b, 'EXPERIMENT'),
+          namespace: refOf(b, 'NAMESPACE'),
+          serviceAccount: b.service_account,
+          pipeline: () => pipelineIn(b),
+        });
+        return { run: runOut(ctx.state, run) };
+      },
+    },
+    { method: 'GET', path: `${P}/runs/{run_id}`, handle: (ctx) => ({ run: runOut(ctx.state, getRun(ctx, ctx.params.run_id!)) }) },
+  ];
+}

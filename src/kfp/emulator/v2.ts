@@ -1,0 +1,206 @@
+import { invalid } from './rpc.js';
+import { listPage } from './listing.js';
+import { EXPERIMENTS, JOBS, RUNS, createExperiment, createJob, createRun, getExperiment, getJob, getRun, listNamespace, put, triggerFromWire, triggerToWire } from './logic.js';
+import { type Route, type RouteContext, q } from './route.js';
+import type { EmulatorState, ExperimentRecord, JobRecord, PipelineRecord, RunRecord } from './state.js';
+
+/** KFP v2beta1 as the emulator speaks it: translate wire ⇄ state, nothing else. */
+const P = '/apis/v2beta1';
+const POLICIES = ['DELETE_PROPAGATION_POLICY_UNSPECIFIED', 'FOREGROUND', 'BACKGROUND', 'ORPHAN'];
+
+function experimentOut(e: ExperimentRecord): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  put(o, 'experiment_id', e.id);
+  put(o, 'display_name', e.name);
+  put(o, 'description', e.description);
+  put(o, 'created_at', e.createdAt);
+  put(o, 'namespace', e.namespace);
+  o.storage_state = e.archived ? 'ARCHIVED' : 'AVAILABLE';
+  // An unset Timestamp message still comes back, as the epoch.
+  o.last_run_created_at = (e.lastRunCreatedAt ?? new Date(0)).toISOString().replace('.000Z', 'Z');
+  return o;
+}
+
+/** A v1 Argo workflow is not returned by v2 (only its parameters, as runtime_config). */
+function pipelineOut(o: Record<string, unknown>, p: PipelineRecord): void {
+  if (p.kind === 'ir') o.pipeline_spec = p.spec;
+  if (p.kind === 'version') {
+    const ref: Record<string, unknown> = {};
+    put(ref, 'pipeline_id', p.pipelineId);
+    put(ref, 'pipeline_version_id', p.versionId);
+    o.pipeline_version_reference = ref;
+  }
+  const params = p.kind === 'argo' ? Object.fromEntries(p.parameters.map((x) => [x.name, x.value])) : p.parameters;
+  const rc: Record<string, unknown> = {};
+  if (Object.keys(params).length) rc.parameters = params;
+  if (p.kind === 'ir') put(rc, 'pipeline_root', p.pipelineRoot);
+  o.runtime_config = rc;
+}
+
+function recurringRunOut(j: JobRecord): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  put(o, 'recurring_run_id', j.id);
+  put(o, 'display_name', j.name);
+  put(o, 'description', j.description);
+  pipelineOut(o, j.pipeline);
+  put(o, 'service_account', j.serviceAccount);
+  put(o, 'max_concurrency', String(j.maxConcurrency));
+  o.trigger = triggerToWire(j.trigger);
+  o.mode = j.enabled ? 'ENABLE' : 'DISABLE';
+  put(o, 'created_at', j.createdAt);
+  put(o, 'updated_at', j.updatedAt);
+  o.status = j.enabled ? 'ENABLED' : 'DISABLED';
+  put(o, 'no_catchup', j.noCatchup);
+  put(o, 'namespace', j.namespace);
+  put(o, 'experiment_id', j.experimentId);
+  return o;
+}
+
+function runOut(s: EmulatorState, r: RunRecord): Record<string, unknown> {
+  const { state, finishedAt } = s.runState(r);
+  const o: Record<string, unknown> = {};
+  put(o, 'experiment_id', r.experimentId);
+  put(o, 'run_id', r.id);
+  put(o, 'display_name', r.name);
+  o.storage_state = r.archived ? 'ARCHIVED' : 'AVAILABLE';
+  put(o, 'description', r.description);
+  pipelineOut(o, r.pipeline);
+  put(o, 'service_account', r.serviceAccount);
+  put(o, 'created_at', r.createdAt);
+  put(o, 'scheduled_at', r.createdAt);
+  put(o, 'finished_at', finishedAt);
+  o.state = state;
+  if (state === 'FAILED') o.error = { code: 2, message: 'the pipeline failed (outcome injected by the KFP emulator)' };
+  put(o, 'recurring_run_id', r.jobId);
+  return o;
+}
+
+/** pipeline_spec (IR, or an Argo workflow whose runtime parameters v2 drops), or a version reference. */
+function pipelineIn(b: any): PipelineRecord | undefined {
+  const params = b.runtime_config?.parameters ?? {};
+  if (b.pipeline_spec) {
+    const spec = b.pipeline_spec;
+    if (spec.kind === 'Workflow') return { kind: 'argo', manifest: JSON.stringify(spec), parameters: [] };
+    return { kind: 'ir', spec, parameters: params, pipelineRoot: b.runtime_config?.pipeline_root };
+  }
+  const ref = b.pipeline_version_reference;
+  if (ref?.pipeline_id) return { kind: 'version', pipelineId: ref.pipeline_id, versionId: ref.pipeline_version_id, parameters: params };
+  if (b.pipeline_version_id) return { kind: 'version', pipelineId: '', versionId: b.pipeline_version_id, parameters: params };
+  return undefined;
+}
+
+function page<T>(ctx: RouteContext, all: Iterable<T>, l: Parameters<typeof listPage<T>>[3]) {
+  return listPage(all, { pageToken: q(ctx, 'page_token'), pageSize: q(ctx, 'page_size'), sortBy: q(ctx, 'sort_by'), filter: q(ctx, 'filter') }, 'operation', l);
+}
+
+function listOut(key: string, p: { items: unknown[]; totalSize: number; nextPageToken?: string }): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  put(o, key, p.items);
+  put(o, 'total_size', p.totalSize);
+  put(o, 'next_page_token', p.nextPageToken);
+  return o;
+}
+
+const done = (fn: (ctx: RouteContext) => void) => (ctx: RouteContext) => {
+  fn(ctx);
+  return {};
+};
+
+export function v2Routes(multiUser: () => boolean): Route[] {
+  return [
+    { method: 'GET', path: `${P}/healthz`, handle: () => ({ ...(multiUser() ? { multi_user: true } : {}), pipeline_store: 'database' }) },
+
+    {
+      method: 'GET',
+      path: `${P}/experiments`,
+      handle: (ctx) => {
+        const scope = listNamespace(ctx, q(ctx, 'namespace'), undefined, 'Failed to list experiments');
+        const all = [...ctx.state.experiments.values()].filter((e) => scope.namespace === undefined || e.namespace === scope.namespace);
+        const p = page(ctx, all, EXPERIMENTS);
+        return listOut('experiments', { ...p, items: p.items.map(experimentOut) });
+      },
+    },
+    {
+      method: 'POST',
+      path: `${P}/experiments`,
+      body: 'v2beta1Experiment',
+      handle: (ctx) => experimentOut(createExperiment(ctx, { name: ctx.body.display_name, description: ctx.body.description, namespace: ctx.body.namespace })),
+    },
+    { method: 'GET', path: `${P}/experiments/{experiment_id}`, handle: (ctx) => experimentOut(getExperiment(ctx, ctx.params.experiment_id!)) },
+    { method: 'DELETE', path: `${P}/experiments/{experiment_id}`, handle: done((ctx) => ctx.state.deleteExperiment(getExperiment(ctx, ctx.params.experiment_id!).id)) },
+    { method: 'POST', path: `${P}/experiments/{experiment_id}:archive`, handle: done((ctx) => ctx.state.setExperimentArchived(getExperiment(ctx, ctx.params.experiment_id!).id, true)) },
+    { method: 'POST', path: `${P}/experiments/{experiment_id}:unarchive`, handle: done((ctx) => ctx.state.setExperimentArchived(getExperiment(ctx, ctx.params.experiment_id!).id, false)) },
+
+    {
+      method: 'GET',
+      path: `${P}/recurringruns`,
+      handle: (ctx) => {
+        const scope = listNamespace(ctx, q(ctx, 'namespace'), q(ctx, 'experiment_id'), 'Failed to list recurring runs');
+        const all = [...ctx.state.jobs.values()].filter((j) => (scope.experimentId ? j.experimentId === scope.experimentId : scope.namespace === undefined || j.namespace === scope.namespace));
+        const p = page(ctx, all, JOBS);
+        // The list key is camelCase in KFP's answer.
+        return listOut('recurringRuns', { ...p, items: p.items.map(recurringRunOut) });
+      },
+    },
+    {
+      method: 'POST',
+      path: `${P}/recurringruns`,
+      body: 'v2beta1RecurringRun',
+      handle: (ctx) => {
+        const b = ctx.body;
+        const job = createJob(ctx, {
+          name: b.display_name,
+          description: b.description,
+          experimentId: b.experiment_id,
+          enabled: b.mode === 'ENABLE',
+          maxConcurrency: b.max_concurrency,
+          serviceAccount: b.service_account,
+          noCatchup: b.no_catchup,
+          trigger: triggerFromWire(b.trigger),
+          pipeline: () => pipelineIn(b),
+        });
+        return recurringRunOut(job);
+      },
+    },
+    { method: 'GET', path: `${P}/recurringruns/{recurring_run_id}`, handle: (ctx) => recurringRunOut(getJob(ctx, ctx.params.recurring_run_id!)) },
+    {
+      method: 'DELETE',
+      path: `${P}/recurringruns/{recurring_run_id}`,
+      handle: done((ctx) => {
+        const policy = q(ctx, 'propagation_policy');
+        if (policy !== undefined && !POLICIES.includes(policy)) throw invalid(`propagation_policy '${policy}' is not one of ${POLICIES.join(', ')}`);
+        ctx.state.deleteJob(getJob(ctx, ctx.params.recurring_run_id!).id, policy === 'ORPHAN');
+      }),
+    },
+    { method: 'POST', path: `${P}/recurringruns/{recurring_run_id}:enable`, handle: done((ctx) => ctx.state.setJobEnabled(getJob(ctx, ctx.params.recurring_run_id!).id, true)) },
+    { method: 'POST', path: `${P}/recurringruns/{recurring_run_id}:disable`, handle: done((ctx) => ctx.state.setJobEnabled(getJob(ctx, ctx.params.recurring_run_id!).id, false)) },
+
+    {
+      method: 'GET',
+      path: `${P}/runs`,
+      handle: (ctx) => {
+        const scope = listNamespace(ctx, q(ctx, 'namespace'), q(ctx, 'experiment_id'), 'Failed to list runs');
+        const all = [...ctx.state.runs.values()].filter((r) => (scope.experimentId ? r.experimentId === scope.experimentId : scope.namespace === undefined || r.namespace === scope.namespace));
+        const p = page(ctx, all, RUNS);
+        return listOut('runs', { ...p, items: p.items.map((r) => runOut(ctx.state, r)) });
+      },
+    },
+    {
+      method: 'POST',
+      path: `${P}/runs`,
+      body: 'v2beta1Run',
+      handle: (ctx) => {
+        const b = ctx.body;
+        const run = createRun(ctx, {
+          name: b.display_name,
+          description: b.description,
+          experimentId: b.experiment_id ?? q(ctx, 'experiment_id'),
+          serviceAccount: b.service_account,
+          pipeline: () => pipelineIn(b),
+        });
+        return runOut(ctx.state, run);
+      },
+    },
+    { method: 'GET', path: `${P}/runs/{run_id}`, handle: (ctx) => runOut(ctx.state, getRun(ctx, ctx.params.run_id!)) },
+  ];
+}

@@ -1,0 +1,266 @@
+import http from 'node:http';
+import https from 'node:https';
+import { UserError } from '../lib/errors.js';
+import type { WireRequest } from './wire.js';
+
+/**
+ * HTTP for the KFP client on node:http/https (no heavy dependency: start-up matters). One
+ * attempt is `rawRequest`; `Transport.call` adds timeouts, retries with exponential backoff and
+ * jitter honouring Retry-After for idempotent calls, and the never-duplicate rule for creates.
+ */
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export type FailureKind = 'refused' | 'dns' | 'timeout' | 'reset' | 'tls' | 'other';
+
+/** A request that got no HTTP answer. `processed: false` when the server cannot have acted on it. */
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly kind: FailureKind,
+    readonly processed: boolean | 'maybe',
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|EPROTO|SSL/;
+
+function classify(err: NodeJS.ErrnoException, reusedSocket: boolean): TransportError {
+  const code = err.code ?? '';
+  if (code === 'ECONNREFUSED') return new TransportError(`connection refused (${err.message})`, 'refused', false, code);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new TransportError(`host not found (${err.message})`, 'dns', false, code);
+  if (TLS_CODES.test(code)) return new TransportError(`TLS failed: ${err.message}`, 'tls', false, code);
+  if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/.test(err.message)) {
+    // Even on a reused keep-alive socket a reset may come after the server acted, so a create treats it as ambiguous.
+    return new TransportError(`connection reset${reusedSocket ? ' (reused connection)' : ''} (${err.message})`, 'reset', 'maybe', code || 'ECONNRESET');
+  }
+  return new TransportError(err.message, 'other', 'maybe', code);
+}
+
+export interface RawRequestOptions {
+  method: string;
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  agent?: http.Agent;
+}
+
+/** One HTTP exchange, no redirects followed. Rejects with a TransportError when no answer came. */
+export function rawRequest(url: URL, opts: RawRequestOptions): Promise<RawResponse> {
+  const mod = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+    if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
+    const req = mod.request(url, { method: opts.method, headers, agent: opts.agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', (e) => {
+        clearTimeout(timer);
+        reject(classify(e as NodeJS.ErrnoException, false));
+      });
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      req.destroy();
+    }, opts.timeoutMs);
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      if (timedOut) reject(new TransportError(`no answer within ${opts.timeoutMs / 1000} s`, 'timeout', 'maybe', 'ETIMEDOUT'));
+      else reject(classify(e, req.reusedSocket));
+    });
+    req.end(opts.body);
+  });
+}
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  retries: number;
+  baseMs: number;
+  maxMs: number;
+  /** A longer Retry-After than this is not waited for: the call fails. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseMs: 500, maxMs: 10_000, maxRetryAfterMs: 60_000 };
+
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+
+/** Retry-After in ms (seconds or an HTTP date), or undefined. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (!v) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+/** Exponential backoff with equal jitter: half fixed, half random, capped. */
+export function backoffMs(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const d = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
+  return d / 2 + random() * (d / 2);
+}
+
+/** A failed KFP call: names the call, the HTTP status and KFP's message, and says what to check. */
+export class KfpApiError extends UserError {
+  constructor(
+    readonly call: string,
+    readonly status: number | undefined,
+    readonly kfpMessage: string,
+    readonly hint: string,
+    what: string,
+  ) {
+    super(`KFP ${call} (${what}) failed: ${status ? `HTTP ${status}` : 'no answer'}${kfpMessage ? ` — ${kfpMessage}` : ''}. Check: ${hint}`);
+    this.name = 'KfpApiError';
+  }
+}
+
+/** KFP's googleRpcStatus message, or a short excerpt of a non-JSON body (HTML from a proxy…). */
+export function kfpMessageOf(body: string): { message: string; json: boolean } {
+  try {
+    const v = JSON.parse(body);
+    if (v && typeof v === 'object') return { message: String(v.message ?? v.error ?? '').trim(), json: true };
+  } catch {
+    // not JSON
+  }
+  const text = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return { message: text.length > 160 ? `${text.slice(0, 160)}…` : text, json: false };
+}
+
+export function hintFor(status: number | undefined, body: string, req: WireRequest, kind?: FailureKind, headers?: http.IncomingHttpHeaders): string {
+  const prefix = 'kfp-host must be the KFP API prefix, the part before /apis/… (e.g. https://host/pipeline behind the Kubeflow gateway, http://ml-pipeline.kubeflow:8888 in-cluster)';
+  if (kind === 'refused' || kind === 'dns') return `kfp-host (host name and port) and that KFP is reachable from this runner.`;
+  if (kind === 'tls') return 'TLS: set kfp-ca-file to the CA bundle that signed the server certificate (or, insecurely, kfp-skip-tls-verify: true).';
+  if (kind === 'timeout') return 'the network path to KFP, or raise kfp-timeout-seconds.';
+  if (kind) return 'the network path to KFP (proxy, load balancer) and the KFP API server logs.';
+  if (status !== undefined && status >= 300 && status < 400) {
+    return `authentication: KFP redirected to ${headers?.location ?? 'a login page'}; pass kfp-token, kfp-cookie or kfp-username/kfp-password.`;
+  }
+  const { json } = kfpMessageOf(body);
+  if (status === 401) return 'authentication: the kfp-token (expired? audience pipelines.kubeflow.org?), kfp-cookie (expired session?) or kfp-username/kfp-password.';
+  if (status === 403) return 'the namespace and permissions: the identity (token, user or kfp-user-header) needs access to the namespace in KFP (Kubeflow profile contributor / RBAC).';
+  if (status === 404 && !json) return `the URL prefix: ${prefix}.`;
+  if (status === 404) return `that the object exists in KFP and belongs to the namespace (${req.call} got "not found").`;
+  if (status === 200) return `the URL prefix: the answer was not KFP's JSON. ${prefix}.`;
+  if (status === 400) return 'the values sent: KFP refused them (see its message).';
+  if (status === 409) return 'the name: an object with this name already exists in the namespace.';
+  if (status !== undefined && status >= 500) return 'the KFP API server (its logs and health); the call was retried where safe.';
+  return `the KFP URL prefix, authentication and namespace (${prefix}).`;
+}
+
+export interface TransportOptions {
+  baseUrl: URL;
+  timeoutMs: number;
+  retry: RetryPolicy;
+  /** Headers for every call (auth, user header); may log in first. */
+  headers: () => Promise<Record<string, string>>;
+  agent: http.Agent;
+  debug?: (message: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function urlFor(base: URL, path: string, query?: Record<string, string | undefined>): URL {
+  const url = new URL(base.href.replace(/\/+$/, '') + path);
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, v);
+  return url;
+}
+
+export class Transport {
+  constructor(private readonly opts: TransportOptions) {}
+
+  /**
+   * Send a call and return its parsed JSON. Idempotent calls are retried on 429/502/503/504 and
+   * connection failures. A create is retried only when the server cannot have acted on it; when
+   * it might have (timeout, reset, 5xx after sending) `verify` looks for the object first and
+   * its answer is returned instead of creating a second one.
+   */
+  async call<T = any>(req: WireRequest, parse: (body: any) => T = (b) => b, verify?: () => Promise<T | undefined>): Promise<T> {
+    const { retry } = this.opts;
+    const sleep = this.opts.sleep ?? defaultSleep;
+    const url = urlFor(this.opts.baseUrl, req.path, req.query);
+    const what = `${req.method} ${url.pathname}`;
+    const body = req.body === undefined ? (req.method === 'POST' ? '{}' : undefined) : JSON.stringify(req.body);
+    let maybeDone = false;
+    for (let attempt = 0; ; attempt++) {
+      let res: RawResponse | undefined;
+      let failure: TransportError | undefined;
+      try {
+        const headers = await this.opts.headers();
+        if (body !== undefined) headers['content-type'] = 'application/json';
+        res = await rawRequest(url, { method: req.method, headers, body, timeoutMs: this.opts.timeoutMs, agent: this.opts.agent });
+      } catch (err) {
+        if (!(err instanceof TransportError)) throw err;
+        failure = err;
+      }
+      if (res && res.status >= 200 && res.status < 300) return parse(parseJson(res, req, what));
+      // A delete repeated after an answer we never saw: gone now means done then.
+      if (res?.status === 404 && maybeDone && req.method === 'DELETE') return parse({});
+
+      const status = res?.status;
+      const transient = failure ? failure.kind !== 'dns' && failure.kind !== 'tls' : RETRYABLE_STATUS.has(status!);
+      // Could the server have acted on this attempt? 429 is a refusal; other answers/resets after sending may be.
+      const processed = failure ? failure.processed : status === 429 ? false : true;
+      const lastAttempt = attempt >= retry.retries;
+      const fail = () => {
+        const text = res?.body ?? '';
+        const kfp = failure ? failure.message : kfpMessageOf(text).message;
+        const tries = attempt > 0 ? ` (after ${attempt + 1} attempts)` : '';
+        return new KfpApiError(req.call, status, kfp + tries, hintFor(status, text, req, failure?.kind, res?.headers), what);
+      };
+
+      if (!req.idempotent && processed !== false && (failure || status! >= 500)) {
+        // Ambiguous create: look before leaping, never create twice.
+        if (!verify) throw fail();
+        this.opts.debug?.(`${req.call}: ${failure ? failure.message : `HTTP ${status}`} after sending; checking whether it was applied before retrying`);
+        let found: T | undefined;
+        try {
+          found = await verify();
+        } catch (err) {
+          throw new KfpApiError(
+            req.call,
+            status,
+            `the call failed ambiguously (${failure ? failure.message : `HTTP ${status}`}) and checking whether it was applied failed too: ${(err as Error).message}`,
+            'the KFP objects by hand before re-running: the create may or may not have happened.',
+            what,
+          );
+        }
+        if (found !== undefined) {
+          this.opts.debug?.(`${req.call}: it was applied; using the existing object`);
+          return found;
+        }
+        if (!transient || lastAttempt) throw fail();
+      } else if (!transient || lastAttempt) {
+        throw fail();
+      }
+      if (processed !== false) maybeDone = true;
+      const after = res ? retryAfterMs(res.headers['retry-after']) : undefined;
+      if (after !== undefined && after > retry.maxRetryAfterMs) throw fail();
+      const delay = after ?? backoffMs(attempt, retry, this.opts.random);
+      this.opts.debug?.(`${req.call}: ${failure ? failure.message : `HTTP ${status}`}; retry ${attempt + 1}/${retry.retries} in ${Math.round(delay)} ms`);
+      await sleep(delay);
+    }
+  }
+}
+
+function parseJson(res: RawResponse, req: WireRequest, what: string): any {
+  if (res.body.trim() === '') return {};
+  try {
+    return JSON.parse(res.body);
+  } catch {
+    throw new KfpApiError(req.call, res.status, `the answer is not JSON: ${kfpMessageOf(res.body).message}`, hintFor(200, res.body, req), what);
+  }
+}

@@ -1,0 +1,83 @@
+import type { Inputs } from '../lib/inputs.js';
+import type { InputSpec } from '../lib/spec.js';
+import { UserError } from '../lib/errors.js';
+import { type KfpClientOptions } from './client.js';
+import { API_VERSIONS } from './types.js';
+
+/** The KFP connection inputs every KFP-facing action shares; spread into the action's spec. */
+export const kfpInputSpecs: Record<string, InputSpec> = {
+  'kfp-host': {
+    description: 'KFP API prefix: the URL before `/apis/…`, e.g. `https://kubeflow.example.com/pipeline` behind the Kubeflow gateway or `http://ml-pipeline.kubeflow:8888` in-cluster.',
+    required: true,
+  },
+  'api-version': {
+    description: 'KFP REST API version: `v1beta1` (needed for Argo/KFP-v1 workflows with parameters) or `v2beta1`.',
+    default: 'v1beta1',
+  },
+  namespace: {
+    description: 'Kubeflow profile namespace the experiments and recurring runs live in (multi-user installs).',
+    default: '',
+  },
+  'kfp-token': {
+    description: 'Bearer token sent as `Authorization: Bearer …`, e.g. a Kubernetes service-account token with audience `pipelines.kubeflow.org`.',
+    secret: true,
+  },
+  'kfp-cookie': {
+    description: 'Raw `Cookie` header for KFP behind a login gateway (e.g. `oauth2_proxy_kubeflow=…`).',
+    secret: true,
+  },
+  'kfp-username': {
+    description: 'Dex username (e.g. `user@example.com`): the action logs in through the Kubeflow gateway with `kfp-password` and keeps the session cookies.',
+  },
+  'kfp-password': {
+    description: 'Dex password for `kfp-username`.',
+    secret: true,
+  },
+  'kfp-user-header': {
+    description: 'Extra user-id header for multi-user installs behind a trusting proxy, as `name: value`, e.g. `kubeflow-userid: me@example.com`.',
+  },
+  'kfp-ca-file': {
+    description: 'PEM file with the CA certificate(s) that signed the KFP server certificate.',
+  },
+  'kfp-skip-tls-verify': {
+    description: 'Do not verify the KFP server certificate (insecure; prefer `kfp-ca-file`).',
+    default: 'false',
+  },
+  'kfp-timeout-seconds': {
+    description: 'Timeout of one KFP API request, in seconds (failed idempotent requests are retried with backoff).',
+    default: '30',
+  },
+};
+
+/** Parse `name: value` (the user header input). */
+export function parseHeader(text: string): { name: string; value: string } {
+  const m = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*:\s*(.+)$/.exec(text.trim());
+  if (!m) throw new UserError(`Input 'kfp-user-header' must be 'name: value', e.g. 'kubeflow-userid: me@example.com' (got "${text}").`);
+  return { name: m[1]!, value: m[2]!.trim() };
+}
+
+/** KfpClientOptions from the shared inputs, with one clear error per bad combination. */
+export function kfpOptionsFromInputs(inputs: Inputs): KfpClientOptions {
+  const host = inputs.required('kfp-host');
+  const username = inputs.optional('kfp-username');
+  const password = inputs.optional('kfp-password');
+  const cookie = inputs.optional('kfp-cookie');
+  if (!!username !== !!password) {
+    throw new UserError(`Inputs 'kfp-username' and 'kfp-password' go together (only ${username ? "'kfp-username'" : "'kfp-password'"} is set). Fix: set both for a Dex login, or neither.`);
+  }
+  if (username && cookie) throw new UserError(`Inputs 'kfp-cookie' and 'kfp-username'/'kfp-password' both give a session. Fix: keep one of them.`);
+  const header = inputs.optional('kfp-user-header');
+  return {
+    host,
+    apiVersion: inputs.oneOf('api-version', API_VERSIONS),
+    namespace: inputs.optional('namespace'),
+    token: inputs.optional('kfp-token'),
+    cookie,
+    username,
+    password,
+    userHeader: header ? parseHeader(header) : undefined,
+    caFile: inputs.optional('kfp-ca-file'),
+    skipTlsVerify: inputs.bool('kfp-skip-tls-verify'),
+    timeoutMs: inputs.int('kfp-timeout-seconds', { min: 1, max: 3600 }) * 1000,
+  };
+}

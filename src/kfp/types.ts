@@ -1,0 +1,167 @@
+/**
+ * The KFP objects the toolkit works with, normalised from either API version: omitted
+ * false/""/0 restored, int64 strings as numbers, RFC 3339 strings as Dates, v1 resource
+ * references and v2 ids folded into one shape. The wire formats live in wire-v1.ts / wire-v2.ts.
+ */
+
+export const API_VERSIONS = ['v1beta1', 'v2beta1'] as const;
+export type ApiVersion = (typeof API_VERSIONS)[number];
+
+export interface Experiment {
+  id: string;
+  name: string;
+  description: string;
+  /** '' on single-user installs. */
+  namespace: string;
+  archived: boolean;
+  createdAt?: Date;
+}
+
+export interface ExperimentInput {
+  name: string;
+  description?: string;
+  namespace: string;
+}
+
+export interface ScheduleWindow {
+  start?: Date;
+  end?: Date;
+}
+
+/** How a recurring run fires: a robfig/cron v1 expression (seconds first) or a fixed interval. */
+export type Trigger = { cron: { expression: string } & ScheduleWindow } | { periodic: { intervalSeconds: number } & ScheduleWindow };
+
+/** A pipeline stored by reference (uploaded pipeline / version) rather than inline. */
+export interface PipelineVersionRef {
+  pipelineId: string;
+  versionId?: string;
+}
+
+/** A v1 job / v2 recurring run. */
+export interface RecurringRun {
+  id: string;
+  name: string;
+  description: string;
+  experimentId: string;
+  namespace: string;
+  enabled: boolean;
+  maxConcurrency: number;
+  serviceAccount: string;
+  /** Run every missed slot when behind (KFP's default); false = `no_catchup`. */
+  catchup: boolean;
+  trigger?: Trigger;
+  /** Parameter values: strings for Argo (v1) workflows, any JSON for v2 IR pipelines. */
+  parameters: Record<string, unknown>;
+  /** The inline pipeline as data: an Argo Workflow (v1 `workflow_manifest`) or a v2 PipelineSpec (IR). */
+  pipeline?: Record<string, unknown>;
+  pipelineVersion?: PipelineVersionRef;
+  createdAt?: Date;
+  updatedAt?: Date;
+  /** KFP's per-item error, when it could not read the object fully. */
+  error?: string;
+}
+
+export interface RecurringRunInput {
+  name: string;
+  description?: string;
+  experimentId: string;
+  enabled: boolean;
+  maxConcurrency: number;
+  serviceAccount?: string;
+  catchup: boolean;
+  trigger: Trigger;
+  parameters?: Record<string, unknown>;
+  /** Inline pipeline (Argo Workflow or IR PipelineSpec); or use pipelineVersion. */
+  pipeline?: Record<string, unknown>;
+  pipelineVersion?: PipelineVersionRef;
+}
+
+export const RUN_STATES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'SKIPPED', 'FAILED', 'CANCELING', 'CANCELED', 'PAUSED', 'UNKNOWN'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+export const FINAL_RUN_STATES: readonly RunState[] = ['SUCCEEDED', 'SKIPPED', 'FAILED', 'CANCELED'];
+
+export interface Run {
+  id: string;
+  name: string;
+  description: string;
+  experimentId: string;
+  namespace: string;
+  recurringRunId?: string;
+  state: RunState;
+  parameters: Record<string, unknown>;
+  serviceAccount: string;
+  createdAt?: Date;
+  scheduledAt?: Date;
+  finishedAt?: Date;
+  error?: string;
+}
+
+export interface RunInput {
+  name: string;
+  description?: string;
+  experimentId: string;
+  serviceAccount?: string;
+  parameters?: Record<string, unknown>;
+  pipeline?: Record<string, unknown>;
+  pipelineVersion?: PipelineVersionRef;
+}
+
+export const PREDICATE_OPS = ['EQUALS', 'NOT_EQUALS', 'GREATER_THAN', 'GREATER_THAN_EQUALS', 'LESS_THAN', 'LESS_THAN_EQUALS', 'IN', 'IS_SUBSTRING'] as const;
+export type PredicateOp = (typeof PREDICATE_OPS)[number];
+
+/** One condition of a list filter; all are AND-ed. Keys are logical (`name`, `id`, `created_at`…) and mapped per version. */
+export interface Predicate {
+  key: string;
+  op: PredicateOp;
+  value: string | number | Date | string[] | number[];
+}
+
+export interface ListOptions {
+  filter?: Predicate[];
+  /** Items per request; KFP caps it at 200. */
+  pageSize?: number;
+  /** e.g. `created_at desc`. */
+  sortBy?: string;
+}
+
+export type RecurringRunScope = { namespace: string } | { experimentId: string };
+
+export interface Healthz {
+  multiUser: boolean;
+}
+
+/** One interface for the reconciler and run-pipeline, whatever the API version. */
+export interface KfpClient {
+  readonly apiVersion: ApiVersion;
+  /** The KFP API prefix, e.g. https://host/pipeline. */
+  readonly baseUrl: string;
+  /** Delete can keep a recurring run's in-flight runs (v2 `propagation_policy=ORPHAN`, KFP ≥ 2.16). */
+  readonly supportsOrphanDelete: boolean;
+  healthz(): Promise<Healthz>;
+  /** Every experiment of a namespace (all pages). */
+  listExperiments(namespace: string | undefined, opts?: ListOptions): Promise<Experiment[]>;
+  /** The experiment with exactly this name in the namespace, if any. */
+  findExperiment(name: string, namespace: string): Promise<Experiment | undefined>;
+  getExperiment(id: string): Promise<Experiment>;
+  createExperiment(input: ExperimentInput): Promise<Experiment>;
+  archiveExperiment(id: string): Promise<void>;
+  unarchiveExperiment(id: string): Promise<void>;
+  /** Every recurring run of a namespace or an experiment: one paginated listing (next_page_token followed). */
+  listRecurringRuns(scope: RecurringRunScope, opts?: ListOptions): Promise<RecurringRun[]>;
+  getRecurringRun(id: string): Promise<RecurringRun>;
+  /** Never duplicated: an ambiguous failure is checked by listing before any retry. */
+  createRecurringRun(input: RecurringRunInput): Promise<RecurringRun>;
+  enableRecurringRun(id: string): Promise<void>;
+  disableRecurringRun(id: string): Promise<void>;
+  /** `orphanRuns` keeps in-flight runs when supportsOrphanDelete; otherwise KFP terminates them. */
+  deleteRecurringRun(id: string, opts?: { orphanRuns?: boolean }): Promise<void>;
+  createRun(input: RunInput): Promise<Run>;
+  getRun(id: string): Promise<Run>;
+  /** Release keep-alive sockets. */
+  close(): void;
+}
+
+/** An Argo Workflow (KFP v1 compiled) rather than a v2 PipelineSpec. */
+export function isArgoWorkflow(doc: Record<string, unknown> | undefined): boolean {
+  return !!doc && doc.kind === 'Workflow' && typeof doc.apiVersion === 'string' && doc.apiVersion.startsWith('argoproj.io/');
+}

@@ -1,0 +1,233 @@
+import { type Page, type PageQuery, type Wire, defined, int64, parseManifest, str, time, triggerFromWire, triggerToWire, wirePredicate } from './wire.js';
+import { type Experiment, type PipelineVersionRef, type Predicate, type RecurringRun, type RecurringRunInput, type Run, type RunInput, type RunState, isArgoWorkflow } from './types.js';
+
+/**
+ * KFP v1beta1 on the wire: `name`/`id`, parent experiment and namespace as resource references,
+ * Argo workflows as a JSON string with a list of string parameters, `op` in filters,
+ * enable/disable as `/enable` sub-paths, no delete options.
+ */
+const P = '/apis/v1beta1';
+
+function query(page: PageQuery, extra: Record<string, string | undefined>): Record<string, string | undefined> {
+  return {
+    page_token: page.pageToken,
+    page_size: String(page.pageSize),
+    sort_by: page.pageToken ? undefined : page.sortBy,
+    filter: page.filter?.length && !page.pageToken ? filter(page.filter) : undefined,
+    ...extra,
+  };
+}
+
+function filter(preds: Predicate[]): string {
+  return JSON.stringify({ predicates: preds.map((p) => wirePredicate(p, 'op', p.key)) });
+}
+
+function refsOf(o: any): { type: string; id: string; name?: string; relationship?: string }[] {
+  return (Array.isArray(o?.resource_references) ? o.resource_references : []).map((r: any) => ({
+    type: str(r?.key?.type),
+    id: str(r?.key?.id),
+    name: r?.name,
+    relationship: r?.relationship,
+  }));
+}
+
+const refId = (o: any, type: string) => refsOf(o).find((r) => r.type === type)?.id ?? '';
+
+function experimentFromWire(e: any): Experiment {
+  return defined({
+    id: str(e?.id),
+    name: str(e?.name),
+    description: str(e?.description),
+    namespace: refId(e, 'NAMESPACE'),
+    archived: e?.storage_state === 'STORAGESTATE_ARCHIVED',
+    createdAt: time(e?.created_at),
+  });
+}
+
+/** Parameters: v1 list of {name, value} (absent value = ''), or a v2 pipeline's runtime_config. */
+function parametersFromSpec(spec: any): Record<string, unknown> {
+  if (Array.isArray(spec?.parameters)) return Object.fromEntries(spec.parameters.map((p: any) => [str(p?.name), str(p?.value)]));
+  if (spec?.runtime_config?.parameters && typeof spec.runtime_config.parameters === 'object') return { ...spec.runtime_config.parameters };
+  return {};
+}
+
+function pipelineVersionOf(o: any): PipelineVersionRef | undefined {
+  const version = refId(o, 'PIPELINE_VERSION');
+  const pipeline = refId(o, 'PIPELINE') || str(o?.pipeline_spec?.pipeline_id);
+  if (!version && !pipeline) return undefined;
+  return defined({ pipelineId: pipeline, versionId: version || undefined });
+}
+
+function jobFromWire(j: any): RecurringRun {
+  const spec = j?.pipeline_spec;
+  return defined({
+    id: str(j?.id),
+    name: str(j?.name),
+    description: str(j?.description),
+    experimentId: refId(j, 'EXPERIMENT'),
+    namespace: refId(j, 'NAMESPACE'),
+    enabled: j?.enabled === true || (j?.enabled === undefined && j?.mode === 'ENABLED'),
+    maxConcurrency: int64(j?.max_concurrency),
+    serviceAccount: str(j?.service_account),
+    catchup: j?.no_catchup !== true,
+    trigger: triggerFromWire(j?.trigger),
+    parameters: parametersFromSpec(spec),
+    pipeline: parseManifest(spec?.workflow_manifest) ?? parseManifest(spec?.pipeline_manifest),
+    pipelineVersion: pipelineVersionOf(j),
+    createdAt: time(j?.created_at),
+    updatedAt: time(j?.updated_at),
+    error: j?.error || undefined,
+  });
+}
+
+/** Argo workflow phases (v1 run status) → one state vocabulary. */
+const STATUS: Record<string, RunState> = {
+  '': 'PENDING',
+  Pending: 'PENDING',
+  Running: 'RUNNING',
+  Succeeded: 'SUCCEEDED',
+  Skipped: 'SKIPPED',
+  Failed: 'FAILED',
+  Error: 'FAILED',
+  Terminating: 'CANCELING',
+  Terminated: 'CANCELED',
+};
+
+function runFromWire(detail: any): Run {
+  const r = detail?.run ?? detail;
+  return defined({
+    id: str(r?.id),
+    name: str(r?.name),
+    description: str(r?.description),
+    experimentId: refId(r, 'EXPERIMENT'),
+    namespace: refId(r, 'NAMESPACE'),
+    recurringRunId: refId(r, 'JOB') || undefined,
+    state: STATUS[str(r?.status)] ?? 'UNKNOWN',
+    parameters: parametersFromSpec(r?.pipeline_spec),
+    serviceAccount: str(r?.service_account),
+    createdAt: time(r?.created_at),
+    scheduledAt: time(r?.scheduled_at),
+    finishedAt: time(r?.finished_at),
+    error: r?.error || undefined,
+  });
+}
+
+/** pipeline_spec + references for a job or run: Argo inline with string parameters, IR inline, or by version. */
+function pipelineToWire(input: RecurringRunInput | RunInput): { pipeline_spec?: Record<string, unknown>; refs: unknown[] } {
+  const params = Object.entries(input.parameters ?? {});
+  const refs: unknown[] = [];
+  if (input.pipelineVersion) {
+    refs.push(
+      input.pipelineVersion.versionId
+        ? { key: { type: 'PIPELINE_VERSION', id: input.pipelineVersion.versionId }, relationship: 'CREATOR' }
+        : { key: { type: 'PIPELINE', id: input.pipelineVersion.pipelineId }, relationship: 'CREATOR' },
+    );
+  }
+  if (input.pipeline && !isArgoWorkflow(input.pipeline)) {
+    return { pipeline_spec: defined({ pipeline_manifest: JSON.stringify(input.pipeline), runtime_config: params.length ? { parameters: Object.fromEntries(params) } : undefined }), refs };
+  }
+  // kfp 1.8 stringifies values (JSON for lists/objects); Argo parameters are strings.
+  const parameters = params.length ? params.map(([name, value]) => ({ name, value: typeof value === 'string' ? value : JSON.stringify(value) })) : undefined;
+  const spec = defined({ workflow_manifest: input.pipeline ? JSON.stringify(input.pipeline) : undefined, parameters });
+  return { pipeline_spec: Object.keys(spec).length ? spec : undefined, refs };
+}
+
+const experimentRef = (id: string) => ({ key: { type: 'EXPERIMENT', id }, relationship: 'OWNER' });
+
+export const v1: Wire = {
+  version: 'v1beta1',
+  supportsOrphanDelete: false,
+  healthz: () => ({ call: 'GetHealthz', method: 'GET', path: `${P}/healthz`, idempotent: true }),
+  parseHealthz: (b) => ({ multiUser: b?.multi_user === true }),
+
+  listExperiments: (namespace, page) => ({
+    call: 'ListExperiments',
+    method: 'GET',
+    path: `${P}/experiments`,
+    query: query(page, namespace ? { 'resource_reference_key.type': 'NAMESPACE', 'resource_reference_key.id': namespace } : {}),
+    idempotent: true,
+  }),
+  parseExperimentPage: (b): Page<Experiment> => ({ items: (b?.experiments ?? []).map(experimentFromWire), nextPageToken: b?.next_page_token || undefined }),
+  getExperiment: (id) => ({ call: 'GetExperiment', method: 'GET', path: `${P}/experiments/${encodeURIComponent(id)}`, idempotent: true }),
+  parseExperiment: experimentFromWire,
+  createExperiment: (input) => ({
+    call: 'CreateExperiment',
+    method: 'POST',
+    path: `${P}/experiments`,
+    body: defined({
+      name: input.name,
+      description: input.description || undefined,
+      resource_references: input.namespace ? [{ key: { type: 'NAMESPACE', id: input.namespace }, relationship: 'OWNER' }] : undefined,
+    }),
+    idempotent: false,
+  }),
+  archiveExperiment: (id) => ({ call: 'ArchiveExperiment', method: 'POST', path: `${P}/experiments/${encodeURIComponent(id)}:archive`, idempotent: true }),
+  unarchiveExperiment: (id) => ({ call: 'UnarchiveExperiment', method: 'POST', path: `${P}/experiments/${encodeURIComponent(id)}:unarchive`, idempotent: true }),
+
+  listRecurringRuns: (scope, page) => ({
+    call: 'ListJobs',
+    method: 'GET',
+    path: `${P}/jobs`,
+    query: query(
+      page,
+      'namespace' in scope
+        ? { 'resource_reference_key.type': 'NAMESPACE', 'resource_reference_key.id': scope.namespace }
+        : { 'resource_reference_key.type': 'EXPERIMENT', 'resource_reference_key.id': scope.experimentId },
+    ),
+    idempotent: true,
+  }),
+  parseRecurringRunPage: (b) => ({ items: (b?.jobs ?? []).map(jobFromWire), nextPageToken: b?.next_page_token || undefined }),
+  getRecurringRun: (id) => ({ call: 'GetJob', method: 'GET', path: `${P}/jobs/${encodeURIComponent(id)}`, idempotent: true }),
+  parseRecurringRun: jobFromWire,
+  createRecurringRun: (input) => {
+    const { pipeline_spec, refs } = pipelineToWire(input);
+    return {
+      call: 'CreateJob',
+      method: 'POST',
+      path: `${P}/jobs`,
+      body: defined({
+        name: input.name,
+        description: input.description || undefined,
+        pipeline_spec,
+        resource_references: [experimentRef(input.experimentId), ...refs],
+        service_account: input.serviceAccount || undefined,
+        max_concurrency: String(input.maxConcurrency),
+        trigger: triggerToWire(input.trigger),
+        enabled: input.enabled,
+        no_catchup: !input.catchup,
+      }),
+      idempotent: false,
+    };
+  },
+  enableRecurringRun: (id) => ({ call: 'EnableJob', method: 'POST', path: `${P}/jobs/${encodeURIComponent(id)}/enable`, idempotent: true }),
+  disableRecurringRun: (id) => ({ call: 'DisableJob', method: 'POST', path: `${P}/jobs/${encodeURIComponent(id)}/disable`, idempotent: true }),
+  // v1 DeleteJob has no propagation option: KFP deletes the job's in-flight runs with it.
+  deleteRecurringRun: (id) => ({ call: 'DeleteJob', method: 'DELETE', path: `${P}/jobs/${encodeURIComponent(id)}`, idempotent: true }),
+
+  listRuns: (experimentId, page) => ({
+    call: 'ListRuns',
+    method: 'GET',
+    path: `${P}/runs`,
+    query: query(page, { 'resource_reference_key.type': 'EXPERIMENT', 'resource_reference_key.id': experimentId }),
+    idempotent: true,
+  }),
+  parseRunPage: (b) => ({ items: (b?.runs ?? []).map(runFromWire), nextPageToken: b?.next_page_token || undefined }),
+  createRun: (input) => {
+    const { pipeline_spec, refs } = pipelineToWire(input);
+    return {
+      call: 'CreateRun',
+      method: 'POST',
+      path: `${P}/runs`,
+      body: defined({
+        name: input.name,
+        description: input.description || undefined,
+        pipeline_spec,
+        resource_references: [experimentRef(input.experimentId), ...refs],
+        service_account: input.serviceAccount || undefined,
+      }),
+      idempotent: false,
+    };
+  },
+  getRun: (id) => ({ call: 'GetRun', method: 'GET', path: `${P}/runs/${encodeURIComponent(id)}`, idempotent: true }),
+  parseRun: runFromWire,
+};

@@ -1,0 +1,133 @@
+import type { ApiVersion, Experiment, ExperimentInput, Healthz, Predicate, RecurringRun, RecurringRunInput, RecurringRunScope, Run, RunInput } from './types.js';
+
+/**
+ * What one API version must say about each call: the HTTP request to send and how to read the
+ * answer. Implemented once per version (wire-v1.ts, wire-v2.ts) as pure functions, so the
+ * client's logic (paging, retries, verification) is written once and the quirks of each
+ * version stay in one place.
+ */
+export interface WireRequest {
+  /** KFP's name for the call (e.g. ListJobs), used in errors and logs. */
+  call: string;
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  /** Safe to repeat: retried on 429/502/503/504/resets. Creates are not. */
+  idempotent: boolean;
+}
+
+export interface PageQuery {
+  pageToken?: string;
+  pageSize: number;
+  sortBy?: string;
+  filter?: Predicate[];
+}
+
+export interface Page<T> {
+  items: T[];
+  nextPageToken?: string;
+}
+
+export interface Wire {
+  version: ApiVersion;
+  healthz(): WireRequest;
+  parseHealthz(body: any): Healthz;
+  listExperiments(namespace: string | undefined, page: PageQuery): WireRequest;
+  parseExperimentPage(body: any): Page<Experiment>;
+  getExperiment(id: string): WireRequest;
+  parseExperiment(body: any): Experiment;
+  createExperiment(input: ExperimentInput): WireRequest;
+  archiveExperiment(id: string): WireRequest;
+  unarchiveExperiment(id: string): WireRequest;
+  listRecurringRuns(scope: RecurringRunScope, page: PageQuery): WireRequest;
+  parseRecurringRunPage(body: any): Page<RecurringRun>;
+  getRecurringRun(id: string): WireRequest;
+  parseRecurringRun(body: any): RecurringRun;
+  createRecurringRun(input: RecurringRunInput): WireRequest;
+  enableRecurringRun(id: string): WireRequest;
+  disableRecurringRun(id: string): WireRequest;
+  deleteRecurringRun(id: string, orphanRuns: boolean): WireRequest;
+  supportsOrphanDelete: boolean;
+  listRuns(experimentId: string, page: PageQuery): WireRequest;
+  parseRunPage(body: any): Page<Run>;
+  createRun(input: RunInput): WireRequest;
+  getRun(id: string): WireRequest;
+  parseRun(body: any): Run;
+}
+
+// ---- helpers shared by both versions: the JSON conventions of grpc-gateway/protojson ----
+
+/** int64 fields arrive as strings; absent means 0. */
+export function int64(v: unknown): number {
+  if (v === undefined || v === null || v === '') return 0;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : 0;
+}
+
+/** RFC 3339 → Date; absent, unparsable or the epoch (an unset Timestamp) → undefined. */
+export function time(v: unknown): Date | undefined {
+  if (typeof v !== 'string' || v === '') return undefined;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) || d.getTime() === 0 ? undefined : d;
+}
+
+/** RFC 3339 as KFP stores it: whole seconds, UTC. */
+export function rfc3339(d: Date): string {
+  return new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+/** Drop undefined entries so requests carry only what is set. */
+export function defined<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** A filter predicate on the wire; `opKey` is `op` (v1) or `operation` (v2). */
+export function wirePredicate(p: Predicate, opKey: 'op' | 'operation', key: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { [opKey]: p.op, key };
+  const v = p.value;
+  if (Array.isArray(v)) {
+    if (v.every((x) => typeof x === 'number')) out.long_values = { values: (v as number[]).map(String) };
+    else out.string_values = { values: v.map(String) };
+  } else if (v instanceof Date) out.timestamp_value = rfc3339(v);
+  else if (typeof v === 'number') out.long_value = String(v);
+  else out.string_value = v;
+  return out;
+}
+
+/** Parse a manifest string (JSON as the SDK sends it); undefined when it is not JSON. */
+export function parseManifest(text: unknown): Record<string, unknown> | undefined {
+  if (typeof text !== 'string' || text === '') return undefined;
+  try {
+    const v = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function windowToWire(w: { start?: Date; end?: Date }): { start_time?: string; end_time?: string } {
+  return defined({ start_time: w.start ? rfc3339(w.start) : undefined, end_time: w.end ? rfc3339(w.end) : undefined });
+}
+
+/** The trigger message is identical in both versions. */
+export function triggerToWire(t: RecurringRunInput['trigger']): Record<string, unknown> {
+  if ('cron' in t) return { cron_schedule: { cron: t.cron.expression, ...windowToWire(t.cron) } };
+  return { periodic_schedule: { interval_second: String(t.periodic.intervalSeconds), ...windowToWire(t.periodic) } };
+}
+
+export function triggerFromWire(t: any): RecurringRun['trigger'] {
+  if (t?.cron_schedule) {
+    const c = t.cron_schedule;
+    return { cron: defined({ expression: str(c.cron), start: time(c.start_time), end: time(c.end_time) }) };
+  }
+  if (t?.periodic_schedule) {
+    const p = t.periodic_schedule;
+    return { periodic: defined({ intervalSeconds: int64(p.interval_second), start: time(p.start_time), end: time(p.end_time) }) };
+  }
+  return undefined;
+}

@@ -1,0 +1,137 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { createKfpClient } from '../../src/kfp/client.js';
+import { kfpOptionsFromInputs, kfpInputSpecs } from '../../src/kfp/inputs.js';
+import { Inputs } from '../../src/lib/inputs.js';
+import { cliHost } from '../../src/lib/cli-host.js';
+import { runProcess } from '../../src/lib/proc.js';
+import { API_VERSIONS } from '../../src/kfp/types.js';
+import { type Harness, expectContract, harness, recordingHost } from './helpers.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  if (h) {
+    expectContract(h.emu);
+    await h.close();
+  }
+  h = undefined;
+});
+
+describe.each(API_VERSIONS)('auth modes against the emulator (%s)', (version) => {
+  test('bearer token: accepted, masked; a wrong one gets 401 with the auth hint', async () => {
+    const host = recordingHost();
+    h = await harness(version, { auth: { tokens: ['sa-token-123'] } }, { token: 'sa-token-123' }, host);
+    expect(await h.client.listExperiments('ns')).toEqual([]);
+    expect(host.secrets).toContain('sa-token-123');
+    const bad = createKfpClient({ host: h.emu.url, apiVersion: version, token: 'expired' });
+    await expect(bad.listExperiments('ns')).rejects.toThrow(/HTTP 401 .*Check: authentication: the kfp-token/);
+    bad.close();
+  });
+
+  test('raw cookie header', async () => {
+    h = await harness(version, { auth: { cookies: ['oauth2_proxy_kubeflow=abc'] } }, { cookie: 'other=1; oauth2_proxy_kubeflow=abc' });
+    expect(await h.client.listExperiments('ns')).toEqual([]);
+  });
+
+  test.each([false, true])('Dex login with username/password (connector chooser: %s); session cookie masked', async (chooser) => {
+    const host = recordingHost();
+    h = await harness(version, { auth: { dex: { users: { 'user@example.com': '12341234' }, chooser } } }, { username: 'user@example.com', password: '12341234' }, host);
+    await h.client.createExperiment({ name: 'e', namespace: 'ns' });
+    expect((await h.client.listExperiments('ns')).map((e) => e.name)).toEqual(['e']);
+    expect(host.secrets).toContain('12341234');
+    expect(host.secrets.some((s) => s.startsWith('oauth2_proxy_kubeflow='))).toBe(true);
+    expect(host.debugs.join('\n')).not.toMatch(/12341234|oauth2_proxy_kubeflow=/);
+  });
+
+  test('Dex login with a wrong password fails clearly and sends no API call', async () => {
+    h = await harness(version, { auth: { dex: { users: { 'user@example.com': 'right' } } } }, { username: 'user@example.com', password: 'wrong' });
+    await expect(h.client.listExperiments('ns')).rejects.toThrow(/Dex login failed: Dex did not accept the credentials of 'user@example.com'.*Fix: check kfp-username and kfp-password/);
+    expect(h.emu.log.calls).toBe(0);
+  });
+
+  test('no credentials behind the Dex gateway: the redirect is explained', async () => {
+    h = await harness(version, { auth: { dex: { users: { a: 'b' } } } });
+    await expect(h.client.listExperiments('ns')).rejects.toThrow(/HTTP 302.*Check: authentication: KFP redirected to \/dex\/auth/);
+  });
+
+  test('user header for multi-user installs: namespaces the user may not use get 403 with the namespace hint', async () => {
+    h = await harness(version, { auth: { userHeader: 'kubeflow-userid', access: { 'me@example.com': ['team-a'] } } }, { userHeader: { name: 'kubeflow-userid', value: 'me@example.com' } });
+    await h.client.createExperiment({ name: 'e', namespace: 'team-a' });
+    await expect(h.client.listExperiments('team-b')).rejects.toThrow(/HTTP 403 .*no access to namespace 'team-b'.*Check: the namespace and permissions/);
+    const anonymous = createKfpClient({ host: h.emu.url, apiVersion: version });
+    await expect(anonymous.listExperiments('team-a')).rejects.toThrow(/HTTP 401/);
+    anonymous.close();
+  });
+});
+
+describe('TLS', () => {
+  let dir: string;
+  let tls: { key: Buffer; cert: Buffer } | undefined;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-tls-'));
+    const r = await runProcess('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir }).catch(() => undefined);
+    if (r?.code === 0) tls = { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) };
+    else process.stderr.write('skipping TLS tests: openssl could not make a test certificate\n');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('an unknown CA fails with the TLS hint; kfp-ca-file fixes it; skip-verify works and warns', async () => {
+    if (!tls) return;
+    h = await harness('v2beta1', { tls }, { retry: { retries: 0 } });
+    await expect(h.client.healthz()).rejects.toThrow(/TLS failed.*Check: TLS: set kfp-ca-file/);
+    const withCa = createKfpClient({ host: h.emu.url, apiVersion: 'v2beta1', caFile: path.join(dir, 'cert.pem') });
+    expect(await withCa.healthz()).toEqual({ multiUser: true });
+    withCa.close();
+    const host = recordingHost();
+    const insecure = createKfpClient({ host: h.emu.url, apiVersion: 'v2beta1', skipTlsVerify: true }, host);
+    expect(await insecure.healthz()).toEqual({ multiUser: true });
+    expect(host.warnings.join()).toMatch(/kfp-skip-tls-verify is on/);
+    insecure.close();
+    expect(() => createKfpClient({ host: h!.emu.url, apiVersion: 'v2beta1', caFile: path.join(dir, 'missing.pem') })).toThrow(/kfp-ca-file .*cannot be read/);
+  });
+});
+
+describe('kfpOptionsFromInputs', () => {
+  const spec = { name: 't', title: 't', description: 't', inputs: kfpInputSpecs, outputs: {} };
+  const read = (values: Record<string, string>) => {
+    const host = cliHost({ inputs: new Map(Object.entries(values)), stdout: process.stdout, stderr: process.stderr });
+    return kfpOptionsFromInputs(new Inputs(spec, host));
+  };
+
+  test('maps every shared input', () => {
+    expect(
+      read({
+        'kfp-host': 'https://kf.example.com/pipeline',
+        'api-version': 'v2beta1',
+        namespace: 'team',
+        'kfp-token': 't',
+        'kfp-user-header': 'kubeflow-userid: me@example.com',
+        'kfp-ca-file': 'ca.pem',
+        'kfp-timeout-seconds': '12',
+      }),
+    ).toEqual({
+      host: 'https://kf.example.com/pipeline',
+      apiVersion: 'v2beta1',
+      namespace: 'team',
+      token: 't',
+      cookie: undefined,
+      username: undefined,
+      password: undefined,
+      userHeader: { name: 'kubeflow-userid', value: 'me@example.com' },
+      caFile: 'ca.pem',
+      skipTlsVerify: false,
+      timeoutMs: 12000,
+    });
+  });
+
+  test('bad combinations are user errors naming the inputs', () => {
+    expect(() => read({})).toThrow(/Input required and not supplied: kfp-host/);
+    expect(() => read({ 'kfp-host': 'h', 'kfp-username': 'u' })).toThrow(/'kfp-username' and 'kfp-password' go together/);
+    expect(() => read({ 'kfp-host': 'h', 'kfp-username': 'u', 'kfp-password': 'p', 'kfp-cookie': 'c' })).toThrow(/both give a session/);
+    expect(() => read({ 'kfp-host': 'h', 'api-version': 'v3' })).toThrow(/api-version' must be one of v1beta1 \| v2beta1/);
+    expect(() => read({ 'kfp-host': 'h', 'kfp-user-header': 'no colon' })).toThrow(/must be 'name: value'/);
+    expect(() => createKfpClient({ host: 'ftp://x', apiVersion: 'v1beta1' })).toThrow(/kfp-host 'ftp:\/\/x' is not an http\(s\) URL/);
+  });
+});

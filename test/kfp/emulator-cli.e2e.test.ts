@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test, describe } from '@jest/globals';
+import { runCliBundle } from '../support/run-action.js';
+import { repoRoot } from '../support/paths.js';
+
+describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
+  test('prints its URL, answers as KFP, saves its state, stops cleanly on SIGTERM', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-emu-cli-'));
+    const stateFile = path.join(dir, 'state.json');
+    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli/index.js'), 'kfp-emulator', '--port', '0', '--state-file', stateFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 10_000);
+      child.stdout.on('data', () => {
+        const m = /listening at (http:\/\/127\.0\.0\.1:\d+\/pipeline)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const health = await fetch(`${url}/apis/v2beta1/healthz`);
+    expect(await health.json()).toEqual({ multi_user: true, pipeline_store: 'database' });
+    const created = await fetch(`${url}/apis/v1beta1/experiments`, { method: 'POST', body: JSON.stringify({ name: 'demo', resource_references: [{ key: { type: 'NAMESPACE', id: 'kubeflow-user' }, relationship: 'OWNER' }] }) });
+    expect(created.status).toBe(200);
+    const unknown = await fetch(`${url}/apis/v1beta1/experiments`, { method: 'POST', body: JSON.stringify({ name: 'x', namespace: 'v2-field-in-v1' }) });
+    expect([unknown.status, ((await unknown.json()) as { message: string }).message]).toEqual([400, 'proto: unknown field "namespace"']);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/stopped after 3 API calls/);
+    expect(JSON.parse(fs.readFileSync(stateFile, 'utf8')).experiments.map((e: any) => e.name)).toEqual(['demo']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('--help documents the flags; a bad flag exits 2', async () => {
+    const help = await runCliBundle(['kfp-emulator', '--help'], { cwd: repoRoot });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--state-file FILE/);
+    const bad = await runCliBundle(['kfp-emulator', '--prot', '1'], { cwd: repoRoot });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown argument '--prot'/);
+  });
+});
