@@ -2,7 +2,7 @@
 export interface ExtraCommand {
   name: string;
   summary: string;
-  run: (argv: string[]) => Promise<number>;
+  run: (argv: string[], env: NodeJS.ProcessEnv, opts: { quiet?: boolean }) => Promise<number>;
 }
 
 export const extraCommands: readonly ExtraCommand[] = [
@@ -24,11 +24,11 @@ export const extraCommands: readonly ExtraCommand[] = [
   {
     name: 'plan',
     summary: 'push-reconcile --mode plan: show what would change in KFP (same flags as push-reconcile).',
-    run: async (argv) => (await import('./run.js')).runCli(['push-reconcile', '--mode', 'plan', ...argv]),
+    run: async (argv, env, opts) => (await import('./run.js')).runCli(['push-reconcile', '--mode', 'plan', ...argv], env, opts),
   },
   {
     name: 'apply',
     summary: 'push-reconcile --mode apply: make KFP match the configs (same flags as push-reconcile).',
-    run: async (argv) => (await import('./run.js')).runCli(['push-reconcile', '--mode', 'apply', ...argv]),
+    run: async (argv, env, opts) => (await import('./run.js')).runCli(['push-reconcile', '--mode', 'apply', ...argv], env, opts),
   },
 ];

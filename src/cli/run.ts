@@ -20,14 +20,14 @@ function usage(): string {
 }
 
 /** Run one CLI invocation; returns the exit code. */
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, opts: { quiet?: boolean } = {}): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(usage() + '\n');
     return command ? 0 : 2;
   }
   const extra = extraCommands.find((c) => c.name === command);
-  if (extra) return extra.run(rest);
+  if (extra) return extra.run(rest, env, opts);
   const entry = findAction(command);
   if (!entry) {
     const names = [...actions.map((a) => a.spec.name), ...extraCommands.map((c) => c.name)];
@@ -47,7 +47,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   const host = cliHost({ inputs: parsed.inputs, verbose: parsed.verbose, env });
   const code = await execute(entry.spec, entry.load, host, env);
-  if (host.outputs.size) {
+  if (host.outputs.size && !opts.quiet) {
     process.stdout.write('\nOutputs:\n');
     for (const [k, v] of host.outputs) process.stdout.write(`  ${k}=${v}\n`);
   }

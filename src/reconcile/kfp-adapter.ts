@@ -1,5 +1,6 @@
 import type { KfpClient, RecurringRun, Trigger as KfpTrigger } from '../kfp/types.js';
 import { isArgoWorkflow } from '../kfp/types.js';
+import { typedParameterValue } from '../pipeline/pipeline.js';
 import type { ReconcileWriter } from './apply.js';
 import { withoutLineage } from './identity.js';
 import type { ActualJob, ActualState, PipelineData, ScheduleSpec, Trigger } from './model.js';
@@ -56,20 +57,14 @@ export async function observe(client: KfpClient, namespace: string, defaultServi
   };
 }
 
-/**
- * v2 IR parameters are typed: send numbers, booleans, lists and structs as JSON values, as the
- * KFP SDK does; Argo (v1) parameters are always strings.
- */
+/** v2 IR parameters are typed (numbers, booleans, lists, structs), as the KFP SDK sends them; Argo (v1) ones are strings. */
 export function typedParameters(pipeline: PipelineData, params: Readonly<Record<string, string>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const defs = pipeline.kind === 'v2' ? (((pipeline.data as any)?.root?.inputDefinitions?.parameters ?? {}) as Record<string, { parameterType?: string }>) : {};
   for (const [name, value] of Object.entries(params)) {
     if (value === '') continue;
-    const type = defs[name]?.parameterType;
-    if (type === 'NUMBER_INTEGER' || type === 'NUMBER_DOUBLE') out[name] = Number(value);
-    else if (type === 'BOOLEAN') out[name] = value === 'true';
-    else if (type === 'LIST' || type === 'STRUCT') out[name] = JSON.parse(value);
-    else out[name] = value;
+    const typed = pipeline.kind === 'v2' ? typedParameterValue(pipeline.inputs?.find((i) => i.name === name), value) : undefined;
+    // The config validator already refused values that do not fit their type.
+    out[name] = typed?.ok ? typed.value : value;
   }
   return out;
 }

@@ -1,3 +1,5 @@
+import type { PipelineInput } from '../pipeline/pipeline.js';
+
 /**
  * The reconciler's own view of schedules, independent of config files and of the KFP wire format:
  * adapters map the config model and the KFP client's objects into these, so the planner stays pure.
@@ -12,6 +14,8 @@ export type Trigger =
 export interface PipelineData {
   kind: 'v1' | 'v2';
   data: unknown;
+  /** Declared inputs (desired side only): v2 parameter values are sent typed. Not compared. */
+  inputs?: readonly PipelineInput[];
 }
 
 /** Every field of a KFP recurring run that the reconciler compares (KFP cannot update any of them). */

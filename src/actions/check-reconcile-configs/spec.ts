@@ -1,0 +1,29 @@
+import type { ActionSpec } from '../../lib/spec.js';
+
+export const spec: ActionSpec = {
+  name: 'check-reconcile-configs',
+  title: 'KFP GitOps: check schedule configs',
+  description:
+    'Validates KFP schedule config folders (experiments.yaml + recurring_runs.yaml, deployKF format) and the pipelines and parameter files they reference, without contacting KFP; fails with file/line annotations.',
+  inputs: {
+    'config-folders': {
+      description:
+        'Config folders to check, one folder or glob per line, relative to working-directory (e.g. `schedules/*`). Each holds experiments.yaml and recurring_runs.yaml (.yml also accepted).',
+      required: true,
+    },
+    'github-token': {
+      description:
+        'Token to read pipelines and parameter files in GitHub repositories (pipeline_source with github_owner/github_repo/git_reference/file_path), through the API at GITHUB_API_URL. Needs contents: read on those repositories; the CLI falls back to GITHUB_TOKEN.',
+      actionDefault: '${{ github.token }}',
+      secret: true,
+    },
+    'working-directory': {
+      description: 'Folder inside the checkout that config-folders are relative to. Paths inside the configs (pipeline_source.path, valueFrom.path) are relative to the repository root.',
+      default: '.',
+    },
+  },
+  outputs: {
+    errors: { description: 'Number of errors found (0 when the configs are valid).' },
+    schedules: { description: 'Number of valid schedules (recurring runs) across all folders.' },
+  },
+};

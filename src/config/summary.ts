@@ -1,0 +1,88 @@
+import { type Diagnostic, formatLocation } from '../lib/errors.js';
+import { SUMMARY_LIMIT, code, table, truncate } from '../lib/markdown.js';
+import { describeCron, nextFireTimes } from '../kfp/cron.js';
+import { formatUtc } from './dates.js';
+import { type DesiredJob, type DesiredState, type Trigger, describeSource } from './model.js';
+
+/** "1 h 30 min", "45 s", "2 d" */
+export function formatDuration(seconds: number): string {
+  const parts: string[] = [];
+  let rest = seconds;
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60], ['s', 1]] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)} ${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.join(' ') || '0 s';
+}
+
+/** The trigger in words, with its window. */
+export function describeTrigger(t: Trigger): string {
+  const what = t.type === 'cron' ? `${describeCron(t.schedule)} (${code(t.cron)})` : `Every ${formatDuration(t.intervalSeconds)}`;
+  const window = [t.start ? `from ${formatUtc(t.start)}` : '', t.end ? `until ${formatUtc(t.end)}` : ''].filter(Boolean).join(' ');
+  return window ? `${what}, ${window}` : what;
+}
+
+/**
+ * The next `count` times KFP would start a run, as the scheduled-workflow controller computes them:
+ * the first slot after max(now, start_date), none after end_date. An interval counts from when each
+ * new version is created unless start_date is later, so without a future start_date there are no
+ * fixed times to show (undefined).
+ */
+export function nextRuns(t: Trigger, now: Date, count = 3): Date[] | undefined {
+  const from = t.start && t.start.getTime() > now.getTime() ? t.start : now;
+  let times: Date[];
+  if (t.type === 'cron') {
+    times = nextFireTimes(t.schedule, count, from);
+  } else {
+    if (!t.start || t.start.getTime() <= now.getTime()) return undefined;
+    times = Array.from({ length: count }, (_, i) => new Date(t.start!.getTime() + (i + 1) * t.intervalSeconds * 1000));
+  }
+  return times.filter((d) => !t.end || d.getTime() <= t.end.getTime());
+}
+
+function nextRunsCell(job: DesiredJob, now: Date): string {
+  if (!job.enabled) return '— (disabled)';
+  const times = nextRuns(job.trigger, now);
+  if (times === undefined) return `every ${formatDuration((job.trigger as { intervalSeconds: number }).intervalSeconds)} after each new version is created`;
+  if (times.length === 0) return 'none (end_date passed)';
+  return times.map(formatUtc).join('<br>');
+}
+
+/** Job-summary markdown: the outcome, one table per config folder, then every problem. */
+export function summarizeDesiredState(state: DesiredState, now: Date): string {
+  const errors = state.diagnostics.filter((d) => d.severity !== 'warning');
+  const warnings = state.diagnostics.filter((d) => d.severity === 'warning');
+  const schedules = state.namespaces.reduce((n, f) => n + f.jobs.length, 0);
+  let md = errors.length
+    ? `## ❌ Schedule configs: ${errors.length} error(s)\n\n`
+    : `## ✅ Schedule configs are valid: ${schedules} schedule(s) in ${state.namespaces.length} folder(s)\n\n`;
+  if (warnings.length) md += `${warnings.length} warning(s) below.\n\n`;
+  for (const f of state.namespaces) {
+    md += `### ${code(f.namespace)} (${code(f.folder)})\n\n`;
+    md += `Experiments: ${f.experiments.map((e) => code(e.name)).join(', ') || 'none'}.\n\n`;
+    if (f.jobs.length === 0) {
+      md += 'No valid schedules.\n\n';
+      continue;
+    }
+    md += table(
+      ['schedule', 'experiment', 'pipeline', 'trigger', 'next runs (UTC)', 'enabled', 'keep_history'],
+      f.jobs.map((j) => [
+        code(j.name),
+        j.experiment,
+        `${j.pipeline.name} (KFP ${j.pipeline.kind})<br>${code(describeSource(j.pipeline.source))}`,
+        describeTrigger(j.trigger),
+        nextRunsCell(j, now),
+        j.enabled ? 'yes' : 'no',
+        j.keepHistory === -1 ? 'all' : j.keepHistory === 0 ? 'newest only' : `newest + ${j.keepHistory}`,
+      ]),
+    );
+    md += '\n';
+  }
+  if (state.diagnostics.length) {
+    md += `### Problems\n\n`;
+    md += table(['', 'where', 'problem', 'fix'], state.diagnostics.map((d: Diagnostic) => [d.severity === 'warning' ? '⚠️' : '❌', d.location ? code(formatLocation(d.location)) : '', d.message, d.fix ?? '']));
+  }
+  return truncate(md, SUMMARY_LIMIT - 1024, 'summary truncated');
+}
