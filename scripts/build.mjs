@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { transformSync } from 'esbuild';
 
 const root = path.resolve(import.meta.dirname, '..');
 const actionNames = fs.readdirSync(path.join(root, 'src/actions'), { withFileTypes: true })
@@ -34,6 +35,11 @@ function build({ name, src }) {
     const child = spawn(process.execPath, [ncc, 'build', src, '-o', out, '--license', 'licenses.txt', '--minify', '-q'], { cwd: root, stdio: 'inherit' });
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`ncc failed for ${name} (exit ${code})`));
+      // ncc minifies only the entry file; its lazily loaded chunks get the same treatment here.
+      for (const chunk of fs.readdirSync(out).filter((f) => /^\d+\.index\.js$/.test(f))) {
+        const file = path.join(out, chunk);
+        fs.writeFileSync(file, transformSync(fs.readFileSync(file, 'utf8'), { minify: true, format: 'esm', target: 'node20', legalComments: 'none' }).code);
+      }
       if (name === 'cli') {
         const file = path.join(out, 'index.js');
         const js = fs.readFileSync(file, 'utf8');

@@ -1,0 +1,117 @@
+import { type ActionContext, workingDirectory } from '../../lib/action.js';
+import { CheckFailed, UserError, errorMessage } from '../../lib/errors.js';
+import { COMMENT_LIMIT, SUMMARY_LIMIT } from '../../lib/markdown.js';
+import { reportDiagnostics } from '../../lib/report.js';
+import { MISSING_BASELINE, evaluate } from '../../gate/evaluate.js';
+import { formatNumber } from '../../gate/numbers.js';
+import { renderReport, resultsJson, ruleDiagnostics, sortForReport, verdict } from '../../gate/report.js';
+import { type LoadContext, forAnnotations, loadMetrics, loadThresholds, mlflowMetrics, parseSource } from '../../gate/sources.js';
+
+/** Room left in a comment for the sticky marker and in a PR body for open-model-pr's own text. */
+const REPORT_LIMIT = COMMENT_LIMIT - 4096;
+
+export async function run(ctx: ActionContext): Promise<void> {
+  const { inputs, host } = ctx;
+  const title = inputs.string('title') || 'Quality gate';
+  let outputsSet = false;
+  try {
+    const missingBaseline = inputs.oneOf('missing-baseline', MISSING_BASELINE);
+    const wantComment = inputs.bool('comment');
+    const metricsInput = inputs.required('metrics');
+    const thresholdsInput = inputs.required('thresholds');
+    const baselineInput = inputs.optional('baseline');
+    const workdir = workingDirectory(ctx);
+
+    const { rules, file: thresholdsFile } = await loadThresholds(thresholdsInput, workdir, ctx.workspace);
+
+    const candidateSource = parseSource(metricsInput, 'metrics');
+    const baselineSource = baselineInput ? parseSource(baselineInput, 'baseline') : undefined;
+    const load: LoadContext = {
+      workdir,
+      workspace: ctx.workspace,
+      candidatePath: candidateSource.kind === 'file' ? candidateSource.path : undefined,
+      mlflow: candidateSource.kind.startsWith('mlflow') || baselineSource?.kind.startsWith('mlflow') ? await mlflowLoader(ctx) : undefined,
+    };
+    const candidate = await loadMetrics(candidateSource, load, 'metrics');
+    if (!candidate.metrics) throw new UserError(`No candidate metrics at ${plain(candidate.label)}. Fix: check the 'metrics' input.`);
+    const baseline = baselineSource ? await loadMetrics(baselineSource, load, 'baseline') : undefined;
+    host.info(`Candidate: ${candidate.metrics.size} metric(s) from ${plain(candidate.label)}.`);
+    if (baseline?.metrics) host.info(`Baseline: ${baseline.metrics.size} metric(s) from ${plain(baseline.label)}.`);
+    else host.info(`Baseline: ${baseline ? plain(baseline.label) : 'none given'}; change checks ${missingBaseline} (missing-baseline: ${missingBaseline}).`);
+
+    const result = evaluate(rules, candidate.metrics, baseline?.metrics, { missingBaseline });
+
+    const sources = [
+      `**Candidate:** ${candidate.label}`,
+      `**Baseline:** ${baseline ? baseline.label : 'none'}${baseline?.metrics ? '' : ` — change checks ${missingBaseline} (\`missing-baseline: ${missingBaseline}\`)`}`,
+      `**Thresholds:** ${thresholdsFile ? `\`${thresholdsFile}\`` : 'inline'} (${rules.length} rule${rules.length === 1 ? '' : 's'})`,
+    ];
+    const report = renderReport(result, { title, sources, limit: REPORT_LIMIT });
+    host.setOutput('passed', String(result.passed));
+    host.setOutput('results', resultsJson(result));
+    host.setOutput('report', report);
+    outputsSet = true;
+
+    await host.group(`${result.results.length} check(s)`, async () => {
+      for (const r of sortForReport(result.results)) {
+        const value = r.candidate === undefined ? '—' : formatNumber(r.candidate);
+        host.info(`${r.status.toUpperCase().padEnd(4)} ${r.metric} = ${value}  [${r.ruleText}]${r.reasons.length ? `  ${r.reasons.join('; ')}` : ''}`);
+      }
+    });
+    reportDiagnostics(host, forAnnotations(thresholdsFile, ruleDiagnostics(result)));
+    await host.appendSummary(renderReport(result, { title, sources, limit: SUMMARY_LIMIT - 4096 }));
+    if (wantComment) await postComment(ctx, title, report);
+
+    const line = verdict(result, title);
+    if (!result.passed) throw new CheckFailed(line);
+    host.info(line);
+  } catch (err) {
+    if (!outputsSet && !(err instanceof CheckFailed)) {
+      host.setOutput('passed', 'false');
+      host.setOutput('results', JSON.stringify({ passed: false, error: errorMessage(err) }));
+      host.setOutput('report', `### ❌ ${title}: not evaluated\n\n${errorMessage(err)}\n`);
+    }
+    throw err;
+  }
+}
+
+function plain(label: string): string {
+  return label.replace(/`/g, '');
+}
+
+async function mlflowLoader(ctx: ActionContext): Promise<LoadContext['mlflow']> {
+  const { MlflowClient, mlflowOptions } = await import('../../mlflow/client.js');
+  const options = mlflowOptions({ trackingUri: ctx.inputs.optional('mlflow-tracking-uri'), token: ctx.inputs.optional('mlflow-token') }, ctx.env);
+  for (const secret of [options.token, options.password]) if (secret) ctx.host.setSecret(secret);
+  return mlflowMetrics(new MlflowClient(options));
+}
+
+/**
+ * Create or update this gate's one sticky comment on the pull request. A comment that cannot be
+ * posted (e.g. a fork's read-only token) is a warning: the verdict is the check's conclusion.
+ */
+async function postComment(ctx: ActionContext, title: string, report: string): Promise<void> {
+  const { host, env } = ctx;
+  const { createGitHub, pullRequestFromEvent, repoFromEnv } = await import('../../lib/github.js');
+  const issueNumber = pullRequestFromEvent(env);
+  const repo = repoFromEnv(env);
+  if (!issueNumber || !repo) {
+    host.info('Not a pull request run: no PR comment (the report is in the job summary and the `report` output).');
+    return;
+  }
+  const { upsertStickyComment } = await import('../../lib/sticky-comment.js');
+  try {
+    const gh = await createGitHub({ token: ctx.inputs.optional('token') ?? env.GITHUB_TOKEN ?? '', apiUrl: env.GITHUB_API_URL, host });
+    const r = await upsertStickyComment(gh, { ...repo, issueNumber, key: commentKey(title), body: report });
+    host.info(`PR comment ${r.operation}: ${r.url}`);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    host.warning(`The report was not posted on pull request #${issueNumber}: ${err.message}`);
+  }
+}
+
+/** One sticky comment per gate title: `quality-gate`, or `quality-gate:label-bot` for title "Label bot". */
+export function commentKey(title: string): string {
+  const slug = title.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  return slug === 'quality-gate' || !slug ? 'quality-gate' : `quality-gate:${slug}`;
+}

@@ -1,0 +1,63 @@
+import type { ActionSpec } from '../../lib/spec.js';
+
+export const spec: ActionSpec = {
+  name: 'quality-gate',
+  title: 'KFP GitOps: model quality gate',
+  description:
+    "Compares a candidate model's metrics with thresholds and with the baseline (champion) model, reports a table in the job summary and one sticky PR comment, and fails when a rule is broken: make it a required status check so worse models do not merge.",
+  inputs: {
+    metrics: {
+      description:
+        'Candidate metrics: a JSON, YAML or TOML file relative to working-directory (nested objects become dotted paths as in DVC: `{"precision": {"area-jupyter": 0.9}}` → `precision.area-jupyter`; numeric strings, `NaN` and `Infinity` are read as numbers), or `mlflow:<run-id>`.',
+      required: true,
+    },
+    thresholds: {
+      description:
+        'Rules: a YAML file relative to working-directory, or inline YAML. Each key is a metric path or a `*` pattern (`"precision.area-*"`); each value holds `min`, `max`, `min_absolute_change`, `min_relative_change` (vs the baseline; negative values allow a bounded regression), `greater_is_better`, `optional: true` and a `warn:` band of soft checks.',
+      required: true,
+    },
+    baseline: {
+      description:
+        'The champion\'s metrics to compare with: a file; `git:<ref>` for the metrics file as it is at that ref (e.g. `git:origin/main`; `git:<ref>:<path>` for another path); `mlflow:<run-id>`; or `mlflow:models:/<name>@<alias>` (the run behind a registered model alias, e.g. `@champion`). Empty: no baseline.',
+      default: '',
+    },
+    'missing-baseline': {
+      description:
+        'What a change check (`min_absolute_change`, `min_relative_change`) does when there is no baseline value: `pass`, `warn` (default: a first model has no champion, and the gate says so without blocking it) or `fail` (as MLflow does).',
+      default: 'warn',
+    },
+    comment: {
+      description: 'Post the report as one sticky pull request comment, updated in place on every run (skipped outside pull requests). Needs `pull-requests: write`.',
+      default: 'true',
+    },
+    token: {
+      description: 'GitHub token for the PR comment.',
+      actionDefault: '${{ github.token }}',
+      secret: true,
+    },
+    'mlflow-tracking-uri': {
+      description: 'MLflow tracking server for `mlflow:` metrics and baselines (default: the MLFLOW_TRACKING_URI environment variable).',
+      default: '',
+    },
+    'mlflow-token': {
+      description: 'Bearer token for the MLflow server (default: the MLFLOW_TRACKING_TOKEN environment variable).',
+      secret: true,
+    },
+    'working-directory': {
+      description: 'Folder inside the checkout that metrics, thresholds and baseline paths are relative to.',
+      default: '.',
+    },
+    title: {
+      description: 'Heading of the report; also tells apart the sticky comments of several gates on one pull request.',
+      default: 'Quality gate',
+    },
+  },
+  outputs: {
+    passed: { description: '`true` when no rule failed (warnings allowed), else `false`.' },
+    results: {
+      description:
+        'JSON: `{passed, counts: {fail, warn, skip, pass}, results: [{metric, rule, status, candidate, baseline, delta, relative_delta, condition, reasons, file, line}]}`.',
+    },
+    report: { description: 'The markdown report (verdict and table, within a comment\'s size limit), e.g. for a pull request body.' },
+  },
+};

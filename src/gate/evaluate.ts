@@ -1,0 +1,179 @@
+import type { SourceLocation } from '../lib/errors.js';
+import { atLeast, atMost, formatNumber, formatPercent, formatSigned, nearlyEqual, toNumber } from './numbers.js';
+import type { Metrics } from './metrics.js';
+import { type Bounds, CHECKS, type CheckName, type Rule, expandRule, suggestFor } from './thresholds.js';
+
+/** What to do with a change check (min_absolute_change, min_relative_change) when there is no baseline value. */
+export type MissingBaseline = 'pass' | 'warn' | 'fail';
+export const MISSING_BASELINE = ['pass', 'warn', 'fail'] as const;
+
+export type Status = 'fail' | 'warn' | 'skip' | 'pass';
+
+/** The verdict for one metric under one rule. */
+export interface MetricResult {
+  /** The metric's dotted path; the rule's pattern when it matched no metric. */
+  metric: string;
+  /** The rule's key as written in the thresholds. */
+  rule: string;
+  /** The rule for people: `≥ 0.85, Δ ≥ −0.01; warn: ≥ 0.9`. */
+  ruleText: string;
+  candidate?: number;
+  baseline?: number;
+  /** candidate − baseline. */
+  delta?: number;
+  /** (candidate − baseline) / |baseline|, a fraction; ±∞ when the baseline is 0 and the value moved. */
+  relativeDelta?: number;
+  status: Status;
+  /** Why it is not a plain pass, one phrase each. */
+  reasons: string[];
+  /** Where to point an annotation: the first check that failed (or warned), else the rule. */
+  at: SourceLocation;
+}
+
+export interface GateResult {
+  passed: boolean;
+  results: MetricResult[];
+  counts: Record<Status, number>;
+}
+
+/**
+ * Apply every rule to every metric it matches and return all verdicts (nothing stops at the first failure).
+ *
+ * Semantics follow MLflow's MetricThreshold with the baseline's sign removed from the relative
+ * change: with Δ = candidate − baseline and higher-is-better,
+ *   min: candidate ≥ min · max: candidate ≤ max
+ *   min_absolute_change: Δ ≥ m · min_relative_change: Δ / |baseline| ≥ r
+ * and with lower-is-better the change checks mirror: Δ ≤ −m, Δ / |baseline| ≤ −r. Negative m or r
+ * therefore allow a bounded regression. With a zero baseline the relative change is 0 when the value
+ * did not move and ±∞ otherwise (so any improvement passes and any regression fails).
+ *
+ * Wildcard rules expand over the metric names of the candidate and the baseline, so a metric that
+ * disappeared from the candidate fails as missing unless the rule is `optional`.
+ */
+export function evaluate(rules: readonly Rule[], candidate: Metrics, baseline: Metrics | undefined, opts: { missingBaseline: MissingBaseline }): GateResult {
+  const names = [...new Set([...candidate.keys(), ...(baseline?.keys() ?? [])])];
+  const results: MetricResult[] = [];
+  for (const rule of rules) {
+    const matched = expandRule(rule, names);
+    if (matched.length === 0) {
+      const what = rule.pattern.match(/[*?]/) ? `No metric matches '${rule.pattern}'` : `No metric named '${rule.pattern}'`;
+      results.push({
+        metric: rule.pattern,
+        rule: rule.pattern,
+        ruleText: describeRule(rule),
+        status: rule.optional ? 'skip' : 'fail',
+        reasons: [rule.optional ? `${what} (optional)` : `${what}.${suggestFor(rule.pattern, names)}`],
+        at: rule.at,
+      });
+      continue;
+    }
+    for (const metric of matched) results.push(evaluateMetric(rule, metric, candidate.get(metric), baseline?.get(metric), opts.missingBaseline));
+  }
+  const counts: Record<Status, number> = { fail: 0, warn: 0, skip: 0, pass: 0 };
+  for (const r of results) counts[r.status]++;
+  return { passed: counts.fail === 0, results, counts };
+}
+
+function evaluateMetric(rule: Rule, metric: string, candidateRaw: unknown, baselineRaw: unknown, missingBaseline: MissingBaseline): MetricResult {
+  const result: MetricResult = { metric, rule: rule.pattern, ruleText: describeRule(rule), status: 'pass', reasons: [], at: rule.at };
+  const mark = (status: 'fail' | 'warn', check: string, reason: string) => {
+    if (result.status === 'pass' || (status === 'fail' && result.status !== 'fail')) {
+      result.status = status;
+      result.at = rule.checkAt[check] ?? rule.at;
+    }
+    result.reasons.push(reason);
+  };
+
+  const base = toNumber(baselineRaw);
+  if (base !== undefined && !Number.isNaN(base)) result.baseline = base;
+  if (candidateRaw === undefined) {
+    if (rule.optional) {
+      result.status = 'skip';
+      result.reasons.push('missing from the candidate (optional)');
+    } else {
+      mark('fail', '', 'missing from the candidate metrics');
+    }
+    return result;
+  }
+  const cand = toNumber(candidateRaw);
+  if (cand === undefined || Number.isNaN(cand)) {
+    if (cand !== undefined) result.candidate = cand;
+    mark('fail', '', cand === undefined ? `not a number: ${JSON.stringify(candidateRaw)}` : 'the candidate value is NaN');
+    return result;
+  }
+  result.candidate = cand;
+  if (result.baseline !== undefined) {
+    result.delta = cand - result.baseline;
+    result.relativeDelta = relativeChange(cand, result.baseline);
+  }
+
+  let noBaselineNoted = false;
+  for (const [band, bounds] of [['', rule.hard], ['warn.', rule.warn]] as const) {
+    for (const check of CHECKS) {
+      const bound = bounds[check];
+      if (bound === undefined) continue;
+      const outcome = applyCheck(check, bound, cand, result.baseline, rule.greaterIsBetter ?? true);
+      if (outcome === true) continue;
+      if (outcome === 'no-baseline') {
+        if (noBaselineNoted) continue;
+        noBaselineNoted = true;
+        const why = baselineRaw === undefined ? 'no baseline value' : `baseline value ${JSON.stringify(baselineRaw)} is not a number`;
+        if (missingBaseline === 'pass') result.reasons.push(`${why}: change checks skipped`);
+        else mark(band ? 'warn' : missingBaseline, band + check, `${why} to compare with (missing-baseline: ${missingBaseline})`);
+        continue;
+      }
+      if (band && result.status === 'fail') continue; // a soft miss adds nothing to a hard failure
+      mark(band ? 'warn' : 'fail', band + check, band ? `${outcome} (warn band)` : outcome);
+    }
+  }
+  return result;
+}
+
+/** true when the check passes, 'no-baseline' when it needs one, else why it failed. */
+function applyCheck(check: CheckName, bound: number, cand: number, base: number | undefined, greaterIsBetter: boolean): true | 'no-baseline' | string {
+  switch (check) {
+    case 'min':
+      return atLeast(cand, bound) || `${formatNumber(cand)} is below min ${formatNumber(bound)}`;
+    case 'max':
+      return atMost(cand, bound) || `${formatNumber(cand)} is above max ${formatNumber(bound)}`;
+    case 'min_absolute_change': {
+      if (base === undefined) return 'no-baseline';
+      // Compare values, not differences, so the tolerance scales with the metric's magnitude.
+      const ok = greaterIsBetter ? atLeast(cand, base + bound) : atMost(cand, base - bound);
+      const limit = greaterIsBetter ? bound : -bound;
+      return ok || `Δ ${formatSigned(cand - base)} is ${greaterIsBetter ? 'below' : 'above'} ${formatSigned(limit)}`;
+    }
+    case 'min_relative_change': {
+      if (base === undefined) return 'no-baseline';
+      const rel = relativeChange(cand, base);
+      let ok: boolean;
+      if (base === 0) ok = greaterIsBetter ? atLeast(rel, bound) : atMost(rel, -bound);
+      else ok = greaterIsBetter ? atLeast(cand, base + bound * Math.abs(base)) : atMost(cand, base - bound * Math.abs(base));
+      const limit = greaterIsBetter ? bound : -bound;
+      return ok || `Δ% ${formatPercent(rel)} is ${greaterIsBetter ? 'below' : 'above'} ${formatPercent(limit)}`;
+    }
+  }
+}
+
+/** (cand − base) / |base|; at base 0: 0 when unchanged, ±∞ when moved. */
+export function relativeChange(cand: number, base: number): number {
+  if (base !== 0) return (cand - base) / Math.abs(base);
+  return nearlyEqual(cand, 0) ? 0 : cand > 0 ? Infinity : -Infinity;
+}
+
+/** `≥ 0.85, Δ ≥ −0.01; warn: ≥ 0.9` — the rule as people read it, in terms of the candidate and Δ. */
+export function describeRule(rule: Rule): string {
+  const describe = (b: Bounds) => {
+    const up = rule.greaterIsBetter ?? true;
+    const parts: string[] = [];
+    if (b.min !== undefined) parts.push(`≥ ${formatNumber(b.min)}`);
+    if (b.max !== undefined) parts.push(`≤ ${formatNumber(b.max)}`);
+    if (b.min_absolute_change !== undefined) parts.push(`Δ ${up ? '≥' : '≤'} ${formatSigned(up ? b.min_absolute_change : -b.min_absolute_change)}`);
+    if (b.min_relative_change !== undefined) parts.push(`Δ% ${up ? '≥' : '≤'} ${formatPercent(up ? b.min_relative_change : -b.min_relative_change)}`);
+    return parts.join(', ');
+  };
+  const hard = describe(rule.hard);
+  const warn = describe(rule.warn);
+  const text = [hard, warn && `warn: ${warn}`].filter(Boolean).join('; ');
+  return rule.optional ? `${text} (optional)` : text;
+}

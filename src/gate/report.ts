@@ -1,0 +1,144 @@
+import type { Diagnostic } from '../lib/errors.js';
+import { code, escapeCell } from '../lib/markdown.js';
+import type { GateResult, MetricResult, Status } from './evaluate.js';
+import { formatNumber, formatPercent, formatSigned } from './numbers.js';
+
+const ORDER: Record<Status, number> = { fail: 0, warn: 1, skip: 2, pass: 3 };
+const ICON: Record<Status, string> = { fail: '❌', warn: '⚠️', skip: '➖', pass: '✅' };
+
+/** Failures first, then warnings, skips and passes; the evaluation order within each. */
+export function sortForReport(results: readonly MetricResult[]): MetricResult[] {
+  return results.map((r, i) => ({ r, i })).sort((a, b) => ORDER[a.r.status] - ORDER[b.r.status] || a.i - b.i).map(({ r }) => r);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function names(results: readonly MetricResult[], status: Status, max = 3): string {
+  const hit = results.filter((r) => r.status === status).map((r) => r.metric);
+  return hit.slice(0, max).join(', ') + (hit.length > max ? ` and ${hit.length - max} more` : '');
+}
+
+/** One line that says it all: `❌ Quality gate failed: 2 of 54 checks failed (a, b); 1 warning (c).` */
+export function verdict(result: GateResult, title = 'Quality gate'): string {
+  const { counts, results } = result;
+  const total = results.length;
+  const extras: string[] = [];
+  if (counts.warn) extras.push(`${plural(counts.warn, 'warning')} (${names(results, 'warn')})`);
+  if (counts.skip) extras.push(`${counts.skip} skipped`);
+  const tail = extras.length ? `; ${extras.join('; ')}` : '';
+  if (!result.passed) return `❌ ${title} failed: ${counts.fail} of ${plural(total, 'check')} failed (${names(results, 'fail')})${tail}.`;
+  return `${counts.warn ? '⚠️' : '✅'} ${title} passed: ${counts.pass} of ${plural(total, 'check')} passed${tail}.`;
+}
+
+const HEADERS = ['metric', 'baseline', 'candidate', 'Δ', 'Δ%', 'rule', 'status'];
+
+function row(r: MetricResult): string {
+  const num = (n: number | undefined) => (n === undefined ? '—' : formatNumber(n));
+  const status = `${ICON[r.status]} ${r.status}${r.reasons.length ? `: ${r.reasons.join('; ')}` : ''}`;
+  const cells = [
+    code(r.metric),
+    num(r.baseline),
+    num(r.candidate),
+    r.delta === undefined ? '—' : formatSigned(r.delta),
+    r.relativeDelta === undefined ? '—' : formatPercent(r.relativeDelta),
+    r.ruleText,
+    status,
+  ];
+  return `| ${cells.map(escapeCell).join(' | ')} |`;
+}
+
+export interface ReportOptions {
+  title?: string;
+  /** Lines under the verdict: where the metrics, baseline and thresholds came from. */
+  sources?: string[];
+  /** Largest size in characters (a comment: 65,536; a job summary: 1 MiB). */
+  limit: number;
+}
+
+/**
+ * The markdown report: a heading with the verdict, the sources, and the table
+ * `metric | baseline | candidate | Δ | Δ% | rule | status` with failures, warnings and skips first;
+ * passing rows follow in a collapsed `<details>` so a PR comment shows what matters. When the rows
+ * do not fit in `limit`, the first ones are kept (the failures survive) and a note says how many
+ * were left out.
+ */
+export function renderReport(result: GateResult, opts: ReportOptions): string {
+  const head = `### ${verdict(result, opts.title)}\n\n${(opts.sources ?? []).map((s) => `${s}  \n`).join('')}${opts.sources?.length ? '\n' : ''}`;
+  const tableHead = `| ${HEADERS.join(' | ')} |\n| ${HEADERS.map(() => '---').join(' | ')} |\n`;
+  const sorted = sortForReport(result.results);
+  const passing = sorted.filter((r) => r.status === 'pass').length;
+  const openPasses = `${sorted.length > passing ? '\n' : ''}<details><summary>${ICON.pass} ${plural(passing, 'passing check')}</summary>\n\n${tableHead}`;
+  const closePasses = '\n</details>\n';
+  const note = (left: number, pass: number) => `\n… ${plural(left, 'more row')} not shown (${pass} passing) to stay within GitHub's size limit; the \`results\` output has them all.\n`;
+
+  let md = head;
+  let inPasses = false;
+  const room = opts.limit - note(sorted.length, sorted.length).length - closePasses.length;
+  for (let i = 0; i < sorted.length; i++) {
+    const r = sorted[i]!;
+    let piece = '';
+    if (i === 0 && r.status !== 'pass') piece += tableHead;
+    if (r.status === 'pass' && !inPasses) piece += openPasses;
+    piece += `${row(r)}\n`;
+    if (md.length + piece.length > room) {
+      const left = sorted.slice(i);
+      return md + (inPasses ? closePasses : '') + note(left.length, left.filter((x) => x.status === 'pass').length);
+    }
+    md += piece;
+    inPasses ||= r.status === 'pass';
+  }
+  return md + (inPasses ? closePasses : '');
+}
+
+/**
+ * One annotation per rule that failed (or only warned), at the line of the check that failed in the
+ * thresholds file, naming every metric it caught. Grouping by rule keeps a wildcard over 23 labels
+ * from using up GitHub's 10 annotations per step.
+ */
+export function ruleDiagnostics(result: GateResult): Diagnostic[] {
+  const byRule = new Map<string, { severity: 'error' | 'warning'; items: MetricResult[] }>();
+  for (const r of result.results) {
+    if (r.status !== 'fail' && r.status !== 'warn') continue;
+    const severity = r.status === 'fail' ? 'error' : 'warning';
+    const key = `${severity}\0${r.rule}`;
+    const entry = byRule.get(key) ?? { severity, items: [] };
+    entry.items.push(r);
+    byRule.set(key, entry);
+  }
+  const out: Diagnostic[] = [];
+  for (const { severity, items } of byRule.values()) {
+    const first = items[0]!;
+    const what = items.map((r) => (r.metric === r.rule ? r.reasons.join('; ') : `${r.metric}: ${r.reasons.join('; ')}`)).join(' · ');
+    const label = first.metric === first.rule ? `'${first.rule}'` : `Rule '${first.rule}' (${first.ruleText})`;
+    out.push({
+      severity,
+      message: `${label} ${severity === 'error' ? 'failed' : 'warns'}${items.length > 1 ? ` for ${items.length} metrics` : ''}: ${what}`,
+      location: first.at,
+    });
+  }
+  // Errors first so they get the annotation slots.
+  return out.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+}
+
+/** The `results` output: JSON-safe (non-finite numbers as strings), stable field order. */
+export function resultsJson(result: GateResult): string {
+  const num = (n: number | undefined) => (n === undefined ? null : Number.isFinite(n) ? n : String(n));
+  return JSON.stringify({
+    passed: result.passed,
+    counts: result.counts,
+    results: result.results.map((r) => ({
+      metric: r.metric,
+      rule: r.rule,
+      status: r.status,
+      candidate: num(r.candidate),
+      baseline: num(r.baseline),
+      delta: num(r.delta),
+      relative_delta: num(r.relativeDelta),
+      condition: r.ruleText,
+      reasons: r.reasons,
+      ...(r.at.line !== undefined ? { file: r.at.file, line: r.at.line } : {}),
+    })),
+  });
+}
