@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'examples/**/RENDERED_PIPELINE/**'] },
+  { ignores: ['dist/**', '.tmp/**', 'node_modules/**', 'coverage/**', 'examples/**/RENDERED_PIPELINE/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

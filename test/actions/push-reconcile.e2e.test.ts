@@ -98,7 +98,7 @@ describe('push-reconcile over real HTTP against the KFP emulator', () => {
     await reconcile('apply');
     for (const cron of ['0 0 1 * * *', '0 0 2 * * *', '0 0 3 * * *', '0 0 4 * * *']) {
       await new Promise((r) => setTimeout(r, 1000)); // version names have one-second resolution
-      await editSchedules(/cron: "[^"]+"\n\n  # Hourly/, `cron: "${cron}"\n\n  # Hourly`);
+      await editSchedules(/cron: "[^"]+"\n\n {2}# Hourly/, `cron: "${cron}"\n\n  # Hourly`);
       expect((await reconcile('apply')).code).toBe(0);
     }
     const v = versions('train-nightly');
