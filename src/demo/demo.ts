@@ -46,7 +46,8 @@ interface Step {
 export async function runDemo(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
   const repo = await makeDemoRepo();
-  const out = path.join(repo, '.demo-output');
+  // Outside the repository, so the files it writes never look like uncommitted changes.
+  const out = `${repo}-output`;
   await fs.mkdir(out, { recursive: true });
   const emu = await startKfpEmulator({ stateFile: path.join(out, 'kfp-emulator-state.json') });
   const failures: string[] = [];
@@ -64,7 +65,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     await fs.writeFile(outputs, '');
     const code = await withCwd(repo, () => runCli(step.args, env, { quiet: !verbose }));
     const ok = code === step.expectExit;
-    say(`${ok ? '✔' : '✘'} exit ${code}${step.expectExit ? ' (a failing check, as intended)' : ''} · summary: ${path.relative(process.cwd(), summary)} · outputs: ${path.relative(process.cwd(), outputs)}`);
+    say(`${ok ? '✔' : '✘'} exit ${code}${step.expectExit ? ' (a failing check, as intended)' : ''} · job summary: ${summary} · outputs: ${outputs}`);
     if (!ok) failures.push(`${step.title}: exit ${code}, expected ${step.expectExit}`);
   };
   const kfp = ['--kfp-host', emu.url];
