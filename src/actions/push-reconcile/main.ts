@@ -1,11 +1,10 @@
 import path from 'node:path';
-import { type ActionContext, workingDirectory } from '../../lib/action.js';
+import type { ActionContext } from '../../lib/action.js';
 import { CheckFailed, UserError } from '../../lib/errors.js';
 import { reportDiagnostics } from '../../lib/report.js';
-import { git, repoRoot } from '../../lib/git.js';
+import { git } from '../../lib/git.js';
 import { commentOnPullRequest } from '../../lib/pr-comment.js';
-import { resolveConfigFolders } from '../../config/folders.js';
-import { loadDesiredState } from '../../config/load.js';
+import { loadConfigFolders } from '../../config/for-action.js';
 import type { DesiredFolder } from '../../config/model.js';
 import { createKfpClient } from '../../kfp/client.js';
 import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
@@ -40,16 +39,10 @@ export async function run(ctx: ActionContext): Promise<void> {
   const wantComment = inputs.bool('comment');
   const token = inputs.optional('github-token') ?? env.GITHUB_TOKEN;
   const kfpOptions = kfpOptionsFromInputs(inputs);
-  const workdir = workingDirectory(ctx);
-  const root = await repoRoot(workdir).catch(() => ctx.workspace);
 
   // 1. Validate every config first: one error anywhere and nothing is written.
-  const found = await resolveConfigFolders(workdir, inputs.list('config-folders'), root);
-  const loaded = await loadDesiredState(found.folders, {
-    root,
-    github: async () => (await import('../../config/github-files.js')).gitHubFiles({ token, apiUrl: env.GITHUB_API_URL, host }),
-  });
-  const diagnostics = [...found.diagnostics, ...loaded.diagnostics];
+  const { root, state: loaded } = await loadConfigFolders(ctx, { patterns: inputs.list('config-folders'), token });
+  const diagnostics = loaded.diagnostics;
   reportDiagnostics(host, diagnostics);
   const errors = diagnostics.filter((d) => d.severity !== 'warning');
   if (errors.length) {

@@ -1,0 +1,25 @@
+import type { ActionContext } from '../lib/action.js';
+import { workingDirectory } from '../lib/action.js';
+import { repoRoot } from '../lib/git.js';
+import { resolveConfigFolders } from './folders.js';
+import { loadDesiredState } from './load.js';
+import type { DesiredState } from './model.js';
+
+/**
+ * Load the config folders an action names (patterns relative to `working-directory`), as
+ * check-reconcile-configs and push-reconcile both do: paths inside configs are relative to the
+ * repository root; GitHub is contacted only for remote sources.
+ */
+export async function loadConfigFolders(ctx: ActionContext, opts: { patterns: string[]; token: string | undefined; now?: Date }): Promise<{ root: string; state: DesiredState }> {
+  // The input is masked by Inputs; a token from the environment (CLI) is masked here.
+  if (opts.token) ctx.host.setSecret(opts.token);
+  const workdir = workingDirectory(ctx);
+  const root = await repoRoot(workdir).catch(() => ctx.workspace);
+  const found = await resolveConfigFolders(workdir, opts.patterns, root);
+  const loaded = await loadDesiredState(found.folders, {
+    root,
+    now: opts.now,
+    github: async () => (await import('./github-files.js')).gitHubFiles({ token: opts.token, apiUrl: ctx.env.GITHUB_API_URL, host: ctx.host }),
+  });
+  return { root, state: { ...loaded, diagnostics: [...found.diagnostics, ...loaded.diagnostics] } };
+}
