@@ -4,7 +4,7 @@ import { type YamlFile, locate, readYamlFile, toData } from '../lib/yaml.js';
 import { didYouMean } from '../lib/suggest.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { parseCron } from '../kfp/cron.js';
-import { MAX_PIPELINE_BYTES, type Pipeline, parsePipeline, typedParameterValue } from '../pipeline/pipeline.js';
+import { MAX_PARAMETER_BYTES, MAX_PIPELINE_BYTES, type Pipeline, parsePipeline, typedParameterValue } from '../pipeline/pipeline.js';
 import { type DataPath, humanPath } from './data-path.js';
 import { CONFIG_FILES, type ConfigFileName, findConfigFile, relPath } from './folders.js';
 import { formatUtc, parseConfigDate } from './dates.js';
@@ -35,8 +35,6 @@ export interface LoadOptions {
 
 /** Default of `keep_history`: older versions kept besides the newest. */
 export const DEFAULT_KEEP_HISTORY = 5;
-/** Largest valueFrom file read (a parameter value, not a data set). */
-export const MAX_PARAMETER_BYTES = 1024 * 1024;
 
 /**
  * Load, validate and resolve config folders (absolute paths or relative to `root`) into the desired

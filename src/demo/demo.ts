@@ -126,6 +126,13 @@ export async function runDemo(argv: string[]): Promise<number> {
     await run({ title: 'drift correction', explain: 'The scheduled reconcile notices the paused schedule and enables it again.', args: ['apply', '--config-folders', 'schedules/*', ...kfp], expectExit: 0 });
 
     await run({
+      title: 'run-pipeline: a manual retrain ("Run workflow")',
+      explain: 'The rendered pipeline is submitted as a one-off run with a parameter override, and the step waits for it to finish.',
+      args: ['run-pipeline', '--pipeline', 'pipelines/train-model/RENDERED_PIPELINE', '--experiment', 'issue-classifier-training', '--namespace', 'team-ml', '--parameters', '{"epochs": "30"}', '--poll-interval', '1s', ...kfp],
+      expectExit: 0,
+    });
+
+    await run({
       title: 'quality-gate: is the candidate model good enough to promote?',
       explain: 'Metrics vs thresholds and vs the champion, per label; a table in the job summary (and a sticky PR comment in a pull request).',
       args: ['quality-gate', '--metrics', 'quality/metrics.json', '--baseline', 'quality/baseline.json', '--thresholds', 'quality/thresholds.yaml', '--no-comment'],

@@ -14,6 +14,8 @@ export type PipelineKind = 'v1' | 'v2';
 
 /** KFP's limit for an uploaded pipeline package; pipelines are read up to this size. */
 export const MAX_PIPELINE_BYTES = 32 * 1024 * 1024;
+/** Largest parameter value file read (`valueFrom`, `params/<name>`): a short text, not a data set. */
+export const MAX_PARAMETER_BYTES = 1024 * 1024;
 
 export interface PipelineInput {
   readonly name: string;

@@ -1,0 +1,59 @@
+import { type ActionContext, workingDirectory } from '../../lib/action.js';
+import { CheckFailed } from '../../lib/errors.js';
+import { repoRoot } from '../../lib/git.js';
+import { createKfpClient } from '../../kfp/client.js';
+import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
+import { now } from '../../models/clock.js';
+import { parseDuration } from '../../models/duration.js';
+import { prepareRun } from '../../run/prepare.js';
+import { runSummary, verdict } from '../../run/report.js';
+import { defaultRunName, findRunExperiment, runUrl, submitRun } from '../../run/submit.js';
+import { waitForRun } from '../../run/wait.js';
+
+export async function run(ctx: ActionContext): Promise<void> {
+  const { inputs, host, env } = ctx;
+  const outputs = { 'run-id': '', 'run-url': '', state: '' };
+  try {
+    const wait = inputs.bool('wait');
+    const timeout = inputs.string('timeout');
+    const timeoutMs = parseDuration(timeout, 'timeout') * 1000;
+    const pollMs = parseDuration(inputs.string('poll-interval'), 'poll-interval') * 1000;
+    const experimentName = inputs.required('experiment');
+    const kfp = kfpOptionsFromInputs(inputs);
+    const workdir = workingDirectory(ctx);
+    const root = await repoRoot(workdir).catch(() => ctx.workspace);
+
+    // Everything KFP would refuse is checked before the first call.
+    const prepared = await prepareRun({ workdir, root, pipeline: inputs.required('pipeline'), parameters: inputs.string('parameters'), apiVersion: kfp.apiVersion });
+    const name = inputs.optional('run-name') ?? defaultRunName(prepared.pipeline.name, now(env));
+    const client = createKfpClient(kfp, host);
+    try {
+      const experiment = await findRunExperiment(client, experimentName, kfp.namespace ?? '');
+      const submitted = await submitRun(client, prepared, { name, experiment, serviceAccount: inputs.optional('service-account'), lineage: lineage(env) });
+      const url = runUrl(kfp.host, submitted.id, inputs.optional('kfp-ui-url'));
+      Object.assign(outputs, { 'run-id': submitted.id, 'run-url': url, state: submitted.state });
+      host.info(`Submitted ${prepared.file} as run ${name} (${submitted.id}) in experiment ${experiment.name}: ${url}`);
+
+      const waited = wait
+        ? await host.group(`Waiting for run ${name} (timeout ${timeout})`, () => waitForRun(client, submitted.id, { timeoutMs, pollMs, onProgress: (line) => host.info(line) }))
+        : undefined;
+      const report = { prepared, experiment, run: waited?.run ?? submitted, url, waited, timeout };
+      outputs.state = report.run.state;
+      await host.appendSummary(runSummary(report));
+      const v = verdict(report);
+      if (waited && waited.outcome !== 'succeeded') throw new CheckFailed(`${v.text}. See ${url}`);
+      host.info(`${v.text}. ${url}`);
+    } finally {
+      client.close();
+    }
+  } finally {
+    for (const [k, v] of Object.entries(outputs)) host.setOutput(k, v);
+  }
+}
+
+/** Where the run came from, kept in its description: the commit and the workflow run when on GitHub. */
+function lineage(env: NodeJS.ProcessEnv): string {
+  const server = env.GITHUB_SERVER_URL || 'https://github.com';
+  const workflowRun = env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : '';
+  return [env.GITHUB_SHA && `commit ${env.GITHUB_SHA.slice(0, 12)}`, workflowRun].filter(Boolean).join(' · ');
+}

@@ -1,0 +1,69 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../lib/errors.js';
+import type { ApiVersion } from '../kfp/types.js';
+import { MAX_PIPELINE_BYTES, type Pipeline, parsePipeline } from '../pipeline/pipeline.js';
+import { type GivenValue, type ResolvedParameters, parseParametersInput, readParamsFolder, resolveParameters } from './parameters.js';
+
+/** A pipeline file read and checked, with the parameters to run it with: ready to submit. */
+export interface PreparedRun {
+  pipeline: Pipeline;
+  /** Repo-relative path of the pipeline file. */
+  file: string;
+  parameters: ResolvedParameters;
+}
+
+/** File names a rendered-pipeline folder holds (deployKF: workflow.yaml; KFP v2 renders: pipeline.yaml). */
+const PIPELINE_FILES = ['workflow.yaml', 'pipeline.yaml', 'workflow.yml', 'pipeline.yml'];
+
+export interface PrepareOptions {
+  /** Folder the `pipeline` path is relative to. */
+  workdir: string;
+  /** Repository root: file names in messages are relative to it. */
+  root: string;
+  /** The pipeline file, or the rendered folder holding it. */
+  pipeline: string;
+  /** The `parameters` input text (YAML/JSON mapping); overrides params/ files. */
+  parameters: string;
+  apiVersion: ApiVersion;
+}
+
+/**
+ * Read the pipeline and its parameters (params/ next to the file, overridden by the input) and
+ * check everything KFP would refuse, before any call is made.
+ */
+export async function prepareRun(opts: PrepareOptions): Promise<PreparedRun> {
+  const fromInput = parseParametersInput(opts.parameters);
+  const abs = await pipelineFile(path.resolve(opts.workdir, opts.pipeline), opts.pipeline);
+  const file = toPosix(path.relative(opts.root, abs));
+  const stat = await fs.stat(abs);
+  if (stat.size > MAX_PIPELINE_BYTES) throw UserError.at(`The pipeline file is ${stat.size} bytes, over KFP's ${MAX_PIPELINE_BYTES}-byte limit.`, { file }, 'point at the compiled pipeline.');
+  const pipeline = parsePipeline(await fs.readFile(abs, 'utf8'), file);
+
+  const paramsDisplay = path.posix.join(path.posix.dirname(file), 'params');
+  const given = new Map<string, GivenValue>([...(await readParamsFolder(path.join(path.dirname(abs), 'params'), paramsDisplay)), ...fromInput]);
+  const parameters = resolveParameters(pipeline, file, given, paramsDisplay);
+
+  if (pipeline.kind === 'v1' && opts.apiVersion === 'v2beta1' && Object.keys(parameters.values).length) {
+    throw UserError.at(
+      "This is a KFP v1 (Argo) workflow with parameters, and KFP's v2beta1 API silently ignores the parameters of v1 workflows.",
+      { file, line: 1, column: 1 },
+      'set api-version to v1beta1 for Argo workflows, or compile the pipeline with the KFP v2 SDK.',
+    );
+  }
+  return { pipeline, file, parameters };
+}
+
+/** The file itself, or the pipeline file inside a rendered folder. */
+async function pipelineFile(abs: string, given: string): Promise<string> {
+  const stat = await fs.stat(abs).catch(() => undefined);
+  if (!stat) throw new UserError(`Input 'pipeline': '${given}' does not exist. Fix: give the compiled pipeline file (e.g. pipelines/<name>/RENDERED_PIPELINE/workflow.yaml), relative to working-directory.`);
+  if (!stat.isDirectory()) return abs;
+  for (const name of PIPELINE_FILES) {
+    const candidate = path.join(abs, name);
+    if ((await fs.stat(candidate).catch(() => undefined))?.isFile()) return candidate;
+  }
+  throw new UserError(`Input 'pipeline': the folder '${given}' holds none of ${PIPELINE_FILES.join(', ')}. Fix: point at the compiled pipeline file itself.`);
+}
+
+const toPosix = (p: string) => p.split(path.sep).join('/');

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { defaultRunName, runUrl } from '../../src/run/submit.js';
+import { waitForRun } from '../../src/run/wait.js';
+import { type Harness, expectContract, harness } from '../kfp/helpers.js';
+
+describe('names and links', () => {
+  test('the default run name follows deployKF: MANUAL::<pipeline>__<UTC, dashes>', () => {
+    expect(defaultRunName('train-model', new Date('2026-03-04T05:06:07.890Z'))).toBe('MANUAL::train-model__2026-03-04T05-06-07Z');
+  });
+
+  test.each([
+    ['https://kubeflow.example.com/pipeline', undefined, 'https://kubeflow.example.com/pipeline/#/runs/details/r-1'],
+    ['https://kubeflow.example.com:8443/pipeline/', undefined, 'https://kubeflow.example.com:8443/pipeline/#/runs/details/r-1'],
+    ['http://ml-pipeline.kubeflow:8888', 'https://kf.example.com/pipeline/', 'https://kf.example.com/pipeline/#/runs/details/r-1'],
+    ['http://ml-pipeline.kubeflow:8888', 'https://kf.example.com/_/pipeline/#/runs', 'https://kf.example.com/_/pipeline/#/runs/details/r-1'],
+  ])('run-url of %s (ui %s)', (host, ui, url) => {
+    expect(runUrl(host, 'r-1', ui)).toBe(url);
+  });
+});
+
+describe('waitForRun against the emulator', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness('v2beta1', { runTiming: { pendingMs: 100, runningMs: 200 } });
+  });
+  afterAll(async () => h.close());
+
+  const newRun = (outcome: 'SUCCEEDED' | 'FAILED') => {
+    const exp = h.emu.state.seedExperiment({ name: `e-${Math.random()}`, namespace: 'ns' });
+    return h.emu.state.seedRun({ name: 'r', experimentId: exp.id, pipeline: { kind: 'ir', spec: {}, parameters: {} }, outcome });
+  };
+
+  test.each([
+    ['SUCCEEDED', 'succeeded'],
+    ['FAILED', 'failed'],
+  ] as const)('a run ending %s: one progress line per state', async (outcome, expected) => {
+    const lines: string[] = [];
+    const r = await waitForRun(h.client, newRun(outcome).id, { timeoutMs: 5000, pollMs: 20, onProgress: (l) => lines.push(l) });
+    expect(r.outcome).toBe(expected);
+    expect(lines.map((l) => l.split(' ')[0])).toEqual(['PENDING', 'RUNNING', outcome]);
+    expectContract(h.emu);
+  });
+
+  test('the timeout returns the last state seen; a heartbeat line repeats an unchanged state', async () => {
+    h.emu.state.runTiming = { pendingMs: 10_000, runningMs: 10_000 };
+    const lines: string[] = [];
+    const r = await waitForRun(h.client, newRun('SUCCEEDED').id, { timeoutMs: 300, pollMs: 50, heartbeatMs: 100, onProgress: (l) => lines.push(l) });
+    expect(r.outcome).toBe('timeout');
+    expect(r.run.state).toBe('PENDING');
+    expect(r.elapsedMs).toBeGreaterThanOrEqual(300);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.every((l) => l.startsWith('PENDING'))).toBe(true);
+  });
+});
