@@ -149,13 +149,19 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
       const req = wire.createRun(input);
       const sentAt = Date.now();
       return transport.call<Run>(req, wire.parseRun, async () => {
-        const same = await paginate((pageToken) =>
-          transport.call(wire.listRuns(input.experimentId, { pageToken, pageSize: MAX_PAGE_SIZE, filter: [{ key: 'name', op: 'EQUALS', value: input.name }] }), wire.parseRunPage),
-        );
+        const same = await client.listRuns({ experimentId: input.experimentId }, { filter: [{ key: 'name', op: 'EQUALS', value: input.name }] });
         return newest(same.filter((r) => r.name === input.name && recent(sentAt, r.createdAt)));
       });
     },
     getRun: (id) => transport.call(wire.getRun(id), wire.parseRun),
+    listRuns: async (scope, o) => {
+      const states = o?.states;
+      if (states?.length === 0) return [];
+      const filter = [...(o?.filter ?? []), ...(states ? wire.runStateFilter(states) : [])];
+      const runs = await paginate((pageToken) => transport.call(wire.listRuns(scope, { pageToken, pageSize: pageSize(o), sortBy: o?.sortBy, filter }), wire.parseRunPage));
+      // Re-checked on the normalised state: exact where KFP could not filter (v1) or only approximately.
+      return states ? runs.filter((r) => states.includes(r.state)) : runs;
+    },
     close: () => agent.destroy(),
   };
   return client;

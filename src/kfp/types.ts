@@ -124,7 +124,16 @@ export interface ListOptions {
   sortBy?: string;
 }
 
-export type RecurringRunScope = { namespace: string } | { experimentId: string };
+/** What a listing of recurring runs or runs covers: a whole namespace, or one experiment. */
+export type ListScope = { namespace: string } | { experimentId: string };
+
+export interface RunListOptions extends ListOptions {
+  /**
+   * Only runs in these (normalised) states. KFP filters where its state column is reliable (v2
+   * `state`); the client always re-checks, so the answer is exact for both API versions.
+   */
+  states?: readonly RunState[];
+}
 
 export interface Healthz {
   multiUser: boolean;
@@ -147,7 +156,7 @@ export interface KfpClient {
   archiveExperiment(id: string): Promise<void>;
   unarchiveExperiment(id: string): Promise<void>;
   /** Every recurring run of a namespace or an experiment: one paginated listing (next_page_token followed). */
-  listRecurringRuns(scope: RecurringRunScope, opts?: ListOptions): Promise<RecurringRun[]>;
+  listRecurringRuns(scope: ListScope, opts?: ListOptions): Promise<RecurringRun[]>;
   getRecurringRun(id: string): Promise<RecurringRun>;
   /** Never duplicated: an ambiguous failure is checked by listing before any retry. */
   createRecurringRun(input: RecurringRunInput): Promise<RecurringRun>;
@@ -157,6 +166,8 @@ export interface KfpClient {
   deleteRecurringRun(id: string, opts?: { orphanRuns?: boolean }): Promise<void>;
   createRun(input: RunInput): Promise<Run>;
   getRun(id: string): Promise<Run>;
+  /** Every run of a namespace or an experiment (all pages), optionally only those in some states. */
+  listRuns(scope: ListScope, opts?: RunListOptions): Promise<Run[]>;
   /** Release keep-alive sockets. */
   close(): void;
 }

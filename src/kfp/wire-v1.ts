@@ -1,5 +1,5 @@
 import { type Page, type PageQuery, type Wire, defined, int64, parseManifest, str, time, triggerFromWire, triggerToWire, wirePredicate } from './wire.js';
-import { type Experiment, type PipelineVersionRef, type Predicate, type RecurringRun, type RecurringRunInput, type Run, type RunInput, type RunState, isArgoWorkflow } from './types.js';
+import { type Experiment, type ListScope, type PipelineVersionRef, type Predicate, type RecurringRun, type RecurringRunInput, type Run, type RunInput, type RunState, isArgoWorkflow } from './types.js';
 
 /**
  * KFP v1beta1 on the wire: `name`/`id`, parent experiment and namespace as resource references,
@@ -80,7 +80,11 @@ function jobFromWire(j: any): RecurringRun {
   });
 }
 
-/** Argo workflow phases (v1 run status) → one state vocabulary. */
+/**
+ * v1 run status → one state vocabulary. KFP 2.x derives it from the v2 state (model.RuntimeState.ToV1):
+ * PAUSED reads as Pending and CANCELED as Failed, so v1 cannot tell those apart; KFP 1.x gave Argo
+ * phases (Error, Terminated).
+ */
 const STATUS: Record<string, RunState> = {
   '': 'PENDING',
   Pending: 'PENDING',
@@ -132,6 +136,12 @@ function pipelineToWire(input: RecurringRunInput | RunInput): { pipeline_spec?: 
   return { pipeline_spec: Object.keys(spec).length ? spec : undefined, refs };
 }
 
+/** A namespace or experiment as the resource_reference_key of a list call. */
+const scopeKey = (scope: ListScope) =>
+  'namespace' in scope
+    ? { 'resource_reference_key.type': 'NAMESPACE', 'resource_reference_key.id': scope.namespace }
+    : { 'resource_reference_key.type': 'EXPERIMENT', 'resource_reference_key.id': scope.experimentId };
+
 const experimentRef = (id: string) => ({ key: { type: 'EXPERIMENT', id }, relationship: 'OWNER' });
 
 export const v1: Wire = {
@@ -168,12 +178,7 @@ export const v1: Wire = {
     call: 'ListJobs',
     method: 'GET',
     path: `${P}/jobs`,
-    query: query(
-      page,
-      'namespace' in scope
-        ? { 'resource_reference_key.type': 'NAMESPACE', 'resource_reference_key.id': scope.namespace }
-        : { 'resource_reference_key.type': 'EXPERIMENT', 'resource_reference_key.id': scope.experimentId },
-    ),
+    query: query(page, scopeKey(scope)),
     idempotent: true,
   }),
   parseRecurringRunPage: (b) => ({ items: (b?.jobs ?? []).map(jobFromWire), nextPageToken: b?.next_page_token || undefined }),
@@ -204,13 +209,16 @@ export const v1: Wire = {
   // v1 DeleteJob has no propagation option: KFP deletes the job's in-flight runs with it.
   deleteRecurringRun: (id) => ({ call: 'DeleteJob', method: 'DELETE', path: `${P}/jobs/${encodeURIComponent(id)}`, idempotent: true }),
 
-  listRuns: (experimentId, page) => ({
+  listRuns: (scope, page) => ({
     call: 'ListRuns',
     method: 'GET',
     path: `${P}/runs`,
-    query: query(page, { 'resource_reference_key.type': 'EXPERIMENT', 'resource_reference_key.id': experimentId }),
+    query: query(page, scopeKey(scope)),
     idempotent: true,
   }),
+  // The v1 `status` filter reads KFP's Conditions column, which is "Unknown" for a run just created
+  // while the answer already says Pending: filtering there would hide the newest runs.
+  runStateFilter: () => [],
   parseRunPage: (b) => ({ items: (b?.runs ?? []).map(runFromWire), nextPageToken: b?.next_page_token || undefined }),
   createRun: (input) => {
     const { pipeline_spec, refs } = pipelineToWire(input);

@@ -165,7 +165,17 @@ export const v2: Wire = {
     idempotent: true,
   }),
 
-  listRuns: (experimentId, page) => ({ call: 'ListRuns', method: 'GET', path: `${P}/runs`, query: query(page, 'run_id', { experiment_id: experimentId }), idempotent: true }),
+  listRuns: (scope, page) => ({
+    call: 'ListRuns',
+    method: 'GET',
+    path: `${P}/runs`,
+    query: query(page, 'run_id', 'namespace' in scope ? { namespace: scope.namespace } : { experiment_id: scope.experimentId }),
+    idempotent: true,
+  }),
+  // KFP writes `state` (PENDING) when it creates a run, so this filter is reliable. An unset state reads
+  // as PENDING (see runFromWire); UNKNOWN names no wire value, so asking for it filters client-side only.
+  runStateFilter: (states) =>
+    states.includes('UNKNOWN') ? [] : [{ key: 'state', op: 'IN', value: states.flatMap((s) => (s === 'PENDING' ? ['PENDING', 'RUNTIME_STATE_UNSPECIFIED'] : [s])) }],
   parseRunPage: (b) => ({ items: (b?.runs ?? []).map(runFromWire), nextPageToken: b?.next_page_token || undefined }),
   createRun: (input) => ({
     call: 'CreateRun',

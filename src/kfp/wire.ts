@@ -1,4 +1,4 @@
-import type { ApiVersion, Experiment, ExperimentInput, Healthz, Predicate, RecurringRun, RecurringRunInput, RecurringRunScope, Run, RunInput } from './types.js';
+import type { ApiVersion, Experiment, ExperimentInput, Healthz, ListScope, Predicate, RecurringRun, RecurringRunInput, Run, RunInput, RunState } from './types.js';
 
 /**
  * What one API version must say about each call: the HTTP request to send and how to read the
@@ -40,7 +40,7 @@ export interface Wire {
   createExperiment(input: ExperimentInput): WireRequest;
   archiveExperiment(id: string): WireRequest;
   unarchiveExperiment(id: string): WireRequest;
-  listRecurringRuns(scope: RecurringRunScope, page: PageQuery): WireRequest;
+  listRecurringRuns(scope: ListScope, page: PageQuery): WireRequest;
   parseRecurringRunPage(body: any): Page<RecurringRun>;
   getRecurringRun(id: string): WireRequest;
   parseRecurringRun(body: any): RecurringRun;
@@ -49,7 +49,9 @@ export interface Wire {
   disableRecurringRun(id: string): WireRequest;
   deleteRecurringRun(id: string, orphanRuns: boolean): WireRequest;
   supportsOrphanDelete: boolean;
-  listRuns(experimentId: string, page: PageQuery): WireRequest;
+  listRuns(scope: ListScope, page: PageQuery): WireRequest;
+  /** The server-side filter for runs in these states; [] where KFP cannot filter them reliably. */
+  runStateFilter(states: readonly RunState[]): Predicate[];
   parseRunPage(body: any): Page<Run>;
   createRun(input: RunInput): WireRequest;
   getRun(id: string): WireRequest;

@@ -1,13 +1,15 @@
 import { UserError } from '../lib/errors.js';
 import { didYouMean } from '../lib/suggest.js';
+import type { KfpClientHost, KfpClientOptions } from '../kfp/client.js';
 import { runUserCommand } from './sources/command.js';
 import type { SourceContext } from './sources/types.js';
 
 /** States of KFP (v1 and v2), Argo, GitHub Actions and most CI/batch systems meaning "not finished yet". */
 const ACTIVE = new Set(['pending', 'running', 'queued', 'in_progress', 'requested', 'waiting', 'starting']);
 const STATE_KEYS = new Set(['state', 'status', 'phase']);
+const KINDS = ['kfp-experiment', 'command'] as const;
 
-export type InFlightRef = { kind: 'command'; command: string };
+export type InFlightRef = { kind: 'command'; command: string } | { kind: 'kfp-experiment'; experiment: string };
 
 export interface InFlight {
   active: boolean;
@@ -15,17 +17,22 @@ export interface InFlight {
   detail: string;
 }
 
+/** What a check may use: the model sources' context, and the KFP connection for kfp-experiment:. */
+export interface InFlightContext extends SourceContext {
+  kfp?: { options: KfpClientOptions; host?: KfpClientHost };
+}
+
 export function parseInFlightCheck(text: string): InFlightRef {
   const value = text.trim();
   const colon = value.indexOf(':');
-  const kind = colon > 0 ? value.slice(0, colon) : '';
+  const kind = colon > 0 ? value.slice(0, colon).trim() : '';
   const rest = value.slice(colon + 1).trim();
-  if (kind !== 'command' || !rest) {
+  if (!(KINDS as readonly string[]).includes(kind) || !rest) {
     throw new UserError(
-      `in-flight-check '${value}' is not understood.${didYouMean(kind || value, ['command'])} Fix: use command:<cmd>, a command printing the states of training runs (JSON with state/status/phase fields, or words), e.g. command:gh run list --workflow train.yml --json status.`,
+      `in-flight-check '${value}' is not understood.${didYouMean(kind || value, KINDS)} Fix: use kfp-experiment:<experiment name> (its KFP runs pending, running or paused; needs kfp-host) or command:<cmd>, a command printing the states of training runs (JSON with state/status/phase fields, or words), e.g. command:gh run list --workflow train.yml --json status.`,
     );
   }
-  return { kind: 'command', command: rest };
+  return kind === 'command' ? { kind, command: rest } : { kind: 'kfp-experiment', experiment: rest };
 }
 
 /**
@@ -60,7 +67,13 @@ export function inFlightFromStates(states: string[]): InFlight {
   return { active: true, detail: `${active.length} active: ${[...new Set(active.map((s) => s.toLowerCase()))].join(', ')}` };
 }
 
-export async function checkInFlight(ref: InFlightRef, ctx: SourceContext): Promise<InFlight> {
+export async function checkInFlight(ref: InFlightRef, ctx: InFlightContext): Promise<InFlight> {
+  if (ref.kind === 'kfp-experiment') {
+    if (!ctx.kfp) throw new Error('internal: a kfp-experiment: check needs the KFP connection');
+    // The KFP client loads only for this kind of check (start-up cost of every other run).
+    const { kfpExperimentInFlight } = await import('./in-flight-kfp.js');
+    return kfpExperimentInFlight(ref.experiment, ctx.kfp);
+  }
   const out = await runUserCommand(ref.command, ctx, 'in-flight-check', 5 * 60_000);
   return inFlightFromStates(statesFromOutput(out));
 }

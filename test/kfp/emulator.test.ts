@@ -86,6 +86,38 @@ describeWithShared('the emulator behaves like KFP 2.17 where a client could noti
     expect((await call('GET', `/apis/v1beta1/jobs`)).body.message).toMatch(/multi-user mode, a namespace/);
   });
 
+  test('run listings: scope, default page of 20, filters on state (v2) and status (v1) as runs progress, zero values omitted', async () => {
+    emu = await startKfpEmulator({ runTiming: { pendingMs: 60_000, runningMs: 60_000 } });
+    const exp = emu.state.seedExperiment({ name: 'train', namespace: 'ns' });
+    const empty = emu.state.seedExperiment({ name: 'empty', namespace: 'ns' });
+    const rec = { kind: 'argo' as const, manifest: wf(), parameters: [] };
+    const at = (msAgo: number) => ({ createdMs: Date.now() - msAgo, createdAt: new Date(Date.now() - msAgo) });
+    for (let i = 0; i < 25; i++) emu.state.seedRun({ name: `done-${i}`, experimentId: exp.id, pipeline: rec, ...at(3_600_000 + i * 1000) });
+    const queued = emu.state.seedRun({ name: 'queued', experimentId: exp.id, pipeline: rec, ...at(0) });
+    emu.state.seedRun({ name: 'training', experimentId: exp.id, pipeline: rec, ...at(90_000) });
+    emu.state.seedRun({ name: 'stopped', experimentId: exp.id, pipeline: rec, canceledAt: new Date(), ...at(90_000) });
+
+    const first = (await call('GET', `/apis/v2beta1/runs?experiment_id=${exp.id}`)).body;
+    expect([first.runs.length, first.total_size, typeof first.next_page_token]).toEqual([20, 28, 'string']);
+    expect((await call('GET', `/apis/v2beta1/runs?experiment_id=${empty.id}`)).body).toEqual({});
+    expect((await call('GET', '/apis/v2beta1/runs')).body.message).toMatch(/multi-user mode, a namespace/);
+
+    const v2 = (f: object) => call('GET', `/apis/v2beta1/runs?namespace=ns&filter=${encodeURIComponent(JSON.stringify(f))}`);
+    const inFlight = { predicates: [{ operation: 'IN', key: 'state', string_values: { values: ['PENDING', 'RUNNING', 'PAUSED'] } }] };
+    expect((await v2(inFlight)).body.runs.map((r: any) => [r.display_name, r.state])).toEqual([
+      ['training', 'RUNNING'],
+      ['queued', 'PENDING'],
+    ]);
+    const v1 = (f: object) => call('GET', `/apis/v1beta1/runs?resource_reference_key.type=EXPERIMENT&resource_reference_key.id=${exp.id}&filter=${encodeURIComponent(JSON.stringify(f))}`);
+    // v1 status as KFP 2.x derives it: a canceled run reads Failed.
+    const failed = (await v1({ predicates: [{ op: 'EQUALS', key: 'status', string_value: 'Failed' }] })).body.runs;
+    expect(failed.map((r: any) => [r.name, r.status])).toEqual([['stopped', 'Failed']]);
+    // State is computed when listed: the queued run is running a minute later.
+    queued.createdMs -= 61_000;
+    expect((await v2({ predicates: [{ operation: 'EQUALS', key: 'state', string_value: 'PENDING' }] })).body).toEqual({});
+    expect((await v2({ predicates: [{ operation: 'EQUALS', key: 'phase', string_value: 'x' }] })).body.message).toMatch(/filter key 'phase' is not supported/);
+  });
+
   test('archiving an experiment disables its recurring runs; unarchive does not re-enable', async () => {
     emu = await startKfpEmulator();
     const exp = emu.state.seedExperiment({ name: 'e', namespace: 'ns' });

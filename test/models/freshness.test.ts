@@ -45,8 +45,12 @@ describe('in-flight check', () => {
     expect(inFlightFromStates(['SUCCEEDED', 'FAILED'])).toEqual({ active: false, detail: 'no active state among: SUCCEEDED, FAILED' });
     expect(inFlightFromStates([])).toEqual({ active: false, detail: 'nothing reported' });
   });
-  test('the check must be a command', () => {
+  test('the check is a KFP experiment or a command', () => {
     expect(parseInFlightCheck('command: gh run list')).toEqual({ kind: 'command', command: 'gh run list' });
+    expect(parseInFlightCheck(' kfp-experiment: churn training ')).toEqual({ kind: 'kfp-experiment', experiment: 'churn training' });
     expect(() => parseInFlightCheck('comand:x')).toThrow(/Did you mean 'command'/);
+    expect(() => parseInFlightCheck('kfp-experimnt:train')).toThrow(/Did you mean 'kfp-experiment'\?.*Fix: use kfp-experiment:<experiment name>/);
+    expect(() => parseInFlightCheck('kfp-experiment:')).toThrow(/is not understood/);
+    expect(() => parseInFlightCheck('train.yml')).toThrow(/Fix: use kfp-experiment:/);
   });
 });

@@ -1,5 +1,9 @@
 import { type ActionContext, workingDirectory } from '../../lib/action.js';
+import { UserError } from '../../lib/errors.js';
+import type { Inputs } from '../../lib/inputs.js';
 import { code, table } from '../../lib/markdown.js';
+import type { KfpClientOptions } from '../../kfp/client.js';
+import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
 import { now } from '../../models/clock.js';
 import { formatDuration, parseDuration } from '../../models/duration.js';
 import { type FreshnessDecision, decideFreshness } from '../../models/freshness.js';
@@ -13,6 +17,8 @@ export async function run(ctx: ActionContext): Promise<void> {
   const maxAgeSeconds = parseDuration(inputs.required('max-age'));
   const inFlightRef = inputs.optional('in-flight-check');
   const check = inFlightRef ? parseInFlightCheck(inFlightRef) : undefined;
+  // Checked before anything runs, even when the model turns out fresh: a broken setting fails now, not on the day it matters.
+  const kfp = check?.kind === 'kfp-experiment' ? { options: kfpOptions(inputs, inFlightRef!), host } : undefined;
   const clock = now(env);
   const sourceCtx = {
     workspace: workingDirectory(ctx),
@@ -33,7 +39,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   let inFlight: InFlight | undefined;
   // Only ask about in-flight training when it would change the answer (it may be a slow CLI call).
   if (decision.needsRetrain && check) {
-    inFlight = await host.group('Checking for training in flight', () => checkInFlight(check, sourceCtx));
+    inFlight = await host.group('Checking for training in flight', () => checkInFlight(check, { ...sourceCtx, kfp }));
     host.info(`In flight: ${inFlight.active ? 'yes' : 'no'} (${inFlight.detail})`);
     decision = decideFreshness({ newest, now: clock, maxAgeSeconds, inFlight });
   }
@@ -47,6 +53,16 @@ export async function run(ctx: ActionContext): Promise<void> {
   host.setOutput('model-age-seconds', decision.ageSeconds === undefined ? '' : String(decision.ageSeconds));
   host.info(decision.explanation);
   await host.appendSummary(summarize({ decision, newest, origin: listing.origin, maxAgeSeconds, clock, inFlight, notes: listing.notes }));
+}
+
+/** The KFP connection of a kfp-experiment: check; kfp-host is optional for this action, so its absence is named here. */
+function kfpOptions(inputs: Inputs, check: string): KfpClientOptions {
+  if (!inputs.optional('kfp-host')) {
+    throw new UserError(
+      `in-flight-check '${check}' asks KFP, but kfp-host is not set. Fix: set kfp-host to the KFP API prefix (e.g. https://kubeflow.example.com/pipeline), with namespace and a credential such as kfp-token; or use a command: check.`,
+    );
+  }
+  return kfpOptionsFromInputs(inputs);
 }
 
 export function summarize(r: { decision: FreshnessDecision; newest?: Model; origin: string; maxAgeSeconds: number; clock: Date; inFlight?: InFlight; notes: string[] }): string {

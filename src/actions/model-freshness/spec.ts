@@ -1,4 +1,5 @@
 import type { ActionSpec } from '../../lib/spec.js';
+import { kfpInputSpecs } from '../../kfp/inputs.js';
 
 /** Inputs shared by the actions that read trained models (model-freshness, open-model-pr). */
 export const modelSourceInputs: ActionSpec['inputs'] = {
@@ -32,11 +33,14 @@ export const spec: ActionSpec = {
     },
     'in-flight-check': {
       description:
-        'Optional `command:<cmd>` printing the states of training runs (JSON with state/status/phase fields, or plain words), e.g. `command:gh run list --workflow train.yml --json status`. When any state is pending, running, queued, in_progress, requested, waiting or starting, no retrain is requested. Run only when a retrain would otherwise be requested.',
+        'Optional. `kfp-experiment:<name>`: a run of that KFP experiment is PENDING, RUNNING or PAUSED (not CANCELING or finished); uses the `kfp-*` connection inputs. Or `command:<cmd>` printing the states of training runs (JSON with state/status/phase fields, or plain words), e.g. `command:gh run list --workflow train.yml --json status`; in flight when any state is pending, running, queued, in_progress, requested, waiting or starting. Either way no retrain is requested while training is in flight. Checked only when a retrain would otherwise be requested.',
     },
     'mlflow-tracking-uri': modelSourceInputs['mlflow-tracking-uri']!,
     'mlflow-token': modelSourceInputs['mlflow-token']!,
     'working-directory': modelSourceInputs['working-directory']!,
+    ...kfpInputSpecs,
+    // Only a kfp-experiment: check talks to KFP.
+    'kfp-host': { description: `${kfpInputSpecs['kfp-host']!.description} Needed only for \`in-flight-check: kfp-experiment:<name>\`.` },
   },
   outputs: {
     'needs-retrain': { description: '`true` when a training run should be started, else `false`.' },

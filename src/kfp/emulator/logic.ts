@@ -2,7 +2,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseCron } from '../cron.js';
 import { type Listable } from './listing.js';
 import { alreadyExists, failedPrecondition, invalid, notFound } from './rpc.js';
-import { type EmulatorState, type ExperimentRecord, type JobRecord, type PipelineRecord, type RunRecord, type TriggerRecord, newId, seconds } from './state.js';
+import { type EmulatorState, type ExperimentRecord, type JobRecord, type PipelineRecord, type RunRecord, type RunStateName, type TriggerRecord, newId, seconds } from './state.js';
 
 /**
  * What KFP's resource manager does, whichever API version the request came through: the
@@ -41,11 +41,36 @@ export const JOBS: Listable<JobRecord> = {
   id: (j) => j.id,
 };
 
-export const RUNS: Listable<RunRecord> = {
-  fields: { id: (r) => r.id, name: (r) => r.name, created_at: (r) => epoch(r.createdAt), description: (r) => r.description, storage_state: (r) => (r.archived ? 'ARCHIVED' : 'AVAILABLE') },
-  aliases: { run_id: 'id', display_name: 'name' },
-  id: (r) => r.id,
-};
+/** A run's v1 `status`, derived from its state as KFP 2.x does (model.RuntimeState.ToV1): CANCELED reads as Failed. */
+export function v1RunStatus(state: RunStateName): string {
+  return { PENDING: 'Pending', RUNNING: 'Running', SUCCEEDED: 'Succeeded', FAILED: 'Failed', CANCELED: 'Failed' }[state];
+}
+
+/**
+ * Runs as KFP's run store lists them (one field map for both versions): `state` is the v2 column,
+ * `status` the v1 Conditions column. States are computed at listing time, as the run progresses.
+ */
+export function runListing(s: EmulatorState): Listable<RunRecord> {
+  const state = (r: RunRecord) => s.runState(r);
+  return {
+    fields: {
+      id: (r) => r.id,
+      name: (r) => r.name,
+      created_at: (r) => epoch(r.createdAt),
+      scheduled_at: (r) => epoch(r.createdAt),
+      finished_at: (r) => epoch(state(r).finishedAt),
+      description: (r) => r.description,
+      storage_state: (r) => (r.archived ? 'ARCHIVED' : 'AVAILABLE'),
+      namespace: (r) => r.namespace,
+      experiment_id: (r) => r.experimentId,
+      recurring_run_id: (r) => r.jobId ?? '',
+      state: (r) => state(r).state,
+      status: (r) => v1RunStatus(state(r).state),
+    },
+    aliases: { run_id: 'id', display_name: 'name' },
+    id: (r) => r.id,
+  };
+}
 
 export function getExperiment(ctx: RequestContext, id: string): ExperimentRecord {
   const e = ctx.state.experiments.get(id);

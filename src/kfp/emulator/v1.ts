@@ -3,7 +3,6 @@ import { listPage } from './listing.js';
 import {
   EXPERIMENTS,
   JOBS,
-  RUNS,
   argoPipeline,
   createExperiment,
   createJob,
@@ -13,8 +12,10 @@ import {
   getRun,
   listNamespace,
   put,
+  runListing,
   triggerFromWire,
   triggerToWire,
+  v1RunStatus,
 } from './logic.js';
 import { type Route, type RouteContext, q } from './route.js';
 import type { EmulatorState, ExperimentRecord, JobRecord, PipelineRecord, RunRecord } from './state.js';
@@ -89,8 +90,6 @@ function jobOut(s: EmulatorState, j: JobRecord): Record<string, unknown> {
   return o;
 }
 
-const V1_STATUS: Record<string, string> = { PENDING: 'Pending', RUNNING: 'Running', SUCCEEDED: 'Succeeded', FAILED: 'Failed', CANCELED: 'Terminated' };
-
 function runOut(s: EmulatorState, r: RunRecord): Record<string, unknown> {
   const { state, finishedAt } = s.runState(r);
   const o: Record<string, unknown> = {};
@@ -104,7 +103,7 @@ function runOut(s: EmulatorState, r: RunRecord): Record<string, unknown> {
   put(o, 'created_at', r.createdAt);
   put(o, 'scheduled_at', r.createdAt);
   put(o, 'finished_at', finishedAt);
-  put(o, 'status', V1_STATUS[state]);
+  put(o, 'status', v1RunStatus(state));
   if (state === 'FAILED') put(o, 'error', 'the pipeline failed (outcome injected by the KFP emulator)');
   return o;
 }
@@ -274,7 +273,7 @@ export function v1Routes(multiUser: () => boolean): Route[] {
       handle: (ctx) => {
         const scope = listScope(ctx, 'Failed to list runs');
         const all = [...ctx.state.runs.values()].filter((r) => (scope.experimentId ? r.experimentId === scope.experimentId : scope.namespace === undefined || r.namespace === scope.namespace));
-        const p = page(ctx, all, RUNS);
+        const p = page(ctx, all, runListing(ctx.state));
         return listOut('runs', { ...p, items: p.items.map((r) => runOut(ctx.state, r)) });
       },
     },

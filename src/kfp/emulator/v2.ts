@@ -1,6 +1,6 @@
 import { invalid } from './rpc.js';
 import { listPage } from './listing.js';
-import { EXPERIMENTS, JOBS, RUNS, createExperiment, createJob, createRun, getExperiment, getJob, getRun, listNamespace, put, triggerFromWire, triggerToWire } from './logic.js';
+import { EXPERIMENTS, JOBS, createExperiment, createJob, createRun, getExperiment, getJob, getRun, listNamespace, put, runListing, triggerFromWire, triggerToWire } from './logic.js';
 import { type Route, type RouteContext, q } from './route.js';
 import type { EmulatorState, ExperimentRecord, JobRecord, PipelineRecord, RunRecord } from './state.js';
 
@@ -181,7 +181,7 @@ export function v2Routes(multiUser: () => boolean): Route[] {
       handle: (ctx) => {
         const scope = listNamespace(ctx, q(ctx, 'namespace'), q(ctx, 'experiment_id'), 'Failed to list runs');
         const all = [...ctx.state.runs.values()].filter((r) => (scope.experimentId ? r.experimentId === scope.experimentId : scope.namespace === undefined || r.namespace === scope.namespace));
-        const p = page(ctx, all, RUNS);
+        const p = page(ctx, all, runListing(ctx.state));
         return listOut('runs', { ...p, items: p.items.map((r) => runOut(ctx.state, r)) });
       },
     },
