@@ -50,8 +50,9 @@ export async function readYamlFile(absPath: string, displayPath: string, opts: {
   return parseYaml(await fs.readFile(absPath, 'utf8'), displayPath, opts);
 }
 
-/** A document as plain JS data, with alias expansion capped. */
-export function toData(yf: YamlFile, doc: Document.Parsed = yf.docs[0]!): unknown {
+/** A document as plain JS data, with alias expansion capped; undefined for an empty file (only comments). */
+export function toData(yf: YamlFile, doc: Document.Parsed | undefined = yf.docs[0]): unknown {
+  if (!doc) return undefined;
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
