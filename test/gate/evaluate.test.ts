@@ -125,11 +125,11 @@ describe('missing values', () => {
     expect(gate('"x.*": {min: 0.3, optional: true}', { a: 1 }).results[0]!.status).toBe('skip');
   });
 
-  test.each([
+  test.each<['pass' | 'warn' | 'fail', 'pass' | 'warn' | 'fail', boolean]>([
     ['pass', 'pass', true],
     ['warn', 'warn', true],
     ['fail', 'fail', false],
-  ] as const)('no baseline at all with missing-baseline %s → %s; absolute bounds still apply', (policy, expected, passed) => {
+  ])('no baseline at all with missing-baseline %s → %s; absolute bounds still apply', (policy, expected, passed) => {
     const rule = 'f1: {min: 0.8, min_absolute_change: -0.01}';
     const r = gate(rule, { f1: 0.85 }, undefined, policy);
     expect(r.results[0]!.status).toBe(expected);

@@ -13,13 +13,13 @@ describe('parseSource: the documented syntax of metrics and baseline', () => {
     expect(parseSource(value, 'baseline')).toEqual(expected);
   });
 
-  test.each([
+  test.each<[string, 'metrics' | 'baseline', string]>([
     ['git:', 'baseline', 'is not git:<ref> or git:<ref>:<path>'],
     ['git:main:', 'baseline', 'is not git:<ref> or git:<ref>:<path>'],
     ['git:main', 'metrics', "Input 'metrics' cannot be a git: reference"],
     ['mlflow:models:/label-bot/3', 'baseline', 'is not mlflow:models:/<name>@<alias>'],
     ['mlflow:runs:/abc/model', 'baseline', 'is not mlflow:<run-id>'],
-  ] as const)('%s as %s is refused with the fix', (value, input, message) => {
+  ])('%s as %s is refused with the fix', (value, input, message) => {
     expect(() => parseSource(value, input)).toThrow(UserError);
     expect(() => parseSource(value, input)).toThrow(message);
   });

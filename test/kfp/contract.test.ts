@@ -24,10 +24,10 @@ describeWithShared('the emulator against the official KFP 2.17 API description',
     }
   });
 
-  test.each([
+  test.each<['v1beta1' | 'v2beta1', Messages]>([
     ['v1beta1', V1_MESSAGES],
     ['v2beta1', V2_MESSAGES],
-  ] as const)('the protojson field tables equal the %s swagger definitions (names, enums)', (version, messages: Messages) => {
+  ])('the protojson field tables equal the %s swagger definitions (names, enums)', (version, messages: Messages) => {
     const defs = loadSwagger(version).definitions;
     for (const [name, def] of Object.entries(messages)) {
       const official = defs[name];

@@ -47,11 +47,11 @@ describeWithShared('retries and the never-duplicate rule, under injected faults'
     expect(h.emu.log.calls).toBe(3);
   });
 
-  test.each([
+  test.each<[string, { status: 503 } | 'reset' | 'timeout']>([
     ['503 after applying', { status: 503 }],
     ['a reset after applying', 'reset'],
     ['a timeout after applying', 'timeout'],
-  ] as const)('a create that fails ambiguously (%s) is found by listing, not repeated', async (_, kind) => {
+  ])('a create that fails ambiguously (%s) is found by listing, not repeated', async (_, kind) => {
     h = await harness('v1beta1', { hangMs: 2000 }, { timeoutMs: 300 });
     const exp = await h.client.createExperiment({ name: 'e', namespace: 'ns' });
     h.emu.faults.add({ route: 'POST /apis/v1beta1/jobs', nth: 1, kind, when: 'after' });

@@ -30,10 +30,10 @@ describe('waitForRun against the emulator', () => {
     return h.emu.state.seedRun({ name: 'r', experimentId: exp.id, pipeline: { kind: 'ir', spec: {}, parameters: {} }, outcome });
   };
 
-  test.each([
+  test.each<['SUCCEEDED' | 'FAILED', 'succeeded' | 'failed']>([
     ['SUCCEEDED', 'succeeded'],
     ['FAILED', 'failed'],
-  ] as const)('a run ending %s: one progress line per state', async (outcome, expected) => {
+  ])('a run ending %s: one progress line per state', async (outcome, expected) => {
     const lines: string[] = [];
     const r = await waitForRun(h.client, newRun(outcome).id, { timeoutMs: 5000, pollMs: 20, onProgress: (l) => lines.push(l) });
     expect(r.outcome).toBe(expected);

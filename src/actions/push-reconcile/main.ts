@@ -76,7 +76,7 @@ export async function run(ctx: ActionContext): Promise<void> {
       host.setOutput('applied', String(mode === 'apply'));
       const md = planMarkdown(plans, { mode });
       await host.appendSummary(md);
-      if (mode === 'plan' && wantComment) await commentOnPullRequest(ctx, { key: `plan:${plans.map((p) => p.namespace).join(',')}`, body: md, token });
+      if (mode === 'plan' && wantComment) await commentOnPullRequest(ctx, { key: `plan:${plans.map((p) => p.namespace).join(',')}`, body: md, token, what: 'plan' });
       return;
     }
     const commit = env.GITHUB_SHA || (await git(root, ['rev-parse', 'HEAD']).catch(() => '')).trim();

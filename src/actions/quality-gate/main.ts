@@ -2,6 +2,7 @@ import { type ActionContext, workingDirectory } from '../../lib/action.js';
 import { CheckFailed, UserError, errorMessage } from '../../lib/errors.js';
 import { COMMENT_LIMIT, SUMMARY_LIMIT } from '../../lib/markdown.js';
 import { reportDiagnostics } from '../../lib/report.js';
+import { commentOnPullRequest } from '../../lib/pr-comment.js';
 import { MISSING_BASELINE, evaluate } from '../../gate/evaluate.js';
 import { formatNumber } from '../../gate/numbers.js';
 import { renderReport, resultsJson, ruleDiagnostics, sortForReport, verdict } from '../../gate/report.js';
@@ -60,7 +61,7 @@ export async function run(ctx: ActionContext): Promise<void> {
     });
     reportDiagnostics(host, forAnnotations(thresholdsFile, ruleDiagnostics(result)));
     await host.appendSummary(renderReport(result, { title, sources, limit: SUMMARY_LIMIT - 4096 }));
-    if (wantComment) await postComment(ctx, title, report);
+    if (wantComment) await commentOnPullRequest(ctx, { key: commentKey(title), body: report, token: ctx.inputs.optional('token'), what: 'report' });
 
     const line = verdict(result, title);
     if (!result.passed) throw new CheckFailed(line);
@@ -84,30 +85,6 @@ async function mlflowLoader(ctx: ActionContext): Promise<LoadContext['mlflow']> 
   const options = mlflowOptions({ trackingUri: ctx.inputs.optional('mlflow-tracking-uri'), token: ctx.inputs.optional('mlflow-token') }, ctx.env);
   for (const secret of [options.token, options.password]) if (secret) ctx.host.setSecret(secret);
   return mlflowMetrics(new MlflowClient(options));
-}
-
-/**
- * Create or update this gate's one sticky comment on the pull request. A comment that cannot be
- * posted (e.g. a fork's read-only token) is a warning: the verdict is the check's conclusion.
- */
-async function postComment(ctx: ActionContext, title: string, report: string): Promise<void> {
-  const { host, env } = ctx;
-  const { createGitHub, pullRequestFromEvent, repoFromEnv } = await import('../../lib/github.js');
-  const issueNumber = pullRequestFromEvent(env);
-  const repo = repoFromEnv(env);
-  if (!issueNumber || !repo) {
-    host.info('Not a pull request run: no PR comment (the report is in the job summary and the `report` output).');
-    return;
-  }
-  const { upsertStickyComment } = await import('../../lib/sticky-comment.js');
-  try {
-    const gh = await createGitHub({ token: ctx.inputs.optional('token') ?? env.GITHUB_TOKEN ?? '', apiUrl: env.GITHUB_API_URL, host });
-    const r = await upsertStickyComment(gh, { ...repo, issueNumber, key: commentKey(title), body: report });
-    host.info(`PR comment ${r.operation}: ${r.url}`);
-  } catch (err) {
-    if (!(err instanceof UserError)) throw err;
-    host.warning(`The report was not posted on pull request #${issueNumber}: ${err.message}`);
-  }
 }
 
 /** One sticky comment per gate title: `quality-gate`, or `quality-gate:label-bot` for title "Label bot". */
