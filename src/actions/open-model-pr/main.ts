@@ -1,11 +1,10 @@
 import { type ActionContext, workingDirectory } from '../../lib/action.js';
 import { UserError } from '../../lib/errors.js';
 import { createGitHub, parseRepo, repoFromEnv } from '../../lib/github.js';
-import { code, table } from '../../lib/markdown.js';
 import { now } from '../../models/clock.js';
-import { formatDuration } from '../../models/duration.js';
 import { type Model, modelFromInput, pinsModel } from '../../models/model.js';
-import { type ModelPrResult, reconcileModelPr } from '../../models/model-pr.js';
+import { reconcileModelPr } from '../../models/model-pr.js';
+import { prBody, summarize } from '../../models/pr-report.js';
 import { type PinLocator, parseConfigKey, parseDocumentSelector } from '../../models/pin.js';
 import { listModels, parseModelSource } from '../../models/sources/index.js';
 
@@ -113,43 +112,4 @@ function setOutputs(host: ActionContext['host'], o: { operation: string; pr?: { 
   host.setOutput('pull-request-url', o.pr?.url ?? '');
   host.setOutput('current-model', o.current);
   host.setOutput('latest-model', o.latest);
-}
-
-/** The PR body: deterministic for a given model (no "checked at" times), so re-runs do not edit it. */
-export function prBody(a: { userBody?: string; current: string; currentModel?: Model; latest: Model; desired: string; path: string; branch: string; origin: string }): string {
-  const intro = a.userBody ?? `Pins the newest trained model in ${code(a.path)}. Merging deploys it.`;
-  const rows = [
-    ['current', a.current ? code(a.current) : '(empty)', a.currentModel?.created?.toISOString() ?? '—'],
-    ['proposed', code(a.desired), a.latest.created?.toISOString() ?? '—'],
-  ];
-  return [
-    intro,
-    '',
-    table(['', `${code(a.path)}`, 'model created'], rows).trimEnd(),
-    '',
-    `Model ${code(a.latest.id)} from ${a.origin}.`,
-    '',
-    `<sub>Opened by kfp-gitops open-model-pr. The branch ${code(a.branch)} is rebuilt from the base branch on every run: commits pushed to it by hand are overwritten.</sub>`,
-  ].join('\n');
-}
-
-function summarize(a: { result: ModelPrResult; latest: Model; desired: string; currentModel?: Model; path: string; clock: Date; repo: string }): string {
-  const { result: r } = a;
-  const age = (m?: Model) => (m?.created ? formatDuration(Math.max(0, (a.clock.getTime() - m.created.getTime()) / 1000)) : '—');
-  const head =
-    r.operation === 'created' ? '🆕 Opened a model PR'
-    : r.operation === 'updated' ? '🔄 Updated the model PR'
-    : r.operation === 'closed' ? '✅ Closed the redundant model PR'
-    : '✅ No change needed';
-  let md = `## ${head}\n\n${r.why}\n\n`;
-  md += table(
-    ['', 'pinned value', 'model', 'age'],
-    [
-      [`current (${code(r.base)})`, r.current ? code(r.current) : '(empty)', a.currentModel ? code(a.currentModel.id) : '—', age(a.currentModel)],
-      ['latest', code(a.desired), code(a.latest.id), age(a.latest)],
-    ],
-  );
-  md += `\nFile: ${code(a.path)} line ${r.match.location.line} in ${a.repo}.`;
-  if (r.pr) md += ` Pull request: [#${r.pr.number}](${r.pr.url}) (${r.operation}).`;
-  return `${md}\n`;
 }
