@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { transformSync } from 'esbuild';
+import { writeValidators } from './gen-validators.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const actionNames = fs.readdirSync(path.join(root, 'src/actions'), { withFileTypes: true })
@@ -26,6 +27,9 @@ if (!wanted.length) {
     if (!entries.some((e) => e.name === d)) fs.rmSync(path.join(root, 'dist', d), { recursive: true, force: true });
   }
 }
+
+// Generated source first, so that every bundle (and check-dist) sees the current JSON Schemas.
+writeValidators();
 
 const ncc = path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js');
 function build({ name, src }) {

@@ -1,15 +1,15 @@
-import { Ajv, type ErrorObject } from 'ajv';
-import experimentsSchema from '../../schemas/experiments.schema.json' with { type: 'json' };
-import recurringRunsSchema from '../../schemas/recurring_runs.schema.json' with { type: 'json' };
+import type { ErrorObject } from 'ajv';
 import type { Diagnostic, SourceLocation } from '../lib/errors.js';
 import { type YamlFile, locate } from '../lib/yaml.js';
 import { closest, didYouMean } from '../lib/suggest.js';
 import { type DataPath, humanPath } from './data-path.js';
+import * as compiled from './schema-validators.js';
 
 /**
  * Validation of the two config files against the published JSON Schemas (schemas/*.json, the same
  * files editors use), with each ajv error turned into one located diagnostic that names the fix.
- * This module loads ajv: import it dynamically, only where files are validated.
+ * The validators are compiled at build time (scripts/gen-validators.mjs), so ajv itself is not bundled;
+ * still import this module dynamically, only where files are validated.
  */
 export type ConfigKind = 'experiments' | 'recurring_runs';
 
@@ -19,11 +19,9 @@ export interface SchemaResult {
   failedPaths: DataPath[];
 }
 
-const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true, strictRequired: false });
-const validators = {
-  experiments: ajv.compile(experimentsSchema),
-  recurring_runs: ajv.compile(recurringRunsSchema),
-};
+/** What ajv's generated code provides: a test, and the errors of the last failed one. */
+type Validator = { (data: unknown): boolean; errors?: ErrorObject[] | null };
+const validators: Record<ConfigKind, Validator> = compiled;
 
 export function validateSchema(kind: ConfigKind, data: unknown, yf: YamlFile): SchemaResult {
   const validate = validators[kind];
