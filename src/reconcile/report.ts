@@ -1,7 +1,7 @@
 import { code, fence, table, truncate, COMMENT_LIMIT } from '../lib/markdown.js';
 import type { ApplyResult } from './apply.js';
 import { countSteps } from './plan.js';
-import type { Plan, ScheduleChange, Step } from './model.js';
+import type { JobRef, Plan, ScheduleChange, Step } from './model.js';
 
 const SYMBOL: Record<Step['op'], string> = {
   'create-experiment': '+',
@@ -12,20 +12,25 @@ const SYMBOL: Record<Step['op'], string> = {
   delete: '−',
 };
 
-export function describeStep(step: Step): string {
+/**
+ * One step in words. `stableNames` writes versions this plan would create as `GIT::<name>__<apply time>`:
+ * their real names carry the time of the apply, and a plan comment should not change with the clock.
+ */
+export function describeStep(step: Step, opts: { stableNames?: boolean } = {}): string {
+  const label = (schedule: string, job: JobRef) => ('created' in job && opts.stableNames ? `GIT::${schedule}__<apply time>` : job.name);
   switch (step.op) {
     case 'create-experiment':
       return `create experiment ${step.experiment}`;
     case 'unarchive-experiment':
       return `unarchive experiment ${step.experiment}`;
     case 'create':
-      return `create ${step.version} (paused)`;
+      return `create ${opts.stableNames ? `GIT::${step.schedule}__<apply time>` : step.version} (paused)`;
     case 'enable':
-      return `enable ${step.job.name}`;
+      return `enable ${label(step.schedule, step.job)}`;
     case 'disable':
-      return `disable ${step.job.name} — ${step.reason}`;
+      return `disable ${label(step.schedule, step.job)} — ${step.reason}`;
     case 'delete':
-      return `delete ${step.job.name} — ${step.reason}${step.keepsRuns ? '' : ' (this KFP API terminates its running runs)'}`;
+      return `delete ${label(step.schedule, step.job)} — ${step.reason}${step.keepsRuns ? '' : ' (this KFP API terminates its running runs)'}`;
   }
 }
 
@@ -46,16 +51,16 @@ export function planJson(plans: readonly Plan[]): string {
 }
 
 /** `terraform plan`-style text for the log. */
-export function planText(plans: readonly Plan[]): string {
+export function planText(plans: readonly Plan[], opts: { stableNames?: boolean } = {}): string {
   const lines: string[] = [];
   for (const p of plans) {
     lines.push(`Namespace ${p.namespace}:`);
-    for (const s of p.experimentSteps) lines.push(`  ${SYMBOL[s.op]} ${describeStep(s)}`);
+    for (const s of p.experimentSteps) lines.push(`  ${SYMBOL[s.op]} ${describeStep(s, opts)}`);
     for (const c of p.changes) {
       if (c.kind === 'unchanged') continue;
       lines.push(`  ${HEAD[c.kind]} ${c.schedule}${c.reasons.length ? `  (${c.reasons.join('; ')})` : ''}`);
       for (const f of c.fields) lines.push(`      ${f.field}: ${f.actual} → ${f.desired}`);
-      for (const s of c.steps) lines.push(`      ${SYMBOL[s.op]} ${describeStep(s)}`);
+      for (const s of c.steps) lines.push(`      ${SYMBOL[s.op]} ${describeStep(s, opts)}`);
     }
     const unchanged = p.changes.filter((c) => c.kind === 'unchanged').length;
     if (unchanged) lines.push(`  = ${unchanged} schedule(s) unchanged`);
@@ -68,6 +73,7 @@ export function planText(plans: readonly Plan[]): string {
 
 /** Markdown for the job summary and the sticky PR comment. */
 export function planMarkdown(plans: readonly Plan[], opts: { mode: 'plan' | 'apply'; result?: ApplyResult; title?: string }): string {
+  const words = { stableNames: opts.mode === 'plan' };
   const writes = plans.reduce((n, p) => n + countSteps(p), 0);
   const failed = opts.result?.failures.length ?? 0;
   const icon = failed ? '❌' : writes === 0 ? '✅' : opts.mode === 'apply' ? '✅' : '📝';
@@ -75,10 +81,10 @@ export function planMarkdown(plans: readonly Plan[], opts: { mode: 'plan' | 'app
   for (const p of plans) {
     const rows = p.changes
       .filter((c) => c.kind !== 'unchanged')
-      .map((c) => [HEAD[c.kind], code(c.schedule), c.reasons.join('; ') + (c.fields.length ? `<br>${c.fields.map((f) => `${code(f.field)}: ${f.actual} → ${f.desired}`).join('<br>')}` : ''), c.steps.map((s) => `${SYMBOL[s.op]} ${describeStep(s)}`).join('<br>')]);
+      .map((c) => [HEAD[c.kind], code(c.schedule), c.reasons.join('; ') + (c.fields.length ? `<br>${c.fields.map((f) => `${code(f.field)}: ${f.actual} → ${f.desired}`).join('<br>')}` : ''), c.steps.map((s) => `${SYMBOL[s.op]} ${describeStep(s, words)}`).join('<br>')]);
     const unchanged = p.changes.filter((c) => c.kind === 'unchanged').length;
     md += `### Namespace ${code(p.namespace)}\n\n`;
-    if (p.experimentSteps.length) md += p.experimentSteps.map((s) => `- ${SYMBOL[s.op]} ${describeStep(s)}`).join('\n') + '\n\n';
+    if (p.experimentSteps.length) md += p.experimentSteps.map((s) => `- ${SYMBOL[s.op]} ${describeStep(s, words)}`).join('\n') + '\n\n';
     if (rows.length) md += table(['change', 'schedule', 'why', 'steps'], rows) + '\n';
     md += `${unchanged} schedule(s) unchanged.\n\n`;
     for (const w of p.warnings) md += `> ⚠️ ${w}\n\n`;
@@ -86,6 +92,6 @@ export function planMarkdown(plans: readonly Plan[], opts: { mode: 'plan' | 'app
   if (opts.result?.failures.length) {
     md += `### Failures\n\n` + table(['schedule', 'step', 'error', 'recovery'], opts.result.failures.map((f) => [f.schedule, describeStep(f.step), f.error, f.undo ?? ''])) + '\nThe next run converges from here.\n';
   }
-  md += `\n<details><summary>Plan as text</summary>\n\n${fence(planText(plans))}\n</details>\n`;
+  md += `\n<details><summary>Plan as text</summary>\n\n${fence(planText(plans, words))}\n</details>\n`;
   return truncate(md, COMMENT_LIMIT - 200, 'plan truncated; the full plan is in the job log');
 }

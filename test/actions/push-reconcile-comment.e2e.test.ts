@@ -49,7 +49,8 @@ describeWithShared('push-reconcile in a pull request (GitHub API double)', () =>
     expect(leaks.length).toBeGreaterThan(0);
     expect(leaks.filter((l) => l !== '::add-mask::ghs_secret_token')).toEqual([]);
 
-    // The same plan again: the comment is not rewritten.
+    // The same plan a second later: the comment is not rewritten (version names are shown as at apply time).
+    await new Promise((r) => setTimeout(r, 1100));
     const writes = double.writes().length;
     expect((await plan()).code).toBe(0);
     expect(double.writes().length).toBe(writes);

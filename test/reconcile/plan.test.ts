@@ -112,3 +112,16 @@ describe('plan(desired, actual)', () => {
     expect(plan(...input)).toEqual(plan(...input));
   });
 });
+
+describe('plan report', () => {
+  test('a plan comment does not change with the clock: created versions are named at apply time', async () => {
+    const { planMarkdown, planText } = await import('../../src/reconcile/report.js');
+    const at = (iso: string) => plan(want(desired('daily')), state([]), options({ now: new Date(iso) }));
+    const [a, b] = [at('2026-11-22T12:00:00Z'), at('2026-11-22T12:00:07Z')];
+    expect(planMarkdown([a], { mode: 'plan' })).toBe(planMarkdown([b], { mode: 'plan' }));
+    expect(planMarkdown([a], { mode: 'plan' })).toContain('GIT::daily__<apply time>');
+    // The log and an apply summary name the real version.
+    expect(planText([a])).toContain('GIT::daily__2026-11-22T12-00-00Z');
+    expect(planMarkdown([a], { mode: 'apply' })).toContain('GIT::daily__2026-11-22T12-00-00Z');
+  });
+});
