@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { startKfpEmulator, type KfpEmulator } from '../../src/kfp/emulator/server.js';
-import { parseVersionName } from '../../src/reconcile/identity.js';
+import { enabledCounts as countEnabled, versionsOf } from '../support/schedule-versions.js';
 import { TempRepo } from '../support/git-repo.js';
 import { runBundle, runCliBundle } from '../support/run-action.js';
 import { repoRoot } from '../support/paths.js';
@@ -32,17 +32,8 @@ afterEach(async () => {
   await repo.remove();
 });
 
-function versions(schedule: string) {
-  return [...emu.state.jobs.values()].filter((j) => parseVersionName(j.name)?.schedule === schedule).sort((a, b) => a.name.localeCompare(b.name));
-}
-function enabledCounts(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const j of emu.state.jobs.values()) {
-    const v = parseVersionName(j.name);
-    if (v && j.enabled) counts.set(v.schedule, (counts.get(v.schedule) ?? 0) + 1);
-  }
-  return counts;
-}
+const versions = (schedule: string) => versionsOf(emu, schedule);
+const enabledCounts = () => countEnabled(emu);
 
 const reconcile = (mode: 'plan' | 'apply', extra: Record<string, string> = {}) =>
   runBundle('push-reconcile', { 'config-folders': 'schedules/*', 'kfp-host': emu.url, mode, ...extra }, { workspace: repo.dir, env: { GITHUB_SHA: 'abc123def4567890' } });

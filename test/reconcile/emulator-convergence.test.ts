@@ -4,7 +4,8 @@ import { startKfpEmulator, type KfpEmulator } from '../../src/kfp/emulator/serve
 import { createKfpClient } from '../../src/kfp/client.js';
 import type { KfpClient } from '../../src/kfp/types.js';
 import { applyPlan } from '../../src/reconcile/apply.js';
-import { parseVersionName, versionName } from '../../src/reconcile/identity.js';
+import { versionName } from '../../src/reconcile/identity.js';
+import { enabledCounts as countEnabled } from '../support/schedule-versions.js';
 import { kfpWriter, observe } from '../../src/reconcile/kfp-adapter.js';
 import type { DesiredState } from '../../src/reconcile/model.js';
 import { countSteps, plan } from '../../src/reconcile/plan.js';
@@ -55,14 +56,7 @@ async function remainingSteps(desired: DesiredState, now: Date): Promise<number>
   return countSteps(plan(desired, await observe(client, NS, 'default-editor'), options({ now })));
 }
 
-function enabledCounts(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const j of emu.state.jobs.values()) {
-    const v = parseVersionName(j.name);
-    if (v && j.enabled) counts.set(v.schedule, (counts.get(v.schedule) ?? 0) + 1);
-  }
-  return counts;
-}
+const enabledCounts = () => countEnabled(emu);
 
 let raceIds = 0;
 function perturb(p: Perturbation): void {
