@@ -53,11 +53,15 @@ export async function run(ctx: ActionContext): Promise<void> {
     host.setOutput('report', report);
     outputsSet = true;
 
+    // The log lists what needs attention; every row, passes included, is in the job summary.
     await host.group(`${result.results.length} check(s)`, async () => {
-      for (const r of sortForReport(result.results)) {
+      const rows = sortForReport(result.results);
+      for (const r of rows.filter((r) => r.status !== 'pass')) {
         const value = r.candidate === undefined ? '—' : formatNumber(r.candidate);
         host.info(`${r.status.toUpperCase().padEnd(4)} ${r.metric} = ${value}  [${r.ruleText}]${r.reasons.length ? `  ${r.reasons.join('; ')}` : ''}`);
       }
+      const passed = rows.filter((r) => r.status === 'pass').length;
+      if (passed) host.info(`PASS ${passed} check(s); every row is in the job summary.`);
     });
     reportDiagnostics(host, forAnnotations(thresholdsFile, ruleDiagnostics(result)));
     await host.appendSummary(renderReport(result, { title, sources, limit: SUMMARY_LIMIT - 4096 }));
