@@ -13,18 +13,20 @@ const SYMBOL: Record<Step['op'], string> = {
 };
 
 /**
- * One step in words. `stableNames` writes versions this plan would create as `GIT::<name>__<apply time>`:
+ * One step in words. `stableNames` writes versions this plan would create as `GIT::<name>__{apply time}`:
  * their real names carry the time of the apply, and a plan comment should not change with the clock.
  */
-export function describeStep(step: Step, opts: { stableNames?: boolean } = {}): string {
-  const label = (schedule: string, job: JobRef) => ('created' in job && opts.stableNames ? `GIT::${schedule}__<apply time>` : job.name);
+export function describeStep(step: Step, opts: { stableNames?: boolean; markdown?: boolean } = {}): string {
+  // In markdown, names go in code spans: `__` in a version name would otherwise start bold text.
+  const name = (text: string) => (opts.markdown ? code(text) : text);
+  const label = (schedule: string, job: JobRef) => name('created' in job && opts.stableNames ? `GIT::${schedule}__{apply time}` : job.name);
   switch (step.op) {
     case 'create-experiment':
-      return `create experiment ${step.experiment}`;
+      return `create experiment ${name(step.experiment)}`;
     case 'unarchive-experiment':
-      return `unarchive experiment ${step.experiment}`;
+      return `unarchive experiment ${name(step.experiment)}`;
     case 'create':
-      return `create ${opts.stableNames ? `GIT::${step.schedule}__<apply time>` : step.version} (paused)`;
+      return `create ${name(opts.stableNames ? `GIT::${step.schedule}__{apply time}` : step.version)} (paused)`;
     case 'enable':
       return `enable ${label(step.schedule, step.job)}`;
     case 'disable':
@@ -74,6 +76,7 @@ export function planText(plans: readonly Plan[], opts: { stableNames?: boolean }
 /** Markdown for the job summary and the sticky PR comment. */
 export function planMarkdown(plans: readonly Plan[], opts: { mode: 'plan' | 'apply'; result?: ApplyResult; title?: string }): string {
   const words = { stableNames: opts.mode === 'plan' };
+  const cells = { ...words, markdown: true };
   const writes = plans.reduce((n, p) => n + countSteps(p), 0);
   const failed = opts.result?.failures.length ?? 0;
   const icon = failed ? '❌' : writes === 0 ? '✅' : opts.mode === 'apply' ? '✅' : '📝';
@@ -81,16 +84,16 @@ export function planMarkdown(plans: readonly Plan[], opts: { mode: 'plan' | 'app
   for (const p of plans) {
     const rows = p.changes
       .filter((c) => c.kind !== 'unchanged')
-      .map((c) => [HEAD[c.kind], code(c.schedule), c.reasons.join('; ') + (c.fields.length ? `<br>${c.fields.map((f) => `${code(f.field)}: ${f.actual} → ${f.desired}`).join('<br>')}` : ''), c.steps.map((s) => `${SYMBOL[s.op]} ${describeStep(s, words)}`).join('<br>')]);
+      .map((c) => [HEAD[c.kind], code(c.schedule), c.reasons.join('; ') + (c.fields.length ? `<br>${c.fields.map((f) => `${code(f.field)}: ${f.actual} → ${f.desired}`).join('<br>')}` : ''), c.steps.map((s) => `${SYMBOL[s.op]} ${describeStep(s, cells)}`).join('<br>')]);
     const unchanged = p.changes.filter((c) => c.kind === 'unchanged').length;
     md += `### Namespace ${code(p.namespace)}\n\n`;
-    if (p.experimentSteps.length) md += p.experimentSteps.map((s) => `- ${SYMBOL[s.op]} ${describeStep(s, words)}`).join('\n') + '\n\n';
+    if (p.experimentSteps.length) md += p.experimentSteps.map((s) => `- ${SYMBOL[s.op]} ${describeStep(s, cells)}`).join('\n') + '\n\n';
     if (rows.length) md += table(['change', 'schedule', 'why', 'steps'], rows) + '\n';
     md += `${unchanged} schedule(s) unchanged.\n\n`;
     for (const w of p.warnings) md += `> ⚠️ ${w}\n\n`;
   }
   if (opts.result?.failures.length) {
-    md += `### Failures\n\n` + table(['schedule', 'step', 'error', 'recovery'], opts.result.failures.map((f) => [f.schedule, describeStep(f.step), f.error, f.undo ?? ''])) + '\nThe next run converges from here.\n';
+    md += `### Failures\n\n` + table(['schedule', 'step', 'error', 'recovery'], opts.result.failures.map((f) => [f.schedule, describeStep(f.step, { markdown: true }), f.error, f.undo ?? ''])) + '\nThe next run converges from here.\n';
   }
   md += `\n<details><summary>Plan as text</summary>\n\n${fence(planText(plans, words))}\n</details>\n`;
   return truncate(md, COMMENT_LIMIT - 200, 'plan truncated; the full plan is in the job log');

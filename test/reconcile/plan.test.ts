@@ -119,7 +119,7 @@ describe('plan report', () => {
     const at = (iso: string) => plan(want(desired('daily')), state([]), options({ now: new Date(iso) }));
     const [a, b] = [at('2026-11-22T12:00:00Z'), at('2026-11-22T12:00:07Z')];
     expect(planMarkdown([a], { mode: 'plan' })).toBe(planMarkdown([b], { mode: 'plan' }));
-    expect(planMarkdown([a], { mode: 'plan' })).toContain('GIT::daily__<apply time>');
+    expect(planMarkdown([a], { mode: 'plan' })).toContain('GIT::daily__{apply time}');
     // The log and an apply summary name the real version.
     expect(planText([a])).toContain('GIT::daily__2026-11-22T12-00-00Z');
     expect(planMarkdown([a], { mode: 'apply' })).toContain('GIT::daily__2026-11-22T12-00-00Z');
