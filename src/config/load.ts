@@ -297,14 +297,15 @@ async function checkRun(yf: YamlFile, run: RawRun, i: number, experiments: Exper
     readPipeline(pipelineRequest, pipelineAt, ctx, out),
     Promise.all(params.map((p, k) => readParameter(p, k, source, at, ctx, out))),
   ]);
-  if (!pipeline || values.some((v) => v === undefined)) return undefined;
+  if (!pipeline) return undefined;
 
   const parameters: Record<string, string> = {};
   const parameterAt: Record<string, SourceLocation> = {};
   params.forEach((p, k) => {
-    parameters[p.name] = values[k]!;
+    if (values[k] !== undefined) parameters[p.name] = values[k];
     parameterAt[p.name] = at(['pipeline_parameters', k, p.valueFrom ? 'valueFrom' : 'value']);
   });
+  // Names are checked even when a value file could not be read, so one run reports every problem.
   checkParameters(pipeline, params, parameters, at, run.pipeline_parameters !== undefined, error);
   if (out.filter((d) => d.severity !== 'warning').length > errorsBefore || !trigger) return undefined;
 
@@ -469,12 +470,13 @@ function checkParameters(
       );
       return;
     }
-    if (pipeline.kind === 'v2') {
-      const typed = typedParameterValue(input, values[p.name]!);
+    if (pipeline.kind === 'v2' && values[p.name] !== undefined) {
+      const typed = typedParameterValue(input, values[p.name]);
       if (!typed.ok) error(`Parameter ${typed.reason}.`, at(['pipeline_parameters', k, p.valueFrom ? 'valueFrom' : 'value']), `give a value of type ${input.type}.`);
     }
   });
-  const missing = pipeline.inputs.filter((i) => i.required && !(i.name in values));
+  // A parameter whose value file is missing was given (that error is reported on its own).
+  const missing = pipeline.inputs.filter((i) => i.required && !params.some((p) => p.name === i.name));
   if (missing.length) {
     error(
       `${what} requires ${missing.map((m) => `'${m.name}'`).join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not given.`,

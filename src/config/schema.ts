@@ -134,7 +134,7 @@ function describe(e: ErrorObject, path: DataPath, yf: YamlFile, kind: ConfigKind
     case 'minimum':
     case 'maximum': {
       const { limit, comparison } = e.params as { limit: number; comparison: string };
-      return { message: `${where} must be ${comparison} ${limit}, not ${String(e.data)}.`, location: at, fix: schema.description ?? `use a value ${comparison} ${limit}.` };
+      return { message: `${where} must be ${comparison} ${limit}, not ${String(e.data)}.`, location: at, fix: `${schema.description ? `${schema.description} ` : ''}Use a value ${comparison} ${limit}.` };
     }
     case 'pattern': {
       if (field === 'start_date' || field === 'end_date') {

@@ -1,5 +1,5 @@
 import { type Diagnostic, formatLocation } from '../lib/errors.js';
-import { SUMMARY_LIMIT, code, table, truncate } from '../lib/markdown.js';
+import { SUMMARY_LIMIT, code, table, text, truncate } from '../lib/markdown.js';
 import { describeCron, nextFireTimes } from '../kfp/cron.js';
 import { formatUtc } from './dates.js';
 import { type DesiredJob, type DesiredState, type Trigger, describeSource } from './model.js';
@@ -70,8 +70,8 @@ export function summarizeDesiredState(state: DesiredState, now: Date): string {
       ['schedule', 'experiment', 'pipeline', 'trigger', 'next runs (UTC)', 'enabled', 'keep_history'],
       f.jobs.map((j) => [
         code(j.name),
-        j.experiment,
-        `${j.pipeline.name} (KFP ${j.pipeline.kind})<br>${code(describeSource(j.pipeline.source))}`,
+        code(j.experiment),
+        `${text(j.pipeline.name)} (KFP ${j.pipeline.kind})<br>${code(describeSource(j.pipeline.source))}`,
         describeTrigger(j.trigger),
         nextRunsCell(j, now),
         j.enabled ? 'yes' : 'no',
@@ -82,7 +82,7 @@ export function summarizeDesiredState(state: DesiredState, now: Date): string {
   }
   if (state.diagnostics.length) {
     md += `### Problems\n\n`;
-    md += table(['', 'where', 'problem', 'fix'], state.diagnostics.map((d: Diagnostic) => [d.severity === 'warning' ? '⚠️' : '❌', d.location ? code(formatLocation(d.location)) : '', d.message, d.fix ?? '']));
+    md += table(['', 'where', 'problem', 'fix'], state.diagnostics.map((d: Diagnostic) => [d.severity === 'warning' ? '⚠️' : '❌', d.location ? code(formatLocation(d.location)) : '', text(d.message), text(d.fix ?? '')]));
   }
   return truncate(md, SUMMARY_LIMIT - 1024, 'summary truncated');
 }

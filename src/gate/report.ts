@@ -1,5 +1,5 @@
-import type { Diagnostic } from '../lib/errors.js';
-import { code, escapeCell } from '../lib/markdown.js';
+import { type Diagnostic, UserError, errorMessage, formatDiagnostic } from '../lib/errors.js';
+import { code, escapeCell, text } from '../lib/markdown.js';
 import type { GateResult, MetricResult, Status } from './evaluate.js';
 import { formatNumber, formatPercent, formatSigned } from './numbers.js';
 
@@ -141,4 +141,18 @@ export function resultsJson(result: GateResult): string {
       ...(r.at.line !== undefined ? { file: r.at.file, line: r.at.line } : {}),
     })),
   });
+}
+
+/** The report when the gate could not be evaluated: what to fix, each problem with its place. */
+export function notEvaluatedReport(title: string, err: unknown): string {
+  const problems = err instanceof UserError && err.diagnostics.length > 1 ? `\n${err.diagnostics.map((d) => `- ${escapeOutsideCode(formatDiagnostic(d))}`).join('\n')}\n` : '';
+  return `### ❌ ${title}: not evaluated\n\n${escapeOutsideCode(errorMessage(err))}\n${problems}`;
+}
+
+/** Messages quote user text (`<path>`, names with `*` or `_`): escape it for markdown, outside their code spans. */
+function escapeOutsideCode(message: string): string {
+  return message
+    .split(/(`[^`\n]*`)/)
+    .map((part, i) => (i % 2 ? part : text(part)))
+    .join('');
 }

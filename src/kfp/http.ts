@@ -36,7 +36,7 @@ function classify(err: NodeJS.ErrnoException, reusedSocket: boolean): TransportE
   const code = err.code ?? '';
   if (code === 'ECONNREFUSED') return new TransportError(`connection refused (${err.message})`, 'refused', false, code);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new TransportError(`host not found (${err.message})`, 'dns', false, code);
-  if (TLS_CODES.test(code)) return new TransportError(`TLS failed: ${err.message}`, 'tls', false, code);
+  if (TLS_CODES.test(code)) return new TransportError(`TLS failed: ${err.message.trim()}`, 'tls', false, code);
   if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/.test(err.message)) {
     // Even on a reused keep-alive socket a reset may come after the server acted, so a create treats it as ambiguous.
     return new TransportError(`connection reset${reusedSocket ? ' (reused connection)' : ''} (${err.message})`, 'reset', 'maybe', code || 'ECONNRESET');
@@ -138,9 +138,12 @@ export function kfpMessageOf(body: string): { message: string; json: boolean } {
   return { message: text.length > 160 ? `${text.slice(0, 160)}…` : text, json: false };
 }
 
+/** What to check after a failed call; `body` is the answer's body, or the transport failure's message. */
 export function hintFor(status: number | undefined, body: string, req: WireRequest, kind?: FailureKind, headers?: http.IncomingHttpHeaders): string {
   const prefix = 'kfp-host must be the KFP API prefix, the part before /apis/… (e.g. https://host/pipeline behind the Kubeflow gateway, http://ml-pipeline.kubeflow:8888 in-cluster)';
   if (kind === 'refused' || kind === 'dns') return `kfp-host (host name and port) and that KFP is reachable from this runner.`;
+  // OpenSSL's "wrong version number": the port answered in plain HTTP.
+  if (kind === 'tls' && /wrong version number|packet length too long|http request/i.test(body)) return 'kfp-host: the server does not speak TLS on that port; use http:// (or the port that serves HTTPS).';
   if (kind === 'tls') return 'TLS: set kfp-ca-file to the CA bundle that signed the server certificate (or, insecurely, kfp-skip-tls-verify: true).';
   if (kind === 'timeout') return 'the network path to KFP, or raise kfp-timeout-seconds.';
   if (kind) return 'the network path to KFP (proxy, load balancer) and the KFP API server logs.';
@@ -153,6 +156,7 @@ export function hintFor(status: number | undefined, body: string, req: WireReque
   if (status === 404 && !json) return `the URL prefix: ${prefix}.`;
   if (status === 404) return `that the object exists in KFP and belongs to the namespace (${req.call} got "not found").`;
   if (status === 200) return `the URL prefix: the answer was not KFP's JSON. ${prefix}.`;
+  if (status === 400 && /namespace/i.test(body) && /multi-user|must be specified|empty/i.test(body)) return 'namespace: this KFP is a multi-user install; set the namespace input to your Kubeflow profile namespace.';
   if (status === 400) return 'the values sent: KFP refused them (see its message).';
   if (status === 409) return 'the name: an object with this name already exists in the namespace.';
   if (status !== undefined && status >= 500) return 'the KFP API server (its logs and health); the call was retried where safe.';
@@ -219,7 +223,7 @@ export class Transport {
         const text = res?.body ?? '';
         const kfp = failure ? failure.message : kfpMessageOf(text).message;
         const tries = attempt > 0 ? ` (after ${attempt + 1} attempts)` : '';
-        return new KfpApiError(req.call, status, kfp + tries, hintFor(status, text, req, failure?.kind, res?.headers), what);
+        return new KfpApiError(req.call, status, kfp + tries, hintFor(status, failure ? failure.message : text, req, failure?.kind, res?.headers), what);
       };
 
       if (!req.idempotent && processed !== false && (failure || status! >= 500)) {

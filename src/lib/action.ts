@@ -1,8 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ActionSpec } from './spec.js';
 import type { Host } from './host.js';
 import { Inputs } from './inputs.js';
-import { CheckFailed, UserError, errorMessage, formatDiagnostic } from './errors.js';
+import { CheckFailed, UserError, errorMessage, formatDiagnostic, formatLocation } from './errors.js';
 import { reportDiagnostics } from './report.js';
 
 /** What an action's main function gets: its inputs, the host, and the folder it works in. */
@@ -18,7 +19,13 @@ export type ActionMain = (ctx: ActionContext) => Promise<void>;
 
 /** Absolute path of the `working-directory` input, resolved against the workspace. */
 export function workingDirectory(ctx: ActionContext): string {
-  return path.resolve(ctx.workspace, ctx.inputs.string('working-directory') || '.');
+  const given = ctx.inputs.string('working-directory') || '.';
+  const dir = path.resolve(ctx.workspace, given);
+  // Checked here so a typo is a clear error rather than a failed spawn (ENOENT) deep inside an action.
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UserError(`Input 'working-directory' is '${given}', but ${dir} is not a folder. Fix: give a folder inside the checkout (relative to ${ctx.workspace}), or leave it empty for the checkout itself.`);
+  }
+  return dir;
 }
 
 /**
@@ -43,11 +50,16 @@ export async function execute(spec: ActionSpec, load: () => Promise<ActionMain>,
     return 0;
   } catch (err) {
     if (err instanceof UserError) {
-      if (err.diagnostics.length > 0) {
-        reportDiagnostics(host, err.diagnostics);
-        host.fail(err.diagnostics.length === 1 ? formatDiagnostic(err.diagnostics[0]!) : err.message);
-      } else {
-        host.fail(err.message);
+      // Each problem is shown once: as an annotation (at its file and line when it has one), with a
+      // failure message that only sums up; a single problem without a location is the message itself.
+      const d = err.diagnostics;
+      const located = d.filter((x) => x.location);
+      if (d.length === 0) host.fail(err.message);
+      else if (d.length === 1 && located.length === 0) host.fail(formatDiagnostic(d[0]!));
+      else {
+        reportDiagnostics(host, d);
+        if (located.length < d.length) host.fail(err.message);
+        else host.fail(located.length === 1 ? `1 problem at ${formatLocation(located[0]!.location)} (see the annotation).` : `${located.length} problems (see the annotations).`);
       }
     } else if (err instanceof CheckFailed) {
       host.fail(err.message);

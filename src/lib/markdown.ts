@@ -4,8 +4,9 @@
 export const SUMMARY_LIMIT = 1024 * 1024;
 export const COMMENT_LIMIT = 65536;
 
+/** A table cell: `|` escaped, line breaks as <br>. Backslashes stay (literal in code spans; text() escapes plain text). */
 export function escapeCell(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return value.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 
 export function table(headers: string[], rows: string[][]): string {
@@ -13,6 +14,14 @@ export function table(headers: string[], rows: string[][]): string {
   const sep = `| ${headers.map(() => '---').join(' | ')} |`;
   const body = rows.map((r) => `| ${r.map(escapeCell).join(' | ')} |`);
   return [head, sep, ...body].join('\n') + '\n';
+}
+
+/**
+ * Plain text (a message, a user's value) as inline markdown that renders as written: `<x>` is not
+ * swallowed as HTML, `__x__` and `*` do not turn into bold or italics, `[x]` is not a link.
+ */
+export function text(value: string): string {
+  return value.replace(/[\\`*_<>[\]~&]/g, (c) => (c === '&' ? '&amp;' : `\\${c}`));
 }
 
 export function code(value: string): string {

@@ -30,8 +30,9 @@ export function parseYaml(text: string, file: string, opts: { maxBytes?: number 
   for (const doc of docs) {
     for (const e of doc.errors) {
       const pos = lineCounter.linePos(e.pos[0]);
+      const reason = e.message.split('\n')[0]!.trim();
       diagnostics.push({
-        message: `YAML ${e.code === 'DUPLICATE_KEY' ? 'duplicate key' : 'syntax error'}: ${e.message.split('\n')[0]}`,
+        message: `YAML ${e.code === 'DUPLICATE_KEY' ? 'duplicate key' : 'syntax error'}: ${reason}${/[.!?]$/.test(reason) ? '' : '.'}`,
         location: { file, line: pos.line, column: pos.col },
         fix: e.code === 'DUPLICATE_KEY' ? 'remove or rename one of the duplicated keys.' : 'correct the YAML syntax at this position.',
       });

@@ -1,4 +1,4 @@
-import { code, table } from '../lib/markdown.js';
+import { code, table, text } from '../lib/markdown.js';
 import { formatDuration } from './duration.js';
 import type { Model } from './model.js';
 import type { ModelPrResult } from './model-pr.js';
@@ -29,7 +29,7 @@ export function summarize(a: { result: ModelPrResult; latest: Model; desired: st
     : r.operation === 'updated' ? '🔄 Updated the model PR'
     : r.operation === 'closed' ? '✅ Closed the redundant model PR'
     : '✅ No change needed';
-  let md = `## ${head}\n\n${r.why}\n\n`;
+  let md = `## ${head}\n\n${text(r.why)}\n\n`;
   md += table(
     ['', 'pinned value', 'model', 'age'],
     [
@@ -38,6 +38,6 @@ export function summarize(a: { result: ModelPrResult; latest: Model; desired: st
     ],
   );
   md += `\nFile: ${code(a.path)} line ${r.match.location.line} in ${a.repo}.`;
-  if (r.pr) md += ` Pull request: [#${r.pr.number}](${r.pr.url}) (${r.operation}).`;
+  if (r.pr) md += ` Pull request: [#${r.pr.number}](${r.pr.url}) (${r.operation === 'none' ? 'unchanged' : r.operation}).`;
   return `${md}\n`;
 }

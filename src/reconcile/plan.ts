@@ -39,13 +39,17 @@ function pruneSteps(schedule: string, older: Version[], keepHistory: number, kee
     .map((v) => ({ op: 'delete', schedule, job: ref(v.job), keepsRuns, reason: `beyond keep_history (${keepHistory} older versions kept)` }) as Step);
 }
 
-function planSchedule(d: DesiredSchedule, versions: Version[], experimentId: string | undefined, taken: ReadonlySet<string>, opts: PlanOptions): ScheduleChange {
+function planSchedule(d: DesiredSchedule, versions: Version[], experimentId: string | undefined, experimentNames: ReadonlyMap<string, string>, taken: ReadonlySet<string>, opts: PlanOptions): ScheduleChange {
   const ignore = new Set(opts.ignoreKeys);
   const [latest, ...older] = versions;
   const change: ScheduleChange = { schedule: d.name, kind: 'unchanged', reasons: [], fields: [], steps: [], origin: d.origin };
 
   const fields = latest ? diffSpecs(latest.job.spec, d.spec, ignore) : [];
-  if (latest && latest.job.experimentId !== experimentId) fields.unshift({ field: 'experiment', actual: latest.job.experimentId ?? '(none)', desired: d.experiment });
+  if (latest && latest.job.experimentId !== experimentId) {
+    // Name the current experiment as the user knows it; its id only when it is not in the namespace.
+    const current = latest.job.experimentId === undefined ? '(none)' : (experimentNames.get(latest.job.experimentId) ?? latest.job.experimentId);
+    fields.unshift({ field: 'experiment', actual: current, desired: d.experiment });
+  }
   const upToDate = latest !== undefined && fields.length === 0;
 
   if (!upToDate) {
@@ -115,7 +119,8 @@ export function plan(desired: DesiredState, actual: ActualState, opts: PlanOptio
 
   const groups = versionsBySchedule(actual.jobs);
   const taken = new Set(actual.jobs.map((j) => j.name));
-  for (const d of desired.schedules) result.changes.push(planSchedule(d, groups.get(d.name) ?? [], experimentIds.get(d.experiment), taken, opts));
+  const experimentNames = new Map(actual.experiments.map((e) => [e.id, e.name]));
+  for (const d of desired.schedules) result.changes.push(planSchedule(d, groups.get(d.name) ?? [], experimentIds.get(d.experiment), experimentNames, taken, opts));
 
   const wanted = new Set(desired.schedules.map((d) => d.name));
   for (const [schedule, versions] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {

@@ -1,4 +1,4 @@
-import { code, fence, table, truncate, COMMENT_LIMIT } from '../lib/markdown.js';
+import { code, fence, table, text, truncate, COMMENT_LIMIT } from '../lib/markdown.js';
 import type { ApplyResult } from './apply.js';
 import { countSteps } from './plan.js';
 import type { JobRef, Plan, ScheduleChange, Step } from './model.js';
@@ -18,7 +18,8 @@ const SYMBOL: Record<Step['op'], string> = {
  */
 export function describeStep(step: Step, opts: { stableNames?: boolean; markdown?: boolean } = {}): string {
   // In markdown, names go in code spans: `__` in a version name would otherwise start bold text.
-  const name = (text: string) => (opts.markdown ? code(text) : text);
+  const name = (value: string) => (opts.markdown ? code(value) : value);
+  const words = (value: string) => (opts.markdown ? text(value) : value);
   const label = (schedule: string, job: JobRef) => name('created' in job && opts.stableNames ? `GIT::${schedule}__{apply time}` : job.name);
   switch (step.op) {
     case 'create-experiment':
@@ -30,9 +31,9 @@ export function describeStep(step: Step, opts: { stableNames?: boolean; markdown
     case 'enable':
       return `enable ${label(step.schedule, step.job)}`;
     case 'disable':
-      return `disable ${label(step.schedule, step.job)} — ${step.reason}`;
+      return `disable ${label(step.schedule, step.job)} — ${words(step.reason)}`;
     case 'delete':
-      return `delete ${label(step.schedule, step.job)} — ${step.reason}${step.keepsRuns ? '' : ' (this KFP API terminates its running runs)'}`;
+      return `delete ${label(step.schedule, step.job)} — ${words(step.reason)}${step.keepsRuns ? '' : ' (this KFP API terminates its running runs)'}`;
   }
 }
 
@@ -84,16 +85,17 @@ export function planMarkdown(plans: readonly Plan[], opts: { mode: 'plan' | 'app
   for (const p of plans) {
     const rows = p.changes
       .filter((c) => c.kind !== 'unchanged')
-      .map((c) => [HEAD[c.kind], code(c.schedule), c.reasons.join('; ') + (c.fields.length ? `<br>${c.fields.map((f) => `${code(f.field)}: ${f.actual} → ${f.desired}`).join('<br>')}` : ''), c.steps.map((s) => `${SYMBOL[s.op]} ${describeStep(s, cells)}`).join('<br>')]);
+      .map((c) => [HEAD[c.kind], code(c.schedule), text(c.reasons.join('; ')) + (c.fields.length ? `<br>${c.fields.map((f) => `${code(f.field)}: ${text(f.actual)} → ${text(f.desired)}`).join('<br>')}` : ''), c.steps.map((s) => `${SYMBOL[s.op]} ${describeStep(s, cells)}`).join('<br>')]);
     const unchanged = p.changes.filter((c) => c.kind === 'unchanged').length;
     md += `### Namespace ${code(p.namespace)}\n\n`;
-    if (p.experimentSteps.length) md += p.experimentSteps.map((s) => `- ${SYMBOL[s.op]} ${describeStep(s, cells)}`).join('\n') + '\n\n';
+    // `- + …` would be read as a nested list: the symbol is escaped.
+    if (p.experimentSteps.length) md += p.experimentSteps.map((s) => `- ${SYMBOL[s.op].replace(/^[+-]/, '\\$&')} ${describeStep(s, cells)}`).join('\n') + '\n\n';
     if (rows.length) md += table(['change', 'schedule', 'why', 'steps'], rows) + '\n';
     md += `${unchanged} schedule(s) unchanged.\n\n`;
-    for (const w of p.warnings) md += `> ⚠️ ${w}\n\n`;
+    for (const w of p.warnings) md += `> ⚠️ ${text(w)}\n\n`;
   }
   if (opts.result?.failures.length) {
-    md += `### Failures\n\n` + table(['schedule', 'step', 'error', 'recovery'], opts.result.failures.map((f) => [f.schedule, describeStep(f.step, { markdown: true }), f.error, f.undo ?? ''])) + '\nThe next run converges from here.\n';
+    md += `### Failures\n\n` + table(['schedule', 'step', 'error', 'recovery'], opts.result.failures.map((f) => [code(f.schedule), describeStep(f.step, { markdown: true }), text(f.error), text(f.undo ?? '')])) + '\nThe next run converges from here.\n';
   }
   md += `\n<details><summary>Plan as text</summary>\n\n${fence(planText(plans, words))}\n</details>\n`;
   return truncate(md, COMMENT_LIMIT - 200, 'plan truncated; the full plan is in the job log');

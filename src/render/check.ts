@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { structuredPatch, formatPatch } from 'diff';
-import { type Diagnostic, UserError } from '../lib/errors.js';
+import { type Diagnostic, UserError, formatDiagnostic } from '../lib/errors.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { runProcess, tail } from '../lib/proc.js';
 import { repoRoot, restoreFromHead, showFile, status } from '../lib/git.js';
@@ -68,7 +68,8 @@ export async function resolveScripts(workdir: string, patterns: string[]): Promi
       else found.push(abs);
     }
   }
-  if (problems.length) throw new UserError(problems.map((p) => `${p.message} Fix: ${p.fix}`).join('\n'), problems);
+  // Each problem is reported on its own; the message only sums them up.
+  if (problems.length) throw new UserError(problems.length === 1 ? formatDiagnostic(problems[0]!) : `${problems.length} render-scripts entries match no file.`, problems);
   return [...new Set(found)];
 }
 

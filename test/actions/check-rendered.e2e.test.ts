@@ -63,6 +63,8 @@ describe('check-rendered bundle, run as the runner runs it', () => {
     const nd = r.annotations.find((a) => a.message.includes('not deterministic'));
     expect(nd?.props.file).toBe('pipelines/train-model/RENDERED_PIPELINE/workflow.yaml');
     expect(nd?.message).toContain('metadata.generateName');
+    // In the summary the key is a code span (a key like __x__ would otherwise turn bold).
+    expect(r.summary).toContain('| `metadata.generateName` |');
   });
 
   test('check-determinism false renders once', async () => {
@@ -93,6 +95,18 @@ describe('check-rendered bundle, run as the runner runs it', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("'nope/render.sh' does not exist");
     expect(r.stdout).toContain("the glob 'other/*/render.sh' matches no file");
+    // Each problem once: the closing error sums up rather than repeating them.
+    expect(r.stdout.split("matches no file").length - 1).toBe(1);
+    expect(r.annotations.map((x) => x.message)).toContain('2 render-scripts entries match no file.');
+  });
+
+  test('a working-directory that does not exist is named, with the fix', async () => {
+    const repo = await examplesRepo();
+    const r = await runBundle('check-rendered', { 'render-scripts': SCRIPTS, 'working-directory': 'pipeline' }, { workspace: repo.dir });
+    expect(r.code).toBe(1);
+    expect(r.annotations).toEqual([
+      expect.objectContaining({ kind: 'error', message: `Input 'working-directory' is 'pipeline', but ${path.join(repo.dir, 'pipeline')} is not a folder. Fix: give a folder inside the checkout (relative to ${repo.dir}), or leave it empty for the checkout itself.` }),
+    ]);
   });
 
   test('a missing required input fails before doing anything', async () => {

@@ -91,6 +91,30 @@ describeWithShared('quality-gate sticky PR comment, against the GitHub API doubl
     expect(double.violations).toEqual([]);
   });
 
+  test('a gate that can no longer be evaluated replaces an earlier "passed" comment with what to fix', async () => {
+    const repo = await exampleRepo();
+    const pr = await pullRequest();
+    const good = await runBundle('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
+    expect(good.code).toBe(0);
+    const before = double.comments(FULL, pr.number)[1]!;
+    expect(before.body).toContain('Quality gate passed');
+
+    const text = await repo.read('quality/thresholds.yaml');
+    await repo.write({ 'quality/thresholds.yaml': text.replace('"recall.area-*": {min: 0.30}', '"recall.area-*": {mni: 0.30}').replace('max: 50', 'max: fifty') });
+    const broken = await runBundle('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain('PR comment updated:');
+    const comments = double.comments(FULL, pr.number);
+    expect(comments).toHaveLength(2);
+    expect(comments[1]!.id).toBe(before.id);
+    expect(comments[1]!.body).toBe(`${MARKER}\n${broken.outputs.report}`);
+    expect(comments[1]!.body).not.toContain('passed');
+    expect(comments[1]!.body).toContain('### ❌ Quality gate: not evaluated');
+    expect(comments[1]!.body).toMatch(/^- quality\/thresholds\.yaml:\d+:\d+: 'max' must be a finite number \(got "fifty"\)\. Fix: write a number, e\.g\. `max: 50`\.$/m);
+    expect(comments[1]!.body).toMatch(/^- quality\/thresholds\.yaml:\d+:\d+: Unknown key 'mni' in the rule for 'recall\.area-\\\*'\. Did you mean 'min'\?/m);
+    expect(double.violations).toEqual([]);
+  });
+
   test('two gates with different titles keep one comment each', async () => {
     const repo = await exampleRepo();
     const pr = await pullRequest();

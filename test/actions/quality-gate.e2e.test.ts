@@ -142,6 +142,9 @@ describe('quality-gate bundle, run as the runner runs it', () => {
     expect(r.outputs.passed).toBe('false');
     expect(JSON.parse(r.outputs.results!).error).toContain('2 problem(s) in the thresholds');
     expect(r.summary).toBe('');
+    const commenting = await runBundle('quality-gate', { ...EXAMPLE_INPUTS, comment: 'true' }, { workspace: repo.dir });
+    expect(commenting.code).toBe(1);
+    expect(commenting.stdout).not.toContain('the report is in the job summary'); // not a PR, and there is no summary to point to
   });
 
   test('a rule naming no metric fails with did-you-mean at its line; a bad metrics file names its line', async () => {

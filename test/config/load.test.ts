@@ -284,6 +284,23 @@ describe('each invalid case: one error at the right line, with the fix', () => {
     expect(where(e)).toBe('cfg/recurring_runs.yaml:9:22');
   });
 
+  test('a missing valueFrom file does not hide the other parameter problems of the entry', async () => {
+    const { state } = await load(
+      runs((s) => s.replace('value: gs://b/d', 'valueFrom:\n          file_path: params/nope').replace('- name: learning_rate\n        value: "0.01"', '- name: learning_rat\n        value: "0.01"')),
+    );
+    expect(errors(state).map((e) => `${where(e)} ${e.message}`)).toEqual([
+      "cfg/recurring_runs.yaml:4:5 pipeline 'train-model' requires 'learning_rate', which is not given.",
+      "cfg/recurring_runs.yaml:5:15 Parameter 'learning_rat' is not an input of pipeline 'train-model'. Did you mean 'learning_rate'?",
+      "cfg/recurring_runs.yaml:9:22 Parameter 'dataset_uri': 'params/nope' does not exist in the repository.",
+    ]);
+    expect(state.namespaces[0]!.jobs).toHaveLength(0);
+  });
+
+  test('a value out of range says which values are allowed', async () => {
+    const e = await onlyError(runs((s) => s.replace('max_concurrency: 1', 'max_concurrency: 0')));
+    expect(e.fix).toMatch(/Use a value >= 1\.$/);
+  });
+
   test('path mixed with GitHub keys', async () => {
     const e = await onlyError(runs((s) => s.replace('      path: pipelines', '      github_owner: me\n      path: pipelines')));
     expect(e.message).toBe("pipeline_source has 'path' (a file in this repository) and 'github_owner' (a GitHub repository).");
@@ -307,6 +324,8 @@ describe('files and YAML refused before anything else', () => {
     expect(syntax[0]).toMatchObject({ message: expect.stringMatching(/^YAML syntax error/), location: { file: 'cfg/recurring_runs.yaml', line: 12 } });
     const dup = await onlyError(runs((s) => s.replace('name: train', 'name: train\n      name: again')));
     expect(dup.message).toMatch(/^YAML duplicate key/);
+    // The parser's reason ends with a period before the fix.
+    expect(dup.message).toBe('YAML duplicate key: Map keys must be unique.');
     expect(dup.location?.line).toBe(12);
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n');
     const bombed = await onlyError({ 'cfg/experiments.yaml': bomb + '\n' });

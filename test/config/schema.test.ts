@@ -104,4 +104,12 @@ describe('summary pieces (clock injected)', () => {
     expect(md).toContain('No valid schedules.');
     expect(md).toContain('| ❌ | `cfg/recurring_runs.yaml:3:5` | Bad \\| thing | do it |');
   });
+
+  test('problems render as written: user values are not read as emphasis or HTML', () => {
+    const state: DesiredState = {
+      namespaces: [],
+      diagnostics: [{ message: "Duplicate job name '__nightly__' in <team>.", location: { file: 'cfg/recurring_runs.yaml', line: 3 }, fix: "rename '*/5 * * * *'" }],
+    };
+    expect(summarizeDesiredState(state, now)).toContain("| Duplicate job name '\\_\\_nightly\\_\\_' in \\<team\\>. | rename '\\*/5 \\* \\* \\* \\*' |");
+  });
 });

@@ -2,7 +2,8 @@ import { describe, expect, test } from '@jest/globals';
 import { parseYaml } from '../../src/lib/yaml.js';
 import { evaluate } from '../../src/gate/evaluate.js';
 import { flattenMetrics } from '../../src/gate/metrics.js';
-import { renderReport, resultsJson, ruleDiagnostics, verdict } from '../../src/gate/report.js';
+import { UserError } from '../../src/lib/errors.js';
+import { notEvaluatedReport, renderReport, resultsJson, ruleDiagnostics, verdict } from '../../src/gate/report.js';
 import { parseThresholds } from '../../src/gate/thresholds.js';
 
 function gate(thresholds: string, candidate: Record<string, unknown>, baseline?: Record<string, unknown>) {
@@ -113,5 +114,30 @@ describe('resultsJson', () => {
       line: 1,
     });
     expect(json.results[1]).toMatchObject({ metric: 'b', candidate: 1, baseline: 0, delta: 1, relative_delta: 'Infinity' });
+  });
+});
+
+describe('notEvaluatedReport: why there is no table', () => {
+  test('each problem with its place and fix; user text cannot turn into HTML or emphasis outside code spans', () => {
+    const err = new UserError('quality/thresholds.yaml: 2 problem(s) in the thresholds', [
+      { message: "Unknown key 'mni' in the rule for 'recall.area_*'.", location: { file: 'quality/thresholds.yaml', line: 20, column: 18 }, fix: 'use `min_absolute_change` or min_relative_change.' },
+      { message: 'No metric file at <workspace>/metrics.json.', fix: 'check the `metrics` input.' },
+    ]);
+    expect(notEvaluatedReport('Label bot gate', err)).toBe(
+      [
+        '### ❌ Label bot gate: not evaluated',
+        '',
+        'quality/thresholds.yaml: 2 problem(s) in the thresholds',
+        '',
+        "- quality/thresholds.yaml:20:18: Unknown key 'mni' in the rule for 'recall.area\\_\\*'. Fix: use `min_absolute_change` or min\\_relative\\_change.",
+        '- No metric file at \\<workspace\\>/metrics.json. Fix: check the `metrics` input.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('one problem: its message alone (it already names the place)', () => {
+    const err = UserError.at('YAML syntax error', { file: 'quality/thresholds.yaml', line: 4, column: 1 }, 'correct the YAML syntax at this position.');
+    expect(notEvaluatedReport('Quality gate', err)).toBe('### ❌ Quality gate: not evaluated\n\nquality/thresholds.yaml:4:1: YAML syntax error Fix: correct the YAML syntax at this position.\n');
   });
 });

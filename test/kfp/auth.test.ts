@@ -93,6 +93,14 @@ describe('TLS', () => {
   });
 });
 
+test('https:// to a server that speaks plain HTTP says to use http://, not to set a CA', async () => {
+  h = await harness('v1beta1');
+  const client = createKfpClient({ host: h.emu.url.replace('http://', 'https://'), apiVersion: 'v1beta1', retry: { retries: 0 } });
+  const err = await client.healthz().catch((e: Error) => e);
+  client.close();
+  expect(String(err)).toMatch(/TLS failed: .*wrong version number[^\n]*\. Check: kfp-host: the server does not speak TLS on that port; use http:\/\//);
+});
+
 describe('kfpOptionsFromInputs', () => {
   const spec = { name: 't', title: 't', description: 't', inputs: kfpInputSpecs, outputs: {} };
   const read = (values: Record<string, string>) => {
@@ -134,4 +142,11 @@ describe('kfpOptionsFromInputs', () => {
     expect(() => read({ 'kfp-host': 'h', 'kfp-user-header': 'no colon' })).toThrow(/must be 'name: value'/);
     expect(() => createKfpClient({ host: 'ftp://x', apiVersion: 'v1beta1' })).toThrow(/kfp-host 'ftp:\/\/x' is not an http\(s\) URL/);
   });
+});
+
+test('a multi-user KFP asked without a namespace says to set namespace', async () => {
+  const { hintFor } = await import('../../src/kfp/http.js');
+  const body = JSON.stringify({ code: 3, message: 'Invalid input error: Failed to list jobs: in multi-user mode, a namespace (or an experiment) must be specified' });
+  expect(hintFor(400, body, { call: 'ListJobs' } as never)).toContain('set the namespace input');
+  expect(hintFor(400, JSON.stringify({ message: 'max_concurrency must be 1..10' }), { call: 'CreateJob' } as never)).toContain('the values sent');
 });

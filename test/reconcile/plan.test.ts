@@ -88,6 +88,12 @@ describe('plan(desired, actual)', () => {
     expect(p.changes[0]!.fields[0]).toEqual({ field: 'experiment', actual: 'other', desired: 'exp' });
   });
 
+  test('the experiment moved to another one of the namespace: the diff names it, not its id', () => {
+    const current = job('daily', '2026-01-01T00-00-00Z', { experimentId: 'old-id' });
+    const p = plan(want(desired('daily')), state([current], [...experiments, { id: 'old-id', name: 'legacy', description: '', archived: false }]), options());
+    expect(p.changes[0]!.fields[0]).toEqual({ field: 'experiment', actual: 'legacy', desired: 'exp' });
+  });
+
   test('experiments: unarchive only archived ones; warn on description drift', () => {
     const p = plan({ ...want(), experiments: [{ name: 'exp', description: 'new' }] }, state([], [{ id: 'exp-id', name: 'exp', description: 'old', archived: true }]), options());
     expect(p.experimentSteps).toEqual([{ op: 'unarchive-experiment', experimentId: 'exp-id', experiment: 'exp' }]);
@@ -123,5 +129,16 @@ describe('plan report', () => {
     // The log and an apply summary name the real version.
     expect(planText([a])).toContain('GIT::daily__2026-11-22T12-00-00Z');
     expect(planMarkdown([a], { mode: 'apply' })).toContain('GIT::daily__2026-11-22T12-00-00Z');
+  });
+
+  test('markdown renders what the user wrote: a created experiment is not a nested list, values are not HTML or emphasis', async () => {
+    const { planMarkdown } = await import('../../src/reconcile/report.js');
+    const current = job('daily', '2026-01-01T00-00-00Z');
+    const d = desired('daily', { spec: spec({ description: 'Nightly <retrain> of __model__' }) });
+    const md = planMarkdown([plan(want(d), state([current], []), options())], { mode: 'plan' });
+    expect(md).toContain('- \\+ create experiment `exp`');
+    expect(md).not.toMatch(/^- \+ /m);
+    expect(md).toContain('"Nightly \\<retrain\\> of \\_\\_model\\_\\_"');
+    expect(md.slice(0, md.indexOf('<details>'))).not.toContain('<retrain>');
   });
 });

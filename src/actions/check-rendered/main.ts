@@ -60,7 +60,7 @@ export function summarize(r: RenderCheckResult): string {
   }
   if (r.nondeterministic.length) {
     md += `### Non-deterministic renders\n\n`;
-    md += table(['file', 'script', 'differing keys'], r.nondeterministic.map((n) => [code(n.path), n.script ? code(n.script) : '?', n.keys.join(', ') || '(text differs)']));
+    md += table(['file', 'script', 'differing keys'], r.nondeterministic.map((n) => [code(n.path), n.script ? code(n.script) : '?', n.keys.map(code).join(', ') || '(text differs)']));
   }
   if (r.restored.length) md += `\n${r.restored.length} file(s) differed only in ignored keys and were left as committed.\n`;
   return truncate(md, SUMMARY_LIMIT - 1024, 'summary truncated');

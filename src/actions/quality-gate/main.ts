@@ -5,7 +5,7 @@ import { reportDiagnostics } from '../../lib/report.js';
 import { commentOnPullRequest } from '../../lib/pr-comment.js';
 import { MISSING_BASELINE, evaluate } from '../../gate/evaluate.js';
 import { formatNumber } from '../../gate/numbers.js';
-import { renderReport, resultsJson, ruleDiagnostics, sortForReport, verdict } from '../../gate/report.js';
+import { notEvaluatedReport, renderReport, resultsJson, ruleDiagnostics, sortForReport, verdict } from '../../gate/report.js';
 import { type LoadContext, forAnnotations, loadMetrics, loadThresholds, mlflowMetrics, parseSource } from '../../gate/sources.js';
 
 /** Room left in a comment for the sticky marker and in a PR body for open-model-pr's own text. */
@@ -72,11 +72,34 @@ export async function run(ctx: ActionContext): Promise<void> {
     host.info(line);
   } catch (err) {
     if (!outputsSet && !(err instanceof CheckFailed)) {
+      const report = notEvaluatedReport(title, err);
       host.setOutput('passed', 'false');
       host.setOutput('results', JSON.stringify({ passed: false, error: errorMessage(err) }));
-      host.setOutput('report', `### ❌ ${title}: not evaluated\n\n${errorMessage(err)}\n`);
+      host.setOutput('report', report);
+      // A sticky comment from an earlier run may still say "passed" while the check is now red: replace it.
+      if (err instanceof UserError && (await inPullRequest(ctx)) && commentWanted(ctx)) {
+        await commentOnPullRequest(ctx, { key: commentKey(title), body: report, token: inputs.optional('token'), what: 'report' });
+      }
     }
     throw err;
+  }
+}
+
+/** Outside a pull request the error path says nothing about comments (there is no report to point to). */
+async function inPullRequest(ctx: ActionContext): Promise<boolean> {
+  const { pullRequestFromEvent } = await import('../../lib/github.js');
+  try {
+    return pullRequestFromEvent(ctx.env) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+function commentWanted(ctx: ActionContext): boolean {
+  try {
+    return ctx.inputs.bool('comment');
+  } catch {
+    return false;
   }
 }
 
