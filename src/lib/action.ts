@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ActionSpec } from './spec.js';
 import type { Host } from './host.js';
-import { Inputs } from './inputs.js';
+import { Inputs, missingInputMessage } from './inputs.js';
 import { CheckFailed, UserError, errorMessage, formatDiagnostic, formatLocation } from './errors.js';
 import { reportDiagnostics } from './report.js';
 
@@ -43,7 +43,7 @@ export async function execute(spec: ActionSpec, load: () => Promise<ActionMain>,
     // Every missing required input at once, before the action's code is even loaded.
     const missing = Object.entries(spec.inputs).filter(([name, i]) => i.required && ctx.inputs.string(name) === '');
     if (missing.length) {
-      throw new UserError(missing.map(([name, i]) => `Input required and not supplied: ${name}. Fix: set '${name}' (${i.description.split('. ')[0]}).`).join('\n'));
+      throw new UserError(missing.map(([name]) => missingInputMessage(spec, name)).join('\n'));
     }
     const main = await load();
     await main(ctx);

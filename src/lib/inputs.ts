@@ -21,7 +21,7 @@ export class Inputs {
 
   required(name: string): string {
     const value = this.string(name);
-    if (!value) throw new UserError(`Input required and not supplied: ${name}. Fix: set '${name}' (${this.spec.inputs[name]?.description ?? ''}).`);
+    if (!value) throw new UserError(missingInputMessage(this.spec, name));
     return value;
   }
 
@@ -62,4 +62,10 @@ export class Inputs {
     }
     return value as T;
   }
+}
+
+/** The one wording of a missing required input, for the action and the CLI (flags mirror inputs). */
+export function missingInputMessage(spec: ActionSpec, name: string): string {
+  const what = (spec.inputs[name]?.description ?? '').split('. ')[0]!.replace(/\.$/, '');
+  return `Input required and not supplied: ${name}. Fix: set the input '${name}' (CLI: --${name})${what ? `: ${what}` : ''}.`;
 }
