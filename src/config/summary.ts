@@ -2,24 +2,12 @@ import { type Diagnostic, formatLocation } from '../lib/errors.js';
 import { SUMMARY_LIMIT, code, table, text, truncate } from '../lib/markdown.js';
 import { describeCron, nextFireTimes } from '../kfp/cron.js';
 import { formatUtc } from './dates.js';
+import { formatDurationExact } from '../lib/duration.js';
 import { type DesiredJob, type DesiredState, type Trigger, describeSource } from './model.js';
-
-/** "1 h 30 min", "45 s", "2 d" */
-export function formatDuration(seconds: number): string {
-  const parts: string[] = [];
-  let rest = seconds;
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60], ['s', 1]] as const) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)} ${unit}`);
-      rest %= size;
-    }
-  }
-  return parts.join(' ') || '0 s';
-}
 
 /** The trigger in words, with its window. */
 export function describeTrigger(t: Trigger): string {
-  const what = t.type === 'cron' ? `${describeCron(t.schedule)} (${code(t.cron)})` : `Every ${formatDuration(t.intervalSeconds)}`;
+  const what = t.type === 'cron' ? `${describeCron(t.schedule)} (${code(t.cron)})` : `Every ${formatDurationExact(t.intervalSeconds)}`;
   const window = [t.start ? `from ${formatUtc(t.start)}` : '', t.end ? `until ${formatUtc(t.end)}` : ''].filter(Boolean).join(' ');
   return window ? `${what}, ${window}` : what;
 }
@@ -45,7 +33,7 @@ export function nextRuns(t: Trigger, now: Date, count = 3): Date[] | undefined {
 function nextRunsCell(job: DesiredJob, now: Date): string {
   if (!job.enabled) return '— (disabled)';
   const times = nextRuns(job.trigger, now);
-  if (times === undefined) return `every ${formatDuration((job.trigger as { intervalSeconds: number }).intervalSeconds)} after each new version is created`;
+  if (times === undefined) return `every ${formatDurationExact((job.trigger as { intervalSeconds: number }).intervalSeconds)} after each new version is created`;
   if (times.length === 0) return 'none (end_date passed)';
   return times.map(formatUtc).join('<br>');
 }

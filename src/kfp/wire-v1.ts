@@ -154,7 +154,7 @@ export const v1: Wire = {
     call: 'ListExperiments',
     method: 'GET',
     path: `${P}/experiments`,
-    query: query(page, namespace ? { 'resource_reference_key.type': 'NAMESPACE', 'resource_reference_key.id': namespace } : {}),
+    query: query(page, namespace ? scopeKey({ namespace }) : {}),
     idempotent: true,
   }),
   parseExperimentPage: (b): Page<Experiment> => ({ items: (b?.experiments ?? []).map(experimentFromWire), nextPageToken: b?.next_page_token || undefined }),

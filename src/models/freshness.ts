@@ -1,4 +1,4 @@
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../lib/duration.js';
 import type { Model } from './model.js';
 
 export type FreshnessReason = 'no-model' | 'too-old' | 'fresh' | 'training-in-flight';

@@ -1,5 +1,5 @@
 import { code, table, text } from '../lib/markdown.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../lib/duration.js';
 import type { Model } from './model.js';
 import type { ModelPrResult } from './model-pr.js';
 

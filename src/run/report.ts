@@ -1,6 +1,6 @@
 import { code, escapeCell, table, truncate, SUMMARY_LIMIT } from '../lib/markdown.js';
 import type { Experiment, Run } from '../kfp/types.js';
-import { formatDuration } from '../models/duration.js';
+import { formatDuration } from '../lib/duration.js';
 import type { ParameterSource } from './parameters.js';
 import type { PreparedRun } from './prepare.js';
 import type { WaitResult } from './wait.js';

@@ -1,6 +1,6 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { FINAL_RUN_STATES, type KfpClient, type Run, type RunState } from '../kfp/types.js';
-import { formatDuration } from '../models/duration.js';
+import { formatDuration } from '../lib/duration.js';
 
 /** Final states that count as success (SKIPPED: every task was cached or skipped). */
 export const SUCCESS_STATES: readonly RunState[] = ['SUCCEEDED', 'SKIPPED'];

@@ -6,7 +6,8 @@ import { parse } from 'yaml';
 import { repoRoot } from '../support/paths.js';
 import { DEPLOYKF_EXPERIMENTS, DEPLOYKF_RECURRING_RUNS } from './deploykf-fixture.js';
 import { parseConfigDate } from '../../src/config/dates.js';
-import { describeTrigger, formatDuration, nextRuns, summarizeDesiredState } from '../../src/config/summary.js';
+import { describeTrigger, nextRuns, summarizeDesiredState } from '../../src/config/summary.js';
+import { formatDurationExact } from '../../src/lib/duration.js';
 import { parseCron } from '../../src/kfp/cron.js';
 import type { DesiredState, Trigger } from '../../src/config/model.js';
 
@@ -91,7 +92,7 @@ describe('summary pieces (clock injected)', () => {
   test('triggers and durations in words', () => {
     expect(describeTrigger(cron('0 30 2 * * *', { start: new Date('2026-01-01T00:00:00Z') }))).toBe('At 02:30 (`0 30 2 * * *`), from 2026-01-01 00:00 UTC');
     expect(describeTrigger({ type: 'interval', intervalSeconds: 5400 })).toBe('Every 1 h 30 min');
-    expect(formatDuration(90061)).toBe('1 d 1 h 1 min 1 s');
+    expect(formatDurationExact(90061)).toBe('1 d 1 h 1 min 1 s');
   });
 
   test('the summary lists problems with their place and fix', () => {

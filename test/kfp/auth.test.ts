@@ -1,23 +1,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createKfpClient } from '../../src/kfp/client.js';
 import { kfpOptionsFromInputs, kfpInputSpecs } from '../../src/kfp/inputs.js';
 import { Inputs } from '../../src/lib/inputs.js';
 import { cliHost } from '../../src/lib/cli-host.js';
 import { runProcess } from '../../src/lib/proc.js';
 import { API_VERSIONS } from '../../src/kfp/types.js';
-import { type Harness, expectContract, harness, recordingHost } from './helpers.js';
+import { type Harness, checkAndCloseHarnessesAfterEach, harness, recordingHost } from './helpers.js';
 
 let h: Harness | undefined;
-afterEach(async () => {
-  if (h) {
-    expectContract(h.emu);
-    await h.close();
-  }
-  h = undefined;
-});
+checkAndCloseHarnessesAfterEach();
 
 describe.each(API_VERSIONS)('auth modes against the emulator (%s)', (version) => {
   test('bearer token: accepted, masked; a wrong one gets 401 with the auth hint', async () => {

@@ -1,17 +1,11 @@
-import { afterEach, expect, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 import { KfpApiError } from '../../src/kfp/http.js';
 import { API_VERSIONS, type RecurringRunInput } from '../../src/kfp/types.js';
 import { describeWithShared } from '../support/paths.js';
-import { type Harness, expectContract, harness, pipeline } from './helpers.js';
+import { type Harness, checkAndCloseHarnessesAfterEach, harness, pipeline } from './helpers.js';
 
 let h: Harness | undefined;
-afterEach(async () => {
-  if (h) {
-    expectContract(h.emu);
-    await h.close();
-  }
-  h = undefined;
-});
+checkAndCloseHarnessesAfterEach();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,16 +1,10 @@
-import { afterEach, expect, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 import { type RecurringRunInput } from '../../src/kfp/types.js';
 import { describeWithShared } from '../support/paths.js';
-import { type Harness, expectContract, harness, pipeline, recordingHost } from './helpers.js';
+import { type Harness, checkAndCloseHarnessesAfterEach, harness, pipeline, recordingHost } from './helpers.js';
 
 let h: Harness | undefined;
-afterEach(async () => {
-  if (h) {
-    expectContract(h.emu);
-    await h.close();
-  }
-  h = undefined;
-});
+checkAndCloseHarnessesAfterEach();
 
 const v1Job = (experimentId: string, name: string): RecurringRunInput => ({
   name,

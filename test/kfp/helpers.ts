@@ -1,3 +1,4 @@
+import { afterEach } from '@jest/globals';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -34,10 +35,13 @@ export function expectContract(emu: KfpEmulator, opts: { requests?: boolean } = 
   expect(errors).toEqual([]);
 }
 
+/** Harnesses made during the current test; closed, with their exchanges contract-checked, after it. */
+const open: Harness[] = [];
+
 export async function harness(apiVersion: ApiVersion, emuOpts: KfpEmulatorOptions = {}, clientOpts: Partial<KfpClientOptions> = {}, host?: Parameters<typeof createKfpClient>[1]): Promise<Harness> {
   const emu = await startKfpEmulator(emuOpts);
   const client = createKfpClient({ host: emu.url, apiVersion, retry: { baseMs: 5, maxMs: 40 }, timeoutMs: 5000, ...clientOpts }, host);
-  return {
+  const h = {
     emu,
     client,
     close: async () => {
@@ -45,6 +49,17 @@ export async function harness(apiVersion: ApiVersion, emuOpts: KfpEmulatorOption
       await emu.close();
     },
   };
+  open.push(h);
+  return h;
+}
+
+/** Register once per test file: after each test, every harness it made is contract-checked and closed. */
+export function checkAndCloseHarnessesAfterEach(): void {
+  afterEach(async () => {
+    const made = open.splice(0);
+    for (const h of made) await h.close();
+    for (const h of made) expectContract(h.emu);
+  });
 }
 
 /** A host that records what the client masks, logs and warns. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { compareNewestFirst, normalizeTime, pinsModel } from '../../src/models/model.js';
-import { formatDuration, parseDuration } from '../../src/models/duration.js';
+import { formatDuration, parseDuration } from '../../src/lib/duration.js';
 import { now } from '../../src/models/clock.js';
 import { parsePointer } from '../../src/models/pointer.js';
 import { UserError } from '../../src/lib/errors.js';

@@ -5,7 +5,7 @@ import { code, table } from '../../lib/markdown.js';
 import type { KfpClientOptions } from '../../kfp/client.js';
 import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
 import { now } from '../../models/clock.js';
-import { formatDuration, parseDuration } from '../../models/duration.js';
+import { formatDuration, parseDuration } from '../../lib/duration.js';
 import { type FreshnessDecision, decideFreshness } from '../../models/freshness.js';
 import { type InFlight, checkInFlight, parseInFlightCheck } from '../../models/in-flight.js';
 import { type Model, modelJson } from '../../models/model.js';

@@ -4,7 +4,7 @@ import { repoRoot } from '../../lib/git.js';
 import { createKfpClient } from '../../kfp/client.js';
 import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
 import { now } from '../../models/clock.js';
-import { parseDuration } from '../../models/duration.js';
+import { parseDuration } from '../../lib/duration.js';
 import { prepareRun } from '../../run/prepare.js';
 import { runSummary, verdict } from '../../run/report.js';
 import { defaultRunName, findRunExperiment, runUrl, submitRun } from '../../run/submit.js';

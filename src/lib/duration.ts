@@ -1,9 +1,9 @@
-import { UserError } from '../lib/errors.js';
+import { UserError } from './errors.js';
 
 const UNIT_SECONDS: Record<string, number> = { w: 604800, d: 86400, h: 3600, m: 60, s: 1 };
 
 /**
- * `max-age` durations: `24h`, `7d`, `90m`, `1d12h`, `2w`. Hand-written rather than `ms` or
+ * Durations in inputs (`max-age`, `timeout`, `poll-interval`): `24h`, `7d`, `90m`, `1d12h`, `2w`. Hand-written rather than `ms` or
  * `parse-duration` because those read a bare `24` as 24 milliseconds; here a unit is mandatory.
  */
 export function parseDuration(text: string, input = 'max-age'): number {
@@ -29,4 +29,17 @@ export function formatDuration(totalSeconds: number): string {
     if (n > 0 || (unit === 's' && parts.length === 0)) parts.push(`${n}${unit}`);
   }
   return sign + parts.slice(0, 2).join(' ');
+}
+
+/** "1 d 1 h 1 min 1 s": every unit, for schedules shown in words. */
+export function formatDurationExact(seconds: number): string {
+  const parts: string[] = [];
+  let rest = seconds;
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60], ['s', 1]] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)} ${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.join(' ') || '0 s';
 }
