@@ -268,7 +268,8 @@ async function checkRun(yf: YamlFile, run: RawRun, i: number, experiments: Exper
       const fix = t.cron !== t.cron.trim()
         ? 'remove the surrounding whitespace: KFP does not trim the cron (a `|` block scalar adds a newline; quote the cron instead).'
         : "write 'second minute hour day-of-month month day-of-week' (e.g. \"0 30 2 * * *\" is 02:30 UTC daily) or a descriptor (@daily, @every 1h).";
-      error(`Invalid cron ${shown}: KFP refuses it (robfig/cron: ${escapeControls(parsed.error)}).`, at(['job', 'trigger', 'cron']), fix);
+      const field = parsed.field ? ` in the ${parsed.field} field` : '';
+      error(`Invalid cron ${shown}: KFP refuses it${field} (robfig/cron: ${escapeControls(parsed.error)}).`, at(['job', 'trigger', 'cron']), fix);
     } else {
       const from = start && start.getTime() > ctx.now.getTime() ? start : ctx.now;
       if (!nextFireTime(parsed.schedule, from)) {

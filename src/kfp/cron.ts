@@ -33,7 +33,8 @@ export interface CronSchedule {
   warnings: string[];
 }
 
-export type CronParse = { ok: true; schedule: CronSchedule } | { ok: false; error: string };
+/** On refusal: robfig's error text, and which field it is about (robfig's text does not say). */
+export type CronParse = { ok: true; schedule: CronSchedule } | { ok: false; error: string; field?: string };
 
 const STAR = 1n << 63n;
 
@@ -165,13 +166,20 @@ function parse(spec: string): CronSchedule {
   if (fields.length < 5 || fields.length > 6) throw new Error(`Expected 5 to 6 fields, found ${fields.length}: ${spec}`);
   const [second, minute, hour, dom, month, dow = '*'] = fields as [string, string, string, string, string, string?];
   // Fields are read in order, so the first bad field is the one reported.
+  const field = (text: string, r: Bounds, name: string) => {
+    try {
+      return getField(text, r);
+    } catch (err) {
+      throw Object.assign(err as Error, { field: name });
+    }
+  };
   const bits: SpecFields = {
-    second: getField(second, SECONDS),
-    minute: getField(minute, MINUTES),
-    hour: getField(hour, HOURS),
-    dom: getField(dom, DOM),
-    month: getField(month, MONTHS),
-    dow: getField(dow, DOW),
+    second: field(second, SECONDS, 'second'),
+    minute: field(minute, MINUTES, 'minute'),
+    hour: field(hour, HOURS, 'hour'),
+    dom: field(dom, DOM, 'day-of-month'),
+    month: field(month, MONTHS, 'month'),
+    dow: field(dow, DOW, 'day-of-week'),
   };
   const warnings =
     fields.length === 5
@@ -188,7 +196,8 @@ export function parseCron(expression: string): CronParse {
   try {
     return { ok: true, schedule: parse(expression) };
   } catch (err) {
-    return { ok: false, error: (err as Error).message };
+    const { message, field } = err as Error & { field?: string };
+    return { ok: false, error: message, ...(field ? { field } : {}) };
   }
 }
 
