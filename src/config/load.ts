@@ -360,6 +360,7 @@ async function checkRun(yf: YamlFile, run: RawRun, i: number, experiments: Exper
   };
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 const ESCAPED: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };
 

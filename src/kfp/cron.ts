@@ -69,7 +69,7 @@ function mustParseInt(expr: string): bigint {
   try {
     num = goAtoi(expr);
   } catch (err) {
-    throw new Error(`Failed to parse int from ${expr}: ${(err as Error).message}`);
+    throw new Error(`Failed to parse int from ${expr}: ${(err as Error).message}`, { cause: err });
   }
   if (num < 0n) throw new Error(`Negative number (${num}) not allowed: ${expr}`);
   return num;
@@ -146,7 +146,7 @@ function parseDescriptor(descriptor: string): CronSchedule {
     try {
       ns = goParseDuration(descriptor.slice(every.length));
     } catch (err) {
-      throw new Error(`Failed to parse duration ${descriptor}: ${(err as Error).message}`);
+      throw new Error(`Failed to parse duration ${descriptor}: ${(err as Error).message}`, { cause: err });
     }
     // constantdelay.go Every(): below one second becomes one second; sub-second parts are dropped.
     const seconds = ns < 1_000_000_000n ? 1 : Number(ns / 1_000_000_000n);
