@@ -3,7 +3,7 @@ import { type Diagnostic, type SourceLocation, UserError } from '../lib/errors.j
 import { type YamlFile, locate, readYamlFile, toData } from '../lib/yaml.js';
 import { didYouMean } from '../lib/suggest.js';
 import { mapLimit } from '../lib/concurrency.js';
-import { parseCron } from '../kfp/cron.js';
+import { nextFireTime, parseCron } from '../kfp/cron.js';
 import { MAX_PARAMETER_BYTES, MAX_PIPELINE_BYTES, type Pipeline, parsePipeline, typedParameterValue } from '../pipeline/pipeline.js';
 import { type DataPath, humanPath } from './data-path.js';
 import { CONFIG_FILES, type ConfigFileName, findConfigFile, relPath } from './folders.js';
@@ -263,10 +263,23 @@ async function checkRun(yf: YamlFile, run: RawRun, i: number, experiments: Exper
   }
   if (typeof t.cron === 'string') {
     const parsed = parseCron(t.cron);
+    const shown = showCron(t.cron);
     if (!parsed.ok) {
-      error(`Invalid cron '${t.cron}': ${parsed.error}.`, at(['job', 'trigger', 'cron']), "write 'second minute hour day-of-month month day-of-week' (e.g. \"0 30 2 * * *\" is 02:30 UTC daily) or a descriptor (@daily, @every 1h).");
+      const fix = t.cron !== t.cron.trim()
+        ? 'remove the surrounding whitespace: KFP does not trim the cron (a `|` block scalar adds a newline; quote the cron instead).'
+        : "write 'second minute hour day-of-month month day-of-week' (e.g. \"0 30 2 * * *\" is 02:30 UTC daily) or a descriptor (@daily, @every 1h).";
+      const field = parsed.field ? ` in the ${parsed.field} field` : '';
+      error(`Invalid cron ${shown}: KFP refuses it${field} (robfig/cron: ${escapeControls(parsed.error)}).`, at(['job', 'trigger', 'cron']), fix);
     } else {
-      for (const w of parsed.schedule.warnings) warn(`cron '${t.cron}': ${w}`, at(['job', 'trigger', 'cron']), 'KFP reads the first field as seconds; use 6 fields.');
+      const from = start && start.getTime() > ctx.now.getTime() ? start : ctx.now;
+      if (!nextFireTime(parsed.schedule, from)) {
+        error(
+          `Cron ${shown} never fires: KFP accepts it, but robfig/cron finds no time matching it within five years after ${formatUtc(from)}, so no run would ever start.`,
+          at(['job', 'trigger', 'cron']),
+          'check that the day of the month exists in the months given (e.g. no 30 February); when both day fields are restricted, a day matches either unless one starts with * or ?.',
+        );
+      }
+      for (const w of parsed.schedule.warnings) warn(`cron ${shown}: ${w}`, at(['job', 'trigger', 'cron']), parsed.schedule.spec ? 'KFP reads the first field as seconds; use 6 fields.' : 'write a whole number of seconds, at least 1s.');
       trigger = { type: 'cron', cron: t.cron, schedule: parsed.schedule, ...window(start, end) };
     }
   } else if (typeof t.interval_seconds === 'number') {
@@ -345,6 +358,20 @@ async function checkRun(yf: YamlFile, run: RawRun, i: number, experiments: Exper
     at: locate(yf, base),
     fieldAt,
   };
+}
+
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const ESCAPED: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };
+
+/** Control characters (a newline from a `|` block scalar) shown escaped, so a message stays on one line. */
+function escapeControls(text: string): string {
+  return text.replace(CONTROL, (c) => ESCAPED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The cron in quotes; JSON-quoted when whitespace around it or control characters would be invisible. */
+function showCron(cron: string): string {
+  return cron === cron.trim() && !cron.match(CONTROL) ? `'${cron}'` : JSON.stringify(cron);
 }
 
 function window(start: Date | undefined, end: Date | undefined): { start?: Date; end?: Date } {

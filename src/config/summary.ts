@@ -30,12 +30,15 @@ export function nextRuns(t: Trigger, now: Date, count = 3): Date[] | undefined {
   return times.filter((d) => !t.end || d.getTime() <= t.end.getTime());
 }
 
+/** Minutes, plus seconds when a cron fires within the minute (KFP crons start with a seconds field). */
+const formatRun = (d: Date) => (d.getUTCSeconds() ? `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC` : formatUtc(d));
+
 function nextRunsCell(job: DesiredJob, now: Date): string {
   if (!job.enabled) return '— (disabled)';
   const times = nextRuns(job.trigger, now);
   if (times === undefined) return `every ${formatDurationExact((job.trigger as { intervalSeconds: number }).intervalSeconds)} after each new version is created`;
-  if (times.length === 0) return 'none (end_date passed)';
-  return times.map(formatUtc).join('<br>');
+  if (times.length === 0) return job.trigger.end ? 'none before end_date' : 'none (KFP finds no time within five years)';
+  return times.map(formatRun).join('<br>');
 }
 
 /** Job-summary markdown: the outcome, one table per config folder, then every problem. */

@@ -59,7 +59,7 @@ describe('check-reconcile-configs bundle, run as the runner runs it', () => {
   });
 
   test.each([
-    ['an invalid cron', (s: string) => s.replace('cron: "0 30 2 * * *"', 'cron: "0 30 2 * * MON-FUN"'), 'cron: "0 30 2 * * MON-FUN"', /Invalid cron '0 30 2 \* \* MON-FUN': 'FUN' is not a number or a day of week name in the day of week field\. Fix: write 'second minute hour/],
+    ['an invalid cron', (s: string) => s.replace('cron: "0 30 2 * * *"', 'cron: "0 30 2 * * MON-FUN"'), 'cron: "0 30 2 * * MON-FUN"', /Invalid cron '0 30 2 \* \* MON-FUN': KFP refuses it in the day-of-week field \(robfig\/cron: Failed to parse int from FUN: strconv\.Atoi: parsing "FUN": invalid syntax\)\. Fix: write 'second minute hour/],
     ['an unknown key', (s: string) => s.replace('keep_history: 3', 'keep_histroy: 3'), 'keep_histroy: 3', /Unknown key 'keep_histroy' in recurring_runs\[0\]\. Did you mean 'keep_history'\? Fix: remove or rename it/],
     ['a missing pipeline file', (s: string) => s.replace('batch-predict/RENDERED_PIPELINE/pipeline.yaml', 'batch-predict/RENDERED_PIPELINE/pipeline.yml'), 'pipeline.yml', /does not exist in the repository\. Fix: did you mean 'pipelines\/batch-predict\/RENDERED_PIPELINE\/pipeline\.yaml'\?/],
     ['a required input not given', (s: string) => s.replace('      - name: model_uri\n        valueFrom:\n          path: pipelines/batch-predict/RENDERED_PIPELINE/params/model_uri\n', ''), 'pipeline_parameters:\n      - name: batch_size', /pipeline 'batch-predict' requires 'model_uri', which is not given\. Fix: add \{name: model_uri, value: …\}/],
@@ -151,7 +151,7 @@ describe('kfp-gitops check-reconcile-configs (CLI)', () => {
     const bad = await runCliBundle([ACTION, '--config-folders', FOLDERS], { cwd: repo.dir });
     expect(bad.code).toBe(1);
     const line = await lineOf(repo, RUNS_FILE, 'cron: "@weeky"');
-    expect(bad.stderr).toContain(`${RUNS_FILE}:${line}:15: error: Invalid cron '@weeky': unknown descriptor '@weeky'`);
+    expect(bad.stderr).toContain(`${RUNS_FILE}:${line}:15: error: Invalid cron '@weeky': KFP refuses it (robfig/cron: Unrecognized descriptor: @weeky)`);
     expect(bad.stdout).toContain('errors=1');
   });
 

@@ -124,6 +124,15 @@ describe('a valid folder becomes the desired state', () => {
     ['@daily'],
     ['@every 1h30m'],
     ['0 0 9 * * MON-FRI'],
+    // Accepted by KFP's robfig/cron v1.2.0 and once refused here (see test/kfp/cron.test.ts).
+    ['0 0/15 * * * *'],
+    ['0 0 1/6 * * *'],
+    ['0 0 0 ? * Mon/2'],
+    ['0 0 */25 * * *'],
+    ['1,,2 * * * * *'],
+    ['*-5 * * * * *'],
+    ['+5 * * * * *'],
+    ['@every 1h30m'],
   ])("cron '%s' (refused by deployKF's schema) is accepted", async (cron) => {
     const { state } = await load(runs((s) => s.replace('"0 30 2 * * *"', `"${cron}"`)));
     expect(state.diagnostics).toEqual([]);
@@ -185,9 +194,26 @@ describe('each invalid case: one error at the right line, with the fix', () => {
 
   test("invalid cron: the parser's reason", async () => {
     const e = await onlyError(runs((s) => s.replace('"0 30 2 * * *"', '"0 30 25 * * *"')));
-    expect(e.message).toBe("Invalid cron '0 30 25 * * *': hour value 25 is outside 0-23.");
+    expect(e.message).toBe("Invalid cron '0 30 25 * * *': KFP refuses it in the hour field (robfig/cron: End of range (25) above maximum (23): 25).");
     expect(where(e)).toBe('cfg/recurring_runs.yaml:16:15');
     expect(e.fix).toMatch(/second minute hour day-of-month month day-of-week/);
+  });
+
+  test('KFP does not trim a cron: surrounding whitespace is an error, shown escaped, with the fix', async () => {
+    const e = await onlyError(runs((s) => s.replace('"0 30 2 * * *"', '"@daily\\n"')));
+    expect(e.message).toBe('Invalid cron "@daily\\n": KFP refuses it (robfig/cron: Unrecognized descriptor: @daily\\n).');
+    expect(e.fix).toMatch(/KFP does not trim the cron \(a `\|` block scalar adds a newline/);
+    const block = await onlyError(runs((s) => s.replace('cron: "0 30 2 * * *"', 'cron: |\n          @daily')));
+    expect(block.message).toBe(e.message);
+    expect(where(block)).toBe('cfg/recurring_runs.yaml:16:15');
+    const spaced = await onlyError(runs((s) => s.replace('"0 30 2 * * *"', '"@every  1h"')));
+    expect(spaced.message).toBe('Invalid cron \'@every  1h\': KFP refuses it (robfig/cron: Failed to parse duration @every  1h: time: invalid duration " 1h").');
+  });
+
+  test('a cron KFP accepts but that never fires is an error', async () => {
+    const e = await onlyError(runs((s) => s.replace('"0 30 2 * * *"', '"0 0 0 30 2 *"')));
+    expect(e.message).toBe("Cron '0 0 0 30 2 *' never fires: KFP accepts it, but robfig/cron finds no time matching it within five years after 2026-06-01 12:00 UTC, so no run would ever start.");
+    expect(where(e)).toBe('cfg/recurring_runs.yaml:16:15');
   });
 
   test('start_date after end_date; an impossible date; not a date', async () => {

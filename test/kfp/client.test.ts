@@ -200,7 +200,7 @@ describeWithShared.each(API_VERSIONS)('KFP client over HTTP against the emulator
     expect(err).toBeInstanceOf(KfpApiError);
     expect(err.message).toMatch(new RegExp(`KFP Create(Job|RecurringRun) \\(POST /pipeline/apis/${version}/(jobs|recurringruns)\\) failed: HTTP 400 — .*max concurrency.*Received 11`));
     expect(err.message).toMatch(/Check: the values sent/);
-    await expect(client.createRecurringRun(job(exp.id, { trigger: { cron: { expression: '0 0 25 * * *' } } }))).rejects.toThrow(/cron.*hour value 25/);
+    await expect(client.createRecurringRun(job(exp.id, { trigger: { cron: { expression: '0 0 25 * * *' } } }))).rejects.toThrow(/cron is not a supported format.*End of range \(25\) above maximum \(23\): 25/);
     await expect(client.createRecurringRun(job(exp.id, { trigger: { periodic: { intervalSeconds: 0 } } }))).rejects.toThrow(/invalid period schedule/);
     await expect(client.createRecurringRun(job('no-such-experiment'))).rejects.toThrow(/HTTP 404.*Check: that the object exists/);
     // A kfp-host without the /pipeline prefix reaches the gateway, not the API.

@@ -40,7 +40,7 @@ describeWithShared('the emulator behaves like KFP 2.17 where a client could noti
       [{ name: '' }, 400, /job name is empty/],
       [{ max_concurrency: '11' }, 400, /Support 1-10. Received 11/],
       [{ max_concurrency: undefined }, 400, /Received 0/],
-      [{ trigger: { cron_schedule: { cron: '* * *' } } }, 400, /cron is not a supported format.*expected 6 fields/],
+      [{ trigger: { cron_schedule: { cron: '* * *' } } }, 400, /cron is not a supported format.*Error: Expected 5 to 6 fields, found 3: \* \* \*$/],
       [{ trigger: { periodic_schedule: { interval_second: '0' } } }, 400, /invalid period schedule/],
       [{ trigger: { cron_schedule: { cron: '@daily' }, periodic_schedule: { interval_second: '5' } } }, 400, /oneof/],
       [{ enabled: 'yes' }, 400, /invalid value for bool/],

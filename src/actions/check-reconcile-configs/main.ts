@@ -3,13 +3,14 @@ import { CheckFailed } from '../../lib/errors.js';
 import { reportDiagnostics } from '../../lib/report.js';
 import { loadConfigFolders } from '../../config/for-action.js';
 import { summarizeDesiredState } from '../../config/summary.js';
+import { now as clock } from '../../models/clock.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
   const { inputs, host, env } = ctx;
   const patterns = inputs.list('config-folders');
   if (patterns.length === 0) inputs.required('config-folders');
   const token = inputs.optional('github-token') ?? env.GITHUB_TOKEN;
-  const now = new Date();
+  const now = clock(env); // KFP_GITOPS_NOW pins it, for a reproducible next-runs preview
   const { state } = await host.group(`Checking config folder(s): ${patterns.join(', ')}`, () => loadConfigFolders(ctx, { patterns, token, now }));
   const errors = state.diagnostics.filter((d) => d.severity !== 'warning').length;
   const schedules = state.namespaces.reduce((n, f) => n + f.jobs.length, 0);
