@@ -36,7 +36,7 @@ export interface StepRun {
   outputs: Record<string, string>;
   summary: string;
   log: string;
-  annotations: { kind: string; message: string }[];
+  annotations: StepResult['annotations'];
   warnings: string[];
 }
 

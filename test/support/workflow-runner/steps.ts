@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { git } from '../../../src/lib/git.js';
 import { runProcess } from '../../../src/lib/proc.js';
 import { repoRoot } from '../paths.js';
-import { parseOutputFile } from '../run-action.js';
+import { parseAnnotations, parseOutputFile, type BundleRun } from '../run-action.js';
 import { asString, evaluate, type Contexts } from './expressions.js';
 
 /**
@@ -36,7 +36,7 @@ export interface StepResult {
   summary: string;
   /** Combined stdout and stderr, masked. */
   log: string;
-  annotations: { kind: string; message: string }[];
+  annotations: BundleRun['annotations'];
   /** Runner warnings about the step itself (e.g. an input the action does not declare). */
   warnings: string[];
 }
@@ -69,15 +69,13 @@ async function runStepProcess(
   const dir = await fs.mkdtemp(path.join(se.runnerTemp, 'step-'));
   const files = await fileCommands(dir);
   const r = await runProcess(cmd, args, { cwd, env: { ...env, ...files } });
-  const annotations: StepResult['annotations'] = [];
   const warnings: string[] = [];
   for (const line of r.stdout.split('\n')) {
     const m = /^::([\w-]+)(?: [^:]*)?::(.*)$/.exec(line);
     if (!m) continue;
     const [, command, value] = m;
     if (command === 'add-mask') se.masks.add(value!.trim());
-    else if (['error', 'warning', 'notice'].includes(command!)) annotations.push({ kind: command!, message: value! });
-    else if (['debug', 'group', 'endgroup'].includes(command!)) continue;
+    else if (['error', 'warning', 'notice', 'debug', 'group', 'endgroup'].includes(command!)) continue;
     else throw new UnsupportedError(`workflow command ::${command}:: is not supported by the test runner`);
   }
   const read = (name: string) => fs.readFile(files[name]!, 'utf8');
@@ -88,7 +86,7 @@ async function runStepProcess(
     path: (await read('GITHUB_PATH')).split('\n').filter(Boolean),
     summary: await read('GITHUB_STEP_SUMMARY'),
     log: mask(r.stdout + r.stderr, se.masks),
-    annotations,
+    annotations: parseAnnotations(mask(r.stdout, se.masks)),
     warnings,
   };
   await fs.rm(dir, { recursive: true, force: true });
