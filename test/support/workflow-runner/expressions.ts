@@ -26,6 +26,19 @@ export interface Status {
 }
 
 export class ExpressionFailure extends Error {}
+/** Something the test runner does not implement: it throws instead of skipping it. */
+export class UnsupportedError extends Error {}
+
+/**
+ * @actions/workflow-parser 0.3.61 keeps a block scalar's indentation and line breaks around a `${{ }}`
+ * (`if: >-` gives format('      {0}\n', …), a string that is always true), where GitHub folds the scalar.
+ * Such expressions are refused rather than evaluated differently from GitHub.
+ */
+export function refuseBlockScalar(token: TemplateToken | undefined, where: string): void {
+  if (token && isBasicExpression(token) && token.blockScalarHeader) {
+    throw new UnsupportedError(`${where}: a \${{ }} in a block scalar (${token.blockScalarHeader}, line ${token.range?.start.line}) is misread by @actions/workflow-parser; write it as a plain scalar`);
+  }
+}
 
 const toData = (value: unknown): data.ExpressionData => JSON.parse(JSON.stringify(value ?? null), data.reviver);
 const fromData = (value: data.ExpressionData): unknown => JSON.parse(JSON.stringify(value, data.replacer) ?? 'null');
@@ -69,6 +82,7 @@ export const truthy = (value: unknown): boolean => !(value === null || value ===
  */
 export function evaluateToken(token: TemplateToken | undefined, contexts: Contexts, status?: Status): unknown {
   if (token === undefined) return undefined;
+  refuseBlockScalar(token, 'expression');
   if (isBasicExpression(token)) return evaluate(token.expression, contexts, status);
   if (isString(token)) return token.value;
   if (isBoolean(token) || isNumber(token)) return token.value;
@@ -91,7 +105,7 @@ export function asString(value: unknown, where: string): string {
 
 /** The key/value pairs of a mapping token, keys as strings. */
 export function entries(token: TemplateToken | undefined): [string, TemplateToken][] {
-  if (!token) return [];
+  if (!token || token.templateTokenType === 7) return [];
   const m = token.assertMapping('mapping');
   const out: [string, TemplateToken][] = [];
   for (let i = 0; i < m.count; i++) {

@@ -9,9 +9,9 @@ import type { FileReference } from '@actions/workflow-parser/workflows/file-refe
 import { git } from '../../../src/lib/git.js';
 import { repoRoot } from '../paths.js';
 import {
-  asString, entries, evaluate, evaluateToken, ExpressionFailure, seq, truthy, type Contexts, type Status,
+  asString, entries, evaluate, evaluateToken, ExpressionFailure, refuseBlockScalar, seq, truthy, UnsupportedError, type Contexts, type Status,
 } from './expressions.js';
-import { mask, runAction, runScript, UnsupportedError, type StepEnvironment, type StepResult } from './steps.js';
+import { mask, runAction, runScript, type StepEnvironment, type StepResult } from './steps.js';
 
 /**
  * A small workflow executor for tests. GitHub's parser (@actions/workflow-parser) reads the workflow
@@ -296,6 +296,7 @@ class Run {
     for (const key of raw.keys()) {
       if (!(job.type === 'job' ? JOB_KEYS : CALL_KEYS).has(key)) throw new UnsupportedError(`job ${name}: '${key}' is not supported by the test runner`);
     }
+    refuseBlockScalar(raw.get('if'), `job ${name} if:`);
     const needs = Object.fromEntries((job.needs ?? []).map((n) => [n.value, done[n.value]]));
     const base = this.contexts({ inputs: scope.inputs, needs });
     const permissions = raw.has('permissions') ? permissionsOf(evaluateToken(raw.get('permissions'), {}), name) : scope.permissions;
@@ -361,7 +362,10 @@ class Run {
     for (const [index, step] of job.steps.entries()) {
       const rs = rawSteps[index]!;
       for (const key of rs.keys()) if (!STEP_KEYS.has(key)) throw new UnsupportedError(`job ${record.name} step ${index + 1}: '${key}' is not supported by the test runner`);
-      const stepName = String(evaluateToken(rs.get('name'), ctx({ steps, env: { ...jobEnv, ...fileEnv } })) ?? step.id);
+      // Unnamed steps are shown as GitHub shows them: "Run <action>" or "Run <first line of the script>".
+      const shown = 'run' in step ? String(evaluateToken(rs.get('run'), {})).split('\n')[0] : step.uses.value.replace(/@.*$/, '');
+      const stepName = String(evaluateToken(rs.get('name'), ctx({ steps, env: { ...jobEnv, ...fileEnv } })) ?? `Run ${shown}`);
+      refuseBlockScalar(rs.get('if'), `job ${record.name} step ${index + 1} if:`);
       const stepRun: StepRun = { id: step.id, name: stepName, outcome: 'skipped', conclusion: 'skipped', outputs: {}, summary: '', log: '', annotations: [], warnings: [] };
       record.steps.push(stepRun);
       jobCtx.status = status;

@@ -5,7 +5,9 @@ import { git } from '../../../src/lib/git.js';
 import { runProcess } from '../../../src/lib/proc.js';
 import { repoRoot } from '../paths.js';
 import { parseAnnotations, parseOutputFile, type BundleRun } from '../run-action.js';
-import { asString, evaluate, type Contexts } from './expressions.js';
+import { asString, evaluate, UnsupportedError, type Contexts } from './expressions.js';
+
+export { UnsupportedError };
 
 /**
  * How one step runs, as the runner runs it: our actions from dist/ with INPUT_* variables and the file
@@ -13,8 +15,6 @@ import { asString, evaluate, type Contexts } from './expressions.js';
  * local stand-ins for the third-party actions our workflows use.
  * https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands
  */
-
-export class UnsupportedError extends Error {}
 
 export interface StepEnvironment {
   /** Variables every process of the job sees (GITHUB_*, RUNNER_*, the env context). */
