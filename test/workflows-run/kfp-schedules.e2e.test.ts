@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startKfpEmulator, type KfpEmulator } from '../../src/kfp/emulator/server.js';
+import { git } from '../../src/lib/git.js';
 import { startGitHubDouble, type GitHubDouble } from '../support/github-double/index.js';
 import type { TempRepo } from '../support/git-repo.js';
 import { runWorkflow, type RunWorkflowOptions, type WorkflowRun } from '../support/workflow-runner/runner.js';
@@ -80,6 +81,22 @@ describe('kfp-schedules.yml, event by event', () => {
     expect((await pullRequestProblems()).problems).toEqual([]);
   });
 
+  test('pull request breaking a schedule: configs fails at file:line, the plan fails too, gate red, nothing applied', async () => {
+    const file = 'schedules/team-ml/recurring_runs.yaml';
+    const broken = await examplesRepo({ pr: pr.number, only: ['schedules', 'pipelines'], change: { [file]: (await repo.read(file)).replace('cron: "0 30 2 * * *"', 'cron: "0 30 25 * * *"') } });
+    try {
+      const writes = emu.log.writes;
+      const run = await template({ event: 'pull_request', ref: `refs/pull/${pr.number}/merge`, payload: pr.payload, repository: { dir: broken.dir, fullName: REPO } });
+      expect(results(run)).toMatchObject({ 'configs / configs': 'failure', 'reconcile / plan': 'failure', 'reconcile / apply': 'skipped', 'reconcile / gate': 'failure' });
+      expect(Number(run.jobs.configs!.outputs.errors)).toBeGreaterThanOrEqual(1);
+      const annotations = run.jobs['configs / configs']!.steps.flatMap((s) => s.annotations).filter((a) => a.kind === 'error');
+      expect(annotations.map((a) => a.props.file)).toContain(file);
+      expect(emu.log.writes).toBe(writes);
+    } finally {
+      await broken.remove();
+    }
+  });
+
   test('workflow_dispatch mode=apply from a feature branch is refused: guard fails, nothing applied, gate red', async () => {
     const writes = emu.log.writes;
     const run = await template({ event: 'workflow_dispatch', ref: 'refs/heads/feature', inputs: { mode: 'apply' } });
@@ -115,6 +132,37 @@ describe('kfp-schedules.yml, event by event', () => {
     expect(results(run)['reconcile / apply']).toBe('success');
     expect(run.jobs.reconcile!.outputs).toMatchObject({ changes: '0', applied: 'true' });
     expect(emu.log.writes).toBe(writes);
+  });
+
+  test('apply-branches lets a release branch apply, in the given environment, with its secrets', async () => {
+    await git(repo.dir, ['branch', '-f', 'release/1', 'main']);
+    const caller = `
+on: workflow_dispatch
+permissions: {}
+jobs:
+  reconcile:
+    permissions: {contents: read, pull-requests: write}
+    uses: ./.github/workflows/reconcile.yml
+    with:
+      config-folders: schedules/*
+      kfp-host: \${{ vars.KFP_HOST }}
+      apply-branches: |
+        hotfix
+        release/*
+      environment: production
+    secrets:
+      KFP_TOKEN: \${{ secrets.KFP_TOKEN }}
+`;
+    const dispatch = (ref: string, environments: RunWorkflowOptions['environments']) =>
+      template({ workflow: 'schedules.yml', content: caller, event: 'workflow_dispatch', ref, secrets: { KFP_TOKEN: 'a-repository-secret' }, environments });
+    // The environment's own KFP_TOKEN replaces the caller's (wrong) one: the apply can only succeed with it.
+    const run = await dispatch('refs/heads/release/1', { production: { secrets: { KFP_TOKEN } } });
+    expect(results(run)).toMatchObject({ 'reconcile / guard': 'success', 'reconcile / apply': 'success', 'reconcile / gate': 'success' });
+    expect(run.jobs['reconcile / apply']!.environment).toBe('production');
+    // A deployment branch rule on the environment refuses the branch on GitHub's side as well.
+    const ruled = await dispatch('refs/heads/release/1', { production: { secrets: { KFP_TOKEN }, branches: ['main'] } });
+    expect(results(ruled)).toMatchObject({ 'reconcile / apply': 'failure', 'reconcile / gate': 'failure' });
+    expect(ruled.jobs['reconcile / apply']!.error).toBe('Branch "release/1" is not allowed to deploy to production due to environment protection rules.');
   });
 
   test('workflow_dispatch mode=plan on main: plans, posts no comment (no pull request)', async () => {

@@ -190,7 +190,9 @@ export async function runWorkflow(opts: RunWorkflowOptions): Promise<WorkflowRun
     const root = mapOf(parsed.value!);
     const wfName = (evaluateToken(root.get('name'), {}) as string | undefined) ?? entryName;
     await run.start(wfName, entryName);
-    const dispatchDefs = opts.event === 'workflow_dispatch' ? (evaluateToken(mapOf(mapOf(root.get('on')).get('workflow_dispatch')).get('inputs'), {}) ?? {}) : {};
+    const on = root.get('on');
+    const triggers = on && on.templateTokenType === 2 ? mapOf(on) : new Map<string, TemplateToken>(); // `on: push` has no inputs
+    const dispatchDefs = opts.event === 'workflow_dispatch' ? (evaluateToken(mapOf(triggers.get('workflow_dispatch')).get('inputs'), {}) ?? {}) : {};
     const inputs = opts.event === 'workflow_dispatch' ? typedInputs(dispatchDefs as Record<string, Record<string, unknown>>, opts.inputs ?? {}, 'workflow_dispatch') : {};
     if (opts.event === 'workflow_dispatch') run.github.event = { ...(run.github.event as object), inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, String(v)])) };
     await run.writeEvent();
