@@ -93,7 +93,7 @@ export function evaluateToken(token: TemplateToken | undefined, contexts: Contex
     return out;
   }
   if (token.templateTokenType === 7) return null;
-  throw new ExpressionFailure(`unsupported template token ${token.toDisplayString()} (line ${token.range?.start.line})`);
+  throw new ExpressionFailure(`unsupported template token type ${token.templateTokenType} (line ${token.range?.start.line})`);
 }
 
 /** Coerce a value to the string a runner passes on (inputs, env): null → '', numbers and booleans as text. */

@@ -284,7 +284,11 @@ class Run {
     const byId = new Map(scope.jobs.map((j) => [j.id.value, j]));
     const ancestors = new Set<string>();
     const visit = (j: WorkflowJob) => {
-      for (const n of j.needs ?? []) if (!ancestors.has(n.value)) ancestors.add(n.value), visit(byId.get(n.value)!);
+      for (const n of j.needs ?? []) {
+        if (ancestors.has(n.value)) continue;
+        ancestors.add(n.value);
+        visit(byId.get(n.value)!);
+      }
     };
     visit(job);
     const results = [...ancestors].map((a) => done[a]!.result);
@@ -365,7 +369,8 @@ class Run {
       const rs = rawSteps[index]!;
       for (const key of rs.keys()) if (!STEP_KEYS.has(key)) throw new UnsupportedError(`job ${record.name} step ${index + 1}: '${key}' is not supported by the test runner`);
       // Unnamed steps are shown as GitHub shows them: "Run <action>" or "Run <first line of the script>".
-      const shown = 'run' in step ? String(evaluateToken(rs.get('run'), {})).split('\n')[0] : step.uses.value.replace(/@.*$/, '');
+      const uses = 'uses' in step ? step.uses.value : undefined;
+      const shown = uses?.replace(/@.*$/, '') ?? String(evaluateToken(rs.get('run'), {})).split('\n')[0];
       const stepName = String(evaluateToken(rs.get('name'), ctx({ steps, env: { ...jobEnv, ...fileEnv } })) ?? `Run ${shown}`);
       refuseBlockScalar(rs.get('if'), `job ${record.name} step ${index + 1} if:`);
       const stepRun: StepRun = { id: step.id, name: stepName, outcome: 'skipped', conclusion: 'skipped', outputs: {}, summary: '', log: '', annotations: [], warnings: [] };
@@ -383,7 +388,7 @@ class Run {
         const stepEnv = { ...env };
         for (const [k, v] of entries(rs.get('env'))) stepEnv[k] = asString(evaluateToken(v, ctx({ steps, env: stepEnv })), `env.${k}`);
         const c = ctx({ steps, env: stepEnv });
-        const processEnv = { ...this.machineEnv(github, runner, { ...stepEnv }), ...(pathAdds.length ? { PATH: [...pathAdds, process.env.PATH].join(':') } : {}) };
+        const processEnv: Record<string, string> = { ...this.machineEnv(github, runner, { ...stepEnv }), ...(pathAdds.length ? { PATH: [...pathAdds, process.env.PATH].join(':') } : {}) };
         const se: StepEnvironment = { env: processEnv, workspace, runnerTemp, contexts: c, sourceRepo: this.opts.repository.dir, masks: this.masks };
         processEnv.GITHUB_ACTION = step.id;
         if ('run' in step) {
@@ -393,7 +398,7 @@ class Run {
           result = await runScript(script, shell, wd, processEnv, se);
         } else {
           const withValues = Object.fromEntries(entries(rs.get('with')).map(([k, v]) => [k, asString(evaluateToken(v, c), `with.${k}`)]));
-          result = await runAction(step.uses.value, withValues, processEnv, se).catch((e: Error) => {
+          result = await runAction(uses!, withValues, processEnv, se).catch((e: Error) => {
             if (e instanceof UnsupportedError) throw e;
             return { code: 1, outputs: {}, env: {}, path: [], summary: '', log: `Error: ${e.message}\n`, annotations: [], warnings: [] };
           });
