@@ -296,6 +296,38 @@ jobs:
   });
 });
 
+describe('our actions, as the runner runs a node action (https://docs.github.com/en/actions/reference/workflows-and-actions/metadata-syntax#inputs)', () => {
+  test('$/actions/<name>, <owner>/kfp-gitops/actions/<name>@ref and the root dispatcher run from dist/ with INPUT_ variables', async () => {
+    const r = await run(`
+on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8
+      - id: local
+        continue-on-error: true
+        uses: $/actions/check-reconcile-configs
+        with: {config-folders: no-such-folder/*}
+      - id: remote
+        continue-on-error: true
+        uses: your-org/kfp-gitops/actions/check-reconcile-configs@v1
+        with: {config-folders: no-such-folder/*, not-an-input: x}
+      - id: root
+        continue-on-error: true
+        uses: your-org/kfp-gitops@0123456789abcdef0123456789abcdef01234567
+        with: {command: check-reconcile-configs, config-folders: no-such-folder/*}
+`);
+    const steps = r.jobs.a!.steps.slice(1);
+    expect(steps.map((s) => s.outcome)).toEqual(['failure', 'failure', 'failure']);
+    // The action's own message each time; the runner's warning for an input the action does not declare.
+    for (const s of steps) expect(s.annotations.map((a) => a.message).join('\n')).toContain('no-such-folder');
+    expect(r.warnings).toEqual([expect.stringMatching(/^a: Unexpected input\(s\) 'not-an-input', valid inputs are \['config-folders', /)]);
+    await expect(run('on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: [{uses: $/actions/nope}]\n')).rejects.toThrow(UnsupportedError);
+  });
+});
+
 describe('anything unsupported fails loudly', () => {
   test.each([
     ['a matrix', 'strategy: {matrix: {a: [1, 2]}}\n    steps: [{run: echo}]'],
@@ -304,9 +336,11 @@ describe('anything unsupported fails loudly', () => {
     ['an unpinned stand-in', 'steps: [{uses: actions/checkout@v5}]'],
     ['a docker action', 'steps: [{uses: "docker://alpine:3"}]'],
     ['an expression in a block scalar (misread by the parser)', "if: >-\n      ${{ github.event_name == 'push' }}\n    steps: [{run: echo}]"],
+    ['workflow-level defaults', null],
     ['another shell', 'steps: [{run: print(1), shell: python}]'],
     ['a stand-in input it does not implement', 'steps: [{uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8, with: {submodules: true}}]'],
   ])('%s', async (_what, body) => {
-    await expect(run(`on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    ${body}\n`)).rejects.toThrow(UnsupportedError);
+    const head = body === null ? 'defaults: {run: {shell: sh}}\n' : '';
+    await expect(run(`on: push\n${head}permissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    ${body ?? 'steps: [{run: echo}]'}\n`)).rejects.toThrow(UnsupportedError);
   });
 });

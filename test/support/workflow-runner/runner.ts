@@ -103,6 +103,7 @@ interface Scope {
   prefix: string;
 }
 
+const WORKFLOW_KEYS = new Set(['name', 'on', 'permissions', 'env', 'jobs']);
 const JOB_KEYS = new Set(['name', 'needs', 'if', 'runs-on', 'permissions', 'environment', 'concurrency', 'outputs', 'env', 'steps', 'timeout-minutes']);
 const CALL_KEYS = new Set(['name', 'needs', 'if', 'permissions', 'uses', 'with', 'secrets', 'concurrency']);
 const STEP_KEYS = new Set(['id', 'name', 'if', 'uses', 'with', 'env', 'run', 'shell', 'working-directory', 'continue-on-error', 'timeout-minutes']);
@@ -188,6 +189,7 @@ export async function runWorkflow(opts: RunWorkflowOptions): Promise<WorkflowRun
   try {
     const run = new Run(opts, tmp, called);
     const root = mapOf(parsed.value!);
+    for (const key of root.keys()) if (!WORKFLOW_KEYS.has(key)) throw new UnsupportedError(`${entryName}: '${key}' is not supported by the test runner`);
     const wfName = (evaluateToken(root.get('name'), {}) as string | undefined) ?? entryName;
     await run.start(wfName, entryName);
     const on = root.get('on');
@@ -457,6 +459,7 @@ class Run {
     const passed = job['inherit-secrets'] ? { ...scope.secrets } : (evaluateToken(job['secret-values'], { ...base, secrets: scope.secrets }) ?? {}) as Record<string, string>;
     for (const [name, def] of Object.entries(secretDefs)) if (def.required && passed[name] === undefined) throw new JobError(`Secret ${name} is required, but not provided while calling.`);
     const calledMap = mapOf(root);
+    for (const key of calledMap.keys()) if (!WORKFLOW_KEYS.has(key)) throw new UnsupportedError(`${job.ref.value}: '${key}' is not supported by the test runner`);
     const calledPerms = calledMap.has('permissions') ? permissionsOf(evaluateToken(calledMap.get('permissions'), {}), job.ref.value) : undefined;
     const rawCalled = rawJobs(root);
     // GitHub refuses to start a nested job asking for more than the calling job grants.

@@ -106,25 +106,27 @@ export async function runScript(
 }
 
 const SHA_PINNED = /^actions\/(checkout|setup-python|setup-node)@[0-9a-f]{40}$/;
-const OURS = /^(?:\$|[\w.-]+\/kfp-gitops)\/actions\/([\w-]+)(?:@[\w./-]+)?$/;
+// `$/actions/<name>` (same commit as the workflow), `<owner>/kfp-gitops/actions/<name>@<ref>`, or the root
+// dispatcher `<owner>/kfp-gitops@<ref>`: all run from this checkout's dist/.
+const OURS = /^(?:\$|[\w.-]+\/kfp-gitops)(?:\/actions\/([\w-]+))?(@[\w./-]+)?$/;
 
 /** Run `uses:` with the evaluated `with:` values. */
 export async function runAction(
   uses: string, withValues: Record<string, string>, env: Record<string, string>, se: StepEnvironment,
 ): Promise<StepResult> {
   const ours = OURS.exec(uses);
-  if (ours && !uses.startsWith('$/') && !uses.includes('@')) throw new UnsupportedError(`${uses}: a remote action needs @<ref>`);
-  if (ours) return runOurAction(ours[1]!, withValues, env, se);
+  if (ours && (uses.startsWith('$') ? !ours[1] || ours[2] : !ours[2])) throw new UnsupportedError(`${uses}: use $/actions/<name> or <owner>/kfp-gitops[/actions/<name>]@<ref>`);
+  if (ours) return runOurAction(ours[1], withValues, env, se);
   const standIn = SHA_PINNED.exec(uses);
   if (!standIn) throw new UnsupportedError(`action ${uses} is not supported by the test runner (ours, or SHA-pinned checkout/setup-*)`);
   return standIns[standIn[1]!]!(withValues, se);
 }
 
 /** Runner behaviour for a node action: every declared input as INPUT_<NAME>, defaults evaluated. */
-async function runOurAction(name: string, given: Record<string, string>, env: Record<string, string>, se: StepEnvironment): Promise<StepResult> {
-  const dir = path.join(repoRoot, 'actions', name);
+async function runOurAction(name: string | undefined, given: Record<string, string>, env: Record<string, string>, se: StepEnvironment): Promise<StepResult> {
+  const dir = name ? path.join(repoRoot, 'actions', name) : repoRoot;
   const meta = parse(await fs.readFile(path.join(dir, 'action.yml'), 'utf8').catch(() => {
-    throw new UnsupportedError(`$/actions/${name}: there is no actions/${name}/action.yml`);
+    throw new UnsupportedError(`actions/${name}: there is no actions/${name}/action.yml`);
   }));
   if (!/^node(20|24)$/.test(meta.runs?.using) || meta.runs.pre || meta.runs.post) {
     throw new UnsupportedError(`actions/${name}: only node actions without pre/post are supported`);
