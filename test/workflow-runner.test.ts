@@ -34,7 +34,7 @@ const run = (content: string, opts: Partial<RunWorkflowOptions> = {}) =>
   runWorkflow({ workflow: 'test.yml', content, repository: { dir: repo.dir, fullName: 'acme/app' }, event: 'push', ref: 'refs/heads/main', workflowsDir: workflows, ...opts });
 
 describe('contexts (https://docs.github.com/en/actions/reference/workflows-and-actions/contexts)', () => {
-  test('github, runner, env precedence, GITHUB_ENV and step outputs on a push', async () => {
+  test('github, runner, env precedence, GITHUB_ENV, GITHUB_PATH, GITHUB_STEP_SUMMARY and step outputs on a push', async () => {
     const r = await run(`
 on: push
 env: {LEVEL: workflow, WF: w}
@@ -51,14 +51,18 @@ jobs:
         run: |
           echo "sha=$GITHUB_SHA" >> "$GITHUB_OUTPUT"
           echo "FROM_FILE=set by step one" >> "$GITHUB_ENV"
+          echo "### step one" >> "$GITHUB_STEP_SUMMARY"
+          mkdir -p "$RUNNER_TEMP/bin" && printf '#!/bin/sh\\necho tool ran\\n' > "$RUNNER_TEMP/bin/my-tool" && chmod +x "$RUNNER_TEMP/bin/my-tool"
+          echo "$RUNNER_TEMP/bin" >> "$GITHUB_PATH"
           echo "level=$LEVEL wf=$WF ref=$GITHUB_REF name=$GITHUB_REF_NAME event=$GITHUB_EVENT_NAME repo=$GITHUB_REPOSITORY os=$RUNNER_OS ci=$CI"
       - env:
           CTX: \${{ github.event_name }}/\${{ github.ref_name }}/\${{ github.event.repository.default_branch }}/\${{ runner.os }}/\${{ job.status }}/\${{ steps.one.outcome }}/\${{ env.LEVEL }}
-        run: echo "ctx=$CTX file=$FROM_FILE"
+        run: echo "ctx=$CTX file=$FROM_FILE $(my-tool)"
 `);
     expect(r.conclusion).toBe('success');
     expect(r.log).toContain('level=step wf=w ref=refs/heads/main name=main event=push repo=acme/app os=Linux ci=true');
-    expect(r.log).toContain('ctx=push/main/main/Linux/success/success/job file=set by step one');
+    expect(r.log).toContain('ctx=push/main/main/Linux/success/success/job file=set by step one tool ran');
+    expect(r.jobs.a!.steps[0]!.summary).toBe('### step one\n');
     expect(r.jobs.a!.outputs).toEqual({ sha: mainSha, env: 'set by step one' });
   });
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { startKfpEmulator, type KfpEmulator } from '../../src/kfp/emulator/server.js';
 import type { TempRepo } from '../support/git-repo.js';
 import { runWorkflow, type RunWorkflowOptions } from '../support/workflow-runner/runner.js';
@@ -10,6 +10,7 @@ import { errorsOf, examplesRepo, results, TEMPLATES } from './helpers.js';
  * and retrain.yml, and retrain.yml's scheduled form (model-source) from a caller, end to end against the
  * KFP emulator.
  */
+jest.setTimeout(180_000); // several workflow runs per test, each starting a few node processes
 const REPO = 'acme/pipelines';
 const KFP_TOKEN = 'kfp-sa-token-pipelines';
 const EXPERIMENT = 'issue-classifier-training';

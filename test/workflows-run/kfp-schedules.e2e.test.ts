@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { startKfpEmulator, type KfpEmulator } from '../../src/kfp/emulator/server.js';
 import { git } from '../../src/lib/git.js';
 import { startGitHubDouble, type GitHubDouble } from '../support/github-double/index.js';
@@ -13,6 +13,7 @@ import { errorsOf, examplesRepo, mutatedWorkflows, openPullRequest, results, TEM
  * check-reconcile-configs.yml and reconcile.yml, their actions from dist/, the KFP emulator and the
  * GitHub double: the events a schedules repository sees, in the order they happen.
  */
+jest.setTimeout(180_000); // several workflow runs per test, each starting a few node processes
 const REPO = 'acme/schedules';
 const KFP_TOKEN = 'kfp-sa-token-0123456789';
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { startGitHubDouble, type GitHubDouble } from '../support/github-double/index.js';
 import type { TempRepo } from '../support/git-repo.js';
 import { repoRoot } from '../support/paths.js';
@@ -11,6 +11,7 @@ import { errorsOf, examplesRepo, openPullRequest, results } from './helpers.js';
  * model-quality-gate.yml on model pull requests and promote-model.yml on a schedule, called as a
  * repository calls them, end to end with their actions, the GitHub double and examples/ data.
  */
+jest.setTimeout(180_000); // several workflow runs per test, each starting a few node processes
 const NOW = '2026-01-25T00:00:00Z';
 let double: GitHubDouble;
 const repos: TempRepo[] = [];
