@@ -340,6 +340,7 @@ describe('anything unsupported fails loudly', () => {
     ['an unpinned stand-in', 'steps: [{uses: actions/checkout@v5}]'],
     ['a docker action', 'steps: [{uses: "docker://alpine:3"}]'],
     ['an expression in a block scalar (misread by the parser)', "if: >-\n      ${{ github.event_name == 'push' }}\n    steps: [{run: echo}]"],
+    ['a runner function the executor does not implement', "steps: [{if: \"hashFiles('x') != ''\", run: echo}]"],
     ['workflow-level defaults', null],
     ['another shell', 'steps: [{run: print(1), shell: python}]'],
     ['a stand-in input it does not implement', 'steps: [{uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8, with: {submodules: true}}]'],

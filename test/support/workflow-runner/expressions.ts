@@ -1,4 +1,5 @@
-import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
+import { data, Evaluator, Lexer, Parser, wellKnownFunctions } from '@actions/expressions';
+import { TokenType } from '@actions/expressions/lexer';
 import type { FunctionDefinition } from '@actions/expressions/funcs/info';
 import {
   isBasicExpression, isBoolean, isMapping, isNumber, isSequence, isString,
@@ -64,11 +65,18 @@ export function evaluate(expression: string, contexts: Contexts, status?: Status
   const functions = statusFunctions(status);
   try {
     const tokens = new Lexer(expression).lex().tokens;
+    // Runner-only functions (hashFiles…) are not implemented: refuse them rather than fail a step.
+    for (const [i, t] of tokens.entries()) {
+      const name = t.lexeme.toLowerCase();
+      if (t.type === TokenType.IDENTIFIER && tokens[i + 1]?.type === TokenType.LEFT_PAREN && !(name in wellKnownFunctions) && !functions.has(name)) {
+        throw new UnsupportedError(`${t.lexeme}() in \${{ ${expression} }} is not supported by the test runner`);
+      }
+    }
     const tree = new Parser(tokens, [...CONTEXT_NAMES], [...functions.values()]).parse();
     const ctx = new data.Dictionary(...CONTEXT_NAMES.map((key) => ({ key, value: toData(contexts[key]) })));
     return fromData(new Evaluator(tree, ctx, functions).evaluate());
   } catch (e) {
-    if (e instanceof ExpressionFailure) throw e;
+    if (e instanceof ExpressionFailure || e instanceof UnsupportedError) throw e;
     throw new ExpressionFailure(`cannot evaluate \${{ ${expression} }}: ${(e as Error).message}`);
   }
 }
