@@ -165,11 +165,11 @@ const standIns: Record<string, (w: Record<string, string>, se: StepEnvironment) 
    */
   checkout: async (w, se) => {
     checkInputs('actions/checkout', w, ['persist-credentials', 'fetch-depth']);
-    for (const [k, v] of Object.entries(w)) if (k === 'persist-credentials' && !['true', 'false'].includes(v)) throw new Error(`checkout: ${k} must be true or false, got '${v}'`);
+    const persist = w['persist-credentials'];
+    if (persist !== undefined && !['true', 'false'].includes(persist)) throw new Error(`checkout: persist-credentials must be true or false, got '${persist}'`);
     const depth = Number(w['fetch-depth'] ?? '1');
     if (!Number.isInteger(depth) || depth < 0) throw new Error(`checkout: fetch-depth must be a whole number, got '${w['fetch-depth']}'`);
-    const ref = se.contexts.github && (se.contexts.github as Record<string, string>).ref;
-    const sha = (se.contexts.github as Record<string, string>).sha;
+    const { ref, sha } = se.contexts.github as { ref: string; sha: string };
     const ws = se.workspace;
     await git(ws, ['init', '-q']);
     await git(ws, ['remote', 'add', 'origin', `file://${se.sourceRepo}`]);
@@ -177,7 +177,7 @@ const standIns: Record<string, (w: Record<string, string>, se: StepEnvironment) 
     await git(ws, ['fetch', '-q', '--no-tags', ...(depth > 0 ? [`--depth=${depth}`] : []), 'origin', ...refspecs]);
     const fetched = (await git(ws, ['rev-parse', 'refs/remotes/checkout'])).trim();
     if (fetched !== sha) throw new Error(`checkout: ${ref} is at ${fetched} in the test repository, but github.sha is ${sha}`);
-    await git(ws, ['checkout', '-q', '--detach', sha!]);
+    await git(ws, ['checkout', '-q', '--detach', sha]);
     await git(ws, ['update-ref', '-d', 'refs/remotes/checkout']);
     return ok({}, `checked out ${ref} at ${sha}\n`);
   },
