@@ -186,6 +186,20 @@ describe('reusable workflows', () => {
     expect(apply.permissions).toEqual({ contents: 'read' });
     // Exactly one of them runs for any mode: plan when the derived mode is plan, apply otherwise.
     expect(plan.if.replace(/ == 'plan'$/, '')).toBe(apply.if.replace(/ != 'plan'$/, ''));
+    // Apply only after the guard (default branch or apply-branches), in a GitHub environment.
+    const { guard } = reusable['reconcile.yml']!.jobs;
+    expect(guard.if).toBe(apply.if);
+    expect(guard.permissions).toEqual({});
+    expect(apply.needs).toBe('guard');
+    expect(apply.environment).toBe('${{ inputs.environment }}');
+  });
+
+  test('promote-model: contents write only without MODEL_PR_TOKEN; one promotion per PR branch at a time', () => {
+    const { pr, 'pr-github-token': fallback } = reusable['promote-model.yml']!.jobs;
+    expect(pr.permissions).toEqual({});
+    expect(fallback.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
+    expect(pr.if.replace(" == 'true'", '')).toBe(fallback.if.replace(" != 'true'", ''));
+    for (const job of [pr, fallback]) expect(job.concurrency).toEqual({ group: 'kfp-gitops-promote-${{ inputs.branch }}', 'cancel-in-progress': false });
   });
 });
 
