@@ -12,7 +12,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(import.meta.dirname, '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Same resolution as test/support/paths.ts. */
 export const sharedDir = path.resolve(root, process.env.KFP_GITOPS_SHARED_DIR || '../shared');
 
@@ -121,19 +121,26 @@ export async function fetchShared({ dir = sharedDir, githubRaw = 'https://raw.gi
     }
   }
   const cache = {};
+  const fetchOne = async (sum, file) => {
+    const src = sourceOf(file);
+    const body = src.npm ? await githubSubset(npmRegistry, cache) : await download(`${githubRaw}/${src.repo}/${src.commit}/${src.path}`);
+    const got = sha256(body);
+    if (got !== sum) throw new Error(`${file}: fetched content has sha256 ${got}, expected ${sum}; nothing written`);
+    const abs = path.join(dir, file);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(`${abs}.part`, body);
+    fs.renameSync(`${abs}.part`, abs);
+    log(`fetched ${file}`);
+  };
   const queue = [...missing];
   const worker = async () => {
     for (let next; (next = queue.shift()); ) {
-      const [sum, file] = next;
-      const src = sourceOf(file);
-      const body = src.npm ? await githubSubset(npmRegistry, cache) : await download(`${githubRaw}/${src.repo}/${src.commit}/${src.path}`);
-      const got = sha256(body);
-      if (got !== sum) throw new Error(`${file}: fetched content has sha256 ${got}, expected ${sum}; nothing written`);
-      const abs = path.join(dir, file);
-      fs.mkdirSync(path.dirname(abs), { recursive: true });
-      fs.writeFileSync(`${abs}.part`, body);
-      fs.renameSync(`${abs}.part`, abs);
-      log(`fetched ${file}`);
+      try {
+        await fetchOne(...next);
+      } catch (err) {
+        queue.length = 0; // the first failure stops the other workers
+        throw err;
+      }
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
