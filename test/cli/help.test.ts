@@ -20,7 +20,9 @@ async function cli(argv: string[]): Promise<{ code: number; out: string }> {
   }
 }
 
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 test('--version prints the version in package.json', async () => {
   const { version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
