@@ -5,6 +5,6 @@ export interface ReleaseInfo {
   majorTag: string;
   npmTag: string;
 }
-export function releaseInfo(tag: string, version: string): ReleaseInfo;
+export function releaseInfo(tag: string, version: string, tags?: string[]): ReleaseInfo;
 export function changelogSection(text: string, version: string): string;
 export function publishedManifest(pkg: Record<string, any>, env?: NodeJS.ProcessEnv): Record<string, any>;

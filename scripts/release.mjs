@@ -18,14 +18,31 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?$/;
 
-/** What a tag releases: its version, the major tag to move (none for a prerelease) and the npm dist-tag. */
-export function releaseInfo(tag, version) {
-  if (!SEMVER.test(version)) throw new Error(`package.json version '${version}' is not semver (X.Y.Z or X.Y.Z-pre)`);
+const parse = (v) => SEMVER.exec(v)?.slice(1, 5);
+/** a > b for stable versions X.Y.Z. */
+const newer = (a, b) => {
+  for (let i = 0; i < 3; i++) if (Number(a[i]) !== Number(b[i])) return Number(a[i]) > Number(b[i]);
+  return false;
+};
+
+/**
+ * What a tag releases: its version, the major tag to move and the npm dist-tag. `tags` are the existing
+ * tags: a release that is not the newest of its major (a backport) moves no major tag, and one that is not
+ * the newest overall does not take npm's `latest`. A prerelease goes to `next` and moves nothing.
+ */
+export function releaseInfo(tag, version, tags = []) {
+  const v = parse(version);
+  if (!v) throw new Error(`package.json version '${version}' is not semver (X.Y.Z or X.Y.Z-pre)`);
   if (tag !== `v${version}`) {
     throw new Error(`tag '${tag}' does not match package.json version ${version}: tag v${version}, or set the version to the tag's`);
   }
-  const [, major, , , pre] = SEMVER.exec(version);
-  return { version, prerelease: !!pre, majorTag: pre ? '' : `v${major}`, npmTag: pre ? 'next' : 'latest' };
+  const [major, minor, , pre] = v;
+  if (pre) return { version, prerelease: true, majorTag: '', npmTag: 'next' };
+  const stable = tags.map((t) => parse(t.replace(/^v/, ''))).filter((t) => t && !t[3]);
+  const newestOfMajor = !stable.some((t) => t[0] === major && newer(t, v));
+  const newest = !stable.some((t) => newer(t, v));
+  const npmTag = newest ? 'latest' : newestOfMajor ? `latest-${major}` : `latest-${major}.${minor}`;
+  return { version, prerelease: false, majorTag: newestOfMajor ? `v${major}` : '', npmTag };
 }
 
 /** The body of `## [version]` in a Keep a Changelog file (up to the next `## ` heading or link definitions). */
@@ -51,6 +68,15 @@ export function publishedManifest(pkg, env = process.env) {
   return published;
 }
 
+/** The repository's version tags (the release job fetches them); none outside a git checkout. */
+function gitTags() {
+  try {
+    return execFileSync('git', ['tag', '--list', 'v*'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
 function stage(dir, pkg) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
@@ -60,7 +86,7 @@ function stage(dir, pkg) {
 
 function run({ tag, dryRun, out }) {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-  const info = releaseInfo(tag, pkg.version);
+  const info = releaseInfo(tag, pkg.version, gitTags());
   const bundled = execFileSync(process.execPath, [path.join(root, 'dist/cli/index.js'), '--version'], { encoding: 'utf8' }).trim();
   if (bundled !== pkg.version) throw new Error(`dist/cli answers version ${bundled}, not ${pkg.version}: rebuild dist/`);
   const notes = changelogSection(fs.readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8'), pkg.version);

@@ -28,12 +28,19 @@ function run(file: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pr
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('the release steps (scripts/release.mjs, as .github/workflows/release.yml runs them)', () => {
-  test('tags: vX.Y.Z of package.json; a release moves its major tag, a prerelease goes to npm "next"', () => {
+  test('tags: vX.Y.Z of package.json; the newest release moves its major tag, a prerelease goes to npm "next"', () => {
     expect(releaseInfo('v1.4.2', '1.4.2')).toEqual({ version: '1.4.2', prerelease: false, majorTag: 'v1', npmTag: 'latest' });
     expect(releaseInfo('v2.0.0-rc.1', '2.0.0-rc.1')).toEqual({ version: '2.0.0-rc.1', prerelease: true, majorTag: '', npmTag: 'next' });
     expect(() => releaseInfo('v1.4.3', '1.4.2')).toThrow("tag 'v1.4.3' does not match package.json version 1.4.2");
     expect(() => releaseInfo('1.4.2', '1.4.2')).toThrow(/does not match/);
     expect(() => releaseInfo('v1.4', '1.4')).toThrow("package.json version '1.4' is not semver");
+    // With existing tags: a backport moves neither the major tag nor npm's latest; a fix of an older major moves
+    // that major's tag only.
+    const tags = ['v1.4.2', 'v1.5.0', 'v2.0.0', 'v2.1.0-rc.1', 'v1', 'v2', 'other'];
+    expect(releaseInfo('v2.0.1', '2.0.1', tags)).toMatchObject({ majorTag: 'v2', npmTag: 'latest' });
+    expect(releaseInfo('v1.5.1', '1.5.1', tags)).toMatchObject({ majorTag: 'v1', npmTag: 'latest-1' });
+    expect(releaseInfo('v1.4.3', '1.4.3', tags)).toMatchObject({ majorTag: '', npmTag: 'latest-1.4' });
+    expect(releaseInfo('v1.10.0', '1.10.0', ['v1.9.0', 'v1.10.0'])).toMatchObject({ majorTag: 'v1', npmTag: 'latest' });
   });
 
   test('release notes: the version\'s CHANGELOG section, which must exist and say something', () => {
