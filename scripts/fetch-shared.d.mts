@@ -1,5 +1,6 @@
 // Types of scripts/fetch-shared.mjs, for the tests that import it.
 export const sharedDir: string;
+export const UNFETCHABLE: string[];
 export type FixtureSource =
   | { repo: string; commit: string; path: string }
   | { npm: { name: string; version: string; file: string } };

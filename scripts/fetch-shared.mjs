@@ -16,6 +16,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Same resolution as test/support/paths.ts. */
 export const sharedDir = path.resolve(root, process.env.KFP_GITOPS_SHARED_DIR || '../shared');
 
+/** Fixture sets with no public upstream: never fetched; tests reading them use describeWithSharedSets. */
+export const UNFETCHABLE = ['kfp-cron', 'kfp-sdk-traces', 'reference'];
+
 const KFP = 'kubeflow/pipelines';
 const KFP_API_COMMIT = '4a3592cb2dd0a91a4652ab93893ec8beda1f3158'; // tag 2.17.0
 const KFP_PIPELINES_COMMIT = '7b70c7b95f6832772efd6fd0029a4024491a0f44';
@@ -105,7 +108,7 @@ Fetched by kfp-gitops' \`scripts/fetch-shared.mjs\` from pinned public upstream 
 against \`scripts/shared-fixtures.sha256\`: \`kfp-api/\` and \`kfp-pipelines/\` (kubeflow/pipelines),
 \`github-api/\` (@octokit/openapi, octokit/graphql-schema).
 
-Not here, because they have no public upstream: \`kfp-cron/\`, \`kfp-sdk-traces/\`, \`reference/\`.
+Not here, because they have no public upstream: ${UNFETCHABLE.map((set) => `\`${set}/\``).join(', ')}.
 `;
 
 /** Fetch what is missing into `dir`; returns the files fetched. Throws when a file there or fetched differs. */
