@@ -96,6 +96,12 @@ describe('npm pack, then an offline install into an empty folder, gives a workin
     expect(out).toEqual({ version: pkg.version, 'major-tag': `v${pkg.version.split('.')[0]}`, prerelease: 'false', 'npm-tag': 'latest', notes });
   });
 
+  test('npm publish from the repository itself is refused (its manifest lists the dev and optional dependencies)', async () => {
+    const r = await run('npm', ['publish', '--dry-run'], { cwd: repoRoot });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('Publish with scripts/release.mjs (release.yml)');
+  });
+
   test('a tag that is not the package version stops the release before anything is published', async () => {
     const r = await run(process.execPath, [path.join(repoRoot, 'scripts/release.mjs'), '--tag', 'v0.0.1', '--dry-run', '--out', path.join(tmp, 'wrong')]);
     expect(r.code).toBe(1);
