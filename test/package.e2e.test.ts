@@ -109,9 +109,16 @@ describe('npm pack, then an offline install into an empty folder, gives a workin
     expect(fs.existsSync(path.join(tmp, 'wrong'))).toBe(false);
   });
 
-  test('--version, --help and plan --help', async () => {
+  test('--version, --help, and every command\'s --help (plan\'s names its flags)', async () => {
     expect(await run(bin, ['--version'])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
-    expect((await run(bin, ['--help'])).stdout).toMatch(/^Usage: kfp-gitops <command>/);
+    const help = await run(bin, ['--help']);
+    expect(help.stdout).toMatch(/^Usage: kfp-gitops <command>/);
+    const commands = [...help.stdout.matchAll(/^ {2}([a-z-]+) {2,}/gm)].map((m) => m[1]!);
+    expect(commands).toEqual(expect.arrayContaining(['check-rendered', 'push-reconcile', 'demo', 'specs', 'kfp-emulator', 'plan', 'apply']));
+    for (const name of commands) {
+      const r = await run(bin, [name, '--help']);
+      expect([name, r.code, r.stdout]).toEqual([name, 0, expect.stringMatching(new RegExp(`^(Usage: )?kfp-gitops ${name}\\b`))]);
+    }
     const plan = await run(bin, ['plan', '--help']);
     expect(plan).toMatchObject({ code: 0, stdout: expect.stringContaining('kfp-gitops plan [flags] is kfp-gitops push-reconcile --mode plan') });
     expect(plan.stdout).toContain('--config-folders (required)');
