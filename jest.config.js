@@ -9,5 +9,6 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/dist/', '/node_modules/'],
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/support/shared-notice.mjs',
   clearMocks: true,
 };

@@ -77,7 +77,7 @@ write(
   actionYml(
     {
       name: 'KFP GitOps',
-      description: 'Runs any kfp-gitops action chosen by the `command` input; prefer `uses: <owner>/<repo>/actions/<name>@v1`.',
+      description: 'Runs any kfp-gitops action chosen by the `command` input; prefer `uses: your-org/kfp-gitops/actions/<name>@v1`.',
       author: 'kfp-gitops',
       branding: { icon: 'git-pull-request', color: 'blue' },
       inputs: union,
@@ -92,7 +92,7 @@ write(
 const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, '<br>');
 let tables = '';
 for (const spec of specs) {
-  tables += `### \`${spec.name}\`\n\n${spec.description}\n\n\`uses: <owner>/kfp-gitops/actions/${spec.name}@v1\` · CLI: \`kfp-gitops ${spec.name}\`\n\n`;
+  tables += `### \`${spec.name}\`\n\n${spec.description}\n\n\`uses: your-org/kfp-gitops/actions/${spec.name}@v1\` · CLI: \`kfp-gitops ${spec.name}\`\n\n`;
   tables += '| input | required | default | description |\n| --- | --- | --- | --- |\n';
   for (const [name, i] of Object.entries(spec.inputs)) {
     const def = i.actionDefault ?? i.default ?? '';

@@ -156,6 +156,27 @@ export function propertiesProblems(props: Doc): string[] {
   return problems;
 }
 
+/** Every `needs.<job>.outputs.<name>` read is an output of a job this one needs; job outputs read existing steps. */
+export function jobOutputProblems(doc: Doc): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of jobsOf(doc)) {
+    const needs = [job.needs ?? []].flat();
+    for (const [, from, name] of JSON.stringify(job).matchAll(/needs\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+      if (!needs.includes(from)) problems.push(`job ${id} reads needs.${from} but does not need ${from}`);
+      else if (doc.jobs?.[from!]?.outputs?.[name!] === undefined) problems.push(`job ${id} reads needs.${from}.outputs.${name}, which ${from} does not set`);
+    }
+    const stepIds = (job.steps ?? []).map((step: Doc) => step.id);
+    for (const [name, value] of Object.entries<string>(job.outputs ?? {})) {
+      for (const [, step] of String(value).matchAll(/steps\.([\w-]+)\.outputs/g)) if (!stepIds.includes(step)) problems.push(`job ${id} output ${name} reads step ${step}, which does not exist`);
+    }
+  }
+  return problems;
+}
+
+/** The scopes each job may write, and nothing more. */
+const writes = (doc: Doc) =>
+  Object.fromEntries(jobsOf(doc).map(([id, job]) => [id, Object.entries<string>(job.permissions ?? {}).filter(([, v]) => v === 'write').map(([k]) => k)]));
+
 describe('reusable workflows', () => {
   test('there is one for each step of the story', () => {
     expect(Object.keys(reusable).sort()).toEqual(
@@ -200,6 +221,42 @@ describe('reusable workflows', () => {
     expect(fallback.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
     expect(pr.if.replace(" == 'true'", '')).toBe(fallback.if.replace(" != 'true'", ''));
     for (const job of [pr, fallback]) expect(job.concurrency).toEqual({ group: 'kfp-gitops-promote-${{ inputs.branch }}', 'cancel-in-progress': false });
+  });
+});
+
+describe('the release workflow', () => {
+  const file = path.join(WORKFLOWS, 'release.yml');
+  const doc = readYaml(file);
+
+  test('on a vX.Y.Z tag: CI, then npm with provenance, then the GitHub release and the major tag; least privilege per job', () => {
+    expect(doc.on).toEqual({ push: { tags: ['v*.*.*'] } });
+    expect({ permissions: permissionProblems(doc), outputs: jobOutputProblems(doc) }).toEqual({ permissions: [], outputs: [] });
+    expect(doc.permissions).toEqual({});
+    expect(writes(doc)).toEqual({ ci: [], publish: ['id-token'], 'github-release': ['contents'] });
+    const { ci, publish, 'github-release': release } = doc.jobs;
+    expect([publish.needs, release.needs]).toEqual(['ci', 'publish']);
+    const runs = (job: Doc): string[] => job.steps.filter((st: Doc) => st.run).map((st: Doc) => st.run.trim());
+    expect(runs(ci)).toEqual(['node scripts/fetch-shared.mjs', 'bash .ci/run']);
+    // The same command test/package.e2e.test.ts runs with --dry-run.
+    expect(runs(publish)).toEqual(['node scripts/release.mjs --tag "$GITHUB_REF_NAME"']);
+    expect(publish.steps.find((st: Doc) => st.uses?.startsWith('actions/setup-node@')).with['registry-url']).toBe('https://registry.npmjs.org');
+    // Nothing from the repository runs where contents can be written: no checkout, only gh.
+    expect(release.steps.some((st: Doc) => st.uses)).toBe(false);
+    expect(runs(release).join('\n')).toMatch(/gh release create "\$GITHUB_REF_NAME"[^]*--notes "\$NOTES"[^]*gh api -X PATCH "repos\/\$GITHUB_REPOSITORY\/git\/refs\/tags\/\$MAJOR_TAG"/);
+  });
+
+  test('the rules fail on a broken release workflow', () => {
+    const broken: Doc = {
+      jobs: {
+        a: { outputs: { x: '${{ steps.nope.outputs.x }}' }, steps: [{ id: 'release', run: 'true' }] },
+        b: { needs: 'a', steps: [{ env: { X: '${{ needs.a.outputs.y }}', Z: '${{ needs.c.outputs.z }}' } }] },
+      },
+    };
+    expect(jobOutputProblems(broken)).toEqual([
+      'job a output x reads step nope, which does not exist',
+      'job b reads needs.a.outputs.y, which a does not set',
+      'job b reads needs.c but does not need c',
+    ]);
   });
 });
 

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { actions, findAction } from '../actions/registry.js';
 import { execute } from '../lib/action.js';
 import { cliHost } from '../lib/cli-host.js';
@@ -9,7 +12,7 @@ import { extraCommands } from './commands.js';
 function usage(): string {
   const width = Math.max(...[...actions.map((a) => a.spec.name), ...extraCommands.map((c) => c.name)].map((n) => n.length));
   return [
-    'Usage: kfp-gitops <command> [flags]',
+    'Usage: kfp-gitops <command> [flags]  |  kfp-gitops --version',
     '',
     'Actions (flags mirror the action inputs; see kfp-gitops <command> --help):',
     ...actions.map((a) => `  ${a.spec.name.padEnd(width)}  ${a.spec.description.split('. ')[0]}`),
@@ -19,14 +22,30 @@ function usage(): string {
   ].join('\n');
 }
 
+/** The installed version: package.json is two folders up from src/cli/ and from dist/cli/. */
+export function cliVersion(): string {
+  const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';
+
 /** Run one CLI invocation; returns the exit code. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, opts: { quiet?: boolean } = {}): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
+  if (command === '--version') {
+    process.stdout.write(`${cliVersion()}\n`);
+    return 0;
+  }
+  if (!command || isHelp(command) || command === 'help') {
     process.stdout.write(usage() + '\n');
     return command ? 0 : 2;
   }
   const extra = extraCommands.find((c) => c.name === command);
+  if (extra?.help && rest.some(isHelp)) {
+    process.stdout.write(extra.help() + '\n');
+    return 0;
+  }
   if (extra) return extra.run(rest, env, opts);
   const entry = findAction(command);
   if (!entry) {

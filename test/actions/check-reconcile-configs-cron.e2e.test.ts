@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, expect, test } from '@jest/globals';
 import { TempRepo } from '../support/git-repo.js';
 import { runBundle } from '../support/run-action.js';
-import { describeWithShared, repoRoot, sharedDir } from '../support/paths.js';
+import { describeWithSharedSets, repoRoot, sharedDir } from '../support/paths.js';
 
 /**
  * check-reconcile-configs on a folder of a few hundred crons that robfig/cron v1.2.0 accepts (rows of
@@ -23,7 +23,7 @@ afterAll(async () => {
   await Promise.all(repos.map((r) => r.remove()));
 });
 
-describeWithShared('check-reconcile-configs previews crons as KFP fires them', () => {
+describeWithSharedSets('kfp-cron')('check-reconcile-configs previews crons as KFP fires them', () => {
   test('a few hundred valid corpus crons: exit 0, and the 3 next runs of each are robfig\'s', async () => {
     const rows: Row[] = JSON.parse(fs.readFileSync(path.join(sharedDir, 'kfp-cron', 'robfig-v1.2.0-corpus.json'), 'utf8')).rows;
     const now = '2030-06-15T04:05:06Z';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { nextFireTimes, parseCron } from '../../src/kfp/cron.js';
 import { type KfpEmulator, startKfpEmulator } from '../../src/kfp/emulator/server.js';
-import { describeWithShared, sharedDir } from '../support/paths.js';
+import { describeWithSharedSets, sharedDir } from '../support/paths.js';
 import { pipeline } from './helpers.js';
 
 /**
@@ -20,7 +20,7 @@ interface Row {
   next: string[];
 }
 
-describeWithShared('src/kfp/cron.ts agrees with robfig/cron v1.2.0 on its whole corpus', () => {
+describeWithSharedSets('kfp-cron')('src/kfp/cron.ts agrees with robfig/cron v1.2.0 on its whole corpus', () => {
   let rows: Row[] = [];
   beforeAll(() => {
     rows = JSON.parse(fs.readFileSync(path.join(sharedDir, 'kfp-cron', 'robfig-v1.2.0-corpus.json'), 'utf8')).rows;
@@ -49,7 +49,7 @@ describeWithShared('src/kfp/cron.ts agrees with robfig/cron v1.2.0 on its whole 
   });
 });
 
-describeWithShared('the KFP emulator accepts exactly the crons robfig accepts, over HTTP', () => {
+describeWithSharedSets('kfp-cron')('the KFP emulator accepts exactly the crons robfig accepts, over HTTP', () => {
   let emu: KfpEmulator;
   beforeAll(async () => {
     emu = await startKfpEmulator();

@@ -1,12 +1,12 @@
 import http from 'node:http';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { Contract, Router, type Method } from './contract.js';
 import { errorBody, isoNow } from './objects.js';
 import { handlers, mergePull, type Reply, type RouteContext, type World } from './routes.js';
 import { HttpError, RepoState, notFound, person, type WorkflowRunState } from './state.js';
+import { sharedDir } from '../paths.js';
 
 /**
  * A GitHub REST API double over real HTTP on 127.0.0.1, in memory, for tests that drive the real
@@ -17,7 +17,7 @@ import { HttpError, RepoState, notFound, person, type WorkflowRunState } from '.
  * not fit the description are collected in `double.violations` (tests assert it stays empty).
  */
 
-export const DEFAULT_SPEC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/github-api/api.github.com.subset.json');
+export const DEFAULT_SPEC = path.join(sharedDir, 'github-api/api.github.com.subset.json');
 
 export interface GitHubDoubleOptions {
   /** OpenAPI description to check against (default: ../shared/github-api/…); null turns checking off. */
