@@ -130,18 +130,15 @@ export function planModelPr(input: PlanInput): Plan {
 }
 
 /**
- * The closed PR that rejects `desired`: one a person closed without merging, or one that was merged
- * while base no longer pins it (reverted). PRs the action closed itself and PRs labelled
- * 'reconsider' do not count.
+ * The closed PR that rejects `desired`. The newest closed PR proposing it decides: closed by a person
+ * without merging, or merged while base no longer pins it (reverted), rejects it; closed by the action
+ * itself, or labelled 'reconsider' by a person, does not.
  */
 export function findRejection(closed: readonly ClosedPr[], desired: string): { number: number; merged: boolean } | undefined {
-  for (const p of closed) {
-    const proposes = p.lineage ? lineagePins(p.lineage, desired) : p.body.includes(`| proposed | \`${desired}\` |`);
-    if (!proposes || p.labels.some((l) => l.toLowerCase() === RECONSIDER_LABEL)) continue;
-    if (p.merged) return { number: p.number, merged: true };
-    if (!closedByAction(p.body)) return { number: p.number, merged: false };
-  }
-  return undefined;
+  const p = closed.find((c) => (c.lineage ? lineagePins(c.lineage, desired) : c.body.includes(`| proposed | \`${desired}\` |`)));
+  if (!p || p.labels.some((l) => l.toLowerCase() === RECONSIDER_LABEL)) return undefined;
+  if (p.merged) return { number: p.number, merged: true };
+  return closedByAction(p.body) ? undefined : { number: p.number, merged: false };
 }
 
 /** The creation time of the pinned value, from the lineage of a merged PR that pinned it. */

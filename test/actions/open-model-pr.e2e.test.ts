@@ -68,7 +68,17 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
     const r1 = await run();
     expect(r1.stderr).toBe('');
     expect(r1.code).toBe(0);
-    expect(r1.outputs).toEqual({ operation: 'created', 'pull-request-number': '1', 'pull-request-url': 'https://github.com/acme/serving/pull/1', 'current-model': V1, 'latest-model': V2 });
+    // create-pull-request's output names too (pull-request-operation/-head-sha/-branch).
+    expect(r1.outputs).toEqual({
+      operation: 'created',
+      'pull-request-operation': 'created',
+      'pull-request-number': '1',
+      'pull-request-url': 'https://github.com/acme/serving/pull/1',
+      'pull-request-head-sha': gh.branchSha(REPO, 'auto-update-model'),
+      'pull-request-branch': 'auto-update-model',
+      'current-model': V1,
+      'latest-model': V2,
+    });
     expect(writeRoutes()).toEqual([
       'POST /repos/{owner}/{repo}/git/blobs',
       'POST /repos/{owner}/{repo}/git/trees',
@@ -121,7 +131,7 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
     // 4. Base catches up (the PR merged elsewhere or pinned by hand): PR closed with a comment.
     gh.commitFiles(REPO, { files: { [FILE]: EXAMPLE.replace(V1, V3) }, message: 'pin by hand' });
     const r4 = await run();
-    expect(r4.outputs).toEqual({ operation: 'closed', 'pull-request-number': '1', 'pull-request-url': 'https://github.com/acme/serving/pull/1', 'current-model': V3, 'latest-model': V3 });
+    expect(r4.outputs).toMatchObject({ operation: 'closed', 'pull-request-operation': 'closed', 'pull-request-number': '1', 'pull-request-url': 'https://github.com/acme/serving/pull/1', 'current-model': V3, 'latest-model': V3 });
     expect(pulls()[0]!.state).toBe('closed');
     expect(gh.comments(REPO, 1).map((c) => c.body)).toEqual([expect.stringContaining(`already pins \`${V3}\``)]);
     expect(r4.summary).toContain('Closed the redundant model PR');
@@ -250,7 +260,7 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
     await workspace.write({ 'models/trained.json': '{"models": []}' });
     const r = await run();
     expect(r.code).toBe(0);
-    expect(r.outputs).toEqual({ operation: 'none', 'pull-request-number': '', 'pull-request-url': '', 'current-model': '', 'latest-model': '' });
+    expect(r.outputs).toEqual({ operation: 'none', 'pull-request-operation': 'none', 'pull-request-number': '', 'pull-request-url': '', 'pull-request-head-sha': '', 'pull-request-branch': 'auto-update-model', 'current-model': '', 'latest-model': '' });
     expect(r.annotations.find((a) => a.kind === 'warning')?.message).toContain('nothing to propose');
     expect(gh.requests).toEqual([]);
   });
