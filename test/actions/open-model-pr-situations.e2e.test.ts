@@ -175,6 +175,7 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     expect(afterCommit.outputs).toMatchObject({ operation: 'none', 'pull-request-number': '' });
     expect(afterCommit.stdout).toContain('PR #1 proposing');
     expect(afterCommit.stdout).toContain('was closed without merging by a person');
+    expect(writes()).toBe(mark);
     await asPerson('DELETE', `/git/refs/heads/${BRANCH}`);
     mark = writes();
     expect((await run()).outputs.operation).toBe('none');
