@@ -134,6 +134,33 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     expectOneCommitOnBase(V3);
   });
 
+  test('a crash between the push and the PR: the next run opens the PR on the pushed branch without pushing again', async () => {
+    // src/create-pull-request.ts: the branch is pushed first, then createOrUpdatePullRequest; a re-run finds
+    // the branch "not-updated" and still creates the PR.
+    await trained(M1, M2);
+    gh.failNext({ method: 'POST', route: '/repos/{owner}/{repo}/pulls', status: 502, message: 'Server Error' });
+    expect((await run()).code).toBe(1);
+    expect(pulls()).toEqual([]);
+    const mark = gh.writes().length;
+    const r = await run();
+    expect(r.outputs).toMatchObject({ operation: 'created', 'pull-request-number': '1' });
+    expect(gh.writes().slice(mark).map((q) => `${q.method} ${q.route}`)).toEqual([
+      'POST /repos/{owner}/{repo}/pulls',
+      'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
+      'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
+    ]);
+    expectOneCommitOnBase(V2);
+  });
+
+  test('a commit pushed to the PR branch by hand is overwritten: the branch is one commit again', async () => {
+    // docs/common-issues.md "Disable force updates to existing PR branches": rebuilt and force-pushed by design.
+    await trained(M1, M2);
+    await run();
+    gh.commitFiles(REPO, { branch: BRANCH, files: { 'notes.txt': 'by hand\n' } });
+    expect((await run()).outputs).toMatchObject({ operation: 'updated', 'pull-request-number': '1' });
+    expectOneCommitOnBase(V2);
+  });
+
   test('model withdrawn: the action closes its own PR; when the model is newest again it is proposed again', async () => {
     // "tests create and then an update with no changes" (the branch has nothing left: create-pull-request
     // lets GitHub close the PR). That close is the action's, not a person's rejection (issue 23, item 2).
