@@ -131,8 +131,8 @@ export async function reconcileModelPr(gh: GitHub, req: ModelPrRequest): Promise
   let closedPrs: ClosedPr[] = [];
   let pinned: PinnedTime | undefined;
   const expectedTree = treeShaWithBlob(levels, names, blobSha(newText), fileEntry!.mode);
+  const branchSha = await refSha(gh, req.repo, req.branch);
   if (current !== req.desired) {
-    const branchSha = await refSha(gh, req.repo, req.branch);
     if (branchSha) {
       const c = await call('Reading the PR branch', () => gh.rest.git.getCommit({ owner, repo, commit_sha: branchSha }));
       branch = { sha: branchSha, tree: c.tree.sha, parents: c.parents.map((p) => p.sha) };
@@ -164,7 +164,7 @@ export async function reconcileModelPr(gh: GitHub, req: ModelPrRequest): Promise
   req.log(plan.why);
 
   // ── write only what the plan asks ──
-  let headSha = branch?.sha ?? openPull?.head.sha;
+  let headSha = branchSha;
   if (plan.push) {
     const message = `${req.commitMessage(current).trimEnd()}\n\n${lineageTrailers(req.latest)}\n`;
     headSha = await commitEdit(gh, req, { baseSha, baseTree, newText, mode: fileEntry!.mode, message, branchExists: branch !== undefined });

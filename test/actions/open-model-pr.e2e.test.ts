@@ -131,7 +131,7 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
     // 4. Base catches up (the PR merged elsewhere or pinned by hand): PR closed with a comment.
     gh.commitFiles(REPO, { files: { [FILE]: EXAMPLE.replace(V1, V3) }, message: 'pin by hand' });
     const r4 = await run();
-    expect(r4.outputs).toMatchObject({ operation: 'closed', 'pull-request-operation': 'closed', 'pull-request-number': '1', 'pull-request-url': 'https://github.com/acme/serving/pull/1', 'current-model': V3, 'latest-model': V3 });
+    expect(r4.outputs).toMatchObject({ operation: 'closed', 'pull-request-operation': 'closed', 'pull-request-number': '1', 'pull-request-url': 'https://github.com/acme/serving/pull/1', 'pull-request-head-sha': gh.branchSha(REPO, 'auto-update-model'), 'current-model': V3, 'latest-model': V3 });
     expect(pulls()[0]!.state).toBe('closed');
     expect(gh.comments(REPO, 1).map((c) => c.body)).toEqual([expect.stringContaining(`already pins \`${V3}\``)]);
     expect(r4.summary).toContain('Closed the redundant model PR');
