@@ -62,6 +62,9 @@ const writeRoutes = (from = 0) => gh.writes().slice(from).map((r) => `${r.method
 
 describeWithShared('open-model-pr bundle against the GitHub API double', () => {
   test('the lifecycle: created → updated for a newer model → nothing for the same model → closed when base catches up', async () => {
+    // create-pull-request __test__/create-or-update-branch.int.test.ts: "tests create and update with a tracked
+    // file change", "tests create and update with identical changes" (not-updated: nothing pushed), "tests create,
+    // commits on the base, and update with identical changes to the base" (no diff left: the PR is closed).
     // 1. First PR: exactly blob → tree → commit → ref, then the PR, labels and reviewers.
     await trained(M1, M2);
     const baseSha = gh.branchSha(REPO, 'main')!;
@@ -143,6 +146,7 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
   });
 
   test('base moved on with an unrelated change: the branch is rebuilt on the new base head', async () => {
+    // create-or-update-branch.int.test.ts: "tests create and update with commits on the base inbetween"
     await trained(M1, M2);
     expect((await run()).outputs.operation).toBe('created');
     const newBase = gh.commitFiles(REPO, { files: { 'README.md': '# serving v2\n' } });
@@ -153,6 +157,7 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
   });
 
   test('a PR closed by a human is not reopened for the same model; a newer model opens a new one', async () => {
+    // Differs from create-pull-request on purpose (issue 23, item 3); see open-model-pr-situations.e2e.test.ts.
     await trained(M1, M2);
     await run();
     await fetch(`${gh.url}/repos/${REPO}/pulls/1`, { method: 'PATCH', headers: { authorization: 'token human', 'content-type': 'application/json' }, body: JSON.stringify({ state: 'closed' }) });
@@ -167,6 +172,7 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
   });
 
   test('422 "already exists" race: a concurrent run opens the PR first; this run adopts and updates it', async () => {
+    // create-pull-request src/github-helper.ts createOrUpdate: ERROR_PR_ALREADY_EXISTS → find the PR and update it.
     await trained(M1, M2);
     // A proxy in front of the double that, on the first POST /pulls, lets a "concurrent run" create
     // the same PR (with a different body) just before forwarding ours.
@@ -235,6 +241,7 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
   });
 
   test('"Actions is not permitted to create pull requests": a clear fix, exit 1', async () => {
+    // create-pull-request README: "you must explicitly allow GitHub Actions to create pull requests".
     await trained(M1, M2);
     gh.failNext({ method: 'POST', route: '/repos/{owner}/{repo}/pulls', status: 403, message: 'GitHub Actions is not permitted to create or approve pull requests.' });
     const r = await run();
