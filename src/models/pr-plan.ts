@@ -83,12 +83,16 @@ export function planModelPr(input: PlanInput): Plan {
       : { operation: 'none', push: false, pr: { action: 'none' }, addLabels: [], why };
   const close = (why: string, reason: string): Plan => ({ operation: 'closed', push: false, pr: { action: 'close', number: openPr!.number, reason }, addLabels: [], why });
 
+  const openModel = openPr?.lineage;
+  const openProposesDesired = openModel !== undefined && lineagePins(openModel, desired);
+  // A late run (an older model than the open PR's, even the pinned one) never rewinds or closes it.
+  if (openModel && !openProposesDesired && input.openPrWithdrawn !== true && isNewer(openModel, input.latest)) {
+    return keep(`PR #${openPr!.number} proposes ${openModel.id} (created ${iso(openModel.created)}), newer than this run's model ${input.latest!.id} (created ${iso(input.latest!.created)}): the PR is not rewound.`);
+  }
   if (current === desired) {
     if (openPr) return close(`The base branch already pins ${desired}; PR #${openPr.number} is redundant and is closed.`, `${base} already pins \`${desired}\`, the newest model, so this PR has nothing left to propose.`);
     return keep(`The base branch already pins the latest model ${desired}.`);
   }
-  const openModel = openPr?.lineage;
-  const openProposesDesired = openModel !== undefined && lineagePins(openModel, desired);
 
   const rejection = openProposesDesired || input.reconsiderRejected ? undefined : findRejection(input.closedPrs ?? [], desired);
   if (rejection) {
@@ -96,10 +100,6 @@ export function planModelPr(input: PlanInput): Plan {
     const why = `PR #${rejection.number} proposing ${desired} ${how}: the model counts as rejected and is not proposed again until a newer model exists (label PR #${rejection.number} '${RECONSIDER_LABEL}' or set reconsider-rejected: true to take that back).`;
     if (openPr && input.openPrWithdrawn) return close(why, `the model it proposes is no longer listed by the model source, and the newest model \`${desired}\` was rejected in #${rejection.number}.`);
     return keep(why);
-  }
-
-  if (openModel && !openProposesDesired && input.openPrWithdrawn !== true && isNewer(openModel, input.latest)) {
-    return keep(`PR #${openPr!.number} proposes ${openModel.id} (created ${iso(openModel.created)}), newer than this run's model ${input.latest!.id} (created ${iso(input.latest!.created)}): the PR is not rewound.`);
   }
 
   if (!input.allowDowngrade && input.pinned && isNewer(input.pinned, input.latest)) {

@@ -262,6 +262,11 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     expect(late.stdout).toContain('not rewound');
     expect(writes()).toBe(mark);
     expect(gh.readFile(REPO, BRANCH, FILE)).toBe(pinned(V3));
+    // Not even a late run carrying the pinned model closes it.
+    const stale = await run({ 'model-source': '', model: JSON.stringify(M1) });
+    expect(stale.outputs).toMatchObject({ operation: 'none', 'pull-request-number': '1', 'current-model': V1 });
+    expect(openPulls().map((p) => p.number)).toEqual([1]);
+    expect(writes()).toBe(mark);
     // The registry no longer lists M3: the PR now proposes M2.
     await trained(M1, M2);
     expect((await run()).outputs).toMatchObject({ operation: 'updated', 'pull-request-number': '1', 'latest-model': V2 });

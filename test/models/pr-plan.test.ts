@@ -49,6 +49,9 @@ describe('planModelPr', () => {
     const latest = { id: 'm2', uri: 'v2', created: new Date('2026-01-02') };
     expect(planModelPr({ ...base, latest, openPr: newer })).toMatchObject({ operation: 'none', push: false, pr: { action: 'keep', number: 7 } });
     expect(planModelPr({ ...base, latest, openPr: newer, openPrWithdrawn: true })).toMatchObject({ operation: 'updated', push: true });
+    // Even a late run carrying the pinned model does not close it.
+    expect(planModelPr({ ...base, current: 'v2', latest, openPr: newer })).toMatchObject({ operation: 'none', pr: { action: 'keep', number: 7 } });
+    expect(planModelPr({ ...base, current: 'v2', latest, openPr: newer, openPrWithdrawn: true })).toMatchObject({ operation: 'closed' });
   });
   test('an older model than the pinned one is not proposed unless allow-downgrade', () => {
     const latest = { id: 'm2', uri: 'v2', created: new Date('2026-01-02') };
