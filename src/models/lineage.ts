@@ -50,6 +50,22 @@ export function lineageFromBody(body: string | null | undefined): Lineage | unde
   }
 }
 
+/** The reviewers the action requested for the model the body proposes (a second hidden marker). */
+export function reviewersMarker(reviewers: readonly string[]): string {
+  return `<!-- ${BODY_MARKER} reviewers-requested ${JSON.stringify(reviewers).replace(/</g, '\\u003c').replace(/>/g, '\\u003e')} -->`;
+}
+
+export function reviewersFromBody(body: string | null | undefined): string[] | undefined {
+  const m = /<!-- kfp-gitops:open-model-pr reviewers-requested (\[.*?\]) -->/.exec(body ?? '');
+  if (!m) return undefined;
+  try {
+    const list = JSON.parse(m[1]!) as unknown;
+    return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function closedByAction(body: string | null | undefined): boolean {
   return (body ?? '').includes(CLOSED_BY_ACTION);
 }

@@ -2,7 +2,7 @@ import { UserError } from '../lib/errors.js';
 import { type GitHub, type RepoRef, describeGitHubError } from '../lib/github.js';
 import { COMMENT_LIMIT, truncate } from '../lib/markdown.js';
 import { type GitTreeEntry, blobSha, treeShaWithBlob } from './git-objects.js';
-import { CLOSED_BY_ACTION, type Lineage, lineageFromBody, lineageFromMessage, lineageMarker, lineagePins, lineageTrailers } from './lineage.js';
+import { CLOSED_BY_ACTION, type Lineage, lineageFromBody, lineageFromMessage, lineageMarker, lineagePins, lineageTrailers, reviewersFromBody, reviewersMarker } from './lineage.js';
 import { type PinLocator, type PinMatch, setPin } from './pin.js';
 import { type ClosedPr, type Operation, type PrState, pinnedFromMergedPrs, planModelPr } from './pr-plan.js';
 
@@ -142,8 +142,11 @@ export async function reconcileModelPr(gh: GitHub, req: ModelPrRequest): Promise
     pinned = fromSource ? { created: fromSource, from: 'listed by the model source' } : pinnedFromMergedPrs(closedPrs, current);
     if (!pinned && req.latest.created && current) pinned = await pinnedFromTrailers(gh, req.repo, { sha: baseSha, message: baseCommit.message, parents: baseCommit.parents.map((p) => p.sha) }, current);
   }
-  // The marker goes first, so truncating a long body never cuts it.
-  const body = truncate(`${lineageMarker(req.latest)}\n${req.body({ current, ...(pinned ? { pinned } : {}) })}`, COMMENT_LIMIT - 512, 'body truncated');
+  // The markers go first, so truncating a long body never cuts them. The body claims the reviewers as
+  // requested; a run that fails to request them takes the claim back.
+  const userBody = req.body({ current, ...(pinned ? { pinned } : {}) });
+  const bodyFor = (claim: boolean) => truncate(`${lineageMarker(req.latest)}\n${claim && req.reviewers.length ? `${reviewersMarker(req.reviewers)}\n` : ''}${userBody}`, COMMENT_LIMIT - 512, 'body truncated');
+  const body = bodyFor(true);
   const openWithdrawn = openPr?.lineage && !lineagePins(openPr.lineage, req.desired) ? req.isWithdrawn?.(openPr.lineage) : undefined;
   const plan = planModelPr({
     current,
@@ -211,9 +214,19 @@ export async function reconcileModelPr(gh: GitHub, req: ModelPrRequest): Promise
     // Idempotent on every run (create-pull-request adds them on every run too): what is missing is added,
     // retried while GitHub has not caught up with a PR created a moment ago (create-pull-request#4356).
     const retrying = <T>(fn: () => Promise<T>) => retryEventualConsistency(fn, req.sleep ?? sleep, req.log);
-    const { users, teams } = missingReviewers(req.reviewers, pr);
+    // Reviewers already requested for this model (claimed in the body) are not requested again: someone
+    // who has reviewed, or whose request a person removed, is left alone until a new model is proposed.
+    const sameModel = plan.pr.action === 'keep' || (openPr?.lineage !== undefined && lineagePins(openPr.lineage, req.desired));
+    const claimed = new Set((sameModel && plan.pr.action !== 'create' ? (reviewersFromBody(openPull?.body) ?? []) : []).map((r) => r.toLowerCase()));
+    const { users, teams } = missingReviewers(req.reviewers.filter((r) => !claimed.has(r.toLowerCase())), pr);
     if (users.length || teams.length) {
-      await call('Requesting reviewers', () => retrying(() => gh.rest.pulls.requestReviewers({ owner, repo, pull_number: pr!.number, reviewers: users, team_reviewers: teams })));
+      try {
+        await call('Requesting reviewers', () => retrying(() => gh.rest.pulls.requestReviewers({ owner, repo, pull_number: pr!.number, reviewers: users, team_reviewers: teams })));
+      } catch (err) {
+        const wroteClaim = plan.pr.action === 'create' || (plan.pr.action === 'update' && plan.pr.body !== undefined);
+        if (wroteClaim) await gh.rest.pulls.update({ owner, repo, pull_number: pr.number, body: bodyFor(false) }).catch(() => undefined);
+        throw err;
+      }
     }
     const labels = plan.pr.action === 'create' ? missingLabels(req.labels, pr.labels ?? []) : plan.addLabels;
     if (labels.length) await call('Adding labels', () => retrying(() => gh.rest.issues.addLabels({ owner, repo, issue_number: pr!.number, labels })));

@@ -334,13 +334,32 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('the next run adds the reviewers and labels still missing');
     expect(pulls()[0]).toMatchObject({ state: 'open', reviewers: [], labels: [] });
+    // The failed run took back the body's claim that alice was requested, so the next run requests her.
+    expect(pulls()[0]!.body).not.toContain('reviewers-requested');
     const next = await run();
     expect(next.code).toBe(0);
-    expect(next.outputs.operation).toBe('none');
+    expect(next.outputs.operation).toBe('updated');
     expect(pulls()[0]).toMatchObject({ reviewers: ['alice'], labels: ['model-update'] });
+    expect(pulls()[0]!.body!.split('\n')[1]).toBe('<!-- kfp-gitops:open-model-pr reviewers-requested ["alice"] -->');
     const mark = writes();
     await run();
     expect(writes()).toBe(mark); // nothing missing: nothing written
+  });
+
+  test('a reviewer no longer requested (reviewed, or removed by a person) is not requested again for the same model', async () => {
+    // create-pull-request requests them on every run; a promotion bot on a schedule would nag approvers.
+    await trained(M1, M2);
+    await run();
+    await asPerson('DELETE', '/pulls/1/requested_reviewers', { reviewers: ['alice'] });
+    const mark = writes();
+    gh.commitFiles(REPO, { files: { 'README.md': '# serving v2\n' } }); // the branch is rebuilt, same model
+    expect((await run()).outputs.operation).toBe('updated');
+    expect(gh.writes().slice(mark).map((q) => q.route)).not.toContain('/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers');
+    expect(pulls()[0]!.reviewers).toEqual([]);
+    // A newer model is a new proposal: reviewers are requested again.
+    await trained(M1, M2, M3);
+    expect((await run()).outputs.operation).toBe('updated');
+    expect(pulls()[0]!.reviewers).toEqual(['alice']);
   });
 
   test.each([2, 3])('%i concurrent runs leave exactly one PR, one commit on the base head', async (n) => {

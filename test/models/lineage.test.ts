@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { CLOSED_BY_ACTION, closedByAction, isNewer, lineageFromBody, lineageFromMessage, lineageMarker, lineagePins, lineageTrailers } from '../../src/models/lineage.js';
+import { CLOSED_BY_ACTION, closedByAction, isNewer, lineageFromBody, lineageFromMessage, lineageMarker, lineagePins, lineageTrailers, reviewersFromBody, reviewersMarker } from '../../src/models/lineage.js';
 
 const m = { id: 'churn/7', uri: 's3://models/churn/7', created: new Date('2026-01-17T04:00:00Z') };
 
@@ -21,6 +21,13 @@ describe('model lineage read back from commits and PR bodies', () => {
     expect(lineageFromBody(`${lineageMarker(m)}\n| proposed |`)).toEqual(m);
     expect(lineageFromBody('no marker')).toBeUndefined();
     expect(lineageFromBody('<!-- kfp-gitops:open-model-pr {broken} -->')).toBeUndefined();
+  });
+
+  test('the reviewers the action requested are recorded beside the lineage', () => {
+    const body = `${lineageMarker(m)}\n${reviewersMarker(['alice', 'org/ml-team'])}\nbody`;
+    expect(reviewersFromBody(body)).toEqual(['alice', 'org/ml-team']);
+    expect(lineageFromBody(body)).toEqual(m);
+    expect(reviewersFromBody(lineageMarker(m))).toBeUndefined();
   });
 
   test('the action\'s own close is told from a person\'s by its marker', () => {

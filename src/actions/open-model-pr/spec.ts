@@ -49,7 +49,7 @@ export const spec: ActionSpec = {
       description: 'Labels to add to the PR, comma or newline separated. Labels are only ever added, never removed.',
     },
     reviewers: {
-      description: 'Reviewers to request, comma or newline separated; `org/team` for a team (needs an App or PAT with members: read). Requested on every run where they are not requested yet (as create-pull-request does), retried while GitHub has not caught up with a new PR.',
+      description: 'Reviewers to request, comma or newline separated; `org/team` for a team (needs an App or PAT with members: read). Requested where missing on every run, once per proposed model (someone who has reviewed, or whose request was removed, is not asked again for the same model); retried while GitHub has not caught up with a new PR.',
     },
     'allow-downgrade': {
       description: 'Propose the newest model even when it is older than the model pinned on base (when both creation times are known: from the model source, a merged PR of this action, or the trailer of the commit that pinned it).',
