@@ -77,6 +77,7 @@ interface RequestErrorLike {
 }
 
 const ACTIONS_PR_BLOCKED = 'GitHub Actions is not permitted to create or approve pull requests';
+const NODE_NOT_RESOLVED = 'Could not resolve to a node';
 
 /** The `permissions:` key (and level) a request needs, from its method and URL. */
 export function permissionFor(method: string | undefined, url: string | undefined): string {
@@ -130,6 +131,10 @@ function fixFor(status: number, message: string, errors: unknown[] | undefined, 
     return 'check the repository, ref and path names; a private repository also answers 404 when the token cannot see it (GITHUB_TOKEN only sees the workflow\'s own repository: use a GitHub App or personal access token for others).';
   }
   if (status === 409) return 'the repository is empty or changed meanwhile (a conflict): push a first commit, or re-run to work on the new state.';
+  if (status === 422 && [message, ...(errors ?? []).map((x) => (typeof x === 'string' ? x : JSON.stringify(x)))].some((m) => m.includes(NODE_NOT_RESOLVED))) {
+    // create-pull-request#4321: right after a PR is created GitHub may not resolve it for a moment.
+    return 'GitHub had not yet caught up with the pull request created a moment ago (it was retried with backoff), or cannot resolve a team reviewer for this token: re-run the job (the PR exists; the next run adds the reviewers and labels still missing). For `org/team` reviewers use a GitHub App token with members: read or a PAT with the repo scope.';
+  }
   if (status === 422) {
     const details = (errors ?? [])
       .map((x) => (typeof x === 'string' ? x : [(x as { field?: string }).field, (x as { message?: string }).message ?? (x as { code?: string }).code].filter(Boolean).join(': ')))

@@ -2,8 +2,9 @@ import { UserError } from '../lib/errors.js';
 import { type GitHub, type RepoRef, describeGitHubError } from '../lib/github.js';
 import { COMMENT_LIMIT, truncate } from '../lib/markdown.js';
 import { type GitTreeEntry, blobSha, treeShaWithBlob } from './git-objects.js';
+import { CLOSED_BY_ACTION, type Lineage, lineageFromBody, lineageFromMessage, lineageMarker, lineagePins, lineageTrailers, reviewersFromBody, reviewersMarker } from './lineage.js';
 import { type PinLocator, type PinMatch, setPin } from './pin.js';
-import { type Operation, type Plan, type PrState, planModelPr } from './pr-plan.js';
+import { type ClosedPr, type Operation, type PrState, pinnedFromMergedPrs, planModelPr } from './pr-plan.js';
 
 /**
  * open-model-pr's GitHub side: read the base branch through the REST API, decide with planModelPr,
@@ -20,26 +21,46 @@ export interface ModelPrRequest {
   locator: PinLocator;
   /** The value to pin. */
   desired: string;
-  /** Title and body of the PR; `body` may be a function of the value pinned on base now. */
+  /** The model proposed: recorded in the commit's trailers and the PR body's marker. */
+  latest: Lineage;
+  /** Title and body of the PR; `body` may depend on the value pinned on base now and its creation time. */
   title: string;
-  body: (current: string) => string;
+  body: (now: { current: string; pinned?: PinnedTime }) => string;
   commitMessage: (current: string) => string;
   labels: string[];
   reviewers: string[];
   draft: boolean;
+  /** Creation time of a pinned value from the model source, when it lists that model. */
+  pinnedCreated?: (current: string) => Date | undefined;
+  /** Is this model gone from the model source? undefined when the run cannot tell (a `model` input). */
+  isWithdrawn?: (model: Lineage) => boolean | undefined;
+  allowDowngrade?: boolean;
+  reconsiderRejected?: boolean;
   log: (message: string) => void;
   /** Called when the PR is authored by github-actions[bot] (GITHUB_TOKEN: its PRs trigger no workflows). */
   onDefaultToken: () => void;
+  /** Waits between retries (tests may shorten it). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface PinnedTime {
+  created: Date;
+  /** Where the time was learnt: the model source, a merged PR, a commit trailer. */
+  from: string;
 }
 
 export interface ModelPrResult {
   operation: Operation;
   base: string;
+  branch: string;
   current: string;
   /** Where the value sits in the base file. */
   match: PinMatch;
   pr?: { number: number; url: string };
+  /** Head commit of the PR branch after the run, when it exists. */
   headSha?: string;
+  /** Creation time of the model pinned on base, when known. */
+  pinned?: PinnedTime;
   why: string;
 }
 
@@ -52,9 +73,16 @@ interface PullLike {
   head: { sha: string; ref: string; repo?: { full_name: string } | null };
   labels: { name?: string }[];
   user?: { login: string } | null;
+  requested_reviewers?: { login: string }[] | null;
+  requested_teams?: { slug: string }[] | null;
 }
 
 const DEFAULT_TOKEN_LOGIN = 'github-actions[bot]';
+/** How many base commits (first parents) are read back for the trailer of the commit that pinned the value. */
+const TRAILER_DEPTH = 20;
+/** create-pull-request's retryWithBackoff (src/utils.ts): 2 retries, 1 s then 2 s. */
+const RETRIES = 2;
+const RETRY_BASE_MS = 1000;
 
 export async function reconcileModelPr(gh: GitHub, req: ModelPrRequest): Promise<ModelPrResult> {
   const { owner, repo } = req.repo;
@@ -71,7 +99,8 @@ export async function reconcileModelPr(gh: GitHub, req: ModelPrRequest): Promise
   // ── read: base head, the trees along the file's path, the file ──
   const baseSha = await refSha(gh, req.repo, base);
   if (!baseSha) throw new UserError(`The base branch '${base}' does not exist in ${owner}/${repo}. Fix: set base to an existing branch.`);
-  const baseTree = (await call('Reading the base commit', () => gh.rest.git.getCommit({ owner, repo, commit_sha: baseSha }))).tree.sha;
+  const baseCommit = await call('Reading the base commit', () => gh.rest.git.getCommit({ owner, repo, commit_sha: baseSha }));
+  const baseTree = baseCommit.tree.sha;
   const names = req.path.split('/').filter(Boolean);
   const levels: GitTreeEntry[][] = [];
   let treeSha: string | undefined = baseTree;
@@ -95,34 +124,56 @@ export async function reconcileModelPr(gh: GitHub, req: ModelPrRequest): Promise
   const { text: newText, match } = setPin(baseText, req.path, req.locator, req.desired);
   const current = match.value;
   const title = req.title;
-  const body = truncate(req.body(current), COMMENT_LIMIT - 512, 'body truncated');
-  const want = { title, body, labels: req.labels };
 
-  const openPr = await findPull(gh, req.repo, req.branch, base, 'open');
-  let plan: Plan;
-  let branch: { sha: string; tree: string } | undefined;
-  let closedPr: PrState | undefined;
+  const openPull = await findPull(gh, req.repo, req.branch, base, 'open');
+  const openPr = openPull && prState(openPull);
+  let branch: { sha: string; tree: string; parents: string[] } | undefined;
+  let closedPrs: ClosedPr[] = [];
+  let pinned: PinnedTime | undefined;
   const expectedTree = treeShaWithBlob(levels, names, blobSha(newText), fileEntry!.mode);
-  if (current === req.desired) {
-    plan = planModelPr({ current, desired: req.desired, expectedTree, openPr: openPr && prState(openPr), want });
-  } else {
-    const branchSha = await refSha(gh, req.repo, req.branch);
-    if (branchSha) branch = { sha: branchSha, tree: (await call('Reading the PR branch', () => gh.rest.git.getCommit({ owner, repo, commit_sha: branchSha }))).tree.sha };
-    if (!openPr && branch?.tree === expectedTree) {
-      const closed = await findPull(gh, req.repo, req.branch, base, 'closed');
-      if (closed && !closed.merged_at) closedPr = prState(closed);
+  const branchSha = await refSha(gh, req.repo, req.branch);
+  if (current !== req.desired) {
+    if (branchSha) {
+      const c = await call('Reading the PR branch', () => gh.rest.git.getCommit({ owner, repo, commit_sha: branchSha }));
+      branch = { sha: branchSha, tree: c.tree.sha, parents: c.parents.map((p) => p.sha) };
     }
-    plan = planModelPr({ current, desired: req.desired, expectedTree, branch, openPr: openPr && prState(openPr), closedPr, want });
+    closedPrs = await closedPulls(gh, req.repo, req.branch, base);
+    const fromSource = req.pinnedCreated?.(current);
+    pinned = fromSource ? { created: fromSource, from: 'listed by the model source' } : pinnedFromMergedPrs(closedPrs, current);
+    if (!pinned && req.latest.created && current) pinned = await pinnedFromTrailers(gh, req.repo, { sha: baseSha, message: baseCommit.message, parents: baseCommit.parents.map((p) => p.sha) }, current);
   }
+  // The markers go first, so truncating a long body never cuts them. The body claims the reviewers as
+  // requested; a run that fails to request them takes the claim back.
+  const userBody = req.body({ current, ...(pinned ? { pinned } : {}) });
+  const bodyFor = (claim: boolean) => truncate(`${lineageMarker(req.latest)}\n${claim && req.reviewers.length ? `${reviewersMarker(req.reviewers)}\n` : ''}${userBody}`, COMMENT_LIMIT - 512, 'body truncated');
+  const body = bodyFor(true);
+  const openWithdrawn = openPr?.lineage && !lineagePins(openPr.lineage, req.desired) ? req.isWithdrawn?.(openPr.lineage) : undefined;
+  const plan = planModelPr({
+    current,
+    desired: req.desired,
+    latest: req.latest,
+    expectedTree,
+    baseSha,
+    baseName: base,
+    branch,
+    openPr,
+    closedPrs,
+    ...(pinned ? { pinned } : {}),
+    ...(openWithdrawn !== undefined ? { openPrWithdrawn: openWithdrawn } : {}),
+    allowDowngrade: req.allowDowngrade ?? false,
+    reconsiderRejected: req.reconsiderRejected ?? false,
+    want: { title, body, labels: req.labels },
+  });
   req.log(plan.why);
 
   // ── write only what the plan asks ──
-  let headSha = branch?.sha;
+  let headSha = branchSha;
   if (plan.push) {
-    headSha = await commitEdit(gh, req, { baseSha, baseTree, newText, mode: fileEntry!.mode, message: req.commitMessage(current), branchExists: branch !== undefined });
+    const message = `${req.commitMessage(current).trimEnd()}\n\n${lineageTrailers(req.latest)}\n`;
+    headSha = await commitEdit(gh, req, { baseSha, baseTree, newText, mode: fileEntry!.mode, message, branchExists: branch !== undefined });
     req.log(`Branch ${req.branch} now points at ${headSha.slice(0, 7)} (base ${base} ${baseSha.slice(0, 7)} + the edit of ${req.path}).`);
   }
-  let pr: PullLike | undefined = openPr;
+  let pr: PullLike | undefined = openPull;
   let operation = plan.operation;
   switch (plan.pr.action) {
     case 'create': {
@@ -139,11 +190,6 @@ export async function reconcileModelPr(gh: GitHub, req: ModelPrRequest): Promise
           return gh.rest.pulls.update({ owner, repo, pull_number: existing.number, title, body });
         }
       });
-      if (operation === 'created' && req.reviewers.length) {
-        const users = req.reviewers.filter((r) => !r.includes('/'));
-        const teams = req.reviewers.filter((r) => r.includes('/')).map((r) => r.slice(r.indexOf('/') + 1));
-        await call('Requesting reviewers', () => gh.rest.pulls.requestReviewers({ owner, repo, pull_number: pr!.number, reviewers: users, team_reviewers: teams }));
-      }
       break;
     }
     case 'update': {
@@ -152,22 +198,98 @@ export async function reconcileModelPr(gh: GitHub, req: ModelPrRequest): Promise
       break;
     }
     case 'close': {
-      const number = plan.pr.number;
-      await call('Commenting on the redundant pull request', () =>
-        gh.rest.issues.createComment({ owner, repo, issue_number: number, body: `Closing: \`${base}\` already pins \`${req.desired}\` in \`${req.path}\`, the newest model, so this PR has nothing left to propose. (kfp-gitops open-model-pr)` }),
+      const { number, reason } = plan.pr;
+      await call('Commenting on the pull request before closing it', () =>
+        gh.rest.issues.createComment({ owner, repo, issue_number: number, body: `Closing: ${reason} (kfp-gitops open-model-pr)` }),
       );
-      pr = await call('Closing the redundant pull request', () => gh.rest.pulls.update({ owner, repo, pull_number: number, state: 'closed' }));
+      // The marker tells later runs that this close was the action's, not a person's rejection.
+      const closedBody = truncate(`${CLOSED_BY_ACTION}\n${openPull?.body ?? ''}`, COMMENT_LIMIT - 512, 'body truncated');
+      pr = await call('Closing the pull request', () => gh.rest.pulls.update({ owner, repo, pull_number: number, state: 'closed', body: closedBody }));
       break;
     }
     default:
       break;
   }
-  const labels = plan.pr.action === 'create' ? missingLabels(req.labels, pr?.labels ?? []) : plan.addLabels;
-  if (pr && labels.length && plan.pr.action !== 'close') {
-    await call('Adding labels', () => gh.rest.issues.addLabels({ owner, repo, issue_number: pr!.number, labels }));
+  if (pr && (plan.pr.action === 'create' || plan.pr.action === 'update' || plan.pr.action === 'keep')) {
+    // Idempotent on every run (create-pull-request adds them on every run too): what is missing is added,
+    // retried while GitHub has not caught up with a PR created a moment ago (create-pull-request#4356).
+    const retrying = <T>(fn: () => Promise<T>) => retryEventualConsistency(fn, req.sleep ?? sleep, req.log);
+    // Reviewers already requested for this model (claimed in the body) are not requested again: someone
+    // who has reviewed, or whose request a person removed, is left alone until a new model is proposed.
+    const sameModel = plan.pr.action === 'keep' || (openPr?.lineage !== undefined && lineagePins(openPr.lineage, req.desired));
+    const claimed = new Set((sameModel && plan.pr.action !== 'create' ? (reviewersFromBody(openPull?.body) ?? []) : []).map((r) => r.toLowerCase()));
+    const { users, teams } = missingReviewers(req.reviewers.filter((r) => !claimed.has(r.toLowerCase())), pr);
+    if (users.length || teams.length) {
+      try {
+        await call('Requesting reviewers', () => retrying(() => gh.rest.pulls.requestReviewers({ owner, repo, pull_number: pr!.number, reviewers: users, team_reviewers: teams })));
+      } catch (err) {
+        const wroteClaim = plan.pr.action === 'create' || (plan.pr.action === 'update' && plan.pr.body !== undefined);
+        if (wroteClaim) await gh.rest.pulls.update({ owner, repo, pull_number: pr.number, body: bodyFor(false) }).catch(() => undefined);
+        throw err;
+      }
+    }
+    const labels = plan.pr.action === 'create' ? missingLabels(req.labels, pr.labels ?? []) : plan.addLabels;
+    if (labels.length) await call('Adding labels', () => retrying(() => gh.rest.issues.addLabels({ owner, repo, issue_number: pr!.number, labels })));
   }
   if (pr?.user?.login === DEFAULT_TOKEN_LOGIN && plan.pr.action !== 'none') req.onDefaultToken();
-  return { operation, base, current, match, pr: pr ? { number: pr.number, url: pr.html_url } : undefined, headSha, why: plan.why };
+  return {
+    operation,
+    base,
+    branch: req.branch,
+    current,
+    match,
+    pr: pr ? { number: pr.number, url: pr.html_url } : undefined,
+    ...(headSha ? { headSha } : {}),
+    ...(pinned ? { pinned } : {}),
+    why: plan.why,
+  };
+}
+
+/** Is this GitHub's "the new PR is not resolvable yet" answer (create-pull-request#4321)? */
+export function isEventualConsistencyError(err: unknown): boolean {
+  const e = err as { status?: number; message?: string };
+  return e?.status === 422 && (e.message ?? '').includes('Could not resolve to a node');
+}
+
+async function retryEventualConsistency<T>(fn: () => Promise<T>, wait: (ms: number) => Promise<void>, log: (m: string) => void): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= RETRIES || !isEventualConsistencyError(err)) throw err;
+      const delay = RETRY_BASE_MS * 2 ** attempt;
+      log(`GitHub has not caught up with the new pull request yet (422 "Could not resolve to a node"); retry ${attempt + 1}/${RETRIES} in ${delay} ms.`);
+      await wait(delay);
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The creation time of the pinned value from the trailers of the commit that pinned it: the base
+ * head and its first parents (and a merge's merged-in parent), at most TRAILER_DEPTH commits.
+ */
+async function pinnedFromTrailers(gh: GitHub, r: RepoRef, head: { sha: string; message: string; parents: string[] }, current: string): Promise<PinnedTime | undefined> {
+  const read = async (sha: string) => {
+    try {
+      const c = (await gh.rest.git.getCommit({ owner: r.owner, repo: r.repo, commit_sha: sha })).data;
+      return { sha, message: c.message, parents: c.parents.map((p) => p.sha) };
+    } catch (err) {
+      throw describeGitHubError(err, 'Reading the base branch history');
+    }
+  };
+  const found = (c: { sha: string; message: string }): PinnedTime | undefined => {
+    const l = lineageFromMessage(c.message);
+    return l?.created && lineagePins(l, current) ? { created: l.created, from: `trailer of commit ${c.sha.slice(0, 7)}` } : undefined;
+  };
+  let c: { sha: string; message: string; parents: string[] } | undefined = head;
+  for (let i = 0; c && i < TRAILER_DEPTH; i++) {
+    const hit = found(c) ?? (c.parents[1] ? found(await read(c.parents[1])) : undefined);
+    if (hit) return hit;
+    c = c.parents[0] ? await read(c.parents[0]) : undefined;
+  }
+  return undefined;
 }
 
 async function commitEdit(
@@ -225,8 +347,29 @@ async function findPull(gh: GitHub, r: RepoRef, branch: string, base: string, st
   }
 }
 
+/** Closed PRs from the branch into base, newest first (one page: rejections are recent). */
+async function closedPulls(gh: GitHub, r: RepoRef, branch: string, base: string): Promise<ClosedPr[]> {
+  try {
+    const { data } = await gh.rest.pulls.list({ owner: r.owner, repo: r.repo, state: 'closed', head: `${r.owner}:${branch}`, base, per_page: 50 });
+    return (data as PullLike[]).map((p) => ({ ...prState(p), merged: !!p.merged_at }));
+  } catch (err) {
+    throw describeGitHubError(err, 'Listing closed pull requests');
+  }
+}
+
 function prState(p: PullLike): PrState {
-  return { number: p.number, title: p.title, body: p.body ?? '', headSha: p.head.sha, labels: p.labels.map((l) => l.name ?? '').filter(Boolean) };
+  const lineage = lineageFromBody(p.body);
+  return { number: p.number, title: p.title, body: p.body ?? '', headSha: p.head.sha, labels: p.labels.map((l) => l.name ?? '').filter(Boolean), ...(lineage ? { lineage } : {}) };
+}
+
+function missingReviewers(want: string[], pr: PullLike): { users: string[]; teams: string[] } {
+  const users = new Set((pr.requested_reviewers ?? []).map((u) => u.login.toLowerCase()));
+  const teams = new Set((pr.requested_teams ?? []).map((t) => t.slug.toLowerCase()));
+  const author = pr.user?.login.toLowerCase();
+  return {
+    users: want.filter((r) => !r.includes('/') && !users.has(r.toLowerCase()) && r.toLowerCase() !== author),
+    teams: want.filter((r) => r.includes('/')).map((r) => r.slice(r.indexOf('/') + 1)).filter((t) => !teams.has(t.toLowerCase())),
+  };
 }
 
 function missingLabels(want: string[], have: { name?: string }[]): string[] {

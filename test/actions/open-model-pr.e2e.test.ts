@@ -62,13 +62,26 @@ const writeRoutes = (from = 0) => gh.writes().slice(from).map((r) => `${r.method
 
 describeWithShared('open-model-pr bundle against the GitHub API double', () => {
   test('the lifecycle: created → updated for a newer model → nothing for the same model → closed when base catches up', async () => {
+    // create-pull-request __test__/create-or-update-branch.int.test.ts: "tests create and update with a tracked
+    // file change", "tests create and update with identical changes" (not-updated: nothing pushed), "tests create,
+    // commits on the base, and update with identical changes to the base" (no diff left: the PR is closed).
     // 1. First PR: exactly blob → tree → commit → ref, then the PR, labels and reviewers.
     await trained(M1, M2);
     const baseSha = gh.branchSha(REPO, 'main')!;
     const r1 = await run();
     expect(r1.stderr).toBe('');
     expect(r1.code).toBe(0);
-    expect(r1.outputs).toEqual({ operation: 'created', 'pull-request-number': '1', 'pull-request-url': 'https://github.com/acme/serving/pull/1', 'current-model': V1, 'latest-model': V2 });
+    // create-pull-request's output names too (pull-request-operation/-head-sha/-branch).
+    expect(r1.outputs).toEqual({
+      operation: 'created',
+      'pull-request-operation': 'created',
+      'pull-request-number': '1',
+      'pull-request-url': 'https://github.com/acme/serving/pull/1',
+      'pull-request-head-sha': gh.branchSha(REPO, 'auto-update-model'),
+      'pull-request-branch': 'auto-update-model',
+      'current-model': V1,
+      'latest-model': V2,
+    });
     expect(writeRoutes()).toEqual([
       'POST /repos/{owner}/{repo}/git/blobs',
       'POST /repos/{owner}/{repo}/git/trees',
@@ -121,7 +134,7 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
     // 4. Base catches up (the PR merged elsewhere or pinned by hand): PR closed with a comment.
     gh.commitFiles(REPO, { files: { [FILE]: EXAMPLE.replace(V1, V3) }, message: 'pin by hand' });
     const r4 = await run();
-    expect(r4.outputs).toEqual({ operation: 'closed', 'pull-request-number': '1', 'pull-request-url': 'https://github.com/acme/serving/pull/1', 'current-model': V3, 'latest-model': V3 });
+    expect(r4.outputs).toMatchObject({ operation: 'closed', 'pull-request-operation': 'closed', 'pull-request-number': '1', 'pull-request-url': 'https://github.com/acme/serving/pull/1', 'pull-request-head-sha': gh.branchSha(REPO, 'auto-update-model'), 'current-model': V3, 'latest-model': V3 });
     expect(pulls()[0]!.state).toBe('closed');
     expect(gh.comments(REPO, 1).map((c) => c.body)).toEqual([expect.stringContaining(`already pins \`${V3}\``)]);
     expect(r4.summary).toContain('Closed the redundant model PR');
@@ -133,6 +146,7 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
   });
 
   test('base moved on with an unrelated change: the branch is rebuilt on the new base head', async () => {
+    // create-or-update-branch.int.test.ts: "tests create and update with commits on the base inbetween"
     await trained(M1, M2);
     expect((await run()).outputs.operation).toBe('created');
     const newBase = gh.commitFiles(REPO, { files: { 'README.md': '# serving v2\n' } });
@@ -143,6 +157,7 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
   });
 
   test('a PR closed by a human is not reopened for the same model; a newer model opens a new one', async () => {
+    // Differs from create-pull-request on purpose (issue 23, item 3); see open-model-pr-situations.e2e.test.ts.
     await trained(M1, M2);
     await run();
     await fetch(`${gh.url}/repos/${REPO}/pulls/1`, { method: 'PATCH', headers: { authorization: 'token human', 'content-type': 'application/json' }, body: JSON.stringify({ state: 'closed' }) });
@@ -157,6 +172,7 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
   });
 
   test('422 "already exists" race: a concurrent run opens the PR first; this run adopts and updates it', async () => {
+    // create-pull-request src/github-helper.ts createOrUpdate: ERROR_PR_ALREADY_EXISTS → find the PR and update it.
     await trained(M1, M2);
     // A proxy in front of the double that, on the first POST /pulls, lets a "concurrent run" create
     // the same PR (with a different body) just before forwarding ours.
@@ -225,6 +241,7 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
   });
 
   test('"Actions is not permitted to create pull requests": a clear fix, exit 1', async () => {
+    // create-pull-request README: "you must explicitly allow GitHub Actions to create pull requests".
     await trained(M1, M2);
     gh.failNext({ method: 'POST', route: '/repos/{owner}/{repo}/pulls', status: 403, message: 'GitHub Actions is not permitted to create or approve pull requests.' });
     const r = await run();
@@ -250,7 +267,7 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
     await workspace.write({ 'models/trained.json': '{"models": []}' });
     const r = await run();
     expect(r.code).toBe(0);
-    expect(r.outputs).toEqual({ operation: 'none', 'pull-request-number': '', 'pull-request-url': '', 'current-model': '', 'latest-model': '' });
+    expect(r.outputs).toEqual({ operation: 'none', 'pull-request-operation': 'none', 'pull-request-number': '', 'pull-request-url': '', 'pull-request-head-sha': '', 'pull-request-branch': 'auto-update-model', 'current-model': '', 'latest-model': '' });
     expect(r.annotations.find((a) => a.kind === 'warning')?.message).toContain('nothing to propose');
     expect(gh.requests).toEqual([]);
   });

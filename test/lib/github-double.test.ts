@@ -491,6 +491,13 @@ describe('src/lib/github.ts', () => {
     const invalid = describeGitHubError(await failure(gh.rest.pulls.create({ owner, repo, head: 'b', base: 'nope', title: 't' })), 'Opening the PR');
     expect(invalid.message).toContain('(base: invalid)');
 
+    // GitHub not yet resolving a PR created a moment ago (create-pull-request#4321): a transient 422 with its own fix.
+    double.failNextNodeNotResolved('/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers');
+    const unresolved = await failure(gh.rest.pulls.requestReviewers({ owner, repo, pull_number: 1, reviewers: ['alice'] }));
+    expect(unresolved.message).toContain('Validation Failed: "Could not resolve to a node with the global id of');
+    expect(describeGitHubError(unresolved, 'Requesting reviewers').diagnostics[0]!.fix).toContain('re-run the job (the PR exists; the next run adds the reviewers and labels still missing)');
+    expect((await gh.rest.pulls.requestReviewers({ owner, repo, pull_number: 1, reviewers: ['alice'] })).status).toBe(201);
+
     expect(permissionFor('GET', `${double.url}/repos/a/b/contents/x`)).toBe('contents: read');
     expect(permissionFor('PATCH', `${double.url}/repos/a/b/git/refs/heads/x`)).toBe('contents: write');
     expect(permissionFor('POST', `${double.url}/repos/a/b/check-runs`)).toBe('checks: write');

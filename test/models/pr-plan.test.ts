@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { planModelPr, type PlanInput } from '../../src/models/pr-plan.js';
+import { CLOSED_BY_ACTION } from '../../src/models/lineage.js';
 import { blobSha, treeSha, treeShaWithBlob } from '../../src/models/git-objects.js';
 
 const want = { title: 'Update model to v2', body: 'body v2', labels: ['model-update'] };
@@ -27,10 +28,38 @@ describe('planModelPr', () => {
     expect(planModelPr({ ...base, current: 'v2', openPr: pr })).toMatchObject({ operation: 'closed', pr: { action: 'close', number: 7 }, push: false });
     expect(planModelPr({ ...base, current: 'v2' })).toMatchObject({ operation: 'none', pr: { action: 'none' }, push: false });
   });
-  test('a PR closed by a human for this very tree is not reopened; for another tree a new PR is created', () => {
-    const closed = { ...pr, headSha: 'h1' };
-    expect(planModelPr({ ...base, branch: { sha: 'h1', tree: 'T2' }, closedPr: closed })).toMatchObject({ operation: 'none', pr: { action: 'none' } });
-    expect(planModelPr({ ...base, desired: 'v3', expectedTree: 'T3', branch: { sha: 'h1', tree: 'T2' }, closedPr: closed })).toMatchObject({ operation: 'created', push: true });
+  test('a PR a person closed rejects its model, whatever the branch; the action\'s own close does not', () => {
+    const lineage = { id: 'm2', uri: 'v2' };
+    const closed = { ...pr, headSha: 'h1', merged: false, lineage };
+    expect(planModelPr({ ...base, closedPrs: [closed] })).toMatchObject({ operation: 'none', push: false, pr: { action: 'none' } });
+    expect(planModelPr({ ...base, desired: 'v3', expectedTree: 'T3', closedPrs: [closed] })).toMatchObject({ operation: 'created', push: true });
+    expect(planModelPr({ ...base, closedPrs: [{ ...closed, body: `${CLOSED_BY_ACTION}\n${pr.body}` }] })).toMatchObject({ operation: 'created' });
+    expect(planModelPr({ ...base, closedPrs: [{ ...closed, labels: ['Reconsider'] }] })).toMatchObject({ operation: 'created' });
+    expect(planModelPr({ ...base, closedPrs: [closed], reconsiderRejected: true })).toMatchObject({ operation: 'created' });
+    // merged, and base no longer pins it: reverted
+    expect(planModelPr({ ...base, closedPrs: [{ ...closed, merged: true }] }).why).toContain('merged and then reverted');
+  });
+  test('the branch must be exactly one commit on the base head: a rewritten base with the same tree rebuilds it', () => {
+    const branch = { sha: 'h1', tree: 'T2', parents: ['old-base'] };
+    expect(planModelPr({ ...base, baseSha: 'new-base', branch, openPr: pr })).toMatchObject({ operation: 'updated', push: true });
+    expect(planModelPr({ ...base, baseSha: 'old-base', branch, openPr: pr })).toMatchObject({ operation: 'none', push: false });
+  });
+  test('an open PR for a newer model is not rewound, unless that model was withdrawn', () => {
+    const newer = { ...pr, lineage: { id: 'm3', uri: 'v3', created: new Date('2026-01-03') } };
+    const latest = { id: 'm2', uri: 'v2', created: new Date('2026-01-02') };
+    expect(planModelPr({ ...base, latest, openPr: newer })).toMatchObject({ operation: 'none', push: false, pr: { action: 'keep', number: 7 } });
+    expect(planModelPr({ ...base, latest, openPr: newer, openPrWithdrawn: true })).toMatchObject({ operation: 'updated', push: true });
+    // Even a late run carrying the pinned model does not close it.
+    expect(planModelPr({ ...base, current: 'v2', latest, openPr: newer })).toMatchObject({ operation: 'none', pr: { action: 'keep', number: 7 } });
+    expect(planModelPr({ ...base, current: 'v2', latest, openPr: newer, openPrWithdrawn: true })).toMatchObject({ operation: 'closed' });
+  });
+  test('an older model than the pinned one is not proposed unless allow-downgrade', () => {
+    const latest = { id: 'm2', uri: 'v2', created: new Date('2026-01-02') };
+    const pinned = { created: new Date('2026-01-03'), from: 'listed by the model source' };
+    expect(planModelPr({ ...base, latest, pinned })).toMatchObject({ operation: 'none', push: false });
+    expect(planModelPr({ ...base, latest, pinned }).why).toContain('allow-downgrade');
+    expect(planModelPr({ ...base, latest, pinned, allowDowngrade: true })).toMatchObject({ operation: 'created' });
+    expect(planModelPr({ ...base, latest, pinned, openPr: { ...pr, lineage: latest } })).toMatchObject({ operation: 'closed', pr: { action: 'close' } });
   });
   test('labels are only ever added, case-insensitively', () => {
     expect(planModelPr({ ...base, want: { ...want, labels: ['Model-Update', 'ml'] }, branch: { sha: 'h1', tree: 'T2' }, openPr: pr }).addLabels).toEqual(['ml']);

@@ -49,7 +49,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   if (!latest) {
     // Never propose without a resolved candidate (the label bot's "notavlidmodel" PRs).
     host.warning(`No trained model found in ${origin}; nothing to propose.`);
-    setOutputs(host, { operation: 'none', current: '', latest: '' });
+    setOutputs(host, { operation: 'none', branch: inputs.string('branch'), current: '', latest: '' });
     await host.appendSummary(`## No model to promote\n\nNo trained model was found in ${origin}; no pull request was opened or changed.\n`);
     return;
   }
@@ -74,12 +74,19 @@ export async function run(ctx: ActionContext): Promise<void> {
       path,
       locator,
       desired,
+      latest: { id: latest.id, uri: latest.uri, ...(latest.created ? { created: latest.created } : {}) },
       title,
-      body: (current) => prBody({ userBody, current, currentModel: describe(current), latest, desired, path, branch, origin }),
-      commitMessage: (current) => `${title}\n\n${path}: ${current || '(empty)'} → ${desired}\nModel: ${latest.id}${latest.created ? ` (created ${latest.created.toISOString()})` : ''}`,
+      body: ({ current, pinned }) => prBody({ userBody, current, currentModel: describe(current), pinned, latest, desired, path, branch, origin }),
+      // Lineage trailers (Model-Id, Model-Uri, Model-Created) are appended by reconcileModelPr.
+      commitMessage: (current) => `${title}\n\n${path}: ${current || '(empty)'} → ${desired}`,
       labels,
       reviewers,
       draft,
+      pinnedCreated: (current) => describe(current)?.created,
+      // Only a listing can tell that a model is gone; a `model` input cannot.
+      isWithdrawn: sourceText ? (m) => !known.some((k) => k.id === m.id || k.uri === m.uri) : () => undefined,
+      allowDowngrade: inputs.bool('allow-downgrade'),
+      reconsiderRejected: inputs.bool('reconsider-rejected'),
       log: (m) => host.info(m),
       onDefaultToken: () => {
         if (!warned && !(env.GITHUB_TOKEN && token === env.GITHUB_TOKEN)) host.warning(DEFAULT_TOKEN_WARNING);
@@ -88,7 +95,7 @@ export async function run(ctx: ActionContext): Promise<void> {
     }),
   );
 
-  setOutputs(host, { operation: result.operation, pr: result.pr, current: result.current, latest: desired });
+  setOutputs(host, { operation: result.operation, pr: result.pr, headSha: result.headSha, branch, current: result.current, latest: desired });
   host.info(`operation=${result.operation}${result.pr ? ` ${result.pr.url}` : ''}`);
   await host.appendSummary(summarize({ result, latest, desired, currentModel: describe(result.current), path, clock, repo: `${repo.owner}/${repo.repo}` }));
 }
@@ -106,10 +113,14 @@ function splitList(text: string): string[] {
     .filter(Boolean);
 }
 
-function setOutputs(host: ActionContext['host'], o: { operation: string; pr?: { number: number; url: string }; current: string; latest: string }): void {
+function setOutputs(host: ActionContext['host'], o: { operation: string; pr?: { number: number; url: string }; headSha?: string; branch: string; current: string; latest: string }): void {
   host.setOutput('operation', o.operation);
+  // create-pull-request's names, so workflows written for it read the same outputs.
+  host.setOutput('pull-request-operation', o.operation);
   host.setOutput('pull-request-number', o.pr ? String(o.pr.number) : '');
   host.setOutput('pull-request-url', o.pr?.url ?? '');
+  host.setOutput('pull-request-head-sha', o.headSha ?? '');
+  host.setOutput('pull-request-branch', o.branch);
   host.setOutput('current-model', o.current);
   host.setOutput('latest-model', o.latest);
 }

@@ -49,7 +49,15 @@ export const spec: ActionSpec = {
       description: 'Labels to add to the PR, comma or newline separated. Labels are only ever added, never removed.',
     },
     reviewers: {
-      description: 'Reviewers to request when the PR is created, comma or newline separated; `org/team` for a team (needs an App or PAT with members: read).',
+      description: 'Reviewers to request, comma or newline separated; `org/team` for a team (needs an App or PAT with members: read). Requested where missing on every run, once per proposed model (someone who has reviewed, or whose request was removed, is not asked again for the same model); retried while GitHub has not caught up with a new PR.',
+    },
+    'allow-downgrade': {
+      description: 'Propose the newest model even when it is older than the model pinned on base (when both creation times are known: from the model source, a merged PR of this action, or the trailer of the commit that pinned it).',
+      default: 'false',
+    },
+    'reconsider-rejected': {
+      description: `Propose a model again although a person rejected it (closed its PR without merging, or merged it and reverted the pin). A single closed PR's rejection is taken back by labelling it \`reconsider\`.`,
+      default: 'false',
     },
     draft: {
       description: 'Open the PR as a draft.',
@@ -69,9 +77,12 @@ export const spec: ActionSpec = {
     'working-directory': modelSourceInputs['working-directory']!,
   },
   outputs: {
-    operation: { description: '`created`, `updated`, `closed` or `none`.' },
+    operation: { description: '`created`, `updated`, `closed` or `none` (create-pull-request\'s values; `none` also when a model is rejected, older or not rewound: the log and summary say why).' },
+    'pull-request-operation': { description: 'The same as operation, under create-pull-request\'s name.' },
     'pull-request-number': { description: 'Number of the PR (also when closed); empty when there is none.' },
     'pull-request-url': { description: 'URL of the PR (also when closed); empty when there is none.' },
+    'pull-request-head-sha': { description: 'Head commit of the PR branch after the run; empty when the branch does not exist.' },
+    'pull-request-branch': { description: 'The PR branch (the branch input).' },
     'current-model': { description: 'The value pinned on the base branch before this run.' },
     'latest-model': { description: 'The value of the newest model (what the PR pins).' },
   },

@@ -171,9 +171,34 @@ export class GitHubDouble {
     return sha;
   }
 
-  /** Merge an open pull request (a merge commit on its base); returns the merge commit SHA. */
-  mergePull(fullName: string, number: number): string {
-    return mergePull(this.world, this.repo(fullName), number);
+  /**
+   * Merge an open pull request: a merge commit on its base, or with `squash` one commit with the
+   * head's tree and message on the base head, as GitHub's squash merge of a one-commit PR writes it.
+   * Returns the new base head.
+   */
+  mergePull(fullName: string, number: number, opts: { squash?: boolean } = {}): string {
+    return mergePull(this.world, this.repo(fullName), number, opts);
+  }
+
+  /**
+   * `git commit --amend -m <message> && git push --force` on `branch`: a new head commit with the same
+   * tree and parents (the old head is orphaned). Returns the new SHA.
+   */
+  amendBranch(fullName: string, branch: string, message: string): string {
+    const repo = this.repo(fullName);
+    const old = repo.commit(repo.branchSha(branch) ?? '');
+    const who = this.committer();
+    const c = repo.store.writeCommit({ tree: old.tree, parents: old.parents, message, author: who, committer: who });
+    repo.refs.set(`refs/heads/${branch}`, c.sha);
+    return c.sha;
+  }
+
+  /**
+   * The next `times` requests to `route` answer GitHub's 422 for a node it has not caught up with yet,
+   * as reviewer requests may right after a PR is created (peter-evans/create-pull-request#4321).
+   */
+  failNextNodeNotResolved(route: string, opts: { method?: string; times?: number } = {}): void {
+    this.failNext({ method: opts.method ?? 'POST', route, status: 422, message: 'Validation Failed', errors: ["Could not resolve to a node with the global id of 'PR_kwDOAAAAAAAAAA'."], times: opts.times ?? 1 });
   }
 
   /** Seed a comment on an issue or PR, optionally by another user; returns its id. */

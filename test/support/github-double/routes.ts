@@ -631,7 +631,7 @@ function checkOutput(run: CheckRunState, added = run.output.annotations.length) 
 }
 
 /** Tests merge a pull request through the double (there is no merge route in the description). */
-export function mergePull(world: World, repo: RepoState, number: number): string {
+export function mergePull(world: World, repo: RepoState, number: number, opts: { squash?: boolean } = {}): string {
   const issue = repo.pull(number);
   if (issue.state !== 'open') throw new Error(`pull #${number} is not open`);
   const pr = issue.pull;
@@ -639,7 +639,9 @@ export function mergePull(world: World, repo: RepoState, number: number): string
   const head = repo.branchSha(pr.headRef)!;
   const base = repo.branchSha(pr.baseRef)!;
   const who = person(world.login, `${world.login}@users.noreply.github.com`, world.now());
-  const merge = repo.store.writeCommit({ tree: repo.commit(head).tree, parents: [base, head], message: `Merge pull request #${number} from ${repo.info.owner}/${pr.headRef}\n\n${issue.title}`, author: who, committer: who });
+  const merge = opts.squash
+    ? repo.store.writeCommit({ tree: repo.commit(head).tree, parents: [base], message: `${issue.title} (#${number})\n\n${repo.commit(head).message.split('\n').slice(2).join('\n')}`, author: who, committer: who })
+    : repo.store.writeCommit({ tree: repo.commit(head).tree, parents: [base, head], message: `Merge pull request #${number} from ${repo.info.owner}/${pr.headRef}\n\n${issue.title}`, author: who, committer: who });
   repo.refs.set(`refs/heads/${pr.baseRef}`, merge.sha);
   const at = isoNow(world.now());
   Object.assign(pr, { merged: true, mergedAt: at, mergedBy: world.login, mergeCommitSha: merge.sha, frozenHeadSha: head });
