@@ -40,7 +40,8 @@ const FLAGS = ['--config-folders', 'schedules/*', '--kfp-host'];
 
 test('a closed stdout neither crashes plan nor stops an apply midway; the exit code is the work\'s', async () => {
   const plan = await runWithClosedStdout(['plan', ...FLAGS, emu.url]);
-  expect(plan).toEqual({ code: 0, stderr: '' });
+  expect(plan.stderr).not.toMatch(/EPIPE|\n\s+at /);
+  expect(plan.code).toBe(0);
   expect(emu.log.writes).toBe(0);
 
   const apply = await runWithClosedStdout(['apply', ...FLAGS, emu.url]);
