@@ -61,6 +61,11 @@ describe('metrics files: bad input is a located error', () => {
     expect(moderate.diagnostics[0]).toMatchObject({ message: 'Metrics nested deeper than 64 levels.', location: { file: 'nested.yaml', line: 65 } });
   });
 
+  test('a TOML dotted key 10,000 levels deep is a located error too', async () => {
+    const err = await refused(parseMetricsText(`accuracy = 0.9\nx${'.x'.repeat(10_000)} = 1\n`, 'deep.toml'));
+    expect(err.diagnostics[0]).toMatchObject({ message: 'Metrics nested deeper than 64 levels.', location: { file: 'deep.toml', line: 2 } });
+  });
+
   test('a broken .json is JSON only: not silently re-read as YAML', async () => {
     const err = await refused(parseMetricsText('{accuracy: 0.9}', 'm.json'));
     expect(err.diagnostics[0]).toMatchObject({ message: expect.stringMatching(/^JSON syntax error: expected a key in double quotes/), location: { file: 'm.json', line: 1, column: 2 } });
