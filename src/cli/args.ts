@@ -40,9 +40,13 @@ export function parseActionArgs(spec: ActionSpec, argv: readonly string[]): Pars
       name = name.slice(3);
       value = 'false';
     }
-    if (!spec.inputs[name]) throw new UserError(`Unknown flag '--${name}' for ${spec.name}.${didYouMean(name, names)} Fix: see 'kfp-gitops ${spec.name} --help'.`);
+    if (!spec.inputs[name]) throw new UserError(`Unknown flag '--${name}' for ${spec.name}.${suggestFlag(name, names)} Fix: see 'kfp-gitops ${spec.name} --help'.`);
     if (value === undefined) {
       const next = argv[i + 1];
+      if (isBool(name) && next !== undefined && /^(yes|no|y|n|on|off|0|1)$/i.test(next)) {
+        const on = /^(yes|y|on|1)$/i.test(next);
+        throw new UserError(`Flag '--${name}' takes true or false, not '${next}'. Did you mean '--${on ? name : `no-${name}`}'? Fix: write --${name} ${on} (or --${on ? name : `no-${name}`}).`);
+      }
       if (isBool(name) && (next === undefined || next.startsWith('--') || !/^(true|false)$/i.test(next))) value = 'true';
       else if (next === undefined) throw new UserError(`Flag '--${name}' needs a value.`);
       else value = argv[++i]!;
@@ -50,6 +54,18 @@ export function parseActionArgs(spec: ActionSpec, argv: readonly string[]): Pars
     inputs.set(name, inputs.has(name) ? `${inputs.get(name)}\n${value}` : value);
   }
   return { inputs, help, verbose };
+}
+
+/**
+ * " Did you mean …?" for an unknown flag: a close spelling, else the flags it is a word of
+ * (`--host` → `kfp-host`, `--token` → `kfp-token` or `github-token`).
+ */
+export function suggestFlag(name: string, names: readonly string[]): string {
+  const near = didYouMean(name, names);
+  if (near) return near;
+  const ending = names.filter((n) => n.endsWith(`-${name}`) || n.startsWith(`${name}-`));
+  if (ending.length === 0 || ending.length > 3) return '';
+  return ` Did you mean ${ending.map((n) => `'${n}'`).join(' or ')}?`;
 }
 
 export function actionHelp(spec: ActionSpec): string {

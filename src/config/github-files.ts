@@ -1,4 +1,4 @@
-import { type GitHub, createGitHub, describeGitHubError } from '../lib/github.js';
+import { type GitHub, checkShape, createGitHub, describeGitHubError } from '../lib/github.js';
 import { UserError } from '../lib/errors.js';
 import type { Host } from '../lib/host.js';
 import { RemoteError, type RemoteFiles } from './sources.js';
@@ -9,12 +9,10 @@ import { RemoteError, type RemoteFiles } from './sources.js';
  * Loaded dynamically, only when a config names a GitHub source.
  */
 export async function gitHubFiles(opts: { token?: string; apiUrl?: string; host?: Host }): Promise<RemoteFiles> {
-  if (!opts.token) {
-    throw new RemoteError('Reading a pipeline source in GitHub needs a GitHub token, and none was given.', 'set the github-token input (default `${{ github.token }}` in a workflow; a GitHub App or personal access token for other private repositories) or GITHUB_TOKEN for the CLI.');
-  }
   let client: GitHub;
   try {
-    client = await createGitHub({ token: opts.token, apiUrl: opts.apiUrl, host: opts.host });
+    // Without a token, public repositories are read unauthenticated (a laptop checking deployKF's configs).
+    client = await createGitHub({ token: opts.token ?? '', apiUrl: opts.apiUrl, host: opts.host, anonymous: true });
   } catch (err) {
     if (err instanceof UserError) throw new RemoteError(err.diagnostics[0]?.message ?? err.message, err.diagnostics[0]?.fix ?? 'check the github-token input.');
     throw err;
@@ -23,7 +21,7 @@ export async function gitHubFiles(opts: { token?: string; apiUrl?: string; host?
     async resolveRef(owner, repo, ref) {
       try {
         const { data } = await client.rest.repos.getCommit({ owner, repo, ref, per_page: 1 });
-        return data.sha;
+        return checkShape(data, `Resolving git_reference '${ref}' in ${owner}/${repo}`, ['sha']).sha;
       } catch (err) {
         const status = (err as { status?: number }).status;
         if (status === 422) {

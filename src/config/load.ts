@@ -8,6 +8,7 @@ import { MAX_PARAMETER_BYTES, MAX_PIPELINE_BYTES, type Pipeline, parsePipeline, 
 import { type DataPath, humanPath } from './data-path.js';
 import { CONFIG_FILES, type ConfigFileName, findConfigFile, relPath } from './folders.js';
 import { formatUtc, parseConfigDate } from './dates.js';
+import { checkText } from './text.js';
 import { type FileRequest, type RemoteFiles, SourceReader } from './sources.js';
 import {
   type DesiredExperiment,
@@ -125,8 +126,9 @@ async function loadFolder(abs: string, ctx: Context): Promise<{ folder?: Desired
   for (const name of CONFIG_FILES) {
     if (!files[name]) continue;
     const r = validateSchema(name, data[name], files[name]);
-    diagnostics.push(...r.diagnostics);
-    failed[name] = r.failedPaths;
+    const text = checkText(name, data[name], files[name], r.failedPaths);
+    diagnostics.push(...r.diagnostics, ...text.diagnostics);
+    failed[name] = [...r.failedPaths, ...text.failedPaths];
   }
 
   const experiments = files.experiments ? checkExperiments(files.experiments, data.experiments, failed.experiments ?? [], diagnostics) : undefined;

@@ -84,8 +84,9 @@ function evaluateMetric(rule: Rule, metric: string, candidateRaw: unknown, basel
     result.reasons.push(reason);
   };
 
+  // A non-finite value (NaN, ±Infinity, 1e309) says the metric broke, not that it is very good: it fails.
   const base = toNumber(baselineRaw);
-  if (base !== undefined && !Number.isNaN(base)) result.baseline = base;
+  if (base !== undefined && Number.isFinite(base)) result.baseline = base;
   if (candidateRaw === undefined) {
     if (rule.optional) {
       result.status = 'skip';
@@ -96,9 +97,9 @@ function evaluateMetric(rule: Rule, metric: string, candidateRaw: unknown, basel
     return result;
   }
   const cand = toNumber(candidateRaw);
-  if (cand === undefined || Number.isNaN(cand)) {
+  if (cand === undefined || !Number.isFinite(cand)) {
     if (cand !== undefined) result.candidate = cand;
-    mark('fail', '', cand === undefined ? `not a number: ${JSON.stringify(candidateRaw)}` : 'the candidate value is NaN');
+    mark('fail', '', cand === undefined ? notANumber(candidateRaw) : `the candidate value is ${formatNumber(cand)}${Number.isNaN(cand) ? '' : ' (not a finite number)'}`);
     return result;
   }
   result.candidate = cand;
@@ -117,7 +118,7 @@ function evaluateMetric(rule: Rule, metric: string, candidateRaw: unknown, basel
       if (outcome === 'no-baseline') {
         if (noBaselineNoted) continue;
         noBaselineNoted = true;
-        const why = baselineRaw === undefined ? 'no baseline value' : `baseline value ${JSON.stringify(baselineRaw)} is not a number`;
+        const why = baselineRaw === undefined ? 'no baseline value' : `baseline value ${describeValue(baselineRaw)} is not a ${base === undefined || Number.isNaN(base) ? '' : 'finite '}number`;
         if (missingBaseline === 'pass') result.reasons.push(`${why}: change checks skipped`);
         else mark(band ? 'warn' : missingBaseline, band + check, `${why} to compare with (missing-baseline: ${missingBaseline})`);
         continue;
@@ -127,6 +128,17 @@ function evaluateMetric(rule: Rule, metric: string, candidateRaw: unknown, basel
     }
   }
   return result;
+}
+
+/** Why a metric value that is not a number cannot be judged: null and lists are named as such. */
+function notANumber(raw: unknown): string {
+  if (raw === null) return 'not a number: the value is null';
+  if (Array.isArray(raw)) return 'not a number: the value is a list (give one number per metric)';
+  return `not a number: ${describeValue(raw)}`;
+}
+
+function describeValue(raw: unknown): string {
+  return typeof raw === 'number' ? formatNumber(raw) : JSON.stringify(raw) ?? String(raw);
 }
 
 /** true when the check passes, 'no-baseline' when it needs one, else why it failed. */

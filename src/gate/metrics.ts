@@ -1,24 +1,51 @@
-import { UserError } from '../lib/errors.js';
-import { isPlainObject, parseYaml, toData, tryParseData } from '../lib/yaml.js';
+import { type SourceLocation, UserError } from '../lib/errors.js';
+import { DEFAULT_MAX_INPUT_BYTES } from '../lib/files.js';
+import { MAX_NESTING, parseJson } from '../lib/json.js';
+import { isPlainObject, locate, parseYaml, toData } from '../lib/yaml.js';
 
 /** Metrics by dotted path (`precision.area-jupyter`), values as found (numbers, numeric strings, text). */
 export type Metrics = ReadonlyMap<string, unknown>;
 
+/** Where a value is, by its path of keys from the root (for a located error). */
+export type Locator = (path: readonly string[]) => SourceLocation;
+
 /**
- * DVC-style flattening: nested objects become dotted paths (`{"train": {"loss": 1}}` → `train.loss`).
- * Lists and nulls are dropped as DVC drops them; a key that already contains dots stays as written.
+ * DVC-style flattening: nested objects become dotted paths (`{"train": {"loss": 1}}` → `train.loss`);
+ * a key that already contains dots stays as written. Nulls and lists are kept as values (DVC drops them)
+ * so that a rule naming one says what is wrong with it rather than that it does not exist. Two keys
+ * giving the same path (`"a.b"` and `{"a": {"b"}}`) and nesting deeper than MAX_NESTING are errors.
  */
-export function flattenMetrics(data: unknown): Map<string, unknown> {
+export function flattenMetrics(data: unknown, where: Locator = () => ({ file: 'metrics' })): Map<string, unknown> {
   const out = new Map<string, unknown>();
-  const walk = (value: unknown, prefix: string) => {
-    if (isPlainObject(value)) {
-      for (const [k, v] of Object.entries(value)) walk(v, prefix ? `${prefix}.${k}` : k);
-    } else if (value !== null && value !== undefined && !Array.isArray(value) && prefix) {
-      out.set(prefix, value);
+  const firstPath = new Map<string, readonly string[]>();
+  const walk = (value: unknown, keys: readonly string[]) => {
+    if (keys.length > MAX_NESTING) {
+      throw UserError.at(`Metrics nested deeper than ${MAX_NESTING} levels.`, where(keys), `flatten the metrics (at most ${MAX_NESTING} nested objects).`);
     }
+    if (isPlainObject(value)) {
+      for (const [k, v] of Object.entries(value)) walk(v, [...keys, k]);
+      return;
+    }
+    if (value === undefined || keys.length === 0) return;
+    const name = keys.join('.');
+    const first = firstPath.get(name);
+    if (first) {
+      const at = where(first);
+      throw UserError.at(
+        `Metric '${name}' is written twice (${describePath(first)}${at.line ? ` at line ${at.line}` : ''} and ${describePath(keys)}).`,
+        where(keys),
+        'keep one of them: a dotted key and nested keys giving the same path would silently hide one value.',
+      );
+    }
+    firstPath.set(name, keys);
+    out.set(name, value);
   };
-  walk(data, '');
+  walk(data, []);
   return out;
+}
+
+function describePath(keys: readonly string[]): string {
+  return keys.length === 1 ? `key "${keys[0]}"` : `nested keys ${keys.map((k) => `"${k}"`).join(' → ')}`;
 }
 
 export type MetricsFormat = 'json' | 'yaml' | 'toml';
@@ -34,7 +61,13 @@ export function formatOf(file: string): MetricsFormat {
  * Syntax errors name the file, line and column.
  */
 export async function parseMetricsText(text: string, file: string, format: MetricsFormat = formatOf(file)): Promise<Map<string, unknown>> {
+  const size = Buffer.byteLength(text);
+  if (size > DEFAULT_MAX_INPUT_BYTES) {
+    throw UserError.at(`File is ${size} bytes, over the ${DEFAULT_MAX_INPUT_BYTES}-byte limit for metrics files.`, { file }, 'check that the right file is referenced.');
+  }
   let data: unknown;
+  // TOML has no positions: the first line holding the last key is close enough.
+  let where: Locator = (keys) => ({ file, line: lineOf(text, keys[keys.length - 1]) });
   if (format === 'toml') {
     const { parse, TomlError } = await import('smol-toml');
     try {
@@ -44,30 +77,24 @@ export async function parseMetricsText(text: string, file: string, format: Metri
       throw err;
     }
   } else if (format === 'json') {
-    try {
-      data = JSON.parse(text);
-    } catch (err) {
-      // Python's json module writes NaN and Infinity, which JSON refuses; YAML reads them (as strings toNumber knows).
-      const viaYaml = tryParseData(text);
-      if (viaYaml?.length !== 1) throw jsonSyntaxError(err as Error, text, file);
-      data = viaYaml[0];
-    }
+    // JSON only: a broken .json is not re-read as YAML (that hid the error and was slow on big files).
+    const jf = parseJson(text, file);
+    data = jf.value;
+    where = jf.locate;
   } else {
     const yf = parseYaml(text, file);
     if (yf.docs.length > 1) throw UserError.at('A metrics file must hold one document, not several.', { file }, 'keep one YAML document (remove the `---` separators).');
     data = yf.docs.length ? toData(yf) : undefined;
+    where = (keys) => locate(yf, keys, { key: true });
   }
   if (!isPlainObject(data)) {
     throw UserError.at('A metrics file must be an object of metric names to values (nested objects allowed).', { file, line: 1 }, 'write e.g. {"accuracy": 0.91, "precision": {"area-jupyter": 0.8}}.');
   }
-  return flattenMetrics(data);
+  return flattenMetrics(data, where);
 }
 
-/** JSON.parse's error at its line and column (V8 says "at position N"). */
-function jsonSyntaxError(err: Error, text: string, file: string): UserError {
-  const pos = Number(/position (\d+)/.exec(err.message)?.[1] ?? NaN);
-  const before = Number.isNaN(pos) ? undefined : text.slice(0, pos).split('\n');
-  const message = err.message.replace(/\s*(in JSON )?at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)/, '');
-  const location = before ? { file, line: before.length, column: before[before.length - 1]!.length + 1 } : { file };
-  return UserError.at(`JSON syntax error: ${message}`, location, 'correct the JSON at this position (e.g. a missing comma or quote).');
+/** The first 1-based line on which `word` appears, or 1. */
+function lineOf(text: string, word: string | undefined): number {
+  const i = word ? text.indexOf(word) : -1;
+  return i < 0 ? 1 : text.slice(0, i).split('\n').length;
 }

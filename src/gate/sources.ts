@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type Diagnostic, UserError, formatLocation } from '../lib/errors.js';
+import { readInputFile } from '../lib/files.js';
 import { git, repoRoot } from '../lib/git.js';
 import { runProcess } from '../lib/proc.js';
 import { parseYaml, readYamlFile } from '../lib/yaml.js';
@@ -71,7 +72,7 @@ export async function loadMetrics(source: MetricsSource, ctx: LoadContext, input
     case 'file': {
       const abs = path.resolve(ctx.workdir, source.path);
       const shown = displayPath(abs, ctx.workspace);
-      const text = await fs.readFile(abs, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      const text = await readInputFile(abs, shown, { kind: input }).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') throw new UserError(`The ${input} file '${shown}' does not exist. Fix: check the '${input}' input (paths are relative to working-directory).`);
         throw err;
       });
@@ -161,7 +162,7 @@ export async function loadThresholds(value: string, workdir: string, workspace: 
   }
   const abs = path.resolve(workdir, value);
   const shown = displayPath(abs, workspace);
-  const exists = await fs.stat(abs).then((s) => s.isFile()).catch(() => false);
+  const exists = await fs.stat(abs).then(() => true, () => false);
   if (!exists) throw new UserError(`The thresholds file '${shown}' does not exist. Fix: check the 'thresholds' input (a YAML file relative to working-directory, or the rules as inline YAML).`);
   return { rules: parseThresholds(await readYamlFile(abs, shown)), file: shown };
 }

@@ -1,5 +1,5 @@
-import type { Pair, Scalar, YAMLMap } from 'yaml';
-import { isMap, isScalar } from 'yaml';
+import type { Document, Pair, Scalar, YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq } from 'yaml';
 import { type Diagnostic, type SourceLocation, UserError } from '../lib/errors.js';
 import { closest, didYouMean } from '../lib/suggest.js';
 import { type YamlFile, locate } from '../lib/yaml.js';
@@ -45,7 +45,8 @@ export function parseThresholds(yf: YamlFile): Rule[] {
   if (yf.docs.length !== 1) {
     throw UserError.at(yf.docs.length ? 'A thresholds file must hold one YAML document.' : 'The thresholds are empty.', { file: yf.file, line: 1 }, 'write one mapping of metric name (or pattern) to rule, e.g. `accuracy: {min: 0.85}`.');
   }
-  const root = yf.docs[0]!.contents;
+  const doc = yf.docs[0]!;
+  const root = doc.contents;
   if (!isMap(root) || root.items.length === 0) {
     throw UserError.at('The thresholds must be a mapping of metric names (or `*` patterns) to rules.', at([]), 'write e.g. `accuracy: {min: 0.85}` and `"precision.area-*": {min: 0.3}`.');
   }
@@ -58,20 +59,21 @@ export function parseThresholds(yf: YamlFile): Rule[] {
       continue;
     }
     const path = [pattern];
-    if (!isMap(pair.value)) {
-      const scalar = isScalar(pair.value) ? toNumber((pair.value as Scalar).value) : undefined;
+    const value = resolved(pair.value, doc);
+    if (!isMap(value)) {
+      const scalar = isScalar(value) ? toNumber((value as Scalar).value) : undefined;
       const fix = scalar !== undefined ? `write \`${pattern}: {min: ${scalar}}\` (or \`max\` when lower is better).` : `write \`${pattern}:\` followed by ${FORM}.`;
       problem(`The rule for '${pattern}' must be a mapping of checks.`, path, fix);
       continue;
     }
-    const raw = ruleFields(pair.value as YAMLMap);
+    const raw = ruleFields(value, doc);
     const rule: Rule = { pattern, hard: {}, warn: {}, optional: false, at: at(path, true), checkAt: {} };
 
     for (const key of Object.keys(raw)) {
       if (!RULE_KEYS.includes(key)) problem(`Unknown key '${key}' in the rule for '${pattern}'.${didYouMean(key, RULE_KEYS)}`, [...path, key], `use only ${RULE_KEYS.join(', ')}.`, true);
     }
     for (const key of ['optional', 'greater_is_better'] as const) {
-      if (key in raw && typeof raw[key] !== 'boolean') problem(`'${key}' must be true or false (got ${JSON.stringify(raw[key])}).`, [...path, key], `write \`${key}: true\` or \`${key}: false\`.`);
+      if (key in raw && typeof raw[key] !== 'boolean') problem(`'${key}' must be true or false (got ${shown(raw[key])}).`, [...path, key], `write \`${key}: true\` or \`${key}: false\`.`);
     }
     rule.optional = raw.optional === true;
     if (typeof raw.greater_is_better === 'boolean') rule.greaterIsBetter = raw.greater_is_better;
@@ -81,7 +83,7 @@ export function parseThresholds(yf: YamlFile): Rule[] {
         if (!(check in fields)) continue;
         const n = toNumber(fields[check]);
         if (n === undefined || !Number.isFinite(n)) {
-          problem(`'${check}' must be a finite number (got ${JSON.stringify(fields[check])}).`, [...bandPath, check], `write a number, e.g. \`${check}: ${check === 'max' ? 50 : check === 'min' ? 0.85 : -0.01}\`.`);
+          problem(`'${check}' must be a finite number (got ${shown(fields[check])}).`, [...bandPath, check], `write a number, e.g. \`${check}: ${check === 'max' ? 50 : check === 'min' ? 0.85 : -0.01}\`.`);
         } else {
           bounds[check] = n;
           rule.checkAt[[...bandPath.slice(1), check].join('.')] = at([...bandPath, check]);
@@ -92,7 +94,7 @@ export function parseThresholds(yf: YamlFile): Rule[] {
         if (rule.greaterIsBetter === undefined) {
           problem(`'threshold' needs a direction in the rule for '${pattern}'.`, [...bandPath, 'threshold'], 'add `greater_is_better: true` (or false), or write `min:`/`max:` instead.');
         } else if (n === undefined || !Number.isFinite(n)) {
-          problem(`'threshold' must be a finite number (got ${JSON.stringify(fields.threshold)}).`, [...bandPath, 'threshold'], 'write a number, e.g. `threshold: 0.85`.');
+          problem(`'threshold' must be a finite number (got ${shown(fields.threshold)}).`, [...bandPath, 'threshold'], 'write a number, e.g. `threshold: 0.85`.');
         } else {
           const as = rule.greaterIsBetter ? 'min' : 'max';
           if (as in fields) problem(`'threshold' and '${as}' say the same thing in the rule for '${pattern}'.`, [...bandPath, 'threshold'], `keep only \`${as}\`.`);
@@ -107,11 +109,11 @@ export function parseThresholds(yf: YamlFile): Rule[] {
     readBand(raw, path, rule.hard);
 
     if ('warn' in raw) {
-      const warnNode = (pair.value as YAMLMap).get('warn', true);
+      const warnNode = raw.warn;
       if (!isMap(warnNode)) {
         problem(`'warn' must be a mapping of checks, e.g. \`warn: {min: 0.9}\`.`, [...path, 'warn'], 'write the soft band with the same checks as the rule (min, max, min_absolute_change, min_relative_change).');
       } else {
-        const fields = ruleFields(warnNode);
+        const fields = ruleFields(warnNode, doc);
         for (const key of Object.keys(fields)) {
           if (!BAND_KEYS.includes(key)) problem(`Unknown key '${key}' in the warn band of '${pattern}'.${didYouMean(key, BAND_KEYS)}`, [...path, 'warn', key], `a warn band holds only ${BAND_KEYS.join(', ')}.`, true);
         }
@@ -136,14 +138,34 @@ export function parseThresholds(yf: YamlFile): Rule[] {
   return rules;
 }
 
-/** A YAML mapping's entries as plain values (keys as strings). */
-function ruleFields(map: YAMLMap): Record<string, unknown> {
+/**
+ * A YAML mapping's entries as plain values (keys as strings), with aliases (`f1: *r`) resolved and
+ * `<<: *base` merge keys applied as YAML 1.1 defines them: keys written in the mapping win.
+ */
+function ruleFields(map: YAMLMap, doc: Document.Parsed): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const merged: Record<string, unknown> = {};
   for (const item of map.items as Pair[]) {
     const key = isScalar(item.key) ? String((item.key as Scalar).value) : String(item.key);
-    out[key] = isScalar(item.value) ? (item.value as Scalar).value : item.value;
+    const value = resolved(item.value, doc);
+    if (key === '<<' && (isMap(value) || isSeq(value))) {
+      const sources = isSeq(value) ? value.items.map((v) => resolved(v, doc)) : [value];
+      for (const src of sources) if (isMap(src)) for (const [k, v] of Object.entries(ruleFields(src, doc))) if (!(k in merged)) merged[k] = v;
+      continue;
+    }
+    out[key] = isScalar(value) ? (value as Scalar).value : value;
   }
-  return out;
+  return { ...merged, ...out };
+}
+
+/** The node an alias points at; other nodes as they are. */
+export function resolved(node: unknown, doc: Document.Parsed): unknown {
+  return isAlias(node) ? node.resolve(doc) : node;
+}
+
+/** A value for an error message: `NaN` and `∞` rather than JSON's `null`. */
+function shown(value: unknown): string {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
 }
 
 /** `*` matches any run of characters (dots included), `?` one character; the rest is literal. */

@@ -88,6 +88,14 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
   } catch {
     throw new UserError(`kfp-host '${opts.host}' is not an http(s) URL. Fix: set kfp-host to the KFP API prefix, e.g. https://kubeflow.example.com/pipeline.`);
   }
+  const apis = /\/apis\/(v\d+(?:(?:alpha|beta)\d+)?)\/*$/.exec(baseUrl.pathname);
+  if (apis) {
+    const prefix = opts.host.slice(0, opts.host.lastIndexOf('/apis/'));
+    throw new UserError(`kfp-host '${opts.host}' ends in /apis/${apis[1]}, which the toolkit adds itself. Fix: set kfp-host to '${prefix}' (the part before /apis/…) and choose the API version with api-version (v1beta1 or v2beta1).`);
+  }
+  if (opts.token && (opts.cookie || opts.username)) {
+    host?.warning(`kfp-token and ${opts.cookie ? 'kfp-cookie' : 'kfp-username/kfp-password'} are both set: both credentials are sent on every call, and the gateway decides which one counts. Keep only the one this KFP expects.`);
+  }
   const wire: Wire = opts.apiVersion === 'v1beta1' ? v1 : v2;
   const mask = (s: string) => host?.setSecret(s);
   for (const s of [opts.token, opts.cookie, opts.password]) if (s) mask(s);

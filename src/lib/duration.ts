@@ -3,13 +3,15 @@ import { UserError } from './errors.js';
 const UNIT_SECONDS: Record<string, number> = { w: 604800, d: 86400, h: 3600, m: 60, s: 1 };
 
 /**
- * Durations in inputs (`max-age`, `timeout`, `poll-interval`): `24h`, `7d`, `90m`, `1d12h`, `2w`. Hand-written rather than `ms` or
- * `parse-duration` because those read a bare `24` as 24 milliseconds; here a unit is mandatory.
+ * Durations in inputs (`max-age`, `timeout`, `poll-interval`): `24h`, `7d`, `90m`, `1d12h`, `2w`, or a bare
+ * number of seconds (`timeout: 120`, as KFP's and Kubernetes' *_seconds fields count). Hand-written rather
+ * than `ms` or `parse-duration` because those read a bare `24` as 24 milliseconds.
  */
 export function parseDuration(text: string, input = 'max-age'): number {
   const value = text.trim().replace(/\s+/g, '');
+  if (/^\d+(\.\d+)?$/.test(value) && Number(value) > 0) return Number(value);
   if (!/^(\d+(\.\d+)?[wdhms])+$/.test(value)) {
-    throw new UserError(`Input '${input}' must be a duration such as 24h, 7d, 90m or 1d12h (units w, d, h, m, s); got "${text}".`);
+    throw new UserError(`Input '${input}' must be a duration such as 24h, 7d, 90m or 1d12h (units w, d, h, m, s), or a number of seconds; got "${text}".`);
   }
   let seconds = 0;
   for (const m of value.matchAll(/(\d+(?:\.\d+)?)([wdhms])/g)) seconds += Number(m[1]) * UNIT_SECONDS[m[2]!]!;

@@ -1,6 +1,6 @@
-import fs from 'node:fs/promises';
 import { Document, LineCounter, isNode, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import { type Diagnostic, type SourceLocation, UserError } from './errors.js';
+import { readInputFile } from './files.js';
 
 /** Refuse YAML files larger than this (a config or pipeline is far smaller). */
 export const DEFAULT_MAX_YAML_BYTES = 5 * 1024 * 1024;
@@ -31,6 +31,11 @@ export function parseYaml(text: string, file: string, opts: { maxBytes?: number 
     for (const e of doc.errors) {
       const pos = lineCounter.linePos(e.pos[0]);
       const reason = e.message.split('\n')[0]!.trim();
+      if (e.code === 'RESOURCE_EXHAUSTION') {
+        // The parser ran out of stack: nesting hundreds of levels deep, which no input needs.
+        diagnostics.push({ message: 'YAML nested too deeply to read.', location: { file, line: pos.line, column: pos.col }, fix: 'flatten the data (at most a few dozen nested levels).' });
+        break;
+      }
       diagnostics.push({
         message: `YAML ${e.code === 'DUPLICATE_KEY' ? 'duplicate key' : 'syntax error'}: ${reason}${/[.!?]$/.test(reason) ? '' : '.'}`,
         location: { file, line: pos.line, column: pos.col },
@@ -43,12 +48,7 @@ export function parseYaml(text: string, file: string, opts: { maxBytes?: number 
 }
 
 export async function readYamlFile(absPath: string, displayPath: string, opts: { maxBytes?: number } = {}): Promise<YamlFile> {
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_YAML_BYTES;
-  const stat = await fs.stat(absPath);
-  if (stat.size > maxBytes) {
-    throw UserError.at(`File is ${stat.size} bytes, over the ${maxBytes}-byte limit for YAML files.`, { file: displayPath }, 'split the file or check that the right file is referenced.');
-  }
-  return parseYaml(await fs.readFile(absPath, 'utf8'), displayPath, opts);
+  return parseYaml(await readInputFile(absPath, displayPath, { maxBytes: opts.maxBytes ?? DEFAULT_MAX_YAML_BYTES, kind: 'YAML' }), displayPath, opts);
 }
 
 /** A document as plain JS data, with alias expansion capped; undefined for an empty file (only comments). */

@@ -1,5 +1,5 @@
 import { UserError } from '../lib/errors.js';
-import { type GitHub, type RepoRef, describeGitHubError } from '../lib/github.js';
+import { type GitHub, type RepoRef, checkShape, describeGitHubError } from '../lib/github.js';
 import { COMMENT_LIMIT, truncate } from '../lib/markdown.js';
 import { type GitTreeEntry, blobSha, treeShaWithBlob } from './git-objects.js';
 import { CLOSED_BY_ACTION, type Lineage, lineageFromBody, lineageFromMessage, lineageMarker, lineagePins, lineageTrailers, reviewersFromBody, reviewersMarker } from './lineage.js';
@@ -83,23 +83,27 @@ const TRAILER_DEPTH = 20;
 /** create-pull-request's retryWithBackoff (src/utils.ts): 2 retries, 1 s then 2 s. */
 const RETRIES = 2;
 const RETRY_BASE_MS = 1000;
+/** What the code reads from a pull request GitHub returns. */
+const PR_FIELDS = ['number', 'html_url', 'head.sha', 'labels[]'];
 
 export async function reconcileModelPr(gh: GitHub, req: ModelPrRequest): Promise<ModelPrResult> {
   const { owner, repo } = req.repo;
-  const call = async <T>(what: string, fn: () => Promise<{ data: T }>): Promise<T> => {
+  const call = async <T>(what: string, fn: () => Promise<{ data: T }>, fields: readonly string[] = []): Promise<T> => {
+    let data: T;
     try {
-      return (await fn()).data;
+      data = (await fn()).data;
     } catch (err) {
       throw describeGitHubError(err, what);
     }
+    return checkShape(data, what, fields);
   };
-  const base = req.base || (await call('Reading the repository', () => gh.rest.repos.get({ owner, repo }))).default_branch;
+  const base = req.base || (await call('Reading the repository', () => gh.rest.repos.get({ owner, repo }), ['default_branch'])).default_branch;
   if (base === req.branch) throw new UserError(`branch '${req.branch}' is the base branch. Fix: set branch to a dedicated branch such as auto-update-model.`);
 
   // ── read: base head, the trees along the file's path, the file ──
   const baseSha = await refSha(gh, req.repo, base);
   if (!baseSha) throw new UserError(`The base branch '${base}' does not exist in ${owner}/${repo}. Fix: set base to an existing branch.`);
-  const baseCommit = await call('Reading the base commit', () => gh.rest.git.getCommit({ owner, repo, commit_sha: baseSha }));
+  const baseCommit = await call('Reading the base commit', () => gh.rest.git.getCommit({ owner, repo, commit_sha: baseSha }), ['tree.sha', 'parents[]']);
   const baseTree = baseCommit.tree.sha;
   const names = req.path.split('/').filter(Boolean);
   const levels: GitTreeEntry[][] = [];
@@ -107,7 +111,7 @@ export async function reconcileModelPr(gh: GitHub, req: ModelPrRequest): Promise
   let fileEntry: GitTreeEntry | undefined;
   for (const [i, name] of names.entries()) {
     const sha: string = treeSha!;
-    const tree = await call('Reading a tree of the base branch', () => gh.rest.git.getTree({ owner, repo, tree_sha: sha }));
+    const tree = await call('Reading a tree of the base branch', () => gh.rest.git.getTree({ owner, repo, tree_sha: sha }), ['tree[]']);
     const entries = tree.tree.map((e) => ({ path: e.path!, mode: e.mode!, type: e.type as GitTreeEntry['type'], sha: e.sha! }));
     levels.push(entries);
     const entry = entries.find((e) => e.path === name);
@@ -134,7 +138,7 @@ export async function reconcileModelPr(gh: GitHub, req: ModelPrRequest): Promise
   const branchSha = await refSha(gh, req.repo, req.branch);
   if (current !== req.desired) {
     if (branchSha) {
-      const c = await call('Reading the PR branch', () => gh.rest.git.getCommit({ owner, repo, commit_sha: branchSha }));
+      const c = await call('Reading the PR branch', () => gh.rest.git.getCommit({ owner, repo, commit_sha: branchSha }), ['tree.sha', 'parents[]']);
       branch = { sha: branchSha, tree: c.tree.sha, parents: c.parents.map((p) => p.sha) };
     }
     closedPrs = await closedPulls(gh, req.repo, req.branch, base);
@@ -189,12 +193,12 @@ export async function reconcileModelPr(gh: GitHub, req: ModelPrRequest): Promise
           operation = 'updated';
           return gh.rest.pulls.update({ owner, repo, pull_number: existing.number, title, body });
         }
-      });
+      }, PR_FIELDS);
       break;
     }
     case 'update': {
       const { number, title: t, body: b } = plan.pr;
-      pr = await call('Updating the pull request', () => gh.rest.pulls.update({ owner, repo, pull_number: number, ...(t !== undefined ? { title: t } : {}), ...(b !== undefined ? { body: b } : {}) }));
+      pr = await call('Updating the pull request', () => gh.rest.pulls.update({ owner, repo, pull_number: number, ...(t !== undefined ? { title: t } : {}), ...(b !== undefined ? { body: b } : {}) }), PR_FIELDS);
       break;
     }
     case 'close': {
@@ -299,9 +303,10 @@ async function commitEdit(
 ): Promise<string> {
   const { owner, repo } = req.repo;
   try {
-    const blob = await gh.rest.git.createBlob({ owner, repo, content: Buffer.from(a.newText, 'utf8').toString('base64'), encoding: 'base64' });
-    const tree = await gh.rest.git.createTree({ owner, repo, base_tree: a.baseTree, tree: [{ path: req.path, mode: a.mode as '100644', type: 'blob', sha: blob.data.sha }] });
-    const commit = await gh.rest.git.createCommit({ owner, repo, message: a.message, tree: tree.data.sha, parents: [a.baseSha] });
+    const what = `Pushing the edit to branch ${req.branch}`;
+    const blob = checkShape(await gh.rest.git.createBlob({ owner, repo, content: Buffer.from(a.newText, 'utf8').toString('base64'), encoding: 'base64' }), what, ['data.sha']);
+    const tree = checkShape(await gh.rest.git.createTree({ owner, repo, base_tree: a.baseTree, tree: [{ path: req.path, mode: a.mode as '100644', type: 'blob', sha: blob.data.sha }] }), what, ['data.sha']);
+    const commit = checkShape(await gh.rest.git.createCommit({ owner, repo, message: a.message, tree: tree.data.sha, parents: [a.baseSha] }), what, ['data.sha']);
     const sha = commit.data.sha;
     if (a.branchExists) {
       await gh.rest.git.updateRef({ owner, repo, ref: `heads/${req.branch}`, sha, force: true });
@@ -322,7 +327,8 @@ async function commitEdit(
 
 async function refSha(gh: GitHub, r: RepoRef, branch: string): Promise<string | undefined> {
   try {
-    return (await gh.rest.git.getRef({ owner: r.owner, repo: r.repo, ref: `heads/${branch}` })).data.object.sha;
+    const { data } = await gh.rest.git.getRef({ owner: r.owner, repo: r.repo, ref: `heads/${branch}` });
+    return checkShape(data, `Reading branch ${branch}`, ['object.sha']).object.sha;
   } catch (err) {
     if ((err as { status?: number }).status === 404) return undefined;
     throw describeGitHubError(err, `Reading branch ${branch}`);
@@ -336,6 +342,8 @@ async function refSha(gh: GitHub, r: RepoRef, branch: string): Promise<string | 
 async function findPull(gh: GitHub, r: RepoRef, branch: string, base: string, state: 'open' | 'closed', scan = false): Promise<PullLike | undefined> {
   try {
     const { data } = await gh.rest.pulls.list({ owner: r.owner, repo: r.repo, state, head: `${r.owner}:${branch}`, base, per_page: 10 });
+    checkShape(data, 'Listing pull requests', ['[]']);
+    if (data[0]) checkShape(data[0], 'Listing pull requests', PR_FIELDS);
     if (data[0] || !scan) return data[0] as PullLike | undefined;
     for await (const page of gh.paginate.iterator(gh.rest.pulls.list, { owner: r.owner, repo: r.repo, state, base, per_page: 100 })) {
       const hit = (page.data as PullLike[]).find((p) => p.head.ref === branch && p.head.repo?.full_name?.toLowerCase() === `${r.owner}/${r.repo}`.toLowerCase());

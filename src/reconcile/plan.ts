@@ -103,6 +103,12 @@ function planOrphan(schedule: string, versions: Version[], opts: PlanOptions): S
  */
 export function plan(desired: DesiredState, actual: ActualState, opts: PlanOptions): Plan {
   const result: Plan = { namespace: desired.namespace, experimentSteps: [], changes: [], warnings: [] };
+  if (actual.experiments.length === 0 && actual.jobs.length === 0 && desired.schedules.length + desired.experiments.length > 0) {
+    // Normal for a first apply, but also what a typo in the namespace (or credentials that see nothing) looks like.
+    result.warnings.push(
+      `Namespace '${desired.namespace}' has no experiments and no recurring runs in KFP at all, so everything is planned as new. If it should have some, check the namespace name (a typo?) and that the credentials can see it.`,
+    );
+  }
   const experimentIds = new Map<string, string | undefined>();
   for (const e of desired.experiments) {
     const found = actual.experiments.find((a) => a.name === e.name);

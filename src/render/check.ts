@@ -144,7 +144,11 @@ function firstChangedLine(hunks: { oldStart: number; lines: string[] }[], ignore
  */
 export async function checkRendered(opts: RenderCheckOptions): Promise<RenderCheckResult> {
   const log = opts.log ?? (() => {});
-  const root = await repoRoot(opts.workdir);
+  const root = await repoRoot(opts.workdir).catch(() => {
+    throw new UserError(
+      `check-rendered compares fresh renders with the last commit, but ${opts.workdir} is not inside a git repository. Fix: run it in a git checkout (actions/checkout in a workflow; locally, in your clone).`,
+    );
+  });
   const scriptsAbs = await resolveScripts(opts.workdir, opts.scripts);
   const scripts = scriptsAbs.map((s) => path.relative(root, s));
   const ignore = new Set(opts.ignoreKeys);

@@ -81,7 +81,7 @@ describe('model-freshness bundle, run as the runner runs it', () => {
   });
 
   test('bad inputs: a clear error each, exit 1', async () => {
-    const badAge = await run({ 'model-source': 'file:models/trained.json', 'max-age': '24' });
+    const badAge = await run({ 'model-source': 'file:models/trained.json', 'max-age': '24 hours' }); // a bare '24' is 24 seconds
     expect(badAge.code).toBe(1);
     expect(badAge.stdout).toContain("Input 'max-age' must be a duration such as 24h");
     const badSource = await run({ 'model-source': 'mlflw:churn', 'max-age': '1d' });

@@ -160,7 +160,7 @@ describe('quality-gate bundle, run as the runner runs it', () => {
     const bad = await runBundle('quality-gate', EXAMPLE_INPUTS, { workspace: repo.dir });
     expect(bad.code).toBe(1);
     expect(errors(bad)).toHaveLength(2); // the located one, then the step's failure
-    expect(errors(bad)[0]).toMatchObject({ props: { file: 'quality/metrics.json', line: '4', col: '3' }, message: expect.stringContaining("JSON syntax error: Expected ',' or '}' after property value") });
+    expect(errors(bad)[0]).toMatchObject({ props: { file: 'quality/metrics.json', line: '4', col: '3' }, message: expect.stringContaining("JSON syntax error: expected ',' or '}', found '\"'") });
   });
 
   test('inline thresholds and numeric strings; NaN fails', async () => {

@@ -12,12 +12,14 @@ async function located(p: Promise<unknown>): Promise<UserError> {
 }
 
 describe('flattenMetrics (DVC-style dotted paths)', () => {
-  test('nested objects become dotted paths; lists and nulls are dropped; dotted keys stay', () => {
+  test('nested objects become dotted paths; dotted keys stay; lists and nulls are kept (a rule says they are not numbers)', () => {
     const m = flattenMetrics({ accuracy: 0.9, precision: { 'area-jupyter': 0.8, nested: { deep: '0.5' } }, hist: [1, 2], gone: null, 'recall.kind-bug': 0.7 });
     expect([...m]).toEqual([
       ['accuracy', 0.9],
       ['precision.area-jupyter', 0.8],
       ['precision.nested.deep', '0.5'],
+      ['hist', [1, 2]],
+      ['gone', null],
       ['recall.kind-bug', 0.7],
     ]);
   });
@@ -36,8 +38,8 @@ describe('parseMetricsText', () => {
 
   test("JSON written by Python's json module with NaN and Infinity is read", async () => {
     const m = await parseMetricsText('{"auc": NaN, "loss": Infinity, "acc": 0.5}', 'm.json');
-    expect(m.get('auc')).toBe('NaN');
-    expect(m.get('loss')).toBe('Infinity');
+    expect(m.get('auc')).toBe(NaN);
+    expect(m.get('loss')).toBe(Infinity);
     expect(m.get('acc')).toBe(0.5);
   });
 

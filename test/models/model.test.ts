@@ -37,7 +37,9 @@ describe('durations and the clock', () => {
     expect(parseDuration('90m')).toBe(5400);
     expect(parseDuration('1d12h')).toBe(129600);
     expect(parseDuration('1w 1d')).toBe(691200);
-    for (const bad of ['24', 'h', '1y', '0h', '-1h', '']) expect(() => parseDuration(bad)).toThrow(/max-age/);
+    // A bare number is seconds (`timeout: 120`), as KFP's *_seconds fields count.
+    expect(parseDuration('120', 'timeout')).toBe(120);
+    for (const bad of ['0', 'h', '1y', '0h', '-1h', '-5', '']) expect(() => parseDuration(bad)).toThrow(/max-age/);
   });
   test('formatDuration shows the two largest units', () => {
     expect(formatDuration(0)).toBe('0s');

@@ -13,7 +13,7 @@ export const spec: ActionSpec = {
     },
     'github-token': {
       description:
-        'Token to read pipelines and parameter files in GitHub repositories (pipeline_source with github_owner/github_repo/git_reference/file_path), through the API at GITHUB_API_URL. Needs contents: read on those repositories; the CLI falls back to GITHUB_TOKEN.',
+        'Token to read pipelines and parameter files in GitHub repositories (pipeline_source with github_owner/github_repo/git_reference/file_path), through the API at GITHUB_API_URL. Needs contents: read on those repositories; the CLI falls back to GITHUB_TOKEN, and without any token public repositories are read unauthenticated (60 requests an hour).',
       actionDefault: '${{ github.token }}',
       secret: true,
     },

@@ -28,7 +28,7 @@ export const spec: ActionSpec = {
   inputs: {
     'model-source': { ...modelSourceInputs['model-source']!, required: true },
     'max-age': {
-      description: 'Retrain when the newest model is older than this: a duration such as `24h`, `7d`, `90m` or `1d12h` (units w, d, h, m, s).',
+      description: 'Retrain when the newest model is older than this: a duration such as `24h`, `7d`, `90m` or `1d12h` (units w, d, h, m, s); a bare number is seconds.',
       required: true,
     },
     'in-flight-check': {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ActionContext } from '../../lib/action.js';
 import { CheckFailed, UserError } from '../../lib/errors.js';
 import { reportDiagnostics } from '../../lib/report.js';
-import { git } from '../../lib/git.js';
+import { git, status } from '../../lib/git.js';
 import { commentOnPullRequest } from '../../lib/pr-comment.js';
 import { loadConfigFolders } from '../../config/for-action.js';
 import type { DesiredFolder } from '../../config/model.js';
@@ -80,6 +80,12 @@ export async function run(ctx: ActionContext): Promise<void> {
       return;
     }
     const commit = env.GITHUB_SHA || (await git(root, ['rev-parse', 'HEAD']).catch(() => '')).trim();
+    const dirty = await uncommittedInputs(root, loaded.namespaces);
+    if (dirty.length && commit) {
+      host.warning(
+        `Applying uncommitted changes (${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ', …' : ''}): the lineage written to KFP names commit ${commit.slice(0, 12)}, which does not hold them. Commit first so KFP points at what it runs.`,
+      );
+    }
     let failures = 0;
     let writes = 0;
     const results: ApplyResult[] = [];
@@ -104,4 +110,15 @@ export async function run(ctx: ActionContext): Promise<void> {
   } finally {
     client.close();
   }
+}
+
+/** Config files and local pipeline files that differ from HEAD (none outside a git repository). */
+async function uncommittedInputs(root: string, folders: readonly DesiredFolder[]): Promise<string[]> {
+  const paths = new Set<string>();
+  for (const f of folders) {
+    paths.add(f.folder || '.');
+    for (const j of f.jobs) if (j.pipeline.source.type === 'local') paths.add(j.pipeline.source.path);
+  }
+  const changed = await status(root, [...paths].map((p) => `:(literal)${p}`)).catch(() => []);
+  return changed.map((e) => e.path);
 }

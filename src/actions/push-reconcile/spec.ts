@@ -40,7 +40,7 @@ export const spec: ActionSpec = {
       default: 'true',
     },
     'github-token': {
-      description: 'Token for remote pipeline sources (GitHub contents API) and the plan comment.',
+      description: 'Token for remote pipeline sources (GitHub contents API) and the plan comment. The CLI falls back to GITHUB_TOKEN; without any token, public repositories are read unauthenticated.',
       actionDefault: '${{ github.token }}',
       secret: true,
     },

@@ -8,7 +8,7 @@ export const spec: ActionSpec = {
   inputs: {
     metrics: {
       description:
-        'Candidate metrics: a JSON, YAML or TOML file relative to working-directory (nested objects become dotted paths as in DVC: `{"precision": {"area-jupyter": 0.9}}` → `precision.area-jupyter`; numeric strings, `NaN` and `Infinity` are read as numbers), or `mlflow:<run-id>`.',
+        'Candidate metrics: a JSON, YAML or TOML file relative to working-directory (nested objects become dotted paths as in DVC: `{"precision": {"area-jupyter": 0.9}}` → `precision.area-jupyter`; numeric strings, `NaN` and `Infinity` are read as numbers; a file is at most 5 MB and a `.json` file must be strict JSON), or `mlflow:<run-id>`.',
       required: true,
     },
     thresholds: {

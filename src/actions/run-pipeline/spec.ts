@@ -30,7 +30,7 @@ export const spec: ActionSpec = {
       default: 'true',
     },
     timeout: {
-      description: 'How long to wait, e.g. `2h`, `90m`, `1h30m`. When it passes the step fails; the run keeps going in KFP.',
+      description: 'How long to wait, e.g. `2h`, `90m`, `1h30m` (a bare number is seconds). When it passes the step fails; the run keeps going in KFP.',
       default: '2h',
     },
     'poll-interval': {

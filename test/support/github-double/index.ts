@@ -413,7 +413,9 @@ export class GitHubDouble {
       if (problems.length) throw new HttpError(422, `Invalid request.\n\n${problems.join('\n')}`);
     }
     // 3. Credentials and injected faults.
-    if (this.opts.tokens && !(record.token && this.opts.tokens.includes(record.token))) throw new HttpError(401, 'Bad credentials');
+    // As GitHub: a wrong token is refused; no token at all may read public repositories, and nothing else.
+    if (this.opts.tokens && record.token && !this.opts.tokens.includes(record.token)) throw new HttpError(401, 'Bad credentials');
+    if (this.opts.tokens && !record.token && method !== 'GET') throw new HttpError(401, 'Requires authentication');
     const fault = this.faults.find((f) => f.left > 0 && f.method === method && (f.route === match.route || f.route === url.pathname));
     if (fault) {
       fault.left--;
@@ -427,7 +429,7 @@ export class GitHubDouble {
       throw notFound();
     }
     const repo = this.world.repos.get(`${match.params.owner}/${match.params.repo}`.toLowerCase());
-    if (!repo || (repo.info.private && repo.readers && !(record.token && repo.readers.includes(record.token)))) throw notFound();
+    if (!repo || (repo.info.private && (!record.token || (repo.readers && !repo.readers.includes(record.token))))) throw notFound();
     const ctx: RouteContext = { world: this.world, params: match.params, query: url.searchParams, url, body, token: record.token };
     const reply = handler(ctx, repo);
     return accept.includes('raw') && method === 'GET' && match.route.endsWith('/contents/{path}') ? rawContent(reply, (sha) => repo.store.blobs.get(sha)) : reply;
