@@ -31,7 +31,7 @@ export function refNameProblem(name: string): string | undefined {
     : name === '@' ? "'@' alone is not a ref"
     : name.startsWith('-') ? "it starts with '-'"
     : name.includes('..') ? "it contains '..'"
-    : /[\x00-\x20\x7f~^:?*[\\]/.test(name) ? 'it contains a space, a control character or one of ~ ^ : ? * [ \\'
+    : [...name].some((c) => c <= ' ' || c === '\x7f') || /[~^:?*[\\]/.test(name) ? 'it contains a space, a control character or one of ~ ^ : ? * [ \\'
     : name.includes('@{') ? "it contains '@{'"
     : name.startsWith('/') || name.endsWith('/') || name.includes('//') ? "it starts or ends with '/' or has '//'"
     : name.endsWith('.') ? "it ends with '.'"

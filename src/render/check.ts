@@ -99,8 +99,11 @@ async function runAll(root: string, scripts: string[], parallelism: number, log:
   }
 }
 
-async function readOrUndefined(file: string): Promise<string | undefined> {
-  return fs.readFile(file, 'utf8').catch(() => undefined);
+/** A rendered file's content; a link leading out of the checkout is shown as its target, never read through. */
+async function readOrUndefined(root: string, rel: string): Promise<string | undefined> {
+  const inside = resolveInside(root, rel);
+  if (!inside.ok) return `(a symbolic link leading outside the repository: ${await fs.readlink(path.join(root, rel)).catch(() => '?')})\n`;
+  return fs.readFile(inside.path, 'utf8').catch(() => undefined);
 }
 
 /** Changed paths (repo-relative) with their current content. */
@@ -108,7 +111,7 @@ async function snapshot(root: string, exclude: ReadonlySet<string>): Promise<Map
   const snap = new Map<string, string | undefined>();
   for (const entry of await status(root)) {
     if (exclude.has(entry.path)) continue;
-    snap.set(entry.path, await readOrUndefined(path.join(root, entry.path)));
+    snap.set(entry.path, await readOrUndefined(root, entry.path));
   }
   return snap;
 }
