@@ -6,7 +6,7 @@ import { Inputs, missingInputMessage } from './inputs.js';
 import { CheckFailed, UserError, errorMessage, formatDiagnostic, formatLocation } from './errors.js';
 import { reportDiagnostics } from './report.js';
 import { resolveInside } from './inside.js';
-import { redactingHost } from './secrets.js';
+import { credentialsFromEnv, redactingHost } from './secrets.js';
 
 /** What an action's main function gets: its inputs, the host, and the folder it works in. */
 export interface ActionContext {
@@ -56,6 +56,7 @@ export async function execute(spec: ActionSpec, load: () => Promise<ActionMain>,
   try {
     // Every secret input is known (and so redacted everywhere) before anything runs, even if never read.
     for (const [name, i] of Object.entries(spec.inputs)) if (i.secret) ctx.inputs.string(name);
+    for (const secret of credentialsFromEnv(env)) host.setSecret(secret);
     // Every missing required input at once, before the action's code is even loaded.
     const missing = Object.entries(spec.inputs).filter(([name, i]) => i.required && ctx.inputs.string(name) === '');
     if (missing.length) {

@@ -22,6 +22,18 @@ export class Secrets {
   }
 }
 
+/** Environment variables the toolkit uses as credentials (the CLI's and MLflow's fallbacks for inputs). */
+const CREDENTIAL_ENV = ['GITHUB_TOKEN', 'MLFLOW_TRACKING_TOKEN', 'MLFLOW_TRACKING_PASSWORD'];
+
+/** The credentials the environment gives, with the HTTP Basic form MLflow's username/password are sent in. */
+export function credentialsFromEnv(env: NodeJS.ProcessEnv): string[] {
+  const out = CREDENTIAL_ENV.map((name) => env[name] ?? '').filter((v) => v.trim());
+  if (env.MLFLOW_TRACKING_USERNAME && env.MLFLOW_TRACKING_PASSWORD) {
+    out.push(Buffer.from(`${env.MLFLOW_TRACKING_USERNAME}:${env.MLFLOW_TRACKING_PASSWORD}`).toString('base64'));
+  }
+  return out;
+}
+
 /**
  * The one place where text leaves for GitHub or the terminal: every message, output, summary and group
  * title written through the returned host is redacted of every secret registered with `setSecret`;

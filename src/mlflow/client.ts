@@ -116,7 +116,7 @@ export class MlflowClient {
     const url = `${this.base}/api/2.0/mlflow/${endpoint}?${new URLSearchParams(query)}`;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
-    else if (this.opts.username) headers.authorization = `Basic ${basicCredentials(this.opts)}`;
+    else if (this.opts.username) headers.authorization = `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password ?? ''}`).toString('base64')}`;
     let res: Response;
     try {
       res = await fetch(url, { headers, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000) });
@@ -139,15 +139,6 @@ export class MlflowClient {
 /** A run's metrics, for the quality gate: `getRunMetrics({trackingUri, token}, runId)`. */
 export async function getRunMetrics(opts: MlflowOptions, runId: string): Promise<Record<string, number>> {
   return new MlflowClient(opts).getRunMetrics(runId);
-}
-
-function basicCredentials(opts: MlflowOptions): string {
-  return Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64');
-}
-
-/** Every secret these options send, in the forms sent (the Basic credentials too), for the host to redact. */
-export function mlflowSecrets(opts: MlflowOptions): string[] {
-  return [opts.token, opts.password, opts.username && opts.password ? basicCredentials(opts) : undefined].filter((s): s is string => !!s);
 }
 
 /** Options from the usual MLflow environment variables, overridden by explicit values. */

@@ -108,9 +108,9 @@ function plain(label: string): string {
 }
 
 async function mlflowLoader(ctx: ActionContext): Promise<LoadContext['mlflow']> {
-  const { MlflowClient, mlflowOptions, mlflowSecrets } = await import('../../mlflow/client.js');
+  const { MlflowClient, mlflowOptions } = await import('../../mlflow/client.js');
   const options = mlflowOptions({ trackingUri: ctx.inputs.optional('mlflow-tracking-uri'), token: ctx.inputs.optional('mlflow-token') }, ctx.env);
-  for (const secret of mlflowSecrets(options)) ctx.host.setSecret(secret);
+  for (const secret of [options.token, options.password]) if (secret) ctx.host.setSecret(secret);
   return mlflowMetrics(new MlflowClient(options));
 }
 
