@@ -3,9 +3,9 @@ import path from 'node:path';
 
 /**
  * The one check that a file or folder named by a config, an input or a pipeline source stays inside the
- * repository checkout: textually (no `..` or absolute path leading out) AND after following symbolic
- * links (`fs.realpath`), so a committed `params/x -> /proc/self/environ` or a linked folder that leads
- * out is refused instead of read. A path that does not exist (yet) is checked up to its deepest existing
+ * repository checkout after following symbolic links (`fs.realpath`): `..` or an absolute path leading
+ * out, a committed `params/x -> /proc/self/environ` or a linked folder that leads out are refused
+ * instead of read. A path that does not exist (yet) is checked up to its deepest existing
  * folder. Callers read `path`, the resolved real path, so what is read is what was checked.
  */
 export type Inside =
@@ -15,13 +15,6 @@ export type Inside =
 export function resolveInside(root: string, given: string, base: string = root): Inside {
   const lexical = path.resolve(base, given);
   const realRoot = realpathOr(root);
-  if (!within(root, lexical) && !within(realRoot, lexical)) {
-    return {
-      ok: false,
-      message: `'${given}' is outside the repository checkout.`,
-      fix: 'give a path inside the repository (relative, without ../ leading out of it, and not absolute).',
-    };
-  }
   // The deepest part of the path that exists, through its links; the missing rest is appended as is.
   let probe = lexical;
   const rest: string[] = [];
@@ -37,6 +30,13 @@ export function resolveInside(root: string, given: string, base: string = root):
     }
   }
   const full = path.join(real ?? probe, ...rest);
+  if (!within(realRoot, full) && !within(root, lexical) && !within(realRoot, lexical)) {
+    return {
+      ok: false,
+      message: `'${given}' is outside the repository checkout.`,
+      fix: 'give a path inside the repository (relative, without ../ leading out of it, and not absolute).',
+    };
+  }
   if (!within(realRoot, full)) {
     return {
       ok: false,
