@@ -8,6 +8,9 @@ import { Secrets, redactingHost } from '../../src/lib/secrets.js';
 import { childEnv, runProcess } from '../../src/lib/proc.js';
 import { cliHost } from '../../src/lib/cli-host.js';
 import { TempRepo } from '../support/git-repo.js';
+import { resolveScripts } from '../../src/render/check.js';
+import { readParamsFolder } from '../../src/run/parameters.js';
+import { listFileModels } from '../../src/models/sources/file.js';
 
 describe('resolveInside: after symlinks, inside the checkout', () => {
   let repo: TempRepo;
@@ -56,6 +59,40 @@ describe('resolveInside: after symlinks, inside the checkout', () => {
     expect(resolveInside(repo.dir, 'nope/file')).toEqual({ ok: true, path: repo.path('nope/file'), exists: false });
     expect(resolveInside(repo.dir, 'params/dangling')).toMatchObject({ ok: true, exists: false });
     expect(resolveInside(repo.dir, '.')).toEqual({ ok: true, path: repo.dir, exists: true });
+  });
+});
+
+describe('every reader refuses a link leading out, at the file that holds it', () => {
+  let repo: TempRepo;
+  let outside: string;
+  beforeAll(async () => {
+    outside = await fs.mkdtemp(path.join(os.tmpdir(), 'kfp-gitops-outside-'));
+    await fs.writeFile(path.join(outside, 'render.sh'), 'echo evil\n');
+    await fs.writeFile(path.join(outside, 'models.json'), '{"id": "m", "uri": "gs://m"}\n');
+    repo = await TempRepo.create({ 'p/params/lr': '0.1\n', 'p/render_ok.sh': 'true\n' });
+    await fs.symlink(path.join(outside, 'render.sh'), repo.path('p/render_pipeline.sh'));
+    await fs.symlink('/proc/self/environ', repo.path('p/params/dataset_uri'));
+    await fs.symlink(path.join(outside, 'models.json'), repo.path('models.json'));
+  });
+  afterAll(async () => {
+    await repo.remove();
+    await fs.rm(outside, { recursive: true, force: true });
+  });
+
+  test('render scripts', async () => {
+    await expect(resolveScripts(repo.dir, ['p/*.sh'], repo.dir)).rejects.toThrow(/render-scripts: 'p\/render_pipeline.sh' leads outside the repository checkout through a symbolic link/);
+    expect(await resolveScripts(repo.dir, ['p/render_ok.sh'], repo.dir)).toEqual([repo.path('p/render_ok.sh')]);
+  });
+
+  test('params/ files of run-pipeline', async () => {
+    const err = await readParamsFolder(repo.path('p/params'), 'p/params', repo.dir).catch((e: unknown) => e);
+    expect(err).toMatchObject({ diagnostics: [{ location: { file: 'p/params/dataset_uri' }, message: expect.stringMatching(/leads outside the repository checkout/) }] });
+  });
+
+  test('file: model sources', async () => {
+    const ctx = { workspace: repo.dir, env: {}, mlflow: {}, log: () => {} };
+    await expect(listFileModels('models.json', ctx)).rejects.toThrow(/^model-source file:models.json: 'models.json' leads outside the repository checkout/);
+    await expect(listFileModels('../x.json', ctx)).rejects.toThrow("model-source file:../x.json: '../x.json' is outside the repository checkout.");
   });
 });
 
