@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import type { Diagnostic } from '../lib/errors.js';
+import { type Inside, resolveInside } from '../lib/inside.js';
 
 /** The two files of a config folder, by base name; each may end in .yaml or .yml. */
 export const CONFIG_FILES = ['experiments', 'recurring_runs'] as const;
@@ -19,18 +20,28 @@ export function relPath(root: string, abs: string): string {
 export async function resolveConfigFolders(workdir: string, patterns: readonly string[], root: string): Promise<{ folders: string[]; diagnostics: Diagnostic[] }> {
   const folders: string[] = [];
   const diagnostics: Diagnostic[] = [];
+  const outside = (given: string, inside: Extract<Inside, { ok: false }>) =>
+    diagnostics.push({ message: `config-folders: ${inside.message.replace(`'${given}'`, `the folder '${given}'`)}`, fix: inside.fix });
   for (const pattern of patterns) {
     if (/[*?[\]{}]/.test(pattern)) {
       const matches = (await glob(pattern, { cwd: workdir, absolute: true, onlyDirectories: true, expandDirectories: false })).map((m) => m.replace(/[/\\]$/, '')).sort();
       if (matches.length === 0) diagnostics.push({ message: `config-folders: the glob '${pattern}' matches no folder under ${relPath(root, workdir)}.`, fix: 'correct the pattern, or check working-directory.' });
-      folders.push(...matches.map((m) => path.resolve(m)));
+      for (const m of matches) {
+        const inside = resolveInside(root, m);
+        if (inside.ok) folders.push(inside.path);
+        else outside(relPath(root, m), inside);
+      }
     } else {
-      const abs = path.resolve(workdir, pattern);
-      const stat = await fs.stat(abs).catch(() => undefined);
+      const inside = resolveInside(root, pattern, workdir);
+      if (!inside.ok) {
+        outside(pattern, inside);
+        continue;
+      }
+      const stat = inside.exists ? await fs.stat(inside.path).catch(() => undefined) : undefined;
       if (!stat?.isDirectory()) {
-        diagnostics.push({ message: `config-folders: the folder '${pattern}' does not exist (looked for ${relPath(root, abs)}).`, fix: 'correct the path (relative to working-directory), or commit the folder.' });
+        diagnostics.push({ message: `config-folders: the folder '${pattern}' does not exist (looked for ${relPath(root, path.resolve(workdir, pattern))}).`, fix: 'correct the path (relative to working-directory), or commit the folder.' });
       } else {
-        folders.push(abs);
+        folders.push(inside.path);
       }
     }
   }
@@ -42,7 +53,11 @@ export async function findConfigFile(folder: string, name: ConfigFileName, root:
   const present: string[] = [];
   for (const ext of ['yaml', 'yml']) {
     const file = path.join(folder, `${name}.${ext}`);
-    if ((await fs.stat(file).catch(() => undefined))?.isFile()) present.push(file);
+    const inside = resolveInside(root, file);
+    if (!inside.ok) {
+      return { diagnostic: { message: `${relPath(root, file)}: ${inside.message}`, location: { file: relPath(root, file) }, fix: inside.fix } };
+    }
+    if (inside.exists && (await fs.stat(inside.path).catch(() => undefined))?.isFile()) present.push(file);
   }
   const rel = relPath(root, folder);
   if (present.length === 0) {

@@ -471,7 +471,7 @@ async function readParameter(
   }
   const file = await ctx.reader.read(req, MAX_PARAMETER_BYTES);
   if (!file.ok) {
-    const key = vf.path !== undefined ? 'path' : file.field && vf.git_reference !== undefined ? file.field : 'file_path';
+    const key = vf.path !== undefined ? 'path' : file.field && vf[file.field] !== undefined ? file.field : 'file_path';
     out.push({ message: `Parameter '${p.name}': ${file.message}`, location: at(['pipeline_parameters', k, 'valueFrom', key]), fix: file.fix });
     return undefined;
   }

@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { closest } from '../lib/suggest.js';
+import { resolveInside } from '../lib/inside.js';
+import { ownerNameProblem, refNameProblem, repoNameProblem } from '../lib/names.js';
 import type { FileSource } from './model.js';
 
 /**
@@ -17,13 +19,16 @@ export interface RemoteFiles {
   readFile(owner: string, repo: string, sha: string, path: string): Promise<string | undefined>;
 }
 
+/** The config keys of a GitHub source that a problem can be about besides file_path. */
+export type RemoteField = 'git_reference' | 'github_owner' | 'github_repo';
+
 /** A failure to read from GitHub, worded for the user, with the fix. */
 export class RemoteError extends Error {
   constructor(
     message: string,
     readonly fix: string,
     /** The config key the problem is about, when it is not the file path. */
-    readonly field?: 'git_reference',
+    readonly field?: RemoteField,
   ) {
     super(message);
     this.name = 'RemoteError';
@@ -34,7 +39,7 @@ export type FileRequest =
   | { type: 'local'; path: string }
   | { type: 'github'; owner: string; repo: string; ref: string; path: string };
 
-export type FileResult = { ok: true; text: string; source: FileSource } | { ok: false; message: string; fix: string; field?: 'git_reference' };
+export type FileResult = { ok: true; text: string; source: FileSource } | { ok: false; message: string; fix: string; field?: RemoteField };
 
 export class SourceReader {
   private readonly files = new Map<string, Promise<FileResult>>();
@@ -67,15 +72,14 @@ export class SourceReader {
 
   private async readLocal(rel: string, maxBytes: number): Promise<FileResult> {
     const normal = path.posix.normalize(rel.replace(/\\/g, '/'));
-    if (path.isAbsolute(rel) || normal === '..' || normal.startsWith('../')) {
-      return { ok: false, message: `'${rel}' is outside the repository.`, fix: 'give a path relative to the repository root, without leading / or ../.' };
-    }
-    const abs = path.join(this.root, normal);
-    const stat = await fs.stat(abs).catch(() => undefined);
+    const inside = resolveInside(this.root, normal);
+    if (!inside.ok) return { ok: false, message: inside.message, fix: inside.fix };
+    const abs = inside.path;
+    const stat = inside.exists ? await fs.stat(abs).catch(() => undefined) : undefined;
     if (!stat) {
-      const parent = path.dirname(abs);
-      const siblings = await fs.readdir(parent).catch(() => [] as string[]);
-      const near = closest(path.basename(abs), siblings);
+      const lexical = path.join(this.root, normal);
+      const siblings = await fs.readdir(path.dirname(lexical)).catch(() => [] as string[]);
+      const near = closest(path.basename(lexical), siblings);
       const hint = near ? `did you mean '${path.posix.join(path.posix.dirname(normal), near)}'? ` : siblings.length === 0 ? `the folder '${path.posix.dirname(normal)}' does not exist either; ` : '';
       return { ok: false, message: `'${rel}' does not exist in the repository.`, fix: `${hint}correct the path (relative to the repository root) or commit the file.` };
     }
@@ -86,6 +90,9 @@ export class SourceReader {
 
   private async readRemote(req: Extract<FileRequest, { type: 'github' }>, maxBytes: number): Promise<FileResult> {
     const where = `${req.owner}/${req.repo}`;
+    // Checked before any call: a name like '..' would send the request (and the token) outside /repos/.
+    const bad = remoteNameProblem(req);
+    if (bad) return { ok: false, ...bad };
     try {
       if (!this.github) throw new RemoteError(`Reading ${where} needs GitHub access, which is not configured here.`, 'run where a GitHub token is available (input github-token or GITHUB_TOKEN).');
       this.remote ??= this.github();
@@ -108,4 +115,18 @@ export class SourceReader {
       throw err;
     }
   }
+}
+
+function remoteNameProblem(req: Extract<FileRequest, { type: 'github' }>): { message: string; fix: string; field?: RemoteField } | undefined {
+  const owner = ownerNameProblem(req.owner);
+  if (owner) return { message: `github_owner ${owner}.`, fix: 'give the user or organization as in github.com/<owner>.', field: 'github_owner' };
+  const repo = repoNameProblem(req.repo);
+  if (repo) return { message: `github_repo ${repo}.`, fix: 'give the repository name as in github.com/<owner>/<repo>.', field: 'github_repo' };
+  const ref = refNameProblem(req.ref);
+  if (ref) return { message: `git_reference ${ref}.`, fix: 'give a branch, tag or commit SHA of that repository.', field: 'git_reference' };
+  const segments = req.path.split('/');
+  if (req.path.startsWith('/') || segments.some((s) => s === '..' || s === '.' || s === '')) {
+    return { message: `'${req.path}' is not a path inside ${req.owner}/${req.repo}.`, fix: 'give the path from that repository\'s root, without leading /, ./ or ../.' };
+  }
+  return undefined;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Diagnostic, UserError, formatLocation } from '../lib/errors.js';
 import { readInputFile } from '../lib/files.js';
 import { git, repoRoot } from '../lib/git.js';
+import { resolveInside } from '../lib/inside.js';
 import { runProcess } from '../lib/proc.js';
 import { parseYaml, readYamlFile } from '../lib/yaml.js';
 import { MlflowError, type MlflowClient } from '../mlflow/client.js';
@@ -61,6 +62,13 @@ export interface LoadContext {
   mlflow?: (source: Extract<MetricsSource, { kind: 'mlflow-run' | 'mlflow-model' }>) => Promise<LoadedMetrics>;
 }
 
+/** The real path of a file an input names, refused when it leads outside the checkout (symlinks included). */
+function insideCheckout(given: string, workdir: string, workspace: string, input: string): string {
+  const inside = resolveInside(workspace, given, workdir);
+  if (!inside.ok) throw new UserError(`Input '${input}': ${inside.message} Fix: ${inside.fix}`);
+  return inside.path;
+}
+
 /** A path as annotations and messages show it: relative to the checkout, with forward slashes. */
 export function displayPath(abs: string, workspace: string): string {
   const rel = path.relative(workspace, abs);
@@ -70,7 +78,7 @@ export function displayPath(abs: string, workspace: string): string {
 export async function loadMetrics(source: MetricsSource, ctx: LoadContext, input: 'metrics' | 'baseline'): Promise<LoadedMetrics> {
   switch (source.kind) {
     case 'file': {
-      const abs = path.resolve(ctx.workdir, source.path);
+      const abs = insideCheckout(source.path, ctx.workdir, ctx.workspace, input);
       const shown = displayPath(abs, ctx.workspace);
       const text = await readInputFile(abs, shown, { kind: input }).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') throw new UserError(`The ${input} file '${shown}' does not exist. Fix: check the '${input}' input (paths are relative to working-directory).`);
@@ -92,6 +100,7 @@ async function loadFromGit(source: { ref: string; path?: string }, ctx: LoadCont
   const root = await repoRoot(ctx.workdir).catch(() => {
     throw new UserError(`Input 'baseline' git:${source.ref}: ${ctx.workdir} is not inside a git repository. Fix: check out the repository (actions/checkout) or give a baseline file.`);
   });
+  insideCheckout(rel, ctx.workdir, root, 'baseline'); // read from git objects, but named like a checkout path
   const inRepo = path.relative(root, path.resolve(ctx.workdir, rel)).split(path.sep).join('/');
   const label = `${code(inRepo)} at ${code(source.ref)}`;
   const verify = await runProcess('git', ['rev-parse', '--verify', '--quiet', `${source.ref}^{commit}`], { cwd: root });
@@ -160,7 +169,7 @@ export async function loadThresholds(value: string, workdir: string, workspace: 
       throw err;
     }
   }
-  const abs = path.resolve(workdir, value);
+  const abs = insideCheckout(value, workdir, workspace, 'thresholds');
   const shown = displayPath(abs, workspace);
   const exists = await fs.stat(abs).then(() => true, () => false);
   if (!exists) throw new UserError(`The thresholds file '${shown}' does not exist. Fix: check the 'thresholds' input (a YAML file relative to working-directory, or the rules as inline YAML).`);

@@ -12,6 +12,8 @@ export interface DexLoginOptions {
   username: string;
   password: string;
   connector: 'local' | 'ldap';
+  /** Where Dex is served when not from the kfp-host's origin: the only other origin the password may go to. */
+  dexOrigin?: URL;
   timeoutMs: number;
   agent: http.Agent;
   /** Register a secret so logs never show it (session cookies). */
@@ -53,6 +55,23 @@ function fail(message: string, fix: string): UserError {
   return new UserError(`Dex login failed: ${message}. Fix: ${fix}`);
 }
 
+/**
+ * The password goes only to kfp-host's origin or the configured Dex origin, and nothing leaves https
+ * for plain http: a gateway (or anyone controlling a redirect) cannot collect the credentials elsewhere.
+ */
+function checkTarget(url: URL, opts: DexLoginOptions, withCredentials: boolean): void {
+  if (opts.baseUrl.protocol === 'https:' && url.protocol !== 'https:') {
+    throw fail(`the login went from https to ${url.protocol}//${url.host}${url.pathname}, which would expose the credentials and session in clear text`, 'check kfp-host and the gateway\'s redirect URLs; they must stay on https.');
+  }
+  const allowed = [opts.baseUrl.origin, opts.dexOrigin?.origin].filter(Boolean);
+  if (withCredentials && !allowed.includes(url.origin)) {
+    throw fail(
+      `the login form posts to ${url.origin}${url.pathname}, which is not kfp-host's origin (${opts.baseUrl.origin})${opts.dexOrigin ? ` nor kfp-dex-url's (${opts.dexOrigin.origin})` : ''}; the password was not sent`,
+      `if ${url.origin} is your Dex, set kfp-dex-url to ${url.origin}; otherwise check kfp-host.`,
+    );
+  }
+}
+
 export async function dexLogin(opts: DexLoginOptions): Promise<string> {
   const jar = new CookieJar();
   const send = async (url: URL, method: string, body?: string): Promise<RawResponse> => {
@@ -60,6 +79,7 @@ export async function dexLogin(opts: DexLoginOptions): Promise<string> {
     const cookie = jar.header(url);
     if (cookie) headers.cookie = cookie;
     if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+    checkTarget(url, opts, body !== undefined);
     try {
       const res = await rawRequest(url, { method, headers, body, timeoutMs: opts.timeoutMs, agent: url.protocol === opts.baseUrl.protocol ? opts.agent : undefined });
       jar.store(url, res.headers['set-cookie']);

@@ -24,6 +24,8 @@ export interface KfpClientOptions {
   username?: string;
   password?: string;
   dexConnector?: 'local' | 'ldap';
+  /** Dex's URL when it is not served from kfp-host's origin (the password may be posted there too). */
+  dexUrl?: string;
   /** A user-id header for installs behind a proxy that trusts it, e.g. kubeflow-userid. */
   userHeader?: { name: string; value: string };
   caFile?: string;
@@ -79,6 +81,20 @@ function agentFor(url: URL, opts: KfpClientOptions, host?: KfpClientHost): http.
   return new https.Agent({ ...common, ca, rejectUnauthorized: !opts.skipTlsVerify });
 }
 
+function dexUrlOf(value: string, baseUrl: URL): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+    if (!/^https?:$/.test(url.protocol)) throw new Error('not http(s)');
+  } catch {
+    throw new UserError(`kfp-dex-url '${value}' is not an http(s) URL. Fix: give the origin Dex is served from, e.g. https://dex.example.com.`);
+  }
+  if (baseUrl.protocol === 'https:' && url.protocol !== 'https:') {
+    throw new UserError(`kfp-dex-url '${value}' is plain http while kfp-host is https: the password would travel in clear text. Fix: use Dex's https URL.`);
+  }
+  return url;
+}
+
 /** A KFP client for the configured API version over real HTTP. */
 export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): KfpClient {
   let baseUrl: URL;
@@ -96,6 +112,7 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
   if (opts.token && (opts.cookie || opts.username)) {
     host?.warning(`kfp-token and ${opts.cookie ? 'kfp-cookie' : 'kfp-username/kfp-password'} are both set: both credentials are sent on every call, and the gateway decides which one counts. Keep only the one this KFP expects.`);
   }
+  const dexOrigin = opts.dexUrl ? dexUrlOf(opts.dexUrl, baseUrl) : undefined;
   const wire: Wire = opts.apiVersion === 'v1beta1' ? v1 : v2;
   const mask = (s: string) => host?.setSecret(s);
   for (const s of [opts.token, opts.cookie, opts.password]) if (s) mask(s);
@@ -108,7 +125,7 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
     if (opts.token) h.authorization = `Bearer ${opts.token}`;
     let cookie = opts.cookie;
     if (opts.username && opts.password !== undefined) {
-      session ??= dexLogin({ baseUrl, username: opts.username, password: opts.password, connector: opts.dexConnector ?? 'local', timeoutMs, agent, mask, debug: host?.debug.bind(host) });
+      session ??= dexLogin({ baseUrl, username: opts.username, password: opts.password, connector: opts.dexConnector ?? 'local', dexOrigin, timeoutMs, agent, mask, debug: host?.debug.bind(host) });
       cookie = (await session) || undefined;
     }
     if (cookie) h.cookie = cookie;

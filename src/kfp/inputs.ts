@@ -33,6 +33,9 @@ export const kfpInputSpecs: Record<string, InputSpec> = {
     description: 'Dex password for `kfp-username`.',
     secret: true,
   },
+  'kfp-dex-url': {
+    description: 'Only when Dex is served from another origin than `kfp-host` (e.g. `https://dex.example.com`): the password is posted only to `kfp-host`\'s origin or this one, never over plain http when `kfp-host` is https.',
+  },
   'kfp-user-header': {
     description: 'Extra user-id header for multi-user installs behind a trusting proxy, as `name: value`, e.g. `kubeflow-userid: me@example.com`.',
   },
@@ -75,6 +78,7 @@ export function kfpOptionsFromInputs(inputs: Inputs): KfpClientOptions {
     cookie,
     username,
     password,
+    dexUrl: inputs.optional('kfp-dex-url'),
     userHeader: header ? parseHeader(header) : undefined,
     caFile: inputs.optional('kfp-ca-file'),
     skipTlsVerify: inputs.bool('kfp-skip-tls-verify'),

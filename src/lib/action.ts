@@ -5,6 +5,8 @@ import type { Host } from './host.js';
 import { Inputs, missingInputMessage } from './inputs.js';
 import { CheckFailed, UserError, errorMessage, formatDiagnostic, formatLocation } from './errors.js';
 import { reportDiagnostics } from './report.js';
+import { resolveInside } from './inside.js';
+import { credentialsFromEnv, redactingHost } from './secrets.js';
 
 /** What an action's main function gets: its inputs, the host, and the folder it works in. */
 export interface ActionContext {
@@ -17,29 +19,44 @@ export interface ActionContext {
 
 export type ActionMain = (ctx: ActionContext) => Promise<void>;
 
-/** Absolute path of the `working-directory` input, resolved against the workspace. */
+/** Real path of the `working-directory` input: a folder inside the checkout (after symlinks). */
 export function workingDirectory(ctx: ActionContext): string {
   const given = ctx.inputs.string('working-directory') || '.';
-  const dir = path.resolve(ctx.workspace, given);
+  const fix = `give a folder inside the checkout (relative to ${ctx.workspace}), or leave it empty for the checkout itself.`;
+  const inside = resolveInside(ctx.workspace, given);
+  if (!inside.ok) throw new UserError(`Input 'working-directory': ${inside.message} Fix: ${fix}`);
   // Checked here so a typo is a clear error rather than a failed spawn (ENOENT) deep inside an action.
-  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UserError(`Input 'working-directory' is '${given}', but ${dir} is not a folder. Fix: give a folder inside the checkout (relative to ${ctx.workspace}), or leave it empty for the checkout itself.`);
+  if (!inside.exists || !fs.statSync(inside.path).isDirectory()) {
+    throw new UserError(`Input 'working-directory' is '${given}', but ${path.resolve(ctx.workspace, given)} is not a folder. Fix: ${fix}`);
   }
-  return dir;
+  return inside.path;
+}
+
+/** The checkout as a real path, so every path resolved inside it compares equal (e.g. macOS /tmp → /private/tmp). */
+function realWorkspace(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
 }
 
 /**
  * Run one action on a host (its main module loaded only after the required inputs are checked) and turn every way it can end into an exit code:
  * 0 success, 1 user error or failed check (reported, no stack), 1 internal error (with stack in debug).
  */
-export async function execute(spec: ActionSpec, load: () => Promise<ActionMain>, host: Host, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function execute(spec: ActionSpec, load: () => Promise<ActionMain>, baseHost: Host, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const host = redactingHost(baseHost);
   const ctx: ActionContext = {
     host,
     inputs: new Inputs(spec, host),
-    workspace: path.resolve(env.GITHUB_WORKSPACE || process.cwd()),
+    workspace: realWorkspace(env.GITHUB_WORKSPACE || process.cwd()),
     env,
   };
   try {
+    // Every secret input is known (and so redacted everywhere) before anything runs, even if never read.
+    for (const [name, i] of Object.entries(spec.inputs)) if (i.secret) ctx.inputs.string(name);
+    for (const secret of credentialsFromEnv(env)) host.setSecret(secret);
     // Every missing required input at once, before the action's code is even loaded.
     const missing = Object.entries(spec.inputs).filter(([name, i]) => i.required && ctx.inputs.string(name) === '');
     if (missing.length) {

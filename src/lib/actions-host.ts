@@ -32,5 +32,7 @@ export function actionsHost(): Host {
       core.summary.emptyBuffer();
     },
     fail: (m) => core.setFailed(m),
+    // Secrets are redacted by redactingHost (lib/secrets.ts), which every action runs behind.
+    redact: (text) => text,
   };
 }

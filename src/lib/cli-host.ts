@@ -20,9 +20,8 @@ export function cliHost(opts: CliHostOptions): Host & { outputs: Map<string, str
   const out = opts.stdout ?? process.stdout;
   const err = opts.stderr ?? process.stderr;
   const env = opts.env ?? process.env;
-  const secrets: string[] = [];
-  const mask = (s: string) => secrets.reduce((acc, secret) => acc.split(secret).join('***'), s);
-  const line = (stream: NodeJS.WritableStream, s: string) => stream.write(mask(s) + '\n');
+  // Secrets are redacted by redactingHost (lib/secrets.ts), which every action runs behind.
+  const line = (stream: NodeJS.WritableStream, s: string) => stream.write(s + '\n');
   const annotate = (kind: string, m: string, at?: AnnotationProps) => {
     const where = at?.file ? `${formatLocation({ file: at.file, line: at.line, column: at.column })}: ` : '';
     line(err, `${where}${kind}: ${m}`);
@@ -39,9 +38,8 @@ export function cliHost(opts: CliHostOptions): Host & { outputs: Map<string, str
         fs.appendFileSync(env.GITHUB_OUTPUT, `${name}<<${delim}\n${value}\n${delim}\n`);
       }
     },
-    setSecret: (value: string) => {
-      if (value) secrets.push(value);
-    },
+    setSecret: () => {},
+    redact: (text: string) => text,
     info: (m: string) => line(out, m),
     debug: (m: string) => {
       if (opts.verbose) line(err, `debug: ${m}`);
@@ -54,7 +52,7 @@ export function cliHost(opts: CliHostOptions): Host & { outputs: Map<string, str
       return fn();
     },
     appendSummary: async (md: string) => {
-      if (env.GITHUB_STEP_SUMMARY) fs.appendFileSync(env.GITHUB_STEP_SUMMARY, mask(md));
+      if (env.GITHUB_STEP_SUMMARY) fs.appendFileSync(env.GITHUB_STEP_SUMMARY, md);
       else line(out, `\n${md}`);
     },
     fail: (m: string) => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { getOctokit } from '@actions/github';
 import type { Host } from './host.js';
 import { UserError, errorMessage } from './errors.js';
+import { ownerNameProblem, repoNameProblem } from './names.js';
 
 /**
  * The one place the toolkit makes a GitHub client, and turns GitHub's errors into messages that
@@ -50,15 +51,14 @@ export async function createGitHub(opts: { token: string; apiUrl?: string; host?
   return octokit;
 }
 
-const REPO_PATTERN = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
-
 /** `owner/name` → {owner, repo}; `source` names the input or variable in the error. */
 export function parseRepo(value: string, source = 'repository'): RepoRef {
   const v = value.trim().replace(/\.git$/, '');
-  if (!REPO_PATTERN.test(v)) {
-    throw new UserError(`'${source}' must be a repository as owner/name (got "${value}"). Fix: write it like kubeflow/pipelines, without https://github.com/.`);
+  const [owner = '', repo = '', ...more] = v.split('/');
+  const problem = more.length ? 'more than one /' : (ownerNameProblem(owner) ?? repoNameProblem(repo));
+  if (problem) {
+    throw new UserError(`'${source}' must be a repository as owner/name (got "${value}": ${problem}). Fix: write it like kubeflow/pipelines, without https://github.com/.`);
   }
-  const [owner, repo] = v.split('/') as [string, string];
   return { owner, repo };
 }
 

@@ -20,6 +20,8 @@ export interface Host {
   appendSummary(markdown: string): Promise<void>;
   /** Mark the run failed (exit code 1) with a final message. */
   fail(message: string): void;
+  /** The text with every registered secret replaced (for text sent elsewhere, e.g. a PR comment). */
+  redact(text: string): string;
 }
 
 export interface AnnotationProps extends Partial<SourceLocation> {

@@ -23,7 +23,7 @@ export async function commentOnPullRequest(ctx: ActionContext, opts: { key: stri
   const { upsertStickyComment } = await import('./sticky-comment.js');
   try {
     const gh = await createGitHub({ token, apiUrl: ctx.env.GITHUB_API_URL, host: ctx.host });
-    const r = await upsertStickyComment(gh, { ...repo, issueNumber: number, key: opts.key, body: opts.body });
+    const r = await upsertStickyComment(gh, { ...repo, issueNumber: number, key: opts.key, body: ctx.host.redact(opts.body) });
     ctx.host.info(`PR comment ${r.operation}: ${r.url}`);
     return r.url;
   } catch (err) {

@@ -8,7 +8,20 @@ export interface ProcResult {
   output: string;
 }
 
-/** Run a program without a shell, capturing its output. Never throws on a non-zero exit. */
+/**
+ * What a child process (a render script, a `command:` source, git) must not inherit: the action's
+ * inputs (INPUT_*, which hold kfp-token, kfp-password, mlflow-token, open-model-pr's write token) and
+ * the runner's internal tokens and service URLs (cache, artifacts/results, OIDC token requests).
+ * Everything else of the environment is passed on, including variables a workflow sets with `env:`.
+ */
+const HIDDEN_FROM_CHILDREN = /^(INPUT_.*|ACTIONS_RUNTIME_TOKEN|ACTIONS_RUNTIME_URL|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL|ACTIONS_CACHE_URL|ACTIONS_CACHE_SERVICE_V2|ACTIONS_RESULTS_URL)$/i;
+
+/** The environment a child process gets: `env` without the action's inputs and the runner's internal tokens. */
+export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !HIDDEN_FROM_CHILDREN.test(name)));
+}
+
+/** Run a program without a shell, capturing its output. Never throws on a non-zero exit. The child gets childEnv(env). */
 export function runProcess(
   command: string,
   args: string[],
@@ -17,7 +30,7 @@ export function runProcess(
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: opts.cwd,
-      env: opts.env ?? process.env,
+      env: childEnv(opts.env ?? process.env),
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       timeout: opts.timeoutMs,
     });

@@ -4,6 +4,7 @@ import { glob } from 'tinyglobby';
 import { structuredPatch, formatPatch } from 'diff';
 import { type Diagnostic, UserError, formatDiagnostic } from '../lib/errors.js';
 import { mapLimit } from '../lib/concurrency.js';
+import { resolveInside } from '../lib/inside.js';
 import { runProcess, tail } from '../lib/proc.js';
 import { repoRoot, restoreFromHead, showFile, status } from '../lib/git.js';
 import { compareRendered } from './compare.js';
@@ -51,21 +52,27 @@ export interface RenderCheckResult {
   preexisting: string[];
 }
 
-/** Expand script paths/globs; a missing path or a glob matching nothing is an error. */
-export async function resolveScripts(workdir: string, patterns: string[]): Promise<string[]> {
+/** Expand script paths/globs (each inside the checkout `root`, after symlinks); a missing path or a glob matching nothing is an error. */
+export async function resolveScripts(workdir: string, patterns: string[], root: string = workdir): Promise<string[]> {
   const found: string[] = [];
   const problems: Diagnostic[] = [];
+  const add = (given: string, abs: string) => {
+    const inside = resolveInside(root, abs);
+    if (inside.ok) found.push(inside.path);
+    else problems.push({ message: `render-scripts: ${inside.message.replace(`'${abs}'`, `'${given}'`)}`, fix: inside.fix });
+  };
   for (const pattern of patterns) {
     const isGlob = /[*?[\]{}]/.test(pattern);
     if (isGlob) {
       const matches = (await glob(pattern, { cwd: workdir, absolute: true, onlyFiles: true, dot: false })).sort();
       if (matches.length === 0) problems.push({ message: `render-scripts: the glob '${pattern}' matches no file under ${workdir}.`, fix: 'correct the pattern, or check working-directory.' });
-      found.push(...matches);
+      for (const m of matches) add(path.relative(workdir, m), m);
     } else {
       const abs = path.resolve(workdir, pattern);
-      const stat = await fs.stat(abs).catch(() => undefined);
-      if (!stat?.isFile()) problems.push({ message: `render-scripts: '${pattern}' does not exist (looked for ${abs}).`, fix: 'correct the path, or check working-directory.' });
-      else found.push(abs);
+      const inside = resolveInside(root, abs);
+      const stat = inside.ok && inside.exists ? await fs.stat(inside.path).catch(() => undefined) : undefined;
+      if (inside.ok && !stat?.isFile()) problems.push({ message: `render-scripts: '${pattern}' does not exist (looked for ${abs}).`, fix: 'correct the path, or check working-directory.' });
+      else add(pattern, abs);
     }
   }
   // Each problem is reported on its own; the message only sums them up.
@@ -92,8 +99,11 @@ async function runAll(root: string, scripts: string[], parallelism: number, log:
   }
 }
 
-async function readOrUndefined(file: string): Promise<string | undefined> {
-  return fs.readFile(file, 'utf8').catch(() => undefined);
+/** A rendered file's content; a link leading out of the checkout is shown as its target, never read through. */
+async function readOrUndefined(root: string, rel: string): Promise<string | undefined> {
+  const inside = resolveInside(root, rel);
+  if (!inside.ok) return `(a symbolic link leading outside the repository: ${await fs.readlink(path.join(root, rel)).catch(() => '?')})\n`;
+  return fs.readFile(inside.path, 'utf8').catch(() => undefined);
 }
 
 /** Changed paths (repo-relative) with their current content. */
@@ -101,7 +111,7 @@ async function snapshot(root: string, exclude: ReadonlySet<string>): Promise<Map
   const snap = new Map<string, string | undefined>();
   for (const entry of await status(root)) {
     if (exclude.has(entry.path)) continue;
-    snap.set(entry.path, await readOrUndefined(path.join(root, entry.path)));
+    snap.set(entry.path, await readOrUndefined(root, entry.path));
   }
   return snap;
 }
@@ -149,7 +159,7 @@ export async function checkRendered(opts: RenderCheckOptions): Promise<RenderChe
       `check-rendered compares fresh renders with the last commit, but ${opts.workdir} is not inside a git repository. Fix: run it in a git checkout (actions/checkout in a workflow; locally, in your clone).`,
     );
   });
-  const scriptsAbs = await resolveScripts(opts.workdir, opts.scripts);
+  const scriptsAbs = await resolveScripts(opts.workdir, opts.scripts, root);
   const scripts = scriptsAbs.map((s) => path.relative(root, s));
   const ignore = new Set(opts.ignoreKeys);
 

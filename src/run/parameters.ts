@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Diagnostic, type SourceLocation, UserError, formatDiagnostic } from '../lib/errors.js';
 import { isPlainObject, locate, parseYaml, toData, type YamlFile } from '../lib/yaml.js';
 import { didYouMean } from '../lib/suggest.js';
+import { resolveInside } from '../lib/inside.js';
 import { MAX_PARAMETER_BYTES, MAX_PIPELINE_BYTES, type Pipeline, typedParameterValue } from '../pipeline/pipeline.js';
 
 /** Where a parameter value came from: a `params/<name>` file, the `parameters` input, or the pipeline's own default. */
@@ -33,7 +34,7 @@ export interface ResolvedParameters {
  * like it, whose content is the value (read as is, like the reconciler's valueFrom). Dot files
  * (.gitkeep) are skipped. A missing folder means no values.
  */
-export async function readParamsFolder(dir: string, display: string): Promise<Map<string, GivenValue>> {
+export async function readParamsFolder(dir: string, display: string, root: string = dir): Promise<Map<string, GivenValue>> {
   const out = new Map<string, GivenValue>();
   let entries;
   try {
@@ -42,13 +43,17 @@ export async function readParamsFolder(dir: string, display: string): Promise<Ma
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return out;
     throw err;
   }
-  for (const e of entries.filter((e) => e.isFile() && !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const e of entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))) {
     const file = path.posix.join(display, e.name);
-    const stat = await fs.stat(path.join(dir, e.name));
+    // A link is followed only while it stays inside the checkout (a link to /proc/self/environ is refused).
+    const inside = resolveInside(root, path.join(dir, e.name));
+    if (!inside.ok) throw UserError.at(`Parameter file: ${inside.message}`, { file }, inside.fix);
+    const stat = inside.exists ? await fs.stat(inside.path) : undefined;
+    if (!stat?.isFile()) continue;
     if (stat.size > MAX_PARAMETER_BYTES) {
       throw UserError.at(`Parameter file is ${stat.size} bytes, over the ${MAX_PARAMETER_BYTES}-byte limit.`, { file }, 'a parameter value is a short text; pass a path or URI to large data instead.');
     }
-    out.set(e.name, { text: await fs.readFile(path.join(dir, e.name), 'utf8'), source: { kind: 'file', file } });
+    out.set(e.name, { text: await fs.readFile(inside.path, 'utf8'), source: { kind: 'file', file } });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../lib/errors.js';
+import { resolveInside } from '../lib/inside.js';
 import type { ApiVersion } from '../kfp/types.js';
 import { MAX_PIPELINE_BYTES, type Pipeline, parsePipeline } from '../pipeline/pipeline.js';
 import { type GivenValue, type ResolvedParameters, parseParametersInput, readParamsFolder, resolveParameters } from './parameters.js';
@@ -34,14 +35,14 @@ export interface PrepareOptions {
  */
 export async function prepareRun(opts: PrepareOptions): Promise<PreparedRun> {
   const fromInput = parseParametersInput(opts.parameters);
-  const abs = await pipelineFile(path.resolve(opts.workdir, opts.pipeline), opts.pipeline);
+  const abs = await pipelineFile(opts.root, opts.workdir, opts.pipeline);
   const file = toPosix(path.relative(opts.root, abs));
   const stat = await fs.stat(abs);
   if (stat.size > MAX_PIPELINE_BYTES) throw UserError.at(`The pipeline file is ${stat.size} bytes, over KFP's ${MAX_PIPELINE_BYTES}-byte limit.`, { file }, 'point at the compiled pipeline.');
   const pipeline = parsePipeline(await fs.readFile(abs, 'utf8'), file);
 
   const paramsDisplay = path.posix.join(path.posix.dirname(file), 'params');
-  const given = new Map<string, GivenValue>([...(await readParamsFolder(path.join(path.dirname(abs), 'params'), paramsDisplay)), ...fromInput]);
+  const given = new Map<string, GivenValue>([...(await readParamsFolder(path.join(path.dirname(abs), 'params'), paramsDisplay, opts.root)), ...fromInput]);
   const parameters = resolveParameters(pipeline, file, given, paramsDisplay);
 
   if (pipeline.kind === 'v1' && opts.apiVersion === 'v2beta1' && Object.keys(parameters.values).length) {
@@ -54,14 +55,20 @@ export async function prepareRun(opts: PrepareOptions): Promise<PreparedRun> {
   return { pipeline, file, parameters };
 }
 
-/** The file itself, or the pipeline file inside a rendered folder. */
-async function pipelineFile(abs: string, given: string): Promise<string> {
-  const stat = await fs.stat(abs).catch(() => undefined);
+/** The file itself, or the pipeline file inside a rendered folder: its real path, inside the checkout. */
+async function pipelineFile(root: string, workdir: string, given: string): Promise<string> {
+  const real = (p: string) => {
+    const inside = resolveInside(root, p, workdir);
+    if (!inside.ok) throw new UserError(`Input 'pipeline': ${inside.message} Fix: ${inside.fix}`);
+    return inside;
+  };
+  const target = real(given);
+  const stat = target.exists ? await fs.stat(target.path).catch(() => undefined) : undefined;
   if (!stat) throw new UserError(`Input 'pipeline': '${given}' does not exist. Fix: give the compiled pipeline file (e.g. pipelines/<name>/RENDERED_PIPELINE/workflow.yaml), relative to working-directory.`);
-  if (!stat.isDirectory()) return abs;
+  if (!stat.isDirectory()) return target.path;
   for (const name of PIPELINE_FILES) {
-    const candidate = path.join(abs, name);
-    if ((await fs.stat(candidate).catch(() => undefined))?.isFile()) return candidate;
+    const candidate = real(path.join(target.path, name));
+    if (candidate.exists && (await fs.stat(candidate.path).catch(() => undefined))?.isFile()) return candidate.path;
   }
   throw new UserError(`Input 'pipeline': the folder '${given}' holds none of ${PIPELINE_FILES.join(', ')}. Fix: point at the compiled pipeline file itself.`);
 }

@@ -44,6 +44,8 @@ export async function runInProcess(action: string, inputs: Record<string, string
     group: (_title, fn) => fn(),
     appendSummary: async (md) => void (run.summary += md),
     fail: (m) => void (run.failure = mask(m)),
+    // Redaction happens in execute()'s redactingHost, as for the runner and the CLI.
+    redact: (text) => text,
   };
   const env = { GITHUB_WORKSPACE: opts.workspace, PATH: process.env.PATH, HOME: process.env.HOME, ...opts.env };
   run.code = await execute(entry.spec, entry.load, host, env);

@@ -71,8 +71,15 @@ export class MlflowDouble {
   private server?: http.Server;
   url = '';
 
-  /** A token every request must carry as `Authorization: Bearer …` (unset: no auth). */
-  constructor(private readonly token?: string) {}
+  /**
+   * @param token a token every request must carry as `Authorization: Bearer …` (unset: no auth)
+   * @param echoAuthorization answer a refused request with the Authorization header it got quoted in
+   *   the error text, as some proxies and misconfigured servers do (to prove nothing passes it on)
+   */
+  constructor(
+    private readonly token?: string,
+    private readonly echoAuthorization = false,
+  ) {}
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => this.handle(req, res));
@@ -122,6 +129,7 @@ export class MlflowDouble {
       if (this.token && req.headers.authorization !== `Bearer ${this.token}`) {
         // MLflow's basic-auth app answers 401 with a plain message; a token proxy does the same.
         res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="mlflow"' });
+        if (this.echoAuthorization) return void res.end(`Unauthorized: rejected credentials 'Authorization: ${req.headers.authorization ?? ''}'`);
         res.end('You are not authenticated. Please see https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate.');
         return;
       }
@@ -247,6 +255,6 @@ export class MlflowDouble {
   }
 }
 
-export async function startMlflowDouble(opts: { token?: string } = {}): Promise<MlflowDouble> {
-  return new MlflowDouble(opts.token).start();
+export async function startMlflowDouble(opts: { token?: string; echoAuthorization?: boolean } = {}): Promise<MlflowDouble> {
+  return new MlflowDouble(opts.token, opts.echoAuthorization).start();
 }

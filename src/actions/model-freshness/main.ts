@@ -22,6 +22,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   const clock = now(env);
   const sourceCtx = {
     workspace: workingDirectory(ctx),
+    root: ctx.workspace,
     env,
     mlflow: { trackingUri: inputs.optional('mlflow-tracking-uri'), token: inputs.optional('mlflow-token') },
     log: (m: string) => host.info(m),

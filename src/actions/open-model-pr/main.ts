@@ -1,5 +1,6 @@
 import { type ActionContext, workingDirectory } from '../../lib/action.js';
 import { UserError } from '../../lib/errors.js';
+import { branchNameProblem } from '../../lib/names.js';
 import { createGitHub, parseRepo, repoFromEnv } from '../../lib/github.js';
 import { now } from '../../models/clock.js';
 import { type Model, modelFromInput, pinsModel } from '../../models/model.js';
@@ -17,6 +18,8 @@ export async function run(ctx: ActionContext): Promise<void> {
   const modelText = inputs.optional('model');
   if (!sourceText === !modelText) throw new UserError(`Give exactly one of model-source and model (got ${sourceText ? 'both' : 'neither'}). Fix: set model-source to where models are listed, or model to the model from an earlier step.`);
   const pin = inputs.oneOf('pin', ['uri', 'id'] as const);
+  const branch = branchInput(inputs.string('branch'), 'branch');
+  const base = inputs.optional('base') && branchInput(inputs.string('base'), 'base');
   const path = inputs.required('config-file').replace(/^\.\//, '');
   const locator = locatorFrom(inputs.optional('config-key'), inputs.optional('marker'), inputs.optional('document'));
   const repo = inputs.optional('repository') ? parseRepo(inputs.string('repository')) : repoFromEnv(env);
@@ -34,6 +37,7 @@ export async function run(ctx: ActionContext): Promise<void> {
     const listing = await host.group('Listing trained models', async () => {
       const l = await listModels(parseModelSource(sourceText!), {
         workspace: workingDirectory(ctx),
+        root: ctx.workspace,
         env,
         mlflow: { trackingUri: inputs.optional('mlflow-tracking-uri'), token: inputs.optional('mlflow-token') },
         log: (m) => host.info(m),
@@ -63,13 +67,12 @@ export async function run(ctx: ActionContext): Promise<void> {
   const userBody = inputs.optional('body');
   const labels = splitList(inputs.string('labels'));
   const reviewers = splitList(inputs.string('reviewers'));
-  const branch = inputs.string('branch');
   const describe = (value: string) => known.find((m) => pinsModel(value, m));
 
   const result = await host.group('Reconciling the model pull request', () =>
     reconcileModelPr(gh, {
       repo,
-      base: inputs.optional('base'),
+      base: base || undefined,
       branch,
       path,
       locator,
@@ -98,6 +101,13 @@ export async function run(ctx: ActionContext): Promise<void> {
   setOutputs(host, { operation: result.operation, pr: result.pr, headSha: result.headSha, branch, current: result.current, latest: desired });
   host.info(`operation=${result.operation}${result.pr ? ` ${result.pr.url}` : ''}`);
   await host.appendSummary(summarize({ result, latest, desired, currentModel: describe(result.current), path, clock, repo: `${repo.owner}/${repo.repo}` }));
+}
+
+/** A branch input, checked before any call (it goes into the refs API). */
+function branchInput(name: string, input: string): string {
+  const problem = branchNameProblem(name);
+  if (problem) throw new UserError(`Input '${input}': ${problem}. Fix: give a branch name such as auto-update-model.`);
+  return name;
 }
 
 function locatorFrom(key: string | undefined, marker: string | undefined, document: string | undefined): PinLocator {

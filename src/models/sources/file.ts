@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../lib/errors.js';
+import { resolveInside } from '../../lib/inside.js';
 import { parsePointer } from '../pointer.js';
 import type { ModelListing, SourceContext } from './types.js';
 
@@ -22,8 +23,11 @@ export async function listFileModels(location: string, ctx: SourceContext): Prom
     if (text === undefined) return { models: [], notes: [`${location} does not exist (HTTP 404): no model yet`], origin: location };
     return fromText(text, location);
   }
-  const abs = path.resolve(ctx.workspace, location);
-  const display = path.relative(ctx.workspace, abs) || location;
+  const root = ctx.root ?? ctx.workspace;
+  const inside = resolveInside(root, location, ctx.workspace);
+  if (!inside.ok) throw new UserError(`model-source file:${location}: ${inside.message} Fix: ${inside.fix}`);
+  const abs = inside.path;
+  const display = path.relative(ctx.workspace, path.resolve(ctx.workspace, location)) || location;
   let text: string;
   try {
     const stat = await fs.stat(abs);

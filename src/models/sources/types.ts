@@ -12,6 +12,8 @@ export interface ModelListing {
 /** What sources may use: where relative paths and commands start, the environment, the log. */
 export interface SourceContext {
   workspace: string;
+  /** The checkout that `file:` paths must stay inside (default: workspace). */
+  root?: string;
   env: NodeJS.ProcessEnv;
   mlflow: { trackingUri?: string; token?: string };
   log: (message: string) => void;
