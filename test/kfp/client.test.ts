@@ -203,8 +203,8 @@ describeWithShared.each(API_VERSIONS)('KFP client over HTTP against the emulator
     await expect(client.createRecurringRun(job(exp.id, { trigger: { cron: { expression: '0 0 25 * * *' } } }))).rejects.toThrow(/cron.*hour value 25/);
     await expect(client.createRecurringRun(job(exp.id, { trigger: { periodic: { intervalSeconds: 0 } } }))).rejects.toThrow(/invalid period schedule/);
     await expect(client.createRecurringRun(job('no-such-experiment'))).rejects.toThrow(/HTTP 404.*Check: that the object exists/);
-    // A kfp-host without the /pipeline prefix reaches the gateway, not the API.
-    const wrong = (await import('../../src/kfp/client.js')).createKfpClient({ host: h.emu.origin, apiVersion: version, retry: { retries: 0 } });
+    // A kfp-host with a wrong prefix reaches the gateway, not the API.
+    const wrong = (await import('../../src/kfp/client.js')).createKfpClient({ host: `${h.emu.origin}/kubeflow`, apiVersion: version, retry: { retries: 0 } });
     await expect(wrong.healthz()).rejects.toThrow(/HTTP 404.*Check: the URL prefix: kfp-host must be the KFP API prefix/);
     wrong.close();
   });
