@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { UserError } from '../lib/errors.js';
+import { findByName } from './collation.js';
 import { dexLogin } from './auth.js';
 import { DEFAULT_RETRY, type RetryPolicy, Transport } from './http.js';
 import type { ApiVersion, Experiment, KfpClient, ListOptions, RecurringRun, RecurringRunInput, Run, RunInput } from './types.js';
@@ -120,8 +121,9 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
     listExperiments: (namespace, o) =>
       paginate((pageToken) => transport.call(wire.listExperiments(namespace, { pageToken, pageSize: pageSize(o), sortBy: o?.sortBy, filter: o?.filter }), wire.parseExperimentPage)),
     findExperiment: async (name, namespace) => {
+      // KFP's `name = ?` is case- and accent-insensitive (MySQL utf8mb4_0900_ai_ci), as is its unique index.
       const found = await client.listExperiments(namespace, { filter: [{ key: 'name', op: 'EQUALS', value: name }] });
-      return found.find((e) => e.name === name);
+      return findByName(found, name, (e) => e.name);
     },
     getExperiment: (id) => transport.call(wire.getExperiment(id), wire.parseExperiment),
     createExperiment: (input) =>

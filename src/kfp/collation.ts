@@ -14,3 +14,14 @@ export function collationKey(name: string): string {
 export function sameName(a: string, b: string): boolean {
   return a === b || collationKey(a) === collationKey(b);
 }
+
+/** The item KFP would find by this name: the exact name first, else one equal under KFP's collation. */
+export function findByName<T>(items: Iterable<T>, name: string, nameOf: (item: T) => string): T | undefined {
+  let collated: T | undefined;
+  for (const item of items) {
+    const n = nameOf(item);
+    if (n === name) return item;
+    if (collated === undefined && sameName(n, name)) collated = item;
+  }
+  return collated;
+}

@@ -1,3 +1,4 @@
+import { findByName } from '../kfp/collation.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { errorMessage } from '../lib/errors.js';
 import { withLineage } from './identity.js';
@@ -88,7 +89,8 @@ async function applySchedule(
       switch (step.op) {
         case 'create': {
           if (failedExperiments.has(step.experiment)) throw new Error(`experiment '${step.experiment}' could not be created or unarchived`);
-          const experimentId = experimentIds.get(step.experiment);
+          // Observed names may differ from git's in case or accents only (KFP matches them so; see plan()).
+          const experimentId = findByName(experimentIds, step.experiment, ([name]) => name)?.[1];
           if (!experimentId) throw new Error(`experiment '${step.experiment}' does not exist`);
           const description = withLineage(step.spec.description, opts.lineage?.(step));
           created.set(step.version, (await writer.createJob({ name: step.version, experimentId, description, spec: step.spec })).id);
