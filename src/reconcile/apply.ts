@@ -22,6 +22,11 @@ export interface ApplyOptions {
   /** Lineage text for a created version, e.g. "commit abc123 · team/recurring_runs.yaml:12". */
   lineage?: (step: Extract<Step, { op: 'create' }>) => string | undefined;
   onStep?: (step: Step, outcome: 'done' | 'failed' | 'undone', error?: string) => void;
+  /**
+   * Failures after which no further write is tried, e.g. permission denied: every later write
+   * would be refused the same way, and stopping leaves the fewest half-done schedules.
+   */
+  stopsAll?: (err: unknown) => boolean;
 }
 
 export interface StepFailure {
@@ -35,6 +40,8 @@ export interface StepFailure {
 export interface ApplyResult {
   writes: number;
   failures: StepFailure[];
+  /** Why the remaining steps were not tried (a failure `stopsAll` matched). */
+  stopped?: string;
 }
 
 /**
@@ -58,6 +65,10 @@ export async function applyPlan(plan: Plan, writer: ReconcileWriter, opts: Apply
       failedExperiments.add(name);
       result.failures.push({ schedule: `experiment ${name}`, step, error: errorMessage(err) });
       opts.onStep?.(step, 'failed', errorMessage(err));
+      if (opts.stopsAll?.(err)) {
+        result.stopped = errorMessage(err);
+        return result;
+      }
     }
   }
 
@@ -85,6 +96,7 @@ async function applySchedule(
   let enabling: string | undefined;
 
   for (const step of change.steps) {
+    if (result.stopped !== undefined) return;
     try {
       switch (step.op) {
         case 'create': {
@@ -118,6 +130,7 @@ async function applySchedule(
     } catch (err) {
       const failure: StepFailure = { schedule: change.schedule, step, error: errorMessage(err) };
       opts.onStep?.(step, 'failed', failure.error);
+      if (opts.stopsAll?.(err)) result.stopped ??= failure.error;
       const wantsEnabled = change.steps.some((s) => s.op === 'enable');
       if (wantsEnabled && !enabled && paused.length > 0) {
         // The version that was running before this apply is the first one paused. A failed enable
