@@ -72,11 +72,12 @@ export async function applyPlan(plan: Plan, writer: ReconcileWriter, opts: Apply
     }
   }
 
-  await mapLimit(
-    plan.changes.filter((c) => c.steps.length > 0),
-    opts.parallelism,
-    (change) => applySchedule(change, writer, experimentIds, failedExperiments, opts, result),
-  );
+  const [first, ...rest] = plan.changes.filter((c) => c.steps.length > 0);
+  const apply = (change: ScheduleChange) => applySchedule(change, writer, experimentIds, failedExperiments, opts, result);
+  // The first schedule goes alone: when KFP refuses the first write (credentials, permissions), no
+  // other write was sent alongside it.
+  if (first) await apply(first);
+  await mapLimit(rest, opts.parallelism, apply);
   return result;
 }
 
