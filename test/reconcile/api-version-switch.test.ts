@@ -87,4 +87,17 @@ describeWithShared('switching api-version never replaces schedules', () => {
     const switched = await reconcile(planWith, desired, 'plan');
     expect(switched.changes.map((c) => [c.schedule, c.kind, c.fields])).toEqual([['nightly', 'unchanged', []]]);
   });
+
+  test('a v2 read of one recurring run given to v1 as workflow_manifest still has its workflow', async () => {
+    emu = await startKfpEmulator();
+    const desired = desiredFor('v1-argo/hello-world.yaml', {});
+    await reconcile('v1beta1', desired, 'apply');
+    const [job] = [...emu.state.jobs.values()];
+    const client = createKfpClient({ host: emu.url, apiVersion: 'v2beta1', namespace: NS, retry: { retries: 0 } });
+    try {
+      expect((await client.getRecurringRun(job!.id)).pipeline).toEqual(desired.schedules[0]!.spec.pipeline.data);
+    } finally {
+      client.close();
+    }
+  });
 });
