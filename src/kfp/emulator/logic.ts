@@ -9,6 +9,7 @@ import { type EmulatorState, type ExperimentRecord, type JobRecord, type Pipelin
  * validation rules (name, max_concurrency, cron, interval, experiment/namespace, v1 parameters)
  * and the state changes. The version modules only translate the wire format.
  */
+
 /** KFP's RBAC resources (backend/src/apiserver/common/const.go RbacResourceType*). */
 export type RbacResource = 'experiments' | 'jobs' | 'runs';
 
