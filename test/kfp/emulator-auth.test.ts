@@ -42,6 +42,11 @@ describeWithShared.each(['v1beta1', 'v2beta1'] as const)('per-verb authorization
   });
 });
 
+test('single-user KFP checks no identity (resource_manager.go IsAuthorized returns early)', async () => {
+  const h = await harness('v2beta1', { multiUser: false, auth: { identities: structuredClone(identities) as never } }, { token: 'tok-unknown' });
+  expect((await h.client.createExperiment({ name: 'e', namespace: '' })).name).toBe('e');
+});
+
 describe('--auth FILE', () => {
   let dir: string;
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -13,7 +13,8 @@ Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KF
                       it answers at the root too, as the in-cluster ml-pipeline service does
   --single-user       single-user KFP (no namespaces)
   --auth FILE         require bearer tokens, each with a Kubeflow role per namespace (view: get and list
-                      only; edit: everything), as KFP's SubjectAccessReview decides. FILE is YAML:
+                      only; edit: everything), as KFP's SubjectAccessReview decides (multi-user only,
+                      as in KFP). FILE is YAML:
                         tokens:
                           <token>: {user: alice@example.com, namespaces: {team-1: edit, team-2: view}}`;
 

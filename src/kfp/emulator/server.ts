@@ -137,7 +137,8 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
   const routes = [...v1Routes(multiUser), ...v2Routes(multiUser)];
   const compiled = routes.map(compile);
   const hanging = new Set<http.ServerResponse>();
-  const identities = opts.auth?.identities;
+  // Single-user KFP authenticates no one (resource_manager.go IsAuthorized returns early).
+  const identities = (opts.multiUser ?? true) ? opts.auth?.identities : undefined;
   const authEnforced = !!(opts.auth?.tokens?.length || opts.auth?.cookies?.length || dex || identities);
 
   /** Who is calling, or why not: bearer token, configured cookie, Dex session; then the user header. */
