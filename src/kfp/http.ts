@@ -170,6 +170,7 @@ export function hintFor(status: number | undefined, body: string, req: WireReque
   if (status === 200) return `the URL prefix: the answer was not KFP's JSON. ${prefix}.`;
   if (status === 400 && /namespace/i.test(body) && /multi-user|must be specified|empty/i.test(body)) return 'namespace: this KFP is a multi-user install; set the namespace input to your Kubeflow profile namespace.';
   if (status === 400) return 'the values sent: KFP refused them (see its message).';
+  if (status === 409 && req.call === 'CreateExperiment') return "the name: an experiment with this name already exists in the namespace (KFP compares experiment names ignoring case and accents: 'Exp-A' and 'exp-á' are the same).";
   if (status === 409) return 'the name: an object with this name already exists in the namespace.';
   if (status !== undefined && status >= 500) return 'the KFP API server (its logs and health); the call was retried where safe.';
   return `the KFP URL prefix, authentication and namespace (${prefix}).`;

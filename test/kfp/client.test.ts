@@ -45,6 +45,9 @@ describeWithShared.each(API_VERSIONS)('KFP client over HTTP against the emulator
     expect(all.map((e) => e.name).sort()).toEqual(['team', ...Array.from({ length: 11 }, (_, i) => `e${i}`)].sort());
     expect(h.emu.log.calls).toBe(3); // 12 experiments in pages of 5
     await expect(client.createExperiment({ name: 'team', namespace: 'ns1' })).rejects.toThrow(/CreateExperiment.*HTTP 409.*already exists/);
+    // KFP's unique index ignores case and accents (storage/experiment_store.go; MySQL utf8mb4_0900_ai_ci).
+    await expect(client.createExperiment({ name: 'TÉAM', namespace: 'ns1' })).rejects.toThrow(/HTTP 409.*Check: .*ignoring case and accents/);
+    expect((await client.findExperiment('TÉAM', 'ns1'))?.name).toBe('team');
   });
 
   test('recurring runs: create (real pipeline), read back normalised, enable/disable, delete', async () => {
