@@ -3,6 +3,7 @@ import { type Diagnostic, type SourceLocation, UserError } from '../lib/errors.j
 import { type YamlFile, locate, readYamlFile, toData } from '../lib/yaml.js';
 import { didYouMean } from '../lib/suggest.js';
 import { mapLimit } from '../lib/concurrency.js';
+import { collationKey } from '../kfp/collation.js';
 import { nextFireTime, parseCron } from '../kfp/cron.js';
 import { MAX_PARAMETER_BYTES, MAX_PIPELINE_BYTES, type Pipeline, parsePipeline, typedParameterValue } from '../pipeline/pipeline.js';
 import { type DataPath, humanPath } from './data-path.js';
@@ -178,18 +179,26 @@ function checkExperiments(yf: YamlFile, data: unknown, failed: DataPath[], diagn
   const usable = Array.isArray(items);
   const list: DesiredExperiment[] = [];
   const first = new Map<string, number>();
+  // Keyed as KFP's unique index compares names (MySQL utf8mb4_0900_ai_ci): 'EXP-A' and 'exp-á' collide.
+  const byKey = new Map<string, { name: string; index: number }>();
   (usable ? items : []).forEach((item: unknown, i: number) => {
     const name = (item as { name?: unknown } | null)?.name;
     if (typeof name !== 'string' || name === '') return;
-    const seen = first.get(name);
+    const seen = byKey.get(collationKey(name));
     if (seen !== undefined) {
-      diagnostics.push({
-        message: `Experiment '${name}' is declared twice (first at line ${locate(yf, ['experiments', seen]).line}).`,
-        location: locate(yf, ['experiments', i, 'name']),
-        fix: 'remove one of the two entries; experiment names are unique in a namespace.',
-      });
+      const line = locate(yf, ['experiments', seen.index]).line;
+      diagnostics.push(
+        seen.name === name
+          ? { message: `Experiment '${name}' is declared twice (first at line ${line}).`, location: locate(yf, ['experiments', i, 'name']), fix: 'remove one of the two entries; experiment names are unique in a namespace.' }
+          : {
+              message: `Experiment '${name}' collides with '${seen.name}' (line ${line}): KFP compares experiment names ignoring case and accents, so it refuses the second one (HTTP 409).`,
+              location: locate(yf, ['experiments', i, 'name']),
+              fix: `give it a name that differs from '${seen.name}' by more than case or accents, or use '${seen.name}'.`,
+            },
+      );
       return;
     }
+    byKey.set(collationKey(name), { name, index: i });
     first.set(name, i);
     if (failed.some((p) => p[0] === 'experiments' && p[1] === i)) return;
     const description = (item as { description?: string }).description ?? '';

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { UserError } from '../lib/errors.js';
+import { findByName } from './collation.js';
 import { dexLogin } from './auth.js';
 import { DEFAULT_RETRY, type RetryPolicy, Transport } from './http.js';
 import type { ApiVersion, Experiment, KfpClient, ListOptions, RecurringRun, RecurringRunInput, Run, RunInput } from './types.js';
-import type { Page, Wire } from './wire.js';
+import { type Page, type Wire, defined } from './wire.js';
 import { v1 } from './wire-v1.js';
 import { v2 } from './wire-v2.js';
 
@@ -145,8 +146,9 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
     listExperiments: (namespace, o) =>
       paginate((pageToken) => transport.call(wire.listExperiments(namespace, { pageToken, pageSize: pageSize(o), sortBy: o?.sortBy, filter: o?.filter }), wire.parseExperimentPage)),
     findExperiment: async (name, namespace) => {
+      // KFP's `name = ?` is case- and accent-insensitive (MySQL utf8mb4_0900_ai_ci), as is its unique index.
       const found = await client.listExperiments(namespace, { filter: [{ key: 'name', op: 'EQUALS', value: name }] });
-      return found.find((e) => e.name === name);
+      return findByName(found, name, (e) => e.name);
     },
     getExperiment: (id) => transport.call(wire.getExperiment(id), wire.parseExperiment),
     createExperiment: (input) =>
@@ -155,9 +157,21 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
     archiveExperiment: async (id) => void (await transport.call(wire.archiveExperiment(id))),
     unarchiveExperiment: async (id) => void (await transport.call(wire.unarchiveExperiment(id))),
 
-    listRecurringRuns: (scope, o) =>
-      paginate((pageToken) => transport.call(wire.listRecurringRuns(scope, { pageToken, pageSize: pageSize(o), sortBy: o?.sortBy, filter: o?.filter }), wire.parseRecurringRunPage)),
-    getRecurringRun: (id) => transport.call(wire.getRecurringRun(id), wire.parseRecurringRun),
+    listRecurringRuns: async (scope, o) => {
+      const list = (w: Wire) => paginate((pageToken) => transport.call(w.listRecurringRuns(scope, { pageToken, pageSize: pageSize(o), sortBy: o?.sortBy, filter: o?.filter }), w.parseRecurringRunPage));
+      const runs = await list(wire);
+      // v2 does not return a workflow given through v1 as workflow_manifest (server/api_converter.go
+      // toApiRecurringRun reads only the spec manifest): one v1 listing reads those, so switching
+      // api-version never looks like a pipeline change.
+      if (wire.version === 'v1beta1' || !runs.some(withoutPipeline)) return runs;
+      const manifests = new Map((await list(v1)).map((r) => [r.id, r.pipeline]));
+      return runs.map((r) => (withoutPipeline(r) ? defined({ ...r, pipeline: manifests.get(r.id) }) : r));
+    },
+    getRecurringRun: async (id) => {
+      const run = await transport.call(wire.getRecurringRun(id), wire.parseRecurringRun);
+      if (wire.version === 'v1beta1' || !withoutPipeline(run)) return run;
+      return defined({ ...run, pipeline: (await transport.call(v1.getRecurringRun(id), v1.parseRecurringRun)).pipeline });
+    },
     createRecurringRun: async (input: RecurringRunInput) => {
       const req = wire.createRecurringRun(input);
       const sentAt = Date.now();
@@ -191,6 +205,9 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
   };
   return client;
 }
+
+/** A recurring run whose pipeline the answer did not include (neither inline nor by version). */
+const withoutPipeline = (r: RecurringRun) => !r.pipeline && !r.pipelineVersion;
 
 function newest<T extends { createdAt?: Date }>(items: T[]): T | undefined {
   return items.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];

@@ -138,6 +138,12 @@ export function kfpMessageOf(body: string): { message: string; json: boolean } {
   return { message: text.length > 160 ? `${text.slice(0, 160)}…` : text, json: false };
 }
 
+/** The permission a 403 names: KFP prints the SubjectAccessReview's ResourceAttributes (resource_manager.go IsAuthorized). */
+export function missingPermission(body: string): { namespace: string; verb: string; resource: string } | undefined {
+  const m = /ResourceAttributes\{Namespace:([^,]*),Verb:([^,]*),Group:[^,]*,Version:[^,]*,Resource:([^,]*),/.exec(body);
+  return m ? { namespace: m[1]!, verb: m[2]!, resource: m[3]! } : undefined;
+}
+
 /** What to check after a failed call; `body` is the answer's body, or the transport failure's message. */
 export function hintFor(status: number | undefined, body: string, req: WireRequest, kind?: FailureKind, headers?: http.IncomingHttpHeaders): string {
   const prefix = 'kfp-host must be the KFP API prefix, the part before /apis/… (e.g. https://host/pipeline behind the Kubeflow gateway, http://ml-pipeline.kubeflow:8888 in-cluster)';
@@ -152,12 +158,19 @@ export function hintFor(status: number | undefined, body: string, req: WireReque
   }
   const { json } = kfpMessageOf(body);
   if (status === 401) return 'authentication: the kfp-token (expired? audience pipelines.kubeflow.org?), kfp-cookie (expired session?) or kfp-username/kfp-password.';
-  if (status === 403) return 'the namespace and permissions: the identity (token, user or kfp-user-header) needs access to the namespace in KFP (Kubeflow profile contributor / RBAC).';
+  if (status === 403) {
+    const missing = missingPermission(body);
+    if (missing) {
+      return `permissions: the identity may not '${missing.verb}' ${missing.resource} in namespace '${missing.namespace}' (RBAC verb ${missing.verb} on ${missing.resource}.pipelines.kubeflow.org). Kubeflow's 'view' role only allows get and list; writing needs 'edit' (a profile contributor with edit access).`;
+    }
+    return 'the namespace and permissions: the identity (token, user or kfp-user-header) needs access to the namespace in KFP (Kubeflow profile contributor / RBAC).';
+  }
   if (status === 404 && !json) return `the URL prefix: ${prefix}.`;
   if (status === 404) return `that the object exists in KFP and belongs to the namespace (${req.call} got "not found").`;
   if (status === 200) return `the URL prefix: the answer was not KFP's JSON. ${prefix}.`;
   if (status === 400 && /namespace/i.test(body) && /multi-user|must be specified|empty/i.test(body)) return 'namespace: this KFP is a multi-user install; set the namespace input to your Kubeflow profile namespace.';
   if (status === 400) return 'the values sent: KFP refused them (see its message).';
+  if (status === 409 && req.call === 'CreateExperiment') return "the name: an experiment with this name already exists in the namespace (KFP compares experiment names ignoring case and accents: 'Exp-A' and 'exp-á' are the same).";
   if (status === 409) return 'the name: an object with this name already exists in the namespace.';
   if (status !== undefined && status >= 500) return 'the KFP API server (its logs and health); the call was retried where safe.';
   return `the KFP URL prefix, authentication and namespace (${prefix}).`;

@@ -149,7 +149,7 @@ export interface KfpClient {
   healthz(): Promise<Healthz>;
   /** Every experiment of a namespace (all pages). */
   listExperiments(namespace: string | undefined, opts?: ListOptions): Promise<Experiment[]>;
-  /** The experiment with exactly this name in the namespace, if any. */
+  /** The experiment KFP knows by this name in the namespace (exact, else equal ignoring case and accents), if any. */
   findExperiment(name: string, namespace: string): Promise<Experiment | undefined>;
   getExperiment(id: string): Promise<Experiment>;
   createExperiment(input: ExperimentInput): Promise<Experiment>;

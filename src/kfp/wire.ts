@@ -1,3 +1,4 @@
+import { parse as parseYaml } from 'yaml';
 import type { ApiVersion, Experiment, ExperimentInput, Healthz, ListScope, Predicate, RecurringRun, RecurringRunInput, Run, RunInput, RunState } from './types.js';
 
 /**
@@ -101,15 +102,24 @@ export function wirePredicate(p: Predicate, opKey: 'op' | 'operation', key: stri
   return out;
 }
 
-/** Parse a manifest string (JSON as the SDK sends it); undefined when it is not JSON. */
+/**
+ * Parse a manifest string: JSON as the SDK sends it, or YAML, as KFP stores a spec created through
+ * v2beta1 (server/api_converter.go toModelJob, pipelineSpecStructToYamlString) and returns it in a v1
+ * `pipeline_manifest`/`workflow_manifest`. Undefined when it is neither.
+ */
 export function parseManifest(text: unknown): Record<string, unknown> | undefined {
   if (typeof text !== 'string' || text === '') return undefined;
+  let v: unknown;
   try {
-    const v = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+    v = JSON.parse(text);
   } catch {
-    return undefined;
+    try {
+      v = parseYaml(text);
+    } catch {
+      return undefined;
+    }
   }
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 export function windowToWire(w: { start?: Date; end?: Date }): { start_time?: string; end_time?: string } {

@@ -1,3 +1,4 @@
+import { findByName } from '../kfp/collation.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { errorMessage } from '../lib/errors.js';
 import { withLineage } from './identity.js';
@@ -21,6 +22,11 @@ export interface ApplyOptions {
   /** Lineage text for a created version, e.g. "commit abc123 · team/recurring_runs.yaml:12". */
   lineage?: (step: Extract<Step, { op: 'create' }>) => string | undefined;
   onStep?: (step: Step, outcome: 'done' | 'failed' | 'undone', error?: string) => void;
+  /**
+   * Failures after which no further write is tried, e.g. permission denied: every later write
+   * would be refused the same way, and stopping leaves the fewest half-done schedules.
+   */
+  stopsAll?: (err: unknown) => boolean;
 }
 
 export interface StepFailure {
@@ -34,6 +40,8 @@ export interface StepFailure {
 export interface ApplyResult {
   writes: number;
   failures: StepFailure[];
+  /** Why the remaining steps were not tried (a failure `stopsAll` matched). */
+  stopped?: string;
 }
 
 /**
@@ -57,14 +65,19 @@ export async function applyPlan(plan: Plan, writer: ReconcileWriter, opts: Apply
       failedExperiments.add(name);
       result.failures.push({ schedule: `experiment ${name}`, step, error: errorMessage(err) });
       opts.onStep?.(step, 'failed', errorMessage(err));
+      if (opts.stopsAll?.(err)) {
+        result.stopped = errorMessage(err);
+        return result;
+      }
     }
   }
 
-  await mapLimit(
-    plan.changes.filter((c) => c.steps.length > 0),
-    opts.parallelism,
-    (change) => applySchedule(change, writer, experimentIds, failedExperiments, opts, result),
-  );
+  const [first, ...rest] = plan.changes.filter((c) => c.steps.length > 0);
+  const apply = (change: ScheduleChange) => applySchedule(change, writer, experimentIds, failedExperiments, opts, result);
+  // The first schedule goes alone: when KFP refuses the first write (credentials, permissions), no
+  // other write was sent alongside it.
+  if (first) await apply(first);
+  await mapLimit(rest, opts.parallelism, apply);
   return result;
 }
 
@@ -84,11 +97,13 @@ async function applySchedule(
   let enabling: string | undefined;
 
   for (const step of change.steps) {
+    if (result.stopped !== undefined) return;
     try {
       switch (step.op) {
         case 'create': {
           if (failedExperiments.has(step.experiment)) throw new Error(`experiment '${step.experiment}' could not be created or unarchived`);
-          const experimentId = experimentIds.get(step.experiment);
+          // Observed names may differ from git's in case or accents only (KFP matches them so; see plan()).
+          const experimentId = findByName(experimentIds, step.experiment, ([name]) => name)?.[1];
           if (!experimentId) throw new Error(`experiment '${step.experiment}' does not exist`);
           const description = withLineage(step.spec.description, opts.lineage?.(step));
           created.set(step.version, (await writer.createJob({ name: step.version, experimentId, description, spec: step.spec })).id);
@@ -116,6 +131,7 @@ async function applySchedule(
     } catch (err) {
       const failure: StepFailure = { schedule: change.schedule, step, error: errorMessage(err) };
       opts.onStep?.(step, 'failed', failure.error);
+      if (opts.stopsAll?.(err)) result.stopped ??= failure.error;
       const wantsEnabled = change.steps.some((s) => s.op === 'enable');
       if (wantsEnabled && !enabled && paused.length > 0) {
         // The version that was running before this apply is the first one paused. A failed enable

@@ -1,3 +1,4 @@
+import { findByName } from '../kfp/collation.js';
 import { diffSpecs } from './compare.js';
 import { freshVersionName, parseVersionName } from './identity.js';
 import type { ActualJob, ActualState, DesiredSchedule, DesiredState, JobRef, Plan, PlanOptions, ScheduleChange, Step } from './model.js';
@@ -111,11 +112,15 @@ export function plan(desired: DesiredState, actual: ActualState, opts: PlanOptio
   }
   const experimentIds = new Map<string, string | undefined>();
   for (const e of desired.experiments) {
-    const found = actual.experiments.find((a) => a.name === e.name);
+    // As KFP's unique index matches it: creating 'EXP-A' next to 'exp-a' would fail with 409 on every run.
+    const found = findByName(actual.experiments, e.name, (a) => a.name);
     experimentIds.set(e.name, found?.id);
     if (!found) {
       result.experimentSteps.push({ op: 'create-experiment', experiment: e.name, description: e.description });
       continue;
+    }
+    if (found.name !== e.name) {
+      result.warnings.push(`Experiment '${e.name}' is '${found.name}' in KFP: KFP compares experiment names ignoring case and accents, so that experiment is used. Rename it to '${found.name}' in git to match.`);
     }
     if (found.archived) result.experimentSteps.push({ op: 'unarchive-experiment', experimentId: found.id, experiment: e.name });
     if (found.description !== e.description) {

@@ -248,6 +248,16 @@ describe('each invalid case: one error at the right line, with the fix', () => {
     ]);
   });
 
+  // KFP's experiments table has a unique index on (Name, Namespace) under MySQL's utf8mb4_0900_ai_ci
+  // collation (backend/src/apiserver/storage/experiment_store.go CreateExperiment; kubeflow/pipelines#5172).
+  test('experiment names that collide in KFP (case, accents) are flagged where the second one is', async () => {
+    const { state } = await load({ 'cfg/experiments.yaml': EXPERIMENTS + '  - name: EXP\n  - name: scöring\n  - name: Scoring\n', 'cfg/recurring_runs.yaml': RUNS });
+    expect(errors(state).map((e) => `${where(e)} ${e.message}`)).toEqual([
+      "cfg/experiments.yaml:4:11 Experiment 'EXP' collides with 'exp' (line 2): KFP compares experiment names ignoring case and accents, so it refuses the second one (HTTP 409).",
+      "cfg/experiments.yaml:6:11 Experiment 'Scoring' collides with 'scöring' (line 5): KFP compares experiment names ignoring case and accents, so it refuses the second one (HTTP 409).",
+    ]);
+  });
+
   test('pipeline file missing: a suggestion for the near name', async () => {
     const e = await onlyError(runs((s) => s.replace('RENDERED_PIPELINE/workflow.yaml', 'RENDERED_PIPELINE/workflow.yml')));
     expect(e.message).toBe("Pipeline file: 'pipelines/train-model/RENDERED_PIPELINE/workflow.yml' does not exist in the repository.");

@@ -53,7 +53,7 @@ describe.each(API_VERSIONS)('auth modes against the emulator (%s)', (version) =>
   test('user header for multi-user installs: namespaces the user may not use get 403 with the namespace hint', async () => {
     h = await harness(version, { auth: { userHeader: 'kubeflow-userid', access: { 'me@example.com': ['team-a'] } } }, { userHeader: { name: 'kubeflow-userid', value: 'me@example.com' } });
     await h.client.createExperiment({ name: 'e', namespace: 'team-a' });
-    await expect(h.client.listExperiments('team-b')).rejects.toThrow(/HTTP 403 .*no access to namespace 'team-b'.*Check: the namespace and permissions/);
+    await expect(h.client.listExperiments('team-b')).rejects.toThrow(/HTTP 403 .*User 'me@example.com' is not authorized .*Namespace:team-b,Verb:list.*Check: permissions: the identity may not 'list' experiments in namespace 'team-b'/);
     const anonymous = createKfpClient({ host: h.emu.url, apiVersion: version });
     await expect(anonymous.listExperiments('team-a')).rejects.toThrow(/HTTP 401/);
     anonymous.close();

@@ -45,6 +45,9 @@ describeWithShared.each(API_VERSIONS)('KFP client over HTTP against the emulator
     expect(all.map((e) => e.name).sort()).toEqual(['team', ...Array.from({ length: 11 }, (_, i) => `e${i}`)].sort());
     expect(h.emu.log.calls).toBe(3); // 12 experiments in pages of 5
     await expect(client.createExperiment({ name: 'team', namespace: 'ns1' })).rejects.toThrow(/CreateExperiment.*HTTP 409.*already exists/);
+    // KFP's unique index ignores case and accents (storage/experiment_store.go; MySQL utf8mb4_0900_ai_ci).
+    await expect(client.createExperiment({ name: 'TÉAM', namespace: 'ns1' })).rejects.toThrow(/HTTP 409.*Check: .*ignoring case and accents/);
+    expect((await client.findExperiment('TÉAM', 'ns1'))?.name).toBe('team');
   });
 
   test('recurring runs: create (real pipeline), read back normalised, enable/disable, delete', async () => {
@@ -90,7 +93,8 @@ describeWithShared.each(API_VERSIONS)('KFP client over HTTP against the emulator
     const exp = await client.createExperiment({ name: 'exp', namespace: 'ns1' });
     const other = await client.createExperiment({ name: 'exp', namespace: 'ns2' });
     const p = emu.state.jobs.size;
-    const rec = { kind: 'argo' as const, manifest: JSON.stringify(pipeline('v1beta1')), parameters: [] };
+    // Jobs as each version creates them (a v2 read of a workflow given to v1 costs one more v1 listing).
+    const rec = version === 'v1beta1' ? { kind: 'argo' as const, manifest: JSON.stringify(pipeline('v1beta1')), parameters: [] } : { kind: 'ir' as const, spec: pipeline('v2beta1'), parameters: {} };
     for (let i = 0; i < 450; i++) emu.state.seedJob({ name: `j${i}`, experimentId: exp.id, pipeline: rec });
     emu.state.seedJob({ name: 'elsewhere', experimentId: other.id, pipeline: rec });
     emu.log.clear();
@@ -203,8 +207,8 @@ describeWithShared.each(API_VERSIONS)('KFP client over HTTP against the emulator
     await expect(client.createRecurringRun(job(exp.id, { trigger: { cron: { expression: '0 0 25 * * *' } } }))).rejects.toThrow(/cron is not a supported format.*End of range \(25\) above maximum \(23\): 25/);
     await expect(client.createRecurringRun(job(exp.id, { trigger: { periodic: { intervalSeconds: 0 } } }))).rejects.toThrow(/invalid period schedule/);
     await expect(client.createRecurringRun(job('no-such-experiment'))).rejects.toThrow(/HTTP 404.*Check: that the object exists/);
-    // A kfp-host without the /pipeline prefix reaches the gateway, not the API.
-    const wrong = (await import('../../src/kfp/client.js')).createKfpClient({ host: h.emu.origin, apiVersion: version, retry: { retries: 0 } });
+    // A kfp-host with a wrong prefix reaches the gateway, not the API.
+    const wrong = (await import('../../src/kfp/client.js')).createKfpClient({ host: `${h.emu.origin}/kubeflow`, apiVersion: version, retry: { retries: 0 } });
     await expect(wrong.healthz()).rejects.toThrow(/HTTP 404.*Check: the URL prefix: kfp-host must be the KFP API prefix/);
     wrong.close();
   });
@@ -221,10 +225,12 @@ describeWithShared('version-specific wire rules', () => {
     const { createKfpClient } = await import('../../src/kfp/client.js');
     const v2 = createKfpClient({ host: h.emu.url, apiVersion: 'v2beta1' });
     await expect(v2.createRecurringRun({ ...base, parameters: { param1: 'a' } })).rejects.toThrow(/set api-version to v1beta1/);
-    // The same job read through v2: no workflow, its parameters as runtime_config.
+    // The same job read through v2: KFP's answer has no workflow (api_converter.go toApiRecurringRun),
+    // so the client reads it through v1; its parameters come as runtime_config.
     const seen = await v2.getRecurringRun(ok.id);
-    expect(seen.pipeline).toBeUndefined();
+    expect(seen.pipeline).toEqual(pipeline('v1beta1'));
     expect(seen.parameters).toEqual({ param1: 'a' });
+    expect(h.emu.log.entries.slice(-2).map((e) => e.route)).toEqual(['GET /apis/v2beta1/recurringruns/{recurring_run_id}', 'GET /apis/v1beta1/jobs/{id}']);
     v2.close();
   });
 });

@@ -37,10 +37,44 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('--auth FILE: tokens with view/edit roles per namespace, as KFP authorizes them; a bad file is refused', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-emu-auth-'));
+    const authFile = path.join(dir, 'auth.yaml');
+    fs.writeFileSync(authFile, 'tokens:\n  tok-a: {user: alice@example.com, namespaces: {team-1: edit, team-2: view}}\n');
+    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli/index.js'), 'kfp-emulator', '--port', '0', '--auth', authFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 10_000);
+      child.stdout.on('data', () => {
+        const m = /listening at (http:\/\/127\.0\.0\.1:\d+)\/pipeline/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const post = (ns: string, token?: string) =>
+      fetch(`${url}/apis/v2beta1/experiments`, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, body: JSON.stringify({ display_name: 'e', namespace: ns }) });
+    // At the root, as the in-cluster ml-pipeline service.
+    expect((await post('team-1', 'tok-a')).status).toBe(200);
+    expect((await post('team-2', 'tok-a')).status).toBe(403);
+    expect((await post('team-1')).status).toBe(401);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    fs.writeFileSync(authFile, 'tokens:\n  tok-a: {user: alice, namespaces: {team-1: owner}}\n');
+    const bad = await runCliBundle(['kfp-emulator', '--port', '0', '--auth', authFile], { cwd: repoRoot });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/auth.yaml:2:\d+: Role 'owner' of user 'alice' in namespace 'team-1' is not view or edit/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('--help documents the flags; a bad flag exits 2', async () => {
     const help = await runCliBundle(['kfp-emulator', '--help'], { cwd: repoRoot });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--state-file FILE/);
+    expect(help.stdout).toMatch(/--auth FILE .*view: get and list/s);
     const bad = await runCliBundle(['kfp-emulator', '--prot', '1'], { cwd: repoRoot });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown argument '--prot'/);

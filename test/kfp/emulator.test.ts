@@ -37,7 +37,8 @@ describeWithShared('the emulator behaves like KFP 2.17 where a client could noti
     const exp = (await call('POST', '/apis/v1beta1/experiments', { name: 'e', resource_references: [{ key: { type: 'NAMESPACE', id: 'ns' }, relationship: 'OWNER' }] })).body;
     const cases: [Record<string, unknown>, number, RegExp][] = [
       [{ bogus: true }, 400, /unknown field "bogus"/],
-      [{ name: '' }, 400, /job name is empty/],
+      // server/api_converter.go toModelJob: an empty name is an input error wrapped as internal (500).
+      [{ name: '' }, 500, /Job name cannot be empty/],
       [{ max_concurrency: '11' }, 400, /Support 1-10. Received 11/],
       [{ max_concurrency: undefined }, 400, /Received 0/],
       [{ trigger: { cron_schedule: { cron: '* * *' } } }, 400, /cron is not a supported format.*Error: Expected 5 to 6 fields, found 3: \* \* \*$/],
@@ -46,7 +47,8 @@ describeWithShared('the emulator behaves like KFP 2.17 where a client could noti
       [{ enabled: 'yes' }, 400, /invalid value for bool/],
       [{ resource_references: [{ key: { type: 'EXPERIMENT', id: 'nope' }, relationship: 'OWNER' }] }, 404, /Experiment nope not found/],
       [{ pipeline_spec: { workflow_manifest: wf(), parameters: [{ name: 'param3', value: 'x' }] } }, 400, /Unrecognized input parameter: param3/],
-      [{ pipeline_spec: {} }, 400, /specify a pipeline/],
+      // resource/resource_manager.go CreateJob: a plain error, so 500.
+      [{ pipeline_spec: {} }, 500, /Cannot create a job with an empty pipeline ID/],
     ];
     for (const [over, status, message] of cases) {
       const r = await call('POST', '/apis/v1beta1/jobs', v1job(exp.id, over));
@@ -56,7 +58,8 @@ describeWithShared('the emulator behaves like KFP 2.17 where a client could noti
     // camelCase field names are accepted as protojson allows; 5-field cron is accepted (and misread) like robfig v1.
     const ok = await call('POST', '/apis/v1beta1/jobs', v1job(exp.id, { max_concurrency: undefined, maxConcurrency: 3, noCatchup: true, trigger: { cronSchedule: { cron: '0 2 * * *' } } }));
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ max_concurrency: '3', no_catchup: true, status: 'DISABLED' });
+    // server/api_converter.go toApiJobV1: `status` is the Conditions column, unset right after create.
+    expect(ok.body).toMatchObject({ max_concurrency: '3', no_catchup: true, status: 'STATUS_UNSPECIFIED' });
     expect(ok.body.enabled).toBeUndefined();
   });
 
@@ -118,7 +121,9 @@ describeWithShared('the emulator behaves like KFP 2.17 where a client could noti
     expect((await v2({ predicates: [{ operation: 'EQUALS', key: 'phase', string_value: 'x' }] })).body.message).toMatch(/filter key 'phase' is not supported/);
   });
 
-  test('archiving an experiment disables its recurring runs; unarchive does not re-enable', async () => {
+  // KFP 2.x checks no archive state on create (resource/resource_manager.go CreateJob): a job in an
+  // archived experiment is accepted.
+  test('archiving an experiment disables its recurring runs; unarchive does not re-enable; jobs may still be created in it', async () => {
     emu = await startKfpEmulator();
     const exp = emu.state.seedExperiment({ name: 'e', namespace: 'ns' });
     const j = emu.state.seedJob({ name: 'j', experimentId: exp.id, enabled: true, pipeline: { kind: 'argo', manifest: wf(), parameters: [] } });
@@ -126,10 +131,10 @@ describeWithShared('the emulator behaves like KFP 2.17 where a client could noti
     expect((await call('GET', `/apis/v2beta1/recurringruns/${j.id}`)).body.status).toBe('DISABLED');
     const v1 = (await call('GET', `/apis/v1beta1/experiments/${exp.id}`)).body;
     expect(v1.storage_state).toBe('STORAGESTATE_ARCHIVED');
-    expect((await call('POST', '/apis/v1beta1/jobs', v1job(exp.id))).body.message).toMatch(/archived/);
+    expect((await call('POST', '/apis/v1beta1/jobs', v1job(exp.id))).status).toBe(200);
     await call('POST', `/apis/v1beta1/experiments/${exp.id}:unarchive`);
     expect(emu.state.jobs.get(j.id)!.enabled).toBe(false);
-    expect(emu.log.writes).toBe(2);
+    expect(emu.log.writes).toBe(3);
     expect(emu.log.counts()).toMatchObject({ 'POST /apis/v2beta1/experiments/{experiment_id}:archive': 1, 'POST /apis/v1beta1/jobs': 1 });
   });
 

@@ -16,6 +16,16 @@ describe('plan(desired, actual)', () => {
     expect(p.changes[0]!.kind).toBe('create');
   });
 
+  // KFP's unique index on experiment names ignores case and accents (MySQL utf8mb4_0900_ai_ci;
+  // backend/src/apiserver/storage/experiment_store.go CreateExperiment, kubeflow/pipelines#5172).
+  test("an experiment that differs only in case or accents is KFP's experiment: no create that 409s, no replace", () => {
+    const d: DesiredState = { namespace: 'ns', experiments: [{ name: 'EXP', description: '' }], schedules: [desired('daily', { experiment: 'EXP' })] };
+    const p = plan(d, state([job('daily', '2026-01-01T00-00-00Z')], [{ id: 'exp-id', name: 'éxp', description: '', archived: false }]), options());
+    expect(p.experimentSteps).toEqual([]);
+    expect(countSteps(p)).toBe(0);
+    expect(p.warnings).toEqual([expect.stringMatching(/^Experiment 'EXP' is 'éxp' in KFP: KFP compares experiment names ignoring case and accents/)]);
+  });
+
   test('unchanged config: zero steps, even with a different compile timestamp in the pipeline', () => {
     const current = job('daily', '2026-01-01T00-00-00Z', {
       spec: spec({ pipeline: { kind: 'v1', data: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { annotations: { 'pipelines.kubeflow.org/pipeline_compilation_time': 'x' } }, spec: { entrypoint: 'main' } } } }),

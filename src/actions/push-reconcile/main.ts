@@ -7,6 +7,7 @@ import { commentOnPullRequest } from '../../lib/pr-comment.js';
 import { loadConfigFolders } from '../../config/for-action.js';
 import type { DesiredFolder } from '../../config/model.js';
 import { createKfpClient } from '../../kfp/client.js';
+import { KfpApiError } from '../../kfp/http.js';
 import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
 import { type ApplyResult, applyPlan } from '../../reconcile/apply.js';
 import { toDesiredState } from '../../reconcile/config-adapter.js';
@@ -95,17 +96,21 @@ export async function run(ctx: ActionContext): Promise<void> {
           experimentIds: observed.get(p.namespace)!,
           parallelism,
           lineage: (step) => [commit && `commit ${commit.slice(0, 12)}`, step.origin && `${step.origin.file}${step.origin.line ? `:${step.origin.line}` : ''}`].filter(Boolean).join(' · ') || undefined,
+          // Refused credentials or permissions refuse every later write too: stop at the first.
+          stopsAll: (err) => err instanceof KfpApiError && (err.status === 401 || err.status === 403),
           onStep: (step, outcome, error) => host.info(`${outcome === 'failed' ? '✗' : outcome === 'undone' ? '↺' : '✓'} ${targets[i]!.desired.namespace}: ${step.op} ${'version' in step ? step.version : 'job' in step ? step.job.name : 'experiment' in step ? step.experiment : ''}${error ? ` — ${error}` : ''}`),
         }),
       );
       failures += result.failures.length;
       writes += result.writes;
       results.push(result);
-      for (const f of result.failures) host.error(`${p.namespace}/${f.schedule}: ${f.step.op} failed: ${f.error}${f.undo ? ` (${f.undo})` : ''}. The next run converges.`);
+      const next = result.stopped ? ' No further write was tried in this namespace.' : ' The next run converges.';
+      for (const f of result.failures) host.error(`${p.namespace}/${f.schedule}: ${f.step.op} failed: ${f.error}${f.undo ? ` (${f.undo})` : ''}.${next}`);
     }
     host.setOutput('applied', String(failures === 0));
     await host.appendSummary(plans.map((p, i) => planMarkdown([p], { mode, result: results[i] })).join('\n'));
-    if (failures) throw new CheckFailed(`${failures} step(s) failed after ${writes} write(s); see the errors above. The next run converges.`);
+    const stopped = results.some((r) => r.stopped !== undefined);
+    if (failures) throw new CheckFailed(`${failures} step(s) failed after ${writes} write(s); see the errors above.${stopped ? ' Fix the credentials or permissions KFP refused, then re-run.' : ' The next run converges.'}`);
     host.info(`Applied ${writes} write(s).`);
   } finally {
     client.close();

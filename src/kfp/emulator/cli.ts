@@ -1,6 +1,7 @@
+import { loadAuthFile } from './auth-file.js';
 import { startKfpEmulator } from './server.js';
 
-const USAGE = `Usage: kfp-gitops kfp-emulator [--port N] [--state-file FILE] [--latency-ms N] [--prefix /pipeline] [--single-user]
+const USAGE = `Usage: kfp-gitops kfp-emulator [--port N] [--state-file FILE] [--latency-ms N] [--prefix /pipeline] [--single-user] [--auth FILE]
 
 Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KFP 2.17) on
 127.0.0.1 until interrupted. Give the printed URL to actions as kfp-host.
@@ -8,8 +9,14 @@ Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KF
   --port N            port to listen on (0 = any free port; default 8888)
   --state-file FILE   load state from FILE if it exists and save it after every change
   --latency-ms N      delay every API answer by N ms
-  --prefix PATH       path the API is served under (default /pipeline, as behind the Kubeflow gateway)
-  --single-user       single-user KFP (no namespaces)`;
+  --prefix PATH       path the API is served under (default /pipeline, as behind the Kubeflow gateway);
+                      it answers at the root too, as the in-cluster ml-pipeline service does
+  --single-user       single-user KFP (no namespaces)
+  --auth FILE         require bearer tokens, each with a Kubeflow role per namespace (view: get and list
+                      only; edit: everything), as KFP's SubjectAccessReview decides (multi-user only,
+                      as in KFP). FILE is YAML:
+                        tokens:
+                          <token>: {user: alice@example.com, namespaces: {team-1: edit, team-2: view}}`;
 
 /** `kfp-gitops kfp-emulator`: run the emulator in the foreground until SIGINT/SIGTERM. */
 export async function runEmulatorCli(argv: string[]): Promise<number> {
@@ -24,7 +31,7 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
       flags.set('single-user', 'true');
       continue;
     }
-    const m = /^--(port|state-file|latency-ms|prefix)(?:=(.*))?$/.exec(arg);
+    const m = /^--(port|state-file|latency-ms|prefix|auth)(?:=(.*))?$/.exec(arg);
     const value = m?.[2] ?? argv[i + 1];
     if (!m || value === undefined) {
       process.stderr.write(`error: ${m ? `flag '${arg}' needs a value` : `unknown argument '${arg}'`}\n\n${USAGE}\n`);
@@ -41,7 +48,9 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
   };
   let emulator;
   try {
+    const authFile = flags.get('auth');
     emulator = await startKfpEmulator({
+      auth: authFile ? { identities: loadAuthFile(authFile) } : undefined,
       port: num('port', 8888),
       latencyMs: num('latency-ms', 0),
       stateFile: flags.get('state-file'),

@@ -1,3 +1,4 @@
+import { collationKey } from '../collation.js';
 import { invalid } from './rpc.js';
 
 /**
@@ -72,8 +73,11 @@ export function parseFilter<T>(text: string, opKey: 'op' | 'operation', l: Lista
   });
 }
 
-/** storage_state values differ between versions (STORAGESTATE_ARCHIVED vs ARCHIVED); compare the bare state. */
-const norm = (v: Scalar) => (typeof v === 'string' ? v.replace(/^STORAGE_?STATE_/, '') : v);
+/**
+ * storage_state values differ between versions (STORAGESTATE_ARCHIVED vs ARCHIVED); compare the bare
+ * state. Strings compare as KFP's MySQL columns do (utf8mb4_0900_ai_ci: case- and accent-insensitive).
+ */
+const norm = (v: Scalar) => (typeof v === 'string' ? collationKey(v.replace(/^STORAGE_?STATE_/, '')) : v);
 
 function matches(v: Scalar, p: Predicate): boolean {
   const a = norm(v);

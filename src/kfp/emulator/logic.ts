@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { parseCron } from '../cron.js';
 import { type Listable } from './listing.js';
-import { alreadyExists, failedPrecondition, invalid, notFound } from './rpc.js';
+import { RpcError, alreadyExists, internalInvalid, invalid, notFound } from './rpc.js';
 import { type EmulatorState, type ExperimentRecord, type JobRecord, type PipelineRecord, type RunRecord, type RunStateName, type TriggerRecord, newId, seconds } from './state.js';
 
 /**
@@ -9,15 +9,25 @@ import { type EmulatorState, type ExperimentRecord, type JobRecord, type Pipelin
  * validation rules (name, max_concurrency, cron, interval, experiment/namespace, v1 parameters)
  * and the state changes. The version modules only translate the wire format.
  */
+
+/** KFP's RBAC resources (backend/src/apiserver/common/const.go RbacResourceType*). */
+export type RbacResource = 'experiments' | 'jobs' | 'runs';
+
 export interface Caller {
-  /** Throws 401/403 as KFP's SubjectAccessReview would when the caller may not use the namespace. */
-  authorize(namespace: string): void;
+  /**
+   * Throws 401/403 as KFP's SubjectAccessReview would when the caller may not do `verb` on
+   * `resource` in the namespace (resource/resource_manager.go IsAuthorized).
+   */
+  authorize(namespace: string, verb: string, resource: RbacResource, name?: string): void;
 }
 
 export interface RequestContext {
   state: EmulatorState;
   caller: Caller;
 }
+
+/** Namespace KFP gives jobs in single-user mode: the API server's own (POD_NAMESPACE) — resource_manager.go CreateJob. */
+export const SINGLE_USER_NAMESPACE = 'kubeflow';
 
 const epoch = (d: Date | undefined) => (d ? Math.floor(d.getTime() / 1000) : 0);
 
@@ -72,94 +82,139 @@ export function runListing(s: EmulatorState): Listable<RunRecord> {
   };
 }
 
-export function getExperiment(ctx: RequestContext, id: string): ExperimentRecord {
-  const e = ctx.state.experiments.get(id);
+/** The wrapped error KFP's servers return when authorization fails (server/*_server.go canAccess*). */
+function authorized<T>(what: () => T, context: string): T {
+  try {
+    return what();
+  } catch (err) {
+    throw err instanceof RpcError ? err.wrap(context) : err;
+  }
+}
+
+function experimentById(state: EmulatorState, id: string): ExperimentRecord {
+  const e = state.experiments.get(id);
   if (!e) throw notFound(`Experiment ${id} not found`);
-  ctx.caller.authorize(e.namespace);
   return e;
 }
 
-export function getJob(ctx: RequestContext, id: string): JobRecord {
+export function getExperiment(ctx: RequestContext, id: string, verb = 'get'): ExperimentRecord {
+  const e = experimentById(ctx.state, id);
+  authorized(() => ctx.caller.authorize(e.namespace, verb, 'experiments', e.name), 'Failed to authorize with API');
+  return e;
+}
+
+export function getJob(ctx: RequestContext, id: string, verb = 'get'): JobRecord {
   const j = ctx.state.jobs.get(id);
   if (!j) throw notFound(`Job ${id} not found`);
-  ctx.caller.authorize(j.namespace);
+  authorized(() => ctx.caller.authorize(j.namespace, verb, 'jobs', j.name), 'failed to authorize with API');
   return j;
 }
 
-export function getRun(ctx: RequestContext, id: string): RunRecord {
+export function getRun(ctx: RequestContext, id: string, verb = 'get'): RunRecord {
   const r = ctx.state.runs.get(id);
   if (!r) throw notFound(`Run ${id} not found`);
-  ctx.caller.authorize(r.namespace);
+  authorized(() => ctx.caller.authorize(r.namespace, verb, 'runs', r.name), 'failed to authorize with API');
   return r;
 }
 
 /** The namespace a list call is scoped to; multi-user mode requires one (or an experiment). */
-export function listNamespace(ctx: RequestContext, namespace: string | undefined, experimentId: string | undefined, what: string): { namespace?: string; experimentId?: string } {
+export function listNamespace(ctx: RequestContext, namespace: string | undefined, experimentId: string | undefined, what: string, resource: RbacResource): { namespace?: string; experimentId?: string } {
   if (experimentId) {
-    getExperiment(ctx, experimentId);
+    const e = experimentById(ctx.state, experimentId);
+    authorized(() => ctx.caller.authorize(e.namespace, 'list', resource), 'failed to authorize with API');
     return { experimentId };
   }
   if (!ctx.state.multiUser) return {};
   if (!namespace) throw invalid(`${what}: in multi-user mode, a namespace (or an experiment) must be specified`);
-  ctx.caller.authorize(namespace);
+  authorized(() => ctx.caller.authorize(namespace, 'list', resource), 'failed to authorize with API');
   return { namespace };
 }
 
 export function createExperiment(ctx: RequestContext, input: { name?: string; description?: string; namespace?: string }): ExperimentRecord {
   const name = input.name ?? '';
-  if (!name) throw invalid('Experiment name is empty. Please specify a valid experiment name');
+  // server/api_converter.go toModelExperiment: an input error wrapped as internal (HTTP 500).
+  if (!name) throw internalInvalid('Experiment must have a non-empty name', 'Failed to convert API experiment to model experiment');
   const namespace = ctx.state.multiUser ? (input.namespace ?? '') : '';
   if (ctx.state.multiUser && !namespace) throw invalid('In multi-user mode, the experiment namespace must be specified');
-  ctx.caller.authorize(namespace);
+  authorized(() => ctx.caller.authorize(namespace, 'create', 'experiments', name), 'Failed to authorize with API');
+  // The unique index compares names as MySQL's utf8mb4_0900_ai_ci does: EXP-A and exp-á collide.
   if (ctx.state.experimentByName(name, namespace)) {
     throw alreadyExists(`Failed to create a new experiment. The name ${name} already exists. Please specify a new name`);
   }
   return ctx.state.seedExperiment({ name, description: input.description ?? '', namespace, createdAt: seconds(new Date()) });
 }
 
-/** The experiment a job/run goes in: the named one (in the caller's namespace) or the namespace's Default. */
-export function resolveExperiment(ctx: RequestContext, experimentId: string | undefined, namespace: string | undefined, what: string): ExperimentRecord {
+/**
+ * The experiment a job/run goes in: the named one (in the caller's namespace) or the namespace's
+ * Default. KFP 2.x checks no archive state here (resource_manager.go CreateJob / CreateRun).
+ */
+export function resolveExperiment(ctx: RequestContext, experimentId: string | undefined, namespace: string | undefined, what: string, resource: RbacResource, name: string): ExperimentRecord {
   let exp: ExperimentRecord;
   if (experimentId) {
-    exp = getExperiment(ctx, experimentId);
+    exp = experimentById(ctx.state, experimentId);
     if (namespace && namespace !== exp.namespace) throw invalid(`${what}: namespace '${namespace}' does not match the namespace '${exp.namespace}' of experiment ${experimentId}`);
   } else {
     if (ctx.state.multiUser && !namespace) throw invalid(`${what}: in multi-user mode, an experiment (or a namespace) must be specified`);
-    ctx.caller.authorize(namespace ?? '');
     exp = ctx.state.defaultExperiment(ctx.state.multiUser ? namespace! : '');
   }
-  if (exp.archived) throw failedPrecondition(`${what}: experiment ${exp.id} (${exp.name}) is archived; unarchive it first`);
+  authorized(
+    () => ctx.caller.authorize(exp.namespace, 'create', resource, name),
+    `${what} due to authorization error. Check if you have write permission to namespace ${exp.namespace}: failed to authorize with API`,
+  );
   return exp;
 }
 
+/** A missing trigger is accepted (KFP 2.x stores a job that never fires); a given one is validated. */
 export function validateTrigger(t: TriggerRecord | undefined): TriggerRecord {
-  if (!t || (!t.cron && !t.periodic)) throw invalid('Trigger is required: specify a cron_schedule or a periodic_schedule');
+  if (!t) return {};
   if (t.cron) {
     const r = parseCron(t.cron.cron ?? '');
     if (!r.ok) throw invalid(`Schedule cron is not a supported format(https://godoc.org/github.com/robfig/cron). Error: ${r.error}`);
   }
-  if (t.periodic && !(t.periodic.intervalSecond >= 1)) throw invalid(`Found invalid period schedule. Interval: ${t.periodic.intervalSecond ?? 0}; it must be at least 1 second`);
+  if (t.periodic && !(t.periodic.intervalSecond >= 1)) throw invalid(`Found invalid period schedule interval ${t.periodic.intervalSecond ?? 0}. Set at interval to least 1 second`);
   return t;
 }
 
-/** An Argo workflow given inline (v1): parameters must be declared by the workflow (spec.arguments.parameters). */
-export function argoPipeline(manifest: string, parameters: { name: string; value: string }[]): PipelineRecord {
-  let wf: any;
+/** A manifest KFP's template.New cannot read: wrapped as internal, HTTP 500 (resource_manager.go fetchTemplateFromPipelineSpec). */
+const badManifest = (m: string) => internalInvalid(m, 'Failed to create a recurring run with an invalid pipeline spec manifest');
+
+function parseManifest(text: string): Record<string, unknown> {
+  let doc: unknown;
   try {
-    wf = parseYaml(manifest);
+    doc = parseYaml(text);
   } catch (err) {
-    throw invalid(`Failed to unmarshal the workflow manifest: ${(err as Error).message.split('\n')[0]}`);
+    throw badManifest(`Failed to unmarshal the pipeline manifest: ${(err as Error).message.split('\n')[0]}`);
   }
-  if (!wf || typeof wf !== 'object' || wf.kind !== 'Workflow') throw invalid('Failed to unmarshal the workflow manifest: it is not an Argo Workflow (kind: Workflow)');
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw badManifest('the manifest is neither an Argo Workflow nor a KFP v2 PipelineSpec');
+  return doc as Record<string, unknown>;
+}
+
+/** An Argo workflow: parameters must be declared by the workflow (spec.arguments.parameters). */
+export function argoPipeline(manifest: string, parameters: { name: string; value: string }[], specManifest?: string): PipelineRecord {
+  const wf: any = parseManifest(manifest);
+  if (wf.kind !== 'Workflow') throw badManifest('Failed to unmarshal the workflow manifest: it is not an Argo Workflow (kind: Workflow)');
   const declared = new Set<string>((wf.spec?.arguments?.parameters ?? []).map((p: any) => String(p?.name)));
   for (const p of parameters) {
     if (!declared.has(p.name)) throw invalid(`Unrecognized input parameter: ${p.name} (the workflow declares: ${[...declared].join(', ') || 'none'})`);
   }
-  return { kind: 'argo', manifest, parameters };
+  return { kind: 'argo', manifest, parameters, specManifest };
+}
+
+/**
+ * A `pipeline_manifest` (v1) or the YAML a v2 `pipeline_spec` is stored as: an IR PipelineSpec, or
+ * an Argo workflow (template.New tells them apart), YAML or JSON.
+ */
+export function specPipeline(manifest: string, parameters: Record<string, unknown>, pipelineRoot?: string, argoParameters: { name: string; value: string }[] = []): PipelineRecord {
+  const doc = parseManifest(manifest);
+  if (doc.kind === 'Workflow') return argoPipeline(manifest, argoParameters, manifest);
+  if (!doc.pipelineInfo && !doc.root) throw badManifest('the manifest is neither an Argo Workflow nor a KFP v2 PipelineSpec');
+  return { kind: 'ir', spec: doc, parameters, pipelineRoot, manifest };
 }
 
 export interface NewJob {
   name?: string;
+  /** KFP's texts for an empty name, per API version (server/api_converter.go toModelJob): [message, context]. */
+  emptyName: [string, string];
   description?: string;
   experimentId?: string;
   namespace?: string;
@@ -168,25 +223,26 @@ export interface NewJob {
   serviceAccount?: string;
   noCatchup?: boolean;
   trigger?: TriggerRecord;
-  /** Read after the cheaper checks, in KFP's order (parsing a workflow comes last). */
+  /** Read after the cheaper checks and authorization, in KFP's order (parsing a workflow comes last). */
   pipeline: () => PipelineRecord | undefined;
 }
 
 export function createJob(ctx: RequestContext, input: NewJob, what = 'Failed to create a recurring run'): JobRecord {
-  if (!input.name) throw invalid(`${what}: The job name is empty. Please specify a valid name`);
+  if (!input.name) throw internalInvalid(...input.emptyName);
   const mc = input.maxConcurrency ?? 0;
   if (mc < 1 || mc > 10) throw invalid(`${what}: The max concurrency of the job is out of range. Support 1-10. Received ${mc}`);
   const trigger = validateTrigger(input.trigger);
+  const exp = resolveExperiment(ctx, input.experimentId, input.namespace, 'Failed to create a recurring run', 'jobs', input.name);
   const pipeline = input.pipeline();
-  if (!pipeline) throw invalid(`${what}: Please specify a pipeline by providing a pipeline spec or a pipeline version`);
-  const exp = resolveExperiment(ctx, input.experimentId, input.namespace, what);
+  // resource_manager.go CreateJob: a plain error, which KFP's gateway answers as internal (500).
+  if (!pipeline) throw new RpcError(13, 'Internal error: Failed to create a recurring run: Cannot create a job with an empty pipeline ID');
   const now = seconds(new Date());
   const job: JobRecord = {
     id: newId(),
     name: input.name,
     description: input.description ?? '',
     experimentId: exp.id,
-    namespace: exp.namespace,
+    namespace: exp.namespace || SINGLE_USER_NAMESPACE,
     enabled: input.enabled,
     maxConcurrency: mc,
     serviceAccount: input.serviceAccount ?? '',
@@ -195,6 +251,7 @@ export function createJob(ctx: RequestContext, input: NewJob, what = 'Failed to 
     pipeline,
     createdAt: now,
     updatedAt: now,
+    conditions: 'STATUS_UNSPECIFIED',
   };
   ctx.state.jobs.set(job.id, job);
   return job;
@@ -211,10 +268,10 @@ export interface NewRun {
 
 export function createRun(ctx: RequestContext, input: NewRun): RunRecord {
   const what = 'Failed to create a run';
-  if (!input.name) throw invalid(`${what}: The run name is empty. Please specify a valid name`);
+  if (!input.name) throw internalInvalid('Run name cannot be empty', 'Failed to convert a API run to its internal representation');
+  const exp = resolveExperiment(ctx, input.experimentId, input.namespace, what, 'runs', input.name);
   const pipeline = input.pipeline();
   if (!pipeline) throw invalid(`${what}: Please specify a pipeline by providing a pipeline spec or a pipeline version`);
-  const exp = resolveExperiment(ctx, input.experimentId, input.namespace, what);
   return ctx.state.seedRun({ name: input.name, description: input.description ?? '', experimentId: exp.id, namespace: exp.namespace, serviceAccount: input.serviceAccount ?? '', pipeline });
 }
 
@@ -241,8 +298,9 @@ export function triggerToWire(t: TriggerRecord): Record<string, unknown> {
     put(o, 'cron', t.cron.cron);
     return { cron_schedule: o };
   }
-  const o = w(t.periodic!);
-  put(o, 'interval_second', String(t.periodic!.intervalSecond));
+  if (!t.periodic) return {}; // a job created without a trigger
+  const o = w(t.periodic);
+  put(o, 'interval_second', String(t.periodic.intervalSecond));
   return { periodic_schedule: o };
 }
 

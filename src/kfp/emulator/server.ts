@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { type DexOptions, DexGateway, cookies } from './dex.js';
 import { type Fault, Faults } from './faults.js';
 import { type LoggedRequest, RequestLog } from './log.js';
-import type { Caller } from './logic.js';
+import type { Caller, RbacResource } from './logic.js';
 import { type Messages, V1_MESSAGES, V2_MESSAGES, decodeMessage } from './protojson.js';
 import type { Route } from './route.js';
 import { RpcError, permissionDenied, unauthenticated } from './rpc.js';
@@ -40,6 +40,8 @@ export interface KfpEmulatorOptions {
     userHeader?: string;
     /** user → namespaces it may use (403 otherwise). */
     access?: Record<string, string[]>;
+    /** Bearer token → who it is and its Kubeflow role per namespace (`--auth FILE`); others get 401. */
+    identities?: Record<string, TokenIdentity>;
   };
   /** Serve HTTPS with this key and certificate (PEM). */
   tls?: { key: string | Buffer; cert: string | Buffer };
@@ -48,6 +50,21 @@ export interface KfpEmulatorOptions {
   logBodies?: boolean;
   /** How long a 'timeout' fault holds the connection before dropping it. */
   hangMs?: number;
+}
+
+/** Kubeflow's standard roles: `view` may only get and list; `edit` may do everything. */
+export type Role = 'view' | 'edit';
+
+export interface TokenIdentity {
+  user: string;
+  namespaces: Record<string, Role>;
+}
+
+const VIEW_VERBS = new Set(['get', 'list']);
+
+/** The ResourceAttributes of a SubjectAccessReview as KFP prints them (%+v of k8s.io/api v0.35). */
+function resourceAttributes(namespace: string, verb: string, resource: RbacResource, name = ''): string {
+  return `&ResourceAttributes{Namespace:${namespace},Verb:${verb},Group:pipelines.kubeflow.org,Version:v1beta1,Resource:${resource},Subresource:,Name:${name},FieldSelector:nil,LabelSelector:nil,}`;
 }
 
 export interface KfpEmulator {
@@ -120,11 +137,15 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
   const routes = [...v1Routes(multiUser), ...v2Routes(multiUser)];
   const compiled = routes.map(compile);
   const hanging = new Set<http.ServerResponse>();
-  const authEnforced = !!(opts.auth?.tokens?.length || opts.auth?.cookies?.length || dex);
+  // Single-user KFP authenticates no one (resource_manager.go IsAuthorized returns early).
+  const identities = (opts.multiUser ?? true) ? opts.auth?.identities : undefined;
+  const authEnforced = !!(opts.auth?.tokens?.length || opts.auth?.cookies?.length || dex || identities);
 
   /** Who is calling, or why not: bearer token, configured cookie, Dex session; then the user header. */
-  function identify(req: http.IncomingMessage): { ok: true; user?: string } | { ok: false } {
+  type Identity = { ok: true; user?: string; roles?: Record<string, Role> } | { ok: false; bearer?: string };
+  function identify(req: http.IncomingMessage): Identity {
     let user: string | undefined;
+    let roles: Record<string, Role> | undefined;
     if (authEnforced) {
       const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
       const jar = cookies(req.headers.cookie);
@@ -133,12 +154,24 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
         return jar.get(k!.trim()) === v.join('=').trim();
       });
       const session = dex?.userOf(req);
-      if (!(bearer && opts.auth?.tokens?.includes(bearer)) && !cookieOk && !session) return { ok: false };
-      user = session;
+      const known = bearer !== undefined && identities && Object.hasOwn(identities, bearer) ? identities[bearer] : undefined;
+      if (!(bearer && opts.auth?.tokens?.includes(bearer)) && !known && !cookieOk && !session) return { ok: false, bearer };
+      user = known?.user ?? session;
+      roles = known?.namespaces;
     }
     const header = opts.auth?.userHeader;
     if (header) user = (req.headers[header.toLowerCase()] as string | undefined) ?? user;
-    return { ok: true, user };
+    return { ok: true, user, roles };
+  }
+
+  /**
+   * 401 as KFP's IsAuthorized answers it when no authenticator (user-id header, then TokenReview)
+   * finds an identity (auth/auth.go, auth/authenticator_token_review.go doTokenReview).
+   */
+  function unauthenticatedError(bearer: string | undefined): RpcError {
+    const noHeader = 'Request header error: there is no user identity header.';
+    const review = bearer === undefined ? noHeader : 'Authentication failure: Unauthenticated: Review.Status.Authenticated is false. Error : Failed to authenticate token review';
+    return unauthenticated('Failed to check authorization. User identity is empty in the request header', `[${noHeader}, ${review}]`);
   }
 
   function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -162,7 +195,7 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
       return 0;
     }
     const headers: Record<string, string> = k.retryAfterSeconds !== undefined ? { 'retry-after': String(k.retryAfterSeconds) } : {};
-    sendJson(res, k.status, { code: FAULT_CODE[k.status] ?? 2, message: `fault injected by the KFP emulator (HTTP ${k.status})` }, headers);
+    sendJson(res, k.status, new RpcError(FAULT_CODE[k.status] ?? 2, `fault injected by the KFP emulator (HTTP ${k.status})`).toBody(), headers);
     return k.status;
   }
 
@@ -186,17 +219,18 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
     if (emulator.latencyMs > 0) await sleep(emulator.latencyMs);
 
     if (!hit) {
-      const [status, body] = match.length ? [405, { code: 12, message: 'Method Not Allowed' }] : [404, { code: 5, message: 'Not Found' }];
+      const [status, body] = match.length ? [405, new RpcError(12, 'Method Not Allowed').toBody()] : [404, new RpcError(5, 'Not Found').toBody()];
       record(status, body, false);
       return sendJson(res, status, body);
     }
-    const who = identify(req);
+    // KFP's healthz asks for no identity (server/healthz_server.go).
+    const who: Identity = sub.endsWith('/healthz') ? { ok: true } : identify(req);
     if (!who.ok) {
       if (dex && !req.headers.authorization) {
         record(302, undefined, false);
         return dex.startLogin(res, url.pathname + url.search);
       }
-      const body = { code: 16, message: 'Unauthenticated: Request header error: there is no user identity header or valid credential.' };
+      const body = unauthenticatedError(who.bearer).toBody();
       record(401, body, false);
       return sendJson(res, 401, body);
     }
@@ -206,19 +240,21 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
       return;
     }
     const caller: Caller = {
-      authorize(namespace: string) {
-        if (!opts.auth?.userHeader && !opts.auth?.access) return;
-        if (opts.auth.userHeader && !who.user) throw unauthenticated(`Request header error: there is no user identity header (${opts.auth.userHeader}).`);
-        const allowed = opts.auth.access?.[who.user ?? ''];
-        if (opts.auth.access && state.multiUser && !allowed?.includes(namespace)) {
-          throw permissionDenied(`User '${who.user}' is not authorized with reason: no access to namespace '${namespace}' (verb, resource: pipelines.kubeflow.org)`);
+      // resource/resource_manager.go IsAuthorized: skipped in single-user mode; else a SubjectAccessReview.
+      authorize(namespace: string, verb: string, resource: RbacResource, name?: string) {
+        if (!state.multiUser || (!opts.auth?.userHeader && !opts.auth?.access && !who.roles)) return;
+        if (opts.auth?.userHeader && !who.user) throw unauthenticatedError(undefined);
+        const role = who.roles?.[namespace];
+        const allowed = who.roles ? role === 'edit' || (role === 'view' && VIEW_VERBS.has(verb)) : opts.auth?.access?.[who.user ?? '']?.includes(namespace);
+        if ((who.roles || opts.auth?.access) && !allowed) {
+          throw permissionDenied(`User '${who.user}' is not authorized with reason:  (request: ${resourceAttributes(namespace, verb, resource, name)})`);
         }
       },
     };
     let status = 200;
     let body: unknown;
     try {
-      if (who.user === undefined && opts.auth?.userHeader && !sub.endsWith('/healthz')) throw unauthenticated(`Request header error: there is no user identity header (${opts.auth.userHeader}).`);
+      if (who.user === undefined && opts.auth?.userHeader && !sub.endsWith('/healthz')) throw unauthenticatedError(undefined);
       let decoded: unknown;
       if (hit.c.route.body) {
         let parsed: unknown = {};
@@ -236,7 +272,7 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
     } catch (err) {
       if (!(err instanceof RpcError)) throw err;
       status = err.httpStatus;
-      body = { code: err.code, message: err.message };
+      body = err.toBody();
     }
     const write = method !== 'GET' && status === 200;
     if (write && opts.stateFile) state.save(opts.stateFile);
@@ -258,6 +294,8 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
     }
     if (dex?.handle(req, res, url, raw)) return;
     const path = url.pathname;
+    // The API answers at the root too, as the in-cluster ml-pipeline service (port 8888) does.
+    if (path.startsWith('/apis/')) return api(req, res, url, path, raw);
     if (prefix && path !== prefix && !path.startsWith(`${prefix}/`)) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
       return;

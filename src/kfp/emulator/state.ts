@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { sameName } from '../collation.js';
 
 /**
  * The emulator's data, independent of API version (both versions read and write the same
@@ -16,9 +17,14 @@ export interface TriggerRecord {
   periodic?: { intervalSecond: number } & ScheduleWindowRecord;
 }
 
+/**
+ * The pipeline of a job or run, with the manifest text KFP stores. A v2 create stores the spec as
+ * YAML (`pipelineSpecStructToYamlString`), also for an Argo workflow, which v1 then returns in both
+ * `workflow_manifest` and `pipeline_manifest` and v2 as `pipeline_spec` (`specManifest`).
+ */
 export type PipelineRecord =
-  | { kind: 'argo'; manifest: string; parameters: { name: string; value: string }[] }
-  | { kind: 'ir'; spec: Record<string, unknown>; parameters: Record<string, unknown>; pipelineRoot?: string }
+  | { kind: 'argo'; manifest: string; parameters: { name: string; value: string }[]; specManifest?: string }
+  | { kind: 'ir'; spec: Record<string, unknown>; parameters: Record<string, unknown>; pipelineRoot?: string; manifest?: string }
   | { kind: 'version'; pipelineId: string; versionId?: string; parameters: Record<string, unknown> };
 
 export interface ExperimentRecord {
@@ -45,6 +51,12 @@ export interface JobRecord {
   pipeline: PipelineRecord;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * KFP's Conditions column: what v1 reports as `status`. STATUS_UNSPECIFIED right after an API create,
+   * until KFP's persistence agent reports the ScheduledWorkflow; enable/disable do not change it.
+   * Unset: reported from `enabled`.
+   */
+  conditions?: string;
 }
 
 export type RunOutcome = 'SUCCEEDED' | 'FAILED';
@@ -88,8 +100,9 @@ export class EmulatorState {
 
   constructor(readonly multiUser = true) {}
 
+  /** The experiment KFP's unique index says has this name (compared case- and accent-insensitively). */
   experimentByName(name: string, namespace: string): ExperimentRecord | undefined {
-    for (const e of this.experiments.values()) if (e.name === name && e.namespace === namespace) return e;
+    for (const e of this.experiments.values()) if (e.namespace === namespace && sameName(e.name, name)) return e;
     return undefined;
   }
 

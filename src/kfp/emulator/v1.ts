@@ -8,6 +8,8 @@ import {
   createJob,
   createRun,
   getExperiment,
+  type RbacResource,
+  specPipeline,
   getJob,
   getRun,
   listNamespace,
@@ -24,12 +26,8 @@ import type { EmulatorState, ExperimentRecord, JobRecord, PipelineRecord, RunRec
 const P = '/apis/v1beta1';
 const REF_TYPES = ['UNKNOWN_RESOURCE_TYPE', 'EXPERIMENT', 'JOB', 'PIPELINE', 'PIPELINE_VERSION', 'NAMESPACE'];
 
-const ref = (type: string, id: string, relationship: string, name?: string) => {
-  const o: Record<string, unknown> = { key: { type, id } };
-  put(o, 'name', name);
-  o.relationship = relationship;
-  return o;
-};
+/** A resource reference as KFP 2.x returns it: from ids only, so without a `name` (model/job.go ToV1). */
+const ref = (type: string, id: string, relationship: string) => ({ key: { type, id }, relationship });
 
 function experimentOut(e: ExperimentRecord): Record<string, unknown> {
   const o: Record<string, unknown> = {};
@@ -42,10 +40,15 @@ function experimentOut(e: ExperimentRecord): Record<string, unknown> {
   return o;
 }
 
+/**
+ * pipeline_spec as KFP stores it (server/api_converter.go toApiJobV1): the manifests as stored (a v2
+ * create stores YAML, an Argo workflow then in both fields); runtime_config only when not empty.
+ */
 function pipelineSpecOut(p: PipelineRecord): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   if (p.kind === 'argo') {
     put(o, 'workflow_manifest', p.manifest);
+    put(o, 'pipeline_manifest', p.specManifest);
     put(
       o,
       'parameters',
@@ -58,33 +61,37 @@ function pipelineSpecOut(p: PipelineRecord): Record<string, unknown> {
     );
     return o;
   }
-  if (p.kind === 'ir') put(o, 'pipeline_manifest', JSON.stringify(p.spec));
+  if (p.kind === 'ir') put(o, 'pipeline_manifest', p.manifest ?? JSON.stringify(p.spec));
   else put(o, 'pipeline_id', p.pipelineId);
-  if (Object.keys(p.parameters).length) o.runtime_config = { parameters: p.parameters };
+  const rc: Record<string, unknown> = {};
+  if (Object.keys(p.parameters).length) rc.parameters = p.parameters;
+  if (p.kind === 'ir') put(rc, 'pipeline_root', p.pipelineRoot);
+  if (Object.keys(rc).length) o.runtime_config = rc;
   return o;
 }
 
-function refsOut(s: EmulatorState, experimentId: string, namespace: string, p: PipelineRecord, extra: Record<string, unknown>[] = []): Record<string, unknown>[] {
-  const refs = [ref('EXPERIMENT', experimentId, 'OWNER', s.experiments.get(experimentId)?.name), ...extra];
+function refsOut(namespace: string, experimentId: string, p: PipelineRecord, extra: Record<string, unknown>[] = []): Record<string, unknown>[] {
+  const refs: Record<string, unknown>[] = [];
   if (namespace) refs.push(ref('NAMESPACE', namespace, 'OWNER'));
+  refs.push(ref('EXPERIMENT', experimentId, 'OWNER'), ...extra);
   if (p.kind === 'version') refs.push(p.versionId ? ref('PIPELINE_VERSION', p.versionId, 'CREATOR') : ref('PIPELINE', p.pipelineId, 'CREATOR'));
   return refs;
 }
 
-function jobOut(s: EmulatorState, j: JobRecord): Record<string, unknown> {
+/** A v1 job: no `mode` (an input only); `status` is KFP's Conditions column, not `enabled`. */
+function jobOut(j: JobRecord): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   put(o, 'id', j.id);
   put(o, 'name', j.name);
   put(o, 'description', j.description);
   o.pipeline_spec = pipelineSpecOut(j.pipeline);
-  o.resource_references = refsOut(s, j.experimentId, j.namespace, j.pipeline);
+  o.resource_references = refsOut(j.namespace, j.experimentId, j.pipeline);
   put(o, 'service_account', j.serviceAccount);
   put(o, 'max_concurrency', String(j.maxConcurrency));
-  o.trigger = triggerToWire(j.trigger);
-  o.mode = j.enabled ? 'ENABLED' : 'DISABLED';
+  if (j.trigger.cron || j.trigger.periodic) o.trigger = triggerToWire(j.trigger);
   put(o, 'created_at', j.createdAt);
   put(o, 'updated_at', j.updatedAt);
-  o.status = j.enabled ? 'ENABLED' : 'DISABLED';
+  o.status = j.conditions ?? (j.enabled ? 'ENABLED' : 'DISABLED');
   put(o, 'enabled', j.enabled);
   put(o, 'no_catchup', j.noCatchup);
   return o;
@@ -98,7 +105,7 @@ function runOut(s: EmulatorState, r: RunRecord): Record<string, unknown> {
   o.storage_state = r.archived ? 'STORAGESTATE_ARCHIVED' : 'STORAGESTATE_AVAILABLE';
   put(o, 'description', r.description);
   o.pipeline_spec = pipelineSpecOut(r.pipeline);
-  o.resource_references = refsOut(s, r.experimentId, r.namespace, r.pipeline, r.jobId ? [ref('JOB', r.jobId, 'CREATOR')] : []);
+  o.resource_references = refsOut(r.namespace, r.experimentId, r.pipeline, r.jobId ? [ref('JOB', r.jobId, 'CREATOR')] : []);
   put(o, 'service_account', r.serviceAccount);
   put(o, 'created_at', r.createdAt);
   put(o, 'scheduled_at', r.createdAt);
@@ -114,15 +121,7 @@ function pipelineIn(b: any): PipelineRecord | undefined {
   const params = (spec.parameters ?? []).map((p: any) => ({ name: p.name ?? '', value: p.value ?? '' }));
   if (spec.workflow_manifest) return argoPipeline(spec.workflow_manifest, params);
   const runtime = spec.runtime_config?.parameters ?? {};
-  if (spec.pipeline_manifest) {
-    let ir: unknown;
-    try {
-      ir = JSON.parse(spec.pipeline_manifest);
-    } catch {
-      throw invalid('Failed to parse the pipeline manifest: not JSON');
-    }
-    return { kind: 'ir', spec: ir as Record<string, unknown>, parameters: runtime };
-  }
+  if (spec.pipeline_manifest) return specPipeline(spec.pipeline_manifest, runtime, spec.runtime_config?.pipeline_root, params);
   const refs: any[] = b.resource_references ?? [];
   const version = refs.find((r) => r.key?.type === 'PIPELINE_VERSION')?.key?.id;
   const pipeline = refs.find((r) => r.key?.type === 'PIPELINE')?.key?.id ?? spec.pipeline_id;
@@ -139,11 +138,11 @@ function listKey(ctx: RouteContext): { type?: string; id?: string } {
   return { type, id: q(ctx, 'resource_reference_key.id') };
 }
 
-function listScope(ctx: RouteContext, what: string): { namespace?: string; experimentId?: string } {
+function listScope(ctx: RouteContext, what: string, resource: RbacResource): { namespace?: string; experimentId?: string } {
   const key = listKey(ctx);
-  if (key.type === 'EXPERIMENT') return listNamespace(ctx, undefined, key.id, what);
-  if (key.type === 'NAMESPACE') return listNamespace(ctx, key.id, undefined, what);
-  return listNamespace(ctx, undefined, undefined, what);
+  if (key.type === 'EXPERIMENT') return listNamespace(ctx, undefined, key.id, what, resource);
+  if (key.type === 'NAMESPACE') return listNamespace(ctx, key.id, undefined, what, resource);
+  return listNamespace(ctx, undefined, undefined, what, resource);
 }
 
 function page<T>(ctx: RouteContext, all: Iterable<T>, l: Parameters<typeof listPage<T>>[3]) {
@@ -166,7 +165,7 @@ export function v1Routes(multiUser: () => boolean): Route[] {
       method: 'GET',
       path: `${P}/experiments`,
       handle: (ctx) => {
-        const scope = listScope(ctx, 'Failed to list experiments');
+        const scope = listScope(ctx, 'Failed to list experiments', 'experiments');
         const all = [...ctx.state.experiments.values()].filter((e) => scope.namespace === undefined || e.namespace === scope.namespace);
         const p = page(ctx, all, EXPERIMENTS);
         return listOut('experiments', { ...p, items: p.items.map(experimentOut) });
@@ -183,7 +182,7 @@ export function v1Routes(multiUser: () => boolean): Route[] {
       method: 'DELETE',
       path: `${P}/experiments/{id}`,
       handle: (ctx) => {
-        ctx.state.deleteExperiment(getExperiment(ctx, ctx.params.id!).id);
+        ctx.state.deleteExperiment(getExperiment(ctx, ctx.params.id!, 'delete').id);
         return {};
       },
     },
@@ -191,7 +190,7 @@ export function v1Routes(multiUser: () => boolean): Route[] {
       method: 'POST',
       path: `${P}/experiments/{id}:archive`,
       handle: (ctx) => {
-        ctx.state.setExperimentArchived(getExperiment(ctx, ctx.params.id!).id, true);
+        ctx.state.setExperimentArchived(getExperiment(ctx, ctx.params.id!, 'archive').id, true);
         return {};
       },
     },
@@ -199,7 +198,7 @@ export function v1Routes(multiUser: () => boolean): Route[] {
       method: 'POST',
       path: `${P}/experiments/{id}:unarchive`,
       handle: (ctx) => {
-        ctx.state.setExperimentArchived(getExperiment(ctx, ctx.params.id!).id, false);
+        ctx.state.setExperimentArchived(getExperiment(ctx, ctx.params.id!, 'unarchive').id, false);
         return {};
       },
     },
@@ -208,10 +207,10 @@ export function v1Routes(multiUser: () => boolean): Route[] {
       method: 'GET',
       path: `${P}/jobs`,
       handle: (ctx) => {
-        const scope = listScope(ctx, 'Failed to list jobs');
+        const scope = listScope(ctx, 'Failed to list jobs', 'jobs');
         const all = [...ctx.state.jobs.values()].filter((j) => (scope.experimentId ? j.experimentId === scope.experimentId : scope.namespace === undefined || j.namespace === scope.namespace));
         const p = page(ctx, all, JOBS);
-        return listOut('jobs', { ...p, items: p.items.map((j) => jobOut(ctx.state, j)) });
+        return listOut('jobs', { ...p, items: p.items.map(jobOut) });
       },
     },
     {
@@ -224,6 +223,7 @@ export function v1Routes(multiUser: () => boolean): Route[] {
           ctx,
           {
             name: b.name,
+            emptyName: ['Job name cannot be empty', 'Failed to convert a v1beta1 API recurring run to its internal representation'],
             description: b.description,
             experimentId: refOf(b, 'EXPERIMENT'),
             namespace: refOf(b, 'NAMESPACE'),
@@ -237,16 +237,16 @@ export function v1Routes(multiUser: () => boolean): Route[] {
           },
           'Validate create job request failed.',
         );
-        return jobOut(ctx.state, job);
+        return jobOut(job);
       },
     },
-    { method: 'GET', path: `${P}/jobs/{id}`, handle: (ctx) => jobOut(ctx.state, getJob(ctx, ctx.params.id!)) },
+    { method: 'GET', path: `${P}/jobs/{id}`, handle: (ctx) => jobOut(getJob(ctx, ctx.params.id!)) },
     {
       method: 'DELETE',
       path: `${P}/jobs/{id}`,
       handle: (ctx) => {
         // v1 has no propagation option: in-flight runs of the job are terminated with it.
-        ctx.state.deleteJob(getJob(ctx, ctx.params.id!).id);
+        ctx.state.deleteJob(getJob(ctx, ctx.params.id!, 'delete').id);
         return {};
       },
     },
@@ -254,7 +254,7 @@ export function v1Routes(multiUser: () => boolean): Route[] {
       method: 'POST',
       path: `${P}/jobs/{id}/enable`,
       handle: (ctx) => {
-        ctx.state.setJobEnabled(getJob(ctx, ctx.params.id!).id, true);
+        ctx.state.setJobEnabled(getJob(ctx, ctx.params.id!, 'enable').id, true);
         return {};
       },
     },
@@ -262,7 +262,7 @@ export function v1Routes(multiUser: () => boolean): Route[] {
       method: 'POST',
       path: `${P}/jobs/{id}/disable`,
       handle: (ctx) => {
-        ctx.state.setJobEnabled(getJob(ctx, ctx.params.id!).id, false);
+        ctx.state.setJobEnabled(getJob(ctx, ctx.params.id!, 'disable').id, false);
         return {};
       },
     },
@@ -271,7 +271,7 @@ export function v1Routes(multiUser: () => boolean): Route[] {
       method: 'GET',
       path: `${P}/runs`,
       handle: (ctx) => {
-        const scope = listScope(ctx, 'Failed to list runs');
+        const scope = listScope(ctx, 'Failed to list runs', 'runs');
         const all = [...ctx.state.runs.values()].filter((r) => (scope.experimentId ? r.experimentId === scope.experimentId : scope.namespace === undefined || r.namespace === scope.namespace));
         const p = page(ctx, all, runListing(ctx.state));
         return listOut('runs', { ...p, items: p.items.map((r) => runOut(ctx.state, r)) });

@@ -1,6 +1,7 @@
+import { parse as parseYaml, stringify as yamlText } from 'yaml';
 import { invalid } from './rpc.js';
 import { listPage } from './listing.js';
-import { EXPERIMENTS, JOBS, createExperiment, createJob, createRun, getExperiment, getJob, getRun, listNamespace, put, runListing, triggerFromWire, triggerToWire } from './logic.js';
+import { EXPERIMENTS, JOBS, createExperiment, createJob, createRun, getExperiment, getJob, getRun, listNamespace, put, runListing, specPipeline, triggerFromWire, triggerToWire } from './logic.js';
 import { type Route, type RouteContext, q } from './route.js';
 import type { EmulatorState, ExperimentRecord, JobRecord, PipelineRecord, RunRecord } from './state.js';
 
@@ -21,9 +22,15 @@ function experimentOut(e: ExperimentRecord): Record<string, unknown> {
   return o;
 }
 
-/** A v1 Argo workflow is not returned by v2 (only its parameters, as runtime_config). */
+/**
+ * The pipeline as v2 returns it (server/api_converter.go toApiRecurringRun): the stored spec manifest
+ * read back from YAML, so an Argo workflow created through v2 comes back as `pipeline_spec`; one
+ * created through v1 (`workflow_manifest` only) does not (only its parameters, as runtime_config).
+ * runtime_config is omitted when empty.
+ */
 function pipelineOut(o: Record<string, unknown>, p: PipelineRecord): void {
-  if (p.kind === 'ir') o.pipeline_spec = p.spec;
+  if (p.kind === 'ir') o.pipeline_spec = p.manifest === undefined ? p.spec : parseYaml(p.manifest);
+  if (p.kind === 'argo' && p.specManifest) o.pipeline_spec = parseYaml(p.specManifest);
   if (p.kind === 'version') {
     const ref: Record<string, unknown> = {};
     put(ref, 'pipeline_id', p.pipelineId);
@@ -34,7 +41,7 @@ function pipelineOut(o: Record<string, unknown>, p: PipelineRecord): void {
   const rc: Record<string, unknown> = {};
   if (Object.keys(params).length) rc.parameters = params;
   if (p.kind === 'ir') put(rc, 'pipeline_root', p.pipelineRoot);
-  o.runtime_config = rc;
+  if (Object.keys(rc).length) o.runtime_config = rc;
 }
 
 function recurringRunOut(j: JobRecord): Record<string, unknown> {
@@ -75,14 +82,13 @@ function runOut(s: EmulatorState, r: RunRecord): Record<string, unknown> {
   return o;
 }
 
-/** pipeline_spec (IR, or an Argo workflow whose runtime parameters v2 drops), or a version reference. */
+/**
+ * pipeline_spec, stored as YAML (api_converter.go toModelJob pipelineSpecStructToYamlString): IR, or an
+ * Argo workflow whose runtime parameters v2 drops; or a version reference.
+ */
 function pipelineIn(b: any): PipelineRecord | undefined {
   const params = b.runtime_config?.parameters ?? {};
-  if (b.pipeline_spec) {
-    const spec = b.pipeline_spec;
-    if (spec.kind === 'Workflow') return { kind: 'argo', manifest: JSON.stringify(spec), parameters: [] };
-    return { kind: 'ir', spec, parameters: params, pipelineRoot: b.runtime_config?.pipeline_root };
-  }
+  if (b.pipeline_spec) return specPipeline(yamlText(b.pipeline_spec), params, b.runtime_config?.pipeline_root);
   const ref = b.pipeline_version_reference;
   if (ref?.pipeline_id) return { kind: 'version', pipelineId: ref.pipeline_id, versionId: ref.pipeline_version_id, parameters: params };
   if (b.pipeline_version_id) return { kind: 'version', pipelineId: '', versionId: b.pipeline_version_id, parameters: params };
@@ -114,7 +120,7 @@ export function v2Routes(multiUser: () => boolean): Route[] {
       method: 'GET',
       path: `${P}/experiments`,
       handle: (ctx) => {
-        const scope = listNamespace(ctx, q(ctx, 'namespace'), undefined, 'Failed to list experiments');
+        const scope = listNamespace(ctx, q(ctx, 'namespace'), undefined, 'Failed to list experiments', 'experiments');
         const all = [...ctx.state.experiments.values()].filter((e) => scope.namespace === undefined || e.namespace === scope.namespace);
         const p = page(ctx, all, EXPERIMENTS);
         return listOut('experiments', { ...p, items: p.items.map(experimentOut) });
@@ -127,15 +133,15 @@ export function v2Routes(multiUser: () => boolean): Route[] {
       handle: (ctx) => experimentOut(createExperiment(ctx, { name: ctx.body.display_name, description: ctx.body.description, namespace: ctx.body.namespace })),
     },
     { method: 'GET', path: `${P}/experiments/{experiment_id}`, handle: (ctx) => experimentOut(getExperiment(ctx, ctx.params.experiment_id!)) },
-    { method: 'DELETE', path: `${P}/experiments/{experiment_id}`, handle: done((ctx) => ctx.state.deleteExperiment(getExperiment(ctx, ctx.params.experiment_id!).id)) },
-    { method: 'POST', path: `${P}/experiments/{experiment_id}:archive`, handle: done((ctx) => ctx.state.setExperimentArchived(getExperiment(ctx, ctx.params.experiment_id!).id, true)) },
-    { method: 'POST', path: `${P}/experiments/{experiment_id}:unarchive`, handle: done((ctx) => ctx.state.setExperimentArchived(getExperiment(ctx, ctx.params.experiment_id!).id, false)) },
+    { method: 'DELETE', path: `${P}/experiments/{experiment_id}`, handle: done((ctx) => ctx.state.deleteExperiment(getExperiment(ctx, ctx.params.experiment_id!, 'delete').id)) },
+    { method: 'POST', path: `${P}/experiments/{experiment_id}:archive`, handle: done((ctx) => ctx.state.setExperimentArchived(getExperiment(ctx, ctx.params.experiment_id!, 'archive').id, true)) },
+    { method: 'POST', path: `${P}/experiments/{experiment_id}:unarchive`, handle: done((ctx) => ctx.state.setExperimentArchived(getExperiment(ctx, ctx.params.experiment_id!, 'unarchive').id, false)) },
 
     {
       method: 'GET',
       path: `${P}/recurringruns`,
       handle: (ctx) => {
-        const scope = listNamespace(ctx, q(ctx, 'namespace'), q(ctx, 'experiment_id'), 'Failed to list recurring runs');
+        const scope = listNamespace(ctx, q(ctx, 'namespace'), q(ctx, 'experiment_id'), 'Failed to list recurring runs', 'jobs');
         const all = [...ctx.state.jobs.values()].filter((j) => (scope.experimentId ? j.experimentId === scope.experimentId : scope.namespace === undefined || j.namespace === scope.namespace));
         const p = page(ctx, all, JOBS);
         // The list key is camelCase in KFP's answer.
@@ -150,6 +156,7 @@ export function v2Routes(multiUser: () => boolean): Route[] {
         const b = ctx.body;
         const job = createJob(ctx, {
           name: b.display_name,
+          emptyName: ["Recurring run's name cannot be empty", 'Failed to convert a API recurring run to its internal representation'],
           description: b.description,
           experimentId: b.experiment_id,
           enabled: b.mode === 'ENABLE',
@@ -169,17 +176,17 @@ export function v2Routes(multiUser: () => boolean): Route[] {
       handle: done((ctx) => {
         const policy = q(ctx, 'propagation_policy');
         if (policy !== undefined && !POLICIES.includes(policy)) throw invalid(`propagation_policy '${policy}' is not one of ${POLICIES.join(', ')}`);
-        ctx.state.deleteJob(getJob(ctx, ctx.params.recurring_run_id!).id, policy === 'ORPHAN');
+        ctx.state.deleteJob(getJob(ctx, ctx.params.recurring_run_id!, 'delete').id, policy === 'ORPHAN');
       }),
     },
-    { method: 'POST', path: `${P}/recurringruns/{recurring_run_id}:enable`, handle: done((ctx) => ctx.state.setJobEnabled(getJob(ctx, ctx.params.recurring_run_id!).id, true)) },
-    { method: 'POST', path: `${P}/recurringruns/{recurring_run_id}:disable`, handle: done((ctx) => ctx.state.setJobEnabled(getJob(ctx, ctx.params.recurring_run_id!).id, false)) },
+    { method: 'POST', path: `${P}/recurringruns/{recurring_run_id}:enable`, handle: done((ctx) => ctx.state.setJobEnabled(getJob(ctx, ctx.params.recurring_run_id!, 'enable').id, true)) },
+    { method: 'POST', path: `${P}/recurringruns/{recurring_run_id}:disable`, handle: done((ctx) => ctx.state.setJobEnabled(getJob(ctx, ctx.params.recurring_run_id!, 'disable').id, false)) },
 
     {
       method: 'GET',
       path: `${P}/runs`,
       handle: (ctx) => {
-        const scope = listNamespace(ctx, q(ctx, 'namespace'), q(ctx, 'experiment_id'), 'Failed to list runs');
+        const scope = listNamespace(ctx, q(ctx, 'namespace'), q(ctx, 'experiment_id'), 'Failed to list runs', 'runs');
         const all = [...ctx.state.runs.values()].filter((r) => (scope.experimentId ? r.experimentId === scope.experimentId : scope.namespace === undefined || r.namespace === scope.namespace));
         const p = page(ctx, all, runListing(ctx.state));
         return listOut('runs', { ...p, items: p.items.map((r) => runOut(ctx.state, r)) });
