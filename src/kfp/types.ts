@@ -137,6 +137,8 @@ export interface RunListOptions extends ListOptions {
 
 export interface Healthz {
   multiUser: boolean;
+  /** The server's release (healthz `tag_name`, e.g. 2.17.0); absent when it reports none (`unknown`). */
+  version?: string;
 }
 
 /** One interface for the reconciler and run-pipeline, whatever the API version. */
@@ -144,9 +146,12 @@ export interface KfpClient {
   readonly apiVersion: ApiVersion;
   /** The KFP API prefix, e.g. https://host/pipeline. */
   readonly baseUrl: string;
-  /** Delete can keep a recurring run's in-flight runs (v2 `propagation_policy=ORPHAN`, KFP ≥ 2.16). */
-  readonly supportsOrphanDelete: boolean;
   healthz(): Promise<Healthz>;
+  /**
+   * Whether a delete can keep a recurring run's in-flight runs: v2 `propagation_policy=ORPHAN` on KFP ≥ 2.16.0
+   * (older servers ignore it and terminate them). Reads healthz once, on first use; false when unknown.
+   */
+  orphanDeleteSupported(): Promise<boolean>;
   /** Every experiment of a namespace (all pages). */
   listExperiments(namespace: string | undefined, opts?: ListOptions): Promise<Experiment[]>;
   /** The experiment with exactly this name in the namespace, if any. */
@@ -162,7 +167,7 @@ export interface KfpClient {
   createRecurringRun(input: RecurringRunInput): Promise<RecurringRun>;
   enableRecurringRun(id: string): Promise<void>;
   disableRecurringRun(id: string): Promise<void>;
-  /** `orphanRuns` keeps in-flight runs when supportsOrphanDelete; otherwise KFP terminates them. */
+  /** `orphanRuns` keeps in-flight runs where orphanDeleteSupported(); otherwise KFP terminates them. */
   deleteRecurringRun(id: string, opts?: { orphanRuns?: boolean }): Promise<void>;
   createRun(input: RunInput): Promise<Run>;
   getRun(id: string): Promise<Run>;

@@ -1,4 +1,4 @@
-import { type Page, type PageQuery, type Wire, defined, int64, parseManifest, str, time, triggerFromWire, triggerToWire, wirePredicate } from './wire.js';
+import { type Page, type PageQuery, type Wire, defined, filterParam, healthzFromWire, int64, parseManifest, str, time, triggerFromWire, triggerToWire, wirePredicate } from './wire.js';
 import { type Experiment, type ListScope, type PipelineVersionRef, type Predicate, type RecurringRun, type RecurringRunInput, type Run, type RunInput, type RunState, isArgoWorkflow } from './types.js';
 
 /**
@@ -19,7 +19,7 @@ function query(page: PageQuery, extra: Record<string, string | undefined>): Reco
 }
 
 function filter(preds: Predicate[]): string {
-  return JSON.stringify({ predicates: preds.map((p) => wirePredicate(p, 'op', p.key)) });
+  return filterParam(preds.map((p) => wirePredicate(p, 'op', p.key)));
 }
 
 function refsOf(o: any): { type: string; id: string; name?: string; relationship?: string }[] {
@@ -146,9 +146,9 @@ const experimentRef = (id: string) => ({ key: { type: 'EXPERIMENT', id }, relati
 
 export const v1: Wire = {
   version: 'v1beta1',
-  supportsOrphanDelete: false,
+  hasOrphanDelete: false,
   healthz: () => ({ call: 'GetHealthz', method: 'GET', path: `${P}/healthz`, idempotent: true }),
-  parseHealthz: (b) => ({ multiUser: b?.multi_user === true }),
+  parseHealthz: healthzFromWire,
 
   listExperiments: (namespace, page) => ({
     call: 'ListExperiments',

@@ -1,5 +1,5 @@
 import { UserError } from '../lib/errors.js';
-import { type Page, type PageQuery, type Wire, defined, int64, str, time, triggerFromWire, triggerToWire, wirePredicate } from './wire.js';
+import { type Page, type PageQuery, type Wire, defined, filterParam, healthzFromWire, int64, str, time, triggerFromWire, triggerToWire, wirePredicate } from './wire.js';
 import { type Experiment, type PipelineVersionRef, type Predicate, type RecurringRun, type RecurringRunInput, type Run, type RunInput, RUN_STATES, type RunState, isArgoWorkflow } from './types.js';
 
 /**
@@ -13,7 +13,7 @@ const P = '/apis/v2beta1';
 /** Logical filter keys → v2 field names, per resource. */
 function filter(preds: Predicate[], idKey: string): string {
   const key = (k: string) => (k === 'name' ? 'display_name' : k === 'id' ? idKey : k);
-  return JSON.stringify({ predicates: preds.map((p) => wirePredicate(p, 'operation', key(p.key))) });
+  return filterParam(preds.map((p) => wirePredicate(p, 'operation', key(p.key))));
 }
 
 function query(page: PageQuery, idKey: string, extra: Record<string, string | undefined>): Record<string, string | undefined> {
@@ -103,9 +103,9 @@ function pipelineToWire(input: RecurringRunInput | RunInput): Record<string, unk
 
 export const v2: Wire = {
   version: 'v2beta1',
-  supportsOrphanDelete: true,
+  hasOrphanDelete: true,
   healthz: () => ({ call: 'GetHealthz', method: 'GET', path: `${P}/healthz`, idempotent: true }),
-  parseHealthz: (b) => ({ multiUser: b?.multi_user === true }),
+  parseHealthz: healthzFromWire,
 
   listExperiments: (namespace, page) => ({
     call: 'ListExperiments',

@@ -48,7 +48,8 @@ export interface Wire {
   enableRecurringRun(id: string): WireRequest;
   disableRecurringRun(id: string): WireRequest;
   deleteRecurringRun(id: string, orphanRuns: boolean): WireRequest;
-  supportsOrphanDelete: boolean;
+  /** The API has a delete option keeping in-flight runs (the server must also be recent enough). */
+  hasOrphanDelete: boolean;
   listRuns(scope: ListScope, page: PageQuery): WireRequest;
   /** The server-side filter for runs in these states; [] where KFP cannot filter them reliably. */
   runStateFilter(states: readonly RunState[]): Predicate[];
@@ -65,6 +66,12 @@ export function int64(v: unknown): number {
   if (v === undefined || v === null || v === '') return 0;
   const n = Number(v);
   return Number.isFinite(n) ? n : 0;
+}
+
+/** healthz is the same in both versions (KFP writes it outside the gateway); `unknown` is KFP's unset tag. */
+export function healthzFromWire(b: any): Healthz {
+  const tag = str(b?.tag_name).trim();
+  return defined({ multiUser: b?.multi_user === true, version: tag && tag !== 'unknown' ? tag : undefined });
 }
 
 /** RFC 3339 → Date; absent, unparsable or the epoch (an unset Timestamp) → undefined. */
@@ -86,6 +93,15 @@ export function str(v: unknown): string {
 /** Drop undefined entries so requests carry only what is set. */
 export function defined<T extends Record<string, unknown>>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * The `filter` query value. KFP URL-decodes it a second time after the gateway did (parseAPIFilter calls
+ * url.QueryUnescape; #9448): unencoded, a `+` would become a space and a lone `%` a 400. Encoded once
+ * here (and once more by the transport), the JSON reaches KFP's parser as sent.
+ */
+export function filterParam(predicates: Record<string, unknown>[]): string {
+  return encodeURIComponent(JSON.stringify({ predicates }));
 }
 
 /** A filter predicate on the wire; `opKey` is `op` (v1) or `operation` (v2). */

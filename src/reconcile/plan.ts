@@ -133,3 +133,8 @@ export function plan(desired: DesiredState, actual: ActualState, opts: PlanOptio
 export function countSteps(p: Plan): number {
   return p.experimentSteps.length + p.changes.reduce((n, c) => n + c.steps.length, 0);
 }
+
+/** Whether the plan deletes a version (the only step whose effect depends on the server's release). */
+export function hasDeletes(p: Plan): boolean {
+  return p.changes.some((c) => c.steps.some((s) => s.op === 'delete'));
+}

@@ -33,7 +33,7 @@ export function describeStep(step: Step, opts: { stableNames?: boolean; markdown
     case 'disable':
       return `disable ${label(step.schedule, step.job)} — ${words(step.reason)}`;
     case 'delete':
-      return `delete ${label(step.schedule, step.job)} — ${words(step.reason)}${step.keepsRuns ? '' : ' (this KFP API terminates its running runs)'}`;
+      return `delete ${label(step.schedule, step.job)} — ${words(step.reason)}${step.keepsRuns ? '' : ' (KFP terminates its running runs: only the v2beta1 API on KFP 2.16.0 or later keeps them)'}`;
   }
 }
 

@@ -184,7 +184,7 @@ describeWithShared.each(API_VERSIONS)('KFP client over HTTP against the emulator
     await sleep(30);
     await client.deleteRecurringRun(a.id, { orphanRuns: true });
     await client.deleteRecurringRun(b.id);
-    expect(client.supportsOrphanDelete).toBe(version === 'v2beta1');
+    expect(await client.orphanDeleteSupported()).toBe(version === 'v2beta1');
     // KFP 2.x's v1 status cannot say canceled: it reads Failed (model.RuntimeState.ToV1).
     expect((await client.getRun(runA.id)).state).toBe(version === 'v2beta1' ? 'RUNNING' : 'FAILED');
     expect((await client.getRun(runB.id)).state).toBe(version === 'v2beta1' ? 'CANCELED' : 'FAILED');

@@ -11,8 +11,8 @@ import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
 import { type ApplyResult, applyPlan } from '../../reconcile/apply.js';
 import { toDesiredState } from '../../reconcile/config-adapter.js';
 import { kfpWriter, observe } from '../../reconcile/kfp-adapter.js';
-import { countSteps, plan } from '../../reconcile/plan.js';
-import type { Plan, PrunePolicy } from '../../reconcile/model.js';
+import { countSteps, hasDeletes, plan } from '../../reconcile/plan.js';
+import type { ActualState, Plan, PrunePolicy } from '../../reconcile/model.js';
 import { planJson, planMarkdown, planText } from '../../reconcile/report.js';
 
 /** Which namespace each folder reconciles into: the explicit map, the single `namespace`, or the folder's name. */
@@ -58,13 +58,17 @@ export async function run(ctx: ActionContext): Promise<void> {
   try {
     const now = new Date();
     const targets = loaded.namespaces.map((folder) => ({ folder, desired: toDesiredState(folder, namespaceOf(folder), defaultServiceAccount) }));
-    const plans: Plan[] = [];
+    const actuals: ActualState[] = [];
     const observed = new Map<string, Map<string, string>>();
     for (const t of targets) {
       const actual = await observe(client, t.desired.namespace, defaultServiceAccount);
       observed.set(t.desired.namespace, new Map(actual.experiments.map((e) => [e.name, e.id])));
-      plans.push(plan(t.desired, actual, { now, prune, orphanOnDelete: client.supportsOrphanDelete, ignoreKeys }));
+      actuals.push(actual);
     }
+    const planAll = (orphanOnDelete: boolean): Plan[] => targets.map((t, i) => plan(t.desired, actuals[i]!, { now, prune, orphanOnDelete, ignoreKeys }));
+    let plans = planAll(false);
+    // The server's release is asked only when a delete is planned: a no-op reconcile costs no extra call.
+    if (plans.some(hasDeletes) && (await client.orphanDeleteSupported())) plans = planAll(true);
     const changes = plans.reduce((n, p) => n + countSteps(p), 0);
     host.info(planText(plans));
     for (const p of plans) for (const w of p.warnings) host.warning(w);

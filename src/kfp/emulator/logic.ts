@@ -72,6 +72,14 @@ export function runListing(s: EmulatorState): Listable<RunRecord> {
   };
 }
 
+/**
+ * healthz as KFP writes it (main.go, outside the gRPC gateway): commit_sha, tag_name and multi_user
+ * always, false included; v2 adds pipeline_store.
+ */
+export function healthz(s: EmulatorState, version: 'v1beta1' | 'v2beta1'): Record<string, unknown> {
+  return { commit_sha: 'unknown', tag_name: s.kfpVersion, multi_user: s.multiUser, ...(version === 'v2beta1' ? { pipeline_store: 'database' } : {}) };
+}
+
 export function getExperiment(ctx: RequestContext, id: string): ExperimentRecord {
   const e = ctx.state.experiments.get(id);
   if (!e) throw notFound(`Experiment ${id} not found`);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_KFP_VERSION, type KfpVersion, parseKfpVersion, versionAtLeast } from '../version.js';
 
 /**
  * The emulator's data, independent of API version (both versions read and write the same
@@ -85,8 +86,24 @@ export class EmulatorState {
   runTiming: RunTiming = { pendingMs: 300, runningMs: 1200 };
   /** Outcome of runs created from now on: a value or a choice per run (tests inject FAILED). */
   runOutcome: RunOutcome | ((run: RunRecord) => RunOutcome) = 'SUCCEEDED';
+  /** The KFP release played (healthz `tag_name`); behaviours that differ by release follow it. */
+  readonly kfpVersion: string;
+  private readonly version: KfpVersion;
 
-  constructor(readonly multiUser = true) {}
+  constructor(
+    readonly multiUser = true,
+    kfpVersion = DEFAULT_KFP_VERSION,
+  ) {
+    const v = parseKfpVersion(kfpVersion);
+    if (!v) throw new Error(`KFP version '${kfpVersion}' is not X.Y.Z (e.g. ${DEFAULT_KFP_VERSION})`);
+    this.kfpVersion = kfpVersion;
+    this.version = v;
+  }
+
+  /** Whether the release played is at least `min`. */
+  since(min: KfpVersion): boolean {
+    return versionAtLeast(this.version, min);
+  }
 
   experimentByName(name: string, namespace: string): ExperimentRecord | undefined {
     for (const e of this.experiments.values()) if (e.name === name && e.namespace === namespace) return e;

@@ -10,6 +10,7 @@ import {
   getExperiment,
   getJob,
   getRun,
+  healthz,
   listNamespace,
   put,
   runListing,
@@ -158,9 +159,9 @@ function listOut(key: string, p: { items: unknown[]; totalSize: number; nextPage
   return o;
 }
 
-export function v1Routes(multiUser: () => boolean): Route[] {
+export function v1Routes(): Route[] {
   return [
-    { method: 'GET', path: `${P}/healthz`, handle: () => (multiUser() ? { multi_user: true } : {}) },
+    { method: 'GET', path: `${P}/healthz`, handle: (ctx) => healthz(ctx.state, 'v1beta1') },
 
     {
       method: 'GET',

@@ -1,6 +1,7 @@
+import { ORPHAN_DELETE_SINCE } from '../version.js';
 import { invalid } from './rpc.js';
 import { listPage } from './listing.js';
-import { EXPERIMENTS, JOBS, createExperiment, createJob, createRun, getExperiment, getJob, getRun, listNamespace, put, runListing, triggerFromWire, triggerToWire } from './logic.js';
+import { EXPERIMENTS, JOBS, createExperiment, createJob, createRun, getExperiment, getJob, getRun, healthz, listNamespace, put, runListing, triggerFromWire, triggerToWire } from './logic.js';
 import { type Route, type RouteContext, q } from './route.js';
 import type { EmulatorState, ExperimentRecord, JobRecord, PipelineRecord, RunRecord } from './state.js';
 
@@ -106,9 +107,9 @@ const done = (fn: (ctx: RouteContext) => void) => (ctx: RouteContext) => {
   return {};
 };
 
-export function v2Routes(multiUser: () => boolean): Route[] {
+export function v2Routes(): Route[] {
   return [
-    { method: 'GET', path: `${P}/healthz`, handle: () => ({ ...(multiUser() ? { multi_user: true } : {}), pipeline_store: 'database' }) },
+    { method: 'GET', path: `${P}/healthz`, handle: (ctx) => healthz(ctx.state, 'v2beta1') },
 
     {
       method: 'GET',
@@ -167,7 +168,9 @@ export function v2Routes(multiUser: () => boolean): Route[] {
       method: 'DELETE',
       path: `${P}/recurringruns/{recurring_run_id}`,
       handle: done((ctx) => {
-        const policy = q(ctx, 'propagation_policy');
+        // Before 2.16.0 the request has no propagation_policy: grpc-gateway ignores the unknown query
+        // parameter and the delete terminates in-flight runs (#12573).
+        const policy = ctx.state.since(ORPHAN_DELETE_SINCE) ? q(ctx, 'propagation_policy') : undefined;
         if (policy !== undefined && !POLICIES.includes(policy)) throw invalid(`propagation_policy '${policy}' is not one of ${POLICIES.join(', ')}`);
         ctx.state.deleteJob(getJob(ctx, ctx.params.recurring_run_id!).id, policy === 'ORPHAN');
       }),
