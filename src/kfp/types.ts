@@ -54,6 +54,8 @@ export interface RecurringRun {
   parameters: Record<string, unknown>;
   /** The inline pipeline as data: an Argo Workflow (v1 `workflow_manifest`) or a v2 PipelineSpec (IR). */
   pipeline?: Record<string, unknown>;
+  /** The IR's platform spec (`platforms: kubernetes: …`: secrets, volumes, node selectors…), when it has one. */
+  platformSpec?: Record<string, unknown>;
   pipelineVersion?: PipelineVersionRef;
   createdAt?: Date;
   updatedAt?: Date;
@@ -73,6 +75,8 @@ export interface RecurringRunInput {
   parameters?: Record<string, unknown>;
   /** Inline pipeline (Argo Workflow or IR PipelineSpec); or use pipelineVersion. */
   pipeline?: Record<string, unknown>;
+  /** The IR's platform spec (the second document of a v2 pipeline file), sent with it. */
+  platformSpec?: Record<string, unknown>;
   pipelineVersion?: PipelineVersionRef;
 }
 
@@ -103,6 +107,7 @@ export interface RunInput {
   serviceAccount?: string;
   parameters?: Record<string, unknown>;
   pipeline?: Record<string, unknown>;
+  platformSpec?: Record<string, unknown>;
   pipelineVersion?: PipelineVersionRef;
 }
 

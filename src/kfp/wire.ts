@@ -1,3 +1,4 @@
+import { isPlainObject, tryParseData } from '../lib/yaml.js';
 import type { ApiVersion, Experiment, ExperimentInput, Healthz, ListScope, Predicate, RecurringRun, RecurringRunInput, Run, RunInput, RunState } from './types.js';
 
 /**
@@ -117,15 +118,35 @@ export function wirePredicate(p: Predicate, opKey: 'op' | 'operation', key: stri
   return out;
 }
 
-/** Parse a manifest string (JSON as the SDK sends it); undefined when it is not JSON. */
-export function parseManifest(text: unknown): Record<string, unknown> | undefined {
-  if (typeof text !== 'string' || text === '') return undefined;
+/** A pipeline as KFP holds it: the spec (Argo workflow or IR) and, for IR, the platform spec document. */
+export interface PipelineDocs {
+  pipeline?: Record<string, unknown>;
+  platformSpec?: Record<string, unknown>;
+}
+
+/** The platform spec document of a v2 pipeline file (`platforms: kubernetes: …`). */
+export const isPlatformSpec = (d: unknown): boolean => isPlainObject(d) && isPlainObject(d.platforms);
+
+/**
+ * A v1 manifest string: JSON as the SDK sends it, or YAML documents as KFP stores an IR with its platform
+ * spec (pipeline spec, `---`, platform spec: template/v2_template.go NewV2SpecTemplate). {} when unreadable.
+ */
+export function parseManifest(text: unknown): PipelineDocs {
+  if (typeof text !== 'string' || text === '') return {};
+  let docs: unknown[] | undefined;
   try {
-    const v = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+    docs = [JSON.parse(text)];
   } catch {
-    return undefined;
+    docs = tryParseData(text);
   }
+  const objects = (docs ?? []).filter(isPlainObject);
+  const platformSpec = objects.find(isPlatformSpec);
+  return defined({ pipeline: objects.find((d) => d !== platformSpec), platformSpec });
+}
+
+/** The v1 `pipeline_manifest` of an IR: its platform spec as a second document, as KFP reads it. */
+export function manifestToWire(pipeline: Record<string, unknown>, platformSpec?: Record<string, unknown>): string {
+  return JSON.stringify(pipeline) + (platformSpec ? `\n---\n${JSON.stringify(platformSpec)}` : '');
 }
 
 export function windowToWire(w: { start?: Date; end?: Date }): { start_time?: string; end_time?: string } {

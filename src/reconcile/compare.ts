@@ -43,6 +43,9 @@ export function diffSpecs(actual: ScheduleSpec, desired: ScheduleSpec, ignoreKey
   } else {
     const paths = differingPaths(withoutKeys(actual.pipeline.data, ignoreKeys), withoutKeys(desired.pipeline.data, ignoreKeys), '', 5);
     if (paths.length) add('pipeline', `differs at ${paths.join(', ')}`, 'as rendered in git');
+    const [pa, pd] = [actual.pipeline.platform ?? null, desired.pipeline.platform ?? null];
+    const platform = differingPaths(withoutKeys(pa, ignoreKeys), withoutKeys(pd, ignoreKeys), '', 5);
+    if (platform.length) add('platform_spec', pa === null ? '(none)' : `differs at ${platform.join(', ')}`, pd === null ? '(none)' : 'as rendered in git');
   }
   return changes;
 }

@@ -30,7 +30,7 @@ function asString(v: unknown): string {
 }
 
 function pipelineOf(r: RecurringRun): PipelineData {
-  return { kind: isArgoWorkflow(r.pipeline) ? 'v1' : 'v2', data: r.pipeline ?? null };
+  return { kind: isArgoWorkflow(r.pipeline) ? 'v1' : 'v2', data: r.pipeline ?? null, ...(r.platformSpec ? { platform: r.platformSpec } : {}) };
 }
 
 export function toActualJob(r: RecurringRun, defaultServiceAccount: string): ActualJob {
@@ -88,6 +88,7 @@ export function kfpWriter(client: KfpClient, namespace: string): ReconcileWriter
             trigger: toKfpTrigger(spec.trigger),
             parameters: typedParameters(spec.pipeline, spec.parameters),
             pipeline: spec.pipeline.data as Record<string, unknown>,
+            platformSpec: spec.pipeline.platform as Record<string, unknown> | undefined,
           })
         ).id,
       }),

@@ -14,6 +14,8 @@ export type Trigger =
 export interface PipelineData {
   kind: 'v1' | 'v2';
   data: unknown;
+  /** v2: the platform spec (secrets, volumes, node selectors…) sent with the IR; compared like it. */
+  platform?: unknown;
   /** Declared inputs (desired side only): v2 parameter values are sent typed. Not compared. */
   inputs?: readonly PipelineInput[];
 }

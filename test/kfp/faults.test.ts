@@ -62,7 +62,7 @@ describeWithShared('retries and the never-duplicate rule, under injected faults'
     const exp = await h.client.createExperiment({ name: 'e', namespace: 'ns' });
     h.emu.faults.add({ route: 'POST /apis/v2beta1/recurringruns', nth: 1, kind: { status: 429 } });
     h.emu.faults.add({ route: 'POST /apis/v2beta1/recurringruns', nth: 2, kind: 'timeout' });
-    const job = await h.client.createRecurringRun({ ...v1Job(exp.id, 'b'), parameters: {}, pipeline: pipeline('v2beta1') });
+    const job = await h.client.createRecurringRun({ ...v1Job(exp.id, 'b'), parameters: { param2: 'y' }, pipeline: pipeline('v2beta1') });
     expect(jobsNamed(h, 'b')).toBe(1);
     expect(job.id).toBe([...h.emu.state.jobs.values()][0]!.id);
     // 429 → plain retry; timeout → list (nothing) → retry → created.

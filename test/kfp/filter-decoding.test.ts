@@ -26,7 +26,7 @@ describeWithShared('filter is decoded twice, as KFP does', () => {
         maxConcurrency: 1,
         catchup: false,
         trigger: { cron: { expression: '0 0 * * * *' } },
-        parameters: { param1: 'x' },
+        parameters: { param1: 'x', param2: 'y' },
         pipeline: pipeline(version),
       };
       expect((await h.client.createRecurringRun(input)).name).toBe(name);
@@ -44,8 +44,8 @@ describeWithShared('filter is decoded twice, as KFP does', () => {
       fetch(`${h!.emu.url}/apis/v2beta1/experiments?namespace=ns&filter=${encodeURIComponent(JSON.stringify({ predicates: [{ operation: 'EQUALS', key: 'display_name', string_value: value }] }))}`);
     // As the KFP SDK sends it (encoded once): KFP reads 'a+b' as 'a b'.
     const plus = await list('a+b');
-    expect((await plus.json()).experiments.map((e: { experiment_id: string }) => e.experiment_id)).toEqual([exp.id]);
+    expect(((await plus.json()) as any).experiments.map((e: { experiment_id: string }) => e.experiment_id)).toEqual([exp.id]);
     const percent = await list('100%');
-    expect([percent.status, (await percent.json()).message]).toEqual([400, expect.stringMatching(/invalid URL escape "%\\"}/)]);
+    expect([percent.status, ((await percent.json()) as any).message]).toEqual([400, expect.stringMatching(/invalid URL escape "%\\"}/)]);
   });
 });

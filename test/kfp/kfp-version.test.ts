@@ -15,7 +15,7 @@ const job = (experimentId: string, name: string): RecurringRunInput => ({
   maxConcurrency: 1,
   catchup: false,
   trigger: { cron: { expression: '0 0 * * * *' } },
-  parameters: { param1: 'x' },
+  parameters: { param2: 'x' },
   pipeline: pipeline('v2beta1'),
 });
 
@@ -37,11 +37,11 @@ describeWithShared('the KFP release: healthz, and ORPHAN deletes only from 2.16.
 
   // resource/resource_manager.go DeleteJob honours propagation_policy since 2.16.0 (PR #12574); before,
   // grpc-gateway drops the unknown query parameter and the delete terminates running runs (#12573).
-  test.each([
+  test.each<[string, boolean]>([
     ['2.15.0', false],
     ['2.16.0', true],
     ['2.17.0', true],
-  ] as const)('KFP %s: ORPHAN keeps running runs = %s; the client sends it only where it works', async (kfpVersion, works) => {
+  ])('KFP %s: ORPHAN keeps running runs = %s; the client sends it only where it works', async (kfpVersion, works) => {
     h = await harness('v2beta1', { kfpVersion, runTiming: { pendingMs: 10, runningMs: 60_000 } });
     const { client, emu } = h;
     const exp = await client.createExperiment({ name: 'exp', namespace: 'ns1' });

@@ -166,6 +166,38 @@ export function argoPipeline(manifest: string, parameters: { name: string; value
   return { kind: 'argo', manifest, parameters };
 }
 
+const PARAMETER_KINDS: Record<string, (v: unknown) => boolean> = {
+  NUMBER_DOUBLE: (v) => typeof v === 'number',
+  NUMBER_INTEGER: (v) => typeof v === 'number',
+  STRING: (v) => typeof v === 'string',
+  BOOLEAN: (v) => typeof v === 'boolean',
+  LIST: (v) => Array.isArray(v),
+  STRUCT: (v) => !!v && typeof v === 'object' && !Array.isArray(v),
+};
+
+/**
+ * An IR pipeline as KFP takes it on create (template/v2_template.go): NewV2SpecTemplate refuses a
+ * schemaVersion other than 2.1.0; validatePipelineJobInputs refuses a required input without a value,
+ * a value of another type than declared, and an input the pipeline does not declare.
+ */
+export function irPipeline(spec: Record<string, unknown>, platformSpec: Record<string, unknown> | undefined, parameters: Record<string, unknown>, pipelineRoot?: string): PipelineRecord {
+  if (spec.schemaVersion !== '2.1.0') throw invalid(`KFP only supports schema version 2.1.0, but the pipeline spec has version ${spec.schemaVersion ?? ''}`);
+  const declared: Record<string, any> = (spec.root as any)?.inputDefinitions?.parameters ?? {};
+  for (const [name, def] of Object.entries(declared)) {
+    if (!(name in parameters)) {
+      if (def?.isOptional !== true && def?.defaultValue === undefined) throw invalid(`parameter ${name} is not optional, yet has neither default value nor user provided value`);
+      continue;
+    }
+    const type = String(def?.parameterType ?? 'PARAMETER_TYPE_ENUM_UNSPECIFIED');
+    const fits = PARAMETER_KINDS[type];
+    if (!fits) throw invalid(`input parameter ${name} has unspecified type`);
+    if (!fits(parameters[name])) throw invalid(`input parameter ${name} requires type ${type}, but the parameter value is not of that type`);
+  }
+  const extra = Object.keys(parameters).filter((n) => !(n in declared));
+  if (extra.length) throw invalid(`parameter(s) provided are not required by pipeline: ${extra.join(', ')}`);
+  return { kind: 'ir', spec, ...(platformSpec ? { platformSpec } : {}), parameters, ...(pipelineRoot ? { pipelineRoot } : {}) };
+}
+
 export interface NewJob {
   name?: string;
   description?: string;

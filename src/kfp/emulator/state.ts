@@ -19,7 +19,7 @@ export interface TriggerRecord {
 
 export type PipelineRecord =
   | { kind: 'argo'; manifest: string; parameters: { name: string; value: string }[] }
-  | { kind: 'ir'; spec: Record<string, unknown>; parameters: Record<string, unknown>; pipelineRoot?: string }
+  | { kind: 'ir'; spec: Record<string, unknown>; platformSpec?: Record<string, unknown>; parameters: Record<string, unknown>; pipelineRoot?: string }
   | { kind: 'version'; pipelineId: string; versionId?: string; parameters: Record<string, unknown> };
 
 export interface ExperimentRecord {

@@ -1,3 +1,4 @@
+import { parseAllDocuments } from 'yaml';
 import { invalid } from './rpc.js';
 import { listPage } from './listing.js';
 import {
@@ -11,6 +12,7 @@ import {
   getJob,
   getRun,
   healthz,
+  irPipeline,
   listNamespace,
   put,
   runListing,
@@ -59,7 +61,8 @@ function pipelineSpecOut(p: PipelineRecord): Record<string, unknown> {
     );
     return o;
   }
-  if (p.kind === 'ir') put(o, 'pipeline_manifest', JSON.stringify(p.spec));
+  // An IR with a platform spec is stored as two documents (template/v2_template.go V2Spec.Bytes).
+  if (p.kind === 'ir') put(o, 'pipeline_manifest', JSON.stringify(p.spec) + (p.platformSpec ? `\n---\n${JSON.stringify(p.platformSpec)}` : ''));
   else put(o, 'pipeline_id', p.pipelineId);
   if (Object.keys(p.parameters).length) o.runtime_config = { parameters: p.parameters };
   return o;
@@ -116,13 +119,21 @@ function pipelineIn(b: any): PipelineRecord | undefined {
   if (spec.workflow_manifest) return argoPipeline(spec.workflow_manifest, params);
   const runtime = spec.runtime_config?.parameters ?? {};
   if (spec.pipeline_manifest) {
-    let ir: unknown;
+    // YAML documents, as KFP reads them (template/v2_template.go NewV2SpecTemplate): the IR and maybe its platform spec.
+    let docs: unknown[];
     try {
-      ir = JSON.parse(spec.pipeline_manifest);
-    } catch {
-      throw invalid('Failed to parse the pipeline manifest: not JSON');
+      docs = parseAllDocuments(spec.pipeline_manifest).map((d) => {
+        if (d.errors.length) throw d.errors[0];
+        return d.toJS();
+      });
+    } catch (err) {
+      throw invalid(`unable to decode yaml document: ${(err as Error).message.split('\n')[0]}`);
     }
-    return { kind: 'ir', spec: ir as Record<string, unknown>, parameters: runtime };
+    const objects = docs.filter((d): d is Record<string, unknown> => !!d && typeof d === 'object' && !Array.isArray(d));
+    const platform = objects.find((d) => d.platforms && typeof d.platforms === 'object');
+    const ir = objects.find((d) => d !== platform);
+    if (!ir) throw invalid('no pipeline spec is provided');
+    return irPipeline(ir, platform, runtime);
   }
   const refs: any[] = b.resource_references ?? [];
   const version = refs.find((r) => r.key?.type === 'PIPELINE_VERSION')?.key?.id;

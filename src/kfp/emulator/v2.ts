@@ -1,7 +1,7 @@
 import { ORPHAN_DELETE_SINCE } from '../version.js';
 import { invalid } from './rpc.js';
 import { listPage } from './listing.js';
-import { EXPERIMENTS, JOBS, createExperiment, createJob, createRun, getExperiment, getJob, getRun, healthz, listNamespace, put, runListing, triggerFromWire, triggerToWire } from './logic.js';
+import { EXPERIMENTS, JOBS, createExperiment, createJob, createRun, getExperiment, getJob, getRun, healthz, irPipeline, listNamespace, put, runListing, triggerFromWire, triggerToWire } from './logic.js';
 import { type Route, type RouteContext, q } from './route.js';
 import type { EmulatorState, ExperimentRecord, JobRecord, PipelineRecord, RunRecord } from './state.js';
 
@@ -24,7 +24,8 @@ function experimentOut(e: ExperimentRecord): Record<string, unknown> {
 
 /** A v1 Argo workflow is not returned by v2 (only its parameters, as runtime_config). */
 function pipelineOut(o: Record<string, unknown>, p: PipelineRecord): void {
-  if (p.kind === 'ir') o.pipeline_spec = p.spec;
+  // With a platform spec, KFP returns both as sub-structs (server/api_util.go YamlStringToPipelineSpecStruct).
+  if (p.kind === 'ir') o.pipeline_spec = p.platformSpec ? { pipeline_spec: p.spec, platform_spec: p.platformSpec } : p.spec;
   if (p.kind === 'version') {
     const ref: Record<string, unknown> = {};
     put(ref, 'pipeline_id', p.pipelineId);
@@ -82,7 +83,9 @@ function pipelineIn(b: any): PipelineRecord | undefined {
   if (b.pipeline_spec) {
     const spec = b.pipeline_spec;
     if (spec.kind === 'Workflow') return { kind: 'argo', manifest: JSON.stringify(spec), parameters: [] };
-    return { kind: 'ir', spec, parameters: params, pipelineRoot: b.runtime_config?.pipeline_root };
+    // `{pipeline_spec, platform_spec}` as the SDK sends an IR with its platform spec (api_util.go pipelineSpecStructToYamlString).
+    const withPlatform = spec.pipeline_spec && typeof spec.pipeline_spec === 'object';
+    return irPipeline(withPlatform ? spec.pipeline_spec : spec, withPlatform ? spec.platform_spec : undefined, params, b.runtime_config?.pipeline_root);
   }
   const ref = b.pipeline_version_reference;
   if (ref?.pipeline_id) return { kind: 'version', pipelineId: ref.pipeline_id, versionId: ref.pipeline_version_id, parameters: params };
