@@ -3,6 +3,7 @@ import { CheckFailed } from '../../lib/errors.js';
 import { reportDiagnostics } from '../../lib/report.js';
 import { loadConfigFolders } from '../../config/for-action.js';
 import { summarizeDesiredState } from '../../config/summary.js';
+import { API_VERSIONS } from '../../kfp/types.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
   const { inputs, host, env } = ctx;
@@ -10,7 +11,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   if (patterns.length === 0) inputs.required('config-folders');
   const token = inputs.optional('github-token') ?? env.GITHUB_TOKEN;
   const now = new Date();
-  const { state } = await host.group(`Checking config folder(s): ${patterns.join(', ')}`, () => loadConfigFolders(ctx, { patterns, token, now }));
+  const { state } = await host.group(`Checking config folder(s): ${patterns.join(', ')}`, () => loadConfigFolders(ctx, { patterns, token, now, apiVersion: inputs.oneOf('api-version', API_VERSIONS) }));
   const errors = state.diagnostics.filter((d) => d.severity !== 'warning').length;
   const schedules = state.namespaces.reduce((n, f) => n + f.jobs.length, 0);
 

@@ -41,7 +41,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   const kfpOptions = kfpOptionsFromInputs(inputs);
 
   // 1. Validate every config first: one error anywhere and nothing is written.
-  const { root, state: loaded } = await loadConfigFolders(ctx, { patterns: inputs.list('config-folders'), token });
+  const { root, state: loaded } = await loadConfigFolders(ctx, { patterns: inputs.list('config-folders'), token, apiVersion: kfpOptions.apiVersion });
   const diagnostics = loaded.diagnostics;
   reportDiagnostics(host, diagnostics);
   const errors = diagnostics.filter((d) => d.severity !== 'warning');

@@ -1,7 +1,8 @@
 import { parse as parseYaml } from 'yaml';
 import { parseCron } from '../cron.js';
 import { type Listable } from './listing.js';
-import { alreadyExists, failedPrecondition, invalid, notFound } from './rpc.js';
+import { IR_SCHEMA_VERSION, MAX_ARGO_PARAMETERS_BYTES, MAX_EXPERIMENT_NAME_BYTES, argoParametersBytes, utf8Bytes } from '../limits.js';
+import { RpcError, alreadyExists, failedPrecondition, invalid, notFound } from './rpc.js';
 import { type EmulatorState, type ExperimentRecord, type JobRecord, type PipelineRecord, type RunRecord, type RunStateName, type TriggerRecord, newId, seconds } from './state.js';
 
 /**
@@ -116,6 +117,10 @@ export function listNamespace(ctx: RequestContext, namespace: string | undefined
 export function createExperiment(ctx: RequestContext, input: { name?: string; description?: string; namespace?: string }): ExperimentRecord {
   const name = input.name ?? '';
   if (!name) throw invalid('Experiment name is empty. Please specify a valid experiment name');
+  // validation/length.go counts bytes; toModelExperiment wraps the refusal as an internal error (500).
+  if (utf8Bytes(name) > MAX_EXPERIMENT_NAME_BYTES) {
+    throw new RpcError(13, `Failed to convert API experiment to model experiment: Invalid input error: Experiment.Name length cannot exceed ${MAX_EXPERIMENT_NAME_BYTES}`);
+  }
   const namespace = ctx.state.multiUser ? (input.namespace ?? '') : '';
   if (ctx.state.multiUser && !namespace) throw invalid('In multi-user mode, the experiment namespace must be specified');
   ctx.caller.authorize(namespace);
@@ -159,6 +164,7 @@ export function argoPipeline(manifest: string, parameters: { name: string; value
     throw invalid(`Failed to unmarshal the workflow manifest: ${(err as Error).message.split('\n')[0]}`);
   }
   if (!wf || typeof wf !== 'object' || wf.kind !== 'Workflow') throw invalid('Failed to unmarshal the workflow manifest: it is not an Argo Workflow (kind: Workflow)');
+  if (argoParametersBytes(parameters) > MAX_ARGO_PARAMETERS_BYTES) throw invalid(`The input parameter length exceed maximum size of ${MAX_ARGO_PARAMETERS_BYTES}`);
   const declared = new Set<string>((wf.spec?.arguments?.parameters ?? []).map((p: any) => String(p?.name)));
   for (const p of parameters) {
     if (!declared.has(p.name)) throw invalid(`Unrecognized input parameter: ${p.name} (the workflow declares: ${[...declared].join(', ') || 'none'})`);
@@ -181,7 +187,7 @@ const PARAMETER_KINDS: Record<string, (v: unknown) => boolean> = {
  * a value of another type than declared, and an input the pipeline does not declare.
  */
 export function irPipeline(spec: Record<string, unknown>, platformSpec: Record<string, unknown> | undefined, parameters: Record<string, unknown>, pipelineRoot?: string): PipelineRecord {
-  if (spec.schemaVersion !== '2.1.0') throw invalid(`KFP only supports schema version 2.1.0, but the pipeline spec has version ${spec.schemaVersion ?? ''}`);
+  if (spec.schemaVersion !== IR_SCHEMA_VERSION) throw invalid(`KFP only supports schema version 2.1.0, but the pipeline spec has version ${spec.schemaVersion ?? ''}`);
   const declared: Record<string, any> = (spec.root as any)?.inputDefinitions?.parameters ?? {};
   for (const [name, def] of Object.entries(declared)) {
     if (!(name in parameters)) {
