@@ -44,7 +44,7 @@ export function toActualJob(r: RecurringRun, defaultServiceAccount: string): Act
     parameters: Object.fromEntries(Object.entries(r.parameters).map(([k, v]) => [k, asString(v)])),
     pipeline: pipelineOf(r),
   };
-  return { id: r.id, name: r.name, enabled: r.enabled, experimentId: r.experimentId || undefined, createdAt: seconds(r.createdAt), rawDescription: r.description, spec };
+  return { id: r.id, name: r.name, enabled: r.enabled, experimentId: r.experimentId || undefined, createdAt: seconds(r.createdAt), updatedAt: seconds(r.updatedAt), rawDescription: r.description, spec };
 }
 
 /** Observe one namespace: one listing of experiments and one paginated listing of its recurring runs. */

@@ -34,6 +34,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   const mode = inputs.oneOf('mode', ['plan', 'apply'] as const);
   const prune = inputs.oneOf<PrunePolicy>('prune', ['none', 'disable', 'delete']);
   const parallelism = inputs.int('parallelism', { min: 1, max: 64 });
+  const maxCatchupRuns = inputs.int('max-catchup-runs', { min: -1, max: 1_000_000 });
   const defaultServiceAccount = inputs.required('default-service-account');
   const ignoreKeys = inputs.list('ignore-keys');
   const wantComment = inputs.bool('comment');
@@ -65,7 +66,7 @@ export async function run(ctx: ActionContext): Promise<void> {
       observed.set(t.desired.namespace, new Map(actual.experiments.map((e) => [e.name, e.id])));
       actuals.push(actual);
     }
-    const planAll = (orphanOnDelete: boolean): Plan[] => targets.map((t, i) => plan(t.desired, actuals[i]!, { now, prune, orphanOnDelete, ignoreKeys }));
+    const planAll = (orphanOnDelete: boolean): Plan[] => targets.map((t, i) => plan(t.desired, actuals[i]!, { now, prune, orphanOnDelete, ignoreKeys, maxCatchupRuns }));
     let plans = planAll(false);
     // The server's release is asked only when a delete is planned: a no-op reconcile costs no extra call.
     if (plans.some(hasDeletes) && (await client.orphanDeleteSupported())) plans = planAll(true);
