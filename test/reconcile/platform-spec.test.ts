@@ -8,6 +8,7 @@ import type { DesiredState } from '../../src/reconcile/model.js';
 import { plan } from '../../src/reconcile/plan.js';
 import { submitRun } from '../../src/run/submit.js';
 import { API_VERSIONS } from '../../src/kfp/types.js';
+import { manifestToWire, parseManifest } from '../../src/kfp/wire.js';
 import { checkAndCloseHarnessesAfterEach, harness } from '../kfp/helpers.js';
 import { describeWithShared, hasShared, sharedDir } from '../support/paths.js';
 import { NOW, options, spec } from './fixtures.js';
@@ -101,4 +102,13 @@ describeWithShared('the v2 platform spec travels with the pipeline', () => {
     const stored = h.emu.state.runs.get(run.id)!.pipeline;
     expect(stored.kind === 'ir' && stored.platformSpec).toEqual(p.platformSpec);
   });
+});
+
+// KFP 2.17 answers a v1 read of an IR job with YAML documents (template/v2_template.go V2Spec.Bytes:
+// the spec, `---`, the platform spec); the client reads them as the SDK's JSON.
+test('a v1 pipeline_manifest in YAML with a platform document reads as the pipeline and its platform spec', () => {
+  const yaml = 'pipelineInfo:\n  name: p\nroot: {}\nschemaVersion: 2.1.0\n\n---\nplatforms:\n  kubernetes:\n    deploymentSpec: {}\n';
+  expect(parseManifest(yaml)).toEqual({ pipeline: { pipelineInfo: { name: 'p' }, root: {}, schemaVersion: '2.1.0' }, platformSpec: { platforms: { kubernetes: { deploymentSpec: {} } } } });
+  expect(parseManifest(manifestToWire({ a: 1 }, { platforms: { kubernetes: {} } }))).toEqual({ pipeline: { a: 1 }, platformSpec: { platforms: { kubernetes: {} } } });
+  expect(parseManifest('{"a": 1}')).toEqual({ pipeline: { a: 1 } });
 });
