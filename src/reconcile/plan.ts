@@ -69,8 +69,8 @@ function planSchedule(
   const upToDate = latest !== undefined && fields.length === 0;
   const now = Math.floor(opts.now.getTime() / 1000);
   const trigger = schedulerTrigger(d.spec.trigger);
-  // A new version has not run: KFP starts it at start_date, or at its creation (now).
-  const freshBackfill = d.spec.catchup && d.spec.trigger.start !== undefined ? missedSlots(trigger, d.spec.trigger.start, now) : 0;
+  // A new version has not run: KFP starts it at start_date, or at its creation (now). Counted only when needed.
+  const freshBackfill = () => (d.spec.catchup && d.spec.trigger.start !== undefined ? missedSlots(trigger, d.spec.trigger.start, now) : 0);
 
   const replace = (reason: string): ScheduleChange => {
     const version = freshVersionName(d.name, opts.now, taken);
@@ -80,7 +80,8 @@ function planSchedule(
     change.reasons.push(reason);
     change.steps.push({ op: 'create', schedule: d.name, version, experiment: d.experiment, spec: d.spec, origin: d.origin });
     for (const v of versions) if (v.job.enabled) change.steps.push({ op: 'disable', schedule: d.name, job: ref(v.job), reason: v === latest ? 'replaced by the new version' : 'older version still enabled' });
-    if (d.enabled) change.steps.push({ op: 'enable', schedule: d.name, job: created, reason: 'job.enabled is true', ...(freshBackfill ? { backfill: freshBackfill } : {}) });
+    const backfill = d.enabled ? freshBackfill() : 0;
+    if (d.enabled) change.steps.push({ op: 'enable', schedule: d.name, job: created, reason: 'job.enabled is true', ...(backfill ? { backfill } : {}) });
     else change.reasons.push('job.enabled is false: the new version stays paused');
     change.steps.push(...pruneSteps(d.name, versions, d.keepHistory, opts.orphanOnDelete));
     return change;
@@ -92,8 +93,9 @@ function planSchedule(
   const limit = opts.maxCatchupRuns ?? DEFAULT_MAX_CATCHUP_RUNS;
   if (limit >= 0 && reenable > limit) {
     const storm = `re-enabling the paused newest version would make KFP run at least ${reenable} missed run(s) at once (catchup: true; max-catchup-runs is ${limit})`;
-    if (freshBackfill <= limit) return replace(`${storm}, so a new version replaces it`);
-    warnings.push(`Schedule '${d.name}' stays paused: ${storm}, and a new version would run ${freshBackfill} since start_date. Set catchup: false or raise max-catchup-runs.`);
+    const fresh = freshBackfill();
+    if (fresh <= limit) return replace(`${storm}, so a new version replaces it`);
+    warnings.push(`Schedule '${d.name}' stays paused: ${storm}, and a new version would run ${fresh} since start_date. Set catchup: false or raise max-catchup-runs.`);
   }
 
   for (const v of older) if (v.job.enabled) change.steps.push({ op: 'disable', schedule: d.name, job: ref(v.job), reason: 'older version still enabled' });

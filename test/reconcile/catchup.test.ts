@@ -25,7 +25,7 @@ describe('missed slots, as KFP’s scheduler counts them', () => {
     expect(missedSlots({ cron: '0 0 * * * *', start: now - 4 * HOUR }, now - 10 * HOUR, now)).toBe(4);
     expect(missedSlots({ cron: '0 0 * * * *', end: now - 7 * HOUR }, now - 10 * HOUR, now)).toBe(3);
     expect(missedSlots({ cron: '@every 30m' }, now - 10 * HOUR, now)).toBe(20);
-    expect(missedSlots({ cron: '0 0 * * * *' }, now - 100_000 * HOUR, now)).toBe(1_000); // counted up to a cap
+    expect(missedSlots({ cron: '0 0 * * * *' }, now - 100_000 * HOUR, now)).toBe(100); // counted up to a cap
   });
 
   test('periodic: last run + interval, and a start_date after the last run is itself a slot', () => {
