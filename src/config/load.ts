@@ -5,6 +5,8 @@ import { didYouMean } from '../lib/suggest.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { collationKey } from '../kfp/collation.js';
 import { nextFireTime, parseCron } from '../kfp/cron.js';
+import { MAX_ARGO_PARAMETERS_BYTES, MAX_EXPERIMENT_NAME_BYTES, argoParametersBytes, utf8Bytes } from '../kfp/limits.js';
+import type { ApiVersion } from '../kfp/types.js';
 import { MAX_PARAMETER_BYTES, MAX_PIPELINE_BYTES, type Pipeline, parsePipeline, typedParameterValue } from '../pipeline/pipeline.js';
 import { type DataPath, humanPath } from './data-path.js';
 import { CONFIG_FILES, type ConfigFileName, findConfigFile, relPath } from './folders.js';
@@ -33,6 +35,8 @@ export interface LoadOptions {
   now?: Date;
   /** How many files are read at once. Default 8. */
   parallelism?: number;
+  /** The KFP API push-reconcile uses: v2beta1 cannot take the parameters of Argo (v1) pipelines. Default v1beta1. */
+  apiVersion?: ApiVersion;
 }
 
 /** Default of `keep_history`: older versions kept besides the newest. */
@@ -201,6 +205,15 @@ function checkExperiments(yf: YamlFile, data: unknown, failed: DataPath[], diagn
     byKey.set(collationKey(name), { name, index: i });
     first.set(name, i);
     if (failed.some((p) => p[0] === 'experiments' && p[1] === i)) return;
+    if (utf8Bytes(name) > MAX_EXPERIMENT_NAME_BYTES) {
+      // validation/length.go counts bytes (Go's len), so a shorter name in non-ASCII letters can be too long.
+      diagnostics.push({
+        message: `Experiment name '${name}' is ${utf8Bytes(name)} bytes in UTF-8; KFP stores at most ${MAX_EXPERIMENT_NAME_BYTES} bytes.`,
+        location: locate(yf, ['experiments', i, 'name']),
+        fix: `shorten the name (letters outside ASCII take 2 to 4 bytes each).`,
+      });
+      return;
+    }
     const description = (item as { description?: string }).description ?? '';
     list.push({ name, description, at: locate(yf, ['experiments', i]) });
   });
@@ -256,6 +269,15 @@ async function checkRun(yf: YamlFile, run: RawRun, i: number, experiments: Exper
     if (text === null || text === undefined) continue;
     const date = parseConfigDate(text);
     if (!date) error(`${humanPath([...base, 'job', 'trigger', key], yf.file)} '${text}' is not a real date.`, at(['job', 'trigger', key]), 'check the month and day (e.g. 2024-02-29 exists, 2023-02-29 does not).');
+    else if (date.getTime() === 0) {
+      // The zero Timestamp: KFP answers it as no date (model/cron_schedule.go IsEmpty, protojson), so the
+      // schedule would never look up to date and every apply would replace it.
+      error(
+        `${key} '${text}' is the zero timestamp (1970-01-01T00:00:00Z): KFP reads it back as no ${key}, so the schedule would be replaced on every apply.`,
+        at(['job', 'trigger', key]),
+        key === 'start_date' ? 'remove start_date (a version then starts when it is created).' : 'remove end_date, or set job.enabled: false to stop the schedule.',
+      );
+    }
     if (key === 'start_date') start = date;
     else end = date;
   }
@@ -331,6 +353,7 @@ async function checkRun(yf: YamlFile, run: RawRun, i: number, experiments: Exper
   });
   // Names are checked even when a value file could not be read, so one run reports every problem.
   checkParameters(pipeline, params, parameters, at, run.pipeline_parameters !== undefined, error);
+  checkKfpAccepts(pipeline, parameters, at, ctx.apiVersion ?? 'v1beta1', error);
   if (out.filter((d) => d.severity !== 'warning').length > errorsBefore || !trigger) return undefined;
 
   const fieldAt: Partial<Record<JobField, SourceLocation>> = {};
@@ -521,6 +544,35 @@ function checkParameters(
       hasParamsKey ? at(['pipeline_parameters'], true) : at([]),
       `add ${missing.map((m) => `{name: ${m.name}, value: …}`).join(', ')} to pipeline_parameters.`,
     );
+  }
+}
+
+/**
+ * What KFP refuses on create beyond the pipeline's own declarations, for the values the reconciler sends
+ * (empty values are not sent, as KFP drops them).
+ */
+function checkKfpAccepts(pipeline: Pipeline, values: Record<string, string>, at: (p: DataPath, key?: boolean) => SourceLocation, apiVersion: ApiVersion, error: (m: string, l: SourceLocation, f: string) => void): void {
+  const sent = Object.entries(values).filter(([, v]) => v !== '');
+  const where = at(['pipeline_parameters'], true);
+  if (pipeline.kind === 'v2') {
+    // template/v2_template.go validatePipelineJobInputs: a required input must have a value.
+    const empty = pipeline.inputs.filter((i) => i.required && values[i.name] === '');
+    for (const i of empty) {
+      error(`Pipeline '${pipeline.name}' requires input '${i.name}', and its value is empty: an empty value is not sent, so KFP refuses the run.`, where, `give '${i.name}' a value.`);
+    }
+    return;
+  }
+  if (sent.length && apiVersion === 'v2beta1') {
+    error(
+      `'${pipeline.name}' is a KFP v1 (Argo) workflow with parameters, and KFP's v2beta1 API cannot pass parameters to v1 workflows: every apply would fail.`,
+      where,
+      'set api-version to v1beta1 for Argo workflows, or compile the pipeline with the KFP v2 SDK.',
+    );
+  }
+  // server/api_converter.go toModelParameters: the serialized Argo parameters are capped (MAX_PARAMETER_BYTES).
+  const bytes = argoParametersBytes(sent.map(([name, value]) => ({ name, value })));
+  if (bytes > MAX_ARGO_PARAMETERS_BYTES) {
+    error(`The parameters of '${pipeline.name}' take ${bytes} bytes as KFP stores them; KFP refuses more than ${MAX_ARGO_PARAMETERS_BYTES}.`, where, 'pass large values by reference (a path or URI) instead of inline.');
   }
 }
 

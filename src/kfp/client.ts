@@ -9,6 +9,7 @@ import type { ApiVersion, Experiment, KfpClient, ListOptions, RecurringRun, Recu
 import { type Page, type Wire, defined } from './wire.js';
 import { v1 } from './wire-v1.js';
 import { v2 } from './wire-v2.js';
+import { ORPHAN_DELETE_SINCE, parseKfpVersion, versionAtLeast } from './version.js';
 
 /** How to reach and authenticate to KFP. Build it from action inputs with kfpOptionsFromInputs. */
 export interface KfpClientOptions {
@@ -136,12 +137,13 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
   const transport = new Transport({ baseUrl, timeoutMs, retry: { ...DEFAULT_RETRY, ...opts.retry }, headers, agent, debug: host?.debug.bind(host) });
   const pageSize = (o?: ListOptions) => Math.min(Math.max(1, o?.pageSize ?? MAX_PAGE_SIZE), MAX_PAGE_SIZE);
   const recent = (sentAt: number, created?: Date) => !created || created.getTime() >= sentAt - CLOCK_SKEW_MS;
+  let orphanDelete: Promise<boolean> | undefined;
 
   const client: KfpClient = {
     apiVersion: wire.version,
     baseUrl: baseUrl.href.replace(/\/+$/, ''),
-    supportsOrphanDelete: wire.supportsOrphanDelete,
     healthz: () => transport.call(wire.healthz(), wire.parseHealthz),
+    orphanDeleteSupported: () => (orphanDelete ??= orphanDeleteOn(client, wire, host)),
 
     listExperiments: (namespace, o) =>
       paginate((pageToken) => transport.call(wire.listExperiments(namespace, { pageToken, pageSize: pageSize(o), sortBy: o?.sortBy, filter: o?.filter }), wire.parseExperimentPage)),
@@ -182,7 +184,7 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
     },
     enableRecurringRun: async (id) => void (await transport.call(wire.enableRecurringRun(id))),
     disableRecurringRun: async (id) => void (await transport.call(wire.disableRecurringRun(id))),
-    deleteRecurringRun: async (id, o) => void (await transport.call(wire.deleteRecurringRun(id, !!o?.orphanRuns && wire.supportsOrphanDelete))),
+    deleteRecurringRun: async (id, o) => void (await transport.call(wire.deleteRecurringRun(id, !!o?.orphanRuns && (await client.orphanDeleteSupported())))),
 
     createRun: async (input: RunInput) => {
       const req = wire.createRun(input);
@@ -208,6 +210,21 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
 
 /** A recurring run whose pipeline the answer did not include (neither inline nor by version). */
 const withoutPipeline = (r: RecurringRun) => !r.pipeline && !r.pipelineVersion;
+
+/** ORPHAN only where the API has it and the server's release honours it; asked once, and only when needed. */
+async function orphanDeleteOn(client: KfpClient, wire: Wire, host?: KfpClientHost): Promise<boolean> {
+  if (!wire.hasOrphanDelete) return false;
+  let version: string | undefined;
+  try {
+    version = (await client.healthz()).version;
+  } catch (err) {
+    host?.debug(`healthz failed (${(err as Error).message}); deletes are treated as terminating running runs`);
+    return false;
+  }
+  const parsed = parseKfpVersion(version);
+  if (!parsed) host?.debug(`KFP reports no release (tag_name ${JSON.stringify(version ?? 'unknown')}); deletes are treated as terminating running runs`);
+  return !!parsed && versionAtLeast(parsed, ORPHAN_DELETE_SINCE);
+}
 
 function newest<T extends { createdAt?: Date }>(items: T[]): T | undefined {
   return items.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];

@@ -54,6 +54,8 @@ export interface RecurringRun {
   parameters: Record<string, unknown>;
   /** The inline pipeline as data: an Argo Workflow (v1 `workflow_manifest`) or a v2 PipelineSpec (IR). */
   pipeline?: Record<string, unknown>;
+  /** The IR's platform spec (`platforms: kubernetes: …`: secrets, volumes, node selectors…), when it has one. */
+  platformSpec?: Record<string, unknown>;
   pipelineVersion?: PipelineVersionRef;
   createdAt?: Date;
   updatedAt?: Date;
@@ -73,6 +75,8 @@ export interface RecurringRunInput {
   parameters?: Record<string, unknown>;
   /** Inline pipeline (Argo Workflow or IR PipelineSpec); or use pipelineVersion. */
   pipeline?: Record<string, unknown>;
+  /** The IR's platform spec (the second document of a v2 pipeline file), sent with it. */
+  platformSpec?: Record<string, unknown>;
   pipelineVersion?: PipelineVersionRef;
 }
 
@@ -103,6 +107,7 @@ export interface RunInput {
   serviceAccount?: string;
   parameters?: Record<string, unknown>;
   pipeline?: Record<string, unknown>;
+  platformSpec?: Record<string, unknown>;
   pipelineVersion?: PipelineVersionRef;
 }
 
@@ -137,6 +142,8 @@ export interface RunListOptions extends ListOptions {
 
 export interface Healthz {
   multiUser: boolean;
+  /** The server's release (healthz `tag_name`, e.g. 2.17.0); absent when it reports none (`unknown`). */
+  version?: string;
 }
 
 /** One interface for the reconciler and run-pipeline, whatever the API version. */
@@ -144,9 +151,12 @@ export interface KfpClient {
   readonly apiVersion: ApiVersion;
   /** The KFP API prefix, e.g. https://host/pipeline. */
   readonly baseUrl: string;
-  /** Delete can keep a recurring run's in-flight runs (v2 `propagation_policy=ORPHAN`, KFP ≥ 2.16). */
-  readonly supportsOrphanDelete: boolean;
   healthz(): Promise<Healthz>;
+  /**
+   * Whether a delete can keep a recurring run's in-flight runs: v2 `propagation_policy=ORPHAN` on KFP ≥ 2.16.0
+   * (older servers ignore it and terminate them). Reads healthz once, on first use; false when unknown.
+   */
+  orphanDeleteSupported(): Promise<boolean>;
   /** Every experiment of a namespace (all pages). */
   listExperiments(namespace: string | undefined, opts?: ListOptions): Promise<Experiment[]>;
   /** The experiment KFP knows by this name in the namespace (exact, else equal ignoring case and accents), if any. */
@@ -162,7 +172,7 @@ export interface KfpClient {
   createRecurringRun(input: RecurringRunInput): Promise<RecurringRun>;
   enableRecurringRun(id: string): Promise<void>;
   disableRecurringRun(id: string): Promise<void>;
-  /** `orphanRuns` keeps in-flight runs when supportsOrphanDelete; otherwise KFP terminates them. */
+  /** `orphanRuns` keeps in-flight runs where orphanDeleteSupported(); otherwise KFP terminates them. */
   deleteRecurringRun(id: string, opts?: { orphanRuns?: boolean }): Promise<void>;
   createRun(input: RunInput): Promise<Run>;
   getRun(id: string): Promise<Run>;

@@ -1,4 +1,4 @@
-import { type Page, type PageQuery, type Wire, defined, int64, parseManifest, str, time, triggerFromWire, triggerToWire, wirePredicate } from './wire.js';
+import { type Page, type PageQuery, type Wire, defined, filterParam, healthzFromWire, int64, manifestToWire, parseManifest, str, time, triggerFromWire, triggerToWire, wirePredicate } from './wire.js';
 import { type Experiment, type ListScope, type PipelineVersionRef, type Predicate, type RecurringRun, type RecurringRunInput, type Run, type RunInput, type RunState, isArgoWorkflow } from './types.js';
 
 /**
@@ -19,7 +19,7 @@ function query(page: PageQuery, extra: Record<string, string | undefined>): Reco
 }
 
 function filter(preds: Predicate[]): string {
-  return JSON.stringify({ predicates: preds.map((p) => wirePredicate(p, 'op', p.key)) });
+  return filterParam(preds.map((p) => wirePredicate(p, 'op', p.key)));
 }
 
 function refsOf(o: any): { type: string; id: string; name?: string; relationship?: string }[] {
@@ -72,7 +72,7 @@ function jobFromWire(j: any): RecurringRun {
     catchup: j?.no_catchup !== true,
     trigger: triggerFromWire(j?.trigger),
     parameters: parametersFromSpec(spec),
-    pipeline: parseManifest(spec?.workflow_manifest) ?? parseManifest(spec?.pipeline_manifest),
+    ...(spec?.workflow_manifest ? { pipeline: parseManifest(spec.workflow_manifest).pipeline } : parseManifest(spec?.pipeline_manifest)),
     pipelineVersion: pipelineVersionOf(j),
     createdAt: time(j?.created_at),
     updatedAt: time(j?.updated_at),
@@ -128,7 +128,7 @@ function pipelineToWire(input: RecurringRunInput | RunInput): { pipeline_spec?: 
     );
   }
   if (input.pipeline && !isArgoWorkflow(input.pipeline)) {
-    return { pipeline_spec: defined({ pipeline_manifest: JSON.stringify(input.pipeline), runtime_config: params.length ? { parameters: Object.fromEntries(params) } : undefined }), refs };
+    return { pipeline_spec: defined({ pipeline_manifest: manifestToWire(input.pipeline, input.platformSpec), runtime_config: params.length ? { parameters: Object.fromEntries(params) } : undefined }), refs };
   }
   // kfp 1.8 stringifies values (JSON for lists/objects); Argo parameters are strings.
   const parameters = params.length ? params.map(([name, value]) => ({ name, value: typeof value === 'string' ? value : JSON.stringify(value) })) : undefined;
@@ -146,9 +146,9 @@ const experimentRef = (id: string) => ({ key: { type: 'EXPERIMENT', id }, relati
 
 export const v1: Wire = {
   version: 'v1beta1',
-  supportsOrphanDelete: false,
+  hasOrphanDelete: false,
   healthz: () => ({ call: 'GetHealthz', method: 'GET', path: `${P}/healthz`, idempotent: true }),
-  parseHealthz: (b) => ({ multiUser: b?.multi_user === true }),
+  parseHealthz: healthzFromWire,
 
   listExperiments: (namespace, page) => ({
     call: 'ListExperiments',

@@ -1,5 +1,6 @@
 import { UserError } from '../lib/errors.js';
-import { type Page, type PageQuery, type Wire, defined, int64, str, time, triggerFromWire, triggerToWire, wirePredicate } from './wire.js';
+import { isPlainObject } from '../lib/yaml.js';
+import { type Page, type PageQuery, type PipelineDocs, type Wire, defined, filterParam, healthzFromWire, int64, str, time, triggerFromWire, triggerToWire, wirePredicate } from './wire.js';
 import { type Experiment, type PipelineVersionRef, type Predicate, type RecurringRun, type RecurringRunInput, type Run, type RunInput, RUN_STATES, type RunState, isArgoWorkflow } from './types.js';
 
 /**
@@ -13,7 +14,7 @@ const P = '/apis/v2beta1';
 /** Logical filter keys → v2 field names, per resource. */
 function filter(preds: Predicate[], idKey: string): string {
   const key = (k: string) => (k === 'name' ? 'display_name' : k === 'id' ? idKey : k);
-  return JSON.stringify({ predicates: preds.map((p) => wirePredicate(p, 'operation', key(p.key))) });
+  return filterParam(preds.map((p) => wirePredicate(p, 'operation', key(p.key))));
 }
 
 function query(page: PageQuery, idKey: string, extra: Record<string, string | undefined>): Record<string, string | undefined> {
@@ -57,12 +58,19 @@ function recurringRunFromWire(r: any): RecurringRun {
     catchup: r?.no_catchup !== true,
     trigger: triggerFromWire(r?.trigger),
     parameters: { ...(r?.runtime_config?.parameters ?? {}) },
-    pipeline: r?.pipeline_spec && typeof r.pipeline_spec === 'object' ? r.pipeline_spec : undefined,
+    ...pipelineFromWire(r?.pipeline_spec),
     pipelineVersion: versionRef(r),
     createdAt: time(r?.created_at),
     updatedAt: time(r?.updated_at),
     error: r?.error?.message || undefined,
   });
+}
+
+/** v2 `pipeline_spec`: the IR itself, or `{pipeline_spec, platform_spec}` with a platform spec (api_util.go). */
+function pipelineFromWire(p: any): PipelineDocs {
+  if (!isPlainObject(p)) return {};
+  if (isPlainObject(p.pipeline_spec)) return defined({ pipeline: p.pipeline_spec, platformSpec: isPlainObject(p.platform_spec) ? p.platform_spec : undefined });
+  return { pipeline: p };
 }
 
 function runFromWire(r: any): Run {
@@ -93,7 +101,8 @@ function pipelineToWire(input: RecurringRunInput | RunInput): Record<string, unk
     );
   }
   return defined({
-    pipeline_spec: input.pipeline,
+    // As the SDK sends a pipeline with a platform spec (kfp/client/client.py _PipelineDoc.to_dict).
+    pipeline_spec: input.pipeline && input.platformSpec && !isArgoWorkflow(input.pipeline) ? { pipeline_spec: input.pipeline, platform_spec: input.platformSpec } : input.pipeline,
     pipeline_version_reference: input.pipelineVersion
       ? defined({ pipeline_id: input.pipelineVersion.pipelineId, pipeline_version_id: input.pipelineVersion.versionId })
       : undefined,
@@ -103,9 +112,9 @@ function pipelineToWire(input: RecurringRunInput | RunInput): Record<string, unk
 
 export const v2: Wire = {
   version: 'v2beta1',
-  supportsOrphanDelete: true,
+  hasOrphanDelete: true,
   healthz: () => ({ call: 'GetHealthz', method: 'GET', path: `${P}/healthz`, idempotent: true }),
-  parseHealthz: (b) => ({ multiUser: b?.multi_user === true }),
+  parseHealthz: healthzFromWire,
 
   listExperiments: (namespace, page) => ({
     call: 'ListExperiments',

@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { isPlainObject, tryParseData } from '../lib/yaml.js';
 import type { ApiVersion, Experiment, ExperimentInput, Healthz, ListScope, Predicate, RecurringRun, RecurringRunInput, Run, RunInput, RunState } from './types.js';
 
 /**
@@ -49,7 +49,8 @@ export interface Wire {
   enableRecurringRun(id: string): WireRequest;
   disableRecurringRun(id: string): WireRequest;
   deleteRecurringRun(id: string, orphanRuns: boolean): WireRequest;
-  supportsOrphanDelete: boolean;
+  /** The API has a delete option keeping in-flight runs (the server must also be recent enough). */
+  hasOrphanDelete: boolean;
   listRuns(scope: ListScope, page: PageQuery): WireRequest;
   /** The server-side filter for runs in these states; [] where KFP cannot filter them reliably. */
   runStateFilter(states: readonly RunState[]): Predicate[];
@@ -66,6 +67,12 @@ export function int64(v: unknown): number {
   if (v === undefined || v === null || v === '') return 0;
   const n = Number(v);
   return Number.isFinite(n) ? n : 0;
+}
+
+/** healthz is the same in both versions (KFP writes it outside the gateway); `unknown` is KFP's unset tag. */
+export function healthzFromWire(b: any): Healthz {
+  const tag = str(b?.tag_name).trim();
+  return defined({ multiUser: b?.multi_user === true, version: tag && tag !== 'unknown' ? tag : undefined });
 }
 
 /** RFC 3339 → Date; absent, unparsable or the epoch (an unset Timestamp) → undefined. */
@@ -89,6 +96,15 @@ export function defined<T extends Record<string, unknown>>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+/**
+ * The `filter` query value. KFP URL-decodes it a second time after the gateway did (parseAPIFilter calls
+ * url.QueryUnescape; #9448): unencoded, a `+` would become a space and a lone `%` a 400. Encoded once
+ * here (and once more by the transport), the JSON reaches KFP's parser as sent.
+ */
+export function filterParam(predicates: Record<string, unknown>[]): string {
+  return encodeURIComponent(JSON.stringify({ predicates }));
+}
+
 /** A filter predicate on the wire; `opKey` is `op` (v1) or `operation` (v2). */
 export function wirePredicate(p: Predicate, opKey: 'op' | 'operation', key: string): Record<string, unknown> {
   const out: Record<string, unknown> = { [opKey]: p.op, key };
@@ -102,24 +118,35 @@ export function wirePredicate(p: Predicate, opKey: 'op' | 'operation', key: stri
   return out;
 }
 
+/** A pipeline as KFP holds it: the spec (Argo workflow or IR) and, for IR, the platform spec document. */
+export interface PipelineDocs {
+  pipeline?: Record<string, unknown>;
+  platformSpec?: Record<string, unknown>;
+}
+
+/** The platform spec document of a v2 pipeline file (`platforms: kubernetes: …`). */
+export const isPlatformSpec = (d: unknown): boolean => isPlainObject(d) && isPlainObject(d.platforms);
+
 /**
- * Parse a manifest string: JSON as the SDK sends it, or YAML, as KFP stores a spec created through
- * v2beta1 (server/api_converter.go toModelJob, pipelineSpecStructToYamlString) and returns it in a v1
- * `pipeline_manifest`/`workflow_manifest`. Undefined when it is neither.
+ * A v1 manifest string: JSON as the SDK sends it, or YAML documents as KFP stores an IR with its platform
+ * spec (pipeline spec, `---`, platform spec: template/v2_template.go NewV2SpecTemplate). {} when unreadable.
  */
-export function parseManifest(text: unknown): Record<string, unknown> | undefined {
-  if (typeof text !== 'string' || text === '') return undefined;
-  let v: unknown;
+export function parseManifest(text: unknown): PipelineDocs {
+  if (typeof text !== 'string' || text === '') return {};
+  let docs: unknown[] | undefined;
   try {
-    v = JSON.parse(text);
+    docs = [JSON.parse(text)];
   } catch {
-    try {
-      v = parseYaml(text);
-    } catch {
-      return undefined;
-    }
+    docs = tryParseData(text);
   }
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  const objects = (docs ?? []).filter(isPlainObject);
+  const platformSpec = objects.find(isPlatformSpec);
+  return defined({ pipeline: objects.find((d) => d !== platformSpec), platformSpec });
+}
+
+/** The v1 `pipeline_manifest` of an IR: its platform spec as a second document, as KFP reads it. */
+export function manifestToWire(pipeline: Record<string, unknown>, platformSpec?: Record<string, unknown>): string {
+  return JSON.stringify(pipeline) + (platformSpec ? `\n---\n${JSON.stringify(platformSpec)}` : '');
 }
 
 export function windowToWire(w: { start?: Date; end?: Date }): { start_time?: string; end_time?: string } {

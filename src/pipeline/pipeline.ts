@@ -2,6 +2,7 @@ import jsYaml from 'js-yaml';
 import { type Diagnostic, type SourceLocation, UserError } from '../lib/errors.js';
 import { isPlainObject, locate, parseYaml, toData } from '../lib/yaml.js';
 import { didYouMean } from '../lib/suggest.js';
+import { IR_SCHEMA_VERSION } from '../kfp/limits.js';
 
 /**
  * A compiled KFP pipeline file, as KFP's API server tells the two formats apart:
@@ -216,6 +217,14 @@ function parseIr(src: Source, spec: Record<string, unknown>): Pipeline {
   }
   if (!isPlainObject(spec.root)) {
     problems.push({ message: "The KFP v2 pipeline spec has no 'root' mapping.", location: src.at(['root']), fix: 'recompile the pipeline; a KFP v2 IR always has root.' });
+  }
+  if (spec.schemaVersion !== IR_SCHEMA_VERSION) {
+    // template/v2_template.go NewV2SpecTemplate refuses any other schema version.
+    problems.push({
+      message: `schemaVersion is ${spec.schemaVersion === undefined ? 'missing' : JSON.stringify(spec.schemaVersion)}; KFP takes only pipeline specs of schema version ${IR_SCHEMA_VERSION}.`,
+      location: src.at('schemaVersion' in spec ? ['schemaVersion'] : []),
+      fix: `recompile the pipeline with the KFP SDK 2.x, which writes schemaVersion ${IR_SCHEMA_VERSION}.`,
+    });
   }
   const rest = src.docs.slice(1);
   if (rest.length > 1 || (rest.length === 1 && !(isPlainObject(rest[0]) && Object.keys(rest[0]).every((k) => V2_PLATFORM_KEYS.includes(k))))) {

@@ -1,6 +1,9 @@
 import { differingPaths, withoutKeys } from '../lib/yaml.js';
 import type { FieldChange, ScheduleSpec, Trigger } from './model.js';
 
+/** A time as KFP answers it: the zero timestamp (1970-01-01T00:00:00Z) reads as none. */
+const stored = (s: number | undefined) => (s === 0 ? undefined : s);
+
 const iso = (s: number | undefined) => (s === undefined ? '(none)' : new Date(s * 1000).toISOString());
 
 function triggerText(t: Trigger): string {
@@ -29,8 +32,8 @@ export function diffSpecs(actual: ScheduleSpec, desired: ScheduleSpec, ignoreKey
   if (ta.kind !== td.kind || (ta.kind === 'cron' && td.kind === 'cron' && ta.cron !== td.cron) || (ta.kind === 'periodic' && td.kind === 'periodic' && ta.intervalSeconds !== td.intervalSeconds)) {
     add('trigger', triggerText(ta), triggerText(td));
   }
-  if (ta.start !== td.start) add('start_date', iso(ta.start), iso(td.start));
-  if (ta.end !== td.end) add('end_date', iso(ta.end), iso(td.end));
+  if (stored(ta.start) !== stored(td.start)) add('start_date', iso(stored(ta.start)), iso(stored(td.start)));
+  if (stored(ta.end) !== stored(td.end)) add('end_date', iso(stored(ta.end)), iso(stored(td.end)));
 
   const pa = nonEmpty(actual.parameters);
   const pd = nonEmpty(desired.parameters);
@@ -43,6 +46,9 @@ export function diffSpecs(actual: ScheduleSpec, desired: ScheduleSpec, ignoreKey
   } else {
     const paths = differingPaths(withoutKeys(actual.pipeline.data, ignoreKeys), withoutKeys(desired.pipeline.data, ignoreKeys), '', 5);
     if (paths.length) add('pipeline', `differs at ${paths.join(', ')}`, 'as rendered in git');
+    const [pa, pd] = [actual.pipeline.platform ?? null, desired.pipeline.platform ?? null];
+    const platform = differingPaths(withoutKeys(pa, ignoreKeys), withoutKeys(pd, ignoreKeys), '', 5);
+    if (platform.length) add('platform_spec', pa === null ? '(none)' : `differs at ${platform.join(', ')}`, pd === null ? '(none)' : 'as rendered in git');
   }
   return changes;
 }

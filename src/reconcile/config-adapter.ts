@@ -24,7 +24,7 @@ export function toDesiredSchedule(job: DesiredJob, file: string, defaultServiceA
       catchup: job.catchup,
       trigger: trigger(job),
       parameters: job.parameters,
-      pipeline: { kind: job.pipeline.kind, data: job.pipeline.workflow, inputs: job.pipeline.inputs },
+      pipeline: { kind: job.pipeline.kind, data: job.pipeline.workflow, inputs: job.pipeline.inputs, ...(job.pipeline.platformSpec ? { platform: job.pipeline.platformSpec } : {}) },
     },
   };
 }

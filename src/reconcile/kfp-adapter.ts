@@ -30,7 +30,7 @@ function asString(v: unknown): string {
 }
 
 function pipelineOf(r: RecurringRun): PipelineData {
-  return { kind: isArgoWorkflow(r.pipeline) ? 'v1' : 'v2', data: r.pipeline ?? null };
+  return { kind: isArgoWorkflow(r.pipeline) ? 'v1' : 'v2', data: r.pipeline ?? null, ...(r.platformSpec ? { platform: r.platformSpec } : {}) };
 }
 
 export function toActualJob(r: RecurringRun, defaultServiceAccount: string): ActualJob {
@@ -44,7 +44,7 @@ export function toActualJob(r: RecurringRun, defaultServiceAccount: string): Act
     parameters: Object.fromEntries(Object.entries(r.parameters).map(([k, v]) => [k, asString(v)])),
     pipeline: pipelineOf(r),
   };
-  return { id: r.id, name: r.name, enabled: r.enabled, experimentId: r.experimentId || undefined, createdAt: seconds(r.createdAt), rawDescription: r.description, spec };
+  return { id: r.id, name: r.name, enabled: r.enabled, experimentId: r.experimentId || undefined, createdAt: seconds(r.createdAt), updatedAt: seconds(r.updatedAt), rawDescription: r.description, spec };
 }
 
 /** Observe one namespace: one listing of experiments and one paginated listing of its recurring runs. */
@@ -88,6 +88,7 @@ export function kfpWriter(client: KfpClient, namespace: string): ReconcileWriter
             trigger: toKfpTrigger(spec.trigger),
             parameters: typedParameters(spec.pipeline, spec.parameters),
             pipeline: spec.pipeline.data as Record<string, unknown>,
+            platformSpec: spec.pipeline.platform as Record<string, unknown> | undefined,
           })
         ).id,
       }),

@@ -14,6 +14,8 @@ export type Trigger =
 export interface PipelineData {
   kind: 'v1' | 'v2';
   data: unknown;
+  /** v2: the platform spec (secrets, volumes, node selectors…) sent with the IR; compared like it. */
+  platform?: unknown;
   /** Declared inputs (desired side only): v2 parameter values are sent typed. Not compared. */
   inputs?: readonly PipelineInput[];
 }
@@ -75,6 +77,8 @@ export interface ActualJob {
   enabled: boolean;
   experimentId?: string;
   createdAt?: number;
+  /** Last change (KFP sets it on enable/disable): a paused version was paused no later than this. */
+  updatedAt?: number;
   /** Description as stored (with any lineage suffix). */
   rawDescription: string;
   spec: ScheduleSpec;
@@ -97,6 +101,11 @@ export interface PlanOptions {
   orphanOnDelete: boolean;
   /** Keys ignored at any depth when comparing pipelines. */
   ignoreKeys: readonly string[];
+  /**
+   * Missed runs a re-enable may start at once (catchup: true makes KFP run every slot missed while the
+   * version was paused). Beyond it a fresh version replaces the paused one. -1: no limit. Default 0.
+   */
+  maxCatchupRuns?: number;
 }
 
 /** Reference to a job: an existing one by id, or the version this plan creates. */
@@ -106,7 +115,7 @@ export type Step =
   | { op: 'create-experiment'; experiment: string; description: string }
   | { op: 'unarchive-experiment'; experimentId: string; experiment: string }
   | { op: 'create'; schedule: string; version: string; experiment: string; spec: ScheduleSpec; origin?: Origin }
-  | { op: 'enable'; schedule: string; job: JobRef; reason: string }
+  | { op: 'enable'; schedule: string; job: JobRef; reason: string; backfill?: number }
   | { op: 'disable'; schedule: string; job: JobRef; reason: string }
   | { op: 'delete'; schedule: string; job: JobRef; reason: string; keepsRuns: boolean };
 

@@ -1,7 +1,8 @@
 import { findByName } from '../kfp/collation.js';
 import { diffSpecs } from './compare.js';
 import { freshVersionName, parseVersionName } from './identity.js';
-import type { ActualJob, ActualState, DesiredSchedule, DesiredState, JobRef, Plan, PlanOptions, ScheduleChange, Step } from './model.js';
+import { type SchedulerTrigger, missedSlots } from '../kfp/catchup.js';
+import type { ActualJob, ActualState, DesiredSchedule, DesiredState, JobRef, Plan, PlanOptions, ScheduleChange, Step, Trigger } from './model.js';
 
 interface Version {
   job: ActualJob;
@@ -40,7 +41,22 @@ function pruneSteps(schedule: string, older: Version[], keepHistory: number, kee
     .map((v) => ({ op: 'delete', schedule, job: ref(v.job), keepsRuns, reason: `beyond keep_history (${keepHistory} older versions kept)` }) as Step);
 }
 
-function planSchedule(d: DesiredSchedule, versions: Version[], experimentId: string | undefined, experimentNames: ReadonlyMap<string, string>, taken: ReadonlySet<string>, opts: PlanOptions): ScheduleChange {
+/** A re-enable may start this many missed runs at once unless told otherwise: none (a new version replaces it). */
+export const DEFAULT_MAX_CATCHUP_RUNS = 0;
+
+function schedulerTrigger(t: Trigger): SchedulerTrigger {
+  return t.kind === 'cron' ? { cron: t.cron, start: t.start, end: t.end } : { intervalSeconds: t.intervalSeconds, start: t.start, end: t.end };
+}
+
+function planSchedule(
+  d: DesiredSchedule,
+  versions: Version[],
+  experimentId: string | undefined,
+  experimentNames: ReadonlyMap<string, string>,
+  taken: ReadonlySet<string>,
+  opts: PlanOptions,
+  warnings: string[],
+): ScheduleChange {
   const ignore = new Set(opts.ignoreKeys);
   const [latest, ...older] = versions;
   const change: ScheduleChange = { schedule: d.name, kind: 'unchanged', reasons: [], fields: [], steps: [], origin: d.origin };
@@ -52,19 +68,35 @@ function planSchedule(d: DesiredSchedule, versions: Version[], experimentId: str
     fields.unshift({ field: 'experiment', actual: current, desired: d.experiment });
   }
   const upToDate = latest !== undefined && fields.length === 0;
+  const now = Math.floor(opts.now.getTime() / 1000);
+  const trigger = schedulerTrigger(d.spec.trigger);
+  // A new version has not run: KFP starts it at start_date, or at its creation (now). Counted only when needed.
+  const freshBackfill = () => (d.spec.catchup && d.spec.trigger.start !== undefined ? missedSlots(trigger, d.spec.trigger.start, now) : 0);
 
-  if (!upToDate) {
+  const replace = (reason: string): ScheduleChange => {
     const version = freshVersionName(d.name, opts.now, taken);
     const created: JobRef = { created: version, name: version };
     change.kind = latest ? 'replace' : 'create';
     change.fields = fields;
-    change.reasons.push(latest ? `${fields.map((f) => f.field).join(', ')} changed; KFP cannot update a recurring run, so a new version replaces it` : 'no version exists yet');
+    change.reasons.push(reason);
     change.steps.push({ op: 'create', schedule: d.name, version, experiment: d.experiment, spec: d.spec, origin: d.origin });
     for (const v of versions) if (v.job.enabled) change.steps.push({ op: 'disable', schedule: d.name, job: ref(v.job), reason: v === latest ? 'replaced by the new version' : 'older version still enabled' });
-    if (d.enabled) change.steps.push({ op: 'enable', schedule: d.name, job: created, reason: 'job.enabled is true' });
+    const backfill = d.enabled ? freshBackfill() : 0;
+    if (d.enabled) change.steps.push({ op: 'enable', schedule: d.name, job: created, reason: 'job.enabled is true', ...(backfill ? { backfill } : {}) });
     else change.reasons.push('job.enabled is false: the new version stays paused');
     change.steps.push(...pruneSteps(d.name, versions, d.keepHistory, opts.orphanOnDelete));
     return change;
+  };
+  if (!upToDate) return replace(latest ? `${fields.map((f) => f.field).join(', ')} changed; KFP cannot update a recurring run, so a new version replaces it` : 'no version exists yet');
+
+  // Re-enabling a paused version with catchup makes KFP run every slot missed since it was paused.
+  const reenable = d.enabled && !latest.job.enabled && d.spec.catchup ? missedSlots(trigger, latest.job.updatedAt ?? latest.job.createdAt ?? now, now) : 0;
+  const limit = opts.maxCatchupRuns ?? DEFAULT_MAX_CATCHUP_RUNS;
+  if (limit >= 0 && reenable > limit) {
+    const storm = `re-enabling the paused newest version would make KFP run at least ${reenable} missed run(s) at once (catchup: true; max-catchup-runs is ${limit})`;
+    const fresh = freshBackfill();
+    if (fresh <= limit) return replace(`${storm}, so a new version replaces it`);
+    warnings.push(`Schedule '${d.name}' stays paused: ${storm}, and a new version would run ${fresh} since start_date. Set catchup: false or raise max-catchup-runs.`);
   }
 
   for (const v of older) if (v.job.enabled) change.steps.push({ op: 'disable', schedule: d.name, job: ref(v.job), reason: 'older version still enabled' });
@@ -72,8 +104,8 @@ function planSchedule(d: DesiredSchedule, versions: Version[], experimentId: str
     change.kind = 'repair';
     change.reasons.push(`${change.steps.length} older version(s) were enabled`);
   }
-  if (d.enabled && !latest.job.enabled) {
-    change.steps.push({ op: 'enable', schedule: d.name, job: ref(latest.job), reason: 'job.enabled is true but the newest version is paused' });
+  if (d.enabled && !latest.job.enabled && !(limit >= 0 && reenable > limit)) {
+    change.steps.push({ op: 'enable', schedule: d.name, job: ref(latest.job), reason: 'job.enabled is true but the newest version is paused', ...(reenable ? { backfill: reenable } : {}) });
     change.kind = 'enable';
   } else if (!d.enabled && latest.job.enabled) {
     change.steps.push({ op: 'disable', schedule: d.name, job: ref(latest.job), reason: 'job.enabled is false but the newest version is enabled' });
@@ -131,7 +163,7 @@ export function plan(desired: DesiredState, actual: ActualState, opts: PlanOptio
   const groups = versionsBySchedule(actual.jobs);
   const taken = new Set(actual.jobs.map((j) => j.name));
   const experimentNames = new Map(actual.experiments.map((e) => [e.id, e.name]));
-  for (const d of desired.schedules) result.changes.push(planSchedule(d, groups.get(d.name) ?? [], experimentIds.get(d.experiment), experimentNames, taken, opts));
+  for (const d of desired.schedules) result.changes.push(planSchedule(d, groups.get(d.name) ?? [], experimentIds.get(d.experiment), experimentNames, taken, opts, result.warnings));
 
   const wanted = new Set(desired.schedules.map((d) => d.name));
   for (const [schedule, versions] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
@@ -143,4 +175,9 @@ export function plan(desired: DesiredState, actual: ActualState, opts: PlanOptio
 /** Number of write calls the plan makes. */
 export function countSteps(p: Plan): number {
   return p.experimentSteps.length + p.changes.reduce((n, c) => n + c.steps.length, 0);
+}
+
+/** Whether the plan deletes a version (the only step whose effect depends on the server's release). */
+export function hasDeletes(p: Plan): boolean {
+  return p.changes.some((c) => c.steps.some((s) => s.op === 'delete'));
 }

@@ -1,6 +1,7 @@
 import { code, fence, table, text, truncate, COMMENT_LIMIT } from '../lib/markdown.js';
 import type { ApplyResult } from './apply.js';
 import { countSteps } from './plan.js';
+import { MAX_COUNTED_SLOTS } from '../kfp/catchup.js';
 import type { JobRef, Plan, ScheduleChange, Step } from './model.js';
 
 const SYMBOL: Record<Step['op'], string> = {
@@ -29,11 +30,11 @@ export function describeStep(step: Step, opts: { stableNames?: boolean; markdown
     case 'create':
       return `create ${name(opts.stableNames ? `GIT::${step.schedule}__{apply time}` : step.version)} (paused)`;
     case 'enable':
-      return `enable ${label(step.schedule, step.job)}`;
+      return `enable ${label(step.schedule, step.job)}${step.backfill ? words(` — KFP then runs ${'id' in step.job || step.backfill >= MAX_COUNTED_SLOTS ? 'at least ' : ''}${step.backfill} missed run(s) at once (catchup: true)`) : ''}`;
     case 'disable':
       return `disable ${label(step.schedule, step.job)} — ${words(step.reason)}`;
     case 'delete':
-      return `delete ${label(step.schedule, step.job)} — ${words(step.reason)}${step.keepsRuns ? '' : ' (this KFP API terminates its running runs)'}`;
+      return `delete ${label(step.schedule, step.job)} — ${words(step.reason)}${step.keepsRuns ? '' : ' (KFP terminates its running runs: only the v2beta1 API on KFP 2.16.0 or later keeps them)'}`;
   }
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { resolveInside } from '../lib/inside.js';
+import { MAX_ARGO_PARAMETERS_BYTES, argoParametersBytes } from '../kfp/limits.js';
 import type { ApiVersion } from '../kfp/types.js';
 import { MAX_PIPELINE_BYTES, type Pipeline, parsePipeline } from '../pipeline/pipeline.js';
 import { type GivenValue, type ResolvedParameters, parseParametersInput, readParamsFolder, resolveParameters } from './parameters.js';
@@ -51,6 +52,13 @@ export async function prepareRun(opts: PrepareOptions): Promise<PreparedRun> {
       { file, line: 1, column: 1 },
       'set api-version to v1beta1 for Argo workflows, or compile the pipeline with the KFP v2 SDK.',
     );
+  }
+  if (pipeline.kind === 'v1') {
+    // server/api_converter.go toModelParameters caps the serialized Argo parameters (MAX_PARAMETER_BYTES).
+    const bytes = argoParametersBytes(Object.entries(parameters.values).map(([name, value]) => ({ name, value: String(value) })));
+    if (bytes > MAX_ARGO_PARAMETERS_BYTES) {
+      throw UserError.at(`The parameters take ${bytes} bytes as KFP stores them; KFP refuses more than ${MAX_ARGO_PARAMETERS_BYTES}.`, { file, line: 1, column: 1 }, 'pass large values by reference (a path or URI) instead of inline.');
+    }
   }
   return { pipeline, file, parameters };
 }

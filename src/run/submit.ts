@@ -49,5 +49,6 @@ export function submitRun(client: KfpClient, prepared: PreparedRun, opts: Submit
     serviceAccount: opts.serviceAccount,
     parameters: prepared.parameters.values,
     pipeline: { ...prepared.pipeline.workflow },
+    platformSpec: prepared.pipeline.platformSpec ? { ...prepared.pipeline.platformSpec } : undefined,
   });
 }

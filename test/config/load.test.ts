@@ -280,9 +280,9 @@ describe('each invalid case: one error at the right line, with the fix', () => {
     const component = await onlyError({ 'p/c.yaml': 'name: my-component\nimplementation: {container: {image: x}}\n', ...runs((s) => s.replace('pipelines/train-model/RENDERED_PIPELINE/workflow.yaml', 'p/c.yaml')) });
     expect(component.message).toMatch(/Neither a KFP v1 Argo Workflow .* nor a KFP v2 IR/);
     expect(where(component)).toBe('p/c.yaml:1:1');
-    const v2 = await onlyError({ 'p/v2.yaml': 'pipelineInfo: {name: x}\nroot: {}\ncomponent: {}\n', ...runs((s) => s.replace('pipelines/train-model/RENDERED_PIPELINE/workflow.yaml', 'p/v2.yaml')) });
+    const v2 = await onlyError({ 'p/v2.yaml': 'pipelineInfo: {name: x}\nroot: {}\nschemaVersion: 2.1.0\ncomponent: {}\n', ...runs((s) => s.replace('pipelines/train-model/RENDERED_PIPELINE/workflow.yaml', 'p/v2.yaml')) });
     expect(v2.message).toBe("Not a valid KFP pipeline: Unknown top-level key 'component' in a KFP v2 pipeline spec. Did you mean 'components'?");
-    expect(where(v2)).toBe('p/v2.yaml:3:1');
+    expect(where(v2)).toBe('p/v2.yaml:4:1');
   });
 
   test('a required pipeline input not given', async () => {

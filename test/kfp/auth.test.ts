@@ -76,11 +76,11 @@ describe('TLS', () => {
     h = await harness('v2beta1', { tls }, { retry: { retries: 0 } });
     await expect(h.client.healthz()).rejects.toThrow(/TLS failed.*Check: TLS: set kfp-ca-file/);
     const withCa = createKfpClient({ host: h.emu.url, apiVersion: 'v2beta1', caFile: path.join(dir, 'cert.pem') });
-    expect(await withCa.healthz()).toEqual({ multiUser: true });
+    expect(await withCa.healthz()).toEqual({ multiUser: true, version: '2.17.0' });
     withCa.close();
     const host = recordingHost();
     const insecure = createKfpClient({ host: h.emu.url, apiVersion: 'v2beta1', skipTlsVerify: true }, host);
-    expect(await insecure.healthz()).toEqual({ multiUser: true });
+    expect(await insecure.healthz()).toEqual({ multiUser: true, version: '2.17.0' });
     expect(host.warnings.join()).toMatch(/kfp-skip-tls-verify is on/);
     insecure.close();
     expect(() => createKfpClient({ host: h!.emu.url, apiVersion: 'v2beta1', caFile: path.join(dir, 'missing.pem') })).toThrow(/kfp-ca-file .*cannot be read/);

@@ -10,7 +10,7 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
   test('prints its URL, answers as KFP, saves its state, stops cleanly on SIGTERM', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-emu-cli-'));
     const stateFile = path.join(dir, 'state.json');
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli/index.js'), 'kfp-emulator', '--port', '0', '--state-file', stateFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli/index.js'), 'kfp-emulator', '--port', '0', '--state-file', stateFile, '--kfp-version', '2.15.0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
@@ -25,7 +25,9 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
       });
     });
     const health = await fetch(`${url}/apis/v2beta1/healthz`);
-    expect(await health.json()).toEqual({ multi_user: true, pipeline_store: 'database' });
+    // healthz as KFP's main.go writes it, with the release given by --kfp-version.
+    expect(await health.json()).toEqual({ commit_sha: 'unknown', tag_name: '2.15.0', multi_user: true, pipeline_store: 'database' });
+    expect(out).toMatch(/as KFP 2\.15\.0/);
     const created = await fetch(`${url}/apis/v1beta1/experiments`, { method: 'POST', body: JSON.stringify({ name: 'demo', resource_references: [{ key: { type: 'NAMESPACE', id: 'kubeflow-user' }, relationship: 'OWNER' }] }) });
     expect(created.status).toBe(200);
     const unknown = await fetch(`${url}/apis/v1beta1/experiments`, { method: 'POST', body: JSON.stringify({ name: 'x', namespace: 'v2-field-in-v1' }) });
@@ -75,6 +77,7 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--state-file FILE/);
     expect(help.stdout).toMatch(/--auth FILE .*view: get and list/s);
+    expect(help.stdout).toMatch(/--kfp-version X.Y.Z/);
     const bad = await runCliBundle(['kfp-emulator', '--prot', '1'], { cwd: repoRoot });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown argument '--prot'/);

@@ -142,7 +142,7 @@ describeWithShared('the emulator behaves like KFP 2.17 where a client could noti
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-state-')), 'state.json');
     emu = await startKfpEmulator({ stateFile: file });
     const exp = (await call('POST', '/apis/v2beta1/experiments', { display_name: 'kept', namespace: 'ns' })).body;
-    await call('POST', '/apis/v2beta1/recurringruns', { display_name: 'r', experiment_id: exp.experiment_id, max_concurrency: '1', mode: 'ENABLE', trigger: { periodic_schedule: { interval_second: '60', start_time: '2024-01-01T00:00:00Z' } }, pipeline_spec: pipeline('v2beta1') });
+    await call('POST', '/apis/v2beta1/recurringruns', { display_name: 'r', experiment_id: exp.experiment_id, max_concurrency: '1', mode: 'ENABLE', trigger: { periodic_schedule: { interval_second: '60', start_time: '2024-01-01T00:00:00Z' } }, pipeline_spec: pipeline('v2beta1'), runtime_config: { parameters: { param2: 'x' } } });
     await emu.close();
     emu = await startKfpEmulator({ stateFile: file });
     const list = (await call('GET', '/apis/v2beta1/recurringruns?namespace=ns')).body.recurringRuns;

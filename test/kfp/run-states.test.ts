@@ -30,7 +30,8 @@ describe('run states on the wire', () => {
     expect(v2.listRuns({ namespace: 'ns' }, page).query).toMatchObject({ namespace: 'ns' });
     expect(v2.listRuns({ experimentId: 'e' }, { ...page, filter: [{ key: 'name', op: 'EQUALS', value: 'x' }] }).query).toMatchObject({
       experiment_id: 'e',
-      filter: JSON.stringify({ predicates: [{ operation: 'EQUALS', key: 'display_name', string_value: 'x' }] }),
+      // Encoded once more for KFP's second decode (list_request_util.go parseAPIFilter).
+      filter: encodeURIComponent(JSON.stringify({ predicates: [{ operation: 'EQUALS', key: 'display_name', string_value: 'x' }] })),
     });
   });
 });

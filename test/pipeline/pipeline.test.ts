@@ -74,12 +74,12 @@ describe('parsePipeline refusals, each located with a fix', () => {
       ["Unknown top-level key 'components_1' in a KFP v2 pipeline spec. Did you mean 'components'?", 1],
       ['pipelineInfo.name is missing or empty; KFP refuses a pipeline without a name.', 3],
     ]);
-    const stray = rejection('pipelineInfo: {name: p}\nroot: {}\n---\nkind: ConfigMap\n');
+    const stray = rejection('pipelineInfo: {name: p}\nroot: {}\nschemaVersion: 2.1.0\n---\nkind: ConfigMap\n');
     expect(stray.diagnostics[0]!.message).toMatch(/only one more document: the platform spec/);
   });
 
   test('a file the strict YAML parser refuses but KFP reads (quoted scalar continued at the parent indent)', () => {
-    const text = 'pipelineInfo:\n  name: p\nroot: {}\ndeploymentSpec:\n  command:\n  - "a\\\n  b"\n';
+    const text = 'pipelineInfo:\n  name: p\nroot: {}\nschemaVersion: 2.1.0\ndeploymentSpec:\n  command:\n  - "a\\\n  b"\n';
     const p = parsePipeline(text, 'p.yaml');
     expect(p.kind).toBe('v2');
     expect((p.workflow.deploymentSpec as { command: string[] }).command).toEqual(['ab']);

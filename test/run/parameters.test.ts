@@ -106,6 +106,12 @@ describe('prepareRun over examples/', () => {
     expect(p.parameters.values).toEqual({ learning_rate: '0.3', dataset_uri: 'gs://example-bucket/datasets/issues/latest' });
   });
 
+  // server/api_converter.go toModelParameters: Argo parameters over MAX_PARAMETER_BYTES (10,000) serialized → 400.
+  test('Argo parameters over 10,000 bytes as KFP serializes them are refused before any call', async () => {
+    const big = JSON.stringify({ dataset_uri: 'x'.repeat(10_000) });
+    await expect(prepareRun({ workdir, root: workdir, pipeline: 'pipelines/train-model/RENDERED_PIPELINE', parameters: big, apiVersion: 'v1beta1' })).rejects.toThrow(/take 10\d{3} bytes as KFP stores them; KFP refuses more than 10000/);
+  });
+
   test('a folder without a pipeline file is refused, naming the files looked for', async () => {
     await expect(prepareRun({ workdir, root: workdir, pipeline: 'pipelines', parameters: '', apiVersion: 'v1beta1' })).rejects.toThrow(/holds none of workflow\.yaml, pipeline\.yaml/);
   });

@@ -4,6 +4,7 @@ import { reportDiagnostics } from '../../lib/report.js';
 import { loadConfigFolders } from '../../config/for-action.js';
 import { summarizeDesiredState } from '../../config/summary.js';
 import { now as clock } from '../../models/clock.js';
+import { API_VERSIONS } from '../../kfp/types.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
   const { inputs, host, env } = ctx;
@@ -11,7 +12,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   if (patterns.length === 0) inputs.required('config-folders');
   const token = inputs.optional('github-token') ?? env.GITHUB_TOKEN;
   const now = clock(env); // KFP_GITOPS_NOW pins it, for a reproducible next-runs preview
-  const { state } = await host.group(`Checking config folder(s): ${patterns.join(', ')}`, () => loadConfigFolders(ctx, { patterns, token, now }));
+  const { state } = await host.group(`Checking config folder(s): ${patterns.join(', ')}`, () => loadConfigFolders(ctx, { patterns, token, now, apiVersion: inputs.oneOf('api-version', API_VERSIONS) }));
   const errors = state.diagnostics.filter((d) => d.severity !== 'warning').length;
   const schedules = state.namespaces.reduce((n, f) => n + f.jobs.length, 0);
 

@@ -12,8 +12,8 @@ import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
 import { type ApplyResult, applyPlan } from '../../reconcile/apply.js';
 import { toDesiredState } from '../../reconcile/config-adapter.js';
 import { kfpWriter, observe } from '../../reconcile/kfp-adapter.js';
-import { countSteps, plan } from '../../reconcile/plan.js';
-import type { Plan, PrunePolicy } from '../../reconcile/model.js';
+import { countSteps, hasDeletes, plan } from '../../reconcile/plan.js';
+import type { ActualState, Plan, PrunePolicy } from '../../reconcile/model.js';
 import { planJson, planMarkdown, planText } from '../../reconcile/report.js';
 
 /** Which namespace each folder reconciles into: the explicit map, the single `namespace`, or the folder's name. */
@@ -35,6 +35,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   const mode = inputs.oneOf('mode', ['plan', 'apply'] as const);
   const prune = inputs.oneOf<PrunePolicy>('prune', ['none', 'disable', 'delete']);
   const parallelism = inputs.int('parallelism', { min: 1, max: 64 });
+  const maxCatchupRuns = inputs.int('max-catchup-runs', { min: -1, max: 1_000_000 });
   const defaultServiceAccount = inputs.required('default-service-account');
   const ignoreKeys = inputs.list('ignore-keys');
   const wantComment = inputs.bool('comment');
@@ -42,7 +43,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   const kfpOptions = kfpOptionsFromInputs(inputs);
 
   // 1. Validate every config first: one error anywhere and nothing is written.
-  const { root, state: loaded } = await loadConfigFolders(ctx, { patterns: inputs.list('config-folders'), token });
+  const { root, state: loaded } = await loadConfigFolders(ctx, { patterns: inputs.list('config-folders'), token, apiVersion: kfpOptions.apiVersion });
   const diagnostics = loaded.diagnostics;
   reportDiagnostics(host, diagnostics);
   const errors = diagnostics.filter((d) => d.severity !== 'warning');
@@ -59,13 +60,17 @@ export async function run(ctx: ActionContext): Promise<void> {
   try {
     const now = new Date();
     const targets = loaded.namespaces.map((folder) => ({ folder, desired: toDesiredState(folder, namespaceOf(folder), defaultServiceAccount) }));
-    const plans: Plan[] = [];
+    const actuals: ActualState[] = [];
     const observed = new Map<string, Map<string, string>>();
     for (const t of targets) {
       const actual = await observe(client, t.desired.namespace, defaultServiceAccount);
       observed.set(t.desired.namespace, new Map(actual.experiments.map((e) => [e.name, e.id])));
-      plans.push(plan(t.desired, actual, { now, prune, orphanOnDelete: client.supportsOrphanDelete, ignoreKeys }));
+      actuals.push(actual);
     }
+    const planAll = (orphanOnDelete: boolean): Plan[] => targets.map((t, i) => plan(t.desired, actuals[i]!, { now, prune, orphanOnDelete, ignoreKeys, maxCatchupRuns }));
+    let plans = planAll(false);
+    // The server's release is asked only when a delete is planned: a no-op reconcile costs no extra call.
+    if (plans.some(hasDeletes) && (await client.orphanDeleteSupported())) plans = planAll(true);
     const changes = plans.reduce((n, p) => n + countSteps(p), 0);
     host.info(planText(plans));
     for (const p of plans) for (const w of p.warnings) host.warning(w);

@@ -30,6 +30,11 @@ export const spec: ActionSpec = {
       description: 'What to do with `GIT::` schedules that are no longer in the configs (orphans): `none` (only report), `disable`, or `delete`.',
       default: 'none',
     },
+    'max-catchup-runs': {
+      description:
+        'How many missed runs re-enabling a paused version may start at once. With `catchup: true` KFP runs every slot missed while the version was paused; the plan says how many. Beyond this number a new version replaces the paused one instead (it has no missed slots unless its start_date is past). `-1`: no limit.',
+      default: '0',
+    },
     parallelism: { description: 'Schedules reconciled at once (steps of one schedule always run in order).', default: '8' },
     'ignore-keys': {
       description: 'Pipeline keys ignored at any depth when comparing the deployed pipeline with git (volatile compile metadata), one per line.',

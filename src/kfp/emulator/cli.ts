@@ -1,7 +1,9 @@
+import { DEFAULT_KFP_VERSION } from '../version.js';
 import { loadAuthFile } from './auth-file.js';
 import { startKfpEmulator } from './server.js';
 
-const USAGE = `Usage: kfp-gitops kfp-emulator [--port N] [--state-file FILE] [--latency-ms N] [--prefix /pipeline] [--single-user] [--auth FILE]
+const USAGE = `Usage: kfp-gitops kfp-emulator [--port N] [--state-file FILE] [--latency-ms N] [--prefix /pipeline] [--single-user]
+                             [--auth FILE] [--kfp-version X.Y.Z]
 
 Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KFP 2.17) on
 127.0.0.1 until interrupted. Give the printed URL to actions as kfp-host.
@@ -16,7 +18,9 @@ Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KF
                       only; edit: everything), as KFP's SubjectAccessReview decides (multi-user only,
                       as in KFP). FILE is YAML:
                         tokens:
-                          <token>: {user: alice@example.com, namespaces: {team-1: edit, team-2: view}}`;
+                          <token>: {user: alice@example.com, namespaces: {team-1: edit, team-2: view}}
+  --kfp-version X.Y.Z the KFP release to behave as (default ${DEFAULT_KFP_VERSION}): reported as healthz tag_name;
+                      before 2.16.0 a delete ignores propagation_policy=ORPHAN and terminates running runs`;
 
 /** `kfp-gitops kfp-emulator`: run the emulator in the foreground until SIGINT/SIGTERM. */
 export async function runEmulatorCli(argv: string[]): Promise<number> {
@@ -31,7 +35,7 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
       flags.set('single-user', 'true');
       continue;
     }
-    const m = /^--(port|state-file|latency-ms|prefix|auth)(?:=(.*))?$/.exec(arg);
+    const m = /^--(port|state-file|latency-ms|prefix|auth|kfp-version)(?:=(.*))?$/.exec(arg);
     const value = m?.[2] ?? argv[i + 1];
     if (!m || value === undefined) {
       process.stderr.write(`error: ${m ? `flag '${arg}' needs a value` : `unknown argument '${arg}'`}\n\n${USAGE}\n`);
@@ -56,13 +60,14 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
       stateFile: flags.get('state-file'),
       prefix: flags.get('prefix'),
       multiUser: !flags.has('single-user'),
+      kfpVersion: flags.get('kfp-version'),
       logBodies: false,
     });
   } catch (err) {
     process.stderr.write(`error: cannot start the KFP emulator: ${(err as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(`KFP API emulator (v1beta1 + v2beta1) listening at ${emulator.url}\n`);
+  process.stdout.write(`KFP API emulator (v1beta1 + v2beta1, as KFP ${emulator.state.kfpVersion}) listening at ${emulator.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

@@ -34,7 +34,26 @@ function field<T>(l: Listable<T>, key: string, what: string): string {
   return f;
 }
 
-export function parseFilter<T>(text: string, opKey: 'op' | 'operation', l: Listable<T>): Predicate[] {
+/**
+ * Go's url.QueryUnescape: `+` is a space, `%XX` a byte, and a `%` not followed by two hex digits is an
+ * error. KFP applies it to `filter` after the gateway already decoded the query (parseAPIFilter; #9448).
+ */
+export function queryUnescape(text: string): string {
+  const bad = /%(?![0-9a-fA-F]{2})/.exec(text);
+  if (bad) throw invalid(`failed to parse valid filter from ${JSON.stringify(text.slice(0, 100))}: invalid URL escape ${JSON.stringify(text.slice(bad.index, bad.index + 3))}`);
+  const src = Buffer.from(text.replace(/\+/g, ' '), 'utf8');
+  const out: number[] = [];
+  for (let i = 0; i < src.length; i++) {
+    if (src[i] === 0x25) {
+      out.push(parseInt(src.toString('latin1', i + 1, i + 3), 16));
+      i += 2;
+    } else out.push(src[i]!);
+  }
+  return Buffer.from(out).toString('utf8');
+}
+
+export function parseFilter<T>(encoded: string, opKey: 'op' | 'operation', l: Listable<T>): Predicate[] {
+  const text = queryUnescape(encoded);
   let json: any;
   try {
     json = JSON.parse(text);

@@ -1,6 +1,7 @@
-import { parse as parseYaml } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { parseCron } from '../cron.js';
 import { type Listable } from './listing.js';
+import { IR_SCHEMA_VERSION, MAX_ARGO_PARAMETERS_BYTES, MAX_EXPERIMENT_NAME_BYTES, argoParametersBytes, utf8Bytes } from '../limits.js';
 import { RpcError, alreadyExists, internalInvalid, invalid, notFound } from './rpc.js';
 import { type EmulatorState, type ExperimentRecord, type JobRecord, type PipelineRecord, type RunRecord, type RunStateName, type TriggerRecord, newId, seconds } from './state.js';
 
@@ -82,6 +83,14 @@ export function runListing(s: EmulatorState): Listable<RunRecord> {
   };
 }
 
+/**
+ * healthz as KFP writes it (main.go, outside the gRPC gateway): commit_sha, tag_name and multi_user
+ * always, false included; v2 adds pipeline_store.
+ */
+export function healthz(s: EmulatorState, version: 'v1beta1' | 'v2beta1'): Record<string, unknown> {
+  return { commit_sha: 'unknown', tag_name: s.kfpVersion, multi_user: s.multiUser, ...(version === 'v2beta1' ? { pipeline_store: 'database' } : {}) };
+}
+
 /** The wrapped error KFP's servers return when authorization fails (server/*_server.go canAccess*). */
 function authorized<T>(what: () => T, context: string): T {
   try {
@@ -134,6 +143,10 @@ export function createExperiment(ctx: RequestContext, input: { name?: string; de
   const name = input.name ?? '';
   // server/api_converter.go toModelExperiment: an input error wrapped as internal (HTTP 500).
   if (!name) throw internalInvalid('Experiment must have a non-empty name', 'Failed to convert API experiment to model experiment');
+  // validation/length.go counts bytes; toModelExperiment wraps the refusal as an internal error (500).
+  if (utf8Bytes(name) > MAX_EXPERIMENT_NAME_BYTES) {
+    throw new RpcError(13, `Failed to convert API experiment to model experiment: Invalid input error: Experiment.Name length cannot exceed ${MAX_EXPERIMENT_NAME_BYTES}`);
+  }
   const namespace = ctx.state.multiUser ? (input.namespace ?? '') : '';
   if (ctx.state.multiUser && !namespace) throw invalid('In multi-user mode, the experiment namespace must be specified');
   authorized(() => ctx.caller.authorize(namespace, 'create', 'experiments', name), 'Failed to authorize with API');
@@ -178,21 +191,32 @@ export function validateTrigger(t: TriggerRecord | undefined): TriggerRecord {
 /** A manifest KFP's template.New cannot read: wrapped as internal, HTTP 500 (resource_manager.go fetchTemplateFromPipelineSpec). */
 const badManifest = (m: string) => internalInvalid(m, 'Failed to create a recurring run with an invalid pipeline spec manifest');
 
-function parseManifest(text: string): Record<string, unknown> {
-  let doc: unknown;
+/**
+ * The YAML (or JSON) documents of a manifest, as template.New reads them: the pipeline and, for an IR,
+ * maybe its platform spec as a second document (template/v2_template.go NewV2SpecTemplate).
+ */
+function parseManifest(text: string): { pipeline: Record<string, unknown>; platformSpec?: Record<string, unknown> } {
+  let docs: unknown[];
   try {
-    doc = parseYaml(text);
+    docs = parseAllDocuments(text).map((d) => {
+      if (d.errors.length) throw d.errors[0];
+      return d.toJS();
+    });
   } catch (err) {
     throw badManifest(`Failed to unmarshal the pipeline manifest: ${(err as Error).message.split('\n')[0]}`);
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw badManifest('the manifest is neither an Argo Workflow nor a KFP v2 PipelineSpec');
-  return doc as Record<string, unknown>;
+  const objects = docs.filter((d): d is Record<string, unknown> => !!d && typeof d === 'object' && !Array.isArray(d));
+  const platformSpec = objects.find((d) => !!d.platforms && typeof d.platforms === 'object');
+  const pipeline = objects.find((d) => d !== platformSpec);
+  if (!pipeline) throw badManifest('the manifest is neither an Argo Workflow nor a KFP v2 PipelineSpec');
+  return { pipeline, ...(platformSpec ? { platformSpec } : {}) };
 }
 
 /** An Argo workflow: parameters must be declared by the workflow (spec.arguments.parameters). */
 export function argoPipeline(manifest: string, parameters: { name: string; value: string }[], specManifest?: string): PipelineRecord {
-  const wf: any = parseManifest(manifest);
+  const wf: any = parseManifest(manifest).pipeline;
   if (wf.kind !== 'Workflow') throw badManifest('Failed to unmarshal the workflow manifest: it is not an Argo Workflow (kind: Workflow)');
+  if (argoParametersBytes(parameters) > MAX_ARGO_PARAMETERS_BYTES) throw invalid(`The input parameter length exceed maximum size of ${MAX_ARGO_PARAMETERS_BYTES}`);
   const declared = new Set<string>((wf.spec?.arguments?.parameters ?? []).map((p: any) => String(p?.name)));
   for (const p of parameters) {
     if (!declared.has(p.name)) throw invalid(`Unrecognized input parameter: ${p.name} (the workflow declares: ${[...declared].join(', ') || 'none'})`);
@@ -205,10 +229,42 @@ export function argoPipeline(manifest: string, parameters: { name: string; value
  * an Argo workflow (template.New tells them apart), YAML or JSON.
  */
 export function specPipeline(manifest: string, parameters: Record<string, unknown>, pipelineRoot?: string, argoParameters: { name: string; value: string }[] = []): PipelineRecord {
-  const doc = parseManifest(manifest);
+  const { pipeline: doc, platformSpec } = parseManifest(manifest);
   if (doc.kind === 'Workflow') return argoPipeline(manifest, argoParameters, manifest);
   if (!doc.pipelineInfo && !doc.root) throw badManifest('the manifest is neither an Argo Workflow nor a KFP v2 PipelineSpec');
-  return { kind: 'ir', spec: doc, parameters, pipelineRoot, manifest };
+  return { ...irPipeline(doc, platformSpec, parameters, pipelineRoot), manifest };
+}
+
+const PARAMETER_KINDS: Record<string, (v: unknown) => boolean> = {
+  NUMBER_DOUBLE: (v) => typeof v === 'number',
+  NUMBER_INTEGER: (v) => typeof v === 'number',
+  STRING: (v) => typeof v === 'string',
+  BOOLEAN: (v) => typeof v === 'boolean',
+  LIST: (v) => Array.isArray(v),
+  STRUCT: (v) => !!v && typeof v === 'object' && !Array.isArray(v),
+};
+
+/**
+ * An IR pipeline as KFP takes it on create (template/v2_template.go): NewV2SpecTemplate refuses a
+ * schemaVersion other than 2.1.0; validatePipelineJobInputs refuses a required input without a value,
+ * a value of another type than declared, and an input the pipeline does not declare.
+ */
+export function irPipeline(spec: Record<string, unknown>, platformSpec: Record<string, unknown> | undefined, parameters: Record<string, unknown>, pipelineRoot?: string): Extract<PipelineRecord, { kind: 'ir' }> {
+  if (spec.schemaVersion !== IR_SCHEMA_VERSION) throw invalid(`KFP only supports schema version 2.1.0, but the pipeline spec has version ${spec.schemaVersion ?? ''}`);
+  const declared: Record<string, any> = (spec.root as any)?.inputDefinitions?.parameters ?? {};
+  for (const [name, def] of Object.entries(declared)) {
+    if (!(name in parameters)) {
+      if (def?.isOptional !== true && def?.defaultValue === undefined) throw invalid(`parameter ${name} is not optional, yet has neither default value nor user provided value`);
+      continue;
+    }
+    const type = String(def?.parameterType ?? 'PARAMETER_TYPE_ENUM_UNSPECIFIED');
+    const fits = PARAMETER_KINDS[type];
+    if (!fits) throw invalid(`input parameter ${name} has unspecified type`);
+    if (!fits(parameters[name])) throw invalid(`input parameter ${name} requires type ${type}, but the parameter value is not of that type`);
+  }
+  const extra = Object.keys(parameters).filter((n) => !(n in declared));
+  if (extra.length) throw invalid(`parameter(s) provided are not required by pipeline: ${extra.join(', ')}`);
+  return { kind: 'ir', spec, ...(platformSpec ? { platformSpec } : {}), parameters, ...(pipelineRoot ? { pipelineRoot } : {}) };
 }
 
 export interface NewJob {

@@ -24,6 +24,8 @@ export interface KfpEmulatorOptions {
   prefix?: string;
   /** Kubeflow multi-user mode (namespaces required on list/create). Default true. */
   multiUser?: boolean;
+  /** The KFP release to behave as (healthz tag_name; ORPHAN delete from 2.16.0). Default 2.17.0. */
+  kfpVersion?: string;
   /** Load state from this JSON file at start (if it exists) and save it after every write. */
   stateFile?: string;
   /** Delay before answering each API call. */
@@ -127,14 +129,13 @@ const FAULT_CODE: Record<number, number> = { 429: 8, 500: 13, 502: 14, 503: 14, 
 
 export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<KfpEmulator> {
   const prefix = (opts.prefix ?? '/pipeline').replace(/\/+$/, '');
-  const state = new EmulatorState(opts.multiUser ?? true);
+  const state = new EmulatorState(opts.multiUser ?? true, opts.kfpVersion);
   state.runTiming = { ...state.runTiming, ...opts.runTiming };
   if (opts.stateFile) state.load(opts.stateFile);
   const log = new RequestLog(opts.logBodies ?? true);
   const faults = new Faults(opts.faultSeed ?? 1);
   const dex = opts.auth?.dex ? new DexGateway(opts.auth.dex) : undefined;
-  const multiUser = () => state.multiUser;
-  const routes = [...v1Routes(multiUser), ...v2Routes(multiUser)];
+  const routes = [...v1Routes(), ...v2Routes()];
   const compiled = routes.map(compile);
   const hanging = new Set<http.ServerResponse>();
   // Single-user KFP authenticates no one (resource_manager.go IsAuthorized returns early).

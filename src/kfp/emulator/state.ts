@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { sameName } from '../collation.js';
+import { missedSlots } from '../catchup.js';
+import { DEFAULT_KFP_VERSION, type KfpVersion, parseKfpVersion, versionAtLeast } from '../version.js';
 
 /**
  * The emulator's data, independent of API version (both versions read and write the same
@@ -24,7 +26,7 @@ export interface TriggerRecord {
  */
 export type PipelineRecord =
   | { kind: 'argo'; manifest: string; parameters: { name: string; value: string }[]; specManifest?: string }
-  | { kind: 'ir'; spec: Record<string, unknown>; parameters: Record<string, unknown>; pipelineRoot?: string; manifest?: string }
+  | { kind: 'ir'; spec: Record<string, unknown>; platformSpec?: Record<string, unknown>; parameters: Record<string, unknown>; pipelineRoot?: string; manifest?: string }
   | { kind: 'version'; pipelineId: string; versionId?: string; parameters: Record<string, unknown> };
 
 export interface ExperimentRecord {
@@ -57,6 +59,16 @@ export interface JobRecord {
    * Unset: reported from `enabled`.
    */
   conditions?: string;
+  /** When it was last paused after running; KFP's scheduler has run every slot up to then. */
+  pausedAt?: Date;
+}
+
+/** The runs KFP's scheduler starts at once when a version is enabled again (catch-up). */
+export interface Backfill {
+  jobId: string;
+  name: string;
+  runs: number;
+  at: Date;
 }
 
 export type RunOutcome = 'SUCCEEDED' | 'FAILED';
@@ -97,8 +109,26 @@ export class EmulatorState {
   runTiming: RunTiming = { pendingMs: 300, runningMs: 1200 };
   /** Outcome of runs created from now on: a value or a choice per run (tests inject FAILED). */
   runOutcome: RunOutcome | ((run: RunRecord) => RunOutcome) = 'SUCCEEDED';
+  /** Every re-enable that made KFP's scheduler start missed runs, in order (a catch-up storm is visible here). */
+  readonly backfills: Backfill[] = [];
+  /** The KFP release played (healthz `tag_name`); behaviours that differ by release follow it. */
+  readonly kfpVersion: string;
+  private readonly version: KfpVersion;
 
-  constructor(readonly multiUser = true) {}
+  constructor(
+    readonly multiUser = true,
+    kfpVersion = DEFAULT_KFP_VERSION,
+  ) {
+    const v = parseKfpVersion(kfpVersion);
+    if (!v) throw new Error(`KFP version '${kfpVersion}' is not X.Y.Z (e.g. ${DEFAULT_KFP_VERSION})`);
+    this.kfpVersion = kfpVersion;
+    this.version = v;
+  }
+
+  /** Whether the release played is at least `min`. */
+  since(min: KfpVersion): boolean {
+    return versionAtLeast(this.version, min);
+  }
 
   /** The experiment KFP's unique index says has this name (compared case- and accent-insensitively). */
   experimentByName(name: string, namespace: string): ExperimentRecord | undefined {
@@ -161,8 +191,14 @@ export class EmulatorState {
   setJobEnabled(id: string, enabled: boolean): void {
     const j = this.jobs.get(id);
     if (!j) throw new Error(`no job ${id}`);
+    const now = new Date();
+    if (enabled && !j.enabled) {
+      const runs = catchupRuns(j, now);
+      if (runs > 0) this.backfills.push({ jobId: j.id, name: j.name, runs, at: now });
+    }
+    if (!enabled && j.enabled) j.pausedAt = seconds(now);
     j.enabled = enabled;
-    j.updatedAt = seconds(new Date());
+    j.updatedAt = seconds(now);
   }
 
   /** Delete a job; its in-flight runs are terminated unless orphaned (v2 propagation_policy=ORPHAN). */
@@ -222,6 +258,21 @@ export class EmulatorState {
     for (const j of data.jobs ?? []) this.jobs.set(j.id, j);
     for (const r of data.runs ?? []) this.runs.set(r.id, r);
   }
+}
+
+/**
+ * Runs the scheduler starts when `j` is enabled at `now`: every slot since it last ran (it kept up until it was
+ * paused; one that never ran starts at start_date or its creation), or only the latest one with no_catchup
+ * (crd/controller/scheduledworkflow/util/scheduled_workflow.go getNextScheduledEpoch).
+ */
+export function catchupRuns(j: JobRecord, now: Date): number {
+  const t = j.trigger.cron ?? j.trigger.periodic;
+  if (!t) return 0;
+  const secs = (d: Date | undefined) => (d ? Math.floor(new Date(d).getTime() / 1000) : undefined);
+  const since = secs(j.pausedAt) ?? secs(t.start) ?? secs(j.createdAt)!;
+  const trigger = { cron: j.trigger.cron?.cron, intervalSeconds: j.trigger.periodic ? Number(j.trigger.periodic.intervalSecond) : undefined, start: secs(t.start), end: secs(t.end) };
+  const slots = missedSlots(trigger, since, secs(now)!);
+  return j.noCatchup ? Math.min(1, slots) : slots;
 }
 
 export function newId(): string {

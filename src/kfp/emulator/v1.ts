@@ -12,6 +12,7 @@ import {
   specPipeline,
   getJob,
   getRun,
+  healthz,
   listNamespace,
   put,
   runListing,
@@ -61,7 +62,8 @@ function pipelineSpecOut(p: PipelineRecord): Record<string, unknown> {
     );
     return o;
   }
-  if (p.kind === 'ir') put(o, 'pipeline_manifest', p.manifest ?? JSON.stringify(p.spec));
+  // An IR with a platform spec is stored as two documents (template/v2_template.go V2Spec.Bytes).
+  if (p.kind === 'ir') put(o, 'pipeline_manifest', p.manifest ?? JSON.stringify(p.spec) + (p.platformSpec ? `\n---\n${JSON.stringify(p.platformSpec)}` : ''));
   else put(o, 'pipeline_id', p.pipelineId);
   const rc: Record<string, unknown> = {};
   if (Object.keys(p.parameters).length) rc.parameters = p.parameters;
@@ -157,9 +159,9 @@ function listOut(key: string, p: { items: unknown[]; totalSize: number; nextPage
   return o;
 }
 
-export function v1Routes(multiUser: () => boolean): Route[] {
+export function v1Routes(): Route[] {
   return [
-    { method: 'GET', path: `${P}/healthz`, handle: () => (multiUser() ? { multi_user: true } : {}) },
+    { method: 'GET', path: `${P}/healthz`, handle: (ctx) => healthz(ctx.state, 'v1beta1') },
 
     {
       method: 'GET',

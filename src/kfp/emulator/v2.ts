@@ -1,7 +1,8 @@
 import { parse as parseYaml, stringify as yamlText } from 'yaml';
+import { ORPHAN_DELETE_SINCE } from '../version.js';
 import { invalid } from './rpc.js';
 import { listPage } from './listing.js';
-import { EXPERIMENTS, JOBS, createExperiment, createJob, createRun, getExperiment, getJob, getRun, listNamespace, put, runListing, specPipeline, triggerFromWire, triggerToWire } from './logic.js';
+import { EXPERIMENTS, JOBS, createExperiment, createJob, createRun, getExperiment, getJob, getRun, healthz, listNamespace, put, runListing, specPipeline, triggerFromWire, triggerToWire } from './logic.js';
 import { type Route, type RouteContext, q } from './route.js';
 import type { EmulatorState, ExperimentRecord, JobRecord, PipelineRecord, RunRecord } from './state.js';
 
@@ -29,7 +30,8 @@ function experimentOut(e: ExperimentRecord): Record<string, unknown> {
  * runtime_config is omitted when empty.
  */
 function pipelineOut(o: Record<string, unknown>, p: PipelineRecord): void {
-  if (p.kind === 'ir') o.pipeline_spec = p.manifest === undefined ? p.spec : parseYaml(p.manifest);
+  // With a platform spec, KFP returns both as sub-structs (server/api_util.go YamlStringToPipelineSpecStruct).
+  if (p.kind === 'ir') o.pipeline_spec = p.platformSpec ? { pipeline_spec: p.spec, platform_spec: p.platformSpec } : p.spec;
   if (p.kind === 'argo' && p.specManifest) o.pipeline_spec = parseYaml(p.specManifest);
   if (p.kind === 'version') {
     const ref: Record<string, unknown> = {};
@@ -88,7 +90,14 @@ function runOut(s: EmulatorState, r: RunRecord): Record<string, unknown> {
  */
 function pipelineIn(b: any): PipelineRecord | undefined {
   const params = b.runtime_config?.parameters ?? {};
-  if (b.pipeline_spec) return specPipeline(yamlText(b.pipeline_spec), params, b.runtime_config?.pipeline_root);
+  if (b.pipeline_spec) {
+    // `{pipeline_spec, platform_spec}` as the SDK sends an IR with its platform spec; both stored as YAML
+    // documents (api_util.go pipelineSpecStructToYamlString).
+    const spec = b.pipeline_spec;
+    const withPlatform = !!spec.pipeline_spec && typeof spec.pipeline_spec === 'object';
+    const text = withPlatform ? yamlText(spec.pipeline_spec) + (spec.platform_spec ? `---\n${yamlText(spec.platform_spec)}` : '') : yamlText(spec);
+    return specPipeline(text, params, b.runtime_config?.pipeline_root);
+  }
   const ref = b.pipeline_version_reference;
   if (ref?.pipeline_id) return { kind: 'version', pipelineId: ref.pipeline_id, versionId: ref.pipeline_version_id, parameters: params };
   if (b.pipeline_version_id) return { kind: 'version', pipelineId: '', versionId: b.pipeline_version_id, parameters: params };
@@ -112,9 +121,9 @@ const done = (fn: (ctx: RouteContext) => void) => (ctx: RouteContext) => {
   return {};
 };
 
-export function v2Routes(multiUser: () => boolean): Route[] {
+export function v2Routes(): Route[] {
   return [
-    { method: 'GET', path: `${P}/healthz`, handle: () => ({ ...(multiUser() ? { multi_user: true } : {}), pipeline_store: 'database' }) },
+    { method: 'GET', path: `${P}/healthz`, handle: (ctx) => healthz(ctx.state, 'v2beta1') },
 
     {
       method: 'GET',
@@ -174,7 +183,9 @@ export function v2Routes(multiUser: () => boolean): Route[] {
       method: 'DELETE',
       path: `${P}/recurringruns/{recurring_run_id}`,
       handle: done((ctx) => {
-        const policy = q(ctx, 'propagation_policy');
+        // Before 2.16.0 the request has no propagation_policy: grpc-gateway ignores the unknown query
+        // parameter and the delete terminates in-flight runs (#12573).
+        const policy = ctx.state.since(ORPHAN_DELETE_SINCE) ? q(ctx, 'propagation_policy') : undefined;
         if (policy !== undefined && !POLICIES.includes(policy)) throw invalid(`propagation_policy '${policy}' is not one of ${POLICIES.join(', ')}`);
         ctx.state.deleteJob(getJob(ctx, ctx.params.recurring_run_id!, 'delete').id, policy === 'ORPHAN');
       }),
