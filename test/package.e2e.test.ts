@@ -137,7 +137,7 @@ describe('npm pack, then an offline install into an empty folder, gives a workin
         });
       });
       const health = await fetch(`${url}/apis/v2beta1/healthz`);
-      expect([health.status, await health.json()]).toEqual([200, { multi_user: true, pipeline_store: 'database' }]);
+      expect([health.status, await health.json()]).toEqual([200, { commit_sha: 'unknown', tag_name: '2.17.0', multi_user: true, pipeline_store: 'database' }]);
     } finally {
       child.kill('SIGTERM');
     }

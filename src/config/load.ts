@@ -5,7 +5,7 @@ import { didYouMean } from '../lib/suggest.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { collationKey } from '../kfp/collation.js';
 import { nextFireTime, parseCron } from '../kfp/cron.js';
-import { MAX_ARGO_PARAMETERS_BYTES, MAX_EXPERIMENT_NAME_BYTES, argoParametersBytes, utf8Bytes } from '../kfp/limits.js';
+import { MAX_ARGO_PARAMETERS_BYTES, argoParametersBytes } from '../kfp/limits.js';
 import type { ApiVersion } from '../kfp/types.js';
 import { MAX_PARAMETER_BYTES, MAX_PIPELINE_BYTES, type Pipeline, parsePipeline, typedParameterValue } from '../pipeline/pipeline.js';
 import { type DataPath, humanPath } from './data-path.js';
@@ -205,15 +205,6 @@ function checkExperiments(yf: YamlFile, data: unknown, failed: DataPath[], diagn
     byKey.set(collationKey(name), { name, index: i });
     first.set(name, i);
     if (failed.some((p) => p[0] === 'experiments' && p[1] === i)) return;
-    if (utf8Bytes(name) > MAX_EXPERIMENT_NAME_BYTES) {
-      // validation/length.go counts bytes (Go's len), so a shorter name in non-ASCII letters can be too long.
-      diagnostics.push({
-        message: `Experiment name '${name}' is ${utf8Bytes(name)} bytes in UTF-8; KFP stores at most ${MAX_EXPERIMENT_NAME_BYTES} bytes.`,
-        location: locate(yf, ['experiments', i, 'name']),
-        fix: `shorten the name (letters outside ASCII take 2 to 4 bytes each).`,
-      });
-      return;
-    }
     const description = (item as { description?: string }).description ?? '';
     list.push({ name, description, at: locate(yf, ['experiments', i]) });
   });

@@ -2,9 +2,13 @@ import type { Diagnostic } from '../lib/errors.js';
 import { type YamlFile, isPlainObject, locate } from '../lib/yaml.js';
 import { type DataPath, humanPath } from './data-path.js';
 import type { ConfigFileName } from './folders.js';
+import { MAX_EXPERIMENT_NAME_BYTES } from '../kfp/limits.js';
 
-/** KFP refuses experiment and job names over 128 bytes (UTF-8 length, backend validation/length.go). */
-export const KFP_NAME_BYTES = 128;
+/**
+ * Names over 128 bytes of UTF-8: KFP refuses experiment names (validation/length.go); job names get the
+ * same bound so that one name rule covers both.
+ */
+const KFP_NAME_BYTES = MAX_EXPERIMENT_NAME_BYTES;
 /** A version is named `GIT::<job.name>__<YYYY-MM-DDTHH-MM-SSZ>` (reconcile/identity.ts): 27 bytes around the name. */
 export const VERSION_NAME_OVERHEAD = 'GIT::'.length + '__'.length + '2026-01-01T00-00-00Z'.length;
 

@@ -55,7 +55,7 @@ describe('the checker refuses what KFP refuses on create', () => {
   test('experiment names are limited to 128 bytes, not characters', async () => {
     const name = 'é'.repeat(70); // 70 characters (the schema's limit is 128), 140 bytes
     const r = await check({ 'cfg/experiments.yaml': `experiments:\n  - name: ${name}\n  - name: exp\n` });
-    expect(r.errors).toEqual([expect.stringMatching(/^cfg\/experiments\.yaml:2 Experiment name '.+' is 140 bytes in UTF-8; KFP stores at most 128 bytes\. Fix: shorten/)]);
+    expect(r.errors).toEqual([expect.stringMatching(/^cfg\/experiments\.yaml:2 experiments\[0\]\.name is 140 bytes long, over the 128 bytes KFP can take here\. Fix: shorten it to at most 128 bytes/)]);
     expect((await check({ 'cfg/experiments.yaml': `experiments:\n  - name: ${'é'.repeat(64)}\n  - name: exp\n` })).errors).toEqual([]);
   });
 

@@ -25,7 +25,8 @@ async function call(method: string, p: string, body?: unknown, headers: Record<s
 
 const start = async (o: KfpEmulatorOptions = {}) => (emu = await startKfpEmulator(o));
 const trigger = { cron_schedule: { cron: '0 0 * * * *' } };
-const v2Job = (experimentId: string, over: Record<string, unknown> = {}) => ({ display_name: 'r', experiment_id: experimentId, max_concurrency: '1', trigger, pipeline_spec: pipeline('v2beta1'), ...over });
+// param2 is the pipeline's required input (template/v2_template.go validatePipelineJobInputs refuses a job without it).
+const v2Job = (experimentId: string, over: Record<string, unknown> = {}) => ({ display_name: 'r', experiment_id: experimentId, max_concurrency: '1', trigger, pipeline_spec: pipeline('v2beta1'), runtime_config: { parameters: { param2: 'x' } }, ...over });
 const v1Job = (experimentId: string, over: Record<string, unknown> = {}) => ({
   name: 'j',
   max_concurrency: '1',
@@ -104,7 +105,10 @@ describeWithShared('the emulator as KFP 2.17 answers', () => {
     await call('POST', `/apis/v1beta1/jobs/${v1.id}/disable`);
     expect((await call('GET', `/apis/v1beta1/jobs/${v1.id}`)).body).toMatchObject({ status: 'STATUS_UNSPECIFIED' });
     expect((await call('GET', `/apis/v2beta1/recurringruns/${v1.id}`)).body).toMatchObject({ status: 'DISABLED', mode: 'DISABLE' });
-    const v2 = (await call('POST', '/apis/v2beta1/recurringruns', v2Job(exp.experiment_id))).body;
+    // No parameters at all (param2 made optional) gives no runtime_config.
+    const optional: any = pipeline('v2beta1');
+    optional.root.inputDefinitions.parameters.param2.isOptional = true;
+    const v2 = (await call('POST', '/apis/v2beta1/recurringruns', v2Job(exp.experiment_id, { pipeline_spec: optional, runtime_config: undefined }))).body;
     expect(v2.runtime_config).toBeUndefined();
     await emu!.close();
 

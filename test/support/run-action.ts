@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,7 +77,7 @@ export async function runBundle(
     ...opts.env,
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
-  const r = await runAsRunner(path.join(repoRoot, 'dist', name, 'index.js'), opts.workspace, env);
+  const r = await runProcess(process.execPath, [path.join(repoRoot, 'dist', name, 'index.js')], { cwd: opts.workspace, env, asRunner: true });
   const result: BundleRun = {
     code: r.code,
     stdout: r.stdout,
@@ -89,19 +88,6 @@ export async function runBundle(
   };
   await fs.rm(tmp, { recursive: true, force: true });
   return result;
-}
-
-/** Start a bundle as the runner does, with its INPUT_* variables (runProcess hides those from children). */
-function runAsRunner(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
 }
 
 /** Run the bundled CLI (`dist/cli/index.js`) with arguments. */

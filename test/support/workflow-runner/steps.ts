@@ -68,7 +68,7 @@ async function runStepProcess(
 ): Promise<StepResult> {
   const dir = await fs.mkdtemp(path.join(se.runnerTemp, 'step-'));
   const files = await fileCommands(dir);
-  const r = await runProcess(cmd, args, { cwd, env: { ...env, ...files } });
+  const r = await runProcess(cmd, args, { cwd, env: { ...env, ...files }, asRunner: true });
   const warnings: string[] = [];
   for (const line of r.stdout.split('\n')) {
     const m = /^::([\w-]+)(?: [^:]*)?::(.*)$/.exec(line);
