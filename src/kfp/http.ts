@@ -151,7 +151,7 @@ export function hintFor(status: number | undefined, body: string, req: WireReque
     return `authentication: KFP redirected to ${headers?.location ?? 'a login page'}; pass kfp-token, kfp-cookie or kfp-username/kfp-password.`;
   }
   const { json } = kfpMessageOf(body);
-  if (status === 401) return 'authentication: the kfp-token (expired? audience pipelines.kubeflow.org?), kfp-cookie (expired session?) or kfp-username/kfp-password.';
+  if (status === 401) return 'authentication: the kfp-token or kfp-token-file (expired? audience pipelines.kubeflow.org?), kfp-cookie (expired session?) or kfp-username/kfp-password.';
   if (status === 403) return 'the namespace and permissions: the identity (token, user or kfp-user-header) needs access to the namespace in KFP (Kubeflow profile contributor / RBAC).';
   if (status === 404 && !json) return `the URL prefix: ${prefix}.`;
   if (status === 404) return `that the object exists in KFP and belongs to the namespace (${req.call} got "not found").`;
