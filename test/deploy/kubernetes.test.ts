@@ -77,7 +77,7 @@ describe.each(overlays)('overlay %s', (overlay) => {
       // The official Node image runs the published CLI at an exact version.
       const [main] = pod.containers;
       expect(main.image).toMatch(/^node:\d+\.\d+\.\d+-alpine$/);
-      expect([...main.command, ...main.args].join(' ')).toMatch(/(^|\n|")npx --yes kfp-gitops@\d+\.\d+\.\d+( |")/);
+      expect([...main.command, ...main.args].join(' ')).toMatch(/(^|\n|"|\s)npx --yes kfp-gitops@\d+\.\d+\.\d+( |")/);
       // KFP access: a projected, expiring token for KFP's audience, read from a file by the CLI.
       const tokenMount = main.volumeMounts.find((m: any) => m.mountPath === TOKEN_DIR);
       if (tokenMount) {
