@@ -1,3 +1,4 @@
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +35,8 @@ export interface PodOptions {
 }
 
 const CLI = path.join(repoRoot, 'dist/cli/index.js');
+/** What node:*-alpine offers besides node (busybox): no git, so the CLI is run without it too. */
+const IMAGE_TOOLS = ['sh', 'sed'];
 const NPX = /npx --yes kfp-gitops@\d+\.\d+\.\d+/;
 
 /** Kubernetes' `$(VAR)` expansion: defined names are replaced, `$$` escapes, others stay as written. */
@@ -120,6 +123,13 @@ export async function runPod(workload: K8sObject, configMaps: K8sObject[], opts:
   }
   else throw new Error(`the container does not run the published CLI: ${expanded.join(' ')}`);
   const hostEnv = Object.fromEntries(Object.entries({ ...env, ...opts.env }).map(([k, v]) => [k, map(v)]));
-  const r = await runProcess(argv[0]!, argv.slice(1), { cwd: map(c.workingDir), env: { PATH: process.env.PATH, ...hostEnv } });
+  if (argv[0] === 'sh') argv[0] = '/bin/sh';
+  const bin = path.join(base, 'image-bin');
+  await fs.mkdir(bin);
+  for (const tool of IMAGE_TOOLS) {
+    const found = (process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, tool)).find((f) => fsSync.existsSync(f));
+    if (found) await fs.symlink(found, path.join(bin, tool));
+  }
+  const r = await runProcess(argv[0]!, argv.slice(1), { cwd: map(c.workingDir), env: { PATH: bin, ...hostEnv } });
   return { ...r, volumeDirs, argv };
 }

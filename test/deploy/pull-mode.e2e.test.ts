@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { type KfpEmulator, startKfpEmulator } from '../../src/kfp/emulator/server.js';
+import { git } from '../../src/lib/git.js';
 import { TempRepo } from '../support/git-repo.js';
 import { type GitHubDouble, startGitHubDouble } from '../support/github-double/index.js';
 import { type K8sObject, kustomize } from '../support/kustomize.js';
@@ -80,6 +81,11 @@ describe('the apply CronJob', () => {
     const writes = emu.log.writes;
     expect(writes).toBeGreaterThan(0);
     expect(emu.state.experimentByName('issue-classifier-training', 'team-ml')).toBeDefined();
+    // The image has no git: the commit in each version's lineage comes from git-sync's worktree name.
+    const head = (await git(configRepo.dir, ['rev-parse', 'HEAD'])).trim();
+    const descriptions = [...emu.state.jobs.values()].map((j) => j.description);
+    expect(descriptions.length).toBeGreaterThan(0);
+    for (const d of descriptions) expect(d).toMatch(new RegExp(`\\[kfp-gitops: commit ${head.slice(0, 12)} · schedules/team-ml/recurring_runs\\.yaml:\\d+\\]`));
 
     // The kubelet rotates the projected token; the old one no longer works.
     accepted.splice(0, accepted.length, TOKEN_2);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ActionContext } from '../../lib/action.js';
 import { CheckFailed, UserError } from '../../lib/errors.js';
 import { reportDiagnostics } from '../../lib/report.js';
-import { git } from '../../lib/git.js';
+import { checkedOutCommit } from '../../lib/git.js';
 import { commentOnPullRequest } from '../../lib/pr-comment.js';
 import { loadConfigFolders } from '../../config/for-action.js';
 import type { DesiredFolder } from '../../config/model.js';
@@ -79,7 +79,7 @@ export async function run(ctx: ActionContext): Promise<void> {
       if (mode === 'plan' && wantComment) await commentOnPullRequest(ctx, { key: `plan:${plans.map((p) => p.namespace).join(',')}`, body: md, token, what: 'plan' });
       return;
     }
-    const commit = env.GITHUB_SHA || (await git(root, ['rev-parse', 'HEAD']).catch(() => '')).trim();
+    const commit = env.GITHUB_SHA || (await checkedOutCommit(root));
     let failures = 0;
     let writes = 0;
     const results: ApplyResult[] = [];
