@@ -4,6 +4,7 @@ import https from 'node:https';
 import { UserError } from '../lib/errors.js';
 import { findByName } from './collation.js';
 import { dexLogin } from './auth.js';
+import { readTokenFile } from './token-file.js';
 import { DEFAULT_RETRY, type RetryPolicy, Transport } from './http.js';
 import type { ApiVersion, Experiment, KfpClient, ListOptions, RecurringRun, RecurringRunInput, Run, RunInput } from './types.js';
 import { type Page, type Wire, defined } from './wire.js';
@@ -20,6 +21,8 @@ export interface KfpClientOptions {
   namespace?: string;
   /** Bearer token (e.g. a Kubernetes service-account token with audience pipelines.kubeflow.org). */
   token?: string;
+  /** A file holding the bearer token, read for every request (a rotated projected service-account token). */
+  tokenFile?: string;
   /** A raw Cookie header (e.g. an existing Dex session). */
   cookie?: string;
   /** Dex username/password: logs in through the Kubeflow gateway and keeps the session cookies. */
@@ -122,9 +125,16 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   let session: Promise<string> | undefined;
+  let fileToken: string | undefined;
   const headers = async (): Promise<Record<string, string>> => {
     const h: Record<string, string> = {};
     if (opts.token) h.authorization = `Bearer ${opts.token}`;
+    if (opts.tokenFile) {
+      const token = readTokenFile(opts.tokenFile);
+      if (token !== fileToken) mask(token);
+      fileToken = token;
+      h.authorization = `Bearer ${token}`;
+    }
     let cookie = opts.cookie;
     if (opts.username && opts.password !== undefined) {
       session ??= dexLogin({ baseUrl, username: opts.username, password: opts.password, connector: opts.dexConnector ?? 'local', dexOrigin, timeoutMs, agent, mask, debug: host?.debug.bind(host) });

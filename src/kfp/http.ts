@@ -157,7 +157,7 @@ export function hintFor(status: number | undefined, body: string, req: WireReque
     return `authentication: KFP redirected to ${headers?.location ?? 'a login page'}; pass kfp-token, kfp-cookie or kfp-username/kfp-password.`;
   }
   const { json } = kfpMessageOf(body);
-  if (status === 401) return 'authentication: the kfp-token (expired? audience pipelines.kubeflow.org?), kfp-cookie (expired session?) or kfp-username/kfp-password.';
+  if (status === 401) return 'authentication: the kfp-token or kfp-token-file (expired? audience pipelines.kubeflow.org?), kfp-cookie (expired session?) or kfp-username/kfp-password.';
   if (status === 403) {
     const missing = missingPermission(body);
     if (missing) {

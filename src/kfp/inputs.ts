@@ -2,6 +2,7 @@ import type { Inputs } from '../lib/inputs.js';
 import type { InputSpec } from '../lib/spec.js';
 import { UserError } from '../lib/errors.js';
 import { type KfpClientOptions } from './client.js';
+import { readTokenFile } from './token-file.js';
 import { API_VERSIONS } from './types.js';
 
 /** The KFP connection inputs every KFP-facing action shares; spread into the action's spec. */
@@ -21,6 +22,9 @@ export const kfpInputSpecs: Record<string, InputSpec> = {
   'kfp-token': {
     description: 'Bearer token sent as `Authorization: Bearer …`, e.g. a Kubernetes service-account token with audience `pipelines.kubeflow.org`.',
     secret: true,
+  },
+  'kfp-token-file': {
+    description: 'File holding the bearer token, read again for every request (instead of `kfp-token`), e.g. a projected service-account token that the kubelet rotates: `/var/run/secrets/kubeflow/pipelines/token`.',
   },
   'kfp-cookie': {
     description: 'Raw `Cookie` header for KFP behind a login gateway (e.g. `oauth2_proxy_kubeflow=…`).',
@@ -69,12 +73,18 @@ export function kfpOptionsFromInputs(inputs: Inputs): KfpClientOptions {
     throw new UserError(`Inputs 'kfp-username' and 'kfp-password' go together (only ${username ? "'kfp-username'" : "'kfp-password'"} is set). Fix: set both for a Dex login, or neither.`);
   }
   if (username && cookie) throw new UserError(`Inputs 'kfp-cookie' and 'kfp-username'/'kfp-password' both give a session. Fix: keep one of them.`);
+  const token = inputs.optional('kfp-token');
+  const tokenFile = inputs.optional('kfp-token-file');
+  if (token && tokenFile) throw new UserError(`Inputs 'kfp-token' and 'kfp-token-file' both give a bearer token. Fix: keep one of them (kfp-token-file for a token that rotates).`);
+  // Fail before any work when the file is missing; the client reads it again for every request.
+  if (tokenFile) readTokenFile(tokenFile);
   const header = inputs.optional('kfp-user-header');
   return {
     host,
     apiVersion: inputs.oneOf('api-version', API_VERSIONS),
     namespace: inputs.optional('namespace'),
-    token: inputs.optional('kfp-token'),
+    token,
+    tokenFile,
     cookie,
     username,
     password,

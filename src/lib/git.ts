@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { runProcess } from './proc.js';
 
 export class GitError extends Error {}
@@ -38,6 +40,18 @@ export async function showFile(root: string, rev: string, path: string): Promise
 /** Put tracked files back to their HEAD content in the working tree. */
 export async function restoreFromHead(root: string, paths: string[]): Promise<void> {
   if (paths.length > 0) await git(root, ['checkout', 'HEAD', '--', ...paths]);
+}
+
+/**
+ * The commit checked out in `dir`: git's answer, else (no git in the image, e.g. node:alpine in pull
+ * mode) git-sync's, whose worktree folder is named after the commit (its documented contract: the
+ * basename of the link's target is the hash). '' when neither says.
+ */
+export async function checkedOutCommit(dir: string): Promise<string> {
+  const sha = (await git(dir, ['rev-parse', 'HEAD']).catch(() => '')).trim();
+  if (sha) return sha;
+  const leaf = path.basename(await fs.realpath(dir).catch(() => dir));
+  return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(leaf) ? leaf : '';
 }
 
 export async function headSha(root: string): Promise<string> {

@@ -144,3 +144,44 @@ test('a multi-user KFP asked without a namespace says to set namespace', async (
   expect(hintFor(400, body, { call: 'ListJobs' } as never)).toContain('set the namespace input');
   expect(hintFor(400, JSON.stringify({ message: 'max_concurrency must be 1..10' }), { call: 'CreateJob' } as never)).toContain('the values sent');
 });
+
+describe('kfp-token-file (a projected service-account token the kubelet rotates)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-token-file-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('read for every request: a rotated token is used at once and masked; a vanished file is a clear error', async () => {
+    const file = path.join(dir, 'token');
+    fs.writeFileSync(file, 'token-one\n');
+    const accepted = ['token-one'];
+    const host = recordingHost();
+    h = await harness('v2beta1', { auth: { tokens: accepted } }, { tokenFile: file }, host);
+    expect(await h.client.listExperiments('ns')).toEqual([]);
+    // The kubelet swaps the file; the old token stops working (expired).
+    fs.writeFileSync(file, 'token-two');
+    accepted.splice(0, 1, 'token-two');
+    expect(await h.client.listExperiments('ns')).toEqual([]);
+    expect(host.secrets).toEqual(['token-one', 'token-two']);
+    fs.rmSync(file);
+    await expect(h.client.listExperiments('ns')).rejects.toThrow(new RegExp(`kfp-token-file '${file}' cannot be read \\(ENOENT\\)\\. Fix: mount the token there`));
+    expect(h.emu.log.entries.map((e) => e.status)).toEqual([200, 200]);
+  });
+
+  const spec = { name: 't', title: 't', description: 't', inputs: kfpInputSpecs, outputs: {} };
+  const read = (values: Record<string, string>) => kfpOptionsFromInputs(new Inputs(spec, cliHost({ inputs: new Map(Object.entries(values)) })));
+
+  test('inputs: checked before any work, exclusive with kfp-token; the token itself is never an option value', () => {
+    const file = path.join(dir, 'sa-token');
+    fs.writeFileSync(file, 'secret-sa-token');
+    const opts = read({ 'kfp-host': 'h', 'kfp-token-file': file });
+    expect(opts.tokenFile).toBe(file);
+    expect(JSON.stringify(opts)).not.toContain('secret-sa-token');
+    expect(() => read({ 'kfp-host': 'h', 'kfp-token-file': file, 'kfp-token': 't' })).toThrow(/Inputs 'kfp-token' and 'kfp-token-file' both give a bearer token\. Fix: keep one/);
+    expect(() => read({ 'kfp-host': 'h', 'kfp-token-file': path.join(dir, 'nope') })).toThrow(/kfp-token-file '.*nope' cannot be read \(ENOENT\)\. Fix: .*serviceAccountToken volume with audience pipelines\.kubeflow\.org/);
+    fs.writeFileSync(path.join(dir, 'empty'), '\n');
+    expect(() => read({ 'kfp-host': 'h', 'kfp-token-file': path.join(dir, 'empty') })).toThrow(/kfp-token-file '.*empty' is empty\. Fix:/);
+    expect(() => read({ 'kfp-host': 'h', 'kfp-token-file': dir })).toThrow(/cannot be read \(EISDIR\)/);
+  });
+});

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ActionContext } from '../../lib/action.js';
 import { CheckFailed, UserError } from '../../lib/errors.js';
 import { reportDiagnostics } from '../../lib/report.js';
-import { git, status } from '../../lib/git.js';
+import { checkedOutCommit, status } from '../../lib/git.js';
 import { commentOnPullRequest } from '../../lib/pr-comment.js';
 import { loadConfigFolders } from '../../config/for-action.js';
 import type { DesiredFolder } from '../../config/model.js';
@@ -85,7 +85,7 @@ export async function run(ctx: ActionContext): Promise<void> {
       if (mode === 'plan' && wantComment) await commentOnPullRequest(ctx, { key: `plan:${plans.map((p) => p.namespace).join(',')}`, body: md, token, what: 'plan' });
       return;
     }
-    const commit = env.GITHUB_SHA || (await git(root, ['rev-parse', 'HEAD']).catch(() => '')).trim();
+    const commit = env.GITHUB_SHA || (await checkedOutCommit(root));
     const dirty = await uncommittedInputs(root, loaded.namespaces);
     if (dirty.length && commit) {
       host.warning(
