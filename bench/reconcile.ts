@@ -4,10 +4,9 @@
  */
 import { startKfpEmulator } from '../src/kfp/emulator/server.js';
 import { createKfpClient } from '../src/kfp/client.js';
-import { applyPlan } from '../src/reconcile/apply.js';
 import { versionName } from '../src/reconcile/identity.js';
-import { kfpWriter, observe } from '../src/reconcile/kfp-adapter.js';
-import { countSteps, hasDeletes, plan } from '../src/reconcile/plan.js';
+import { countSteps } from '../src/reconcile/plan.js';
+import { applyPlanned, observeAndPlan } from '../src/reconcile/reconcile.js';
 import type { DesiredState, ScheduleSpec } from '../src/reconcile/model.js';
 
 const SCHEDULES = Number(process.env.BENCH_SCHEDULES || 1000);
@@ -45,12 +44,9 @@ async function reconcile(state: DesiredState, now: Date) {
   const calls0 = emu.log.calls;
   const writes0 = emu.log.writes;
   const t0 = performance.now();
-  const actual = await observe(client, NS, 'default-editor');
-  const opts = { now, prune: 'none', ignoreKeys: ['pipelines.kubeflow.org/pipeline_compilation_time'] } as const;
-  let p = plan(state, actual, { ...opts, orphanOnDelete: false });
-  // As push-reconcile: the server's release (healthz) is read only when a delete is planned.
-  if (hasDeletes(p) && (await client.orphanDeleteSupported())) p = plan(state, actual, { ...opts, orphanOnDelete: true });
-  const result = await applyPlan(p, kfpWriter(client, NS), { experimentIds: new Map(actual.experiments.map((e) => [e.name, e.id])), parallelism: PARALLELISM });
+  const [planned] = await observeAndPlan(client, [state], { now, prune: 'none', ignoreKeys: ['pipelines.kubeflow.org/pipeline_compilation_time'], defaultServiceAccount: 'default-editor' });
+  const p = planned!.plan;
+  const result = await applyPlanned(client, planned!, { parallelism: PARALLELISM });
   if (result.failures.length) throw new Error(`apply failed: ${result.failures[0]!.error}`);
   return { calls: emu.log.calls - calls0, writes: emu.log.writes - writes0, seconds: (performance.now() - t0) / 1000, planned: countSteps(p) };
 }

@@ -3,12 +3,12 @@ import fc from 'fast-check';
 import { startKfpEmulator, type KfpEmulator } from '../../src/kfp/emulator/server.js';
 import { createKfpClient } from '../../src/kfp/client.js';
 import type { KfpClient } from '../../src/kfp/types.js';
-import { applyPlan } from '../../src/reconcile/apply.js';
 import { versionName } from '../../src/reconcile/identity.js';
 import { enabledCounts as countEnabled } from '../support/schedule-versions.js';
-import { kfpWriter, observe } from '../../src/reconcile/kfp-adapter.js';
+import { observe } from '../../src/reconcile/kfp-adapter.js';
 import type { DesiredState } from '../../src/reconcile/model.js';
 import { countSteps, plan } from '../../src/reconcile/plan.js';
+import { applyPlanned, observeAndPlan } from '../../src/reconcile/reconcile.js';
 import { NAMES, arbCommit, arbPerturbation, type Perturbation } from './arbitraries.js';
 import { NOW, options } from './fixtures.js';
 
@@ -47,9 +47,8 @@ function reset(): void {
 }
 
 async function reconcile(desired: DesiredState, now: Date) {
-  const actual = await observe(client, NS, 'default-editor');
-  const p = plan(desired, actual, options({ now }));
-  return applyPlan(p, kfpWriter(client, NS), { experimentIds: new Map(actual.experiments.map((e) => [e.name, e.id])), parallelism: 3 });
+  const [planned] = await observeAndPlan(client, [desired], { ...options({ now }), defaultServiceAccount: 'default-editor' });
+  return applyPlanned(client, planned!, { parallelism: 3 });
 }
 
 async function remainingSteps(desired: DesiredState, now: Date): Promise<number> {

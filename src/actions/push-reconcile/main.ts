@@ -9,11 +9,11 @@ import type { DesiredFolder } from '../../config/model.js';
 import { createKfpClient } from '../../kfp/client.js';
 import { KfpApiError } from '../../kfp/http.js';
 import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
-import { type ApplyResult, applyPlan } from '../../reconcile/apply.js';
+import type { ApplyResult } from '../../reconcile/apply.js';
 import { toDesiredState } from '../../reconcile/config-adapter.js';
-import { kfpWriter, observe } from '../../reconcile/kfp-adapter.js';
-import { countSteps, hasDeletes, plan } from '../../reconcile/plan.js';
-import type { ActualState, Plan, PrunePolicy } from '../../reconcile/model.js';
+import { countSteps } from '../../reconcile/plan.js';
+import type { PrunePolicy } from '../../reconcile/model.js';
+import { applyPlanned, observeAndPlan } from '../../reconcile/reconcile.js';
 import { planJson, planMarkdown, planText } from '../../reconcile/report.js';
 
 /** Which namespace each folder reconciles into: the explicit map, the single `namespace`, or the folder's name. */
@@ -58,19 +58,9 @@ export async function run(ctx: ActionContext): Promise<void> {
   // 2. Observe (one listing of experiments and of recurring runs per namespace) and plan.
   const client = createKfpClient(kfpOptions, host);
   try {
-    const now = new Date();
-    const targets = loaded.namespaces.map((folder) => ({ folder, desired: toDesiredState(folder, namespaceOf(folder), defaultServiceAccount) }));
-    const actuals: ActualState[] = [];
-    const observed = new Map<string, Map<string, string>>();
-    for (const t of targets) {
-      const actual = await observe(client, t.desired.namespace, defaultServiceAccount);
-      observed.set(t.desired.namespace, new Map(actual.experiments.map((e) => [e.name, e.id])));
-      actuals.push(actual);
-    }
-    const planAll = (orphanOnDelete: boolean): Plan[] => targets.map((t, i) => plan(t.desired, actuals[i]!, { now, prune, orphanOnDelete, ignoreKeys, maxCatchupRuns }));
-    let plans = planAll(false);
-    // The server's release is asked only when a delete is planned: a no-op reconcile costs no extra call.
-    if (plans.some(hasDeletes) && (await client.orphanDeleteSupported())) plans = planAll(true);
+    const desired = loaded.namespaces.map((folder) => toDesiredState(folder, namespaceOf(folder), defaultServiceAccount));
+    const planned = await observeAndPlan(client, desired, { now: new Date(), prune, ignoreKeys, maxCatchupRuns, defaultServiceAccount });
+    const plans = planned.map((p) => p.plan);
     const changes = plans.reduce((n, p) => n + countSteps(p), 0);
     host.info(planText(plans));
     for (const p of plans) for (const w of p.warnings) host.warning(w);
@@ -95,15 +85,14 @@ export async function run(ctx: ActionContext): Promise<void> {
     let failures = 0;
     let writes = 0;
     const results: ApplyResult[] = [];
-    for (const [i, p] of plans.entries()) {
+    for (const { plan: p, ...rest } of planned) {
       const result = await host.group(`Applying ${countSteps(p)} write(s) to namespace ${p.namespace}`, () =>
-        applyPlan(p, kfpWriter(client, p.namespace), {
-          experimentIds: observed.get(p.namespace)!,
+        applyPlanned(client, { plan: p, ...rest }, {
           parallelism,
           lineage: (step) => [commit && `commit ${commit.slice(0, 12)}`, step.origin && `${step.origin.file}${step.origin.line ? `:${step.origin.line}` : ''}`].filter(Boolean).join(' · ') || undefined,
           // Refused credentials or permissions refuse every later write too: stop at the first.
           stopsAll: (err) => err instanceof KfpApiError && (err.status === 401 || err.status === 403),
-          onStep: (step, outcome, error) => host.info(`${outcome === 'failed' ? '✗' : outcome === 'undone' ? '↺' : '✓'} ${targets[i]!.desired.namespace}: ${step.op} ${'version' in step ? step.version : 'job' in step ? step.job.name : 'experiment' in step ? step.experiment : ''}${error ? ` — ${error}` : ''}`),
+          onStep: (step, outcome, error) => host.info(`${outcome === 'failed' ? '✗' : outcome === 'undone' ? '↺' : '✓'} ${p.namespace}: ${step.op} ${'version' in step ? step.version : 'job' in step ? step.job.name : 'experiment' in step ? step.experiment : ''}${error ? ` — ${error}` : ''}`),
         }),
       );
       failures += result.failures.length;
