@@ -47,7 +47,7 @@ export async function run(ctx: ActionContext): Promise<void> {
       `**Baseline:** ${baseline ? baseline.label : 'none'}${baseline?.metrics ? '' : ` — change checks ${missingBaseline} (\`missing-baseline: ${missingBaseline}\`)`}`,
       `**Thresholds:** ${thresholdsFile ? `\`${thresholdsFile}\`` : 'inline'} (${rules.length} rule${rules.length === 1 ? '' : 's'})`,
     ];
-    const report = renderReport(result, { title, sources, limit: REPORT_LIMIT });
+    const report = renderReport(result, { title, sources, limit: REPORT_LIMIT, charts: true });
     host.setOutput('passed', String(result.passed));
     host.setOutput('results', resultsJson(result));
     host.setOutput('report', report);
@@ -64,7 +64,7 @@ export async function run(ctx: ActionContext): Promise<void> {
       if (passed) host.info(`PASS ${passed} check(s); every row is in the job summary.`);
     });
     reportDiagnostics(host, forAnnotations(thresholdsFile, ruleDiagnostics(result)));
-    await host.appendSummary(renderReport(result, { title, sources, limit: SUMMARY_LIMIT - 4096 }));
+    await host.appendSummary(renderReport(result, { title, sources, limit: SUMMARY_LIMIT - 4096, charts: true }));
     if (wantComment) await commentOnPullRequest(ctx, { key: commentKey(title), body: report, token: ctx.inputs.optional('token'), what: 'report' });
 
     const line = verdict(result, title);

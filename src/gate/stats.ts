@@ -1,0 +1,76 @@
+/**
+ * Interval arithmetic for proportions measured on a sample (accuracy, precision, recall over n examples).
+ * Pure functions; the gate uses them to tell a real regression from evaluation noise.
+ */
+
+/** A closed interval [lo, hi]. */
+export interface Interval {
+  lo: number;
+  hi: number;
+}
+
+/** z for a two-sided 95 % interval: Φ⁻¹(0.975). */
+export const Z95 = normalQuantile(0.975);
+
+/**
+ * Φ⁻¹(p), the standard normal quantile, by Acklam's rational approximation (relative error < 1.2e-9,
+ * far below what a gate decision needs). p must be in (0, 1).
+ */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile needs 0 < p < 1 (got ${p})`);
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const tail = (q: number) =>
+    (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  const low = 0.02425;
+  if (p < low) return tail(Math.sqrt(-2 * Math.log(p)));
+  if (p > 1 - low) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+}
+
+/**
+ * Wilson's score interval for a proportion p observed on n examples (Wilson 1927; method 3 of Newcombe
+ * 1998, "Two-sided confidence intervals for the single proportion"). Unlike p ± z·√(p(1−p)/n) it stays
+ * inside [0, 1] and does not collapse to a point at p = 0 or 1, which matters for labels with a handful
+ * of examples. n = 0 says nothing: [0, 1].
+ */
+export function wilson(p: number, n: number, z = Z95): Interval {
+  if (n <= 0) return { lo: 0, hi: 1 };
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const centre = (p + z2 / (2 * n)) / denom;
+  const half = (z / denom) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { lo: Math.max(0, centre - half), hi: Math.min(1, centre + half) };
+}
+
+/**
+ * Newcombe's hybrid score interval for p1 − p2, two independent proportions (method 10 of Newcombe 1998,
+ * "Interval estimation for the difference between independent proportions: comparison of eleven
+ * methods"): with Wilson intervals (l1, u1) and (l2, u2) at the same z,
+ *   lower = (p1 − p2) − √((p1 − l1)² + (u2 − p2)²),  upper = (p1 − p2) + √((u1 − p1)² + (p2 − l2)²).
+ * Assumes the two samples are independent (different examples, or the same examples scored as if they
+ * were not: then the interval is conservative, i.e. wider than a paired test's).
+ */
+export function newcombeDifference(p1: number, n1: number, p2: number, n2: number, z = Z95): Interval {
+  const w1 = wilson(p1, n1, z);
+  const w2 = wilson(p2, n2, z);
+  const d = p1 - p2;
+  return {
+    lo: Math.max(-1, d - Math.hypot(p1 - w1.lo, w2.hi - p2)),
+    hi: Math.min(1, d + Math.hypot(w1.hi - p1, p2 - w2.lo)),
+  };
+}
+
+/**
+ * The interval for candidate − baseline whose one end is a one-sided bound at confidence 1 − α: the
+ * two-sided interval at confidence 1 − 2α (z = Φ⁻¹(1 − α)). "Worse beyond the tolerance with confidence
+ * 1 − α" is then "the better end of this interval is still beyond the tolerance".
+ */
+export function changeInterval(cand: number, candN: number, base: number, baseN: number, significance: number): Interval {
+  return newcombeDifference(cand, candN, base, baseN, normalQuantile(1 - significance));
+}
