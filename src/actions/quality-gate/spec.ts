@@ -8,12 +8,12 @@ export const spec: ActionSpec = {
   inputs: {
     metrics: {
       description:
-        'Candidate metrics: a JSON, YAML or TOML file relative to working-directory (nested objects become dotted paths as in DVC: `{"precision": {"area-jupyter": 0.9}}` → `precision.area-jupyter`; numeric strings, `NaN` and `Infinity` are read as numbers; a file is at most 5 MB and a `.json` file must be strict JSON), or `mlflow:<run-id>`.',
+        'Candidate metrics: a JSON, YAML or TOML file relative to working-directory (nested objects become dotted paths as in DVC: `{"precision": {"area-jupyter": 0.9}}` → `precision.area-jupyter`; numeric strings, `NaN` and `Infinity` are read as numbers; `{"value": 0.62, "n": 45}` is a proportion measured on 45 examples, shown with its 95 % Wilson interval; a file is at most 5 MB and a `.json` file must be strict JSON), or `mlflow:<run-id>`.',
       required: true,
     },
     thresholds: {
       description:
-        'Rules: a YAML file relative to working-directory, or inline YAML. Each key is a metric path or a `*` pattern (`"precision.area-*"`); each value holds `min`, `max`, `min_absolute_change`, `min_relative_change` (vs the baseline; negative values allow a bounded regression), `greater_is_better`, `optional: true` and a `warn:` band of soft checks.',
+        'Rules: a YAML file relative to working-directory, or inline YAML. Each key is a metric path or a `*` pattern (`"precision.area-*"`); each value holds `min`, `max`, `min_absolute_change`, `min_relative_change` (vs the baseline; negative values allow a bounded regression), `greater_is_better`, `optional: true`, a `warn:` band of soft checks, `significance: 0.05` (change checks fail only when worse beyond the tolerance with 95 % confidence; also at the top level), and on a `*` rule `max_failing: K` or `aggregate: min|mean`.',
       required: true,
     },
     baseline: {
