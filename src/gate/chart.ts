@@ -23,7 +23,8 @@ export function metricCharts(results: readonly MetricResult[]): string[] {
     const dot = r.metric.lastIndexOf('.');
     if (dot <= 0) continue;
     const group = groups.get(r.metric.slice(0, dot)) ?? new Map<string, Point>();
-    if (!group.has(r.metric)) group.set(r.metric, { label: r.metric.slice(dot + 1), candidate: r.candidate, baseline: r.baseline });
+    const point = { label: r.metric.slice(dot + 1), candidate: r.candidate, baseline: r.baseline };
+    if (!group.has(r.metric)) group.set(r.metric, point);
     groups.set(r.metric.slice(0, dot), group);
   }
   const charts: string[] = [];

@@ -79,7 +79,9 @@ export function evaluate(rules: readonly Rule[], candidate: Metrics, baseline: M
       results.push(evaluateAggregate(rule, matched, candidate, baseline, opts.missingBaseline));
       continue;
     }
-    const ruleResults = matched.map((metric) => evaluateMetric(rule, metric, candidate.get(metric), baseline?.get(metric), opts.missingBaseline));
+    const ruleResults = matched.map((metric) =>
+      evaluateMetric(rule, metric, candidate.get(metric), baseline?.get(metric), opts.missingBaseline),
+    );
     if (rule.maxFailing !== undefined) applyBudget(ruleResults, rule.maxFailing);
     results.push(...ruleResults);
   }
@@ -134,13 +136,15 @@ function evaluateMetric(rule: Rule, metric: string, candidateRaw: unknown, basel
     result.relativeDelta = relativeChange(cand, result.baseline);
   }
   const greaterIsBetter = rule.greaterIsBetter ?? true;
-  const hasChangeChecks = [rule.hard, rule.warn].some((b) => b.min_absolute_change !== undefined || b.min_relative_change !== undefined);
+  const hasChangeChecks = [rule.hard, rule.warn].some((b) => CHECKS.some((c) => isChange(c) && b[c] !== undefined));
   if (rule.significance !== undefined && hasChangeChecks && result.baseline !== undefined) {
     if (result.candidateN !== undefined && result.baselineN !== undefined) {
       const i = changeInterval(cand, result.candidateN, result.baseline, result.baselineN, rule.significance);
       result.deltaInterval = { ...i, confidence: 1 - 2 * rule.significance };
     } else {
-      const without = [result.candidateN === undefined && 'candidate', result.baselineN === undefined && 'baseline'].filter(Boolean).join(' and ');
+      const without = [result.candidateN === undefined && 'candidate', result.baselineN === undefined && 'baseline']
+        .filter(Boolean)
+        .join(' and ');
       result.reasons.push(`significance not assessed: no n on the ${without} (give {value, n})`);
     }
   }
@@ -162,7 +166,8 @@ function evaluateMetric(rule: Rule, metric: string, candidateRaw: unknown, basel
           result.reasons.push(`${outcome}, within noise (${seen}, significance ${rule.significance})`);
           continue;
         }
-        if (!(band && result.status === 'fail')) mark(band ? 'warn' : 'fail', band + check, `${outcome} (significant: ${seen})${band ? ' (warn band)' : ''}`);
+        if (band && result.status === 'fail') continue;
+        mark(band ? 'warn' : 'fail', band + check, `${outcome} (significant: ${seen})${band ? ' (warn band)' : ''}`);
         continue;
       }
       if (outcome === 'no-baseline') {
@@ -200,7 +205,8 @@ function applyBudget(results: MetricResult[], max: number): void {
   const within = failing.length <= max;
   for (const r of failing) {
     if (within) r.status = 'warn';
-    r.reasons.push(`${failing.length} of ${results.length} failing, ${within ? 'within' : 'over'} the budget (max_failing: ${max})`);
+    const where = within ? 'within' : 'over';
+    r.reasons.push(`${failing.length} of ${results.length} failing, ${where} the budget (max_failing: ${max})`);
   }
 }
 
@@ -216,11 +222,19 @@ function higherIsBetter(rule: Rule): boolean {
  * metrics, candidate and baseline each over their own values, checked as one metric named `min(pattern)`.
  * A matched metric missing from the candidate or not a number fails the aggregate (skipped when optional).
  */
-function evaluateAggregate(rule: Rule, matched: readonly string[], candidate: Metrics, baseline: Metrics | undefined, missingBaseline: MissingBaseline): MetricResult {
+function evaluateAggregate(
+  rule: Rule,
+  matched: readonly string[],
+  candidate: Metrics,
+  baseline: Metrics | undefined,
+  missingBaseline: MissingBaseline,
+): MetricResult {
   const up = higherIsBetter(rule);
   const name = `${rule.aggregate}(${rule.pattern})`;
   const values = (metrics: Metrics | undefined) =>
-    matched.map((m) => ({ m, v: toNumber(sampleOf(metrics?.get(m)).value) })).filter((x): x is { m: string; v: number } => x.v !== undefined && Number.isFinite(x.v));
+    matched
+      .map((m) => ({ m, v: toNumber(sampleOf(metrics?.get(m)).value) }))
+      .filter((x): x is { m: string; v: number } => x.v !== undefined && Number.isFinite(x.v));
   const cand = values(candidate);
   const base = values(baseline);
   const broken = matched.filter((m) => !cand.some((c) => c.m === m));
@@ -233,7 +247,8 @@ function evaluateAggregate(rule: Rule, matched: readonly string[], candidate: Me
   const b = combine(base);
   const result = evaluateMetric(rule, name, c?.v, b?.v, missingBaseline);
   if (broken.length && !rule.optional) {
-    result.reasons = [`${broken.join(', ')} ${broken.length === 1 ? 'is' : 'are'} missing or not a number in the candidate`];
+    const verb = broken.length === 1 ? 'is' : 'are';
+    result.reasons = [`${broken.join(', ')} ${verb} missing or not a number in the candidate`];
   } else if (c && 'm' in c) {
     result.reasons.push(`worst: ${(c as { m: string }).m}`);
   }

@@ -74,14 +74,18 @@ export function flattenMetrics(data: unknown, where: Locator = () => ({ file: 'm
 function checkedSample(raw: Record<string, unknown>, at: SourceLocation): Sample {
   const n = toNumber(raw.n)!;
   if (!Number.isInteger(n) || n < 0) {
-    throw UserError.at(`'n' must be a whole number of examples (got ${JSON.stringify(raw.n)}).`, at, 'write the number of examples the value was measured on, e.g. `{value: 0.62, n: 45}`.');
+    throw UserError.at(
+      `'n' must be a whole number of examples (got ${JSON.stringify(raw.n)}).`,
+      at,
+      'write the number of examples the value was measured on, e.g. `{value: 0.62, n: 45}`.',
+    );
   }
   const value = toNumber(raw.value);
   if (value !== undefined && Number.isFinite(value) && (value < 0 || value > 1)) {
     throw UserError.at(
       `A value with 'n' must be a proportion between 0 and 1 (got ${value}).`,
       at,
-      'give `n` only for proportions (accuracy, precision, recall…); write other metrics (F1, loss, latency) as plain numbers.',
+      'give `n` only for proportions (accuracy, precision, recall…); write F1, loss or latency as plain numbers.',
     );
   }
   return { value: raw.value, n };

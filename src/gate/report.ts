@@ -43,6 +43,10 @@ function valueCell(n: number | undefined, interval: Interval | undefined, count:
   return `${formatNumber(n)} (${formatBound(interval.lo)}–${formatBound(interval.hi)}, n=${count})`;
 }
 
+function signedBound(n: number): string {
+  return formatSigned(Number(n.toFixed(3)));
+}
+
 function row(r: MetricResult): string {
   const status = `${ICON[r.status]} ${r.status}${r.reasons.length ? `: ${r.reasons.join('; ')}` : ''}`;
   const di = r.deltaInterval;
@@ -50,7 +54,7 @@ function row(r: MetricResult): string {
     code(r.metric),
     valueCell(r.baseline, r.baselineInterval, r.baselineN),
     valueCell(r.candidate, r.candidateInterval, r.candidateN),
-    r.delta === undefined ? '—' : formatSigned(r.delta) + (di ? ` (${formatSigned(Number(di.lo.toFixed(3)))} to ${formatSigned(Number(di.hi.toFixed(3)))})` : ''),
+    r.delta === undefined ? '—' : formatSigned(r.delta) + (di ? ` (${signedBound(di.lo)} to ${signedBound(di.hi)})` : ''),
     r.relativeDelta === undefined ? '—' : formatPercent(r.relativeDelta),
     r.ruleText,
     status,

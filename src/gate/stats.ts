@@ -9,6 +9,14 @@ export interface Interval {
   hi: number;
 }
 
+// Acklam's coefficients, highest power first.
+const A = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+  2.506628277459239];
+const B = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+const C = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+  2.938163982698783];
+const D = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+
 /** z for a two-sided 95 % interval: Φ⁻¹(0.975). */
 export const Z95 = normalQuantile(0.975);
 
@@ -18,19 +26,19 @@ export const Z95 = normalQuantile(0.975);
  */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile needs 0 < p < 1 (got ${p})`);
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-  const tail = (q: number) =>
-    (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
   const low = 0.02425;
   if (p < low) return tail(Math.sqrt(-2 * Math.log(p)));
   if (p > 1 - low) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
-  const q = p - 0.5;
-  const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
-    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  const r = (p - 0.5) * (p - 0.5);
+  return ((p - 0.5) * horner(A, r)) / (horner(B, r) * r + 1);
+}
+
+function horner(coefficients: readonly number[], x: number): number {
+  return coefficients.reduce((acc, k) => acc * x + k, 0);
+}
+
+function tail(q: number): number {
+  return horner(C, q) / (horner(D, q) * q + 1);
 }
 
 /**
@@ -52,7 +60,8 @@ export function wilson(p: number, n: number, z = Z95): Interval {
  * Newcombe's hybrid score interval for p1 − p2, two independent proportions (method 10 of Newcombe 1998,
  * "Interval estimation for the difference between independent proportions: comparison of eleven
  * methods"): with Wilson intervals (l1, u1) and (l2, u2) at the same z,
- *   lower = (p1 − p2) − √((p1 − l1)² + (u2 − p2)²),  upper = (p1 − p2) + √((u1 − p1)² + (p2 − l2)²).
+ *   lower = (p1 − p2) − √((p1 − l1)² + (u2 − p2)²),
+ *   upper = (p1 − p2) + √((u1 − p1)² + (p2 − l2)²).
  * Assumes the two samples are independent (different examples, or the same examples scored as if they
  * were not: then the interval is conservative, i.e. wider than a paired test's).
  */
