@@ -1,7 +1,8 @@
 import type { SourceLocation } from '../lib/errors.js';
 import { atLeast, atMost, formatNumber, formatPercent, formatSigned, nearlyEqual, toNumber } from './numbers.js';
 import { type Metrics, sampleOf } from './metrics.js';
-import { type Interval, Z95, changeInterval, wilson } from './stats.js';
+import type { Paired } from './paired.js';
+import { type Interval, type PairedTest, Z95, changeInterval, mcnemarWorse, wilson } from './stats.js';
 import { type Bounds, CHECKS, type CheckName, type Rule, expandRule, suggestFor } from './thresholds.js';
 
 /** What to do with a change check (min_absolute_change, min_relative_change) when there is no baseline value. */
@@ -31,6 +32,8 @@ export interface MetricResult {
   baselineInterval?: Interval;
   /** With `significance` and n on both sides: Newcombe's interval for Δ that the change checks used. */
   deltaInterval?: Interval & { confidence: number };
+  /** With `significance` and paired predictions for the metric: McNemar's test, used instead of the interval. */
+  pairedTest?: PairedTest;
   status: Status;
   /** Why it is not a plain pass, one phrase each. */
   reasons: string[];
@@ -58,7 +61,13 @@ export interface GateResult {
  * Wildcard rules expand over the metric names of the candidate and the baseline, so a metric that
  * disappeared from the candidate fails as missing unless the rule is `optional`.
  */
-export function evaluate(rules: readonly Rule[], candidate: Metrics, baseline: Metrics | undefined, opts: { missingBaseline: MissingBaseline }): GateResult {
+export interface EvaluateOptions {
+  missingBaseline: MissingBaseline;
+  /** Both models' outcomes on the same examples, by metric: significance then uses McNemar's test. */
+  paired?: ReadonlyMap<string, Paired>;
+}
+
+export function evaluate(rules: readonly Rule[], candidate: Metrics, baseline: Metrics | undefined, opts: EvaluateOptions): GateResult {
   const names = [...new Set([...candidate.keys(), ...(baseline?.keys() ?? [])])];
   const results: MetricResult[] = [];
   for (const rule of rules) {
@@ -80,7 +89,7 @@ export function evaluate(rules: readonly Rule[], candidate: Metrics, baseline: M
       continue;
     }
     const ruleResults = matched.map((metric) =>
-      evaluateMetric(rule, metric, candidate.get(metric), baseline?.get(metric), opts.missingBaseline),
+      evaluateMetric(rule, metric, candidate.get(metric), baseline?.get(metric), opts.missingBaseline, opts.paired?.get(metric)),
     );
     if (rule.maxFailing !== undefined) applyBudget(ruleResults, rule.maxFailing);
     results.push(...ruleResults);
@@ -90,7 +99,14 @@ export function evaluate(rules: readonly Rule[], candidate: Metrics, baseline: M
   return { passed: counts.fail === 0, results, counts };
 }
 
-function evaluateMetric(rule: Rule, metric: string, candidateRaw: unknown, baselineRaw: unknown, missingBaseline: MissingBaseline): MetricResult {
+function evaluateMetric(
+  rule: Rule,
+  metric: string,
+  candidateRaw: unknown,
+  baselineRaw: unknown,
+  missingBaseline: MissingBaseline,
+  paired?: Paired,
+): MetricResult {
   const result: MetricResult = { metric, rule: rule.pattern, ruleText: describeRule(rule), status: 'pass', reasons: [], at: rule.at };
   const mark = (status: 'fail' | 'warn', check: string, reason: string) => {
     if (result.status === 'pass' || (status === 'fail' && result.status !== 'fail')) {
@@ -138,7 +154,11 @@ function evaluateMetric(rule: Rule, metric: string, candidateRaw: unknown, basel
   const greaterIsBetter = rule.greaterIsBetter ?? true;
   const hasChangeChecks = [rule.hard, rule.warn].some((b) => CHECKS.some((c) => isChange(c) && b[c] !== undefined));
   if (rule.significance !== undefined && hasChangeChecks && result.baseline !== undefined) {
-    if (result.candidateN !== undefined && result.baselineN !== undefined) {
+    if (paired) {
+      // Worse means fewer 1s when higher is better (fewer found), more 1s when lower is better (more errors).
+      const [losses, wins] = greaterIsBetter ? [paired.baselineOnly, paired.candidateOnly] : [paired.candidateOnly, paired.baselineOnly];
+      result.pairedTest = mcnemarWorse(losses, wins);
+    } else if (result.candidateN !== undefined && result.baselineN !== undefined) {
       const i = changeInterval(cand, result.candidateN, result.baseline, result.baselineN, rule.significance);
       result.deltaInterval = { ...i, confidence: 1 - 2 * rule.significance };
     } else {
@@ -156,6 +176,17 @@ function evaluateMetric(rule: Rule, metric: string, candidateRaw: unknown, basel
       if (bound === undefined) continue;
       const outcome = applyCheck(check, bound, cand, result.baseline, greaterIsBetter);
       if (outcome === true) continue;
+      if (outcome !== 'no-baseline' && result.pairedTest && isChange(check)) {
+        const t = result.pairedTest;
+        const seen = `McNemar ${t.method === 'exact' ? 'exact' : 'χ²'} one-sided p = ${formatNumber(Number(t.p.toPrecision(2)))}, ${t.losses} lost vs ${t.wins} won`;
+        if (t.p > rule.significance!) {
+          result.reasons.push(`${outcome}, within noise (${seen}, significance ${rule.significance})`);
+          continue;
+        }
+        if (band && result.status === 'fail') continue;
+        mark(band ? 'warn' : 'fail', band + check, `${outcome} (significant: ${seen})${band ? ' (warn band)' : ''}`);
+        continue;
+      }
       if (outcome !== 'no-baseline' && result.deltaInterval && isChange(check)) {
         // Worse than the tolerance, but is it more than noise? Only the interval's better end decides.
         const limit = changeLimit(check, bound, result.baseline!, greaterIsBetter);

@@ -47,14 +47,20 @@ function signedBound(n: number): string {
   return formatSigned(Number(n.toFixed(3)));
 }
 
+/** What the significance test saw: Newcombe's interval for Δ, or McNemar's p on paired predictions. */
+function deltaNote(r: MetricResult): string {
+  if (r.pairedTest) return ` (McNemar p=${formatNumber(Number(r.pairedTest.p.toPrecision(2)))})`;
+  const di = r.deltaInterval;
+  return di ? ` (${signedBound(di.lo)} to ${signedBound(di.hi)})` : '';
+}
+
 function row(r: MetricResult): string {
   const status = `${ICON[r.status]} ${r.status}${r.reasons.length ? `: ${r.reasons.join('; ')}` : ''}`;
-  const di = r.deltaInterval;
   const cells = [
     code(r.metric),
     valueCell(r.baseline, r.baselineInterval, r.baselineN),
     valueCell(r.candidate, r.candidateInterval, r.candidateN),
-    r.delta === undefined ? '—' : formatSigned(r.delta) + (di ? ` (${signedBound(di.lo)} to ${signedBound(di.hi)})` : ''),
+    r.delta === undefined ? '—' : formatSigned(r.delta) + deltaNote(r),
     r.relativeDelta === undefined ? '—' : formatPercent(r.relativeDelta),
     r.ruleText,
     status,
@@ -172,6 +178,7 @@ export function resultsJson(result: GateResult): string {
       ...(r.candidateN !== undefined ? { candidate_n: r.candidateN, candidate_interval: r.candidateInterval } : {}),
       ...(r.baselineN !== undefined ? { baseline_n: r.baselineN, baseline_interval: r.baselineInterval } : {}),
       ...(r.deltaInterval ? { delta_interval: r.deltaInterval } : {}),
+      ...(r.pairedTest ? { paired_test: r.pairedTest } : {}),
       ...(r.at.line !== undefined ? { file: r.at.file, line: r.at.line } : {}),
     })),
   });

@@ -83,3 +83,49 @@ export function newcombeDifference(p1: number, n1: number, p2: number, n2: numbe
 export function changeInterval(cand: number, candN: number, base: number, baseN: number, significance: number): Interval {
   return newcombeDifference(cand, candN, base, baseN, normalQuantile(1 - significance));
 }
+
+/** Φ(x), the standard normal CDF (Abramowitz & Stegun 7.1.26 for erf; absolute error < 1.5e-7). */
+export function normalCdf(x: number): number {
+  const t = 1 / (1 + (0.3275911 * Math.abs(x)) / Math.SQRT2);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const erfc = poly * Math.exp(-(x * x) / 2);
+  return x >= 0 ? 1 - erfc / 2 : erfc / 2;
+}
+
+/** Below this many discordant examples the exact binomial test is used (the χ² approximation is poor). */
+export const MCNEMAR_EXACT_BELOW = 25;
+
+export interface PairedTest {
+  /** Examples where the candidate is worse (e.g. the baseline was right and the candidate wrong). */
+  losses: number;
+  /** Examples where the candidate is better. */
+  wins: number;
+  /** One-sided p-value of "the candidate is worse". */
+  p: number;
+  method: 'exact' | 'normal';
+}
+
+/**
+ * McNemar's test, one-sided, of "the candidate is worse than the baseline" on the same examples. Only
+ * discordant examples count: `losses` where the candidate is worse, `wins` where it is better. With
+ * fewer than 25 of them, the exact binomial (sign) test: p = P(X ≥ losses), X ~ Binomial(losses + wins, ½).
+ * Otherwise the normal form of the χ² statistic with Edwards' continuity correction,
+ * z = (losses − wins − 1) / √(losses + wins), p = 1 − Φ(z) (so z² = (|b − c| − 1)² / (b + c) when the
+ * candidate lost more). No discordant examples: p = 1.
+ */
+export function mcnemarWorse(losses: number, wins: number): PairedTest {
+  const n = losses + wins;
+  if (n === 0) return { losses, wins, p: 1, method: 'exact' };
+  if (n < MCNEMAR_EXACT_BELOW) {
+    // C(n, k) for n < 25 is an exact integer in a double, so the tail is exact up to the final division.
+    let coefficient = 1; // C(n, 0)
+    let tail = 0;
+    for (let k = 0; k <= n; k++) {
+      if (k >= losses) tail += coefficient;
+      coefficient = (coefficient * (n - k)) / (k + 1);
+    }
+    return { losses, wins, p: Math.min(1, tail / 2 ** n), method: 'exact' };
+  }
+  const z = (losses - wins - 1) / Math.sqrt(n);
+  return { losses, wins, p: 1 - normalCdf(z), method: 'normal' };
+}

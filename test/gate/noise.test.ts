@@ -6,6 +6,7 @@ import { metricCharts } from '../../src/gate/chart.js';
 import { flattenMetrics, parseMetricsText } from '../../src/gate/metrics.js';
 import { renderReport, resultsJson } from '../../src/gate/report.js';
 import { parseThresholds } from '../../src/gate/thresholds.js';
+import { pairedOutcomes } from '../../src/gate/paired.js';
 
 function gate(thresholds: string, candidate: Record<string, unknown>, baseline?: Record<string, unknown>) {
   const rules = parseThresholds(parseYaml(thresholds, 'thresholds.yaml'));
@@ -183,5 +184,53 @@ describe('charts', () => {
     expect(shown).toBeLessThan(30);
     expect(md).toContain(`… ${30 - shown} charts not shown to stay within GitHub's size limit.`);
     expect(md).toContain('| metric | baseline | candidate |');
+  });
+});
+
+describe('paired predictions: McNemar instead of the independent interval', () => {
+  const RULE = 'recall.bug: {min_absolute_change: -0.05, greater_is_better: true, significance: 0.05}';
+  /** n examples; the baseline finds `base` of them, the candidate loses `lost` of those and finds `won` others. */
+  function pairedGate(n: number, base: number, lost: number, won: number) {
+    const b = Array.from({ length: n }, (_, i) => (i < base ? 1 : 0));
+    const c = b.map((v, i) => (i < lost ? 0 : i >= base && i < base + won ? 1 : v));
+    const paired = pairedOutcomes(flattenMetrics({ recall: { bug: { baseline: b, candidate: c } } }), 'paired.json');
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / n;
+    const rules = parseThresholds(parseYaml(RULE, 't.yaml'));
+    return evaluate(rules, flattenMetrics({ recall: { bug: mean(c) } }), flattenMetrics({ recall: { bug: mean(b) } }), { missingBaseline: 'warn', paired }).results[0]!;
+  }
+
+  test('counts discordant examples from the two lists', () => {
+    const m = pairedOutcomes(flattenMetrics({ a: { baseline: [1, 1, 0, 0, true], candidate: [1, 0, 1, 0, false] } }), 'p.json');
+    expect(m.get('a')).toEqual({ n: 5, baselineOnly: 2, candidateOnly: 1 });
+  });
+
+  test('1 lost of 8 (no plain numbers needed): within noise by the exact test', () => {
+    const r = pairedGate(8, 7, 1, 0);
+    expect(r.status).toBe('pass');
+    expect(r.pairedTest).toEqual({ losses: 1, wins: 0, p: 0.5, method: 'exact' });
+    expect(r.reasons).toEqual(['Δ −0.125 is below −0.05, within noise (McNemar exact one-sided p = 0.5, 1 lost vs 0 won, significance 0.05)']);
+  });
+
+  test('6 lost, none won, of 40: significant (p = 1/64)', () => {
+    const r = pairedGate(40, 36, 6, 0);
+    expect(r.status).toBe('fail');
+    expect(r.reasons[0]).toBe('Δ −0.15 is below −0.05 (significant: McNemar exact one-sided p = 0.016, 6 lost vs 0 won)');
+    expect(renderReport({ passed: false, results: [r], counts: { fail: 1, warn: 0, skip: 0, pass: 0 } }, { limit: 5000 })).toContain('−0.15 (McNemar p=0.016)');
+  });
+
+  test('a net drop of 0.08 with much churn is noise: 30 lost vs 22 won of 100 (χ² form, p ≈ 0.17)', () => {
+    const r = pairedGate(100, 60, 30, 22);
+    expect(r.delta).toBeCloseTo(-0.08, 12);
+    expect(r.status).toBe('pass');
+    expect(r.pairedTest!.method).toBe('normal');
+    expect(r.pairedTest!.p).toBeCloseTo(0.166, 2);
+  });
+
+  test('bad paired files are errors naming the file and metric', () => {
+    const bad = (data: Record<string, unknown>) => () => pairedOutcomes(flattenMetrics(data), 'paired.json');
+    expect(bad({ a: { baseline: [1, 0], candidate: [1] } })).toThrow("paired.json: paired predictions for 'a' cover 2 (baseline) and 1 (candidate) examples");
+    expect(bad({ a: { baseline: [1, 2], candidate: [1, 1] } })).toThrow('hold something other than 0/1');
+    expect(bad({ a: { candidate: [1] } })).toThrow("for 'a' have no `baseline` list");
+    expect(bad({ a: [1, 0] })).toThrow("for 'a' are not a `baseline` and `candidate` list");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { Z95, changeInterval, newcombeDifference, normalQuantile, wilson } from '../../src/gate/stats.js';
+import { Z95, changeInterval, mcnemarWorse, newcombeDifference, normalCdf, normalQuantile, wilson } from '../../src/gate/stats.js';
 
 const round4 = (i: { lo: number; hi: number }) => [Number(i.lo.toFixed(4)), Number(i.hi.toFixed(4))];
 
@@ -68,5 +68,37 @@ describe("Newcombe's hybrid score interval for a difference of proportions", () 
     expect(one).toEqual(two);
     const wider = newcombeDifference(0.75, 8, 0.875, 8, Z95);
     expect(wider.hi).toBeGreaterThan(one.hi);
+  });
+});
+
+describe("McNemar's test, one-sided (is the candidate worse?)", () => {
+  test('Φ inverts Φ⁻¹', () => {
+    for (const p of [0.001, 0.025, 0.5, 0.9, 0.975]) expect(normalCdf(normalQuantile(p))).toBeCloseTo(p, 6);
+  });
+
+  // Exact binomial (sign) test below 25 discordant pairs. 11 vs 3 discordant: one-tailed p = 470/16384 =
+  // 0.0286865234375 (the death-penalty example of Calcugator's chi2_mcnemar, two-tailed 0.057373046875).
+  test('exact: 11 lost vs 3 won → p = 470/16384', () => {
+    expect(mcnemarWorse(11, 3)).toEqual({ losses: 11, wins: 3, p: 470 / 16384, method: 'exact' });
+    expect(2 * mcnemarWorse(11, 3).p).toBeCloseTo(0.057373046875, 12);
+  });
+
+  test('exact: small counts as the binomial gives them', () => {
+    expect(mcnemarWorse(5, 0).p).toBe(1 / 32);
+    expect(mcnemarWorse(8, 2).p).toBe(56 / 1024);
+    expect(mcnemarWorse(0, 3).p).toBe(1);
+    expect(mcnemarWorse(0, 0).p).toBe(1);
+  });
+
+  // 121 vs 59 discordant pairs (the drug example of Wikipedia's "McNemar's test"; G. Cardillo's MATLAB
+  // mcnemar gives χ² with the |b − c| − 1 correction = 20.672222, two-sided p = 0.000005).
+  test('normal form with Edwards\' correction at 25 or more: 121 vs 59 → χ² 20.672, p ≈ 5e-6 two-sided', () => {
+    const t = mcnemarWorse(121, 59);
+    expect(t.method).toBe('normal');
+    const z = normalQuantile(1 - t.p);
+    expect(z * z).toBeCloseTo(20.672222, 2); // Φ's 1.5e-7 absolute error shows this far in the tail
+    expect(2 * t.p).toBeGreaterThan(0.0000045);
+    expect(2 * t.p).toBeLessThan(0.0000065);
+    expect(mcnemarWorse(59, 121).p).toBeGreaterThan(0.99);
   });
 });

@@ -4,6 +4,7 @@ import { COMMENT_LIMIT, SUMMARY_LIMIT } from '../../lib/markdown.js';
 import { reportDiagnostics } from '../../lib/report.js';
 import { commentOnPullRequest } from '../../lib/pr-comment.js';
 import { MISSING_BASELINE, evaluate } from '../../gate/evaluate.js';
+import { pairedOutcomes } from '../../gate/paired.js';
 import { formatNumber } from '../../gate/numbers.js';
 import { notEvaluatedReport, renderReport, resultsJson, ruleDiagnostics, sortForReport, verdict } from '../../gate/report.js';
 import { type LoadContext, forAnnotations, loadMetrics, loadThresholds, mlflowMetrics, parseSource } from '../../gate/sources.js';
@@ -36,15 +37,21 @@ export async function run(ctx: ActionContext): Promise<void> {
     const candidate = await loadMetrics(candidateSource, load, 'metrics');
     if (!candidate.metrics) throw new UserError(`No candidate metrics at ${plain(candidate.label)}. Fix: check the 'metrics' input.`);
     const baseline = baselineSource ? await loadMetrics(baselineSource, load, 'baseline') : undefined;
+    const pairedInput = inputs.optional('paired-predictions');
+    const paired = pairedInput ? await loadMetrics({ kind: 'file', path: pairedInput }, load, 'paired-predictions') : undefined;
     host.info(`Candidate: ${candidate.metrics.size} metric(s) from ${plain(candidate.label)}.`);
     if (baseline?.metrics) host.info(`Baseline: ${baseline.metrics.size} metric(s) from ${plain(baseline.label)}.`);
     else host.info(`Baseline: ${baseline ? plain(baseline.label) : 'none given'}; change checks ${missingBaseline} (missing-baseline: ${missingBaseline}).`);
 
-    const result = evaluate(rules, candidate.metrics, baseline?.metrics, { missingBaseline });
+    const result = evaluate(rules, candidate.metrics, baseline?.metrics, {
+      missingBaseline,
+      paired: paired?.metrics && pairedOutcomes(paired.metrics, plain(paired.label)),
+    });
 
     const sources = [
       `**Candidate:** ${candidate.label}`,
       `**Baseline:** ${baseline ? baseline.label : 'none'}${baseline?.metrics ? '' : ` — change checks ${missingBaseline} (\`missing-baseline: ${missingBaseline}\`)`}`,
+      ...(paired ? [`**Paired predictions:** ${paired.label} (significance by McNemar's test)`] : []),
       `**Thresholds:** ${thresholdsFile ? `\`${thresholdsFile}\`` : 'inline'} (${rules.length} rule${rules.length === 1 ? '' : 's'})`,
     ];
     const report = renderReport(result, { title, sources, limit: REPORT_LIMIT, charts: true });

@@ -21,6 +21,11 @@ export const spec: ActionSpec = {
         'The champion\'s metrics to compare with: a file; `git:<ref>` for the metrics file as it is at that ref (e.g. `git:origin/main`; `git:<ref>:<path>` for another path); `mlflow:<run-id>`; or `mlflow:models:/<name>@<alias>` (the run behind a registered model alias, e.g. `@champion`). Empty: no baseline.',
       default: '',
     },
+    'paired-predictions': {
+      description:
+        'Both models\' outcomes on the same examples, for `significance` by McNemar\'s test instead of Newcombe\'s interval: a JSON, YAML or TOML file relative to working-directory mapping metric paths to `{"baseline": [1, 0, …], "candidate": [1, 1, …]}` (one 0/1 per example, same order; e.g. for a label\'s recall, 1 where the label was found).',
+      default: '',
+    },
     'missing-baseline': {
       description:
         'What a change check (`min_absolute_change`, `min_relative_change`) does when there is no baseline value: `pass`, `warn` (default: a first model has no champion, and the gate says so without blocking it) or `fail` (as MLflow does).',
