@@ -22,7 +22,7 @@ export function pairedOutcomes(flat: Metrics, file: string): Map<string, Paired>
   const out = new Map<string, Paired>();
   const problem = (metric: string, what: string, fix: string) =>
     new UserError(`${file}: paired predictions for '${metric}' ${what}. Fix: ${fix}`);
-  for (const [key, value] of flat) {
+  for (const key of flat.keys()) {
     const m = /^(.*)\.(baseline|candidate)$/.exec(key);
     if (!m) throw problem(key, 'are not a `baseline` and `candidate` list', 'write {"<metric>": {"baseline": [1, 0, …], "candidate": [1, 1, …]}}.');
     const metric = m[1]!;
