@@ -159,3 +159,36 @@ describeWithShared('quality-gate PR comment with the chart, against the GitHub A
     expect(double.violations).toEqual([]);
   });
 });
+
+describe('quality-gate bundle: paired predictions', () => {
+  /** Outcomes on the same 40 `kind-bug` issues: the baseline finds 36, the candidate loses `lost` of them. */
+  function paired(lost: number): string {
+    const baseline = Array.from({ length: 40 }, (_, i) => (i < 36 ? 1 : 0));
+    const candidate = baseline.map((v, i) => (i < lost ? 0 : v));
+    return JSON.stringify({ recall: { 'kind-bug': { baseline, candidate } } });
+  }
+
+  test.each([
+    [3, 0, 'Δ −0.075 is below −0.05, within noise (McNemar exact one-sided p = 0.13, 3 lost vs 0 won, significance 0.05)'],
+    [6, 1, 'Δ −0.15 is below −0.05 (significant: McNemar exact one-sided p = 0.016, 6 lost vs 0 won)'],
+  ])('%i of 36 found issues lost → exit %i', async (lost, code, reason) => {
+    const recall = (36 - lost) / 40;
+    const repo = await gateRepo({ 'kind-bug': recall }, SIGNIFICANT);
+    await repo.write({ 'eval/metrics.json': perLabel({ ...BASELINE, 'kind-bug': recall }), 'eval/baseline.json': perLabel({ ...BASELINE, 'kind-bug': 0.9 }), 'eval/paired.json': paired(lost) });
+    const r = await runBundle('quality-gate', { ...INPUTS, 'paired-predictions': 'paired.json' }, { workspace: repo.dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(code);
+    expect(r.summary).toContain('**Paired predictions:** `eval/paired.json`');
+    const row = r.summary.split('\n').find((l) => l.startsWith('| `recall.kind-bug`'))!;
+    expect(row).toContain(reason);
+    expect(row).toContain('(McNemar p=');
+  });
+
+  test('a paired file with lists of different lengths: not evaluated, naming the file and metric', async () => {
+    const repo = await gateRepo({}, SIGNIFICANT);
+    await repo.write({ 'eval/paired.json': JSON.stringify({ recall: { 'kind-bug': { baseline: [1, 0], candidate: [1] } } }) });
+    const r = await runBundle('quality-gate', { ...INPUTS, 'paired-predictions': 'paired.json' }, { workspace: repo.dir });
+    expect(r.code).toBe(1);
+    expect(r.outputs.report).toContain("eval/paired.json: paired predictions for 'recall.kind-bug' cover 2 (baseline) and 1 (candidate) examples");
+  });
+});
