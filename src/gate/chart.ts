@@ -1,6 +1,8 @@
 import { fence } from '../lib/markdown.js';
 import type { MetricResult } from './evaluate.js';
-import { formatNumber } from './numbers.js';
+import type { HistoryPoint } from './history.js';
+import { type Metrics, sampleOf } from './metrics.js';
+import { formatNumber, toNumber } from './numbers.js';
 
 /** More bars than this are unreadable in a comment: a chart shows the first ones and says so. */
 export const MAX_BARS = 40;
@@ -33,6 +35,48 @@ export function metricCharts(results: readonly MetricResult[]): string[] {
     charts.push(chart(name, [...group.values()]));
   }
   return charts;
+}
+
+/** At most this many headline metrics get a trend chart. */
+export const MAX_TRENDS = 6;
+
+/**
+ * A line chart per headline metric (a top-level name, no dot) of the last champions and the candidate,
+ * oldest first: `history` from the baseline ref's log. Champions without the metric are left out.
+ */
+export function trendCharts(history: readonly HistoryPoint[], candidate: Metrics): string[] {
+  const value = (m: Metrics, name: string) => {
+    const n = toNumber(sampleOf(m.get(name)).value);
+    return n !== undefined && Number.isFinite(n) ? n : undefined;
+  };
+  const headline = [...candidate.keys()].filter((k) => !k.includes('.') && value(candidate, k) !== undefined).slice(0, MAX_TRENDS);
+  const charts: string[] = [];
+  for (const name of headline) {
+    const points = history.flatMap((h) => {
+      const v = value(h.metrics, name);
+      return v === undefined ? [] : [{ label: h.label, v }];
+    });
+    if (points.length === 0) continue;
+    points.push({ label: 'candidate', v: value(candidate, name)! });
+    const values = points.map((p) => p.v);
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    const [bottom, top] = lo >= 0 && hi <= 1 ? [Math.max(0, niceFloor(lo)), 1] : [lo < 0 ? -niceCeil(-lo) : 0, niceCeil(hi)];
+    const lines = [
+      'xychart-beta',
+      `  title "${quoted(name)}: last ${points.length - 1} champion${points.length === 2 ? '' : 's'} and the candidate"`,
+      `  x-axis [${points.map((p) => `"${quoted(p.label)}"`).join(', ')}]`,
+      `  y-axis "${quoted(name)}" ${formatNumber(bottom)} --> ${formatNumber(top)}`,
+      `  line [${values.map(formatNumber).join(', ')}]`,
+    ];
+    charts.push(fence(lines.join('\n'), 'mermaid'));
+  }
+  return charts;
+}
+
+/** A tenth below x, for proportions that sit near the top (accuracy 0.9 → axis from 0.8). */
+function niceFloor(x: number): number {
+  return Math.floor(x * 10) / 10 - 0.1;
 }
 
 function chart(name: string, all: Point[]): string {

@@ -76,11 +76,13 @@ export interface ReportOptions {
   limit: number;
   /** Mermaid charts of candidate vs baseline per metric group above the table, in at most a quarter of `limit`. */
   charts?: boolean;
+  /** Trend charts (the last champions and the candidate), shown after the group charts. */
+  trends?: readonly string[];
 }
 
 /** The charts that fit in `room` characters, whole, and a note for those that do not. */
-function chartsSection(result: GateResult, room: number): string {
-  const charts = metricCharts(result.results);
+function chartsSection(result: GateResult, room: number, trends: readonly string[]): string {
+  const charts = [...metricCharts(result.results), ...trends];
   if (!charts.length) return '';
   let md = '';
   let shown = 0;
@@ -110,7 +112,7 @@ export function renderReport(result: GateResult, opts: ReportOptions): string {
   const closePasses = '\n</details>\n';
   const note = (left: number, pass: number) => `\n… ${plural(left, 'more row')} not shown (${pass} passing) to stay within GitHub's size limit; the \`results\` output has them all.\n`;
 
-  let md = head + (opts.charts ? chartsSection(result, Math.floor(opts.limit / 4)) : '');
+  let md = head + (opts.charts ? chartsSection(result, Math.floor(opts.limit / 4), opts.trends ?? []) : '');
   let inPasses = false;
   const room = opts.limit - note(sorted.length, sorted.length).length - closePasses.length;
   for (let i = 0; i < sorted.length; i++) {

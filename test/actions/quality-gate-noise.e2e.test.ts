@@ -7,6 +7,7 @@ import { type GitHubDouble, startGitHubDouble } from '../support/github-double/i
 import { runBundle } from '../support/run-action.js';
 import { describeWithShared } from '../support/paths.js';
 import { createGitHub } from '../../src/lib/github.js';
+import { git } from '../../src/lib/git.js';
 
 const repos: TempRepo[] = [];
 afterEach(async () => {
@@ -190,5 +191,41 @@ describe('quality-gate bundle: paired predictions', () => {
     const r = await runBundle('quality-gate', { ...INPUTS, 'paired-predictions': 'paired.json' }, { workspace: repo.dir });
     expect(r.code).toBe(1);
     expect(r.outputs.report).toContain("eval/paired.json: paired predictions for 'recall.kind-bug' cover 2 (baseline) and 1 (candidate) examples");
+  });
+});
+
+describe('quality-gate bundle: trend of the last champions', () => {
+  test('history: git:main charts accuracy over the champions merged on main and the candidate', async () => {
+    const repo = await gateRepo({}, 'accuracy: {min: 0.8}\n');
+    const shas: string[] = [];
+    for (const accuracy of [0.88, 0.9]) {
+      await repo.write({ 'eval/metrics.json': JSON.stringify({ accuracy, recall: BASELINE }) });
+      await repo.commit(`champion ${accuracy}`);
+      shas.push((await git(repo.dir, ['rev-parse', '--short', 'HEAD'])).trim());
+    }
+    await repo.write({ 'eval/metrics.json': JSON.stringify({ accuracy: 0.93, recall: BASELINE }) }); // the candidate, not committed
+    const r = await runBundle('quality-gate', { ...INPUTS, history: 'git:main', 'history-length': '2' }, { workspace: repo.dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('History: 2 champion(s) of metrics.json on main.');
+    expect(r.summary).toContain(
+      [
+        '```mermaid',
+        'xychart-beta',
+        '  title "accuracy: last 2 champions and the candidate"',
+        `  x-axis ["${shas[0]}", "${shas[1]}", "candidate"]`,
+        '  y-axis "accuracy" 0.7 --> 1',
+        '  line [0.88, 0.9, 0.93]',
+        '```',
+      ].join('\n'),
+    );
+    expect(r.outputs.report).toContain('title "accuracy: last 2 champions and the candidate"');
+  });
+
+  test('an unknown ref is a clear error', async () => {
+    const repo = await gateRepo({}, 'accuracy: {min: 0.8}\n');
+    const r = await runBundle('quality-gate', { ...INPUTS, history: 'git:nope' }, { workspace: repo.dir });
+    expect(r.code).toBe(1);
+    expect(r.outputs.report).toContain("Input 'history': git ref 'nope' does not exist in this checkout.");
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { UserError } from '../../src/lib/errors.js';
 import { parseYaml } from '../../src/lib/yaml.js';
 import { evaluate } from '../../src/gate/evaluate.js';
-import { metricCharts } from '../../src/gate/chart.js';
+import { metricCharts, trendCharts } from '../../src/gate/chart.js';
 import { flattenMetrics, parseMetricsText } from '../../src/gate/metrics.js';
 import { renderReport, resultsJson } from '../../src/gate/report.js';
 import { parseThresholds } from '../../src/gate/thresholds.js';
@@ -232,5 +232,39 @@ describe('paired predictions: McNemar instead of the independent interval', () =
     expect(bad({ a: { baseline: [1, 2], candidate: [1, 1] } })).toThrow('hold something other than 0/1');
     expect(bad({ a: { candidate: [1] } })).toThrow("for 'a' have no `baseline` list");
     expect(bad({ a: [1, 0] })).toThrow("for 'a' are not a `baseline` and `candidate` list");
+  });
+});
+
+describe('trend of the last champions', () => {
+  test('a line per headline metric, oldest first, the candidate last; champions without it are left out', () => {
+    const history = [
+      { label: 'a1b2c3d', metrics: flattenMetrics({ accuracy: 0.88, latency_ms: 45 }) },
+      { label: 'e4f5a6b', metrics: flattenMetrics({ latency_ms: 41 }) },
+      { label: 'c7d8e9f', metrics: flattenMetrics({ accuracy: { value: 0.91, n: 300 }, latency_ms: 40 }) },
+    ];
+    const charts = trendCharts(history, flattenMetrics({ accuracy: 0.93, latency_ms: 38, recall: { a: 0.5 } }));
+    expect(charts).toEqual([
+      [
+        '```mermaid',
+        'xychart-beta',
+        '  title "accuracy: last 2 champions and the candidate"',
+        '  x-axis ["a1b2c3d", "c7d8e9f", "candidate"]',
+        '  y-axis "accuracy" 0.7 --> 1',
+        '  line [0.88, 0.91, 0.93]',
+        '```',
+        '',
+      ].join('\n'),
+      [
+        '```mermaid',
+        'xychart-beta',
+        '  title "latency_ms: last 3 champions and the candidate"',
+        '  x-axis ["a1b2c3d", "e4f5a6b", "c7d8e9f", "candidate"]',
+        '  y-axis "latency_ms" 0 --> 50',
+        '  line [45, 41, 40, 38]',
+        '```',
+        '',
+      ].join('\n'),
+    ]);
+    expect(trendCharts([], flattenMetrics({ accuracy: 0.9 }))).toEqual([]);
   });
 });

@@ -26,6 +26,15 @@ export const spec: ActionSpec = {
         'Both models\' outcomes on the same examples, for `significance` by McNemar\'s test instead of Newcombe\'s interval: a JSON, YAML or TOML file relative to working-directory mapping metric paths to `{"baseline": [1, 0, …], "candidate": [1, 1, …]}` (one 0/1 per example, same order; e.g. for a label\'s recall, 1 where the label was found).',
       default: '',
     },
+    history: {
+      description:
+        'Earlier champions for a trend chart of each headline (top-level) metric in the report: `git:<ref>` reads the metrics file at the last commits on that ref that changed it (e.g. `git:origin/main`; needs the history: actions/checkout with `fetch-depth: 0`); `git:<ref>:<path>` for another path. Empty: no trend.',
+      default: '',
+    },
+    'history-length': {
+      description: 'How many earlier champions the trend shows (1–100).',
+      default: '10',
+    },
     'missing-baseline': {
       description:
         'What a change check (`min_absolute_change`, `min_relative_change`) does when there is no baseline value: `pass`, `warn` (default: a first model has no champion, and the gate says so without blocking it) or `fail` (as MLflow does).',
