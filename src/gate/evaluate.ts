@@ -191,7 +191,7 @@ function evaluateMetric(
         // Worse than the tolerance, but is it more than noise? Only the interval's better end decides.
         const limit = changeLimit(check, bound, result.baseline!, greaterIsBetter);
         const i = result.deltaInterval;
-        const seen = `${formatNumber(i.confidence * 100)}% interval for Δ ${formatSigned(i.lo)} to ${formatSigned(i.hi)}`;
+        const seen = `${formatNumber(i.confidence * 100)}% interval for Δ ${formatSigned(round3(i.lo))} to ${formatSigned(round3(i.hi))}`;
         const confident = greaterIsBetter ? !atLeast(i.hi, limit) : !atMost(i.lo, limit);
         if (!confident) {
           result.reasons.push(`${outcome}, within noise (${seen}, significance ${rule.significance})`);
@@ -344,4 +344,9 @@ export function describeRule(rule: Rule): string {
   const warn = describe(rule.warn);
   const text = [hard, warn && `warn: ${warn}`].filter(Boolean).join('; ');
   return rule.optional ? `${text} (optional)` : text;
+}
+
+/** Interval ends for people: 3 decimals are plenty for a decision made on the interval's side of a bound. */
+function round3(n: number): number {
+  return Number(n.toFixed(3));
 }
