@@ -65,6 +65,16 @@ describe('quality-gate bundle: noise or regression', () => {
     expect(r.stdout).toContain('❌ Quality gate failed: 1 of 4 checks failed (recall.area-jupyter)');
   });
 
+  test('the issue\'s case as written: a 0.1 drop on 8 examples passes with significance, fails without', async () => {
+    const drop = { 'area-jupyter': { value: 0.775, n: 8 } };
+    const withIt = await runBundle('quality-gate', INPUTS, { workspace: (await gateRepo(drop, SIGNIFICANT)).dir });
+    expect(withIt.code).toBe(0);
+    expect(withIt.summary).toMatch(/Δ −0\.1 is below −0\.05, within noise/);
+    const without = await runBundle('quality-gate', INPUTS, { workspace: (await gateRepo(drop, CHANGE)).dir });
+    expect(without.code).toBe(1);
+    expect(without.stdout).toContain('recall.area-jupyter = 0.775  [Δ ≥ −0.05]  Δ −0.1 is below −0.05');
+  });
+
   test('the same drop on 5,000 examples fails with significance', async () => {
     const repo = await gateRepo({ 'kind-bug': { value: 0.75, n: 5000 } }, SIGNIFICANT);
     const r = await runBundle('quality-gate', INPUTS, { workspace: repo.dir });
