@@ -1,6 +1,8 @@
 import type { SourceLocation } from '../lib/errors.js';
 import { atLeast, atMost, formatNumber, formatPercent, formatSigned, nearlyEqual, toNumber } from './numbers.js';
-import type { Metrics } from './metrics.js';
+import { type Metrics, sampleOf } from './metrics.js';
+import type { Paired } from './paired.js';
+import { type Interval, type PairedTest, Z95, changeInterval, mcnemarWorse, wilson } from './stats.js';
 import { type Bounds, CHECKS, type CheckName, type Rule, expandRule, suggestFor } from './thresholds.js';
 
 /** What to do with a change check (min_absolute_change, min_relative_change) when there is no baseline value. */
@@ -23,6 +25,15 @@ export interface MetricResult {
   delta?: number;
   /** (candidate − baseline) / |baseline|, a fraction; ±∞ when the baseline is 0 and the value moved. */
   relativeDelta?: number;
+  /** Examples behind a `{value, n}` metric, and the 95 % Wilson interval of its value. */
+  candidateN?: number;
+  baselineN?: number;
+  candidateInterval?: Interval;
+  baselineInterval?: Interval;
+  /** With `significance` and n on both sides: Newcombe's interval for Δ that the change checks used. */
+  deltaInterval?: Interval & { confidence: number };
+  /** With `significance` and paired predictions for the metric: McNemar's test, used instead of the interval. */
+  pairedTest?: PairedTest;
   status: Status;
   /** Why it is not a plain pass, one phrase each. */
   reasons: string[];
@@ -50,7 +61,13 @@ export interface GateResult {
  * Wildcard rules expand over the metric names of the candidate and the baseline, so a metric that
  * disappeared from the candidate fails as missing unless the rule is `optional`.
  */
-export function evaluate(rules: readonly Rule[], candidate: Metrics, baseline: Metrics | undefined, opts: { missingBaseline: MissingBaseline }): GateResult {
+export interface EvaluateOptions {
+  missingBaseline: MissingBaseline;
+  /** Both models' outcomes on the same examples, by metric: significance then uses McNemar's test. */
+  paired?: ReadonlyMap<string, Paired>;
+}
+
+export function evaluate(rules: readonly Rule[], candidate: Metrics, baseline: Metrics | undefined, opts: EvaluateOptions): GateResult {
   const names = [...new Set([...candidate.keys(), ...(baseline?.keys() ?? [])])];
   const results: MetricResult[] = [];
   for (const rule of rules) {
@@ -67,14 +84,29 @@ export function evaluate(rules: readonly Rule[], candidate: Metrics, baseline: M
       });
       continue;
     }
-    for (const metric of matched) results.push(evaluateMetric(rule, metric, candidate.get(metric), baseline?.get(metric), opts.missingBaseline));
+    if (rule.aggregate) {
+      results.push(evaluateAggregate(rule, matched, candidate, baseline, opts.missingBaseline));
+      continue;
+    }
+    const ruleResults = matched.map((metric) =>
+      evaluateMetric(rule, metric, candidate.get(metric), baseline?.get(metric), opts.missingBaseline, opts.paired?.get(metric)),
+    );
+    if (rule.maxFailing !== undefined) applyBudget(ruleResults, rule.maxFailing);
+    results.push(...ruleResults);
   }
   const counts: Record<Status, number> = { fail: 0, warn: 0, skip: 0, pass: 0 };
   for (const r of results) counts[r.status]++;
   return { passed: counts.fail === 0, results, counts };
 }
 
-function evaluateMetric(rule: Rule, metric: string, candidateRaw: unknown, baselineRaw: unknown, missingBaseline: MissingBaseline): MetricResult {
+function evaluateMetric(
+  rule: Rule,
+  metric: string,
+  candidateRaw: unknown,
+  baselineRaw: unknown,
+  missingBaseline: MissingBaseline,
+  paired?: Paired,
+): MetricResult {
   const result: MetricResult = { metric, rule: rule.pattern, ruleText: describeRule(rule), status: 'pass', reasons: [], at: rule.at };
   const mark = (status: 'fail' | 'warn', check: string, reason: string) => {
     if (result.status === 'pass' || (status === 'fail' && result.status !== 'fail')) {
@@ -85,8 +117,16 @@ function evaluateMetric(rule: Rule, metric: string, candidateRaw: unknown, basel
   };
 
   // A non-finite value (NaN, ±Infinity, 1e309) says the metric broke, not that it is very good: it fails.
-  const base = toNumber(baselineRaw);
+  const candSample = sampleOf(candidateRaw);
+  const baseSample = sampleOf(baselineRaw);
+  const candidateValue = candSample.value;
+  const baselineValue = baseSample.value;
+  const base = toNumber(baselineValue);
   if (base !== undefined && Number.isFinite(base)) result.baseline = base;
+  if (result.baseline !== undefined && baseSample.n !== undefined) {
+    result.baselineN = baseSample.n;
+    result.baselineInterval = wilson(result.baseline, baseSample.n, Z95);
+  }
   if (candidateRaw === undefined) {
     if (rule.optional) {
       result.status = 'skip';
@@ -96,16 +136,37 @@ function evaluateMetric(rule: Rule, metric: string, candidateRaw: unknown, basel
     }
     return result;
   }
-  const cand = toNumber(candidateRaw);
+  const cand = toNumber(candidateValue);
   if (cand === undefined || !Number.isFinite(cand)) {
     if (cand !== undefined) result.candidate = cand;
-    mark('fail', '', cand === undefined ? notANumber(candidateRaw) : `the candidate value is ${formatNumber(cand)}${Number.isNaN(cand) ? '' : ' (not a finite number)'}`);
+    mark('fail', '', cand === undefined ? notANumber(candidateValue) : `the candidate value is ${formatNumber(cand)}${Number.isNaN(cand) ? '' : ' (not a finite number)'}`);
     return result;
   }
   result.candidate = cand;
+  if (candSample.n !== undefined) {
+    result.candidateN = candSample.n;
+    result.candidateInterval = wilson(cand, candSample.n, Z95);
+  }
   if (result.baseline !== undefined) {
     result.delta = cand - result.baseline;
     result.relativeDelta = relativeChange(cand, result.baseline);
+  }
+  const greaterIsBetter = rule.greaterIsBetter ?? true;
+  const hasChangeChecks = [rule.hard, rule.warn].some((b) => CHECKS.some((c) => isChange(c) && b[c] !== undefined));
+  if (rule.significance !== undefined && hasChangeChecks && result.baseline !== undefined) {
+    if (paired) {
+      // Worse means fewer 1s when higher is better (fewer found), more 1s when lower is better (more errors).
+      const [losses, wins] = greaterIsBetter ? [paired.baselineOnly, paired.candidateOnly] : [paired.candidateOnly, paired.baselineOnly];
+      result.pairedTest = mcnemarWorse(losses, wins);
+    } else if (result.candidateN !== undefined && result.baselineN !== undefined) {
+      const i = changeInterval(cand, result.candidateN, result.baseline, result.baselineN, rule.significance);
+      result.deltaInterval = { ...i, confidence: 1 - 2 * rule.significance };
+    } else {
+      const without = [result.candidateN === undefined && 'candidate', result.baselineN === undefined && 'baseline']
+        .filter(Boolean)
+        .join(' and ');
+      result.reasons.push(`significance not assessed: no n on the ${without} (give {value, n})`);
+    }
   }
 
   let noBaselineNoted = false;
@@ -113,8 +174,33 @@ function evaluateMetric(rule: Rule, metric: string, candidateRaw: unknown, basel
     for (const check of CHECKS) {
       const bound = bounds[check];
       if (bound === undefined) continue;
-      const outcome = applyCheck(check, bound, cand, result.baseline, rule.greaterIsBetter ?? true);
+      const outcome = applyCheck(check, bound, cand, result.baseline, greaterIsBetter);
       if (outcome === true) continue;
+      if (outcome !== 'no-baseline' && result.pairedTest && isChange(check)) {
+        const t = result.pairedTest;
+        const seen = `McNemar ${t.method === 'exact' ? 'exact' : 'χ²'} one-sided p = ${formatNumber(Number(t.p.toPrecision(2)))}, ${t.losses} lost vs ${t.wins} won`;
+        if (t.p > rule.significance!) {
+          result.reasons.push(`${outcome}, within noise (${seen}, significance ${rule.significance})`);
+          continue;
+        }
+        if (band && result.status === 'fail') continue;
+        mark(band ? 'warn' : 'fail', band + check, `${outcome} (significant: ${seen})${band ? ' (warn band)' : ''}`);
+        continue;
+      }
+      if (outcome !== 'no-baseline' && result.deltaInterval && isChange(check)) {
+        // Worse than the tolerance, but is it more than noise? Only the interval's better end decides.
+        const limit = changeLimit(check, bound, result.baseline!, greaterIsBetter);
+        const i = result.deltaInterval;
+        const seen = `${formatNumber(i.confidence * 100)}% interval for Δ ${formatSigned(round3(i.lo))} to ${formatSigned(round3(i.hi))}`;
+        const confident = greaterIsBetter ? !atLeast(i.hi, limit) : !atMost(i.lo, limit);
+        if (!confident) {
+          result.reasons.push(`${outcome}, within noise (${seen}, significance ${rule.significance})`);
+          continue;
+        }
+        if (band && result.status === 'fail') continue;
+        mark(band ? 'warn' : 'fail', band + check, `${outcome} (significant: ${seen})${band ? ' (warn band)' : ''}`);
+        continue;
+      }
       if (outcome === 'no-baseline') {
         if (noBaselineNoted) continue;
         noBaselineNoted = true;
@@ -126,6 +212,76 @@ function evaluateMetric(rule: Rule, metric: string, candidateRaw: unknown, basel
       if (band && result.status === 'fail') continue; // a soft miss adds nothing to a hard failure
       mark(band ? 'warn' : 'fail', band + check, band ? `${outcome} (warn band)` : outcome);
     }
+  }
+  return result;
+}
+
+function isChange(check: CheckName): boolean {
+  return check === 'min_absolute_change' || check === 'min_relative_change';
+}
+
+/** The least Δ (greater is better) or the most Δ (lower is better) a change check accepts. */
+function changeLimit(check: CheckName, bound: number, base: number, greaterIsBetter: boolean): number {
+  const allowed = check === 'min_absolute_change' ? bound : bound * Math.abs(base);
+  return greaterIsBetter ? allowed : -allowed;
+}
+
+/**
+ * A regression budget: when at most `max` of a wildcard rule's metrics fail, they turn into warnings
+ * (named in the report, the gate passes); beyond it they all stay failures.
+ */
+function applyBudget(results: MetricResult[], max: number): void {
+  const failing = results.filter((r) => r.status === 'fail');
+  if (failing.length === 0) return;
+  const within = failing.length <= max;
+  for (const r of failing) {
+    if (within) r.status = 'warn';
+    const where = within ? 'within' : 'over';
+    r.reasons.push(`${failing.length} of ${results.length} failing, ${where} the budget (max_failing: ${max})`);
+  }
+}
+
+/** Higher is better unless the rule says otherwise or has only a `max`. */
+function higherIsBetter(rule: Rule): boolean {
+  if (rule.greaterIsBetter !== undefined) return rule.greaterIsBetter;
+  const has = (k: CheckName) => rule.hard[k] !== undefined || rule.warn[k] !== undefined;
+  return !(has('max') && !has('min'));
+}
+
+/**
+ * `aggregate: min | mean`: the worst (lowest, or highest when lower is better) or the mean of the matched
+ * metrics, candidate and baseline each over their own values, checked as one metric named `min(pattern)`.
+ * A matched metric missing from the candidate or not a number fails the aggregate (skipped when optional).
+ */
+function evaluateAggregate(
+  rule: Rule,
+  matched: readonly string[],
+  candidate: Metrics,
+  baseline: Metrics | undefined,
+  missingBaseline: MissingBaseline,
+): MetricResult {
+  const up = higherIsBetter(rule);
+  const name = `${rule.aggregate}(${rule.pattern})`;
+  const values = (metrics: Metrics | undefined) =>
+    matched
+      .map((m) => ({ m, v: toNumber(sampleOf(metrics?.get(m)).value) }))
+      .filter((x): x is { m: string; v: number } => x.v !== undefined && Number.isFinite(x.v));
+  const cand = values(candidate);
+  const base = values(baseline);
+  const broken = matched.filter((m) => !cand.some((c) => c.m === m));
+  const combine = (xs: { m: string; v: number }[]) => {
+    if (xs.length === 0) return undefined;
+    if (rule.aggregate === 'mean') return { v: xs.reduce((s, x) => s + x.v, 0) / xs.length };
+    return xs.reduce((w, x) => ((up ? x.v < w.v : x.v > w.v) ? x : w));
+  };
+  const c = broken.length && !rule.optional ? undefined : combine(cand);
+  const b = combine(base);
+  const result = evaluateMetric(rule, name, c?.v, b?.v, missingBaseline);
+  if (broken.length && !rule.optional) {
+    const verb = broken.length === 1 ? 'is' : 'are';
+    result.reasons = [`${broken.join(', ')} ${verb} missing or not a number in the candidate`];
+  } else if (c && 'm' in c) {
+    result.reasons.push(`worst: ${(c as { m: string }).m}`);
   }
   return result;
 }
@@ -188,4 +344,9 @@ export function describeRule(rule: Rule): string {
   const warn = describe(rule.warn);
   const text = [hard, warn && `warn: ${warn}`].filter(Boolean).join('; ');
   return rule.optional ? `${text} (optional)` : text;
+}
+
+/** Interval ends for people: 3 decimals are plenty for a decision made on the interval's side of a bound. */
+function round3(n: number): number {
+  return Number(n.toFixed(3));
 }

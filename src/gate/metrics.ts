@@ -2,9 +2,32 @@ import { type SourceLocation, UserError } from '../lib/errors.js';
 import { DEFAULT_MAX_INPUT_BYTES } from '../lib/files.js';
 import { MAX_NESTING, parseJson } from '../lib/json.js';
 import { isPlainObject, locate, parseYaml, toData } from '../lib/yaml.js';
+import { toNumber } from './numbers.js';
 
-/** Metrics by dotted path (`precision.area-jupyter`), values as found (numbers, numeric strings, text). */
+/** Metrics by dotted path (`precision.area-jupyter`), values as found (numbers, numeric strings, text, Samples). */
 export type Metrics = ReadonlyMap<string, unknown>;
+
+/** A proportion measured on n examples, written `{value: 0.62, n: 45}`: one metric, not two. */
+export interface Sample {
+  value: unknown;
+  n: number;
+}
+
+/**
+ * The leaf rule: an object with exactly the two keys `value` and `n` is a Sample when `n` is a number.
+ * A group whose only two metrics happen to be named `value` and `n` must be written with dotted keys
+ * (`"group.value": 0.3, "group.n": 12`); any other key next to them keeps the object a group.
+ */
+function isSampleShape(value: Record<string, unknown>): boolean {
+  const keys = Object.keys(value);
+  return keys.length === 2 && 'value' in value && 'n' in value && toNumber(value.n) !== undefined;
+}
+
+/** The value and, for a Sample, its n. */
+export function sampleOf(raw: unknown): { value: unknown; n?: number } {
+  if (isPlainObject(raw) && 'n' in raw && 'value' in raw) return { value: raw.value, n: raw.n as number };
+  return { value: raw };
+}
 
 /** Where a value is, by its path of keys from the root (for a located error). */
 export type Locator = (path: readonly string[]) => SourceLocation;
@@ -12,20 +35,23 @@ export type Locator = (path: readonly string[]) => SourceLocation;
 /**
  * DVC-style flattening: nested objects become dotted paths (`{"train": {"loss": 1}}` → `train.loss`);
  * a key that already contains dots stays as written. Nulls and lists are kept as values (DVC drops them)
- * so that a rule naming one says what is wrong with it rather than that it does not exist. Two keys
+ * so that a rule naming one says what is wrong with it rather than that it does not exist. `{value, n}`
+ * (exactly those two keys) is one metric, a Sample, not `x.value` and `x.n`. Two keys
  * giving the same path (`"a.b"` and `{"a": {"b"}}`) and nesting deeper than MAX_NESTING are errors.
  */
 export function flattenMetrics(data: unknown, where: Locator = () => ({ file: 'metrics' })): Map<string, unknown> {
   const out = new Map<string, unknown>();
   const firstPath = new Map<string, readonly string[]>();
-  const walk = (value: unknown, keys: readonly string[]) => {
+  const walk = (found: unknown, keys: readonly string[]): void => {
     if (keys.length > MAX_NESTING) {
       throw UserError.at(`Metrics nested deeper than ${MAX_NESTING} levels.`, where(keys), `flatten the metrics (at most ${MAX_NESTING} nested objects).`);
     }
-    if (isPlainObject(value)) {
-      for (const [k, v] of Object.entries(value)) walk(v, [...keys, k]);
+    const sample = isPlainObject(found) && keys.length > 0 && isSampleShape(found);
+    if (isPlainObject(found) && !sample) {
+      for (const [k, v] of Object.entries(found)) walk(v, [...keys, k]);
       return;
     }
+    const value = sample ? checkedSample(found as Record<string, unknown>, where(keys)) : found;
     if (value === undefined || keys.length === 0) return;
     const name = keys.join('.');
     const first = firstPath.get(name);
@@ -42,6 +68,27 @@ export function flattenMetrics(data: unknown, where: Locator = () => ({ file: 'm
   };
   walk(data, []);
   return out;
+}
+
+/** `n` is a count of examples and `value` a proportion of them: anything else is a located error. */
+function checkedSample(raw: Record<string, unknown>, at: SourceLocation): Sample {
+  const n = toNumber(raw.n)!;
+  if (!Number.isInteger(n) || n < 0) {
+    throw UserError.at(
+      `'n' must be a whole number of examples (got ${JSON.stringify(raw.n)}).`,
+      at,
+      'write the number of examples the value was measured on, e.g. `{value: 0.62, n: 45}`.',
+    );
+  }
+  const value = toNumber(raw.value);
+  if (value !== undefined && Number.isFinite(value) && (value < 0 || value > 1)) {
+    throw UserError.at(
+      `A value with 'n' must be a proportion between 0 and 1 (got ${value}).`,
+      at,
+      'give `n` only for proportions (accuracy, precision, recall…); write F1, loss or latency as plain numbers.',
+    );
+  }
+  return { value: raw.value, n };
 }
 
 function describePath(keys: readonly string[]): string {

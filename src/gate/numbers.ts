@@ -72,3 +72,8 @@ export function formatPercent(fraction: number): string {
   if (pct === 0) return '0%';
   return `${pct > 0 ? '+' : '−'}${Math.abs(pct)}%`;
 }
+
+/** A bound of an interval for people: 3 decimals, no trailing zeros ("0.474", "0.1"). */
+export function formatBound(n: number): string {
+  return formatNumber(Number(n.toFixed(3)));
+}

@@ -1,7 +1,9 @@
 import { type Diagnostic, UserError, errorMessage, formatDiagnostic } from '../lib/errors.js';
 import { code, escapeCell, text } from '../lib/markdown.js';
 import type { GateResult, MetricResult, Status } from './evaluate.js';
-import { formatNumber, formatPercent, formatSigned } from './numbers.js';
+import { metricCharts } from './chart.js';
+import { formatBound, formatNumber, formatPercent, formatSigned } from './numbers.js';
+import type { Interval } from './stats.js';
 
 const ORDER: Record<Status, number> = { fail: 0, warn: 1, skip: 2, pass: 3 };
 const ICON: Record<Status, string> = { fail: '❌', warn: '⚠️', skip: '➖', pass: '✅' };
@@ -34,14 +36,31 @@ export function verdict(result: GateResult, title = 'Quality gate'): string {
 
 const HEADERS = ['metric', 'baseline', 'candidate', 'Δ', 'Δ%', 'rule', 'status'];
 
+/** `0.62 (0.474–0.751, n=45)`: a `{value, n}` metric with its 95 % Wilson interval. */
+function valueCell(n: number | undefined, interval: Interval | undefined, count: number | undefined): string {
+  if (n === undefined) return '—';
+  if (!interval || count === undefined) return formatNumber(n);
+  return `${formatNumber(n)} (${formatBound(interval.lo)}–${formatBound(interval.hi)}, n=${count})`;
+}
+
+function signedBound(n: number): string {
+  return formatSigned(Number(n.toFixed(3)));
+}
+
+/** What the significance test saw: Newcombe's interval for Δ, or McNemar's p on paired predictions. */
+function deltaNote(r: MetricResult): string {
+  if (r.pairedTest) return ` (McNemar p=${formatNumber(Number(r.pairedTest.p.toPrecision(2)))})`;
+  const di = r.deltaInterval;
+  return di ? ` (${signedBound(di.lo)} to ${signedBound(di.hi)})` : '';
+}
+
 function row(r: MetricResult): string {
-  const num = (n: number | undefined) => (n === undefined ? '—' : formatNumber(n));
   const status = `${ICON[r.status]} ${r.status}${r.reasons.length ? `: ${r.reasons.join('; ')}` : ''}`;
   const cells = [
     code(r.metric),
-    num(r.baseline),
-    num(r.candidate),
-    r.delta === undefined ? '—' : formatSigned(r.delta),
+    valueCell(r.baseline, r.baselineInterval, r.baselineN),
+    valueCell(r.candidate, r.candidateInterval, r.candidateN),
+    r.delta === undefined ? '—' : formatSigned(r.delta) + deltaNote(r),
     r.relativeDelta === undefined ? '—' : formatPercent(r.relativeDelta),
     r.ruleText,
     status,
@@ -55,11 +74,31 @@ export interface ReportOptions {
   sources?: string[];
   /** Largest size in characters (a comment: 65,536; a job summary: 1 MiB). */
   limit: number;
+  /** Mermaid charts of candidate vs baseline per metric group above the table, in at most a quarter of `limit`. */
+  charts?: boolean;
+  /** Trend charts (the last champions and the candidate), shown after the group charts. */
+  trends?: readonly string[];
+}
+
+/** The charts that fit in `room` characters, whole, and a note for those that do not. */
+function chartsSection(result: GateResult, room: number, trends: readonly string[]): string {
+  const charts = [...metricCharts(result.results), ...trends];
+  if (!charts.length) return '';
+  let md = '';
+  let shown = 0;
+  for (const c of charts) {
+    if (md.length + c.length + 1 > room) break;
+    md += `${c}\n`;
+    shown++;
+  }
+  const left = charts.length - shown;
+  return md + (left ? `… ${plural(left, 'chart')} not shown to stay within GitHub's size limit.\n\n` : '');
 }
 
 /**
  * The markdown report: a heading with the verdict, the sources, and the table
- * `metric | baseline | candidate | Δ | Δ% | rule | status` with failures, warnings and skips first;
+ * `metric | baseline | candidate | Δ | Δ% | rule | status` (with `{value, n}` metrics, the value's 95 %
+ * Wilson interval, and Newcombe's interval for Δ when a rule has `significance`), failures, warnings and skips first;
  * passing rows follow in a collapsed `<details>` so a PR comment shows what matters. When the rows
  * do not fit in `limit`, the first ones are kept (the failures survive) and a note says how many
  * were left out.
@@ -73,7 +112,7 @@ export function renderReport(result: GateResult, opts: ReportOptions): string {
   const closePasses = '\n</details>\n';
   const note = (left: number, pass: number) => `\n… ${plural(left, 'more row')} not shown (${pass} passing) to stay within GitHub's size limit; the \`results\` output has them all.\n`;
 
-  let md = head;
+  let md = head + (opts.charts ? chartsSection(result, Math.floor(opts.limit / 4), opts.trends ?? []) : '');
   let inPasses = false;
   const room = opts.limit - note(sorted.length, sorted.length).length - closePasses.length;
   for (let i = 0; i < sorted.length; i++) {
@@ -138,6 +177,10 @@ export function resultsJson(result: GateResult): string {
       relative_delta: num(r.relativeDelta),
       condition: r.ruleText,
       reasons: r.reasons,
+      ...(r.candidateN !== undefined ? { candidate_n: r.candidateN, candidate_interval: r.candidateInterval } : {}),
+      ...(r.baselineN !== undefined ? { baseline_n: r.baselineN, baseline_interval: r.baselineInterval } : {}),
+      ...(r.deltaInterval ? { delta_interval: r.deltaInterval } : {}),
+      ...(r.pairedTest ? { paired_test: r.pairedTest } : {}),
       ...(r.at.line !== undefined ? { file: r.at.file, line: r.at.line } : {}),
     })),
   });

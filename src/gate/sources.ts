@@ -75,7 +75,7 @@ export function displayPath(abs: string, workspace: string): string {
   return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs).split(path.sep).join('/');
 }
 
-export async function loadMetrics(source: MetricsSource, ctx: LoadContext, input: 'metrics' | 'baseline'): Promise<LoadedMetrics> {
+export async function loadMetrics(source: MetricsSource, ctx: LoadContext, input: 'metrics' | 'baseline' | 'paired-predictions'): Promise<LoadedMetrics> {
   switch (source.kind) {
     case 'file': {
       const abs = insideCheckout(source.path, ctx.workdir, ctx.workspace, input);

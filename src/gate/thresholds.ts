@@ -22,12 +22,24 @@ export interface Rule {
   warn: Bounds;
   /** A missing metric is skipped instead of failing. */
   optional: boolean;
+  /**
+   * With it, a change check fails only when the candidate is worse beyond the tolerance with confidence
+   * 1 − significance (metrics given as `{value, n}` on both sides); from the rule or the file's top level.
+   */
+  significance?: number;
+  /** On a wildcard rule: up to this many matched metrics may fail before the rule fails. */
+  maxFailing?: number;
+  /** On a wildcard rule: check the worst (`min`) or the mean of the matched metrics as one value. */
+  aggregate?: Aggregate;
   /** Where the rule's key is, and where each check is (`min`, `warn.min`…), for annotations. */
   at: SourceLocation;
   checkAt: Partial<Record<string, SourceLocation>>;
 }
 
-const RULE_KEYS = [...CHECKS, 'threshold', 'greater_is_better', 'optional', 'warn'];
+export const AGGREGATES = ['min', 'mean'] as const;
+export type Aggregate = (typeof AGGREGATES)[number];
+
+const RULE_KEYS = [...CHECKS, 'threshold', 'greater_is_better', 'optional', 'warn', 'significance', 'max_failing', 'aggregate'];
 const BAND_KEYS = [...CHECKS, 'threshold'];
 const FORM = 'a mapping such as {min: 0.85}, {max: 50}, {min_absolute_change: -0.01, greater_is_better: true}';
 
@@ -36,6 +48,8 @@ const FORM = 'a mapping such as {min: 0.85}, {max: 50}, {min_absolute_change: -0
  * thrown as one UserError, so a bad file is reported whole and nothing is evaluated.
  *
  * `threshold` + `greater_is_better` (MLflow's MetricThreshold) is accepted as `min` or `max`.
+ * A top-level `significance: 0.05` (a number, where a rule would be a mapping) applies to every rule
+ * that does not set its own.
  */
 export function parseThresholds(yf: YamlFile): Rule[] {
   const problems: Diagnostic[] = [];
@@ -52,6 +66,7 @@ export function parseThresholds(yf: YamlFile): Rule[] {
   }
 
   const rules: Rule[] = [];
+  let globalSignificance: number | undefined;
   for (const pair of (root as YAMLMap).items as Pair[]) {
     const pattern = isScalar(pair.key) ? String((pair.key as Scalar).value ?? '').trim() : '';
     if (!pattern) {
@@ -60,6 +75,10 @@ export function parseThresholds(yf: YamlFile): Rule[] {
     }
     const path = [pattern];
     const value = resolved(pair.value, doc);
+    if (pattern === 'significance' && isScalar(value)) {
+      globalSignificance = readSignificance((value as Scalar).value, path, problem);
+      continue;
+    }
     if (!isMap(value)) {
       const scalar = isScalar(value) ? toNumber((value as Scalar).value) : undefined;
       const fix = scalar !== undefined ? `write \`${pattern}: {min: ${scalar}}\` (or \`max\` when lower is better).` : `write \`${pattern}:\` followed by ${FORM}.`;
@@ -77,6 +96,24 @@ export function parseThresholds(yf: YamlFile): Rule[] {
     }
     rule.optional = raw.optional === true;
     if (typeof raw.greater_is_better === 'boolean') rule.greaterIsBetter = raw.greater_is_better;
+    if ('significance' in raw) rule.significance = readSignificance(raw.significance, [...path, 'significance'], problem);
+    if ('max_failing' in raw || 'aggregate' in raw) {
+      const key = 'max_failing' in raw ? 'max_failing' : 'aggregate';
+      const n = toNumber(raw.max_failing);
+      if (!isPattern(pattern)) {
+        problem(`'${key}' applies to a wildcard rule, and '${pattern}' names one metric.`, [...path, key], `use a pattern such as \`"precision.area-*"\`, or remove \`${key}\`.`, true);
+      } else if ('max_failing' in raw && 'aggregate' in raw) {
+        problem(`'max_failing' and 'aggregate' do not go together in the rule for '${pattern}'.`, [...path, 'aggregate'], 'an aggregate is one value (it passes or fails); keep one of them.', true);
+      } else if ('max_failing' in raw && (n === undefined || !Number.isInteger(n) || n < 0)) {
+        problem(`'max_failing' must be a whole number ≥ 0 (got ${shown(raw.max_failing)}).`, [...path, 'max_failing'], 'write how many matched metrics may fail, e.g. `max_failing: 2`.');
+      } else if ('max_failing' in raw) {
+        rule.maxFailing = n;
+      } else if (!(AGGREGATES as readonly unknown[]).includes(raw.aggregate)) {
+        problem(`'aggregate' must be ${AGGREGATES.join(' or ')} (got ${shown(raw.aggregate)}).`, [...path, 'aggregate'], 'write `aggregate: min` (the worst metric) or `aggregate: mean`.');
+      } else {
+        rule.aggregate = raw.aggregate as Aggregate;
+      }
+    }
 
     const readBand = (fields: Record<string, unknown>, bandPath: string[], bounds: Bounds) => {
       for (const check of CHECKS) {
@@ -134,8 +171,17 @@ export function parseThresholds(yf: YamlFile): Rule[] {
     }
     rules.push(rule);
   }
+  if (globalSignificance !== undefined) for (const rule of rules) rule.significance ??= globalSignificance;
   if (problems.length) throw new UserError(`${yf.file}: ${problems.length} problem(s) in the thresholds`, problems);
   return rules;
+}
+
+/** A significance level: a probability in (0, 0.5]; undefined (and a problem) otherwise. */
+function readSignificance(value: unknown, path: string[], problem: (m: string, p: string[], fix: string) => void): number | undefined {
+  const n = toNumber(value);
+  if (n !== undefined && n > 0 && n <= 0.5) return n;
+  problem(`'significance' must be a probability between 0 and 0.5 (got ${shown(value)}).`, path, 'write e.g. `significance: 0.05` (fail only when worse with 95 % confidence).');
+  return undefined;
 }
 
 /**

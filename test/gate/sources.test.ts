@@ -33,7 +33,7 @@ describe('thresholds input', () => {
     const err = await loadThresholds('accuracy: {min: 0.9}\nf1: {mni: 0.8}\n', '/nowhere', '/nowhere').catch((e: UserError) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).diagnostics).toEqual([
-      { message: "Unknown key 'mni' in the rule for 'f1'. Did you mean 'min'? (thresholds input:2:6)", fix: 'use only min, max, min_absolute_change, min_relative_change, threshold, greater_is_better, optional, warn.', location: undefined },
+      { message: "Unknown key 'mni' in the rule for 'f1'. Did you mean 'min'? (thresholds input:2:6)", fix: 'use only min, max, min_absolute_change, min_relative_change, threshold, greater_is_better, optional, warn, significance, max_failing, aggregate.', location: undefined },
     ]);
   });
 

@@ -4,6 +4,9 @@ import { COMMENT_LIMIT, SUMMARY_LIMIT } from '../../lib/markdown.js';
 import { reportDiagnostics } from '../../lib/report.js';
 import { commentOnPullRequest } from '../../lib/pr-comment.js';
 import { MISSING_BASELINE, evaluate } from '../../gate/evaluate.js';
+import { trendCharts } from '../../gate/chart.js';
+import { metricsHistory } from '../../gate/history.js';
+import { pairedOutcomes } from '../../gate/paired.js';
 import { formatNumber } from '../../gate/numbers.js';
 import { notEvaluatedReport, renderReport, resultsJson, ruleDiagnostics, sortForReport, verdict } from '../../gate/report.js';
 import { type LoadContext, forAnnotations, loadMetrics, loadThresholds, mlflowMetrics, parseSource } from '../../gate/sources.js';
@@ -36,18 +39,25 @@ export async function run(ctx: ActionContext): Promise<void> {
     const candidate = await loadMetrics(candidateSource, load, 'metrics');
     if (!candidate.metrics) throw new UserError(`No candidate metrics at ${plain(candidate.label)}. Fix: check the 'metrics' input.`);
     const baseline = baselineSource ? await loadMetrics(baselineSource, load, 'baseline') : undefined;
+    const pairedInput = inputs.optional('paired-predictions');
+    const paired = pairedInput ? await loadMetrics({ kind: 'file', path: pairedInput }, load, 'paired-predictions') : undefined;
     host.info(`Candidate: ${candidate.metrics.size} metric(s) from ${plain(candidate.label)}.`);
     if (baseline?.metrics) host.info(`Baseline: ${baseline.metrics.size} metric(s) from ${plain(baseline.label)}.`);
     else host.info(`Baseline: ${baseline ? plain(baseline.label) : 'none given'}; change checks ${missingBaseline} (missing-baseline: ${missingBaseline}).`);
 
-    const result = evaluate(rules, candidate.metrics, baseline?.metrics, { missingBaseline });
+    const result = evaluate(rules, candidate.metrics, baseline?.metrics, {
+      missingBaseline,
+      paired: paired?.metrics && pairedOutcomes(paired.metrics, plain(paired.label)),
+    });
 
     const sources = [
       `**Candidate:** ${candidate.label}`,
       `**Baseline:** ${baseline ? baseline.label : 'none'}${baseline?.metrics ? '' : ` — change checks ${missingBaseline} (\`missing-baseline: ${missingBaseline}\`)`}`,
+      ...(paired ? [`**Paired predictions:** ${paired.label} (significance by McNemar's test)`] : []),
       `**Thresholds:** ${thresholdsFile ? `\`${thresholdsFile}\`` : 'inline'} (${rules.length} rule${rules.length === 1 ? '' : 's'})`,
     ];
-    const report = renderReport(result, { title, sources, limit: REPORT_LIMIT });
+    const trends = await championTrends(ctx, workdir, candidateSource.kind === 'file' ? candidateSource.path : undefined, candidate.metrics);
+    const report = renderReport(result, { title, sources, limit: REPORT_LIMIT, charts: true, trends });
     host.setOutput('passed', String(result.passed));
     host.setOutput('results', resultsJson(result));
     host.setOutput('report', report);
@@ -64,7 +74,7 @@ export async function run(ctx: ActionContext): Promise<void> {
       if (passed) host.info(`PASS ${passed} check(s); every row is in the job summary.`);
     });
     reportDiagnostics(host, forAnnotations(thresholdsFile, ruleDiagnostics(result)));
-    await host.appendSummary(renderReport(result, { title, sources, limit: SUMMARY_LIMIT - 4096 }));
+    await host.appendSummary(renderReport(result, { title, sources, limit: SUMMARY_LIMIT - 4096, charts: true, trends }));
     if (wantComment) await commentOnPullRequest(ctx, { key: commentKey(title), body: report, token: ctx.inputs.optional('token'), what: 'report' });
 
     const line = verdict(result, title);
@@ -83,6 +93,23 @@ export async function run(ctx: ActionContext): Promise<void> {
     }
     throw err;
   }
+}
+
+/** With `history: git:<ref>[:<path>]`, a trend chart per headline metric over the last champions. */
+async function championTrends(ctx: ActionContext, workdir: string, candidatePath: string | undefined, candidate: Map<string, unknown>): Promise<string[]> {
+  const value = ctx.inputs.optional('history');
+  if (!value) return [];
+  const m = /^git:([^:]+)(?::(.+))?$/.exec(value);
+  if (!m) throw new UserError(`Input 'history' "${value}" is not git:<ref> or git:<ref>:<path>. Fix: write e.g. git:origin/main.`);
+  const file = m[2] ?? candidatePath;
+  if (!file) throw new UserError(`Input 'history' ${value} needs the metrics file's path. Fix: write git:${m[1]}:<path>.`);
+  const count = Number(ctx.inputs.string('history-length') || '10');
+  if (!Number.isInteger(count) || count < 1 || count > 100) {
+    throw new UserError(`Input 'history-length' must be a whole number from 1 to 100 (got "${ctx.inputs.string('history-length')}"). Fix: write e.g. 10.`);
+  }
+  const points = await metricsHistory(workdir, m[1]!, file, count);
+  ctx.host.info(`History: ${points.length} champion(s) of ${file} on ${m[1]}.`);
+  return trendCharts(points, candidate);
 }
 
 /** Outside a pull request the error path says nothing about comments (there is no report to point to). */

@@ -8,18 +8,32 @@ export const spec: ActionSpec = {
   inputs: {
     metrics: {
       description:
-        'Candidate metrics: a JSON, YAML or TOML file relative to working-directory (nested objects become dotted paths as in DVC: `{"precision": {"area-jupyter": 0.9}}` → `precision.area-jupyter`; numeric strings, `NaN` and `Infinity` are read as numbers; a file is at most 5 MB and a `.json` file must be strict JSON), or `mlflow:<run-id>`.',
+        'Candidate metrics: a JSON, YAML or TOML file relative to working-directory (nested objects become dotted paths as in DVC: `{"precision": {"area-jupyter": 0.9}}` → `precision.area-jupyter`; numeric strings, `NaN` and `Infinity` are read as numbers; `{"value": 0.62, "n": 45}` is a proportion measured on 45 examples, shown with its 95 % Wilson interval; a file is at most 5 MB and a `.json` file must be strict JSON), or `mlflow:<run-id>`.',
       required: true,
     },
     thresholds: {
       description:
-        'Rules: a YAML file relative to working-directory, or inline YAML. Each key is a metric path or a `*` pattern (`"precision.area-*"`); each value holds `min`, `max`, `min_absolute_change`, `min_relative_change` (vs the baseline; negative values allow a bounded regression), `greater_is_better`, `optional: true` and a `warn:` band of soft checks.',
+        'Rules: a YAML file relative to working-directory, or inline YAML. Each key is a metric path or a `*` pattern (`"precision.area-*"`); each value holds `min`, `max`, `min_absolute_change`, `min_relative_change` (vs the baseline; negative values allow a bounded regression), `greater_is_better`, `optional: true`, a `warn:` band of soft checks, `significance: 0.05` (change checks fail only when worse beyond the tolerance with 95 % confidence; also at the top level), and on a `*` rule `max_failing: K` or `aggregate: min|mean`.',
       required: true,
     },
     baseline: {
       description:
         'The champion\'s metrics to compare with: a file; `git:<ref>` for the metrics file as it is at that ref (e.g. `git:origin/main`; `git:<ref>:<path>` for another path); `mlflow:<run-id>`; or `mlflow:models:/<name>@<alias>` (the run behind a registered model alias, e.g. `@champion`). Empty: no baseline.',
       default: '',
+    },
+    'paired-predictions': {
+      description:
+        'Both models\' outcomes on the same examples, for `significance` by McNemar\'s test instead of Newcombe\'s interval: a JSON, YAML or TOML file relative to working-directory mapping metric paths to `{"baseline": [1, 0, …], "candidate": [1, 1, …]}` (one 0/1 per example, same order; e.g. for a label\'s recall, 1 where the label was found).',
+      default: '',
+    },
+    history: {
+      description:
+        'Earlier champions for a trend chart of each headline (top-level) metric in the report: `git:<ref>` reads the metrics file at the last commits on that ref that changed it (e.g. `git:origin/main`; needs the history: actions/checkout with `fetch-depth: 0`); `git:<ref>:<path>` for another path. Empty: no trend.',
+      default: '',
+    },
+    'history-length': {
+      description: 'How many earlier champions the trend shows (1–100).',
+      default: '10',
     },
     'missing-baseline': {
       description:
