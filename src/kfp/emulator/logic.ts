@@ -11,7 +11,7 @@ import { type EmulatorState, type ExperimentRecord, type JobRecord, type Pipelin
  */
 
 /** KFP's RBAC resources (backend/src/apiserver/common/const.go RbacResourceType*). */
-export type RbacResource = 'experiments' | 'jobs' | 'runs';
+export type RbacResource = 'experiments' | 'jobs' | 'runs' | 'pipelines';
 
 export interface Caller {
   /**
@@ -51,9 +51,12 @@ export const JOBS: Listable<JobRecord> = {
   id: (j) => j.id,
 };
 
-/** A run's v1 `status`, derived from its state as KFP 2.x does (model.RuntimeState.ToV1): CANCELED reads as Failed. */
+/**
+ * A run's v1 `status`, derived from its state as KFP 2.x does (model.RuntimeState.ToV1): CANCELING reads
+ * as Terminating, CANCELED as Failed.
+ */
 export function v1RunStatus(state: RunStateName): string {
-  return { PENDING: 'Pending', RUNNING: 'Running', SUCCEEDED: 'Succeeded', FAILED: 'Failed', CANCELED: 'Failed' }[state];
+  return { PENDING: 'Pending', RUNNING: 'Running', SUCCEEDED: 'Succeeded', FAILED: 'Failed', CANCELING: 'Terminating', CANCELED: 'Failed' }[state];
 }
 
 /**
@@ -309,4 +312,61 @@ export function triggerFromWire(t: any): TriggerRecord | undefined {
   if (t.cron_schedule) return { cron: { cron: t.cron_schedule.cron ?? '', start: t.cron_schedule.start_time, end: t.cron_schedule.end_time } };
   if (t.periodic_schedule) return { periodic: { intervalSecond: t.periodic_schedule.interval_second ?? 0, start: t.periodic_schedule.start_time, end: t.periodic_schedule.end_time } };
   return {};
+}
+
+// ---------------------------------------------------------------- the run lifecycle (resource_manager.go)
+
+function wrapped<T>(fn: () => T, context: string): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw err instanceof RpcError ? err.wrap(context) : err;
+  }
+}
+
+/**
+ * TerminateRun: run_store.go moves only a run that has not ended (PENDING/RUNNING) to CANCELING, else
+ * "Row not found" (400); the workflow then stops and the run reads CANCELED.
+ */
+export function terminateRun(ctx: RequestContext, id: string): void {
+  const r = wrapped(() => getRun(ctx, id, 'terminate'), `Failed to terminate run ${id} due to error fetching the run`);
+  const { state } = ctx.state.runState(r);
+  if (state !== 'PENDING' && state !== 'RUNNING') throw invalid(`Failed to terminate a run ${id}. Row not found`).wrap(`Failed to terminate run ${id}`);
+  r.terminatedAt = new Date();
+}
+
+export function archiveRun(ctx: RequestContext, id: string): void {
+  wrapped(() => getRun(ctx, id, 'archive'), `Failed to archive run ${id} as it failed to be retrieved`).archived = true;
+}
+
+/** UnarchiveRun: refused (FailedPrecondition, 400) while the run's experiment is archived. */
+export function unarchiveRun(ctx: RequestContext, id: string): void {
+  const r = wrapped(() => getRun(ctx, id, 'unarchive'), `Failed to unarchive run ${id} as it does not exist`);
+  if (ctx.state.experiments.get(r.experimentId)?.archived) {
+    const m = `Failed to unarchive run ${id} as experiment ${r.experimentId} must be un-archived first`;
+    throw new RpcError(9, `FailedPreconditionError: ${m}: Unarchive the experiment first to allow the run to be restored`, {}, m);
+  }
+  r.archived = false;
+}
+
+export function deleteRun(ctx: RequestContext, id: string): void {
+  wrapped(() => getRun(ctx, id, 'delete'), `Failed to delete run ${id} as it does not exist`);
+  ctx.state.runs.delete(id);
+}
+
+/**
+ * RetryRun: only a failed (or terminated) workflow can be retried; otherwise util.NewBadRequestError
+ * (Aborted, HTTP 409) from workflow.go GenerateRetryExecution. The retried run runs again.
+ */
+export function retryRun(ctx: RequestContext, id: string): void {
+  const r = wrapped(() => getRun(ctx, id, 'retry'), `Failed to retry run ${id} due to error fetching the run`);
+  const { state } = ctx.state.runState(r);
+  if (state !== 'FAILED' && state !== 'CANCELED') {
+    throw new RpcError(10, `Failed to retry run ${id}: BadRequestError: Workflow must be Failed/Error to retry: workflow cannot be retried`, {}, 'Workflow must be Failed/Error to retry');
+  }
+  r.terminatedAt = undefined;
+  r.canceledAt = undefined;
+  r.createdMs = Date.now() - ctx.state.runTiming.pendingMs;
+  const outcome = ctx.state.runOutcome;
+  r.outcome = typeof outcome === 'function' ? outcome(r) : outcome;
 }

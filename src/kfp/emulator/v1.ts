@@ -1,4 +1,4 @@
-import { invalid } from './rpc.js';
+import { RpcError, invalid } from './rpc.js';
 import { listPage } from './listing.js';
 import {
   EXPERIMENTS,
@@ -18,7 +18,13 @@ import {
   triggerFromWire,
   triggerToWire,
   v1RunStatus,
+  archiveRun,
+  deleteRun,
+  retryRun,
+  terminateRun,
+  unarchiveRun,
 } from './logic.js';
+import { fromVersion } from './pipelines.js';
 import { type Route, type RouteContext, q } from './route.js';
 import type { EmulatorState, ExperimentRecord, JobRecord, PipelineRecord, RunRecord } from './state.js';
 
@@ -157,6 +163,15 @@ function listOut(key: string, p: { items: unknown[]; totalSize: number; nextPage
   return o;
 }
 
+function lifecycleV1(fn: () => void, context: string): Record<string, never> {
+  try {
+    fn();
+  } catch (err) {
+    throw err instanceof RpcError ? err.wrap(context) : err;
+  }
+  return {};
+}
+
 export function v1Routes(multiUser: () => boolean): Route[] {
   return [
     { method: 'GET', path: `${P}/healthz`, handle: () => (multiUser() ? { multi_user: true } : {}) },
@@ -233,7 +248,7 @@ export function v1Routes(multiUser: () => boolean): Route[] {
             serviceAccount: b.service_account,
             noCatchup: b.no_catchup,
             trigger: triggerFromWire(b.trigger),
-            pipeline: () => pipelineIn(b),
+            pipeline: () => fromVersion(ctx, pipelineIn(b), 'Failed to create a recurring run'),
           },
           'Validate create job request failed.',
         );
@@ -289,11 +304,17 @@ export function v1Routes(multiUser: () => boolean): Route[] {
           experimentId: refOf(b, 'EXPERIMENT'),
           namespace: refOf(b, 'NAMESPACE'),
           serviceAccount: b.service_account,
-          pipeline: () => pipelineIn(b),
+          pipeline: () => fromVersion(ctx, pipelineIn(b), 'Failed to create a run'),
         });
         return { run: runOut(ctx.state, run) };
       },
     },
     { method: 'GET', path: `${P}/runs/{run_id}`, handle: (ctx) => ({ run: runOut(ctx.state, getRun(ctx, ctx.params.run_id!)) }) },
+    // server/run_server.go *V1: the same resource manager calls, wrapped with v1beta1's context.
+    { method: 'POST', path: `${P}/runs/{run_id}/terminate`, handle: (ctx) => lifecycleV1(() => terminateRun(ctx, ctx.params.run_id!), 'Failed to terminate a v1beta1 run') },
+    { method: 'POST', path: `${P}/runs/{run_id}/retry`, handle: (ctx) => lifecycleV1(() => retryRun(ctx, ctx.params.run_id!), 'Failed to retry a run') },
+    { method: 'POST', path: `${P}/runs/{id}:archive`, handle: (ctx) => lifecycleV1(() => archiveRun(ctx, ctx.params.id!), 'Failed to archive a v1beta1 run') },
+    { method: 'POST', path: `${P}/runs/{id}:unarchive`, handle: (ctx) => lifecycleV1(() => unarchiveRun(ctx, ctx.params.id!), 'Failed to unarchive a v1beta1 run') },
+    { method: 'DELETE', path: `${P}/runs/{id}`, handle: (ctx) => lifecycleV1(() => deleteRun(ctx, ctx.params.id!), 'Failed to delete a v1beta1 run') },
   ];
 }
