@@ -275,7 +275,7 @@ async function download(url: string | undefined, missing: string): Promise<strin
   let parsed: URL;
   try {
     parsed = new URL(url);
-  } catch (err) {
+  } catch {
     throw invalid(`Failed to create a pipeline version due to invalid pipeline spec URI. PipelineSpecURI: ${url}. Please specify a valid URL`);
   }
   if (parsed.protocol !== 'https:') throw invalid('Pipeline URL validation failed');
