@@ -2,6 +2,7 @@ import { loadAuthFile } from './auth-file.js';
 import { startKfpEmulator } from './server.js';
 
 const USAGE = `Usage: kfp-gitops kfp-emulator [--port N] [--state-file FILE] [--latency-ms N] [--prefix /pipeline] [--single-user] [--auth FILE]
+       [--fail-runs REGEX] [--hang-runs REGEX]
 
 Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KFP 2.17) on
 127.0.0.1 until interrupted. Give the printed URL to actions as kfp-host.
@@ -16,7 +17,9 @@ Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KF
                       only; edit: everything), as KFP's SubjectAccessReview decides (multi-user only,
                       as in KFP). FILE is YAML:
                         tokens:
-                          <token>: {user: alice@example.com, namespaces: {team-1: edit, team-2: view}}`;
+                          <token>: {user: alice@example.com, namespaces: {team-1: edit, team-2: view}}
+  --fail-runs REGEX   runs whose display name matches end FAILED (others SUCCEEDED, on a simulated clock)
+  --hang-runs REGEX   runs whose display name matches stay RUNNING until terminated`;
 
 /** `kfp-gitops kfp-emulator`: run the emulator in the foreground until SIGINT/SIGTERM. */
 export async function runEmulatorCli(argv: string[]): Promise<number> {
@@ -31,7 +34,7 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
       flags.set('single-user', 'true');
       continue;
     }
-    const m = /^--(port|state-file|latency-ms|prefix|auth)(?:=(.*))?$/.exec(arg);
+    const m = /^--(port|state-file|latency-ms|prefix|auth|fail-runs|hang-runs)(?:=(.*))?$/.exec(arg);
     const value = m?.[2] ?? argv[i + 1];
     if (!m || value === undefined) {
       process.stderr.write(`error: ${m ? `flag '${arg}' needs a value` : `unknown argument '${arg}'`}\n\n${USAGE}\n`);
@@ -46,6 +49,15 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
     if (!/^\d+$/.test(v)) throw new Error(`--${name} must be a whole number (got "${v}")`);
     return Number(v);
   };
+  const regex = (name: string) => {
+    const v = flags.get(name);
+    if (v === undefined) return undefined;
+    try {
+      return new RegExp(v);
+    } catch (err) {
+      throw new Error(`--${name} must be a regular expression: ${(err as Error).message}`);
+    }
+  };
   let emulator;
   try {
     const authFile = flags.get('auth');
@@ -56,6 +68,8 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
       stateFile: flags.get('state-file'),
       prefix: flags.get('prefix'),
       multiUser: !flags.has('single-user'),
+      failRuns: regex('fail-runs'),
+      hangRuns: regex('hang-runs'),
       logBodies: false,
     });
   } catch (err) {
