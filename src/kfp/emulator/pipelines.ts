@@ -102,8 +102,42 @@ export function checkLength(model: 'Pipeline' | 'PipelineVersion', field: 'Name'
   if (value.length > max) throw invalid(`${model}.${field} length cannot exceed ${max}`);
 }
 
+/** model/pipeline_tags.go ValidateTags: at most 20, keys without '.', keys and values up to 63 characters. */
+export function validateTags(tags: Record<string, string> | undefined): void {
+  if (!tags) return;
+  const entries = Object.entries(tags);
+  if (entries.length > 20) throw invalid(`number of tags (${entries.length}) exceeds maximum of 20 per entity`);
+  for (const [key, value] of entries) {
+    if (key === '') throw invalid('tag key cannot be empty');
+    if (key.includes('.')) throw invalid(`tag key ${JSON.stringify(key)} must not contain '.' character`);
+    if ([...key].length > 63) throw invalid(`tag key ${JSON.stringify(key)} exceeds maximum length of 63 characters`);
+    if ([...value].length > 63) throw invalid(`tag value ${JSON.stringify(value)} for key ${JSON.stringify(key)} exceeds maximum length of 63 characters`);
+  }
+}
+
+/** The upload's `tags` query parameter: a JSON object of strings (pipeline_upload_server.go). */
+function tagsQuery(ctx: RouteContext): Record<string, string> | undefined {
+  const text = q(ctx, 'tags');
+  if (!text) return undefined;
+  let tags: unknown;
+  try {
+    tags = JSON.parse(text);
+  } catch {
+    tags = undefined;
+  }
+  if (!tags || typeof tags !== 'object' || Array.isArray(tags) || Object.values(tags).some((v) => typeof v !== 'string')) {
+    throw new UploadError(400, 'Failed to parse tags query parameter. Expected JSON object with string keys and values');
+  }
+  return tags as Record<string, string>;
+}
+
+const tagsOut = (o: Record<string, unknown>, tags: Record<string, string> | undefined) => {
+  if (tags && Object.keys(tags).length) o.tags = tags;
+};
+
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 
+/** model/pipeline.go pipelineAPIToModelFieldMap. */
 export const PIPELINES: Listable<StoredPipeline> = {
   fields: {
     id: (p) => p.id,
@@ -117,6 +151,7 @@ export const PIPELINES: Listable<StoredPipeline> = {
   id: (p) => p.id,
 };
 
+/** model/pipeline_version.go APIToModelFieldMap (a version lists no pipeline_id key). */
 export const VERSIONS: Listable<StoredVersion> = {
   fields: {
     id: (v) => v.id,
@@ -124,7 +159,8 @@ export const VERSIONS: Listable<StoredVersion> = {
     display_name: (v) => v.displayName,
     description: (v) => v.description,
     created_at: (v) => epoch(v.createdAt),
-    pipeline_id: (v) => v.pipelineId,
+    status: () => 'READY',
+    pipeline_spec: (v) => v.manifest,
   },
   aliases: { pipeline_version_id: 'id' },
   id: (v) => v.id,
@@ -168,10 +204,12 @@ const replaceNamespace = (ctx: RequestContext, ns: string | undefined) => (ctx.s
 /** resource_manager.go CreatePipelineAndPipelineVersion and pipeline_store.go: names are unique per namespace. */
 export function createPipelineAndVersion(
   ctx: RequestContext,
-  p: { name: string; displayName: string; description: string; namespace: string },
+  p: { name: string; displayName: string; description: string; namespace: string; tags?: Record<string, string> },
   manifest: string,
-  source: { packageUrl?: string } = {},
+  source: { packageUrl?: string; versionTags?: Record<string, string> } = {},
 ): { pipeline: StoredPipeline; version: StoredVersion } {
+  validateTags(p.tags);
+  validateTags(source.versionTags);
   const t = wrap(() => parseTemplate(manifest), 'Failed to create a pipeline and a pipeline version due to template creation error');
   let name = p.name;
   if (!name) {
@@ -185,15 +223,21 @@ export function createPipelineAndVersion(
     }
   }
   const createdAt = seconds(new Date());
-  const pipeline: StoredPipeline = { id: newId(), name, displayName, description: p.description, namespace: p.namespace, createdAt };
-  const version: StoredVersion = { id: newId(), pipelineId: pipeline.id, name, displayName, description: p.description, createdAt, manifest, packageUrl: source.packageUrl };
+  const pipeline: StoredPipeline = { id: newId(), name, displayName, description: p.description, namespace: p.namespace, createdAt, tags: p.tags };
+  const version: StoredVersion = { id: newId(), pipelineId: pipeline.id, name, displayName, description: p.description, createdAt, manifest, packageUrl: source.packageUrl, tags: source.versionTags };
   ctx.state.pipelines.set(pipeline.id, pipeline);
   ctx.state.versions.set(version.id, version);
   return { pipeline, version };
 }
 
 /** resource_manager.go CreatePipelineVersion: names are unique per pipeline. */
-export function createVersion(ctx: RequestContext, pipelineId: string, v: { name: string; displayName: string; description: string; codeSourceUrl?: string; packageUrl?: string }, manifest: string): StoredVersion {
+export function createVersion(
+  ctx: RequestContext,
+  pipelineId: string,
+  v: { name: string; displayName: string; description: string; codeSourceUrl?: string; packageUrl?: string; tags?: Record<string, string> },
+  manifest: string,
+): StoredVersion {
+  validateTags(v.tags);
   const pipeline = pipelineById(ctx, pipelineId);
   const t = wrap(() => parseTemplate(manifest), 'Failed to create a pipeline version due to template creation error');
   const name = v.name || t.specName || pipeline.name;
@@ -212,6 +256,7 @@ export function createVersion(ctx: RequestContext, pipelineId: string, v: { name
     manifest,
     codeSourceUrl: v.codeSourceUrl,
     packageUrl: v.packageUrl,
+    tags: v.tags,
   };
   ctx.state.versions.set(version.id, version);
   return version;
@@ -300,6 +345,7 @@ function pipelineOut(p: StoredPipeline): Record<string, unknown> {
   put(o, 'description', p.description);
   put(o, 'created_at', p.createdAt);
   put(o, 'namespace', p.namespace);
+  tagsOut(o, p.tags);
   return o;
 }
 
@@ -314,6 +360,7 @@ function versionOut(v: StoredVersion): Record<string, unknown> {
   if (v.packageUrl) o.package_url = { pipeline_url: v.packageUrl };
   put(o, 'code_source_url', v.codeSourceUrl);
   put(o, 'pipeline_spec', versionSpec(v.manifest));
+  tagsOut(o, v.tags);
   return o;
 }
 
@@ -405,8 +452,9 @@ function uploadPipeline(ctx: RouteContext): { pipeline: StoredPipeline; version:
   } catch (err) {
     throw textError(err);
   }
+  const tags = tagsQuery(ctx);
   return uploadAnswer(
-    () => createPipelineAndVersion(ctx, { name, displayName: displayNameQuery || name, description: q(ctx, 'description') ?? '', namespace }, file.content),
+    () => createPipelineAndVersion(ctx, { name, displayName: displayNameQuery || name, description: q(ctx, 'description') ?? '', namespace, tags }, file.content),
     'Failed to create a pipeline and a pipeline version',
   );
 }
@@ -433,7 +481,8 @@ function uploadVersion(ctx: RouteContext): StoredVersion {
       throw new UploadError(400, failure);
     }
   }
-  return uploadAnswer(() => createVersion(ctx, pipelineId, { name, displayName: displayNameQuery || name, description: q(ctx, 'description') ?? '' }, file.content), failure);
+  const tags = tagsQuery(ctx);
+  return uploadAnswer(() => createVersion(ctx, pipelineId, { name, displayName: displayNameQuery || name, description: q(ctx, 'description') ?? '', tags }, file.content), failure);
 }
 
 const done = (fn: (ctx: RouteContext) => void) => (ctx: RouteContext) => {
@@ -483,7 +532,8 @@ export function v2PipelineRoutes(): Route[] {
         for (const other of ctx.state.pipelines.values()) {
           if (other.namespace === namespace && sameName(other.name, name)) throw alreadyExists(`Failed to create a new pipeline. The name ${name} already exist. Please specify a new name`).wrap(context);
         }
-        const p: StoredPipeline = { id: newId(), name, displayName: b.display_name || name, description: b.description ?? '', namespace, createdAt: seconds(new Date()) };
+        wrap(() => validateTags(b.tags), context);
+        const p: StoredPipeline = { id: newId(), name, displayName: b.display_name || name, description: b.description ?? '', namespace, createdAt: seconds(new Date()), tags: b.tags };
         ctx.state.pipelines.set(p.id, p);
         return pipelineOut(p);
       },
@@ -501,7 +551,10 @@ export function v2PipelineRoutes(): Route[] {
         const manifest = await download(url, `invalid pipeline spec URL: ${url ?? ''}`).catch((err) => {
           throw err instanceof RpcError ? err.wrap('Failed to create a pipeline') : err;
         });
-        const created = wrap(() => createPipelineAndVersion(ctx, { name, displayName: p.display_name || name, description: p.description ?? '', namespace }, manifest, { packageUrl: url }), 'Failed to create a pipeline');
+        const created = wrap(
+          () => createPipelineAndVersion(ctx, { name, displayName: p.display_name || name, description: p.description ?? '', namespace, tags: p.tags }, manifest, { packageUrl: url, versionTags: ctx.body.pipeline_version?.tags }),
+          'Failed to create a pipeline',
+        );
         return pipelineOut(created.pipeline);
       },
     },
@@ -563,7 +616,7 @@ export function v2PipelineRoutes(): Route[] {
         const manifest = await download(url, 'Failed to create a pipeline version due to missing pipeline URL').catch((err) => {
           throw err instanceof RpcError ? err.wrap(context) : err;
         });
-        const v = wrap(() => createVersion(ctx, p.id, { name, displayName: b.display_name || name, description: b.description ?? '', codeSourceUrl: b.code_source_url, packageUrl: url }, manifest), context);
+        const v = wrap(() => createVersion(ctx, p.id, { name, displayName: b.display_name || name, description: b.description ?? '', codeSourceUrl: b.code_source_url, packageUrl: url, tags: b.tags }, manifest), context);
         return versionOut(v);
       },
     },

@@ -71,6 +71,7 @@ export interface StoredPipeline {
   description: string;
   namespace: string;
   createdAt: Date;
+  tags?: Record<string, string>;
 }
 
 /** A pipeline version: the spec text KFP stores (YAML, the platform spec as a second document). */
@@ -84,6 +85,7 @@ export interface StoredVersion {
   manifest: string;
   packageUrl?: string;
   codeSourceUrl?: string;
+  tags?: Record<string, string>;
 }
 
 export interface RunRecord {
