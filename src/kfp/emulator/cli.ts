@@ -55,7 +55,7 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
     try {
       return new RegExp(v);
     } catch (err) {
-      throw new Error(`--${name} must be a regular expression: ${(err as Error).message}`);
+      throw new Error(`--${name} must be a regular expression: ${(err as Error).message}`, { cause: err });
     }
   };
   let emulator;
