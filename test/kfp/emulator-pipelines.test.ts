@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
+import { parse as parseYaml } from 'yaml';
 import { type KfpEmulator, type KfpEmulatorOptions, startKfpEmulator } from '../../src/kfp/emulator/server.js';
 import { KfpContract } from '../support/kfp-contract.js';
 import { hasShared } from '../support/paths.js';
@@ -276,5 +277,57 @@ describe('the run lifecycle', () => {
     expect([await state(ok), await state(failing), await state(hanging)]).toEqual(['SUCCEEDED', 'FAILED', 'RUNNING']);
     expect((await call('POST', `/apis/v1beta1/runs/${hanging}/terminate`)).status).toBe(200);
     expect(await state(hanging)).toBe('CANCELED');
+  });
+});
+
+describe('what KFP fills in', () => {
+  const argo = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Workflow',
+    metadata: { generateName: 'hello-' },
+    spec: { entrypoint: 'main', arguments: { parameters: [{ name: 'msg', value: 'default' }] }, templates: [{ name: 'main', container: { image: 'alpine' } }] },
+  };
+
+  // resource_manager.go CreateRun / CreateJob report the service account the workflow ran with:
+  // DEFAULTPIPELINERUNNERSERVICEACCOUNT (config.json: pipeline-runner) unless the request names one.
+  test('runs and recurring runs report the default service account; the default is configurable', async () => {
+    await start({ multiUser: false });
+    const run = await call('POST', `${V2}/runs`, { display_name: 'r', pipeline_spec: parseYaml(irPipeline()) });
+    expect(run.body.service_account).toBe('pipeline-runner');
+    const own = await call('POST', `${V2}/runs`, { display_name: 'r2', service_account: 'mine', pipeline_spec: parseYaml(irPipeline()) });
+    expect(own.body.service_account).toBe('mine');
+    await emu!.close();
+    await start({ multiUser: false, defaultServiceAccount: 'default-editor' });
+    const rr = await call('POST', `${V2}/recurringruns`, { display_name: 'rr', max_concurrency: '1', pipeline_spec: parseYaml(irPipeline()) });
+    expect(rr.body.service_account).toBe('default-editor');
+  });
+
+  // apiserver/main.go: single-user KFP creates the Default experiment at start; multi-user KFP does not.
+  test('single-user mode starts with the Default experiment', async () => {
+    await start({ multiUser: false });
+    expect((await call('GET', `${V2}/experiments`)).body.experiments.map((e: any) => e.display_name)).toEqual(['Default']);
+    await emu!.close();
+    await start({ multiUser: true });
+    expect((await call('GET', `${V2}/experiments?namespace=ns`)).body).toEqual({});
+  });
+
+  // resource_manager.go CreateRun stores an Argo run's workflow (parameters filled in) as
+  // WorkflowRuntimeManifest; api_converter.go toApiRunDetailV1 returns it as pipeline_runtime.workflow_manifest.
+  test('a v1 Argo run carries the workflow it runs in pipeline_runtime.workflow_manifest', async () => {
+    await start({ multiUser: false });
+    const created = await call('POST', '/apis/v1beta1/runs', { name: 'r', pipeline_spec: { workflow_manifest: JSON.stringify(argo), parameters: [{ name: 'msg', value: 'hello' }] } });
+    expect(created.status).toBe(200);
+    const got = await call('GET', `/apis/v1beta1/runs/${created.body.run.id}`);
+    const wf = JSON.parse(got.body.pipeline_runtime.workflow_manifest);
+    expect(wf.spec.arguments.parameters).toEqual([{ name: 'msg', value: 'hello' }]);
+    expect(wf.spec.serviceAccountName).toBe('pipeline-runner');
+  });
+
+  // server/job_server.go has no trigger check; api_converter.go toModelTrigger accepts none.
+  test('a recurring run without a trigger is accepted', async () => {
+    await start({ multiUser: false });
+    const rr = await call('POST', `${V2}/recurringruns`, { display_name: 'no-trigger', max_concurrency: '1', pipeline_spec: parseYaml(irPipeline()) });
+    expect(rr.status).toBe(200);
+    expect(rr.body.trigger).toEqual({});
   });
 });

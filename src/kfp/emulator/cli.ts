@@ -2,7 +2,7 @@ import { loadAuthFile } from './auth-file.js';
 import { startKfpEmulator } from './server.js';
 
 const USAGE = `Usage: kfp-gitops kfp-emulator [--port N] [--state-file FILE] [--latency-ms N] [--prefix /pipeline] [--single-user] [--auth FILE]
-       [--fail-runs REGEX] [--hang-runs REGEX]
+       [--fail-runs REGEX] [--hang-runs REGEX] [--default-service-account NAME]
 
 Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KFP 2.17) on
 127.0.0.1 until interrupted. Give the printed URL to actions as kfp-host.
@@ -19,7 +19,10 @@ Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KF
                         tokens:
                           <token>: {user: alice@example.com, namespaces: {team-1: edit, team-2: view}}
   --fail-runs REGEX   runs whose display name matches end FAILED (others SUCCEEDED, on a simulated clock)
-  --hang-runs REGEX   runs whose display name matches stay RUNNING until terminated`;
+  --hang-runs REGEX   runs whose display name matches stay RUNNING until terminated
+  --default-service-account NAME
+                      service account of runs created without one (default pipeline-runner, as KFP;
+                      Kubeflow's multi-user install uses default-editor)`;
 
 /** `kfp-gitops kfp-emulator`: run the emulator in the foreground until SIGINT/SIGTERM. */
 export async function runEmulatorCli(argv: string[]): Promise<number> {
@@ -34,7 +37,7 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
       flags.set('single-user', 'true');
       continue;
     }
-    const m = /^--(port|state-file|latency-ms|prefix|auth|fail-runs|hang-runs)(?:=(.*))?$/.exec(arg);
+    const m = /^--(port|state-file|latency-ms|prefix|auth|fail-runs|hang-runs|default-service-account)(?:=(.*))?$/.exec(arg);
     const value = m?.[2] ?? argv[i + 1];
     if (!m || value === undefined) {
       process.stderr.write(`error: ${m ? `flag '${arg}' needs a value` : `unknown argument '${arg}'`}\n\n${USAGE}\n`);
@@ -70,6 +73,7 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
       multiUser: !flags.has('single-user'),
       failRuns: regex('fail-runs'),
       hangRuns: regex('hang-runs'),
+      defaultServiceAccount: flags.get('default-service-account'),
       logBodies: false,
     });
   } catch (err) {

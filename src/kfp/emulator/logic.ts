@@ -248,7 +248,8 @@ export function createJob(ctx: RequestContext, input: NewJob, what = 'Failed to 
     namespace: exp.namespace || SINGLE_USER_NAMESPACE,
     enabled: input.enabled,
     maxConcurrency: mc,
-    serviceAccount: input.serviceAccount ?? '',
+    // resource_manager.go CreateJob: the ScheduledWorkflow's service account, the default unless given.
+    serviceAccount: input.serviceAccount || ctx.state.defaultServiceAccount,
     noCatchup: input.noCatchup ?? false,
     trigger,
     pipeline,
@@ -269,13 +270,14 @@ export interface NewRun {
   pipeline: () => PipelineRecord | undefined;
 }
 
+/** resource_manager.go CreateRun reports the service account the workflow ran with: the default unless given. */
 export function createRun(ctx: RequestContext, input: NewRun): RunRecord {
   const what = 'Failed to create a run';
   if (!input.name) throw internalInvalid('Run name cannot be empty', 'Failed to convert a API run to its internal representation');
   const exp = resolveExperiment(ctx, input.experimentId, input.namespace, what, 'runs', input.name);
   const pipeline = input.pipeline();
   if (!pipeline) throw invalid(`${what}: Please specify a pipeline by providing a pipeline spec or a pipeline version`);
-  return ctx.state.seedRun({ name: input.name, description: input.description ?? '', experimentId: exp.id, namespace: exp.namespace, serviceAccount: input.serviceAccount ?? '', pipeline });
+  return ctx.state.seedRun({ name: input.name, description: input.description ?? '', experimentId: exp.id, namespace: exp.namespace, serviceAccount: input.serviceAccount || ctx.state.defaultServiceAccount, pipeline });
 }
 
 /** Put a value in a response unless protojson would omit it (EmitUnpopulated: false). */

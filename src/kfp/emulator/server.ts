@@ -30,6 +30,8 @@ export interface KfpEmulatorOptions {
   /** Delay before answering each API call. */
   latencyMs?: number;
   runTiming?: Partial<RunTiming>;
+  /** The service account runs and recurring runs report when created without one (KFP's default: pipeline-runner). */
+  defaultServiceAccount?: string;
   /** Runs whose display name matches end FAILED (the emulator's switch, to try failure paths). */
   failRuns?: RegExp;
   /** Runs whose display name matches stay RUNNING until terminated (to try waiting and timeouts). */
@@ -137,7 +139,10 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
   if (opts.failRuns || opts.hangRuns) {
     state.runOutcome = (r) => (opts.hangRuns?.test(r.name) ? 'HANG' : opts.failRuns?.test(r.name) ? 'FAILED' : 'SUCCEEDED');
   }
+  if (opts.defaultServiceAccount) state.defaultServiceAccount = opts.defaultServiceAccount;
   if (opts.stateFile) state.load(opts.stateFile);
+  // Single-user KFP creates the Default experiment at start (apiserver/main.go CreateDefaultExperiment).
+  if (!state.multiUser) state.defaultExperiment('');
   const log = new RequestLog(opts.logBodies ?? true);
   const faults = new Faults(opts.faultSeed ?? 1);
   const dex = opts.auth?.dex ? new DexGateway(opts.auth.dex) : undefined;

@@ -127,6 +127,11 @@ export class EmulatorState {
   readonly pipelines = new Map<string, StoredPipeline>();
   readonly versions = new Map<string, StoredVersion>();
   runTiming: RunTiming = { pendingMs: 300, runningMs: 1200 };
+  /**
+   * The service account KFP runs pipelines with when a run or recurring run names none
+   * (DEFAULTPIPELINERUNNERSERVICEACCOUNT, config.json: pipeline-runner; Kubeflow sets default-editor).
+   */
+  defaultServiceAccount = 'pipeline-runner';
   /** Outcome of runs created from now on: a value or a choice per run (tests inject FAILED). */
   runOutcome: RunOutcome | ((run: RunRecord) => RunOutcome) = 'SUCCEEDED';
 

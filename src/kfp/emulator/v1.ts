@@ -1,3 +1,4 @@
+import { parse as parseYaml } from 'yaml';
 import { RpcError, invalid } from './rpc.js';
 import { listPage } from './listing.js';
 import {
@@ -119,6 +120,27 @@ function runOut(s: EmulatorState, r: RunRecord): Record<string, unknown> {
   put(o, 'status', v1RunStatus(state));
   if (state === 'FAILED') put(o, 'error', 'the pipeline failed (outcome injected by the KFP emulator)');
   return o;
+}
+
+/**
+ * apiRunDetail (server/api_converter.go toApiRunDetailV1): an Argo run carries the workflow it runs as
+ * `pipeline_runtime.workflow_manifest` (resource_manager.go CreateRun stores it at create time: the
+ * parameters filled in, the service account set); v2 runs get theirs from the persistence agent.
+ */
+function runDetail(s: EmulatorState, r: RunRecord): Record<string, unknown> {
+  const o: Record<string, unknown> = { run: runOut(s, r) };
+  if (r.pipeline.kind === 'argo') o.pipeline_runtime = { workflow_manifest: JSON.stringify(runtimeWorkflow(r.pipeline, r.serviceAccount)) };
+  return o;
+}
+
+function runtimeWorkflow(p: Extract<PipelineRecord, { kind: 'argo' }>, serviceAccount: string): Record<string, any> {
+  const wf = parseYaml(p.manifest) as Record<string, any>;
+  const given = new Map(p.parameters.map((x) => [x.name, x.value]));
+  const spec = { ...(wf.spec ?? {}) };
+  const declared: any[] = spec.arguments?.parameters ?? [];
+  if (declared.length) spec.arguments = { ...spec.arguments, parameters: declared.map((d) => (given.has(d?.name) ? { ...d, value: given.get(d.name) } : d)) };
+  if (serviceAccount) spec.serviceAccountName = serviceAccount;
+  return { ...wf, spec };
 }
 
 /** The v1 pipeline source: inline Argo workflow (parameters checked), inline IR, or pipeline/version reference. */
@@ -306,10 +328,10 @@ export function v1Routes(multiUser: () => boolean): Route[] {
           serviceAccount: b.service_account,
           pipeline: () => fromVersion(ctx, pipelineIn(b), 'Failed to create a run'),
         });
-        return { run: runOut(ctx.state, run) };
+        return runDetail(ctx.state, run);
       },
     },
-    { method: 'GET', path: `${P}/runs/{run_id}`, handle: (ctx) => ({ run: runOut(ctx.state, getRun(ctx, ctx.params.run_id!)) }) },
+    { method: 'GET', path: `${P}/runs/{run_id}`, handle: (ctx) => runDetail(ctx.state, getRun(ctx, ctx.params.run_id!)) },
     // server/run_server.go *V1: the same resource manager calls, wrapped with v1beta1's context.
     { method: 'POST', path: `${P}/runs/{run_id}/terminate`, handle: (ctx) => lifecycleV1(() => terminateRun(ctx, ctx.params.run_id!), 'Failed to terminate a v1beta1 run') },
     { method: 'POST', path: `${P}/runs/{run_id}/retry`, handle: (ctx) => lifecycleV1(() => retryRun(ctx, ctx.params.run_id!), 'Failed to retry a run') },
