@@ -331,3 +331,21 @@ describe('what KFP fills in', () => {
     expect(rr.body.trigger).toEqual({});
   });
 });
+
+describe('over-long names', () => {
+  // validation/length.go ValidateModel via api_converter.go toModelExperiment (wrapped as internal: 500);
+  // pipeline_upload_server.go ValidateFieldLength (400, plain text). Lengths are bytes, as Go's len.
+  test('experiments over 128 bytes are refused with 500, pipelines over 128 and versions over 127 with 400', async () => {
+    await start({ multiUser: true });
+    const exp = await call('POST', `${V2}/experiments`, { display_name: 'é'.repeat(65), namespace: 'ns' });
+    expect([exp.status, exp.body.message, exp.body.details[0].message]).toEqual([500, 'InternalServerError: Failed to convert API experiment to model experiment: Invalid input error: Experiment.Name length cannot exceed 128', 'Internal Server Error']);
+    expect((await call('POST', `${V2}/experiments`, { display_name: 'é'.repeat(64), namespace: 'ns' })).status).toBe(200);
+    const ns = await call('POST', `${V2}/experiments`, { display_name: 'e', namespace: 'n'.repeat(64) });
+    expect(ns.status).toBe(500);
+    const id = (await up({ name: 'p' })).body.pipeline_id;
+    const version = await upVersion({ name: 'v'.repeat(128), pipelineid: id });
+    expect([version.status, version.text]).toEqual([400, 'Invalid input error: PipelineVersion.Name length cannot exceed 127\n']);
+    const namespace = await up({ name: 'q', namespace: 'n'.repeat(64) });
+    expect([namespace.status, namespace.text]).toEqual([400, 'Invalid input error: Pipeline.Namespace length cannot exceed 63\n']);
+  });
+});

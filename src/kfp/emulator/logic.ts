@@ -137,6 +137,10 @@ export function createExperiment(ctx: RequestContext, input: { name?: string; de
   const name = input.name ?? '';
   // server/api_converter.go toModelExperiment: an input error wrapped as internal (HTTP 500).
   if (!name) throw internalInvalid('Experiment must have a non-empty name', 'Failed to convert API experiment to model experiment');
+  // validation/length.go ValidateModel (bytes, as Go's len): wrapped as internal by toModelExperiment.
+  for (const [field, value, max] of [['Name', name, 128], ['Namespace', input.namespace ?? '', 63]] as const) {
+    if (Buffer.byteLength(value) > max) throw internalInvalid(`Experiment.${field} length cannot exceed ${max}`, 'Failed to convert API experiment to model experiment');
+  }
   const namespace = ctx.state.multiUser ? (input.namespace ?? '') : '';
   if (ctx.state.multiUser && !namespace) throw invalid('In multi-user mode, the experiment namespace must be specified');
   authorized(() => ctx.caller.authorize(namespace, 'create', 'experiments', name), 'Failed to authorize with API');

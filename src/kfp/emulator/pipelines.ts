@@ -96,10 +96,10 @@ export function versionSpec(manifest: string): Record<string, unknown> | undefin
   return platform ? { pipeline_spec: spec, platform_spec: platform } : spec;
 }
 
-/** validation/length.go LengthSpecs: Pipeline.Name 128, Pipeline.Namespace 63, PipelineVersion.Name 127. */
+/** validation/length.go LengthSpecs (bytes, as Go's len): Pipeline.Name 128, Pipeline.Namespace 63, PipelineVersion.Name 127. */
 export function checkLength(model: 'Pipeline' | 'PipelineVersion', field: 'Name' | 'Namespace', value: string): void {
   const max = { 'Pipeline.Name': 128, 'Pipeline.Namespace': 63, 'PipelineVersion.Name': 127, 'PipelineVersion.Namespace': 63 }[`${model}.${field}`]!;
-  if (value.length > max) throw invalid(`${model}.${field} length cannot exceed ${max}`);
+  if (Buffer.byteLength(value) > max) throw invalid(`${model}.${field} length cannot exceed ${max}`);
 }
 
 /** model/pipeline_tags.go ValidateTags: at most 20, keys without '.', keys and values up to 63 characters. */
