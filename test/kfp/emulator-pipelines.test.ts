@@ -349,3 +349,28 @@ describe('over-long names', () => {
     expect([namespace.status, namespace.text]).toEqual([400, 'Invalid input error: Pipeline.Namespace length cannot exceed 63\n']);
   });
 });
+
+describe('the v1beta1 pipeline service', () => {
+  // server/pipeline_upload_server.go UploadPipelineV1 and server/pipeline_server.go *V1; api_converter.go
+  // toApiPipelineV1 gives the newest version as default_version.
+  test('upload, versions, get by namespace and name, templates, deletes', async () => {
+    await start({ multiUser: false });
+    const V1 = '/apis/v1beta1';
+    const p = await upload(emu!.url, `${V1}/pipelines/upload`, irPipeline(), { name: 'legacy' });
+    expect(p.status).toBe(200);
+    expect(p.body).toMatchObject({ name: 'legacy', default_version: { name: 'legacy', resource_references: [{ key: { type: 'PIPELINE', id: p.body.id }, relationship: 'OWNER' }] } });
+    const v = await upload(emu!.url, `${V1}/pipelines/upload_version`, irPipeline({ msgDefault: 'v2' }), { name: 'second', pipelineid: p.body.id });
+    expect(v.body).toMatchObject({ name: 'second' });
+    expect((await call('GET', `${V1}/pipelines/${p.body.id}`)).body.default_version.id).toBe(v.body.id);
+    expect((await call('GET', `${V1}/namespaces/-/pipelines/legacy`)).body.id).toBe(p.body.id);
+    const versions = await call('GET', `${V1}/pipeline_versions?resource_key.type=PIPELINE&resource_key.id=${p.body.id}&sort_by=name`);
+    expect(versions.body.versions.map((x: any) => x.name)).toEqual(['legacy', 'second']);
+    const template = await call('GET', `${V1}/pipeline_versions/${v.body.id}/templates`);
+    expect(parseYaml(template.body.template).root.inputDefinitions.parameters.msg.defaultValue).toBe('v2');
+    expect((await call('GET', `${V1}/pipelines?filter=${encodeURIComponent(JSON.stringify({ predicates: [{ op: 'EQUALS', key: 'name', string_value: 'legacy' }] }))}`)).body.total_size).toBe(1);
+    expect((await call('DELETE', `${V1}/pipelines/${p.body.id}`)).status).toBe(400);
+    for (const x of versions.body.versions) expect((await call('DELETE', `${V1}/pipeline_versions/${x.id}`)).status).toBe(200);
+    expect((await call('DELETE', `${V1}/pipelines/${p.body.id}`)).status).toBe(200);
+    expect((await call('GET', `${V1}/pipelines/${p.body.id}`)).status).toBe(404);
+  });
+});
