@@ -178,7 +178,13 @@ describe.each([
     const unknown = await run({ pipeline_id: pid, pipeline_version_id: 'nope' });
     expect([unknown.status, unknown.body.details[0].message]).toEqual([404, 'PipelineVersion nope not found']);
     const rr = await call('POST', `${V2}/recurringruns`, { display_name: 'rr', experiment_id: exp, max_concurrency: '1', trigger: { cron_schedule: { cron: '0 0 * * * *' } }, pipeline_version_reference: { pipeline_id: pid } });
-    expect(rr.body.pipeline_version_reference).toEqual({ pipeline_id: pid, pipeline_version_id: v2 });
+    // resource_manager.go CreateJob: without a version the recurring run is not pinned (backend/test/v2/
+    // integration/recurring_run_api_test.go TestRecurringRunApisUseLatest); a bad version is a 500 there.
+    expect(rr.body.pipeline_version_reference).toEqual({ pipeline_id: pid });
+    const rrBad = await call('POST', `${V2}/recurringruns`, { display_name: 'rr2', experiment_id: exp, max_concurrency: '1', pipeline_version_reference: { pipeline_id: pid, pipeline_version_id: 'nope' } });
+    expect([rrBad.status, rrBad.body.details[0].message]).toEqual([500, 'Internal Server Error']);
+    const rrPinned = await call('POST', `${V2}/recurringruns`, { display_name: 'rr3', experiment_id: exp, max_concurrency: '1', pipeline_version_reference: { pipeline_id: pid, pipeline_version_id: v2 } });
+    expect(rrPinned.body.pipeline_version_reference).toEqual({ pipeline_id: pid, pipeline_version_id: v2 });
   });
 });
 

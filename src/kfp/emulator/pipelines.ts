@@ -733,3 +733,25 @@ export function fromVersion(ctx: RequestContext, p: PipelineRecord | undefined, 
   const v = wrap(() => resolveVersion(ctx, p.pipelineId, p.versionId), what);
   return { ...p, pipelineId: v.pipelineId, versionId: v.id };
 }
+
+/**
+ * A recurring run's pipeline (resource_manager.go CreateJob): a given version is pinned (an error there is
+ * wrapped as internal, 500); a pipeline without a version is checked to have one, and left unpinned, as the
+ * ScheduledWorkflow controller then runs the newest version each time.
+ */
+export function jobFromVersion(ctx: RequestContext, p: PipelineRecord | undefined): PipelineRecord | undefined {
+  if (p?.kind !== 'version') return p;
+  if (p.versionId) {
+    try {
+      const v = resolveVersion(ctx, p.pipelineId, p.versionId);
+      return { ...p, pipelineId: v.pipelineId, versionId: v.id };
+    } catch (err) {
+      if (!(err instanceof RpcError)) throw err;
+      throw new RpcError(13, `InternalServerError: Failed to create a recurring run with an invalid pipeline spec manifest: ${err.message}`, {}, 'Internal Server Error');
+    }
+  }
+  const context = 'Failed to create a recurring run: Failed to validate the input parameters on the latest pipeline version';
+  if (!ctx.state.pipelines.has(p.pipelineId)) throw resourceNotFound('Pipeline', p.pipelineId).wrap(`${context}: Failed to get the latest template as pipeline was not found`);
+  if (!ctx.state.latestVersion(p.pipelineId)) throw resourceNotFound('PipelineVersion', p.pipelineId).wrap(`${context}: Failed to get the latest template for a pipeline`);
+  return p;
+}

@@ -25,7 +25,7 @@ import {
   terminateRun,
   unarchiveRun,
 } from './logic.js';
-import { fromVersion } from './pipelines.js';
+import { fromVersion, jobFromVersion } from './pipelines.js';
 import { type Route, type RouteContext, q } from './route.js';
 import type { EmulatorState, ExperimentRecord, JobRecord, PipelineRecord, RunRecord } from './state.js';
 
@@ -270,7 +270,7 @@ export function v1Routes(multiUser: () => boolean): Route[] {
             serviceAccount: b.service_account,
             noCatchup: b.no_catchup,
             trigger: triggerFromWire(b.trigger),
-            pipeline: () => fromVersion(ctx, pipelineIn(b), 'Failed to create a recurring run'),
+            pipeline: () => jobFromVersion(ctx, pipelineIn(b)),
           },
           'Validate create job request failed.',
         );

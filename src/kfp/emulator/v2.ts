@@ -2,7 +2,7 @@ import { parse as parseYaml, stringify as yamlText } from 'yaml';
 import { RpcError, invalid } from './rpc.js';
 import { listPage } from './listing.js';
 import { EXPERIMENTS, JOBS, archiveRun, createExperiment, createJob, createRun, deleteRun, getExperiment, getJob, getRun, listNamespace, put, retryRun, runListing, specPipeline, terminateRun, triggerFromWire, triggerToWire, unarchiveRun } from './logic.js';
-import { fromVersion } from './pipelines.js';
+import { fromVersion, jobFromVersion } from './pipelines.js';
 import { type Route, type RouteContext, q } from './route.js';
 import type { EmulatorState, ExperimentRecord, JobRecord, PipelineRecord, RunRecord } from './state.js';
 
@@ -173,7 +173,7 @@ export function v2Routes(multiUser: () => boolean): Route[] {
           serviceAccount: b.service_account,
           noCatchup: b.no_catchup,
           trigger: triggerFromWire(b.trigger),
-          pipeline: () => fromVersion(ctx, pipelineIn(b), 'Failed to create a recurring run'),
+          pipeline: () => jobFromVersion(ctx, pipelineIn(b)),
         });
         return recurringRunOut(job);
       },
