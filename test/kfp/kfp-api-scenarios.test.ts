@@ -118,6 +118,48 @@ describe.each([
     }
   });
 
+  // backend/test/v2/integration/experiment_api_test.go TestExperimentAPI (the Default experiment exists from
+  // the start in single-user mode only: apiserver/main.go); archiving an experiment archives its runs and
+  // disables its recurring runs, unarchiving restores neither.
+  test('experiments: the Default one, name uniqueness, paging by name / created_at / name desc, archive cascade', async () => {
+    const q = ns ? `namespace=${ns}&` : '';
+    const start = (await call('GET', `${V2}/experiments?${q}`)).body;
+    expect(start.total_size ?? 0).toBe(multiUser ? 0 : 1);
+    // In multi-user mode the Default experiment of a namespace is made on demand: make it here to follow the test.
+    if (multiUser) emu.state.defaultExperiment(ns!);
+    const training = await call('POST', `${V2}/experiments`, { display_name: 'training', description: 'my first experiment', namespace: ns });
+    expect(training.body).toMatchObject({ display_name: 'training', description: 'my first experiment', storage_state: 'AVAILABLE' });
+    const dup = await call('POST', `${V2}/experiments`, { display_name: 'training', namespace: ns });
+    expect(dup.body.message).toContain('Please specify a new name');
+    const prediction = (await call('POST', `${V2}/experiments`, { display_name: 'prediction', namespace: ns })).body.experiment_id;
+    const moonshot = (await call('POST', `${V2}/experiments`, { display_name: 'moonshot', namespace: ns })).body.experiment_id;
+    const def = [...emu.state.experiments.values()].find((e) => e.name === 'Default')!.id;
+    age([def, training.body.experiment_id, prediction, moonshot], emu.state.experiments);
+    const byName = await call('GET', `${V2}/experiments?${q}page_size=2&sort_by=name`);
+    expect([names(byName.body.experiments), byName.body.total_size]).toEqual([['Default', 'moonshot'], 4]);
+    const byName2 = await call('GET', `${V2}/experiments?${q}page_size=2&sort_by=name&page_token=${byName.body.next_page_token}`);
+    expect([names(byName2.body.experiments), byName2.body.next_page_token]).toEqual([['prediction', 'training'], undefined]);
+    const byTime = await call('GET', `${V2}/experiments?${q}page_size=2&sort_by=created_at`);
+    expect(names(byTime.body.experiments)).toEqual(['Default', 'training']);
+    const byTime2 = await call('GET', `${V2}/experiments?${q}page_size=2&sort_by=created_at&page_token=${byTime.body.next_page_token}`);
+    expect(names(byTime2.body.experiments)).toEqual(['prediction', 'moonshot']);
+    expect((await call('GET', `${V2}/experiments?${q}page_size=2&sort_by=unknownfield`)).status).toBe(400);
+    expect(names((await call('GET', `${V2}/experiments?${q}page_size=2&sort_by=name%20desc`)).body.experiments)).toEqual(['training', 'prediction']);
+    const exp = training.body.experiment_id;
+    const pid = (await up({ name: 'hello-world' })).body.pipeline_id;
+    const runs = [];
+    for (const n of ['run1', 'run2']) runs.push((await call('POST', `${V2}/runs`, { display_name: n, experiment_id: exp, pipeline_version_reference: { pipeline_id: pid } })).body.run_id);
+    const rr = (await call('POST', `${V2}/recurringruns`, { display_name: 'rr', experiment_id: exp, max_concurrency: '10', mode: 'ENABLE', trigger: { periodic_schedule: { interval_second: '60' } }, pipeline_version_reference: { pipeline_id: pid } })).body.recurring_run_id;
+    expect((await call('POST', `${V2}/experiments/${exp}:archive`)).status).toBe(200);
+    expect((await call('GET', `${V2}/experiments/${exp}`)).body.storage_state).toBe('ARCHIVED');
+    for (const r of runs) expect((await call('GET', `${V2}/runs/${r}`)).body.storage_state).toBe('ARCHIVED');
+    expect((await call('GET', `${V2}/recurringruns/${rr}`)).body.status).toBe('DISABLED');
+    expect((await call('POST', `${V2}/experiments/${exp}:unarchive`)).status).toBe(200);
+    expect((await call('GET', `${V2}/experiments/${exp}`)).body.storage_state).toBe('AVAILABLE');
+    for (const r of runs) expect((await call('GET', `${V2}/runs/${r}`)).body.storage_state).toBe('ARCHIVED');
+    expect((await call('GET', `${V2}/recurringruns/${rr}`)).body.status).toBe('DISABLED');
+  });
+
   // backend/test/v2/integration/run_api_test.go TestRunAPIs (and backend/test/integration/run_api_test.go
   // TestRunApis through v1beta1): runs from a version, listing, filters, archive, terminate.
   test('runs: created from a pipeline version, listed, filtered by created_at, archived, terminated (v2 and v1)', async () => {
