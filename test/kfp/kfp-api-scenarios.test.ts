@@ -160,6 +160,37 @@ describe.each([
     expect((await call('GET', `${V2}/recurringruns/${rr}`)).body.status).toBe('DISABLED');
   });
 
+  // backend/test/v2/integration/recurring_run_api_test.go TestRecurringRunApis (the API server's part:
+  // create from a version or a spec, list, page, sort, filter by created_at) and TestRecurringRunApisUseLatest.
+  test('recurring runs: from a pipeline version or a spec, listed, paged, sorted, filtered by created_at', async () => {
+    const pid = (await up({ name: 'hello-world' })).body.pipeline_id;
+    const vid = (await upVersion({ name: 'hello-world-version', pipelineid: pid })).body.pipeline_version_id;
+    const helloExp = (await call('POST', `${V2}/experiments`, { display_name: 'hello world experiment', namespace: ns })).body.experiment_id;
+    const argExp = (await call('POST', `${V2}/experiments`, { display_name: 'argument parameter experiment', namespace: ns })).body.experiment_id;
+    const base = { max_concurrency: '10', mode: 'ENABLE', no_catchup: true, trigger: { periodic_schedule: { interval_second: '60' } } };
+    const hello = await call('POST', `${V2}/recurringruns`, { ...base, display_name: 'hello world', description: 'this is hello world', experiment_id: helloExp, pipeline_version_reference: { pipeline_id: pid, pipeline_version_id: vid } });
+    expect(hello.body).toMatchObject({ display_name: 'hello world', status: 'ENABLED', mode: 'ENABLE', pipeline_version_reference: { pipeline_id: pid, pipeline_version_id: vid }, experiment_id: helloExp });
+    expect((await call('GET', `${V2}/recurringruns/${hello.body.recurring_run_id}`)).body).toEqual(hello.body);
+    const arg = await call('POST', `${V2}/recurringruns`, { ...base, display_name: 'argument parameter', experiment_id: argExp, pipeline_spec: parseYaml(irPipeline()), runtime_config: { parameters: { msg: 'goodbye' } } });
+    expect(arg.body.runtime_config).toEqual({ parameters: { msg: 'goodbye' } });
+    emu.state.jobs.get(hello.body.recurring_run_id)!.createdAt = new Date(Date.UTC(2026, 0, 1));
+    emu.state.jobs.get(arg.body.recurring_run_id)!.createdAt = new Date(Date.UTC(2026, 0, 2));
+    const q = ns ? `namespace=${ns}&` : '';
+    expect((await call('GET', `${V2}/recurringruns?${q}`)).body.total_size).toBe(2);
+    const page1 = await call('GET', `${V2}/recurringruns?${q}page_size=1&sort_by=created_at`);
+    expect([names(page1.body.recurringRuns), page1.body.total_size]).toEqual([['hello world'], 2]);
+    const page2 = await call('GET', `${V2}/recurringruns?${q}page_size=1&sort_by=created_at&page_token=${page1.body.next_page_token}`);
+    expect(names(page2.body.recurringRuns)).toEqual(['argument parameter']);
+    expect(names((await call('GET', `${V2}/recurringruns?${q}page_size=1&sort_by=name`)).body.recurringRuns)).toEqual(['argument parameter']);
+    expect((await call('GET', `${V2}/recurringruns?${q}page_size=2&sort_by=unknown`)).status).toBe(400);
+    expect(names((await call('GET', `${V2}/recurringruns?experiment_id=${helloExp}`)).body.recurringRuns)).toEqual(['hello world']);
+    const latest = await call('POST', `${V2}/recurringruns`, { ...base, mode: 'DISABLE', display_name: 'new hello world recurringRun', experiment_id: helloExp, pipeline_version_reference: { pipeline_id: pid } });
+    expect([latest.body.status, latest.body.pipeline_version_reference]).toEqual(['DISABLED', { pipeline_id: pid }]);
+    expect((await call('GET', `${V2}/recurringruns?${q}`)).body.total_size).toBe(3);
+    const filter = encodeURIComponent(JSON.stringify({ predicates: [{ key: 'created_at', operation: 'LESS_THAN', string_value: String(Math.floor(Date.UTC(2026, 0, 3) / 1000)) }] }));
+    expect((await call('GET', `${V2}/recurringruns?${q}filter=${filter}`)).body.total_size).toBe(2);
+  });
+
   // backend/test/v2/integration/run_api_test.go TestRunAPIs (and backend/test/integration/run_api_test.go
   // TestRunApis through v1beta1): runs from a version, listing, filters, archive, terminate.
   test('runs: created from a pipeline version, listed, filtered by created_at, archived, terminated (v2 and v1)', async () => {
