@@ -141,7 +141,7 @@ describe.each([
     const zip = await up({ name: 'z' }, 'PK', 'p.txt');
     expect([zip.status, zip.body.error_message]).toEqual([400, 'Failed to read a pipeline spec file']);
     const noFile = await fetch(`${emu!.url}${V2}/pipelines/upload?name=n`, { method: 'POST', body: new FormData() });
-    expect([noFile.status, (await noFile.json()).error_message]).toEqual([400, 'Failed to read pipeline from file']);
+    expect([noFile.status, ((await noFile.json()) as { error_message: string }).error_message]).toEqual([400, 'Failed to read pipeline from file']);
   });
 
   // server/pipeline_server.go CreatePipeline (no version) and CreatePipelineVersion (package_url);

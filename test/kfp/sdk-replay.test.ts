@@ -164,7 +164,7 @@ describeWithSharedSets('kfp-sdk-traces', 'kfp-api').each([
         init = { ...init, body: JSON.stringify(ids.deep(r.body)), headers: { 'content-type': 'application/json' } };
       }
       const res = await fetch(url, init);
-      const answer = await res.json();
+      const answer = (await res.json()) as { next_page_token?: string } | null;
       ids.learn(answer);
       if (answer?.next_page_token) lastToken.set(r.path, answer.next_page_token);
       const what = `#${i} ${r.sdk_call}: ${r.method} ${r.path}`;
