@@ -205,6 +205,7 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
       });
     },
     getRun: (id) => transport.call(wire.getRun(id), wire.parseRun),
+    terminateRun: async (id) => void (await transport.call(wire.terminateRun(id))),
     listRuns: async (scope, o) => {
       const states = o?.states;
       if (states?.length === 0) return [];

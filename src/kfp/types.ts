@@ -176,6 +176,8 @@ export interface KfpClient {
   deleteRecurringRun(id: string, opts?: { orphanRuns?: boolean }): Promise<void>;
   createRun(input: RunInput): Promise<Run>;
   getRun(id: string): Promise<Run>;
+  /** Stop a run that has not ended (KFP moves it to CANCELING, then CANCELED). */
+  terminateRun(id: string): Promise<void>;
   /** Every run of a namespace or an experiment (all pages), optionally only those in some states. */
   listRuns(scope: ListScope, opts?: RunListOptions): Promise<Run[]>;
   /** Release keep-alive sockets. */

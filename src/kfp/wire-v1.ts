@@ -238,4 +238,5 @@ export const v1: Wire = {
   },
   getRun: (id) => ({ call: 'GetRun', method: 'GET', path: `${P}/runs/${encodeURIComponent(id)}`, idempotent: true }),
   parseRun: runFromWire,
+  terminateRun: (id) => ({ call: 'TerminateRun', method: 'POST', path: `${P}/runs/${encodeURIComponent(id)}/terminate`, idempotent: false }),
 };

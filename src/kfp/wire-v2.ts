@@ -201,4 +201,6 @@ export const v2: Wire = {
   }),
   getRun: (id) => ({ call: 'GetRun', method: 'GET', path: `${P}/runs/${encodeURIComponent(id)}`, idempotent: true }),
   parseRun: runFromWire,
+  // Not repeated: a second terminate of a run already CANCELING is refused (run_store.go TerminateRun).
+  terminateRun: (id) => ({ call: 'TerminateRun', method: 'POST', path: `${P}/runs/${encodeURIComponent(id)}:terminate`, idempotent: false }),
 };

@@ -58,6 +58,7 @@ export interface Wire {
   createRun(input: RunInput): WireRequest;
   getRun(id: string): WireRequest;
   parseRun(body: any): Run;
+  terminateRun(id: string): WireRequest;
 }
 
 // ---- helpers shared by both versions: the JSON conventions of grpc-gateway/protojson ----

@@ -13,6 +13,14 @@ export interface RunReport {
   /** Absent when the action did not wait. */
   waited?: WaitResult;
   timeout?: string;
+  /** Set when the action terminated the KFP run: after a cancelled wait, or after the timeout (`on-timeout: terminate`). */
+  terminated?: { ok: true } | { ok: false; error: string };
+}
+
+/** What became of the run after a cancelled or timed-out wait. */
+function fate(r: RunReport): string {
+  if (!r.terminated) return 'it keeps running in KFP';
+  return r.terminated.ok ? `the KFP run was terminated (${r.run.state})` : `terminating the KFP run failed (${r.terminated.error}); it may still be running`;
 }
 
 /** One line of what happened, for the log and the failure message. */
@@ -22,7 +30,9 @@ export function verdict(r: RunReport): { icon: string; text: string } {
   const took = formatDuration(r.waited.elapsedMs / 1000);
   if (r.waited.outcome === 'succeeded') return { icon: '✅', text: `Run ${name} ${r.run.state} after ${took}` };
   if (r.waited.outcome === 'failed') return { icon: '❌', text: `Run ${name} ended ${r.run.state} after ${took}${r.run.error ? `: ${r.run.error}` : ''}` };
-  return { icon: '⏱️', text: `Run ${name} did not finish within ${r.timeout ?? took}: still ${r.run.state}; it keeps running in KFP` };
+  if (r.waited.outcome === 'cancelled') return { icon: '🛑', text: `Waiting for run ${name} was cancelled after ${took}: ${fate(r)}` };
+  const within = `Run ${name} did not finish within ${r.timeout ?? took}`;
+  return { icon: '⏱️', text: r.terminated ? `${within}; ${fate(r)}` : `${within}: still ${r.run.state}; ${fate(r)}` };
 }
 
 const sourceText = (s: ParameterSource) => (s.kind === 'file' ? code(s.file) : s.kind === 'input' ? "input `parameters`" : 'pipeline default');

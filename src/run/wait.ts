@@ -5,7 +5,8 @@ import { formatDuration } from '../lib/duration.js';
 /** Final states that count as success (SKIPPED: every task was cached or skipped). */
 export const SUCCESS_STATES: readonly RunState[] = ['SUCCEEDED', 'SKIPPED'];
 
-export type WaitOutcome = 'succeeded' | 'failed' | 'timeout';
+/** `cancelled`: the wait was aborted (the workflow run was cancelled); the run itself goes on. */
+export type WaitOutcome = 'succeeded' | 'failed' | 'timeout' | 'cancelled';
 
 export interface WaitResult {
   /** The run as last seen. */
@@ -22,12 +23,14 @@ export interface WaitOptions {
   heartbeatMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Stops the wait at the next check (between two polls, or while sleeping). */
+  signal?: AbortSignal;
 }
 
 /** Poll a run until it reaches a final state or the timeout passes (the run itself keeps going in KFP). */
 export async function waitForRun(client: Pick<KfpClient, 'getRun'>, runId: string, opts: WaitOptions): Promise<WaitResult> {
   const now = opts.now ?? Date.now;
-  const sleep = opts.sleep ?? ((ms: number) => sleepFor(ms));
+  const sleep = opts.sleep ?? ((ms: number) => sleepFor(ms, undefined, { signal: opts.signal }).catch(() => undefined));
   const heartbeatMs = opts.heartbeatMs ?? 60_000;
   const start = now();
   let last: { state: RunState; at: number } | undefined;
@@ -40,8 +43,10 @@ export async function waitForRun(client: Pick<KfpClient, 'getRun'>, runId: strin
       last = { state: run.state, at: t };
     }
     if (FINAL_RUN_STATES.includes(run.state)) return { run, outcome: SUCCESS_STATES.includes(run.state) ? 'succeeded' : 'failed', elapsedMs };
+    if (opts.signal?.aborted) return { run, outcome: 'cancelled', elapsedMs };
     const left = opts.timeoutMs - elapsedMs;
     if (left <= 0) return { run, outcome: 'timeout', elapsedMs };
     await sleep(Math.min(opts.pollMs, left));
+    if (opts.signal?.aborted) return { run, outcome: 'cancelled', elapsedMs: now() - start };
   }
 }

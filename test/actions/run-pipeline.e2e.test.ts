@@ -102,6 +102,36 @@ describe('run-pipeline over real HTTP against the KFP emulator', () => {
     expect(polls).toBeLessThanOrEqual(8);
   });
 
+  // The KFP side: resource_manager.go TerminateRun (the run reads CANCELING, v1 Terminating).
+  test('on-timeout: terminate stops the KFP run when the wait times out; the summary says so', async () => {
+    emu.state.runTiming = { pendingMs: 50, runningMs: 60_000, cancelingMs: 60_000 };
+    const r = await runPipeline({ pipeline: TRAIN, timeout: '1s', 'poll-interval': '0.2s', 'on-timeout': 'terminate' });
+    expect(r.code).toBe(1);
+    expect(emu.log.counts()['POST /apis/v1beta1/runs/{run_id}/terminate']).toBe(1);
+    expect(emu.state.runState(onlyRun()).state).toBe('CANCELING');
+    expect(r.outputs.state).toBe('CANCELING');
+    expect(errors(r)[0]?.message).toMatch(/did not finish within 1s; the KFP run was terminated \(CANCELING\)\. See /);
+    expect(r.summary).toContain('the KFP run was terminated (CANCELING)');
+  });
+
+  test.each([
+    ['SIGINT', 'true'],
+    ['SIGTERM', 'true'],
+    ['SIGINT', 'false'],
+  ])('a workflow cancelled while the step waits (%s, terminate-on-cancel %s)', async (signal, terminateOnCancel) => {
+    emu.state.runTiming = { pendingMs: 0, runningMs: 60_000, cancelingMs: 60_000 };
+    const r = await runBundle(
+      'run-pipeline',
+      { 'kfp-host': emu.url, namespace: 'team-ml', experiment: 'issue-classifier-training', 'poll-interval': '0.05s', pipeline: TRAIN, 'terminate-on-cancel': terminateOnCancel },
+      { workspace: repo.dir, env: ENV, signalWhen: { stdout: /RUNNING\s+after/, signal: signal as NodeJS.Signals } },
+    );
+    expect(r.code).toBe(1);
+    const terminated = terminateOnCancel === 'true';
+    expect(emu.state.runState(onlyRun()).state).toBe(terminated ? 'CANCELING' : 'RUNNING');
+    expect(r.summary).toContain(terminated ? 'was cancelled after' : 'it keeps running in KFP');
+    expect(r.summary).toContain(terminated ? 'the KFP run was terminated (CANCELING)' : 'Waiting for run');
+  });
+
   test('wait: false submits and returns without polling', async () => {
     const r = await runPipeline({ pipeline: TRAIN, wait: 'false' });
     expect(r.code).toBe(0);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { expect, test, describe } from '@jest/globals';
 import { runCliBundle } from '../support/run-action.js';
 import { repoRoot } from '../support/paths.js';
+import { irPipeline } from './pipeline-text.js';
 
 describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
   test('prints its URL, answers as KFP, saves its state, stops cleanly on SIGTERM', async () => {
@@ -72,12 +73,53 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('--fail-runs / --hang-runs / --default-service-account, for the KFP SDK run locally; a bad regex is refused', async () => {
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'dist/cli/index.js'), 'kfp-emulator', '--port', '0', '--single-user', '--fail-runs', '^broken-', '--hang-runs', '^slow-', '--default-service-account', 'default-editor'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 10_000);
+      child.stdout.on('data', () => {
+        const m = /listening at (http:\/\/127\.0\.0\.1:\d+\/pipeline)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const form = new FormData();
+    form.append('uploadfile', new Blob([irPipeline()]), 'p.yaml');
+    const pipeline = (await (await fetch(`${url}/apis/v2beta1/pipelines/upload?name=p`, { method: 'POST', body: form })).json()) as { pipeline_id: string };
+    const runIds: Record<string, string> = {};
+    for (const name of ['ok-1', 'broken-1', 'slow-1']) {
+      const res = await fetch(`${url}/apis/v2beta1/runs`, { method: 'POST', body: JSON.stringify({ display_name: name, pipeline_version_reference: { pipeline_id: pipeline.pipeline_id } }) });
+      const run = (await res.json()) as { run_id: string; service_account: string };
+      expect(run.service_account).toBe('default-editor');
+      runIds[name] = run.run_id;
+    }
+    const stateOf = async (id: string) => ((await (await fetch(`${url}/apis/v2beta1/runs/${id}`)).json()) as { state: string }).state;
+    // Runs end about 1.5 s after they start (the default simulated clock).
+    await new Promise((r) => setTimeout(r, 2500));
+    expect([await stateOf(runIds['ok-1']!), await stateOf(runIds['broken-1']!), await stateOf(runIds['slow-1']!)]).toEqual(['SUCCEEDED', 'FAILED', 'RUNNING']);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const bad = await runCliBundle(['kfp-emulator', '--port', '0', '--fail-runs', '('], { cwd: repoRoot });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--fail-runs must be a regular expression/);
+  });
+
   test('--help documents the flags; a bad flag exits 2', async () => {
     const help = await runCliBundle(['kfp-emulator', '--help'], { cwd: repoRoot });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--state-file FILE/);
     expect(help.stdout).toMatch(/--auth FILE .*view: get and list/s);
     expect(help.stdout).toMatch(/--kfp-version X.Y.Z/);
+    expect(help.stdout).toMatch(/--fail-runs REGEX .*--hang-runs REGEX .*--default-service-account NAME/s);
     const bad = await runCliBundle(['kfp-emulator', '--prot', '1'], { cwd: repoRoot });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown argument '--prot'/);

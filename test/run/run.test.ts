@@ -51,4 +51,31 @@ describe('waitForRun against the emulator', () => {
     expect(lines.length).toBeGreaterThanOrEqual(2);
     expect(lines.every((l) => l.startsWith('PENDING'))).toBe(true);
   });
+
+  test('an abort ends the wait (outcome cancelled) while the run goes on; terminateRun then stops it', async () => {
+    h.emu.state.runTiming = { pendingMs: 0, runningMs: 60_000, cancelingMs: 60_000 };
+    const run = newRun('SUCCEEDED');
+    const cancel = new AbortController();
+    const r = await waitForRun(h.client, run.id, { timeoutMs: 60_000, pollMs: 60_000, onProgress: () => cancel.abort(), signal: cancel.signal });
+    expect([r.outcome, r.run.state]).toEqual(['cancelled', 'RUNNING']);
+    await h.client.terminateRun(run.id);
+    expect((await h.client.getRun(run.id)).state).toBe('CANCELING');
+    expectContract(h.emu);
+  });
+});
+
+// backend/src/apiserver/server/run_server.go TerminateRunV1 / TerminateRun: both API versions stop a run.
+describe.each(['v1beta1', 'v2beta1'] as const)('terminateRun through %s', (apiVersion) => {
+  test('the run reads CANCELING, then CANCELED; terminating an ended run is refused', async () => {
+    const t = await harness(apiVersion, { runTiming: { pendingMs: 0, runningMs: 60_000, cancelingMs: 60_000 } });
+    const exp = t.emu.state.seedExperiment({ name: 'e', namespace: 'ns' });
+    const run = t.emu.state.seedRun({ name: 'r', experimentId: exp.id, pipeline: { kind: 'ir', spec: {}, parameters: {} } });
+    await t.client.terminateRun(run.id);
+    expect((await t.client.getRun(run.id)).state).toBe('CANCELING');
+    t.emu.state.runTiming.cancelingMs = 0;
+    expect((await t.client.getRun(run.id)).state).toBe(apiVersion === 'v2beta1' ? 'CANCELED' : 'FAILED');
+    await expect(t.client.terminateRun(run.id)).rejects.toThrow(/Row not found/);
+    expectContract(t.emu, { requests: false });
+    await t.close();
+  });
 });

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,7 +60,7 @@ export function parseAnnotations(stdout: string): BundleRun['annotations'] {
 export async function runBundle(
   name: string,
   inputs: Record<string, string>,
-  opts: { workspace: string; env?: Record<string, string> },
+  opts: { workspace: string; env?: Record<string, string>; signalWhen?: { stdout: RegExp; signal: NodeJS.Signals } },
 ): Promise<BundleRun> {
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kfp-gitops-run-'));
   const outputFile = path.join(tmp, 'output');
@@ -77,7 +78,7 @@ export async function runBundle(
     ...opts.env,
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
-  const r = await runProcess(process.execPath, [path.join(repoRoot, 'dist', name, 'index.js')], { cwd: opts.workspace, env, asRunner: true });
+  const r = await runAsRunner(path.join(repoRoot, 'dist', name, 'index.js'), opts.workspace, env, opts.signalWhen);
   const result: BundleRun = {
     code: r.code,
     stdout: r.stdout,
@@ -88,6 +89,27 @@ export async function runBundle(
   };
   await fs.rm(tmp, { recursive: true, force: true });
   return result;
+}
+
+/** Start a bundle as the runner does, with its INPUT_* variables (runProcess hides those from children). */
+function runAsRunner(script: string, cwd: string, env: NodeJS.ProcessEnv, signalWhen?: { stdout: RegExp; signal: NodeJS.Signals }): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let signalled = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      // As the runner cancelling a workflow: a signal once the step has got that far.
+      if (signalWhen && !signalled && signalWhen.stdout.test(stdout)) {
+        signalled = true;
+        child.kill(signalWhen.signal);
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
 }
 
 /** Run the bundled CLI (`dist/cli/index.js`) with arguments. */

@@ -6,9 +6,10 @@ import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
 import { now } from '../../models/clock.js';
 import { parseDuration } from '../../lib/duration.js';
 import { prepareRun } from '../../run/prepare.js';
-import { runSummary, verdict } from '../../run/report.js';
+import { type RunReport, runSummary, verdict } from '../../run/report.js';
 import { defaultRunName, findRunExperiment, runUrl, submitRun } from '../../run/submit.js';
-import { waitForRun } from '../../run/wait.js';
+import { type WaitOptions, type WaitResult, waitForRun } from '../../run/wait.js';
+import type { KfpClient } from '../../kfp/types.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
   const { inputs, host, env } = ctx;
@@ -18,6 +19,9 @@ export async function run(ctx: ActionContext): Promise<void> {
     const timeout = inputs.string('timeout');
     const timeoutMs = parseDuration(timeout, 'timeout') * 1000;
     const pollMs = parseDuration(inputs.string('poll-interval'), 'poll-interval') * 1000;
+    const onTimeout = inputs.string('on-timeout') || 'keep-running';
+    if (onTimeout !== 'keep-running' && onTimeout !== 'terminate') throw new CheckFailed(`input on-timeout: "${onTimeout}" is not one of keep-running, terminate`);
+    const terminateOnCancel = inputs.bool('terminate-on-cancel');
     const experimentName = inputs.required('experiment');
     const kfp = kfpOptionsFromInputs(inputs);
     const workdir = workingDirectory(ctx);
@@ -34,10 +38,12 @@ export async function run(ctx: ActionContext): Promise<void> {
       Object.assign(outputs, { 'run-id': submitted.id, 'run-url': url, state: submitted.state });
       host.info(`Submitted ${prepared.file} as run ${name} (${submitted.id}) in experiment ${experiment.name}: ${url}`);
 
-      const waited = wait
-        ? await host.group(`Waiting for run ${name} (timeout ${timeout})`, () => waitForRun(client, submitted.id, { timeoutMs, pollMs, onProgress: (line) => host.info(line) }))
-        : undefined;
-      const report = { prepared, experiment, run: waited?.run ?? submitted, url, waited, timeout };
+      const waited = wait ? await host.group(`Waiting for run ${name} (timeout ${timeout})`, () => waitCancellably(client, submitted.id, { timeoutMs, pollMs, onProgress: (line) => host.info(line) })) : undefined;
+      const report: RunReport = { prepared, experiment, run: waited?.run ?? submitted, url, waited, timeout };
+      if ((waited?.outcome === 'cancelled' && terminateOnCancel) || (waited?.outcome === 'timeout' && onTimeout === 'terminate')) {
+        report.terminated = await terminate(client, submitted.id);
+        if (report.terminated.ok) report.run = await client.getRun(submitted.id).catch(() => report.run);
+      }
       outputs.state = report.run.state;
       await host.appendSummary(runSummary(report));
       const v = verdict(report);
@@ -48,6 +54,32 @@ export async function run(ctx: ActionContext): Promise<void> {
     }
   } finally {
     for (const [k, v] of Object.entries(outputs)) host.setOutput(k, v);
+  }
+}
+
+/**
+ * Wait for the run; SIGINT/SIGTERM (the runner cancelling the workflow) end the wait instead of the
+ * process, so that the run can be terminated and the summary written before the step exits.
+ */
+async function waitCancellably(client: KfpClient, runId: string, opts: Omit<WaitOptions, 'signal'>): Promise<WaitResult> {
+  const cancel = new AbortController();
+  const onSignal = () => cancel.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await waitForRun(client, runId, { ...opts, signal: cancel.signal });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function terminate(client: KfpClient, runId: string): Promise<NonNullable<RunReport['terminated']>> {
+  try {
+    await client.terminateRun(runId);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
   }
 }
 

@@ -30,8 +30,16 @@ export const spec: ActionSpec = {
       default: 'true',
     },
     timeout: {
-      description: 'How long to wait, e.g. `2h`, `90m`, `1h30m` (a bare number is seconds). When it passes the step fails; the run keeps going in KFP.',
+      description: 'How long to wait, e.g. `2h`, `90m`, `1h30m` (a bare number is seconds). When it passes the step fails; the run keeps going in KFP unless `on-timeout: terminate`.',
       default: '2h',
+    },
+    'on-timeout': {
+      description: 'What happens to the KFP run when `timeout` passes: `keep-running` (the step fails, the run goes on) or `terminate` (the step terminates the run, then fails). The summary says which.',
+      default: 'keep-running',
+    },
+    'terminate-on-cancel': {
+      description: 'When the workflow run is cancelled while the step waits (the runner sends SIGINT, then SIGTERM), terminate the KFP run before exiting. `false`: leave it running. The summary says which.',
+      default: 'true',
     },
     'poll-interval': {
       description: 'Time between two status checks while waiting, e.g. `15s` or `1m`.',

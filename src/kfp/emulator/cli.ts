@@ -3,7 +3,7 @@ import { loadAuthFile } from './auth-file.js';
 import { startKfpEmulator } from './server.js';
 
 const USAGE = `Usage: kfp-gitops kfp-emulator [--port N] [--state-file FILE] [--latency-ms N] [--prefix /pipeline] [--single-user]
-                             [--auth FILE] [--kfp-version X.Y.Z]
+       [--auth FILE] [--kfp-version X.Y.Z] [--fail-runs REGEX] [--hang-runs REGEX] [--default-service-account NAME]
 
 Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KFP 2.17) on
 127.0.0.1 until interrupted. Give the printed URL to actions as kfp-host.
@@ -20,7 +20,13 @@ Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KF
                         tokens:
                           <token>: {user: alice@example.com, namespaces: {team-1: edit, team-2: view}}
   --kfp-version X.Y.Z the KFP release to behave as (default ${DEFAULT_KFP_VERSION}): reported as healthz tag_name;
-                      before 2.16.0 a delete ignores propagation_policy=ORPHAN and terminates running runs`;
+                      before 2.16.0 a delete ignores propagation_policy=ORPHAN and terminates running runs
+
+  --fail-runs REGEX   runs whose display name matches end FAILED (others SUCCEEDED, on a simulated clock)
+  --hang-runs REGEX   runs whose display name matches stay RUNNING until terminated
+  --default-service-account NAME
+                      service account of runs created without one (default pipeline-runner, as KFP;
+                      Kubeflow's multi-user install uses default-editor)`;
 
 /** `kfp-gitops kfp-emulator`: run the emulator in the foreground until SIGINT/SIGTERM. */
 export async function runEmulatorCli(argv: string[]): Promise<number> {
@@ -35,7 +41,7 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
       flags.set('single-user', 'true');
       continue;
     }
-    const m = /^--(port|state-file|latency-ms|prefix|auth|kfp-version)(?:=(.*))?$/.exec(arg);
+    const m = /^--(port|state-file|latency-ms|prefix|auth|kfp-version|fail-runs|hang-runs|default-service-account)(?:=(.*))?$/.exec(arg);
     const value = m?.[2] ?? argv[i + 1];
     if (!m || value === undefined) {
       process.stderr.write(`error: ${m ? `flag '${arg}' needs a value` : `unknown argument '${arg}'`}\n\n${USAGE}\n`);
@@ -50,6 +56,15 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
     if (!/^\d+$/.test(v)) throw new Error(`--${name} must be a whole number (got "${v}")`);
     return Number(v);
   };
+  const regex = (name: string) => {
+    const v = flags.get(name);
+    if (v === undefined) return undefined;
+    try {
+      return new RegExp(v);
+    } catch (err) {
+      throw new Error(`--${name} must be a regular expression: ${(err as Error).message}`, { cause: err });
+    }
+  };
   let emulator;
   try {
     const authFile = flags.get('auth');
@@ -61,6 +76,9 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
       prefix: flags.get('prefix'),
       multiUser: !flags.has('single-user'),
       kfpVersion: flags.get('kfp-version'),
+      failRuns: regex('fail-runs'),
+      hangRuns: regex('hang-runs'),
+      defaultServiceAccount: flags.get('default-service-account'),
       logBodies: false,
     });
   } catch (err) {

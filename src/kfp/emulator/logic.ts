@@ -12,7 +12,7 @@ import { type EmulatorState, type ExperimentRecord, type JobRecord, type Pipelin
  */
 
 /** KFP's RBAC resources (backend/src/apiserver/common/const.go RbacResourceType*). */
-export type RbacResource = 'experiments' | 'jobs' | 'runs';
+export type RbacResource = 'experiments' | 'jobs' | 'runs' | 'pipelines';
 
 export interface Caller {
   /**
@@ -52,9 +52,12 @@ export const JOBS: Listable<JobRecord> = {
   id: (j) => j.id,
 };
 
-/** A run's v1 `status`, derived from its state as KFP 2.x does (model.RuntimeState.ToV1): CANCELED reads as Failed. */
+/**
+ * A run's v1 `status`, derived from its state as KFP 2.x does (model.RuntimeState.ToV1): CANCELING reads
+ * as Terminating, CANCELED as Failed.
+ */
 export function v1RunStatus(state: RunStateName): string {
-  return { PENDING: 'Pending', RUNNING: 'Running', SUCCEEDED: 'Succeeded', FAILED: 'Failed', CANCELED: 'Failed' }[state];
+  return { PENDING: 'Pending', RUNNING: 'Running', SUCCEEDED: 'Succeeded', FAILED: 'Failed', CANCELING: 'Terminating', CANCELED: 'Failed' }[state];
 }
 
 /**
@@ -143,9 +146,9 @@ export function createExperiment(ctx: RequestContext, input: { name?: string; de
   const name = input.name ?? '';
   // server/api_converter.go toModelExperiment: an input error wrapped as internal (HTTP 500).
   if (!name) throw internalInvalid('Experiment must have a non-empty name', 'Failed to convert API experiment to model experiment');
-  // validation/length.go counts bytes; toModelExperiment wraps the refusal as an internal error (500).
-  if (utf8Bytes(name) > MAX_EXPERIMENT_NAME_BYTES) {
-    throw new RpcError(13, `Failed to convert API experiment to model experiment: Invalid input error: Experiment.Name length cannot exceed ${MAX_EXPERIMENT_NAME_BYTES}`);
+  // validation/length.go ValidateModel (bytes, as Go's len): wrapped as internal by toModelExperiment.
+  for (const [field, value, max] of [['Name', name, MAX_EXPERIMENT_NAME_BYTES], ['Namespace', input.namespace ?? '', 63]] as const) {
+    if (utf8Bytes(value) > max) throw internalInvalid(`Experiment.${field} length cannot exceed ${max}`, 'Failed to convert API experiment to model experiment');
   }
   const namespace = ctx.state.multiUser ? (input.namespace ?? '') : '';
   if (ctx.state.multiUser && !namespace) throw invalid('In multi-user mode, the experiment namespace must be specified');
@@ -301,7 +304,8 @@ export function createJob(ctx: RequestContext, input: NewJob, what = 'Failed to 
     namespace: exp.namespace || SINGLE_USER_NAMESPACE,
     enabled: input.enabled,
     maxConcurrency: mc,
-    serviceAccount: input.serviceAccount ?? '',
+    // resource_manager.go CreateJob: the ScheduledWorkflow's service account, the default unless given.
+    serviceAccount: input.serviceAccount || ctx.state.defaultServiceAccount,
     noCatchup: input.noCatchup ?? false,
     trigger,
     pipeline,
@@ -322,13 +326,14 @@ export interface NewRun {
   pipeline: () => PipelineRecord | undefined;
 }
 
+/** resource_manager.go CreateRun reports the service account the workflow ran with: the default unless given. */
 export function createRun(ctx: RequestContext, input: NewRun): RunRecord {
   const what = 'Failed to create a run';
   if (!input.name) throw internalInvalid('Run name cannot be empty', 'Failed to convert a API run to its internal representation');
   const exp = resolveExperiment(ctx, input.experimentId, input.namespace, what, 'runs', input.name);
   const pipeline = input.pipeline();
   if (!pipeline) throw invalid(`${what}: Please specify a pipeline by providing a pipeline spec or a pipeline version`);
-  return ctx.state.seedRun({ name: input.name, description: input.description ?? '', experimentId: exp.id, namespace: exp.namespace, serviceAccount: input.serviceAccount ?? '', pipeline });
+  return ctx.state.seedRun({ name: input.name, description: input.description ?? '', experimentId: exp.id, namespace: exp.namespace, serviceAccount: input.serviceAccount || ctx.state.defaultServiceAccount, pipeline });
 }
 
 /** Put a value in a response unless protojson would omit it (EmitUnpopulated: false). */
@@ -365,4 +370,61 @@ export function triggerFromWire(t: any): TriggerRecord | undefined {
   if (t.cron_schedule) return { cron: { cron: t.cron_schedule.cron ?? '', start: t.cron_schedule.start_time, end: t.cron_schedule.end_time } };
   if (t.periodic_schedule) return { periodic: { intervalSecond: t.periodic_schedule.interval_second ?? 0, start: t.periodic_schedule.start_time, end: t.periodic_schedule.end_time } };
   return {};
+}
+
+// ---------------------------------------------------------------- the run lifecycle (resource_manager.go)
+
+function wrapped<T>(fn: () => T, context: string): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw err instanceof RpcError ? err.wrap(context) : err;
+  }
+}
+
+/**
+ * TerminateRun: run_store.go moves only a run that has not ended (PENDING/RUNNING) to CANCELING, else
+ * "Row not found" (400); the workflow then stops and the run reads CANCELED.
+ */
+export function terminateRun(ctx: RequestContext, id: string): void {
+  const r = wrapped(() => getRun(ctx, id, 'terminate'), `Failed to terminate run ${id} due to error fetching the run`);
+  const { state } = ctx.state.runState(r);
+  if (state !== 'PENDING' && state !== 'RUNNING') throw invalid(`Failed to terminate a run ${id}. Row not found`).wrap(`Failed to terminate run ${id}`);
+  r.terminatedAt = new Date();
+}
+
+export function archiveRun(ctx: RequestContext, id: string): void {
+  wrapped(() => getRun(ctx, id, 'archive'), `Failed to archive run ${id} as it failed to be retrieved`).archived = true;
+}
+
+/** UnarchiveRun: refused (FailedPrecondition, 400) while the run's experiment is archived. */
+export function unarchiveRun(ctx: RequestContext, id: string): void {
+  const r = wrapped(() => getRun(ctx, id, 'unarchive'), `Failed to unarchive run ${id} as it does not exist`);
+  if (ctx.state.experiments.get(r.experimentId)?.archived) {
+    const m = `Failed to unarchive run ${id} as experiment ${r.experimentId} must be un-archived first`;
+    throw new RpcError(9, `FailedPreconditionError: ${m}: Unarchive the experiment first to allow the run to be restored`, {}, m);
+  }
+  r.archived = false;
+}
+
+export function deleteRun(ctx: RequestContext, id: string): void {
+  wrapped(() => getRun(ctx, id, 'delete'), `Failed to delete run ${id} as it does not exist`);
+  ctx.state.runs.delete(id);
+}
+
+/**
+ * RetryRun: only a failed (or terminated) workflow can be retried; otherwise util.NewBadRequestError
+ * (Aborted, HTTP 409) from workflow.go GenerateRetryExecution. The retried run runs again.
+ */
+export function retryRun(ctx: RequestContext, id: string): void {
+  const r = wrapped(() => getRun(ctx, id, 'retry'), `Failed to retry run ${id} due to error fetching the run`);
+  const { state } = ctx.state.runState(r);
+  if (state !== 'FAILED' && state !== 'CANCELED') {
+    throw new RpcError(10, `Failed to retry run ${id}: BadRequestError: Workflow must be Failed/Error to retry: workflow cannot be retried`, {}, 'Workflow must be Failed/Error to retry');
+  }
+  r.terminatedAt = undefined;
+  r.canceledAt = undefined;
+  r.createdMs = Date.now() - ctx.state.runTiming.pendingMs;
+  const outcome = ctx.state.runOutcome;
+  r.outcome = typeof outcome === 'function' ? outcome(r) : outcome;
 }

@@ -216,6 +216,24 @@ export const V2_MESSAGES: Messages = {
     oneofs: [['pipeline_version_id', 'pipeline_spec', 'pipeline_version_reference']],
   },
   v2beta1PipelineVersionReference: { fields: { pipeline_id: S, pipeline_version_id: S } },
+  v2beta1Pipeline: { fields: { pipeline_id: S, display_name: S, name: S, description: S, created_at: T, namespace: S, error: 'any', tags: { map: S } } },
+  v2beta1PipelineVersion: {
+    fields: {
+      pipeline_id: S,
+      pipeline_version_id: S,
+      display_name: S,
+      name: S,
+      description: S,
+      created_at: T,
+      package_url: { msg: 'v2beta1Url' },
+      code_source_url: S,
+      pipeline_spec: 'struct',
+      error: 'any',
+      tags: { map: S },
+    },
+  },
+  v2beta1Url: { fields: { pipeline_url: S } },
+  v2beta1CreatePipelineAndVersionRequest: { fields: { pipeline: { msg: 'v2beta1Pipeline' }, pipeline_version: { msg: 'v2beta1PipelineVersion' } } },
   v2beta1RuntimeConfig: { fields: { parameters: { map: 'any' }, pipeline_root: S } },
   v2beta1Run: {
     fields: {

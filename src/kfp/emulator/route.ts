@@ -14,6 +14,9 @@ export interface RouteContext extends RequestContext {
   query: URLSearchParams;
   /** The decoded body (snake_case, typed) when the route takes one. */
   body: any;
+  /** The body as sent, and its content type (for multipart uploads). */
+  raw?: string;
+  contentType?: string;
 }
 
 export const q = (ctx: RouteContext, name: string) => ctx.query.get(name) ?? undefined;

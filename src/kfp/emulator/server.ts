@@ -9,6 +9,7 @@ import { type Messages, V1_MESSAGES, V2_MESSAGES, decodeMessage } from './protoj
 import type { Route } from './route.js';
 import { RpcError, permissionDenied, unauthenticated } from './rpc.js';
 import { EmulatorState, type RunTiming } from './state.js';
+import { UploadError, v1PipelineRoutes, v2PipelineRoutes } from './pipelines.js';
 import { v1Routes } from './v1.js';
 import { v2Routes } from './v2.js';
 
@@ -31,6 +32,12 @@ export interface KfpEmulatorOptions {
   /** Delay before answering each API call. */
   latencyMs?: number;
   runTiming?: Partial<RunTiming>;
+  /** The service account runs and recurring runs report when created without one (KFP's default: pipeline-runner). */
+  defaultServiceAccount?: string;
+  /** Runs whose display name matches end FAILED (the emulator's switch, to try failure paths). */
+  failRuns?: RegExp;
+  /** Runs whose display name matches stay RUNNING until terminated (to try waiting and timeouts). */
+  hangRuns?: RegExp;
   auth?: {
     /** Accepted bearer tokens. */
     tokens?: string[];
@@ -131,11 +138,17 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
   const prefix = (opts.prefix ?? '/pipeline').replace(/\/+$/, '');
   const state = new EmulatorState(opts.multiUser ?? true, opts.kfpVersion);
   state.runTiming = { ...state.runTiming, ...opts.runTiming };
+  if (opts.failRuns || opts.hangRuns) {
+    state.runOutcome = (r) => (opts.hangRuns?.test(r.name) ? 'HANG' : opts.failRuns?.test(r.name) ? 'FAILED' : 'SUCCEEDED');
+  }
+  if (opts.defaultServiceAccount) state.defaultServiceAccount = opts.defaultServiceAccount;
   if (opts.stateFile) state.load(opts.stateFile);
+  // Single-user KFP creates the Default experiment at start (apiserver/main.go CreateDefaultExperiment).
+  if (!state.multiUser) state.defaultExperiment('');
   const log = new RequestLog(opts.logBodies ?? true);
   const faults = new Faults(opts.faultSeed ?? 1);
   const dex = opts.auth?.dex ? new DexGateway(opts.auth.dex) : undefined;
-  const routes = [...v1Routes(), ...v2Routes()];
+  const routes = [...v1Routes(), ...v1PipelineRoutes(), ...v2Routes(), ...v2PipelineRoutes()];
   const compiled = routes.map(compile);
   const hanging = new Set<http.ServerResponse>();
   // Single-user KFP authenticates no one (resource_manager.go IsAuthorized returns early).
@@ -269,11 +282,12 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
         decoded = decodeMessage(hit.c.messages, hit.c.route.body, parsed);
       }
       const params = Object.fromEntries(hit.c.keys.map((k, i) => [k, decodeURIComponent(hit.m![i + 1]!)]));
-      body = await hit.c.route.handle({ state, caller, params, query: url.searchParams, body: decoded });
+      body = await hit.c.route.handle({ state, caller, params, query: url.searchParams, body: decoded, raw, contentType: req.headers['content-type'] });
     } catch (err) {
       if (!(err instanceof RpcError)) throw err;
       status = err.httpStatus;
-      body = err.toBody();
+      // The upload server answers some refusals with http.Error's plain text (pipeline_upload_server.go).
+      body = err instanceof UploadError && err.text ? `${err.message}\n` : err.toBody();
     }
     const write = method !== 'GET' && status === 200;
     if (write && opts.stateFile) state.save(opts.stateFile);
@@ -282,7 +296,8 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
       return;
     }
     record(status, body, write);
-    sendJson(res, status, body);
+    if (typeof body === 'string') res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
+    else sendJson(res, status, body);
   }
 
   async function handler(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -71,8 +71,34 @@ export interface Backfill {
   at: Date;
 }
 
-export type RunOutcome = 'SUCCEEDED' | 'FAILED';
-export type RunStateName = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED';
+/** How a run ends on the emulator's clock; HANG keeps it RUNNING until terminated. */
+export type RunOutcome = 'SUCCEEDED' | 'FAILED' | 'HANG';
+export type RunStateName = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELING' | 'CANCELED';
+
+/** A pipeline of KFP's pipeline service (the `pipelines` table). Namespace '' = shared. */
+export interface StoredPipeline {
+  id: string;
+  name: string;
+  displayName: string;
+  description: string;
+  namespace: string;
+  createdAt: Date;
+  tags?: Record<string, string>;
+}
+
+/** A pipeline version: the spec text KFP stores (YAML, the platform spec as a second document). */
+export interface StoredVersion {
+  id: string;
+  pipelineId: string;
+  name: string;
+  displayName: string;
+  description: string;
+  createdAt: Date;
+  manifest: string;
+  packageUrl?: string;
+  codeSourceUrl?: string;
+  tags?: Record<string, string>;
+}
 
 export interface RunRecord {
   id: string;
@@ -90,6 +116,8 @@ export interface RunRecord {
   outcome: RunOutcome;
   /** Set when the run was terminated (its recurring run deleted without ORPHAN). */
   canceledAt?: Date;
+  /** Set by terminate: the run reads CANCELING until the cancel delay has passed, then CANCELED. */
+  terminatedAt?: Date;
 }
 
 export interface RunTiming {
@@ -97,6 +125,8 @@ export interface RunTiming {
   pendingMs: number;
   /** Time a run stays RUNNING before it ends with its outcome. */
   runningMs: number;
+  /** Time a terminated run stays CANCELING before it reads CANCELED. */
+  cancelingMs?: number;
 }
 
 /** KFP keeps timestamps with 1-second precision. */
@@ -106,7 +136,14 @@ export class EmulatorState {
   readonly experiments = new Map<string, ExperimentRecord>();
   readonly jobs = new Map<string, JobRecord>();
   readonly runs = new Map<string, RunRecord>();
+  readonly pipelines = new Map<string, StoredPipeline>();
+  readonly versions = new Map<string, StoredVersion>();
   runTiming: RunTiming = { pendingMs: 300, runningMs: 1200 };
+  /**
+   * The service account KFP runs pipelines with when a run or recurring run names none
+   * (DEFAULTPIPELINERUNNERSERVICEACCOUNT, config.json: pipeline-runner; Kubeflow sets default-editor).
+   */
+  defaultServiceAccount = 'pipeline-runner';
   /** Outcome of runs created from now on: a value or a choice per run (tests inject FAILED). */
   runOutcome: RunOutcome | ((run: RunRecord) => RunOutcome) = 'SUCCEEDED';
   /** Every re-enable that made KFP's scheduler start missed runs, in order (a catch-up storm is visible here). */
@@ -226,6 +263,7 @@ export class EmulatorState {
     for (const r of [...this.runs.values()]) if (r.experimentId === id) this.runs.delete(r.id);
   }
 
+  /** Whether a run has ended (CANCELING has not). */
   isFinal(s: RunStateName): boolean {
     return s === 'SUCCEEDED' || s === 'FAILED' || s === 'CANCELED';
   }
@@ -234,14 +272,25 @@ export class EmulatorState {
   runState(r: RunRecord, now = Date.now()): { state: RunStateName; finishedAt?: Date } {
     const age = now - r.createdMs;
     const doneAt = r.createdMs + this.runTiming.pendingMs + this.runTiming.runningMs;
-    if (r.canceledAt && r.canceledAt.getTime() < doneAt) return { state: 'CANCELED', finishedAt: seconds(r.canceledAt) };
+    const hangs = r.outcome === 'HANG';
+    if (r.canceledAt && (hangs || r.canceledAt.getTime() < doneAt)) return { state: 'CANCELED', finishedAt: seconds(r.canceledAt) };
+    if (r.terminatedAt && (hangs || r.terminatedAt.getTime() < doneAt)) {
+      const canceledAt = r.terminatedAt.getTime() + (this.runTiming.cancelingMs ?? this.runTiming.pendingMs);
+      return now < canceledAt ? { state: 'CANCELING' } : { state: 'CANCELED', finishedAt: seconds(new Date(canceledAt)) };
+    }
     if (age < this.runTiming.pendingMs) return { state: 'PENDING' };
-    if (now < doneAt) return { state: 'RUNNING' };
-    return { state: r.outcome, finishedAt: seconds(new Date(doneAt)) };
+    if (now < doneAt || hangs) return { state: 'RUNNING' };
+    return { state: r.outcome as 'SUCCEEDED' | 'FAILED', finishedAt: seconds(new Date(doneAt)) };
   }
 
   toJSON(): unknown {
-    return { experiments: [...this.experiments.values()], jobs: [...this.jobs.values()], runs: [...this.runs.values()] };
+    return {
+      experiments: [...this.experiments.values()],
+      jobs: [...this.jobs.values()],
+      runs: [...this.runs.values()],
+      pipelines: [...this.pipelines.values()],
+      versions: [...this.versions.values()],
+    };
   }
 
   save(file: string): void {
@@ -257,6 +306,17 @@ export class EmulatorState {
     for (const e of data.experiments ?? []) this.experiments.set(e.id, e);
     for (const j of data.jobs ?? []) this.jobs.set(j.id, j);
     for (const r of data.runs ?? []) this.runs.set(r.id, r);
+    for (const p of data.pipelines ?? []) this.pipelines.set(p.id, p);
+    for (const v of data.versions ?? []) this.versions.set(v.id, v);
+  }
+
+  /** The newest version of a pipeline (KFP orders by created_at; the later insert wins a tie). */
+  latestVersion(pipelineId: string): StoredVersion | undefined {
+    let latest: StoredVersion | undefined;
+    for (const v of this.versions.values()) {
+      if (v.pipelineId === pipelineId && (!latest || v.createdAt.getTime() >= latest.createdAt.getTime())) latest = v;
+    }
+    return latest;
   }
 }
 

@@ -1,4 +1,5 @@
-import { invalid } from './rpc.js';
+import { parse as parseYaml } from 'yaml';
+import { RpcError, invalid } from './rpc.js';
 import { listPage } from './listing.js';
 import {
   EXPERIMENTS,
@@ -19,7 +20,13 @@ import {
   triggerFromWire,
   triggerToWire,
   v1RunStatus,
+  archiveRun,
+  deleteRun,
+  retryRun,
+  terminateRun,
+  unarchiveRun,
 } from './logic.js';
+import { fromVersion, jobFromVersion } from './pipelines.js';
 import { type Route, type RouteContext, q } from './route.js';
 import type { EmulatorState, ExperimentRecord, JobRecord, PipelineRecord, RunRecord } from './state.js';
 
@@ -117,6 +124,27 @@ function runOut(s: EmulatorState, r: RunRecord): Record<string, unknown> {
   return o;
 }
 
+/**
+ * apiRunDetail (server/api_converter.go toApiRunDetailV1): an Argo run carries the workflow it runs as
+ * `pipeline_runtime.workflow_manifest` (resource_manager.go CreateRun stores it at create time: the
+ * parameters filled in, the service account set); v2 runs get theirs from the persistence agent.
+ */
+function runDetail(s: EmulatorState, r: RunRecord): Record<string, unknown> {
+  const o: Record<string, unknown> = { run: runOut(s, r) };
+  if (r.pipeline.kind === 'argo') o.pipeline_runtime = { workflow_manifest: JSON.stringify(runtimeWorkflow(r.pipeline, r.serviceAccount)) };
+  return o;
+}
+
+function runtimeWorkflow(p: Extract<PipelineRecord, { kind: 'argo' }>, serviceAccount: string): Record<string, any> {
+  const wf = parseYaml(p.manifest) as Record<string, any>;
+  const given = new Map(p.parameters.map((x) => [x.name, x.value]));
+  const spec = { ...(wf.spec ?? {}) };
+  const declared: any[] = spec.arguments?.parameters ?? [];
+  if (declared.length) spec.arguments = { ...spec.arguments, parameters: declared.map((d) => (given.has(d?.name) ? { ...d, value: given.get(d.name) } : d)) };
+  if (serviceAccount) spec.serviceAccountName = serviceAccount;
+  return { ...wf, spec };
+}
+
 /** The v1 pipeline source: inline Argo workflow (parameters checked), inline IR, or pipeline/version reference. */
 function pipelineIn(b: any): PipelineRecord | undefined {
   const spec = b.pipeline_spec ?? {};
@@ -157,6 +185,15 @@ function listOut(key: string, p: { items: unknown[]; totalSize: number; nextPage
   put(o, 'total_size', p.totalSize);
   put(o, 'next_page_token', p.nextPageToken);
   return o;
+}
+
+function lifecycleV1(fn: () => void, context: string): Record<string, never> {
+  try {
+    fn();
+  } catch (err) {
+    throw err instanceof RpcError ? err.wrap(context) : err;
+  }
+  return {};
 }
 
 export function v1Routes(): Route[] {
@@ -235,7 +272,7 @@ export function v1Routes(): Route[] {
             serviceAccount: b.service_account,
             noCatchup: b.no_catchup,
             trigger: triggerFromWire(b.trigger),
-            pipeline: () => pipelineIn(b),
+            pipeline: () => jobFromVersion(ctx, pipelineIn(b)),
           },
           'Validate create job request failed.',
         );
@@ -291,11 +328,17 @@ export function v1Routes(): Route[] {
           experimentId: refOf(b, 'EXPERIMENT'),
           namespace: refOf(b, 'NAMESPACE'),
           serviceAccount: b.service_account,
-          pipeline: () => pipelineIn(b),
+          pipeline: () => fromVersion(ctx, pipelineIn(b), 'Failed to create a run'),
         });
-        return { run: runOut(ctx.state, run) };
+        return runDetail(ctx.state, run);
       },
     },
-    { method: 'GET', path: `${P}/runs/{run_id}`, handle: (ctx) => ({ run: runOut(ctx.state, getRun(ctx, ctx.params.run_id!)) }) },
+    { method: 'GET', path: `${P}/runs/{run_id}`, handle: (ctx) => runDetail(ctx.state, getRun(ctx, ctx.params.run_id!)) },
+    // server/run_server.go *V1: the same resource manager calls, wrapped with v1beta1's context.
+    { method: 'POST', path: `${P}/runs/{run_id}/terminate`, handle: (ctx) => lifecycleV1(() => terminateRun(ctx, ctx.params.run_id!), 'Failed to terminate a v1beta1 run') },
+    { method: 'POST', path: `${P}/runs/{run_id}/retry`, handle: (ctx) => lifecycleV1(() => retryRun(ctx, ctx.params.run_id!), 'Failed to retry a run') },
+    { method: 'POST', path: `${P}/runs/{id}:archive`, handle: (ctx) => lifecycleV1(() => archiveRun(ctx, ctx.params.id!), 'Failed to archive a v1beta1 run') },
+    { method: 'POST', path: `${P}/runs/{id}:unarchive`, handle: (ctx) => lifecycleV1(() => unarchiveRun(ctx, ctx.params.id!), 'Failed to unarchive a v1beta1 run') },
+    { method: 'DELETE', path: `${P}/runs/{id}`, handle: (ctx) => lifecycleV1(() => deleteRun(ctx, ctx.params.id!), 'Failed to delete a v1beta1 run') },
   ];
 }

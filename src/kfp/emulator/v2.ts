@@ -1,8 +1,9 @@
 import { parse as parseYaml, stringify as yamlText } from 'yaml';
 import { ORPHAN_DELETE_SINCE } from '../version.js';
-import { invalid } from './rpc.js';
+import { RpcError, invalid } from './rpc.js';
 import { listPage } from './listing.js';
-import { EXPERIMENTS, JOBS, createExperiment, createJob, createRun, getExperiment, getJob, getRun, healthz, listNamespace, put, runListing, specPipeline, triggerFromWire, triggerToWire } from './logic.js';
+import { EXPERIMENTS, JOBS, archiveRun, createExperiment, createJob, createRun, deleteRun, getExperiment, getJob, getRun, healthz, listNamespace, put, retryRun, runListing, specPipeline, terminateRun, triggerFromWire, triggerToWire, unarchiveRun } from './logic.js';
+import { fromVersion, jobFromVersion } from './pipelines.js';
 import { type Route, type RouteContext, q } from './route.js';
 import type { EmulatorState, ExperimentRecord, JobRecord, PipelineRecord, RunRecord } from './state.js';
 
@@ -116,6 +117,14 @@ function listOut(key: string, p: { items: unknown[]; totalSize: number; nextPage
   return o;
 }
 
+function lifecycle(fn: () => void, context: string): void {
+  try {
+    fn();
+  } catch (err) {
+    throw err instanceof RpcError ? err.wrap(context) : err;
+  }
+}
+
 const done = (fn: (ctx: RouteContext) => void) => (ctx: RouteContext) => {
   fn(ctx);
   return {};
@@ -173,7 +182,7 @@ export function v2Routes(): Route[] {
           serviceAccount: b.service_account,
           noCatchup: b.no_catchup,
           trigger: triggerFromWire(b.trigger),
-          pipeline: () => pipelineIn(b),
+          pipeline: () => jobFromVersion(ctx, pipelineIn(b)),
         });
         return recurringRunOut(job);
       },
@@ -214,11 +223,17 @@ export function v2Routes(): Route[] {
           description: b.description,
           experimentId: b.experiment_id ?? q(ctx, 'experiment_id'),
           serviceAccount: b.service_account,
-          pipeline: () => pipelineIn(b),
+          pipeline: () => fromVersion(ctx, pipelineIn(b), 'Failed to create a run'),
         });
         return runOut(ctx.state, run);
       },
     },
     { method: 'GET', path: `${P}/runs/{run_id}`, handle: (ctx) => runOut(ctx.state, getRun(ctx, ctx.params.run_id!)) },
+    // server/run_server.go: each wraps the resource manager's error with its own context.
+    { method: 'POST', path: `${P}/runs/{run_id}:terminate`, handle: done((ctx) => lifecycle(() => terminateRun(ctx, ctx.params.run_id!), 'Failed to terminate a run')) },
+    { method: 'POST', path: `${P}/runs/{run_id}:archive`, handle: done((ctx) => lifecycle(() => archiveRun(ctx, ctx.params.run_id!), 'Failed to archive a run')) },
+    { method: 'POST', path: `${P}/runs/{run_id}:unarchive`, handle: done((ctx) => lifecycle(() => unarchiveRun(ctx, ctx.params.run_id!), 'Failed to unarchive a run')) },
+    { method: 'POST', path: `${P}/runs/{run_id}:retry`, handle: done((ctx) => lifecycle(() => retryRun(ctx, ctx.params.run_id!), 'Failed to retry a run')) },
+    { method: 'DELETE', path: `${P}/runs/{run_id}`, handle: done((ctx) => lifecycle(() => deleteRun(ctx, ctx.params.run_id!), 'Failed to delete a run')) },
   ];
 }
