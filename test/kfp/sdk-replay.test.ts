@@ -108,12 +108,6 @@ class Ids {
 }
 
 /**
- * Calls whose requests are not judged here: the platform spec of a run or recurring run
- * (`pipeline_spec: {pipeline_spec, platform_spec}`) is the KFP fidelity branch's part; remove once merged.
- */
-const PENDING_ELSEWHERE = new Set(['platform_spec_round_trip_run', 'platform_spec_round_trip_recurring_run']);
-
-/**
  * KFP's status for this request: 200, except reading what the same call has just deleted (404). When the
  * traces were taken the emulator had no pipeline service, so the SDK never learned the first version of
  * its pipeline and deleted only the second before the pipeline: KFP refuses that delete (400, versions
@@ -151,7 +145,6 @@ describeWithSharedSets('kfp-sdk-traces', 'kfp-api').each([
     const check = contract();
     const lastToken = new Map<string, string>();
     const problems: string[] = [];
-    const pendingIds = new Set<string>();
     for (const [i, r] of reqs.entries()) {
       const query = Object.fromEntries(Object.entries(r.query).map(([k, v]) => [k, k === 'page_token' && v ? (lastToken.get(r.path) ?? v) : ids.text(v)]));
       const url = `${emu.url}${ids.text(r.path)}?${new URLSearchParams(query)}`;
@@ -168,11 +161,6 @@ describeWithSharedSets('kfp-sdk-traces', 'kfp-api').each([
       ids.learn(answer);
       if (answer?.next_page_token) lastToken.set(r.path, answer.next_page_token);
       const what = `#${i} ${r.sdk_call}: ${r.method} ${r.path}`;
-      if (PENDING_ELSEWHERE.has(r.sdk_call)) {
-        for (const id of JSON.stringify(r).match(UUID) ?? []) if (!ids.isBound(id)) pendingIds.add(id);
-        continue;
-      }
-      if ((JSON.stringify(r).match(UUID) ?? []).some((id) => pendingIds.has(id))) continue;
       const want = expectedStatus(reqs, i);
       if (res.status !== want) problems.push(`${what} answered ${res.status}, KFP answers ${want}: ${JSON.stringify(answer).slice(0, 300)}`);
       const logged = emu.log.entries[emu.log.entries.length - 1]!;
