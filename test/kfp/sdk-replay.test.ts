@@ -91,10 +91,6 @@ class Ids {
     return pick;
   }
 
-  isBound(id: string): boolean {
-    return this.bound.has(id);
-  }
-
   text(s: string): string {
     return s.replace(UUID, (id) => this.map(id));
   }
