@@ -651,7 +651,7 @@ export function mergePull(world: World, repo: RepoState, number: number, opts: {
     : repo.store.writeCommit({ tree: headCommit.tree, parents: [base, head], message: `Merge pull request #${number} from ${repo.info.owner}/${pr.headRef}\n\n${issue.title}`, author: who, committer: who });
   repo.refs.set(`refs/heads/${pr.baseRef}`, merge.sha);
   const at = isoNow(world.now());
-  Object.assign(pr, { merged: true, mergedAt: at, mergedBy: world.login, mergeCommitSha: merge.sha, frozenHeadSha: head });
+  Object.assign(pr, { merged: true, mergedAt: at, mergedBy: world.login, mergeCommitSha: merge.sha, frozenHeadSha: head, autoMerge: undefined });
   Object.assign(issue, { state: 'closed', closedAt: at, updatedAt: at });
   return merge.sha;
 }
