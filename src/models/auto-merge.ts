@@ -7,7 +7,8 @@ import type { PrRef } from './model-pr.js';
  * open-model-pr's `auto-merge`: arm GitHub's auto-merge on the model PR (GraphQL
  * enablePullRequestAutoMerge), so it merges itself once the required checks — the quality gate — pass.
  * Armed on every run that finds the PR open and not armed: a person may have disarmed it, and GitHub
- * disarms it when the PR is closed or someone without write access pushes to it.
+ * disarms it when the PR is closed or someone without write access pushes to it or changes its base
+ * (docs.github.com, "Automatically merging a pull request"); the action's own force-push keeps it armed.
  */
 
 export const AUTO_MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;

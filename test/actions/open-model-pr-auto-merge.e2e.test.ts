@@ -125,6 +125,28 @@ describeWithShared('open-model-pr auto-merge against the GitHub API double', () 
     expect(graphqlCalls()).toHaveLength(1);
   });
 
+  test('refused for another reason (a draft PR): a warning quoting GitHub, the PR stays open', async () => {
+    gh.createRepo(REPO, { files: { [FILE]: EXAMPLE }, allowAutoMerge: true });
+    await trained(M1, M2);
+    const r = await run({ draft: 'true' });
+    expect(r.code).toBe(0);
+    expect(r.outputs).toMatchObject({ operation: 'created', 'auto-merge': 'refused' });
+    expect(r.annotations.filter((a) => a.kind === 'warning').map((a) => a.message).join('\n')).toMatch(/GitHub refused to arm auto-merge on #1: .*draft state.*stays open/);
+    expect(gh.pulls(REPO)[0]).toMatchObject({ state: 'open', draft: true });
+  });
+
+  test('the state a client reads back by GraphQL fits the schema', async () => {
+    gh.createRepo(REPO, { files: { [FILE]: EXAMPLE }, allowAutoMerge: true });
+    await trained(M1, M2);
+    await run({ 'auto-merge': 'rebase' });
+    const client = await createGitHub({ token: 't', apiUrl: gh.url });
+    const q = await client.graphql<{ repository: { autoMergeAllowed: boolean; pullRequest: { state: string; autoMergeRequest: { mergeMethod: string; enabledBy: { login: string } } } } }>(
+      'query($owner: String!, $name: String!, $n: Int!) { repository(owner: $owner, name: $name) { autoMergeAllowed pullRequest(number: $n) { state headRefOid autoMergeRequest { mergeMethod enabledBy { login } } } } }',
+      { owner: 'acme', name: 'serving', n: 1 },
+    );
+    expect(q.repository).toMatchObject({ autoMergeAllowed: true, pullRequest: { state: 'OPEN', autoMergeRequest: { mergeMethod: 'REBASE', enabledBy: { login: 'model-promoter[bot]' } } } });
+  });
+
   test('an operation outside the schema is a violation', async () => {
     gh.createRepo(REPO, { files: { [FILE]: EXAMPLE } });
     const client = await createGitHub({ token: 't', apiUrl: gh.url });

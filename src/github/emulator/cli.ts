@@ -48,7 +48,7 @@ export async function runGitHubEmulatorCli(argv: string[]): Promise<number> {
   }
   let emulator;
   try {
-    emulator = await startGitHubEmulator({ port, ...(login ? { login } : {}) });
+    emulator = await startGitHubEmulator({ port, recordRequests: false, ...(login ? { login } : {}) });
     for (const spec of repos) {
       const [name, dir] = spec.split(/=(.*)/s) as [string, string | undefined];
       if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--repo must be OWNER/NAME or OWNER/NAME=DIR (got "${spec}")`);
@@ -67,6 +67,6 @@ export async function runGitHubEmulatorCli(argv: string[]): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await emulator.close();
-  process.stdout.write(`GitHub API emulator stopped after ${emulator.requests.length} requests.\n`);
+  process.stdout.write(`GitHub API emulator stopped after ${emulator.served} requests.\n`);
   return 0;
 }

@@ -35,6 +35,8 @@ export interface GraphqlContractChecks {
 export interface GitHubEmulatorOptions {
   /** Port to listen on (default 0: any free port). */
   port?: number;
+  /** Keep every request in `requests` (default true; the CLI turns it off). */
+  recordRequests?: boolean;
   /** Contract checks of REST calls; none by default. */
   contract?: RestContract;
   /** Contract checks of GraphQL calls; none by default. */
@@ -119,6 +121,8 @@ export interface CommentSummary {
 
 export class GitHubEmulator {
   readonly requests: RecordedRequest[] = [];
+  /** Requests served, also when they are not recorded. */
+  served = 0;
   readonly violations: Violation[] = [];
   private readonly contract: RestContract | undefined;
   private readonly graphqlContract: GraphqlContractChecks | undefined;
@@ -390,7 +394,9 @@ export class GitHubEmulator {
     const method = (req.method ?? 'GET').toUpperCase() as Method;
     const auth = /^(?:token|bearer)\s+(.+)$/i.exec(req.headers.authorization ?? '');
     const record: RecordedRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0, token: auth?.[1] };
-    this.requests.push(record);
+    this.served++;
+    // A long-running emulator (the CLI) keeps no request log: it would grow without bound.
+    if (this.opts.recordRequests !== false) this.requests.push(record);
     const violate = (problem: string) => this.violations.push({ method, path: url.pathname, route: record.route, problem });
 
     if (method === 'POST' && url.pathname === '/graphql') return this.handleGraphql(req, res, record, violate);
