@@ -254,6 +254,15 @@ export async function runDemo(argv: string[]): Promise<number> {
     });
     expectOutputs('open-model-pr (newer model)', updated, { operation: 'updated', 'pull-request-number': '1', 'latest-model': second.uri, 'auto-merge': 'armed' });
     say(`  open pull requests: ${github.pulls(GITOPS_REPO).filter((p) => p.state === 'open').length}`);
+    const regate = await run({
+      title: 'quality-gate on the updated PR: the same comment, kept up to date',
+      explain: 'The check runs again for the new head; the sticky report is updated in place (or left alone when unchanged), never posted twice.',
+      args: ['quality-gate', '--metrics', 'quality/metrics.json', '--baseline', 'quality/baseline.json', '--thresholds', 'quality/thresholds.yaml', '--token', 'demo-token'],
+      expectExit: 0,
+      env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event },
+    });
+    expectOutputs('quality-gate (updated PR)', regate, { passed: 'true' });
+    say(`  comments on PR #1: ${github.comments(GITOPS_REPO, 1).length}`);
     showPr('1');
 
     say(dim('\n(The required check passed: GitHub merges the PR, as auto-merge asked…)'));
