@@ -36,6 +36,11 @@ export const extraCommands: readonly ExtraCommand[] = [
     run: async (argv) => (await import('../kfp/emulator/cli.js')).runEmulatorCli(argv),
   },
   {
+    name: 'github-emulator',
+    summary: 'Serve an emulator of the GitHub API (the REST routes the toolkit calls, GraphQL auto-merge) on loopback until interrupted.',
+    run: async (argv) => (await import('../github/emulator/cli.js')).runGitHubEmulatorCli(argv),
+  },
+  {
     name: 'plan',
     summary: 'push-reconcile --mode plan: show what would change in KFP (same flags as push-reconcile).',
     help: () => reconcileHelp('plan'),

@@ -56,7 +56,7 @@ export interface ModelPrResult {
   current: string;
   /** Where the value sits in the base file. */
   match: PinMatch;
-  pr?: { number: number; url: string };
+  pr?: PrRef;
   /** Head commit of the PR branch after the run, when it exists. */
   headSha?: string;
   /** Creation time of the model pinned on base, when known. */
@@ -64,9 +64,22 @@ export interface ModelPrResult {
   why: string;
 }
 
+/** The PR this run ended with: open or closed, its node id (for GraphQL) and whether auto-merge is armed. */
+export interface PrRef {
+  number: number;
+  url: string;
+  open: boolean;
+  nodeId?: string;
+  /** The armed auto-merge's method (`merge`, `squash`, `rebase`); undefined when not armed. */
+  autoMerge?: string;
+}
+
 interface PullLike {
   number: number;
   html_url: string;
+  node_id?: string;
+  state?: string;
+  auto_merge?: { merge_method?: string } | null;
   title: string;
   body?: string | null;
   merged_at?: string | null;
@@ -242,11 +255,15 @@ export async function reconcileModelPr(gh: GitHub, req: ModelPrRequest): Promise
     branch: req.branch,
     current,
     match,
-    pr: pr ? { number: pr.number, url: pr.html_url } : undefined,
+    pr: pr ? prRef(pr) : undefined,
     ...(headSha ? { headSha } : {}),
     ...(pinned ? { pinned } : {}),
     why: plan.why,
   };
+}
+
+function prRef(p: PullLike): PrRef {
+  return { number: p.number, url: p.html_url, open: p.state !== 'closed', ...(p.node_id ? { nodeId: p.node_id } : {}), ...(p.auto_merge?.merge_method ? { autoMerge: p.auto_merge.merge_method } : {}) };
 }
 
 /** Is this GitHub's "the new PR is not resolvable yet" answer (create-pull-request#4321)? */

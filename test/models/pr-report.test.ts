@@ -11,7 +11,7 @@ function result(operation: ModelPrResult['operation'], why: string): ModelPrResu
     branch: 'auto-update-model',
     current: 's3://models/<team>/churn__v1__',
     match: { value: '', path: [], location: { file: 'serving/model.yaml', line: 18 }, start: 0, end: 0, type: undefined, docIndex: 0 },
-    pr: { number: 7, url: 'https://github.com/acme/serving/pull/7' },
+    pr: { number: 7, url: 'https://github.com/acme/serving/pull/7', open: true },
     why,
   };
 }

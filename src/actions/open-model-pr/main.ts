@@ -2,6 +2,7 @@ import { type ActionContext, workingDirectory } from '../../lib/action.js';
 import { UserError } from '../../lib/errors.js';
 import { branchNameProblem } from '../../lib/names.js';
 import { createGitHub, parseRepo, repoFromEnv } from '../../lib/github.js';
+import { AUTO_MERGE_METHODS, type AutoMergeResult, armAutoMerge, mergedModelPr } from '../../models/auto-merge.js';
 import { now } from '../../models/clock.js';
 import { type Model, modelFromInput, pinsModel } from '../../models/model.js';
 import { reconcileModelPr } from '../../models/model-pr.js';
@@ -26,6 +27,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   if (!repo) throw new UserError('No repository to work on. Fix: set repository to owner/name (GITHUB_REPOSITORY is set automatically inside GitHub Actions).');
   const token = inputs.string('token');
   const draft = inputs.bool('draft');
+  const autoMerge = inputs.optional('auto-merge') ? inputs.oneOf('auto-merge', AUTO_MERGE_METHODS) : undefined;
   const clock = now(env);
 
   // ── the newest model ──
@@ -62,7 +64,7 @@ export async function run(ctx: ActionContext): Promise<void> {
 
   if (env.GITHUB_TOKEN && token === env.GITHUB_TOKEN) host.warning(DEFAULT_TOKEN_WARNING);
   let warned = false;
-  const gh = await createGitHub({ token, host });
+  const gh = await createGitHub({ token, apiUrl: env.GITHUB_API_URL, host });
   const title = inputs.optional('title') ?? `Update model to ${latest.id}`;
   const userBody = inputs.optional('body');
   const labels = splitList(inputs.string('labels'));
@@ -100,7 +102,23 @@ export async function run(ctx: ActionContext): Promise<void> {
 
   setOutputs(host, { operation: result.operation, pr: result.pr, headSha: result.headSha, branch, current: result.current, latest: desired });
   host.info(`operation=${result.operation}${result.pr ? ` ${result.pr.url}` : ''}`);
-  await host.appendSummary(summarize({ result, latest, desired, currentModel: describe(result.current), path, clock, repo: `${repo.owner}/${repo.repo}` }));
+  let armed: AutoMergeResult | undefined;
+  if (autoMerge) {
+    armed = await host.group('Auto-merge', async () => {
+      let a: AutoMergeResult | undefined;
+      if (result.pr?.open) a = await armAutoMerge(gh, { repo, pr: result.pr, headSha: result.headSha, method: autoMerge, base: result.base });
+      else if (result.current === desired) {
+        const merged = await mergedModelPr(gh, { repo, branch, base: result.base, desired });
+        if (merged) a = { state: 'merged', note: `[#${merged.number}](${merged.url}) pinning it is merged.`, warn: false };
+      }
+      if (a?.warn) host.warning(a.note);
+      else host.info(a?.note ?? 'No pull request is open: nothing to arm.');
+      return a;
+    });
+    host.setOutput('auto-merge', armed?.state ?? '');
+  }
+  const summary = summarize({ result, latest, desired, currentModel: describe(result.current), path, clock, repo: `${repo.owner}/${repo.repo}` });
+  await host.appendSummary(armed ? `${summary}\n${armed.warn ? '⚠️' : armed.state === 'merged' ? '✅' : '🤖'} ${armed.note}\n` : summary);
 }
 
 /** A branch input, checked before any call (it goes into the refs API). */

@@ -63,6 +63,10 @@ export const spec: ActionSpec = {
       description: 'Open the PR as a draft.',
       default: 'false',
     },
+    'auto-merge': {
+      description:
+        'Arm GitHub\'s auto-merge on the PR with this method: `merge`, `squash` or `rebase` (empty: off). The PR then merges itself once the required checks of the base branch (e.g. the quality gate) pass. Armed again on every run that finds it disarmed. The repository needs Settings → "Allow auto-merge" (else a warning, and the PR stays open for a person), and the token pull-requests: write and contents: write.',
+    },
     token: {
       description:
         'Token with contents: write and pull-requests: write. Use a GitHub App installation token (actions/create-github-app-token) or a PAT: PRs opened with the default GITHUB_TOKEN do not trigger pull_request workflows, so required checks never run.',
@@ -83,6 +87,7 @@ export const spec: ActionSpec = {
     'pull-request-url': { description: 'URL of the PR (also when closed); empty when there is none.' },
     'pull-request-head-sha': { description: 'Head commit of the PR branch after the run; empty when the branch does not exist.' },
     'pull-request-branch': { description: 'The PR branch (the branch input).' },
+    'auto-merge': { description: 'With auto-merge set: `armed`, `not-allowed` (the repository does not allow auto-merge), `refused` (GitHub refused for another reason: the summary says why), `merged` (the PR pinning the newest model is merged), or empty when no PR is open.' },
     'current-model': { description: 'The value pinned on the base branch before this run.' },
     'latest-model': { description: 'The value of the newest model (what the PR pins).' },
   },

@@ -21,7 +21,7 @@ import {
   workflowRunObject,
 } from './responses.js';
 
-/** What the double knows beyond one repository. */
+/** What the emulator knows beyond one repository. */
 export interface World {
   urls: Urls;
   /** Lower-cased owner/name → repository (GitHub matches names case-insensitively). */
@@ -130,6 +130,7 @@ export const handlers: Record<string, Handler> = {
     }
     if (b.description !== undefined) repo.info.description = b.description;
     if (b.private !== undefined) repo.info.private = b.private;
+    if (b.allow_auto_merge !== undefined) repo.info.allowAutoMerge = b.allow_auto_merge;
     repo.info.updatedAt = isoNow(ctx.world.now());
     return ok(repoObject(ctx, repo));
   },
@@ -578,6 +579,7 @@ function setPullState(ctx: RouteContext, repo: RepoState, issue: IssueState, sta
   if (state === 'closed') {
     const headRepo = ctx.world.repos.get(pr.headRepo.toLowerCase()) ?? repo;
     pr.frozenHeadSha = headRepo.branchSha(pr.headRef) ?? pr.frozenHeadSha;
+    pr.autoMerge = undefined; // closing disarms auto-merge; reopening does not re-arm it
     issue.state = 'closed';
     issue.closedAt = isoNow(ctx.world.now());
     return;
@@ -593,6 +595,7 @@ function setPullState(ctx: RouteContext, repo: RepoState, issue: IssueState, sta
 function closePullsOfDeletedBranch(ctx: RouteContext, repo: RepoState, full: string) {
   for (const issue of repo.issues.values()) {
     if (issue.pull && issue.state === 'open' && `refs/heads/${issue.pull.headRef}` === full && issue.pull.headRepo === repo.fullName) {
+      issue.pull.autoMerge = undefined;
       issue.state = 'closed';
       issue.closedAt = isoNow(ctx.world.now());
     }
@@ -630,21 +633,27 @@ function checkOutput(run: CheckRunState, added = run.output.annotations.length) 
   if (added > 50) throw validationFailed('CheckRun', { code: 'custom', field: 'output.annotations', message: 'Only 50 annotations are allowed per request.' });
 }
 
-/** Tests merge a pull request through the double (there is no merge route in the description). */
-export function mergePull(world: World, repo: RepoState, number: number, opts: { squash?: boolean } = {}): string {
+/** Tests merge a pull request through the emulator (there is no merge route in the description). */
+export function mergePull(world: World, repo: RepoState, number: number, opts: { squash?: boolean; method?: MergeMethod } = {}): string {
   const issue = repo.pull(number);
   if (issue.state !== 'open') throw new Error(`pull #${number} is not open`);
   const pr = issue.pull;
-  if (pr.headRepo !== repo.fullName) throw new Error('merging a pull request from another repository is not supported by the double');
+  if (pr.headRepo !== repo.fullName) throw new Error('merging a pull request from another repository is not supported by the emulator');
+  const method = opts.method ?? (opts.squash ? 'squash' : 'merge');
   const head = repo.branchSha(pr.headRef)!;
   const base = repo.branchSha(pr.baseRef)!;
   const who = person(world.login, `${world.login}@users.noreply.github.com`, world.now());
-  const merge = opts.squash
-    ? repo.store.writeCommit({ tree: repo.commit(head).tree, parents: [base], message: `${issue.title} (#${number})\n\n${repo.commit(head).message.split('\n').slice(2).join('\n')}`, author: who, committer: who })
-    : repo.store.writeCommit({ tree: repo.commit(head).tree, parents: [base, head], message: `Merge pull request #${number} from ${repo.info.owner}/${pr.headRef}\n\n${issue.title}`, author: who, committer: who });
+  const headCommit = repo.commit(head);
+  // squash: one commit with the head's tree; rebase (of this one-commit branch): the head replayed on base.
+  const merge =
+    method === 'squash' ? repo.store.writeCommit({ tree: headCommit.tree, parents: [base], message: `${issue.title} (#${number})\n\n${headCommit.message.split('\n').slice(2).join('\n')}`, author: who, committer: who })
+    : method === 'rebase' ? repo.store.writeCommit({ tree: headCommit.tree, parents: [base], message: headCommit.message, author: headCommit.author, committer: who })
+    : repo.store.writeCommit({ tree: headCommit.tree, parents: [base, head], message: `Merge pull request #${number} from ${repo.info.owner}/${pr.headRef}\n\n${issue.title}`, author: who, committer: who });
   repo.refs.set(`refs/heads/${pr.baseRef}`, merge.sha);
   const at = isoNow(world.now());
-  Object.assign(pr, { merged: true, mergedAt: at, mergedBy: world.login, mergeCommitSha: merge.sha, frozenHeadSha: head });
+  Object.assign(pr, { merged: true, mergedAt: at, mergedBy: world.login, mergeCommitSha: merge.sha, frozenHeadSha: head, autoMerge: undefined });
   Object.assign(issue, { state: 'closed', closedAt: at, updatedAt: at });
   return merge.sha;
 }
+
+export type MergeMethod = 'merge' | 'squash' | 'rebase';

@@ -3,7 +3,7 @@ import { WEB, nodeId, repository, user } from './objects.js';
 import type { CheckRunState, IssueState, RepoState, WorkflowRunState } from './state.js';
 import type { RouteContext } from './routes.js';
 
-/** GitHub's response objects built from the double's state, with every field the description requires. */
+/** GitHub's response objects built from the emulator's state, with every field the description requires. */
 export function repoApi(ctx: RouteContext, repo: RepoState): string {
   return `${ctx.world.urls.api}/repos/${repo.fullName}`;
 }
@@ -169,7 +169,9 @@ export function pullObject(ctx: RouteContext, repo: RepoState, issue: IssueState
       statuses: { href: `${api}/statuses/${headSha}` },
     },
     author_association: 'OWNER',
-    auto_merge: null,
+    auto_merge: pr.autoMerge
+      ? { enabled_by: user(ctx.world.urls, pr.autoMerge.enabledBy), merge_method: pr.autoMerge.method.toLowerCase(), commit_title: pr.autoMerge.commitHeadline ?? '', commit_message: pr.autoMerge.commitBody ?? '' }
+      : null,
     draft: pr.draft,
     merged: pr.merged,
     mergeable: issue.state === 'open' ? true : null,

@@ -47,6 +47,16 @@ export interface PullState {
   maintainerCanModify: boolean;
   reviewers: string[];
   teamReviewers: string[];
+  /** Auto-merge armed on the PR (enablePullRequestAutoMerge); GitHub disarms it when the PR closes. */
+  autoMerge?: AutoMergeState;
+}
+
+export interface AutoMergeState {
+  method: 'MERGE' | 'SQUASH' | 'REBASE';
+  enabledBy: string;
+  enabledAt: string;
+  commitHeadline: string | null;
+  commitBody: string | null;
 }
 
 export interface IssueState {

@@ -1,6 +1,6 @@
 /**
  * Full response objects shaped like GitHub's (every field the OpenAPI description requires), built
- * from the double's state. `api` is the double's base URL; web links point at https://github.com.
+ * from the emulator's state. `api` is the emulator's base URL; web links point at https://github.com.
  */
 
 export const WEB = 'https://github.com';
@@ -62,6 +62,8 @@ export interface RepoInfo {
   updatedAt: string;
   pushedAt: string;
   openIssues: number;
+  /** Settings → General → "Allow auto-merge" (off by default on GitHub). */
+  allowAutoMerge: boolean;
 }
 
 export function repository(u: Urls, r: RepoInfo) {
@@ -143,6 +145,7 @@ export function repository(u: Urls, r: RepoInfo) {
     updated_at: r.updatedAt,
     permissions: { admin: true, maintain: true, push: true, triage: true, pull: true },
     allow_forking: true,
+    allow_auto_merge: r.allowAutoMerge,
     web_commit_signoff_required: false,
     license: null,
     forks: 0,
