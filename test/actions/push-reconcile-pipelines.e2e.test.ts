@@ -45,7 +45,7 @@ const reconcile = (mode: 'plan' | 'apply' = 'apply') =>
 
 const pipelineId = (name: string) => [...emu.state.pipelines.values()].find((p) => p.name === name)?.id;
 const versionsOf = (name: string) =>
-  [...emu.state.versions.values()].filter((v) => v.pipelineId === pipelineId(name)).sort((a, b) => a.createdAt - b.createdAt || a.name.localeCompare(b.name));
+  [...emu.state.versions.values()].filter((v) => v.pipelineId === pipelineId(name)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.name.localeCompare(b.name));
 
 let imageTag = 0;
 async function changePipeline(): Promise<void> {
