@@ -23,6 +23,7 @@ afterAll(async () => {
 beforeEach(async () => {
   for (const m of [emu.state.jobs, emu.state.experiments, emu.state.pipelines, emu.state.versions]) m.clear();
   emu.log.clear();
+  emu.faults.clear();
   repo = await TempRepo.create(
     {
       [`schedules/${NS}/experiments.yaml`]: 'experiments: []\n',
@@ -109,6 +110,26 @@ describe('push-reconcile registers pipelines from pipelines.yaml', () => {
     // newest + 1 older kept, plus the pinned first one
     expect(names).toHaveLength(3);
     expect(names[0]).toBe(oldest.id);
+  });
+
+  test('a failed upload prunes nothing, exits 1, and the next run converges', async () => {
+    await repo.write({ [`schedules/${NS}/pipelines.yaml`]: pipelinesYaml(['batch-predict'], 0) });
+    await repo.commit('keep 0');
+    await reconcile();
+    const before = versionsOf('batch-predict').map((v) => v.id);
+    await changePipeline();
+    emu.faults.add({ route: 'POST /apis/v2beta1/pipelines/upload_version', nth: 1, times: 1, kind: { status: 500 } });
+    const failed = await reconcile();
+    expect(failed.code).toBe(1);
+    expect(failed.stderr + failed.stdout).toMatch(/upload version/);
+    expect(versionsOf('batch-predict').map((v) => v.id)).toEqual(before);
+    emu.faults.clear();
+    expect((await reconcile()).code).toBe(0);
+    const after = versionsOf('batch-predict');
+    expect(after).toHaveLength(1);
+    expect(after[0]!.id).not.toBe(before[0]);
+    emu.log.clear();
+    expect((await reconcile('plan')).outputs.changes).toBe('0');
   });
 
   test('a pipeline removed from git is reported and left in KFP', async () => {
