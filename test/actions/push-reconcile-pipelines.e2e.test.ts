@@ -148,3 +148,19 @@ describe('push-reconcile registers pipelines from pipelines.yaml', () => {
     expect(pipelineId('batch-predict-copy')).toBeDefined();
   });
 });
+
+describe('check-reconcile-configs checks pipelines.yaml without KFP', () => {
+  test('a missing source and a typo are annotated at file:line; a valid file passes', async () => {
+    const file = `schedules/${NS}/pipelines.yaml`;
+    const ok = await runBundle('check-reconcile-configs', { 'config-folders': `schedules/${NS}` }, { workspace: repo.dir });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    await repo.write({ [file]: 'pipelines:\n  - name: a\n    source: {path: nowhere.yaml}\n  - name: b\n    keep_version: 1\n    source: {path: pipelines/batch-predict/RENDERED_PIPELINE/pipeline.yaml}\n' });
+    await repo.commit('broken');
+    const bad = await runBundle('check-reconcile-configs', { 'config-folders': `schedules/${NS}` }, { workspace: repo.dir });
+    expect(bad.code).toBe(1);
+    const at = bad.annotations.filter((a) => a.kind === 'error' && a.props.file === file).map((a) => `${a.props.line} ${a.message}`);
+    expect(at.find((a) => a.startsWith('3 '))).toMatch(/nowhere\.yaml/);
+    expect(at.find((a) => a.startsWith('5 '))).toMatch(/Unknown key 'keep_version'/);
+  });
+});
