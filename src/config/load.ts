@@ -198,6 +198,10 @@ async function loadPipelines(abs: string, ctx: Context, diagnostics: Diagnostic[
   const { validateSchema } = await import('./schema.js');
   const schema = validateSchema('pipelines', data, yf);
   diagnostics.push(...schema.diagnostics);
+  if (ctx.apiVersion === 'v1beta1') {
+    // Registered pipelines and their versions are reconciled through KFP's v2beta1 API only.
+    diagnostics.push({ message: `${file} registers pipelines, which needs KFP's v2beta1 API; api-version is v1beta1.`, location: { file, line: 1, column: 1 }, fix: 'set api-version: v2beta1 (KFP 2.x), or remove pipelines.yaml.' });
+  }
   const items = (data as { pipelines?: unknown } | null)?.pipelines;
   const list: DesiredPipelineEntry[] = [];
   const seen = new Map<string, number>();

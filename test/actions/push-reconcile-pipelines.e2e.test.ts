@@ -152,12 +152,16 @@ describe('push-reconcile registers pipelines from pipelines.yaml', () => {
 describe('check-reconcile-configs checks pipelines.yaml without KFP', () => {
   test('a missing source and a typo are annotated at file:line; a valid file passes', async () => {
     const file = `schedules/${NS}/pipelines.yaml`;
-    const ok = await runBundle('check-reconcile-configs', { 'config-folders': `schedules/${NS}` }, { workspace: repo.dir });
+    const check = () => runBundle('check-reconcile-configs', { 'config-folders': `schedules/${NS}`, 'api-version': 'v2beta1' }, { workspace: repo.dir });
+    const ok = await check();
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
+    const v1 = await runBundle('check-reconcile-configs', { 'config-folders': `schedules/${NS}`, 'api-version': 'v1beta1' }, { workspace: repo.dir });
+    expect(v1.code).toBe(1);
+    expect(v1.annotations.find((a) => a.kind === 'error' && a.props.file === file)?.message).toMatch(/needs KFP's v2beta1 API/);
     await repo.write({ [file]: 'pipelines:\n  - name: a\n    source: {path: nowhere.yaml}\n  - name: b\n    keep_version: 1\n    source: {path: pipelines/batch-predict/RENDERED_PIPELINE/pipeline.yaml}\n' });
     await repo.commit('broken');
-    const bad = await runBundle('check-reconcile-configs', { 'config-folders': `schedules/${NS}` }, { workspace: repo.dir });
+    const bad = await check();
     expect(bad.code).toBe(1);
     const at = bad.annotations.filter((a) => a.kind === 'error' && a.props.file === file).map((a) => `${a.props.line} ${a.message}`);
     expect(at.find((a) => a.startsWith('3 '))).toMatch(/nowhere\.yaml/);
