@@ -11,7 +11,7 @@ import { transformSync } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const outFile = path.join(root, 'src/config/schema-validators.ts');
-export const schemaNames = ['experiments', 'recurring_runs'];
+export const schemaNames = ['experiments', 'recurring_runs', 'pipelines'];
 /** src/config/schema.ts reads errors with these options in mind (all errors, and the failing value and schema). */
 export const ajvOptions = { allErrors: true, verbose: true, allowUnionTypes: true, strict: true, strictRequired: false };
 

@@ -7,6 +7,8 @@ import { type Inside, resolveInside } from '../lib/inside.js';
 /** The two files of a config folder, by base name; each may end in .yaml or .yml. */
 export const CONFIG_FILES = ['experiments', 'recurring_runs'] as const;
 export type ConfigFileName = (typeof CONFIG_FILES)[number];
+/** The optional third file: pipelines registered from git. */
+export const PIPELINES_FILE = 'pipelines';
 
 /** Repo-relative path with forward slashes (what annotations and messages show). */
 export function relPath(root: string, abs: string): string {
@@ -49,7 +51,7 @@ export async function resolveConfigFolders(workdir: string, patterns: readonly s
 }
 
 /** Which file of the folder holds `name` (.yaml or .yml), or a diagnostic when none or both exist. */
-export async function findConfigFile(folder: string, name: ConfigFileName, root: string): Promise<{ file: string } | { diagnostic: Diagnostic }> {
+export async function findConfigFile(folder: string, name: ConfigFileName | typeof PIPELINES_FILE, root: string): Promise<{ file: string } | { diagnostic: Diagnostic }> {
   const present: string[] = [];
   for (const ext of ['yaml', 'yml']) {
     const file = path.join(folder, `${name}.${ext}`);

@@ -9,7 +9,8 @@ import { MAX_ARGO_PARAMETERS_BYTES, argoParametersBytes } from '../kfp/limits.js
 import type { ApiVersion } from '../kfp/types.js';
 import { MAX_PARAMETER_BYTES, MAX_PIPELINE_BYTES, type Pipeline, parsePipeline, typedParameterValue } from '../pipeline/pipeline.js';
 import { type DataPath, humanPath } from './data-path.js';
-import { CONFIG_FILES, type ConfigFileName, findConfigFile, relPath } from './folders.js';
+import fs from 'node:fs/promises';
+import { CONFIG_FILES, type ConfigFileName, PIPELINES_FILE, findConfigFile, relPath } from './folders.js';
 import { formatUtc, parseConfigDate } from './dates.js';
 import { checkText } from './text.js';
 import { type FileRequest, type RemoteFiles, SourceReader } from './sources.js';
@@ -17,6 +18,7 @@ import {
   type DesiredExperiment,
   type DesiredFolder,
   type DesiredJob,
+  type DesiredPipelineEntry,
   type DesiredState,
   type FileSource,
   type JobField,
@@ -41,6 +43,8 @@ export interface LoadOptions {
 
 /** Default of `keep_history`: older versions kept besides the newest. */
 export const DEFAULT_KEEP_HISTORY = 5;
+/** Default of `keep_versions`: older pipeline versions kept besides the newest. */
+export const DEFAULT_KEEP_VERSIONS = 10;
 
 /**
  * Load, validate and resolve config folders (absolute paths or relative to `root`) into the desired
@@ -155,12 +159,71 @@ async function loadFolder(abs: string, ctx: Context): Promise<{ folder?: Desired
       if (r.job && experiments?.usable) jobs.push(r.job);
     }
   }
+  const pipelines = await loadPipelines(abs, ctx, diagnostics);
   if (!paths.experiments || !paths.recurring_runs) return { diagnostics };
   const folder = relPath(ctx.root, abs);
   return {
-    folder: { folder, namespace: path.basename(abs), experimentsFile: paths.experiments, recurringRunsFile: paths.recurring_runs, experiments: experiments?.list ?? [], jobs },
+    folder: {
+      folder,
+      namespace: path.basename(abs),
+      experimentsFile: paths.experiments,
+      recurringRunsFile: paths.recurring_runs,
+      experiments: experiments?.list ?? [],
+      jobs,
+      ...(pipelines ? { pipelinesFile: pipelines.file, pipelines: pipelines.list } : {}),
+    },
     diagnostics,
   };
+}
+
+/** The folder's optional pipelines.yaml: schema, unique names, and that each source is a KFP pipeline in the checkout. */
+async function loadPipelines(abs: string, ctx: Context, diagnostics: Diagnostic[]): Promise<{ file: string; list: DesiredPipelineEntry[] } | undefined> {
+  const exists = async (ext: string) => (await fs.stat(path.join(abs, `${PIPELINES_FILE}.${ext}`)).catch(() => undefined)) !== undefined;
+  if (!(await exists('yaml')) && !(await exists('yml'))) return undefined;
+  const found = await findConfigFile(abs, PIPELINES_FILE, ctx.root);
+  if ('diagnostic' in found) {
+    diagnostics.push(found.diagnostic);
+    return undefined;
+  }
+  const file = relPath(ctx.root, found.file);
+  let yf: YamlFile;
+  try {
+    yf = await readYamlFile(found.file, file);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    diagnostics.push(...err.diagnostics.map((d) => ({ ...d, location: { line: 1, column: 1, ...d.location, file: d.location?.file ?? file } })));
+    return undefined;
+  }
+  const data = yf.docs.length ? toData(yf) : null;
+  const { validateSchema } = await import('./schema.js');
+  const schema = validateSchema('pipelines', data, yf);
+  diagnostics.push(...schema.diagnostics);
+  if (ctx.apiVersion === 'v1beta1') {
+    // Registered pipelines and their versions are reconciled through KFP's v2beta1 API only.
+    diagnostics.push({ message: `${file} registers pipelines, which needs KFP's v2beta1 API; api-version is v1beta1.`, location: { file, line: 1, column: 1 }, fix: 'set api-version: v2beta1 (KFP 2.x), or remove pipelines.yaml.' });
+  }
+  const items = (data as { pipelines?: unknown } | null)?.pipelines;
+  const list: DesiredPipelineEntry[] = [];
+  const seen = new Map<string, number>();
+  const raw = Array.isArray(items) ? (items as { name: string; description?: string; keep_versions?: number; source: { path: string } }[]) : [];
+  for (const [i, item] of raw.entries()) {
+    if (schema.failedPaths.some((p) => p.length === 0 || (p[0] === 'pipelines' && (p.length === 1 || p[1] === i)))) continue;
+    const at = (p: DataPath) => locate(yf, ['pipelines', i, ...p]);
+    const key = collationKey(item.name);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      diagnostics.push({ message: `Pipeline '${item.name}' is declared twice (first at line ${locate(yf, ['pipelines', first]).line}).`, location: at(['name']), fix: 'remove one of the two entries; KFP pipeline names are unique in a namespace (ignoring case and accents).' });
+      continue;
+    }
+    seen.set(key, i);
+    const before = diagnostics.length;
+    const pipeline = await readPipeline({ type: 'local', path: item.source.path }, () => at(['source', 'path']), ctx, diagnostics);
+    if (!pipeline || diagnostics.length > before) continue;
+    const read = await ctx.reader.read({ type: 'local', path: item.source.path }, MAX_PIPELINE_BYTES);
+    if (!read.ok) continue;
+    list.push({ name: item.name, description: item.description ?? '', keepVersions: item.keep_versions ?? DEFAULT_KEEP_VERSIONS, pipeline, text: read.text, at: at([]) });
+  }
+  return { file, list };
 }
 
 /** YAML 1.1 documents (`%YAML 1.1`) turn timestamps into Dates; the schema expects their text. */

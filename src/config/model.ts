@@ -27,6 +27,25 @@ export interface DesiredFolder {
   readonly experiments: readonly DesiredExperiment[];
   /** Only the entries that passed every check; an entry with an error is left out (and reported). */
   readonly jobs: readonly DesiredJob[];
+  /** Repo-relative path of pipelines.yaml; absent when the folder has none (then no pipeline is managed). */
+  readonly pipelinesFile?: string;
+  /** The `pipelines[]` entries that passed every check; absent without pipelines.yaml. */
+  readonly pipelines?: readonly DesiredPipelineEntry[];
+}
+
+/** One `pipelines[]` entry: a KFP pipeline whose versions follow a compiled file in git. */
+export interface DesiredPipelineEntry {
+  readonly name: string;
+  /** `description`, '' when absent (used when the pipeline is created). */
+  readonly description: string;
+  /** `keep_versions` (default 10): older versions kept besides the newest; -1 keeps all. */
+  readonly keepVersions: number;
+  /** The parsed file, with its source. */
+  readonly pipeline: ResolvedPipeline;
+  /** The file's text as committed: what is uploaded. */
+  readonly text: string;
+  /** The list item in pipelines.yaml. */
+  readonly at: SourceLocation;
 }
 
 export interface DesiredExperiment {

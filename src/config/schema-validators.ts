@@ -1318,7 +1318,234 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   validate11.errors = vErrors;
   return errors === 0;
 }
+const pipelines = validate20;
+const schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "title": "kfp-gitops pipelines.yaml", "description": "The KFP pipelines of one namespace (one config folder), registered from git: a pipeline is created when missing, and a version is uploaded whenever the file's content differs from the newest version's. Optional: without this file no pipeline is managed. Use it in an editor with `# yaml-language-server: $schema=<path or URL of this file>`.", "type": "object", "additionalProperties": false, "required": ["pipelines"], "properties": { "pipelines": { "description": "The pipelines registered from this folder. Names must be unique.", "type": "array", "items": { "$ref": "#/definitions/pipeline" } } }, "definitions": { "pipeline": { "type": "object", "additionalProperties": false, "required": ["name", "source"], "properties": { "name": { "description": "KFP pipeline name, unique within the namespace (KFP stores at most 128 characters).", "type": "string", "minLength": 1, "maxLength": 128 }, "description": { "description": "Description used when the pipeline is created (KFP cannot change it later). Default: empty.", "type": "string", "minLength": 1 }, "source": { "description": "The compiled pipeline file (KFP v2 IR YAML, or a v1 Argo workflow) in this repository.", "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "description": "Path of the compiled pipeline, relative to the repository root.", "type": "string", "minLength": 1 } } }, "keep_versions": { "description": "Older versions kept besides the newest (default 10); older ones are deleted, oldest first, unless a recurring run uses them. -1 keeps every version.", "type": "integer", "minimum": -1 } } } } };
+const schema23 = { "type": "object", "additionalProperties": false, "required": ["name", "source"], "properties": { "name": { "description": "KFP pipeline name, unique within the namespace (KFP stores at most 128 characters).", "type": "string", "minLength": 1, "maxLength": 128 }, "description": { "description": "Description used when the pipeline is created (KFP cannot change it later). Default: empty.", "type": "string", "minLength": 1 }, "source": { "description": "The compiled pipeline file (KFP v2 IR YAML, or a v1 Argo workflow) in this repository.", "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "description": "Path of the compiled pipeline, relative to the repository root.", "type": "string", "minLength": 1 } } }, "keep_versions": { "description": "Older versions kept besides the newest (default 10); older ones are deleted, oldest first, unless a recurring run uses them. -1 keeps every version.", "type": "integer", "minimum": -1 } } };
+function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.pipelines === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "pipelines" }, message: "must have required property 'pipelines'", schema: schema22.required, parentSchema: schema22, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "pipelines")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema22, data };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.pipelines !== void 0) {
+      let data0 = data.pipelines;
+      if (Array.isArray(data0)) {
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data1 = data0[i0];
+          if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+            if (data1.name === void 0) {
+              const err2 = { instancePath: instancePath + "/pipelines/" + i0, schemaPath: "#/definitions/pipeline/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema23.required, parentSchema: schema23, data: data1 };
+              if (vErrors === null) {
+                vErrors = [err2];
+              } else {
+                vErrors.push(err2);
+              }
+              errors++;
+            }
+            if (data1.source === void 0) {
+              const err3 = { instancePath: instancePath + "/pipelines/" + i0, schemaPath: "#/definitions/pipeline/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'", schema: schema23.required, parentSchema: schema23, data: data1 };
+              if (vErrors === null) {
+                vErrors = [err3];
+              } else {
+                vErrors.push(err3);
+              }
+              errors++;
+            }
+            for (const key1 in data1) {
+              if (!(key1 === "name" || key1 === "description" || key1 === "source" || key1 === "keep_versions")) {
+                const err4 = { instancePath: instancePath + "/pipelines/" + i0, schemaPath: "#/definitions/pipeline/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema23, data: data1 };
+                if (vErrors === null) {
+                  vErrors = [err4];
+                } else {
+                  vErrors.push(err4);
+                }
+                errors++;
+              }
+            }
+            if (data1.name !== void 0) {
+              let data2 = data1.name;
+              if (typeof data2 === "string") {
+                if (func2(data2) > 128) {
+                  const err5 = { instancePath: instancePath + "/pipelines/" + i0 + "/name", schemaPath: "#/definitions/pipeline/properties/name/maxLength", keyword: "maxLength", params: { limit: 128 }, message: "must NOT have more than 128 characters", schema: 128, parentSchema: schema23.properties.name, data: data2 };
+                  if (vErrors === null) {
+                    vErrors = [err5];
+                  } else {
+                    vErrors.push(err5);
+                  }
+                  errors++;
+                }
+                if (func2(data2) < 1) {
+                  const err6 = { instancePath: instancePath + "/pipelines/" + i0 + "/name", schemaPath: "#/definitions/pipeline/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema23.properties.name, data: data2 };
+                  if (vErrors === null) {
+                    vErrors = [err6];
+                  } else {
+                    vErrors.push(err6);
+                  }
+                  errors++;
+                }
+              } else {
+                const err7 = { instancePath: instancePath + "/pipelines/" + i0 + "/name", schemaPath: "#/definitions/pipeline/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema23.properties.name.type, parentSchema: schema23.properties.name, data: data2 };
+                if (vErrors === null) {
+                  vErrors = [err7];
+                } else {
+                  vErrors.push(err7);
+                }
+                errors++;
+              }
+            }
+            if (data1.description !== void 0) {
+              let data3 = data1.description;
+              if (typeof data3 === "string") {
+                if (func2(data3) < 1) {
+                  const err8 = { instancePath: instancePath + "/pipelines/" + i0 + "/description", schemaPath: "#/definitions/pipeline/properties/description/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema23.properties.description, data: data3 };
+                  if (vErrors === null) {
+                    vErrors = [err8];
+                  } else {
+                    vErrors.push(err8);
+                  }
+                  errors++;
+                }
+              } else {
+                const err9 = { instancePath: instancePath + "/pipelines/" + i0 + "/description", schemaPath: "#/definitions/pipeline/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema23.properties.description.type, parentSchema: schema23.properties.description, data: data3 };
+                if (vErrors === null) {
+                  vErrors = [err9];
+                } else {
+                  vErrors.push(err9);
+                }
+                errors++;
+              }
+            }
+            if (data1.source !== void 0) {
+              let data4 = data1.source;
+              if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+                if (data4.path === void 0) {
+                  const err10 = { instancePath: instancePath + "/pipelines/" + i0 + "/source", schemaPath: "#/definitions/pipeline/properties/source/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema23.properties.source.required, parentSchema: schema23.properties.source, data: data4 };
+                  if (vErrors === null) {
+                    vErrors = [err10];
+                  } else {
+                    vErrors.push(err10);
+                  }
+                  errors++;
+                }
+                for (const key2 in data4) {
+                  if (!(key2 === "path")) {
+                    const err11 = { instancePath: instancePath + "/pipelines/" + i0 + "/source", schemaPath: "#/definitions/pipeline/properties/source/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema23.properties.source, data: data4 };
+                    if (vErrors === null) {
+                      vErrors = [err11];
+                    } else {
+                      vErrors.push(err11);
+                    }
+                    errors++;
+                  }
+                }
+                if (data4.path !== void 0) {
+                  let data5 = data4.path;
+                  if (typeof data5 === "string") {
+                    if (func2(data5) < 1) {
+                      const err12 = { instancePath: instancePath + "/pipelines/" + i0 + "/source/path", schemaPath: "#/definitions/pipeline/properties/source/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema23.properties.source.properties.path, data: data5 };
+                      if (vErrors === null) {
+                        vErrors = [err12];
+                      } else {
+                        vErrors.push(err12);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err13 = { instancePath: instancePath + "/pipelines/" + i0 + "/source/path", schemaPath: "#/definitions/pipeline/properties/source/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema23.properties.source.properties.path.type, parentSchema: schema23.properties.source.properties.path, data: data5 };
+                    if (vErrors === null) {
+                      vErrors = [err13];
+                    } else {
+                      vErrors.push(err13);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err14 = { instancePath: instancePath + "/pipelines/" + i0 + "/source", schemaPath: "#/definitions/pipeline/properties/source/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema23.properties.source.type, parentSchema: schema23.properties.source, data: data4 };
+                if (vErrors === null) {
+                  vErrors = [err14];
+                } else {
+                  vErrors.push(err14);
+                }
+                errors++;
+              }
+            }
+            if (data1.keep_versions !== void 0) {
+              let data6 = data1.keep_versions;
+              if (!(typeof data6 == "number" && (!(data6 % 1) && !isNaN(data6)) && isFinite(data6))) {
+                const err15 = { instancePath: instancePath + "/pipelines/" + i0 + "/keep_versions", schemaPath: "#/definitions/pipeline/properties/keep_versions/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema23.properties.keep_versions.type, parentSchema: schema23.properties.keep_versions, data: data6 };
+                if (vErrors === null) {
+                  vErrors = [err15];
+                } else {
+                  vErrors.push(err15);
+                }
+                errors++;
+              }
+              if (typeof data6 == "number" && isFinite(data6)) {
+                if (data6 < -1 || isNaN(data6)) {
+                  const err16 = { instancePath: instancePath + "/pipelines/" + i0 + "/keep_versions", schemaPath: "#/definitions/pipeline/properties/keep_versions/minimum", keyword: "minimum", params: { comparison: ">=", limit: -1 }, message: "must be >= -1", schema: -1, parentSchema: schema23.properties.keep_versions, data: data6 };
+                  if (vErrors === null) {
+                    vErrors = [err16];
+                  } else {
+                    vErrors.push(err16);
+                  }
+                  errors++;
+                }
+              }
+            }
+          } else {
+            const err17 = { instancePath: instancePath + "/pipelines/" + i0, schemaPath: "#/definitions/pipeline/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema23.type, parentSchema: schema23, data: data1 };
+            if (vErrors === null) {
+              vErrors = [err17];
+            } else {
+              vErrors.push(err17);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err18 = { instancePath: instancePath + "/pipelines", schemaPath: "#/properties/pipelines/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema22.properties.pipelines.type, parentSchema: schema22.properties.pipelines, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err19 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema22.type, parentSchema: schema22, data };
+    if (vErrors === null) {
+      vErrors = [err19];
+    } else {
+      vErrors.push(err19);
+    }
+    errors++;
+  }
+  validate20.errors = vErrors;
+  return errors === 0;
+}
 export {
   experiments,
+  pipelines,
   recurring_runs
 };

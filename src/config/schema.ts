@@ -6,12 +6,12 @@ import { type DataPath, humanPath } from './data-path.js';
 import * as compiled from './schema-validators.js';
 
 /**
- * Validation of the two config files against the published JSON Schemas (schemas/*.json, the same
+ * Validation of the config files against the published JSON Schemas (schemas/*.json, the same
  * files editors use), with each ajv error turned into one located diagnostic that names the fix.
  * The validators are compiled at build time (scripts/gen-validators.mjs), so ajv itself is not bundled;
  * still import this module dynamically, only where files are validated.
  */
-export type ConfigKind = 'experiments' | 'recurring_runs';
+export type ConfigKind = 'experiments' | 'recurring_runs' | 'pipelines';
 
 export interface SchemaResult {
   diagnostics: Diagnostic[];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { UserError } from '../lib/errors.js';
@@ -196,6 +197,14 @@ export function urlFor(base: URL, path: string, query?: Record<string, string | 
   return url;
 }
 
+/** One file as multipart/form-data, the way KFP's upload server reads it (`r.FormFile`). */
+function multipart(file: NonNullable<WireRequest['upload']>): { body: string; contentType: string } {
+  const boundary = `kfp-gitops-${randomUUID()}`;
+  const quoted = (s: string) => s.replace(/["\r\n\\]/g, '_');
+  const body = `--${boundary}\r\nContent-Disposition: form-data; name="${quoted(file.field)}"; filename="${quoted(file.filename)}"\r\nContent-Type: application/octet-stream\r\n\r\n${file.content}\r\n--${boundary}--\r\n`;
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
 export class Transport {
   constructor(private readonly opts: TransportOptions) {}
 
@@ -210,14 +219,15 @@ export class Transport {
     const sleep = this.opts.sleep ?? defaultSleep;
     const url = urlFor(this.opts.baseUrl, req.path, req.query);
     const what = `${req.method} ${url.pathname}`;
-    const body = req.body === undefined ? (req.method === 'POST' ? '{}' : undefined) : JSON.stringify(req.body);
+    const form = req.upload ? multipart(req.upload) : undefined;
+    const body = form ? form.body : req.body === undefined ? (req.method === 'POST' ? '{}' : undefined) : JSON.stringify(req.body);
     let maybeDone = false;
     for (let attempt = 0; ; attempt++) {
       let res: RawResponse | undefined;
       let failure: TransportError | undefined;
       try {
         const headers = await this.opts.headers();
-        if (body !== undefined) headers['content-type'] = 'application/json';
+        if (body !== undefined) headers['content-type'] = form ? form.contentType : 'application/json';
         res = await rawRequest(url, { method: req.method, headers, body, timeoutMs: this.opts.timeoutMs, agent: this.opts.agent });
       } catch (err) {
         if (!(err instanceof TransportError)) throw err;

@@ -37,6 +37,27 @@ export interface PipelineVersionRef {
   versionId?: string;
 }
 
+/** A registered KFP pipeline (v2beta1). */
+export interface KfpPipeline {
+  id: string;
+  name: string;
+  description: string;
+  /** '' for a shared pipeline (or single-user KFP). */
+  namespace: string;
+  createdAt?: Date;
+}
+
+/** One version of a registered pipeline (v2beta1), with its spec as KFP stores it. */
+export interface KfpPipelineVersion {
+  id: string;
+  pipelineId: string;
+  name: string;
+  description: string;
+  createdAt?: Date;
+  /** The IR (or Argo workflow); with a platform spec KFP answers `{pipeline_spec, platform_spec}`. */
+  spec?: Record<string, unknown>;
+}
+
 /** A v1 job / v2 recurring run. */
 export interface RecurringRun {
   id: string;
@@ -180,6 +201,15 @@ export interface KfpClient {
   terminateRun(id: string): Promise<void>;
   /** Every run of a namespace or an experiment (all pages), optionally only those in some states. */
   listRuns(scope: ListScope, opts?: RunListOptions): Promise<Run[]>;
+  /** Every pipeline of a namespace ('' = shared), all pages. v2beta1 only. */
+  listPipelines(namespace: string): Promise<KfpPipeline[]>;
+  /** Every version of a pipeline, all pages, newest first. v2beta1 only. */
+  listPipelineVersions(pipelineId: string): Promise<KfpPipelineVersion[]>;
+  /** A pipeline without versions (JSON `POST pipelines`); never duplicated. v2beta1 only. */
+  createPipeline(input: { name: string; description: string; namespace: string }): Promise<KfpPipeline>;
+  /** A new version from a compiled file (multipart `pipelines/upload_version`); never duplicated. v2beta1 only. */
+  uploadPipelineVersion(input: { pipelineId: string; name: string; description: string; filename: string; content: string }): Promise<KfpPipelineVersion>;
+  deletePipelineVersion(pipelineId: string, versionId: string): Promise<void>;
   /** Release keep-alive sockets. */
   close(): void;
 }

@@ -14,6 +14,8 @@ export interface WireRequest {
   path: string;
   query?: Record<string, string | undefined>;
   body?: unknown;
+  /** A file sent as multipart/form-data instead of a JSON body (KFP's pipeline upload endpoints). */
+  upload?: { field: string; filename: string; content: string };
   /** Safe to repeat: retried on 429/502/503/504/resets. Creates are not. */
   idempotent: boolean;
 }

@@ -3,6 +3,7 @@ import { mapLimit } from '../lib/concurrency.js';
 import { errorMessage } from '../lib/errors.js';
 import { withLineage } from './identity.js';
 import type { JobRef, Plan, ScheduleChange, ScheduleSpec, Step } from './model.js';
+import type { PipelineStep } from './pipelines.js';
 
 /** The writes the executor needs from a KFP client (one namespace). */
 export interface ReconcileWriter {
@@ -31,7 +32,7 @@ export interface ApplyOptions {
 
 export interface StepFailure {
   schedule: string;
-  step: Step;
+  step: Step | PipelineStep;
   error: string;
   /** What the executor did to keep the schedule running. */
   undo?: string;

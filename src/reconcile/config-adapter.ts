@@ -1,4 +1,6 @@
-import type { DesiredFolder, DesiredJob } from '../config/model.js';
+import path from 'node:path';
+import type { DesiredFolder, DesiredJob, DesiredPipelineEntry } from '../config/model.js';
+import type { DesiredPipeline } from './pipelines.js';
 import type { DesiredSchedule, DesiredState, Trigger } from './model.js';
 
 const seconds = (d: Date | undefined) => (d ? Math.floor(d.getTime() / 1000) : undefined);
@@ -29,11 +31,25 @@ export function toDesiredSchedule(job: DesiredJob, file: string, defaultServiceA
   };
 }
 
+export function toDesiredPipeline(p: DesiredPipelineEntry, file: string): DesiredPipeline {
+  const source = p.pipeline.source;
+  return {
+    name: p.name,
+    description: p.description,
+    keepVersions: p.keepVersions,
+    content: { data: p.pipeline.workflow, ...(p.pipeline.platformSpec ? { platform: p.pipeline.platformSpec } : {}) },
+    text: p.text,
+    filename: path.posix.basename(source.path),
+    origin: { file: source.type === 'local' ? source.path : (p.at.file ?? file) },
+  };
+}
+
 /** A validated config folder as the planner's desired state for `namespace`. */
 export function toDesiredState(folder: DesiredFolder, namespace: string, defaultServiceAccount: string): DesiredState {
   return {
     namespace,
     experiments: folder.experiments.map((e) => ({ name: e.name, description: e.description })),
     schedules: folder.jobs.map((j) => toDesiredSchedule(j, folder.recurringRunsFile, defaultServiceAccount)),
+    ...(folder.pipelines ? { pipelines: folder.pipelines.map((p) => toDesiredPipeline(p, folder.pipelinesFile ?? folder.folder)) } : {}),
   };
 }

@@ -4,6 +4,10 @@ import { typedParameterValue } from '../pipeline/pipeline.js';
 import type { ReconcileWriter } from './apply.js';
 import { withoutLineage } from './identity.js';
 import type { ActualJob, ActualState, PipelineData, ScheduleSpec, Trigger } from './model.js';
+import { mapLimit } from '../lib/concurrency.js';
+import type { PipelineContent } from './pipeline-diff.js';
+import type { ActualPipeline } from './pipelines.js';
+import type { PipelineWriter } from './pipelines-apply.js';
 
 /** KFP caps list pages at 200: 6,000 versions are 30 requests. */
 const PAGE_SIZE = 200;
@@ -54,6 +58,7 @@ export async function observe(client: KfpClient, namespace: string, defaultServi
     namespace,
     experiments: experiments.map((e) => ({ id: e.id, name: e.name, description: e.description, archived: e.archived })),
     jobs: runs.map((r) => toActualJob(r, defaultServiceAccount)),
+    referencedVersions: runs.flatMap((r) => (r.pipelineVersion?.versionId ? [r.pipelineVersion.versionId] : [])),
   };
 }
 
@@ -95,5 +100,37 @@ export function kfpWriter(client: KfpClient, namespace: string): ReconcileWriter
     enableJob: (id) => client.enableRecurringRun(id),
     disableJob: (id) => client.disableRecurringRun(id),
     deleteJob: (id, { keepRuns }) => client.deleteRecurringRun(id, { orphanRuns: keepRuns }),
+  };
+}
+
+/** A version's spec as KFP answers it: the IR alone, or `{pipeline_spec, platform_spec}`. */
+function versionContent(spec: Record<string, unknown> | undefined): PipelineContent | undefined {
+  if (!spec) return undefined;
+  if ('pipeline_spec' in spec) return { data: spec.pipeline_spec, ...(spec.platform_spec ? { platform: spec.platform_spec } : {}) };
+  return { data: spec };
+}
+
+/**
+ * Observe registered pipelines: one listing of the namespace's pipelines, then one listing of versions
+ * per pipeline git declares that exists (KFP has no call listing versions across pipelines).
+ */
+export async function observePipelines(client: KfpClient, namespace: string, declared: ReadonlySet<string>, parallelism = 8): Promise<ActualPipeline[]> {
+  const pipelines = await client.listPipelines(namespace);
+  return mapLimit(pipelines, parallelism, async (p) => ({
+    id: p.id,
+    name: p.name,
+    description: p.description,
+    versions: declared.has(p.name)
+      ? (await client.listPipelineVersions(p.id)).map((v) => ({ id: v.id, name: v.name, description: v.description, ...(versionContent(v.spec) ? { content: versionContent(v.spec)! } : {}) }))
+      : [],
+  }));
+}
+
+/** Pipeline writes through the KFP client, in one namespace. */
+export function kfpPipelineWriter(client: KfpClient, namespace: string): PipelineWriter {
+  return {
+    createPipeline: async (name, description) => ({ id: (await client.createPipeline({ name, description, namespace })).id }),
+    uploadVersion: async (v) => ({ id: (await client.uploadPipelineVersion({ pipelineId: v.pipelineId, name: v.name, description: v.description, filename: v.filename, content: v.text })).id }),
+    deleteVersion: (pipelineId, versionId) => client.deletePipelineVersion(pipelineId, versionId),
   };
 }

@@ -1,4 +1,5 @@
 import type { PipelineInput } from '../pipeline/pipeline.js';
+import type { DesiredPipeline, PipelineChange } from './pipelines.js';
 
 /**
  * The reconciler's own view of schedules, independent of config files and of the KFP wire format:
@@ -61,6 +62,8 @@ export interface DesiredState {
   namespace: string;
   experiments: readonly DesiredExperiment[];
   schedules: readonly DesiredSchedule[];
+  /** Registered pipelines (pipelines.yaml); undefined when the folder has none: no pipeline is observed. */
+  pipelines?: readonly DesiredPipeline[];
 }
 
 export interface ActualExperiment {
@@ -89,6 +92,8 @@ export interface ActualState {
   namespace: string;
   experiments: readonly ActualExperiment[];
   jobs: readonly ActualJob[];
+  /** Pipeline version ids the recurring runs reference (never pruned). */
+  referencedVersions?: readonly string[];
 }
 
 export type PrunePolicy = 'none' | 'disable' | 'delete';
@@ -139,6 +144,8 @@ export interface ScheduleChange {
 
 export interface Plan {
   namespace: string;
+  /** Registered pipelines; applied before every schedule step. Absent without pipelines.yaml. */
+  pipelines?: PipelineChange[];
   experimentSteps: Step[];
   changes: ScheduleChange[];
   warnings: string[];

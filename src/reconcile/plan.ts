@@ -174,7 +174,7 @@ export function plan(desired: DesiredState, actual: ActualState, opts: PlanOptio
 
 /** Number of write calls the plan makes. */
 export function countSteps(p: Plan): number {
-  return p.experimentSteps.length + p.changes.reduce((n, c) => n + c.steps.length, 0);
+  return (p.pipelines ?? []).reduce((n, c) => n + c.steps.length, 0) + p.experimentSteps.length + p.changes.reduce((n, c) => n + c.steps.length, 0);
 }
 
 /** Whether the plan deletes a version (the only step whose effect depends on the server's release). */

@@ -3,6 +3,7 @@ import type { ApplyResult } from './apply.js';
 import { countSteps } from './plan.js';
 import { MAX_COUNTED_SLOTS } from '../kfp/catchup.js';
 import type { JobRef, Plan, ScheduleChange, Step } from './model.js';
+import type { PipelineChange, PipelineStep } from './pipelines.js';
 
 const SYMBOL: Record<Step['op'], string> = {
   'create-experiment': '+',
@@ -38,6 +39,51 @@ export function describeStep(step: Step, opts: { stableNames?: boolean; markdown
   }
 }
 
+const PIPELINE_SYMBOL: Record<PipelineStep['op'], string> = { 'create-pipeline': '+', 'upload-version': '↑', 'delete-version': '−' };
+
+/** A pipeline step in words; the version an upload creates is `{commit}-{apply time}` in a plan comment. */
+export function describePipelineStep(step: PipelineStep, opts: { stableNames?: boolean; markdown?: boolean } = {}): string {
+  const name = (value: string) => (opts.markdown ? code(value) : value);
+  switch (step.op) {
+    case 'create-pipeline':
+      return `create pipeline ${name(step.pipeline)}`;
+    case 'upload-version':
+      return `upload version ${name(opts.stableNames ? '{commit}-{apply time}' : step.version)} of ${name(step.pipeline)}`;
+    case 'delete-version':
+      return `delete version ${name(step.version)} of ${name(step.pipeline)} — ${opts.markdown ? text(step.reason) : step.reason}`;
+  }
+}
+
+const isPipelineStep = (s: Step | PipelineStep): s is PipelineStep => s.op === 'create-pipeline' || s.op === 'upload-version' || s.op === 'delete-version';
+
+/** Any step of a plan in words. */
+export function describeAnyStep(step: Step | PipelineStep, opts: { stableNames?: boolean; markdown?: boolean } = {}): string {
+  return isPipelineStep(step) ? describePipelineStep(step, opts) : describeStep(step, opts);
+}
+
+const PIPELINE_HEAD: Record<PipelineChange['kind'], string> = { create: '+ create', upload: '↑ upload', prune: '− prune', orphan: '? not in git', unchanged: '= unchanged' };
+
+function pipelineLines(changes: readonly PipelineChange[], opts: { stableNames?: boolean }): string[] {
+  const lines: string[] = [];
+  for (const c of changes) {
+    if (c.kind === 'unchanged') continue;
+    lines.push(`  ${PIPELINE_HEAD[c.kind]} pipeline ${c.pipeline}${c.reasons.length ? `  (${c.reasons.join('; ')})` : ''}`);
+    for (const d of c.diff) lines.push(`      ${d}`);
+    for (const s of c.steps) lines.push(`      ${PIPELINE_SYMBOL[s.op]} ${describePipelineStep(s, opts)}`);
+  }
+  const unchanged = changes.filter((c) => c.kind === 'unchanged').length;
+  if (unchanged) lines.push(`  = ${unchanged} pipeline(s) unchanged`);
+  return lines;
+}
+
+function pipelineMarkdown(changes: readonly PipelineChange[], cells: { stableNames?: boolean; markdown: boolean }): string {
+  const rows = changes
+    .filter((c) => c.kind !== 'unchanged')
+    .map((c) => [PIPELINE_HEAD[c.kind], code(c.pipeline), [text(c.reasons.join('; ')), ...c.diff.map(text)].filter(Boolean).join('<br>'), c.steps.map((s) => `${PIPELINE_SYMBOL[s.op]} ${describePipelineStep(s, cells)}`).join('<br>')]);
+  const unchanged = changes.filter((c) => c.kind === 'unchanged').length;
+  return (rows.length ? table(['change', 'pipeline', 'what changed', 'steps'], rows) + '\n' : '') + `${unchanged} pipeline(s) unchanged.\n\n`;
+}
+
 const HEAD: Record<ScheduleChange['kind'], string> = {
   create: '+ create',
   replace: '~ replace',
@@ -51,7 +97,12 @@ const HEAD: Record<ScheduleChange['kind'], string> = {
 
 /** The plan for the `plan` output: the pipeline of a created version as its kind, not its whole body. */
 export function planJson(plans: readonly Plan[]): string {
-  return JSON.stringify(plans, (key, value) => (key === 'pipeline' && value && typeof value === 'object' && 'data' in value ? { kind: value.kind } : value));
+  return JSON.stringify(plans, (key, value) => {
+    if (key === 'pipeline' && value && typeof value === 'object' && 'data' in value) return { kind: value.kind };
+    // An uploaded file's text: the plan names it, the file is in git.
+    if (key === 'text' && typeof value === 'string') return undefined;
+    return value;
+  });
 }
 
 /** `terraform plan`-style text for the log. */
@@ -59,6 +110,7 @@ export function planText(plans: readonly Plan[], opts: { stableNames?: boolean }
   const lines: string[] = [];
   for (const p of plans) {
     lines.push(`Namespace ${p.namespace}:`);
+    if (p.pipelines) lines.push(...pipelineLines(p.pipelines, opts));
     for (const s of p.experimentSteps) lines.push(`  ${SYMBOL[s.op]} ${describeStep(s, opts)}`);
     for (const c of p.changes) {
       if (c.kind === 'unchanged') continue;
@@ -89,6 +141,7 @@ export function planMarkdown(plans: readonly Plan[], opts: { mode: 'plan' | 'app
       .map((c) => [HEAD[c.kind], code(c.schedule), text(c.reasons.join('; ')) + (c.fields.length ? `<br>${c.fields.map((f) => `${code(f.field)}: ${text(f.actual)} → ${text(f.desired)}`).join('<br>')}` : ''), c.steps.map((s) => `${SYMBOL[s.op]} ${describeStep(s, cells)}`).join('<br>')]);
     const unchanged = p.changes.filter((c) => c.kind === 'unchanged').length;
     md += `### Namespace ${code(p.namespace)}\n\n`;
+    if (p.pipelines) md += pipelineMarkdown(p.pipelines, cells);
     // `- + …` would be read as a nested list: the symbol is escaped.
     if (p.experimentSteps.length) md += p.experimentSteps.map((s) => `- ${SYMBOL[s.op].replace(/^[+-]/, '\\$&')} ${describeStep(s, cells)}`).join('\n') + '\n\n';
     if (rows.length) md += table(['change', 'schedule', 'why', 'steps'], rows) + '\n';
@@ -96,7 +149,7 @@ export function planMarkdown(plans: readonly Plan[], opts: { mode: 'plan' | 'app
     for (const w of p.warnings) md += `> ⚠️ ${text(w)}\n\n`;
   }
   if (opts.result?.failures.length) {
-    md += `### Failures\n\n` + table(['schedule', 'step', 'error', 'recovery'], opts.result.failures.map((f) => [code(f.schedule), describeStep(f.step, { markdown: true }), text(f.error), text(f.undo ?? '')])) + '\nThe next run converges from here.\n';
+    md += `### Failures\n\n` + table(['schedule', 'step', 'error', 'recovery'], opts.result.failures.map((f) => [code(f.schedule), describeAnyStep(f.step, { markdown: true }), text(f.error), text(f.undo ?? '')])) + '\nThe next run converges from here.\n';
   }
   md += `\n<details><summary>Plan as text</summary>\n\n${fence(planText(plans, words))}\n</details>\n`;
   return truncate(md, COMMENT_LIMIT - 200, 'plan truncated; the full plan is in the job log');

@@ -18,7 +18,7 @@ export const spec: ActionSpec = {
       secret: true,
     },
     'api-version': {
-      description: 'The KFP REST API version push-reconcile uses (`v1beta1` or `v2beta1`): with `v2beta1`, Argo (KFP v1) pipelines with parameters are refused, as KFP\'s v2beta1 API cannot pass them.',
+      description: 'The KFP REST API version push-reconcile uses (`v1beta1` or `v2beta1`): with `v2beta1`, Argo (KFP v1) pipelines with parameters are refused, as KFP\'s v2beta1 API cannot pass them; a `pipelines.yaml` needs `v2beta1`.',
       default: 'v1beta1',
     },
     'working-directory': {

@@ -14,7 +14,7 @@ import { toDesiredState } from '../../reconcile/config-adapter.js';
 import { countSteps } from '../../reconcile/plan.js';
 import type { PrunePolicy } from '../../reconcile/model.js';
 import { applyPlanned, observeAndPlan } from '../../reconcile/reconcile.js';
-import { planJson, planMarkdown, planText } from '../../reconcile/report.js';
+import { describePipelineStep, planJson, planMarkdown, planText } from '../../reconcile/report.js';
 
 /** Which namespace each folder reconciles into: the explicit map, the single `namespace`, or the folder's name. */
 export function namespaceResolver(map: string[], single: string | undefined, folderCount: number): (f: DesiredFolder) => string {
@@ -59,7 +59,9 @@ export async function run(ctx: ActionContext): Promise<void> {
   const client = createKfpClient(kfpOptions, host);
   try {
     const desired = loaded.namespaces.map((folder) => toDesiredState(folder, namespaceOf(folder), defaultServiceAccount));
-    const planned = await observeAndPlan(client, desired, { now: new Date(), prune, ignoreKeys, maxCatchupRuns, defaultServiceAccount });
+    // Uploaded pipeline versions are named after the commit; schedules-only configs never ask git.
+    const commit = env.GITHUB_SHA || (desired.some((d) => d.pipelines?.length) ? await checkedOutCommit(root) : undefined);
+    const planned = await observeAndPlan(client, desired, { now: new Date(), prune, ignoreKeys, maxCatchupRuns, defaultServiceAccount, commit });
     const plans = planned.map((p) => p.plan);
     const changes = plans.reduce((n, p) => n + countSteps(p), 0);
     host.info(planText(plans));
@@ -75,11 +77,11 @@ export async function run(ctx: ActionContext): Promise<void> {
       if (mode === 'plan' && wantComment) await commentOnPullRequest(ctx, { key: `plan:${plans.map((p) => p.namespace).join(',')}`, body: md, token, what: 'plan' });
       return;
     }
-    const commit = env.GITHUB_SHA || (await checkedOutCommit(root));
+    const applied = commit || (await checkedOutCommit(root));
     const dirty = await uncommittedInputs(root, loaded.namespaces);
-    if (dirty.length && commit) {
+    if (dirty.length && applied) {
       host.warning(
-        `Applying uncommitted changes (${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ', …' : ''}): the lineage written to KFP names commit ${commit.slice(0, 12)}, which does not hold them. Commit first so KFP points at what it runs.`,
+        `Applying uncommitted changes (${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ', …' : ''}): the lineage written to KFP names commit ${applied.slice(0, 12)}, which does not hold them. Commit first so KFP points at what it runs.`,
       );
     }
     let failures = 0;
@@ -89,7 +91,11 @@ export async function run(ctx: ActionContext): Promise<void> {
       const result = await host.group(`Applying ${countSteps(p)} write(s) to namespace ${p.namespace}`, () =>
         applyPlanned(client, { plan: p, ...rest }, {
           parallelism,
-          lineage: (step) => [commit && `commit ${commit.slice(0, 12)}`, step.origin && `${step.origin.file}${step.origin.line ? `:${step.origin.line}` : ''}`].filter(Boolean).join(' · ') || undefined,
+          lineage: (step) => lineage(applied, step.origin),
+          pipelines: {
+            lineage: (step) => lineage(applied, step.origin),
+            onStep: (step, outcome, error) => host.info(`${outcome === 'failed' ? '✗' : '✓'} ${p.namespace}: ${describePipelineStep(step)}${error ? ` — ${error}` : ''}`),
+          },
           // Refused credentials or permissions refuse every later write too: stop at the first.
           stopsAll: (err) => err instanceof KfpApiError && (err.status === 401 || err.status === 403),
           onStep: (step, outcome, error) => host.info(`${outcome === 'failed' ? '✗' : outcome === 'undone' ? '↺' : '✓'} ${p.namespace}: ${step.op} ${'version' in step ? step.version : 'job' in step ? step.job.name : 'experiment' in step ? step.experiment : ''}${error ? ` — ${error}` : ''}`),
@@ -111,12 +117,18 @@ export async function run(ctx: ActionContext): Promise<void> {
   }
 }
 
+/** "commit abc123 · file:line": what a created version or uploaded pipeline version records. */
+function lineage(commit: string | undefined, origin: { file: string; line?: number } | undefined): string | undefined {
+  return [commit && `commit ${commit.slice(0, 12)}`, origin && `${origin.file}${origin.line ? `:${origin.line}` : ''}`].filter(Boolean).join(' · ') || undefined;
+}
+
 /** Config files and local pipeline files that differ from HEAD (none outside a git repository). */
 async function uncommittedInputs(root: string, folders: readonly DesiredFolder[]): Promise<string[]> {
   const paths = new Set<string>();
   for (const f of folders) {
     paths.add(f.folder || '.');
     for (const j of f.jobs) if (j.pipeline.source.type === 'local') paths.add(j.pipeline.source.path);
+    for (const p of f.pipelines ?? []) if (p.pipeline.source.type === 'local') paths.add(p.pipeline.source.path);
   }
   const changed = await status(root, [...paths].map((p) => `:(literal)${p}`)).catch(() => []);
   return changed.map((e) => e.path);

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { withoutKeys } from '../lib/yaml.js';
+import { pipelineDiff, type PipelineContent } from './pipeline-diff.js';
+import type { Origin } from './model.js';
+
+/**
+ * Registered pipelines as a reconciled resource, pure: git's pipelines.yaml against what KFP holds.
+ * A version is uploaded when git's content differs from the newest version's (compared by a digest of
+ * the content without volatile keys, recorded in the version's description, or by the content itself
+ * for a version uploaded by hand); versions beyond keep_versions are deleted oldest first, never one a
+ * recurring run uses. A pipeline this toolkit registered that left git is reported, never deleted.
+ */
+export interface DesiredPipeline {
+  name: string;
+  description: string;
+  /** Older versions kept besides the newest; -1 keeps all. */
+  keepVersions: number;
+  content: PipelineContent;
+  /** The file as committed (what is uploaded) and its base name (KFP reads YAML or JSON by extension). */
+  text: string;
+  filename: string;
+  origin?: Origin;
+}
+
+export interface ActualPipelineVersion {
+  id: string;
+  name: string;
+  description: string;
+  /** The version's spec as KFP answers it, when it did. */
+  content?: PipelineContent;
+}
+
+export interface ActualPipeline {
+  id: string;
+  name: string;
+  description: string;
+  /** Newest first. Only listed for pipelines git declares. */
+  versions: readonly ActualPipelineVersion[];
+}
+
+export type PipelineStep =
+  | { op: 'create-pipeline'; pipeline: string; description: string }
+  | { op: 'upload-version'; pipeline: string; version: string; description: string; filename: string; text: string; origin?: Origin }
+  | { op: 'delete-version'; pipeline: string; pipelineId: string; versionId: string; version: string; reason: string };
+
+export interface PipelineChange {
+  pipeline: string;
+  kind: 'create' | 'upload' | 'prune' | 'orphan' | 'unchanged';
+  reasons: string[];
+  /** What changed inside the pipeline against the newest version. */
+  diff: string[];
+  steps: PipelineStep[];
+  /** The pipeline's id when it exists. */
+  pipelineId?: string;
+  origin?: Origin;
+}
+
+export interface PipelinePlanOptions {
+  now: Date;
+  /** The commit being applied: the start of new version names. */
+  commit?: string;
+  ignoreKeys: ReadonlySet<string>;
+  /** Version ids some recurring run references: never deleted. */
+  referenced: ReadonlySet<string>;
+}
+
+/** Marks pipelines this toolkit registered, so one that left git can be told from one made by hand. */
+export const MANAGED = '[kfp-gitops: managed in git]';
+
+const DIGEST = /\bsha256:([0-9a-f]{16})\b/;
+
+/** A digest of the content as compared: volatile keys removed, keys in a stable order. */
+export function contentDigest(c: PipelineContent, ignoreKeys: ReadonlySet<string>): string {
+  const stable = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(stable) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, stable((v as Record<string, unknown>)[k])])) : v;
+  const text = JSON.stringify(stable(withoutKeys({ data: c.data, platform: c.platform ?? null }, ignoreKeys)));
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** Version names: readable, sortable and unique, e.g. `abc1234-20261203T084100Z`. */
+export function pipelineVersionName(now: Date, commit: string | undefined, taken: ReadonlySet<string>): string {
+  for (let t = now.getTime(); ; t += 1000) {
+    const stamp = new Date(t).toISOString().slice(0, 19).replace(/[-:]/g, '') + 'Z';
+    const name = commit ? `${commit.slice(0, 7)}-${stamp}` : stamp;
+    if (!taken.has(name)) return name;
+  }
+}
+
+function sameContent(v: ActualPipelineVersion, desired: PipelineContent, digest: string, ignoreKeys: ReadonlySet<string>): boolean {
+  const recorded = DIGEST.exec(v.description)?.[1];
+  if (recorded) return recorded === digest;
+  return !!v.content && pipelineDiff(v.content, desired, ignoreKeys).length === 0;
+}
+
+export function planPipelines(desired: readonly DesiredPipeline[], actual: readonly ActualPipeline[], opts: PipelinePlanOptions): PipelineChange[] {
+  const byName = new Map(actual.map((p) => [p.name, p]));
+  const changes: PipelineChange[] = [];
+  for (const d of desired) {
+    const a = byName.get(d.name);
+    const digest = contentDigest(d.content, opts.ignoreKeys);
+    const versions = a?.versions ?? [];
+    const newest = versions[0];
+    const steps: PipelineStep[] = [];
+    const reasons: string[] = [];
+    let diff: string[] = [];
+    if (!a) {
+      steps.push({ op: 'create-pipeline', pipeline: d.name, description: d.description ? `${d.description}\n\n${MANAGED}` : MANAGED });
+      reasons.push('not in KFP');
+    }
+    const upload = !newest || !sameContent(newest, d.content, digest, opts.ignoreKeys);
+    if (upload) {
+      if (a && newest) {
+        diff = newest.content ? pipelineDiff(newest.content, d.content, opts.ignoreKeys) : ['content differs'];
+        reasons.push(`git differs from the newest version ${newest.name}`);
+      } else if (a) reasons.push('the pipeline has no version');
+      const version = pipelineVersionName(opts.now, opts.commit, new Set(versions.map((v) => v.name)));
+      steps.push({ op: 'upload-version', pipeline: d.name, version, description: `sha256:${digest}`, filename: d.filename, text: d.text, ...(d.origin ? { origin: d.origin } : {}) });
+    }
+    // After an upload the new version is the newest, so every existing one counts as older.
+    if (a && d.keepVersions >= 0) {
+      const older = upload ? versions : versions.slice(1);
+      const beyond = older.slice(d.keepVersions);
+      const prunable = beyond.filter((v) => !opts.referenced.has(v.id));
+      // Oldest first: a failure part-way keeps the newer ones.
+      for (const v of [...prunable].reverse()) {
+        steps.push({ op: 'delete-version', pipeline: d.name, pipelineId: a.id, versionId: v.id, version: v.name, reason: `beyond keep_versions: ${d.keepVersions}` });
+      }
+      if (prunable.length) reasons.push(`${prunable.length} version(s) beyond keep_versions: ${d.keepVersions}`);
+      if (beyond.length > prunable.length) reasons.push(`${beyond.length - prunable.length} older version(s) kept: a recurring run uses them`);
+    }
+    const kind = !a ? 'create' : upload ? 'upload' : steps.length ? 'prune' : 'unchanged';
+    changes.push({ pipeline: d.name, kind, reasons, diff, steps, ...(a ? { pipelineId: a.id } : {}), ...(d.origin ? { origin: d.origin } : {}) });
+  }
+  const declared = new Set(desired.map((d) => d.name));
+  for (const a of actual) {
+    if (declared.has(a.name) || !a.description.includes(MANAGED)) continue;
+    changes.push({ pipeline: a.name, kind: 'orphan', reasons: ['registered from git, no longer in pipelines.yaml: left in KFP (delete it there if it is no longer needed)'], diff: [], steps: [], pipelineId: a.id });
+  }
+  return changes;
+}
