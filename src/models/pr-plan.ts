@@ -79,7 +79,7 @@ export function planModelPr(input: PlanInput): Plan {
   const base = `\`${input.baseName ?? 'base'}\``;
   const keep = (why: string): Plan =>
     openPr
-      ? { operation: 'none', push: false, pr: { action: 'keep', number: openPr.number }, addLabels: missing(want.labels, openPr.labels), why }
+      ? { operation: 'none', push: false, pr: { action: 'keep', number: openPr.number }, addLabels: missingLabels(want.labels, openPr.labels), why }
       : { operation: 'none', push: false, pr: { action: 'none' }, addLabels: [], why };
   const close = (why: string, reason: string): Plan => ({ operation: 'closed', push: false, pr: { action: 'close', number: openPr!.number, reason }, addLabels: [], why });
 
@@ -114,7 +114,7 @@ export function planModelPr(input: PlanInput): Plan {
   if (openPr) {
     const title = openPr.title !== want.title ? want.title : undefined;
     const body = openPr.body !== want.body ? want.body : undefined;
-    const addLabels = missing(want.labels, openPr.labels);
+    const addLabels = missingLabels(want.labels, openPr.labels);
     const changed = push || title !== undefined || body !== undefined;
     return {
       operation: changed ? 'updated' : 'none',
@@ -151,7 +151,8 @@ function iso(d: Date | undefined): string {
   return d ? d.toISOString() : 'unknown';
 }
 
-function missing(want: string[], have: string[]): string[] {
+/** The labels of `want` that `have` lacks; GitHub compares label names case-insensitively. */
+export function missingLabels(want: string[], have: string[]): string[] {
   const lower = new Set(have.map((l) => l.toLowerCase()));
   return want.filter((l) => !lower.has(l.toLowerCase()));
 }

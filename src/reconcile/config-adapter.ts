@@ -1,7 +1,5 @@
 import type { DesiredFolder, DesiredJob } from '../config/model.js';
-import type { DesiredSchedule, DesiredState, Trigger } from './model.js';
-
-const seconds = (d: Date | undefined) => (d ? Math.floor(d.getTime() / 1000) : undefined);
+import { type DesiredSchedule, type DesiredState, type Trigger, epochSeconds as seconds } from './model.js';
 
 function trigger(job: DesiredJob): Trigger {
   const t = job.trigger;

@@ -3,12 +3,11 @@ import { isArgoWorkflow } from '../kfp/types.js';
 import { typedParameterValue } from '../pipeline/pipeline.js';
 import type { ReconcileWriter } from './apply.js';
 import { withoutLineage } from './identity.js';
-import type { ActualJob, ActualState, PipelineData, ScheduleSpec, Trigger } from './model.js';
+import { type ActualJob, type ActualState, type PipelineData, type ScheduleSpec, type Trigger, epochSeconds as seconds } from './model.js';
+import { MAX_PAGE_SIZE } from '../kfp/client.js';
 
 /** KFP caps list pages at 200: 6,000 versions are 30 requests. */
-const PAGE_SIZE = 200;
-
-const seconds = (d: Date | undefined) => (d ? Math.floor(d.getTime() / 1000) : undefined);
+const PAGE_SIZE = MAX_PAGE_SIZE;
 const date = (s: number | undefined) => (s === undefined ? undefined : new Date(s * 1000));
 
 function fromKfpTrigger(t: KfpTrigger | undefined): Trigger {
