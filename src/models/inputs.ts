@@ -21,7 +21,8 @@ export function listTrainedModels(host: Host, source: SourceRef, sourceCtx: Sour
     host.info(`Source: ${l.origin}`);
     for (const n of l.notes) host.info(`note: ${n}`);
     const newest = l.models[0];
-    host.info(newest ? `Newest model: ${newest.id} (${newest.uri}), created ${newest.created?.toISOString()}` : 'No trained model found.');
+    const created = newest?.created?.toISOString();
+    host.info(newest ? `Newest model: ${newest.id} (${newest.uri}), created ${created}` : 'No trained model found.');
     return l;
   });
 }
