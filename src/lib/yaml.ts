@@ -68,7 +68,8 @@ export function locate(yf: YamlFile, path: readonly (string | number)[], opts: {
   let best: unknown = node;
   for (const [i, segment] of path.entries()) {
     const child = childNode(node, segment);
-    const next = child && (opts.key && i === path.length - 1 && child.key !== undefined ? child.key : (child.value ?? child.key));
+    const wantKey = opts.key && i === path.length - 1 && child?.key !== undefined;
+    const next = child && (wantKey ? child.key : (child.value ?? child.key));
     if (next === undefined || next === null) break;
     node = next;
     best = node;

@@ -1,7 +1,9 @@
 import { type Document, isMap, isPair, isScalar, isSeq, stringify, type Scalar } from 'yaml';
 import { type Diagnostic, type SourceLocation, UserError } from '../lib/errors.js';
 import { didYouMean } from '../lib/suggest.js';
-import { MAX_ALIAS_COUNT, type YamlFile, differingPaths, isPlainObject, locate, nodeAt, parseYaml, toData } from '../lib/yaml.js';
+import {
+  MAX_ALIAS_COUNT, type YamlFile, differingPaths, isPlainObject, locate, nodeAt, parseYaml, toData,
+} from '../lib/yaml.js';
 
 export type PathSegment = string | number;
 

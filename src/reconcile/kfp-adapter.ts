@@ -3,7 +3,8 @@ import { isArgoWorkflow } from '../kfp/types.js';
 import { typedParameterValue } from '../pipeline/pipeline.js';
 import type { ReconcileWriter } from './apply.js';
 import { withoutLineage } from './identity.js';
-import { type ActualJob, type ActualState, type PipelineData, type ScheduleSpec, type Trigger, epochSeconds as seconds } from './model.js';
+import type { ActualJob, ActualState, PipelineData, ScheduleSpec, Trigger } from './model.js';
+import { epochSeconds as seconds } from './model.js';
 import { MAX_PAGE_SIZE } from '../kfp/client.js';
 
 /** KFP caps list pages at 200: 6,000 versions are 30 requests. */

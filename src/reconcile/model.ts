@@ -11,7 +11,8 @@ export type Trigger =
   | { kind: 'periodic'; intervalSeconds: number; start?: number; end?: number };
 
 /** A time as the planner holds it: whole epoch seconds (KFP keeps no sub-second part). */
-export const epochSeconds = (d: Date | undefined): number | undefined => (d ? Math.floor(d.getTime() / 1000) : undefined);
+export const epochSeconds = (d: Date | undefined): number | undefined =>
+  d ? Math.floor(d.getTime() / 1000) : undefined;
 
 /** The pipeline a schedule runs: parsed data (v1 Argo Workflow or v2 IR), compared as data. */
 export interface PipelineData {
