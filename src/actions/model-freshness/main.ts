@@ -9,8 +9,8 @@ import { formatDuration, parseDuration } from '../../lib/duration.js';
 import { type FreshnessDecision, decideFreshness } from '../../models/freshness.js';
 import { type InFlight, checkInFlight, parseInFlightCheck } from '../../models/in-flight.js';
 import { type Model, modelJson } from '../../models/model.js';
-import { listTrainedModels, modelSourceContext } from '../../models/inputs.js';
-import { parseModelSource } from '../../models/sources/index.js';
+import { modelSourceContext } from '../../models/inputs.js';
+import { listTrainedModels, parseModelSource } from '../../models/sources/index.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
   const { inputs, host, env } = ctx;

@@ -7,8 +7,8 @@ import { type Model, modelFromInput, pinsModel } from '../../models/model.js';
 import { reconcileModelPr } from '../../models/model-pr.js';
 import { prBody, summarize } from '../../models/pr-report.js';
 import { type PinLocator, parseConfigKey, parseDocumentSelector } from '../../models/pin.js';
-import { listTrainedModels, modelSourceContext } from '../../models/inputs.js';
-import { parseModelSource } from '../../models/sources/index.js';
+import { modelSourceContext } from '../../models/inputs.js';
+import { listTrainedModels, parseModelSource } from '../../models/sources/index.js';
 
 const DEFAULT_TOKEN_WARNING =
   'This pull request is opened with the default GITHUB_TOKEN: GitHub starts no pull_request or push workflows for it, so required checks (e.g. quality-gate) never report and the PR cannot merge under branch protection. Fix: pass a GitHub App installation token (actions/create-github-app-token) or a personal access token as `token`.';
