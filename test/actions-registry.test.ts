@@ -91,3 +91,10 @@ describe('every action folder is wired in (src/actions/registry.ts, its files, a
     expect(await entry!.load()).toBe(main.run);
   });
 });
+
+test.each(folders)('%s: its spec imports shared inputs from their domain, not from another action', (name) => {
+  const source = fs.readFileSync(path.join(repoRoot, 'src/actions', name, 'spec.ts'), 'utf8');
+  const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
+  expect(imports.filter((i) => i.startsWith('../') && !i.startsWith('../../'))).toEqual([]);
+  expect(imports.length).toBeGreaterThan(0);
+});
