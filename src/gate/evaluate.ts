@@ -176,29 +176,25 @@ function evaluateMetric(
       if (bound === undefined) continue;
       const outcome = applyCheck(check, bound, cand, result.baseline, greaterIsBetter);
       if (outcome === true) continue;
-      if (outcome !== 'no-baseline' && result.pairedTest && isChange(check)) {
+      // Worse than the tolerance, but is it more than noise? A paired test, else the interval's better end, decides.
+      let noise: { seen: string; significant: boolean } | undefined;
+      if (outcome !== 'no-baseline' && isChange(check) && result.pairedTest) {
         const t = result.pairedTest;
         const seen = `McNemar ${t.method === 'exact' ? 'exact' : 'χ²'} one-sided p = ${formatNumber(Number(t.p.toPrecision(2)))}, ${t.losses} lost vs ${t.wins} won`;
-        if (t.p > rule.significance!) {
-          result.reasons.push(`${outcome}, within noise (${seen}, significance ${rule.significance})`);
-          continue;
-        }
-        if (band && result.status === 'fail') continue;
-        mark(band ? 'warn' : 'fail', band + check, `${outcome} (significant: ${seen})${band ? ' (warn band)' : ''}`);
-        continue;
-      }
-      if (outcome !== 'no-baseline' && result.deltaInterval && isChange(check)) {
-        // Worse than the tolerance, but is it more than noise? Only the interval's better end decides.
+        noise = { seen, significant: !(t.p > rule.significance!) };
+      } else if (outcome !== 'no-baseline' && isChange(check) && result.deltaInterval) {
         const limit = changeLimit(check, bound, result.baseline!, greaterIsBetter);
         const i = result.deltaInterval;
         const seen = `${formatNumber(i.confidence * 100)}% interval for Δ ${formatSigned(round3(i.lo))} to ${formatSigned(round3(i.hi))}`;
-        const confident = greaterIsBetter ? !atLeast(i.hi, limit) : !atMost(i.lo, limit);
-        if (!confident) {
-          result.reasons.push(`${outcome}, within noise (${seen}, significance ${rule.significance})`);
+        noise = { seen, significant: greaterIsBetter ? !atLeast(i.hi, limit) : !atMost(i.lo, limit) };
+      }
+      if (noise) {
+        if (!noise.significant) {
+          result.reasons.push(`${outcome}, within noise (${noise.seen}, significance ${rule.significance})`);
           continue;
         }
         if (band && result.status === 'fail') continue;
-        mark(band ? 'warn' : 'fail', band + check, `${outcome} (significant: ${seen})${band ? ' (warn band)' : ''}`);
+        mark(band ? 'warn' : 'fail', band + check, `${outcome} (significant: ${noise.seen})${band ? ' (warn band)' : ''}`);
         continue;
       }
       if (outcome === 'no-baseline') {

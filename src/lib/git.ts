@@ -53,7 +53,3 @@ export async function checkedOutCommit(dir: string): Promise<string> {
   const leaf = path.basename(await fs.realpath(dir).catch(() => dir));
   return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(leaf) ? leaf : '';
 }
-
-export async function headSha(root: string): Promise<string> {
-  return (await git(root, ['rev-parse', 'HEAD'])).trim();
-}

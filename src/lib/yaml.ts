@@ -1,4 +1,4 @@
-import { Document, LineCounter, isNode, parseAllDocuments, type Node as YamlNode } from 'yaml';
+import { Document, LineCounter, isMap, isNode, isSeq, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import { type Diagnostic, type SourceLocation, UserError } from './errors.js';
 import { readInputFile } from './files.js';
 
@@ -66,19 +66,11 @@ export function locate(yf: YamlFile, path: readonly (string | number)[], opts: {
   const doc = opts.doc ?? yf.docs[0];
   let node: unknown = doc?.contents;
   let best: unknown = node;
-  for (const segment of path) {
-    if (!node || typeof node !== 'object' || !('items' in node)) break;
-    const items = (node as { items: unknown[] }).items;
-    let next: unknown;
-    if (typeof segment === 'number') {
-      next = items[segment];
-    } else {
-      const pair = items.find((p) => isPair(p) && keyString(p.key) === segment) as { key: unknown; value: unknown } | undefined;
-      if (pair) {
-        next = opts.key && segment === path[path.length - 1] ? pair.key : (pair.value ?? pair.key);
-      }
-    }
-    if (next === undefined) break;
+  for (const [i, segment] of path.entries()) {
+    const child = childNode(node, segment);
+    const wantKey = opts.key && i === path.length - 1 && child?.key !== undefined;
+    const next = child && (wantKey ? child.key : (child.value ?? child.key));
+    if (next === undefined || next === null) break;
     node = next;
     best = node;
   }
@@ -89,8 +81,27 @@ export function locate(yf: YamlFile, path: readonly (string | number)[], opts: {
   return { file: yf.file, line: start.line, column: start.col, endLine: end.line, endColumn: end.col };
 }
 
-function isPair(p: unknown): p is { key: unknown; value: unknown } {
-  return !!p && typeof p === 'object' && 'key' in p;
+/**
+ * One step down a YAML node tree: the pair of a map whose key reads `segment`, or the item of a sequence at
+ * index `segment`; undefined when there is none. The one path walker behind `locate` and `nodeAt`.
+ */
+function childNode(node: unknown, segment: string | number): { key?: unknown; value: unknown } | undefined {
+  if (isMap(node)) return node.items.find((p) => keyString(p.key) === String(segment));
+  if (isSeq(node) && typeof segment === 'number') {
+    const value: unknown = node.items[segment];
+    return value === undefined ? undefined : { value };
+  }
+  return undefined;
+}
+
+/** The node at `path` in a document; undefined when a step is missing or its value is null. */
+export function nodeAt(doc: Document.Parsed, path: readonly (string | number)[]): unknown {
+  let node: unknown = doc.contents;
+  for (const segment of path) {
+    node = childNode(node, segment)?.value;
+    if (node === undefined || node === null) return undefined;
+  }
+  return node;
 }
 
 function keyString(k: unknown): string | undefined {

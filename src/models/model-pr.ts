@@ -4,7 +4,9 @@ import { COMMENT_LIMIT, truncate } from '../lib/markdown.js';
 import { type GitTreeEntry, blobSha, treeShaWithBlob } from './git-objects.js';
 import { CLOSED_BY_ACTION, type Lineage, lineageFromBody, lineageFromMessage, lineageMarker, lineagePins, lineageTrailers, reviewersFromBody, reviewersMarker } from './lineage.js';
 import { type PinLocator, type PinMatch, setPin } from './pin.js';
-import { type ClosedPr, type Operation, type PrState, pinnedFromMergedPrs, planModelPr } from './pr-plan.js';
+import {
+  type ClosedPr, type Operation, type PrState, missingLabels, pinnedFromMergedPrs, planModelPr,
+} from './pr-plan.js';
 
 /**
  * open-model-pr's GitHub side: read the base branch through the REST API, decide with planModelPr,
@@ -245,7 +247,8 @@ export async function reconcileModelPr(gh: GitHub, req: ModelPrRequest): Promise
         throw err;
       }
     }
-    const labels = plan.pr.action === 'create' ? missingLabels(req.labels, pr.labels ?? []) : plan.addLabels;
+    const have = (pr.labels ?? []).map((l) => l.name ?? '');
+    const labels = plan.pr.action === 'create' ? missingLabels(req.labels, have) : plan.addLabels;
     if (labels.length) await call('Adding labels', () => retrying(() => gh.rest.issues.addLabels({ owner, repo, issue_number: pr!.number, labels })));
   }
   if (pr?.user?.login === DEFAULT_TOKEN_LOGIN && plan.pr.action !== 'none') req.onDefaultToken();
@@ -395,11 +398,6 @@ function missingReviewers(want: string[], pr: PullLike): { users: string[]; team
     users: want.filter((r) => !r.includes('/') && !users.has(r.toLowerCase()) && r.toLowerCase() !== author),
     teams: want.filter((r) => r.includes('/')).map((r) => r.slice(r.indexOf('/') + 1)).filter((t) => !teams.has(t.toLowerCase())),
   };
-}
-
-function missingLabels(want: string[], have: { name?: string }[]): string[] {
-  const lower = new Set(have.map((l) => (l.name ?? '').toLowerCase()));
-  return want.filter((l) => !lower.has(l.toLowerCase()));
 }
 
 function isAlreadyExists(err: unknown): boolean {

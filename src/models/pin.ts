@@ -1,7 +1,9 @@
 import { type Document, isMap, isPair, isScalar, isSeq, stringify, type Scalar } from 'yaml';
 import { type Diagnostic, type SourceLocation, UserError } from '../lib/errors.js';
 import { didYouMean } from '../lib/suggest.js';
-import { type YamlFile, differingPaths, isPlainObject, locate, parseYaml, toData } from '../lib/yaml.js';
+import {
+  MAX_ALIAS_COUNT, type YamlFile, differingPaths, isPlainObject, locate, nodeAt, parseYaml, toData,
+} from '../lib/yaml.js';
 
 export type PathSegment = string | number;
 
@@ -78,23 +80,10 @@ function valueScalars(node: unknown, path: PathSegment[], out: { node: Scalar; p
 }
 
 function docLabel(doc: Document.Parsed): string | undefined {
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
   if (!isPlainObject(data)) return undefined;
   const name = isPlainObject(data.metadata) ? data.metadata.name : undefined;
   return typeof data.kind === 'string' && typeof name === 'string' ? `${data.kind}/${name}` : undefined;
-}
-
-function nodeAt(doc: Document.Parsed, path: readonly PathSegment[]): unknown {
-  let node: unknown = doc.contents;
-  for (const seg of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
-      node = pair?.value;
-    } else if (isSeq(node) && typeof seg === 'number') node = node.items[seg];
-    else return undefined;
-    if (node === undefined || node === null) return undefined;
-  }
-  return node;
 }
 
 /** Find the one value the locator names; zero or several matches are errors with file:line. */

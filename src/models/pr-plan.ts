@@ -59,7 +59,7 @@ export interface PlanInput {
   want: { title: string; body: string; labels: string[] };
 }
 
-export interface Plan {
+export interface ModelPrPlan {
   operation: Operation;
   /** Commit base + edit and force-move the branch to it. */
   push: boolean;
@@ -74,14 +74,14 @@ export interface Plan {
   why: string;
 }
 
-export function planModelPr(input: PlanInput): Plan {
+export function planModelPr(input: PlanInput): ModelPrPlan {
   const { current, desired, branch, openPr, want } = input;
   const base = `\`${input.baseName ?? 'base'}\``;
-  const keep = (why: string): Plan =>
+  const keep = (why: string): ModelPrPlan =>
     openPr
-      ? { operation: 'none', push: false, pr: { action: 'keep', number: openPr.number }, addLabels: missing(want.labels, openPr.labels), why }
+      ? { operation: 'none', push: false, pr: { action: 'keep', number: openPr.number }, addLabels: missingLabels(want.labels, openPr.labels), why }
       : { operation: 'none', push: false, pr: { action: 'none' }, addLabels: [], why };
-  const close = (why: string, reason: string): Plan => ({ operation: 'closed', push: false, pr: { action: 'close', number: openPr!.number, reason }, addLabels: [], why });
+  const close = (why: string, reason: string): ModelPrPlan => ({ operation: 'closed', push: false, pr: { action: 'close', number: openPr!.number, reason }, addLabels: [], why });
 
   const openModel = openPr?.lineage;
   const openProposesDesired = openModel !== undefined && lineagePins(openModel, desired);
@@ -114,7 +114,7 @@ export function planModelPr(input: PlanInput): Plan {
   if (openPr) {
     const title = openPr.title !== want.title ? want.title : undefined;
     const body = openPr.body !== want.body ? want.body : undefined;
-    const addLabels = missing(want.labels, openPr.labels);
+    const addLabels = missingLabels(want.labels, openPr.labels);
     const changed = push || title !== undefined || body !== undefined;
     return {
       operation: changed ? 'updated' : 'none',
@@ -151,7 +151,8 @@ function iso(d: Date | undefined): string {
   return d ? d.toISOString() : 'unknown';
 }
 
-function missing(want: string[], have: string[]): string[] {
+/** The labels of `want` that `have` lacks; GitHub compares label names case-insensitively. */
+export function missingLabels(want: string[], have: string[]): string[] {
   const lower = new Set(have.map((l) => l.toLowerCase()));
   return want.filter((l) => !lower.has(l.toLowerCase()));
 }

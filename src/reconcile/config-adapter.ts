@@ -1,9 +1,7 @@
 import path from 'node:path';
 import type { DesiredFolder, DesiredJob, DesiredPipelineEntry } from '../config/model.js';
 import type { DesiredPipeline } from './pipelines.js';
-import type { DesiredSchedule, DesiredState, Trigger } from './model.js';
-
-const seconds = (d: Date | undefined) => (d ? Math.floor(d.getTime() / 1000) : undefined);
+import { type DesiredSchedule, type DesiredState, type Trigger, epochSeconds as seconds } from './model.js';
 
 function trigger(job: DesiredJob): Trigger {
   const t = job.trigger;

@@ -46,8 +46,3 @@ export function withLineage(description: string, lineage: string | undefined): s
 export function withoutLineage(description: string): string {
   return description.replace(LINEAGE, '');
 }
-
-export function lineageOf(description: string): string | undefined {
-  const m = /\[kfp-gitops: ([^\]\n]*)\]$/.exec(description);
-  return m?.[1];
-}

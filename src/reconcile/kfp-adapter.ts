@@ -8,11 +8,11 @@ import { mapLimit } from '../lib/concurrency.js';
 import type { PipelineContent } from './pipeline-diff.js';
 import type { ActualPipeline } from './pipelines.js';
 import type { PipelineWriter } from './pipelines-apply.js';
+import { epochSeconds as seconds } from './model.js';
+import { MAX_PAGE_SIZE } from '../kfp/client.js';
 
 /** KFP caps list pages at 200: 6,000 versions are 30 requests. */
-const PAGE_SIZE = 200;
-
-const seconds = (d: Date | undefined) => (d ? Math.floor(d.getTime() / 1000) : undefined);
+const PAGE_SIZE = MAX_PAGE_SIZE;
 const date = (s: number | undefined) => (s === undefined ? undefined : new Date(s * 1000));
 
 function fromKfpTrigger(t: KfpTrigger | undefined): Trigger {

@@ -11,6 +11,10 @@ export type Trigger =
   | { kind: 'cron'; cron: string; start?: number; end?: number }
   | { kind: 'periodic'; intervalSeconds: number; start?: number; end?: number };
 
+/** A time as the planner holds it: whole epoch seconds (KFP keeps no sub-second part). */
+export const epochSeconds = (d: Date | undefined): number | undefined =>
+  d ? Math.floor(d.getTime() / 1000) : undefined;
+
 /** The pipeline a schedule runs: parsed data (v1 Argo Workflow or v2 IR), compared as data. */
 export interface PipelineData {
   kind: 'v1' | 'v2';

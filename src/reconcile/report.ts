@@ -1,4 +1,4 @@
-import { code, fence, table, text, truncate, COMMENT_LIMIT } from '../lib/markdown.js';
+import { code, details, fence, table, text, truncate, COMMENT_LIMIT } from '../lib/markdown.js';
 import type { ApplyResult } from './apply.js';
 import { countSteps } from './plan.js';
 import { MAX_COUNTED_SLOTS } from '../kfp/catchup.js';
@@ -151,6 +151,6 @@ export function planMarkdown(plans: readonly Plan[], opts: { mode: 'plan' | 'app
   if (opts.result?.failures.length) {
     md += `### Failures\n\n` + table(['schedule', 'step', 'error', 'recovery'], opts.result.failures.map((f) => [code(f.schedule), describeAnyStep(f.step, { markdown: true }), text(f.error), text(f.undo ?? '')])) + '\nThe next run converges from here.\n';
   }
-  md += `\n<details><summary>Plan as text</summary>\n\n${fence(planText(plans, words))}\n</details>\n`;
+  md += '\n' + details('Plan as text', fence(planText(plans, words)));
   return truncate(md, COMMENT_LIMIT - 200, 'plan truncated; the full plan is in the job log');
 }

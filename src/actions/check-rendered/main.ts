@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { type ActionContext, workingDirectory } from '../../lib/action.js';
 import { CheckFailed } from '../../lib/errors.js';
-import { code, fence, table, truncate, SUMMARY_LIMIT } from '../../lib/markdown.js';
+import { code, details, fence, table, truncate, SUMMARY_LIMIT } from '../../lib/markdown.js';
 import { checkRendered, type RenderCheckResult } from '../../render/check.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
@@ -56,7 +56,7 @@ export function summarize(r: RenderCheckResult): string {
       r.stale.map((s) => [code(s.path), s.change, s.script ? code(s.script) : '?', s.script ? `run \`${path.basename(s.script)}\` in \`${path.dirname(s.script)}\` and commit` : 'render and commit']),
     );
     md += '\n';
-    for (const s of r.stale) md += `<details><summary>diff of ${code(s.path)}</summary>\n\n${fence(s.diff, 'diff')}\n</details>\n\n`;
+    for (const s of r.stale) md += details(`diff of ${code(s.path)}`, fence(s.diff, 'diff')) + '\n';
   }
   if (r.nondeterministic.length) {
     md += `### Non-deterministic renders\n\n`;

@@ -1,6 +1,5 @@
 import type { ActionSpec } from '../../lib/spec.js';
-
-export const DEFAULT_IGNORE_KEYS = ['pipelines.kubeflow.org/pipeline_compilation_time', 'pipelines.kubeflow.org/kfp_sdk_version'];
+import { DEFAULT_IGNORE_KEYS } from '../../pipeline/inputs.js';
 
 export const spec: ActionSpec = {
   name: 'check-rendered',

@@ -1,4 +1,4 @@
-import { type ActionContext, workingDirectory } from '../../lib/action.js';
+import type { ActionContext } from '../../lib/action.js';
 import { UserError } from '../../lib/errors.js';
 import type { Inputs } from '../../lib/inputs.js';
 import { code, table } from '../../lib/markdown.js';
@@ -9,7 +9,8 @@ import { formatDuration, parseDuration } from '../../lib/duration.js';
 import { type FreshnessDecision, decideFreshness } from '../../models/freshness.js';
 import { type InFlight, checkInFlight, parseInFlightCheck } from '../../models/in-flight.js';
 import { type Model, modelJson } from '../../models/model.js';
-import { listModels, parseModelSource } from '../../models/sources/index.js';
+import { modelSourceContext } from '../../models/inputs.js';
+import { listTrainedModels, parseModelSource } from '../../models/sources/index.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
   const { inputs, host, env } = ctx;
@@ -20,21 +21,8 @@ export async function run(ctx: ActionContext): Promise<void> {
   // Checked before anything runs, even when the model turns out fresh: a broken setting fails now, not on the day it matters.
   const kfp = check?.kind === 'kfp-experiment' ? { options: kfpOptions(inputs, inFlightRef!), host } : undefined;
   const clock = now(env);
-  const sourceCtx = {
-    workspace: workingDirectory(ctx),
-    root: ctx.workspace,
-    env,
-    mlflow: { trackingUri: inputs.optional('mlflow-tracking-uri'), token: inputs.optional('mlflow-token') },
-    log: (m: string) => host.info(m),
-  };
-
-  const listing = await host.group('Listing trained models', async () => {
-    const l = await listModels(source, sourceCtx);
-    host.info(`Source: ${l.origin}`);
-    for (const n of l.notes) host.info(`note: ${n}`);
-    host.info(l.models[0] ? `Newest model: ${l.models[0].id} (${l.models[0].uri}), created ${l.models[0].created?.toISOString()}` : 'No trained model found.');
-    return l;
-  });
+  const sourceCtx = modelSourceContext(ctx);
+  const listing = await listTrainedModels(host, source, sourceCtx);
   const newest = listing.models[0];
   let decision = decideFreshness({ newest, now: clock, maxAgeSeconds });
   let inFlight: InFlight | undefined;

@@ -1,24 +1,6 @@
 import type { ActionSpec } from '../../lib/spec.js';
 import { kfpInputSpecs } from '../../kfp/inputs.js';
-
-/** Inputs shared by the actions that read trained models (model-freshness, open-model-pr). */
-export const modelSourceInputs: ActionSpec['inputs'] = {
-  'model-source': {
-    description:
-      'Where trained models are listed: `mlflow:<registered-model>` (newest READY version by version number), `mlflow:<name>@<alias>`, `file:<path-or-https-url>` (a JSON/YAML pointer `{id, uri, created}`, a list of them, or `{models: [...]}`, written by the training job; a missing file means no model yet), or `command:<cmd>` (run with bash from working-directory, printing that JSON).',
-  },
-  'mlflow-tracking-uri': {
-    description: 'MLflow tracking server URL for `mlflow:` sources. Defaults to the MLFLOW_TRACKING_URI environment variable.',
-  },
-  'mlflow-token': {
-    description: 'Bearer token for the MLflow server. Defaults to MLFLOW_TRACKING_TOKEN (MLFLOW_TRACKING_USERNAME/PASSWORD give basic auth).',
-    secret: true,
-  },
-  'working-directory': {
-    description: 'Folder that `file:` paths and `command:` commands are relative to.',
-    default: '.',
-  },
-};
+import { modelSourceInputs } from '../../models/inputs.js';
 
 export const spec: ActionSpec = {
   name: 'model-freshness',

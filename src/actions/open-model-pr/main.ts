@@ -1,4 +1,4 @@
-import { type ActionContext, workingDirectory } from '../../lib/action.js';
+import type { ActionContext } from '../../lib/action.js';
 import { UserError } from '../../lib/errors.js';
 import { branchNameProblem } from '../../lib/names.js';
 import { createGitHub, parseRepo, repoFromEnv } from '../../lib/github.js';
@@ -8,7 +8,8 @@ import { type Model, modelFromInput, pinsModel } from '../../models/model.js';
 import { reconcileModelPr } from '../../models/model-pr.js';
 import { prBody, summarize } from '../../models/pr-report.js';
 import { type PinLocator, parseConfigKey, parseDocumentSelector } from '../../models/pin.js';
-import { listModels, parseModelSource } from '../../models/sources/index.js';
+import { modelSourceContext } from '../../models/inputs.js';
+import { listTrainedModels, parseModelSource } from '../../models/sources/index.js';
 
 const DEFAULT_TOKEN_WARNING =
   'This pull request is opened with the default GITHUB_TOKEN: GitHub starts no pull_request or push workflows for it, so required checks (e.g. quality-gate) never report and the PR cannot merge under branch protection. Fix: pass a GitHub App installation token (actions/create-github-app-token) or a personal access token as `token`.';
@@ -36,18 +37,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   let latest: Model | undefined;
   if (modelText) latest = modelFromInput(modelText);
   else {
-    const listing = await host.group('Listing trained models', async () => {
-      const l = await listModels(parseModelSource(sourceText!), {
-        workspace: workingDirectory(ctx),
-        root: ctx.workspace,
-        env,
-        mlflow: { trackingUri: inputs.optional('mlflow-tracking-uri'), token: inputs.optional('mlflow-token') },
-        log: (m) => host.info(m),
-      });
-      host.info(`Source: ${l.origin}`);
-      for (const n of l.notes) host.info(`note: ${n}`);
-      return l;
-    });
+    const listing = await listTrainedModels(host, parseModelSource(sourceText!), modelSourceContext(ctx));
     known = listing.models;
     origin = listing.origin;
     latest = known[0];

@@ -1,5 +1,5 @@
 import type { ActionSpec } from '../../lib/spec.js';
-import { modelSourceInputs } from '../model-freshness/spec.js';
+import { modelSourceInputs } from '../../models/inputs.js';
 
 export const spec: ActionSpec = {
   name: 'open-model-pr',

@@ -1,6 +1,6 @@
 import type { ActionSpec } from '../../lib/spec.js';
 import { kfpInputSpecs } from '../../kfp/inputs.js';
-import { DEFAULT_IGNORE_KEYS } from '../check-rendered/spec.js';
+import { DEFAULT_IGNORE_KEYS } from '../../pipeline/inputs.js';
 
 export const spec: ActionSpec = {
   name: 'push-reconcile',

@@ -3,6 +3,7 @@ import { didYouMean } from '../../lib/suggest.js';
 import { listCommandModels } from './command.js';
 import { listFileModels } from './file.js';
 import { listMlflowModels } from './mlflow.js';
+import type { Host } from '../../lib/host.js';
 import type { ModelListing, SourceContext } from './types.js';
 
 export type { ModelListing, SourceContext } from './types.js';
@@ -42,4 +43,17 @@ export async function listModels(ref: SourceRef, ctx: SourceContext): Promise<Mo
     case 'command':
       return listCommandModels(ref.command, ctx);
   }
+}
+
+/** The trained models of a source, newest first, listed in a log group that says where they came from. */
+export function listTrainedModels(host: Host, source: SourceRef, sourceCtx: SourceContext): Promise<ModelListing> {
+  return host.group('Listing trained models', async () => {
+    const l = await listModels(source, sourceCtx);
+    host.info(`Source: ${l.origin}`);
+    for (const n of l.notes) host.info(`note: ${n}`);
+    const newest = l.models[0];
+    const created = newest?.created?.toISOString();
+    host.info(newest ? `Newest model: ${newest.id} (${newest.uri}), created ${created}` : 'No trained model found.');
+    return l;
+  });
 }
