@@ -153,6 +153,7 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
     apiVersion: wire.version,
     baseUrl: baseUrl.href.replace(/\/+$/, ''),
     healthz: () => transport.call(wire.healthz(), wire.parseHealthz),
+    retries: () => Object.fromEntries([...transport.retried].sort(([a], [b]) => (a < b ? -1 : 1))),
     orphanDeleteSupported: () => (orphanDelete ??= orphanDeleteOn(client, wire, host)),
 
     listExperiments: (namespace, o) =>

@@ -91,9 +91,11 @@ export interface RetryPolicy {
   maxMs: number;
   /** A longer Retry-After than this is not waited for: the call fails. */
   maxRetryAfterMs: number;
+  /** No call spends longer than this retrying (input kfp-retry-budget): a wait that would end later fails the call. */
+  budgetMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseMs: 500, maxMs: 10_000, maxRetryAfterMs: 60_000 };
+export const DEFAULT_RETRY: RetryPolicy = { retries: 6, baseMs: 500, maxMs: 10_000, maxRetryAfterMs: 60_000, budgetMs: 120_000 };
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 
@@ -197,6 +199,9 @@ export function urlFor(base: URL, path: string, query?: Record<string, string | 
 }
 
 export class Transport {
+  /** Retries made, per call kind (e.g. ListRecurringRuns), for the plan's report. */
+  readonly retried = new Map<string, number>();
+
   constructor(private readonly opts: TransportOptions) {}
 
   /**
@@ -212,6 +217,7 @@ export class Transport {
     const what = `${req.method} ${url.pathname}`;
     const body = req.body === undefined ? (req.method === 'POST' ? '{}' : undefined) : JSON.stringify(req.body);
     let maybeDone = false;
+    const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       let res: RawResponse | undefined;
       let failure: TransportError | undefined;
@@ -232,10 +238,10 @@ export class Transport {
       // Could the server have acted on this attempt? 429 is a refusal; other answers/resets after sending may be.
       const processed = failure ? failure.processed : status === 429 ? false : true;
       const lastAttempt = attempt >= retry.retries;
-      const fail = () => {
+      const fail = (why = '') => {
         const text = res?.body ?? '';
         const kfp = failure ? failure.message : kfpMessageOf(text).message;
-        const tries = attempt > 0 ? ` (after ${attempt + 1} attempts)` : '';
+        const tries = attempt > 0 || why ? ` (after ${attempt + 1} attempts${why})` : '';
         return new KfpApiError(req.call, status, kfp + tries, hintFor(status, failure ? failure.message : text, req, failure?.kind, res?.headers), what);
       };
 
@@ -267,6 +273,8 @@ export class Transport {
       const after = res ? retryAfterMs(res.headers['retry-after']) : undefined;
       if (after !== undefined && after > retry.maxRetryAfterMs) throw fail();
       const delay = after ?? backoffMs(attempt, retry, this.opts.random);
+      if (Date.now() - started + delay > retry.budgetMs) throw fail(`; waiting ${Math.round(delay / 1000)} s more would pass the retry budget of ${retry.budgetMs / 1000} s`);
+      this.retried.set(req.call, (this.retried.get(req.call) ?? 0) + 1);
       this.opts.debug?.(`${req.call}: ${failure ? failure.message : `HTTP ${status}`}; retry ${attempt + 1}/${retry.retries} in ${Math.round(delay)} ms`);
       await sleep(delay);
     }

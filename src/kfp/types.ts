@@ -180,6 +180,8 @@ export interface KfpClient {
   terminateRun(id: string): Promise<void>;
   /** Every run of a namespace or an experiment (all pages), optionally only those in some states. */
   listRuns(scope: ListScope, opts?: RunListOptions): Promise<Run[]>;
+  /** Retries made so far, per call kind (429/5xx answers and connection failures), sorted by call. */
+  retries(): Record<string, number>;
   /** Release keep-alive sockets. */
   close(): void;
 }

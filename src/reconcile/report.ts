@@ -75,8 +75,14 @@ export function planText(plans: readonly Plan[], opts: { stableNames?: boolean }
   return lines.join('\n');
 }
 
+/** What the KFP client retried, per call kind ("ListRecurringRuns ×3, CreateRecurringRun ×1"), or '' when nothing. */
+export function retriedText(retries: Record<string, number> = {}): string {
+  const parts = Object.entries(retries).map(([call, n]) => `${call} ×${n}`);
+  return parts.length ? `Retried KFP calls (429/5xx answers, connection resets): ${parts.join(', ')}.` : '';
+}
+
 /** Markdown for the job summary and the sticky PR comment. */
-export function planMarkdown(plans: readonly Plan[], opts: { mode: 'plan' | 'apply'; result?: ApplyResult; title?: string }): string {
+export function planMarkdown(plans: readonly Plan[], opts: { mode: 'plan' | 'apply'; result?: ApplyResult; title?: string; retries?: Record<string, number> }): string {
   const words = { stableNames: opts.mode === 'plan' };
   const cells = { ...words, markdown: true };
   const writes = plans.reduce((n, p) => n + countSteps(p), 0);
@@ -98,6 +104,8 @@ export function planMarkdown(plans: readonly Plan[], opts: { mode: 'plan' | 'app
   if (opts.result?.failures.length) {
     md += `### Failures\n\n` + table(['schedule', 'step', 'error', 'recovery'], opts.result.failures.map((f) => [code(f.schedule), describeStep(f.step, { markdown: true }), text(f.error), text(f.undo ?? '')])) + '\nThe next run converges from here.\n';
   }
+  const retried = retriedText(opts.retries);
+  if (retried) md += `\n${text(retried)}\n`;
   md += `\n<details><summary>Plan as text</summary>\n\n${fence(planText(plans, words))}\n</details>\n`;
   return truncate(md, COMMENT_LIMIT - 200, 'plan truncated; the full plan is in the job log');
 }

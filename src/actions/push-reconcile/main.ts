@@ -14,7 +14,7 @@ import { toDesiredState } from '../../reconcile/config-adapter.js';
 import { countSteps } from '../../reconcile/plan.js';
 import type { PrunePolicy } from '../../reconcile/model.js';
 import { applyPlanned, observeAndPlan } from '../../reconcile/reconcile.js';
-import { planJson, planMarkdown, planText } from '../../reconcile/report.js';
+import { planJson, planMarkdown, planText, retriedText } from '../../reconcile/report.js';
 
 /** Which namespace each folder reconciles into: the explicit map, the single `namespace`, or the folder's name. */
 export function namespaceResolver(map: string[], single: string | undefined, folderCount: number): (f: DesiredFolder) => string {
@@ -70,7 +70,8 @@ export async function run(ctx: ActionContext): Promise<void> {
     // 3. Apply.
     if (mode === 'plan' || changes === 0) {
       host.setOutput('applied', String(mode === 'apply'));
-      const md = planMarkdown(plans, { mode });
+      const md = planMarkdown(plans, { mode, retries: client.retries() });
+      if (retriedText(client.retries())) host.info(retriedText(client.retries()));
       await host.appendSummary(md);
       if (mode === 'plan' && wantComment) await commentOnPullRequest(ctx, { key: `plan:${plans.map((p) => p.namespace).join(',')}`, body: md, token, what: 'plan' });
       return;
@@ -102,7 +103,9 @@ export async function run(ctx: ActionContext): Promise<void> {
       for (const f of result.failures) host.error(`${p.namespace}/${f.schedule}: ${f.step.op} failed: ${f.error}${f.undo ? ` (${f.undo})` : ''}.${next}`);
     }
     host.setOutput('applied', String(failures === 0));
-    await host.appendSummary(plans.map((p, i) => planMarkdown([p], { mode, result: results[i] })).join('\n'));
+    const retries = client.retries();
+    if (retriedText(retries)) host.info(retriedText(retries));
+    await host.appendSummary(plans.map((p, i) => planMarkdown([p], { mode, result: results[i], retries: i === plans.length - 1 ? retries : undefined })).join('\n'));
     const stopped = results.some((r) => r.stopped !== undefined);
     if (failures) throw new CheckFailed(`${failures} step(s) failed after ${writes} write(s); see the errors above.${stopped ? ' Fix the credentials or permissions KFP refused, then re-run.' : ' The next run converges.'}`);
     host.info(`Applied ${writes} write(s).`);
