@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { Semaphore } from '../lib/concurrency.js';
 import { UserError } from '../lib/errors.js';
 import type { WireRequest } from './wire.js';
 
@@ -185,6 +186,8 @@ export interface TransportOptions {
   /** Headers for every call (auth, user header); may log in first. */
   headers: () => Promise<Record<string, string>>;
   agent: http.Agent;
+  /** Requests in flight at once, for the whole client (retry waits hold no slot). */
+  maxInFlight: number;
   debug?: (message: string) => void;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -201,8 +204,11 @@ export function urlFor(base: URL, path: string, query?: Record<string, string | 
 export class Transport {
   /** Retries made, per call kind (e.g. ListRecurringRuns), for the plan's report. */
   readonly retried = new Map<string, number>();
+  private readonly slots: Semaphore;
 
-  constructor(private readonly opts: TransportOptions) {}
+  constructor(private readonly opts: TransportOptions) {
+    this.slots = new Semaphore(opts.maxInFlight);
+  }
 
   /**
    * Send a call and return its parsed JSON. Idempotent calls are retried on 429/502/503/504 and
@@ -224,7 +230,7 @@ export class Transport {
       try {
         const headers = await this.opts.headers();
         if (body !== undefined) headers['content-type'] = 'application/json';
-        res = await rawRequest(url, { method: req.method, headers, body, timeoutMs: this.opts.timeoutMs, agent: this.opts.agent });
+        res = await this.slots.run(() => rawRequest(url, { method: req.method, headers, body, timeoutMs: this.opts.timeoutMs, agent: this.opts.agent }));
       } catch (err) {
         if (!(err instanceof TransportError)) throw err;
         failure = err;

@@ -21,18 +21,41 @@ export interface ObserveOptions extends Omit<PlanOptions, 'orphanOnDelete'> {
   defaultServiceAccount: string;
 }
 
+/** A namespace whose observation failed; the other namespaces are planned without it. */
+export interface ObserveFailure {
+  namespace: string;
+  error: unknown;
+}
+
 /**
- * Observe each namespace (one listing of experiments and one of recurring runs) and plan it. The
- * server's release (healthz) is asked only when a delete is planned, so a no-op costs no extra call.
+ * Observe every namespace at once (one listing of experiments and one of recurring runs each) and plan
+ * them. The client's request budget (max-parallel-requests), not the number of namespaces, bounds the
+ * load on the server. A namespace that cannot be observed is returned in `failed`; the others are planned.
+ * The server's release (healthz) is asked only when a delete is planned, so a no-op costs no extra call.
  */
-export async function observeAndPlan(client: KfpClient, desired: readonly DesiredState[], opts: ObserveOptions): Promise<Planned[]> {
+export async function observeAndPlanEach(client: KfpClient, desired: readonly DesiredState[], opts: ObserveOptions): Promise<{ planned: Planned[]; failed: ObserveFailure[] }> {
   const { defaultServiceAccount, ...planOptions } = opts;
-  const actuals: ActualState[] = [];
-  for (const d of desired) actuals.push(await observe(client, d.namespace, defaultServiceAccount));
-  const planAll = (orphanOnDelete: boolean) => desired.map((d, i) => plan(d, actuals[i]!, { ...planOptions, orphanOnDelete }));
+  const observed = await Promise.all(
+    desired.map((d) =>
+      observe(client, d.namespace, defaultServiceAccount).then(
+        (actual) => ({ desired: d, actual }),
+        (error: unknown) => ({ desired: d, error }),
+      ),
+    ),
+  );
+  const ok = observed.filter((o): o is { desired: DesiredState; actual: ActualState } => 'actual' in o);
+  const failed = observed.filter((o): o is { desired: DesiredState; error: unknown } => 'error' in o).map((o) => ({ namespace: o.desired.namespace, error: o.error }));
+  const planAll = (orphanOnDelete: boolean) => ok.map((o) => plan(o.desired, o.actual, { ...planOptions, orphanOnDelete }));
   let plans = planAll(false);
   if (plans.some(hasDeletes) && (await client.orphanDeleteSupported())) plans = planAll(true);
-  return plans.map((p, i) => ({ plan: p, experimentIds: new Map(actuals[i]!.experiments.map((e) => [e.name, e.id])) }));
+  return { planned: plans.map((p, i) => ({ plan: p, experimentIds: new Map(ok[i]!.actual.experiments.map((e) => [e.name, e.id])) })), failed };
+}
+
+/** observeAndPlanEach for callers that stop at the first namespace that cannot be observed. */
+export async function observeAndPlan(client: KfpClient, desired: readonly DesiredState[], opts: ObserveOptions): Promise<Planned[]> {
+  const { planned, failed } = await observeAndPlanEach(client, desired, opts);
+  if (failed.length) throw failed[0]!.error;
+  return planned;
 }
 
 /** Apply one planned namespace through the KFP client. */
