@@ -31,6 +31,14 @@ describeWithShared('gentle with the server: retry budget and retry counts', () =
     expect(h.client.retries()).toEqual({ GetHealthz: 1 });
   });
 
+  test('the client never has more than maxParallelRequests requests in flight, retries included', async () => {
+    h = await harness('v2beta1', { latencyMs: 30 }, { maxParallelRequests: 2 });
+    h.emu.faults.add({ route: 'GET /apis/v2beta1/experiments', rate: 0.3, kind: { status: 503 } });
+    await Promise.all(Array.from({ length: 12 }, (_, i) => h!.client.listExperiments(`ns-${i}`)));
+    expect(h.emu.peakInFlight).toBeGreaterThan(0);
+    expect(h.emu.peakInFlight).toBeLessThanOrEqual(2);
+  });
+
   test('a create refused with 429 is retried after Retry-After and made once', async () => {
     h = await harness('v1beta1');
     h.emu.faults.add({ route: 'POST /apis/v1beta1/experiments', nth: 1, kind: { status: 429, retryAfterSeconds: 0 } });
