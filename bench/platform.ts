@@ -24,8 +24,15 @@ const IGNORE = ['pipelines.kubeflow.org/pipeline_compilation_time'];
 const workflow = {
   apiVersion: 'argoproj.io/v1alpha1',
   kind: 'Workflow',
-  metadata: { generateName: 'train-', annotations: { 'pipelines.kubeflow.org/pipeline_compilation_time': '2026-01-01T00:00:00' } },
-  spec: { entrypoint: 'main', arguments: { parameters: [{ name: 'lr' }] }, templates: [{ name: 'main', container: { image: 'python:3.11', command: ['python', '-c', 'print(1)'] } }] },
+  metadata: {
+    generateName: 'train-',
+    annotations: { 'pipelines.kubeflow.org/pipeline_compilation_time': '2026-01-01T00:00:00' },
+  },
+  spec: {
+    entrypoint: 'main',
+    arguments: { parameters: [{ name: 'lr' }] },
+    templates: [{ name: 'main', container: { image: 'python:3.11', command: ['python', '-c', 'print(1)'] } }],
+  },
 };
 const spec = (hour: number): ScheduleSpec => ({
   description: 'bench',
@@ -42,11 +49,22 @@ const desired = (shift = 0): DesiredState[] =>
   Array.from({ length: NAMESPACES }, (_, n) => ({
     namespace: nsName(n),
     experiments: Array.from({ length: EXPERIMENTS }, (_, e) => ({ name: `exp-${e}`, description: '' })),
-    schedules: Array.from({ length: SCHEDULES }, (_, i) => ({ name: `s-${i}`, experiment: `exp-${i % EXPERIMENTS}`, enabled: true, keepHistory: VERSIONS - 1, spec: spec((i + (i % 10 === 0 ? shift : 0)) % 24) })),
+    schedules: Array.from({ length: SCHEDULES }, (_, i) => ({
+      name: `s-${i}`,
+      experiment: `exp-${i % EXPERIMENTS}`,
+      enabled: true,
+      keepHistory: VERSIONS - 1,
+      spec: spec((i + (i % 10 === 0 ? shift : 0)) % 24),
+    })),
   }));
 
 const emu = await startKfpEmulator({ logBodies: false });
-const client = createKfpClient({ host: emu.url, apiVersion: 'v1beta1', maxParallelRequests: MAX_PARALLEL, retry: { baseMs: 100, maxMs: 2000 } });
+const client = createKfpClient({
+  host: emu.url,
+  apiVersion: 'v1beta1',
+  maxParallelRequests: MAX_PARALLEL,
+  retry: { baseMs: 100, maxMs: 2000 },
+});
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
@@ -55,12 +73,23 @@ async function reconcile(c: KfpClient, state: DesiredState[], now: Date) {
   const writes0 = emu.log.writes;
   emu.peakInFlight = 0;
   const t0 = performance.now();
-  const planned = await observeAndPlan(c, state, { now, prune: 'none', ignoreKeys: IGNORE, defaultServiceAccount: 'default-editor' });
+  const planned = await observeAndPlan(c, state, {
+    now,
+    prune: 'none',
+    ignoreKeys: IGNORE,
+    defaultServiceAccount: 'default-editor',
+  });
   const results = await Promise.all(planned.map((p) => applyPlanned(c, p, { parallelism: MAX_PARALLEL })));
   const failures = results.flatMap((r) => r.failures);
   if (failures.length) throw new Error(`apply failed: ${failures.length} failure(s), first: ${failures[0]!.error}`);
   const calls = emu.log.calls - calls0;
-  return { calls, writes: emu.log.writes - writes0, seconds: (performance.now() - t0) / 1000, planned: planned.reduce((n, p) => n + countSteps(p.plan), 0), peak: emu.peakInFlight };
+  return {
+    calls,
+    writes: emu.log.writes - writes0,
+    seconds: (performance.now() - t0) / 1000,
+    planned: planned.reduce((n, p) => n + countSteps(p.plan), 0),
+    peak: emu.peakInFlight,
+  };
 }
 
 /** The floor of a run: its calls spread over the budget, or its longest chain of dependent calls, in seconds. */
@@ -78,7 +107,12 @@ await reconcile(client, desired(), new Date('2026-06-01T00:00:00Z'));
 for (const e of [...emu.state.experiments.values()]) {
   for (let i = e.name === 'exp-0' ? 0 : 1; i < SCHEDULES; i += EXPERIMENTS) {
     for (let v = 1; v < VERSIONS; v++) {
-      emu.state.seedJob({ name: versionName(`s-${i}`, new Date(Date.UTC(2026, 0, v))), experimentId: e.id, enabled: false, pipeline: { kind: 'argo', manifest: JSON.stringify(workflow), parameters: [{ name: 'lr', value: '0.01' }] } });
+      emu.state.seedJob({
+        name: versionName(`s-${i}`, new Date(Date.UTC(2026, 0, v))),
+        experimentId: e.id,
+        enabled: false,
+        pipeline: { kind: 'argo', manifest: JSON.stringify(workflow), parameters: [{ name: 'lr', value: '0.01' }] },
+      });
     }
   }
 }
@@ -89,9 +123,17 @@ const noop = await reconcile(client, desired(), new Date('2026-06-02T00:00:00Z')
 const change10 = await reconcile(client, desired(1), new Date('2026-06-03T00:00:00Z'));
 
 // Under injected faults: a fresh client (its own retry counts), another 10 % change.
-const faulty = createKfpClient({ host: emu.url, apiVersion: 'v1beta1', maxParallelRequests: MAX_PARALLEL, retry: { baseMs: 100, maxMs: 2000 } });
+const faulty = createKfpClient({
+  host: emu.url,
+  apiVersion: 'v1beta1',
+  maxParallelRequests: MAX_PARALLEL,
+  retry: { baseMs: 100, maxMs: 2000 },
+});
 emu.faults.clear(42);
-emu.faults.add({ rate: 0.1, kind: { status: 503 } }).add({ rate: 0.02, kind: 'reset' }).add({ rate: 0.01, kind: { status: 429, retryAfterSeconds: 1 } });
+emu.faults
+  .add({ rate: 0.1, kind: { status: 503 } })
+  .add({ rate: 0.02, kind: 'reset' })
+  .add({ rate: 0.01, kind: { status: 429, retryAfterSeconds: 1 } });
 // Never two enabled versions of a schedule: checked after every enable the server answers.
 const byId = emu.state.jobs;
 let worstEnabled = 0;
@@ -101,7 +143,8 @@ emu.log.onEntry = (e) => {
   if (!job) return;
   const base = job.name.replace(/__.*$/, '');
   let enabled = 0;
-  for (const j of byId.values()) if (j.enabled && j.experimentId === job.experimentId && j.name.startsWith(`${base}__`)) enabled++;
+  for (const j of byId.values())
+    if (j.enabled && j.experimentId === job.experimentId && j.name.startsWith(`${base}__`)) enabled++;
   worstEnabled = Math.max(worstEnabled, enabled);
 };
 const faulted = await reconcile(faulty, desired(2), new Date('2026-06-04T00:00:00Z'));
@@ -117,11 +160,21 @@ faulty.close();
 const ratio = (s: number, f: number) => +(s / f).toFixed(2);
 const noopFloor = floor(noopFloorCalls, observeChain);
 const changeFloor = floor(change10.calls, changeChain);
-console.log(`Platform: ${NAMESPACES} namespaces × ${SCHEDULES} schedules × ${VERSIONS} versions, ${LATENCY_MS} ms latency, max-parallel-requests ${MAX_PARALLEL}`);
-console.log(`  no-op:      ${noop.calls} calls (API floor ${noopFloorCalls}: per namespace 1 page of experiments + ${pages(SCHEDULES * VERSIONS)} pages of ${MAX_PAGE_SIZE} recurring runs), ${noop.writes} writes, ${noop.seconds.toFixed(2)} s vs floor ${noopFloor.toFixed(2)} s (${ratio(noop.seconds, noopFloor)}×), peak in flight ${noop.peak}`);
-console.log(`  10% change: ${change10.calls} calls, ${change10.writes} writes, ${change10.seconds.toFixed(2)} s vs floor ${changeFloor.toFixed(2)} s (${ratio(change10.seconds, changeFloor)}×; chain ${changeChain} calls), peak in flight ${change10.peak}`);
-console.log(`  faults (10% 503, 2% resets, 1% 429 Retry-After 1): ${injected} injected, retries ${JSON.stringify(faulty.retries())}, ${faulted.seconds.toFixed(2)} s, peak in flight ${faulted.peak}; next run plans ${after.planned} write(s) (converged in one run: ${after.planned === 0}), most enabled versions of one schedule at once: ${worstEnabled}`);
-console.log(`  memory: peak rss ${(peakRss / 2 ** 20).toFixed(0)} MB, maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (emulator state included); setup ${setupSeconds.toFixed(1)} s`);
+console.log(
+  `Platform: ${NAMESPACES} namespaces × ${SCHEDULES} schedules × ${VERSIONS} versions, ${LATENCY_MS} ms latency, max-parallel-requests ${MAX_PARALLEL}`,
+);
+console.log(
+  `  no-op:      ${noop.calls} calls (API floor ${noopFloorCalls}: per namespace 1 page of experiments + ${pages(SCHEDULES * VERSIONS)} pages of ${MAX_PAGE_SIZE} recurring runs), ${noop.writes} writes, ${noop.seconds.toFixed(2)} s vs floor ${noopFloor.toFixed(2)} s (${ratio(noop.seconds, noopFloor)}×), peak in flight ${noop.peak}`,
+);
+console.log(
+  `  10% change: ${change10.calls} calls, ${change10.writes} writes, ${change10.seconds.toFixed(2)} s vs floor ${changeFloor.toFixed(2)} s (${ratio(change10.seconds, changeFloor)}×; chain ${changeChain} calls), peak in flight ${change10.peak}`,
+);
+console.log(
+  `  faults (10% 503, 2% resets, 1% 429 Retry-After 1): ${injected} injected, retries ${JSON.stringify(faulty.retries())}, ${faulted.seconds.toFixed(2)} s, peak in flight ${faulted.peak}; next run plans ${after.planned} write(s) (converged in one run: ${after.planned === 0}), most enabled versions of one schedule at once: ${worstEnabled}`,
+);
+console.log(
+  `  memory: peak rss ${(peakRss / 2 ** 20).toFixed(0)} MB, maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (emulator state included); setup ${setupSeconds.toFixed(1)} s`,
+);
 console.log(
   JSON.stringify({
     benchmark: 'platform',

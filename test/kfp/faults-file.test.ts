@@ -23,7 +23,12 @@ test('a faults file: seed and per-route rules of statuses, Retry-After, resets a
     seed: 7,
     rules: [
       { kind: { status: 503, retryAfterSeconds: undefined }, rate: 0.1, route: undefined, when: undefined },
-      { kind: { status: 429, retryAfterSeconds: 1 }, rate: 0.01, route: 'GET /apis/v2beta1/recurringruns', when: undefined },
+      {
+        kind: { status: 429, retryAfterSeconds: 1 },
+        rate: 0.01,
+        route: 'GET /apis/v2beta1/recurringruns',
+        when: undefined,
+      },
       { kind: 'reset', rate: 0.02, route: undefined, when: 'after' },
       { kind: { delayMs: 20 }, rate: 0.05, route: undefined, when: undefined },
     ],
@@ -31,10 +36,16 @@ test('a faults file: seed and per-route rules of statuses, Retry-After, resets a
 });
 
 test.each([
-  ['seed: 1\nrules:\n  - {fault: 418, rate: 0.1}\n', /faults.yaml:3:\d+: `fault` of rule 1 must be 429, 500, 502, 503, 504, reset, timeout or slow \(got 418\)/],
+  [
+    'seed: 1\nrules:\n  - {fault: 418, rate: 0.1}\n',
+    /faults.yaml:3:\d+: `fault` of rule 1 must be 429, 500, 502, 503, 504, reset, timeout or slow \(got 418\)/,
+  ],
   ['rules:\n  - fault: 503\n    rate: 2\n', /faults.yaml:3:\d+: `rate` of rule 1 must be a number from 0 to 1/],
   ['rules:\n  - {fault: slow, rate: 0.1}\n', /faults.yaml:2:\d+: Rule 1 \(slow\) needs `delay-ms`/],
-  ['rules:\n  - {fault: reset, rate: 0.1, retry-after: 1}\n', /faults.yaml:2:\d+: `retry-after` of rule 1 goes with an HTTP status fault/],
+  [
+    'rules:\n  - {fault: reset, rate: 0.1, retry-after: 1}\n',
+    /faults.yaml:2:\d+: `retry-after` of rule 1 goes with an HTTP status fault/,
+  ],
   ['rules:\n  - {fault: 503, rate: 0.1, often: yes}\n', /faults.yaml:2:\d+: Unknown key `often` in rule 1/],
   ['seed: x\nrules: []\n', /faults.yaml:1:\d+: `seed` must be a whole number/],
   ['rule: []\n', /faults.yaml:1:\d+: Unknown key `rule`/],
@@ -44,14 +55,19 @@ test.each([
 });
 
 test('a missing faults file is named', () => {
-  expect(() => loadFaultsFile('/nonexistent/faults.yaml')).toThrow(/--faults file '\/nonexistent\/faults.yaml' cannot be read \(ENOENT\)/);
+  expect(() => loadFaultsFile('/nonexistent/faults.yaml')).toThrow(
+    /--faults file '\/nonexistent\/faults.yaml' cannot be read \(ENOENT\)/,
+  );
 });
 
 describeWithShared('the emulator with a faults file', () => {
   test('the same seed injects the same faults; slow answers are served', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-faults-'));
     const file = path.join(dir, 'faults.yaml');
-    fs.writeFileSync(file, 'seed: 3\nrules:\n  - {fault: 503, rate: 0.3, route: GET /apis/v2beta1/healthz}\n  - {fault: slow, rate: 0.3, delay-ms: 5}\n');
+    fs.writeFileSync(
+      file,
+      'seed: 3\nrules:\n  - {fault: 503, rate: 0.3, route: GET /apis/v2beta1/healthz}\n  - {fault: slow, rate: 0.3, delay-ms: 5}\n',
+    );
     const sequence = async () => {
       const emu = await startKfpEmulator({ faultRules: loadFaultsFile(file) });
       const statuses: number[] = [];

@@ -19,14 +19,18 @@ describeWithShared('gentle with the server: retry budget and retry counts', () =
     await h.client.healthz();
     expect(h.client.retries()).toEqual({ GetHealthz: 1, ListExperiments: 2, ListRecurringRuns: 2 });
     const md = planMarkdown([], { mode: 'plan', retries: h.client.retries() });
-    expect(md).toContain('Retried KFP calls (429/5xx answers, connection resets): GetHealthz ×1, ListExperiments ×2, ListRecurringRuns ×2.');
+    expect(md).toContain(
+      'Retried KFP calls (429/5xx answers, connection resets): GetHealthz ×1, ListExperiments ×2, ListRecurringRuns ×2.',
+    );
     expect(planMarkdown([], { mode: 'plan', retries: {} })).not.toContain('Retried');
   });
 
   test('no call retries past the budget: a Retry-After that would end after it fails the call at once', async () => {
     h = await harness('v1beta1', {}, { retry: { baseMs: 5, maxMs: 40, budgetMs: 1500 } });
     h.emu.faults.add({ route: 'GET /apis/v1beta1/healthz', rate: 1, kind: { status: 503, retryAfterSeconds: 1 } });
-    await expect(h.client.healthz()).rejects.toThrow(/HTTP 503 .*after 2 attempts; waiting 1 s more would pass the retry budget of 1.5 s/);
+    await expect(h.client.healthz()).rejects.toThrow(
+      /HTTP 503 .*after 2 attempts; waiting 1 s more would pass the retry budget of 1.5 s/,
+    );
     expect(h.emu.log.calls).toBe(2);
     expect(h.client.retries()).toEqual({ GetHealthz: 1 });
   });
