@@ -38,6 +38,8 @@ export interface KfpClientOptions {
   skipTlsVerify?: boolean;
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  /** Requests in flight at once for this client, however many namespaces and schedules it serves (default 16). */
+  maxParallelRequests?: number;
 }
 
 /** What the client needs from its host: masking, debug logs and warnings (a Host fits). */
@@ -48,6 +50,7 @@ export interface KfpClientHost {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_PARALLEL_REQUESTS = 16;
 /** KFP's page size cap: one request per 200 objects. */
 export const MAX_PAGE_SIZE = 200;
 /** A create we could not see the answer to is recognised by name, if created no earlier than this before we sent it. */
@@ -71,7 +74,7 @@ export async function paginate<T>(fetchPage: (pageToken: string | undefined) => 
 }
 
 function agentFor(url: URL, opts: KfpClientOptions, host?: KfpClientHost): http.Agent {
-  const common = { keepAlive: true, maxSockets: 32 };
+  const common = { keepAlive: true, maxSockets: Math.max(32, opts.maxParallelRequests ?? DEFAULT_MAX_PARALLEL_REQUESTS) };
   if (url.protocol !== 'https:') return new http.Agent(common);
   let ca: Buffer | undefined;
   if (opts.caFile) {
@@ -145,7 +148,7 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
     if (opts.userHeader) h[opts.userHeader.name.toLowerCase()] = opts.userHeader.value;
     return h;
   };
-  const transport = new Transport({ baseUrl, timeoutMs, retry: { ...DEFAULT_RETRY, ...opts.retry }, headers, agent, debug: host?.debug.bind(host) });
+  const transport = new Transport({ baseUrl, timeoutMs, retry: { ...DEFAULT_RETRY, ...opts.retry }, headers, agent, maxInFlight: opts.maxParallelRequests ?? DEFAULT_MAX_PARALLEL_REQUESTS, debug: host?.debug.bind(host) });
   const pageSize = (o?: ListOptions) => Math.min(Math.max(1, o?.pageSize ?? MAX_PAGE_SIZE), MAX_PAGE_SIZE);
   const recent = (sentAt: number, created?: Date) => !created || created.getTime() >= sentAt - CLOCK_SKEW_MS;
   let orphanDelete: Promise<boolean> | undefined;
@@ -157,6 +160,7 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
     apiVersion: wire.version,
     baseUrl: baseUrl.href.replace(/\/+$/, ''),
     healthz: () => transport.call(wire.healthz(), wire.parseHealthz),
+    retries: () => Object.fromEntries([...transport.retried].sort(([a], [b]) => (a < b ? -1 : 1))),
     orphanDeleteSupported: () => (orphanDelete ??= orphanDeleteOn(client, wire, host)),
 
     listExperiments: (namespace, o) =>

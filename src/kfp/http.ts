@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { Semaphore } from '../lib/concurrency.js';
 import { UserError } from '../lib/errors.js';
 import type { WireRequest } from './wire.js';
 
@@ -92,9 +93,11 @@ export interface RetryPolicy {
   maxMs: number;
   /** A longer Retry-After than this is not waited for: the call fails. */
   maxRetryAfterMs: number;
+  /** No call spends longer than this retrying (input kfp-retry-budget): a wait that would end later fails the call. */
+  budgetMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseMs: 500, maxMs: 10_000, maxRetryAfterMs: 60_000 };
+export const DEFAULT_RETRY: RetryPolicy = { retries: 6, baseMs: 500, maxMs: 10_000, maxRetryAfterMs: 60_000, budgetMs: 120_000 };
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 
@@ -184,6 +187,8 @@ export interface TransportOptions {
   /** Headers for every call (auth, user header); may log in first. */
   headers: () => Promise<Record<string, string>>;
   agent: http.Agent;
+  /** Requests in flight at once, for the whole client (retry waits hold no slot). */
+  maxInFlight: number;
   debug?: (message: string) => void;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -206,7 +211,13 @@ function multipart(file: NonNullable<WireRequest['upload']>): { body: string; co
 }
 
 export class Transport {
-  constructor(private readonly opts: TransportOptions) {}
+  /** Retries made, per call kind (e.g. ListRecurringRuns), for the plan's report. */
+  readonly retried = new Map<string, number>();
+  private readonly slots: Semaphore;
+
+  constructor(private readonly opts: TransportOptions) {
+    this.slots = new Semaphore(opts.maxInFlight);
+  }
 
   /**
    * Send a call and return its parsed JSON. Idempotent calls are retried on 429/502/503/504 and
@@ -222,13 +233,14 @@ export class Transport {
     const form = req.upload ? multipart(req.upload) : undefined;
     const body = form ? form.body : req.body === undefined ? (req.method === 'POST' ? '{}' : undefined) : JSON.stringify(req.body);
     let maybeDone = false;
+    const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       let res: RawResponse | undefined;
       let failure: TransportError | undefined;
       try {
         const headers = await this.opts.headers();
         if (body !== undefined) headers['content-type'] = form ? form.contentType : 'application/json';
-        res = await rawRequest(url, { method: req.method, headers, body, timeoutMs: this.opts.timeoutMs, agent: this.opts.agent });
+        res = await this.slots.run(() => rawRequest(url, { method: req.method, headers, body, timeoutMs: this.opts.timeoutMs, agent: this.opts.agent }));
       } catch (err) {
         if (!(err instanceof TransportError)) throw err;
         failure = err;
@@ -242,10 +254,10 @@ export class Transport {
       // Could the server have acted on this attempt? 429 is a refusal; other answers/resets after sending may be.
       const processed = failure ? failure.processed : status === 429 ? false : true;
       const lastAttempt = attempt >= retry.retries;
-      const fail = () => {
+      const fail = (why = '') => {
         const text = res?.body ?? '';
         const kfp = failure ? failure.message : kfpMessageOf(text).message;
-        const tries = attempt > 0 ? ` (after ${attempt + 1} attempts)` : '';
+        const tries = attempt > 0 || why ? ` (after ${attempt + 1} attempts${why})` : '';
         return new KfpApiError(req.call, status, kfp + tries, hintFor(status, failure ? failure.message : text, req, failure?.kind, res?.headers), what);
       };
 
@@ -277,6 +289,8 @@ export class Transport {
       const after = res ? retryAfterMs(res.headers['retry-after']) : undefined;
       if (after !== undefined && after > retry.maxRetryAfterMs) throw fail();
       const delay = after ?? backoffMs(attempt, retry, this.opts.random);
+      if (Date.now() - started + delay > retry.budgetMs) throw fail(`; waiting ${Math.round(delay / 1000)} s more would pass the retry budget of ${retry.budgetMs / 1000} s`);
+      this.retried.set(req.call, (this.retried.get(req.call) ?? 0) + 1);
       this.opts.debug?.(`${req.call}: ${failure ? failure.message : `HTTP ${status}`}; retry ${attempt + 1}/${retry.retries} in ${Math.round(delay)} ms`);
       await sleep(delay);
     }

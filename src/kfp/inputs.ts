@@ -1,6 +1,7 @@
 import type { Inputs } from '../lib/inputs.js';
 import type { InputSpec } from '../lib/spec.js';
 import { UserError } from '../lib/errors.js';
+import { parseDuration } from '../lib/duration.js';
 import { type KfpClientOptions } from './client.js';
 import { readTokenFile } from './token-file.js';
 import { API_VERSIONS } from './types.js';
@@ -54,6 +55,10 @@ export const kfpInputSpecs: Record<string, InputSpec> = {
     description: 'Timeout of one KFP API request, in seconds (failed idempotent requests are retried with backoff).',
     default: '30',
   },
+  'kfp-retry-budget': {
+    description: 'Longest time one KFP API request may spend retrying 429/503 answers and connection resets (exponential backoff with jitter, honouring `Retry-After`), e.g. `2m` or `90s`.',
+    default: '2m',
+  },
 };
 
 /** Parse `name: value` (the user header input). */
@@ -93,5 +98,6 @@ export function kfpOptionsFromInputs(inputs: Inputs): KfpClientOptions {
     caFile: inputs.optional('kfp-ca-file'),
     skipTlsVerify: inputs.bool('kfp-skip-tls-verify'),
     timeoutMs: inputs.int('kfp-timeout-seconds', { min: 1, max: 3600 }) * 1000,
+    retry: { budgetMs: parseDuration(inputs.optional('kfp-retry-budget') ?? '2m', 'kfp-retry-budget') * 1000 },
   };
 }

@@ -210,6 +210,8 @@ export interface KfpClient {
   /** A new version from a compiled file (multipart `pipelines/upload_version`); never duplicated. v2beta1 only. */
   uploadPipelineVersion(input: { pipelineId: string; name: string; description: string; filename: string; content: string }): Promise<KfpPipelineVersion>;
   deletePipelineVersion(pipelineId: string, versionId: string): Promise<void>;
+  /** Retries made so far, per call kind (429/5xx answers and connection failures), sorted by call. */
+  retries(): Record<string, number>;
   /** Release keep-alive sockets. */
   close(): void;
 }

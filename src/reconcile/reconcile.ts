@@ -25,29 +25,55 @@ export interface ObserveOptions extends Omit<PlanOptions, 'orphanOnDelete'> {
   commit?: string;
 }
 
+/** A namespace whose observation failed; the other namespaces are planned without it. */
+export interface ObserveFailure {
+  namespace: string;
+  error: unknown;
+}
+
 /**
- * Observe each namespace (one listing of experiments and one of recurring runs) and plan it. The
- * server's release (healthz) is asked only when a delete is planned, so a no-op costs no extra call.
+ * Observe every namespace at once (one listing of experiments and one of recurring runs each) and plan
+ * them. The client's request budget (max-parallel-requests), not the number of namespaces, bounds the
+ * load on the server. A namespace that cannot be observed is returned in `failed`; the others are planned.
+ * The server's release (healthz) is asked only when a delete is planned, so a no-op costs no extra call.
  */
-export async function observeAndPlan(client: KfpClient, desired: readonly DesiredState[], opts: ObserveOptions): Promise<Planned[]> {
-  const { defaultServiceAccount, commit, ...planOptions } = opts;
-  const actuals: ActualState[] = [];
-  for (const d of desired) actuals.push(await observe(client, d.namespace, defaultServiceAccount));
-  // Pipelines only where a pipelines.yaml exists: a config without one costs no extra call.
-  const pipelineChanges: (PipelineChange[] | undefined)[] = [];
-  for (const [i, d] of desired.entries()) {
-    if (!d.pipelines) {
-      pipelineChanges.push(undefined);
-      continue;
-    }
-    const actual = await observePipelines(client, d.namespace, new Set(d.pipelines.map((p) => p.name)));
-    const referenced = new Set(actuals[i]!.referencedVersions ?? []);
-    pipelineChanges.push(planPipelines(d.pipelines, actual, { now: opts.now, commit, ignoreKeys: new Set(opts.ignoreKeys), referenced }));
-  }
-  const planAll = (orphanOnDelete: boolean) => desired.map((d, i) => plan(d, actuals[i]!, { ...planOptions, orphanOnDelete }));
+export async function observeAndPlanEach(client: KfpClient, desired: readonly DesiredState[], opts: ObserveOptions): Promise<{ planned: Planned[]; failed: ObserveFailure[] }> {
+  const { defaultServiceAccount: _sa, commit: _commit, ...planOptions } = opts;
+  const observed = await Promise.all(
+    desired.map((d) =>
+      observeOne(client, d, opts).then(
+        (seen) => ({ desired: d, ...seen }),
+        (error: unknown) => ({ desired: d, error }),
+      ),
+    ),
+  );
+  type Seen = { desired: DesiredState; actual: ActualState; pipelines?: PipelineChange[] };
+  const ok = observed.filter((o): o is Seen => 'actual' in o);
+  const failed = observed.filter((o): o is { desired: DesiredState; error: unknown } => 'error' in o).map((o) => ({ namespace: o.desired.namespace, error: o.error }));
+  const planAll = (orphanOnDelete: boolean) => ok.map((o) => plan(o.desired, o.actual, { ...planOptions, orphanOnDelete }));
   let plans = planAll(false);
   if (plans.some(hasDeletes) && (await client.orphanDeleteSupported())) plans = planAll(true);
-  return plans.map((p, i) => ({ plan: pipelineChanges[i] ? { ...p, pipelines: pipelineChanges[i] } : p, experimentIds: new Map(actuals[i]!.experiments.map((e) => [e.name, e.id])) }));
+  const planned = plans.map((p, i) => {
+    const seen = ok[i]!;
+    return { plan: seen.pipelines ? { ...p, pipelines: seen.pipelines } : p, experimentIds: new Map(seen.actual.experiments.map((e) => [e.name, e.id])) };
+  });
+  return { planned, failed };
+}
+
+/** One namespace's schedules, and its pipelines only where a pipelines.yaml exists (none: no extra call). */
+async function observeOne(client: KfpClient, d: DesiredState, opts: ObserveOptions): Promise<{ actual: ActualState; pipelines?: PipelineChange[] }> {
+  const actual = await observe(client, d.namespace, opts.defaultServiceAccount);
+  if (!d.pipelines) return { actual };
+  const seen = await observePipelines(client, d.namespace, new Set(d.pipelines.map((p) => p.name)));
+  const referenced = new Set(actual.referencedVersions ?? []);
+  return { actual, pipelines: planPipelines(d.pipelines, seen, { now: opts.now, commit: opts.commit, ignoreKeys: new Set(opts.ignoreKeys), referenced }) };
+}
+
+/** observeAndPlanEach for callers that stop at the first namespace that cannot be observed. */
+export async function observeAndPlan(client: KfpClient, desired: readonly DesiredState[], opts: ObserveOptions): Promise<Planned[]> {
+  const { planned, failed } = await observeAndPlanEach(client, desired, opts);
+  if (failed.length) throw failed[0]!.error;
+  return planned;
 }
 
 /** Apply one planned namespace through the KFP client: pipeline uploads first, then the schedules. */

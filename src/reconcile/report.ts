@@ -127,15 +127,70 @@ export function planText(plans: readonly Plan[], opts: { stableNames?: boolean }
   return lines.join('\n');
 }
 
-/** Markdown for the job summary and the sticky PR comment. */
-export function planMarkdown(plans: readonly Plan[], opts: { mode: 'plan' | 'apply'; result?: ApplyResult; title?: string }): string {
+/** What the KFP client retried, per call kind ("ListRecurringRuns ×3, CreateRecurringRun ×1"), or '' when nothing. */
+export function retriedText(retries: Record<string, number> = {}): string {
+  const parts = Object.entries(retries).map(([call, n]) => `${call} ×${n}`);
+  return parts.length ? `Retried KFP calls (429/5xx answers, connection resets): ${parts.join(', ')}.` : '';
+}
+
+/** A namespace that could not be observed or applied as a whole (its API answers broken, …). */
+export interface NamespaceError {
+  namespace: string;
+  error: string;
+}
+
+export interface MarkdownOptions {
+  mode: 'plan' | 'apply';
+  /** The apply result of a single namespace (or of every plan given, when only one). */
+  result?: ApplyResult;
+  /** Apply results per namespace, for a run over many. */
+  results?: ReadonlyMap<string, ApplyResult>;
+  /** Namespaces that failed before or outside their steps; the others are reported as usual. */
+  errors?: readonly NamespaceError[];
+  title?: string;
+  retries?: Record<string, number>;
+}
+
+const byNamespace = <T extends { namespace: string }>(xs: readonly T[]) => [...xs].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
+
+/**
+ * Markdown for the job summary and the sticky PR comment: one document however many namespaces. Over
+ * several namespaces a count table comes first, namespaces are sorted, and those with nothing to do
+ * share one line.
+ */
+export function planMarkdown(plans: readonly Plan[], opts: MarkdownOptions): string {
   const words = { stableNames: opts.mode === 'plan' };
   const cells = { ...words, markdown: true };
+  const sorted = byNamespace(plans);
+  const errors = byNamespace(opts.errors ?? []);
+  const resultOf = (p: Plan) => opts.results?.get(p.namespace) ?? (plans.length === 1 ? opts.result : undefined);
   const writes = plans.reduce((n, p) => n + countSteps(p), 0);
-  const failed = opts.result?.failures.length ?? 0;
+  const applied = opts.result?.writes ?? [...(opts.results?.values() ?? [])].reduce((n, r) => n + r.writes, 0);
+  const failed = (opts.result?.failures.length ?? 0) + [...(opts.results?.values() ?? [])].reduce((n, r) => n + r.failures.length, 0) + errors.length;
   const icon = failed ? '❌' : writes === 0 ? '✅' : opts.mode === 'apply' ? '✅' : '📝';
-  let md = `## ${icon} ${opts.title ?? 'KFP schedules'}: ${writes === 0 ? 'no changes' : opts.mode === 'apply' ? `${opts.result?.writes ?? 0} of ${writes} write(s) applied` : `${writes} write(s) planned`}\n\n`;
-  for (const p of plans) {
+  let md = `## ${icon} ${opts.title ?? 'KFP schedules'}: ${writes === 0 ? 'no changes' : opts.mode === 'apply' ? `${applied} of ${writes} write(s) applied` : `${writes} write(s) planned`}\n\n`;
+  const many = plans.length + errors.length > 1;
+  const quiet = (p: Plan) => countSteps(p) === 0 && !p.warnings.length && !resultOf(p)?.failures.length;
+  if (many) {
+    const count = (p: Plan, kind: ScheduleChange['kind']) => p.changes.filter((c) => c.kind === kind).length;
+    const status = (p: Plan) => {
+      const r = resultOf(p);
+      if (r?.failures.length) return `❌ ${r.failures.length} step(s) failed`;
+      if (countSteps(p) === 0) return '✅ in sync';
+      return opts.mode === 'apply' ? `✅ ${r?.writes ?? 0} write(s) applied` : `📝 ${countSteps(p)} write(s) planned`;
+    };
+    const rows = [
+      ...sorted.map((p) => [code(p.namespace), String(countSteps(p)), String(p.changes.length - count(p, 'unchanged')), String(count(p, 'unchanged')), status(p)]),
+      ...errors.map((e) => [code(e.namespace), '', '', '', `❌ ${text(e.error)}`]),
+    ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+    md += table(['namespace', 'writes', 'changed', 'unchanged', 'status'], rows) + '\n';
+    const still = sorted.filter(quiet);
+    if (still.length) {
+      md += `**${still.length} namespace(s) unchanged** (${still.reduce((n, p) => n + p.changes.length, 0)} schedule(s)): ${still.map((p) => code(p.namespace)).join(', ')}.\n\n`;
+    }
+  }
+  for (const p of sorted) {
+    if (many && quiet(p)) continue;
     const rows = p.changes
       .filter((c) => c.kind !== 'unchanged')
       .map((c) => [HEAD[c.kind], code(c.schedule), text(c.reasons.join('; ')) + (c.fields.length ? `<br>${c.fields.map((f) => `${code(f.field)}: ${text(f.actual)} → ${text(f.desired)}`).join('<br>')}` : ''), c.steps.map((s) => `${SYMBOL[s.op]} ${describeStep(s, cells)}`).join('<br>')]);
@@ -147,10 +202,14 @@ export function planMarkdown(plans: readonly Plan[], opts: { mode: 'plan' | 'app
     if (rows.length) md += table(['change', 'schedule', 'why', 'steps'], rows) + '\n';
     md += `${unchanged} schedule(s) unchanged.\n\n`;
     for (const w of p.warnings) md += `> ⚠️ ${text(w)}\n\n`;
+    const failures = resultOf(p)?.failures ?? [];
+    if (failures.length) {
+      md += `#### Failures${many ? ` in ${code(p.namespace)}` : ''}\n\n` + table(['schedule', 'step', 'error', 'recovery'], failures.map((f) => [code(f.schedule), describeAnyStep(f.step, { markdown: true }), text(f.error), text(f.undo ?? '')])) + '\nThe next run converges from here.\n\n';
+    }
   }
-  if (opts.result?.failures.length) {
-    md += `### Failures\n\n` + table(['schedule', 'step', 'error', 'recovery'], opts.result.failures.map((f) => [code(f.schedule), describeAnyStep(f.step, { markdown: true }), text(f.error), text(f.undo ?? '')])) + '\nThe next run converges from here.\n';
-  }
-  md += '\n' + details('Plan as text', fence(planText(plans, words)));
+  for (const e of errors) md += `### Namespace ${code(e.namespace)}\n\n❌ ${text(e.error)}\n\nNothing was applied to this namespace; the others were reconciled on their own.\n\n`;
+  const retried = retriedText(opts.retries);
+  if (retried) md += `\n${text(retried)}\n`;
+  md += '\n' + details('Plan as text', fence(planText(sorted, words)));
   return truncate(md, COMMENT_LIMIT - 200, 'plan truncated; the full plan is in the job log');
 }

@@ -112,6 +112,7 @@ describe('kfpOptionsFromInputs', () => {
         'kfp-user-header': 'kubeflow-userid: me@example.com',
         'kfp-ca-file': 'ca.pem',
         'kfp-timeout-seconds': '12',
+        'kfp-retry-budget': '1m30s',
       }),
     ).toEqual({
       host: 'https://kf.example.com/pipeline',
@@ -125,6 +126,7 @@ describe('kfpOptionsFromInputs', () => {
       caFile: 'ca.pem',
       skipTlsVerify: false,
       timeoutMs: 12000,
+      retry: { budgetMs: 90_000 },
     });
   });
 

@@ -113,12 +113,44 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
     expect(bad.stderr).toMatch(/--fail-runs must be a regular expression/);
   });
 
+  test('--faults FILE: seeded faults from the start; a bad file is refused with its line', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-emu-faults-'));
+    const faultsFile = path.join(dir, 'faults.yaml');
+    fs.writeFileSync(faultsFile, 'seed: 5\nrules:\n  - {fault: 503, rate: 1, route: GET /apis/v2beta1/healthz, retry-after: 2}\n');
+    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli/index.js'), 'kfp-emulator', '--port', '0', '--faults', faultsFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 10_000);
+      child.stdout.on('data', () => {
+        const m = /listening at (\S+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const res = await fetch(`${url}/apis/v2beta1/healthz`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('2');
+    expect((await fetch(`${url}/apis/v2beta1/experiments?namespace=ns`)).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    fs.writeFileSync(faultsFile, 'rules:\n  - {fault: 503}\n');
+    const bad = await runCliBundle(['kfp-emulator', '--port', '0', '--faults', faultsFile], { cwd: repoRoot });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/faults.yaml:2:\d+: `rate` of rule 1 must be a number from 0 to 1/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('--help documents the flags; a bad flag exits 2', async () => {
     const help = await runCliBundle(['kfp-emulator', '--help'], { cwd: repoRoot });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--state-file FILE/);
     expect(help.stdout).toMatch(/--auth FILE .*view: get and list/s);
     expect(help.stdout).toMatch(/--kfp-version X.Y.Z/);
+    expect(help.stdout).toMatch(/--faults FILE .*seed: 42.*retry-after: 1/s);
     expect(help.stdout).toMatch(/--fail-runs REGEX .*--hang-runs REGEX .*--default-service-account NAME/s);
     const bad = await runCliBundle(['kfp-emulator', '--prot', '1'], { cwd: repoRoot });
     expect(bad.code).toBe(2);

@@ -31,7 +31,7 @@ describeWithShared('retries and the never-duplicate rule, under injected faults'
     expect((await h.client.getExperiment(exp.id)).id).toBe(exp.id);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1000); // waited as Retry-After said
     expect(h.emu.log.entries.filter((e) => e.route === 'GET /apis/v1beta1/experiments/{id}').map((e) => e.fault ?? e.status)).toEqual(['503:before', 'reset:before', '429:before', 200]);
-    expect(host.debugs.filter((d) => /retry \d\/4/.test(d))).toHaveLength(3);
+    expect(host.debugs.filter((d) => /retry \d\/6/.test(d))).toHaveLength(3);
   });
 
   test('retries stop after the limit with an error that says how many attempts', async () => {

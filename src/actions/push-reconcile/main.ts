@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ActionContext } from '../../lib/action.js';
-import { CheckFailed, UserError } from '../../lib/errors.js';
+import { CheckFailed, UserError, errorMessage } from '../../lib/errors.js';
 import { reportDiagnostics } from '../../lib/report.js';
 import { checkedOutCommit, status } from '../../lib/git.js';
 import { commentOnPullRequest } from '../../lib/pr-comment.js';
@@ -13,8 +13,8 @@ import type { ApplyResult } from '../../reconcile/apply.js';
 import { toDesiredState } from '../../reconcile/config-adapter.js';
 import { countSteps } from '../../reconcile/plan.js';
 import type { PrunePolicy } from '../../reconcile/model.js';
-import { applyPlanned, observeAndPlan } from '../../reconcile/reconcile.js';
-import { describePipelineStep, planJson, planMarkdown, planText } from '../../reconcile/report.js';
+import { applyPlanned, observeAndPlanEach } from '../../reconcile/reconcile.js';
+import { type NamespaceError, describePipelineStep, planJson, planMarkdown, planText, retriedText } from '../../reconcile/report.js';
 
 /** Which namespace each folder reconciles into: the explicit map, the single `namespace`, or the folder's name. */
 export function namespaceResolver(map: string[], single: string | undefined, folderCount: number): (f: DesiredFolder) => string {
@@ -35,6 +35,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   const mode = inputs.oneOf('mode', ['plan', 'apply'] as const);
   const prune = inputs.oneOf<PrunePolicy>('prune', ['none', 'disable', 'delete']);
   const parallelism = inputs.int('parallelism', { min: 1, max: 64 });
+  const maxParallelRequests = inputs.int('max-parallel-requests', { min: 1, max: 256 });
   const maxCatchupRuns = inputs.int('max-catchup-runs', { min: -1, max: 1_000_000 });
   const defaultServiceAccount = inputs.required('default-service-account');
   const ignoreKeys = inputs.list('ignore-keys');
@@ -55,26 +56,32 @@ export async function run(ctx: ActionContext): Promise<void> {
   }
   const namespaceOf = namespaceResolver(inputs.list('namespace-map'), kfpOptions.namespace, loaded.namespaces.length);
 
-  // 2. Observe (one listing of experiments and of recurring runs per namespace) and plan.
-  const client = createKfpClient(kfpOptions, host);
+  // 2. Observe (one listing of experiments and of recurring runs per namespace, all namespaces at once) and plan.
+  const client = createKfpClient({ ...kfpOptions, maxParallelRequests }, host);
   try {
     const desired = loaded.namespaces.map((folder) => toDesiredState(folder, namespaceOf(folder), defaultServiceAccount));
     // Uploaded pipeline versions are named after the commit; schedules-only configs never ask git.
     const commit = env.GITHUB_SHA || (desired.some((d) => d.pipelines?.length) ? await checkedOutCommit(root) : undefined);
-    const planned = await observeAndPlan(client, desired, { now: new Date(), prune, ignoreKeys, maxCatchupRuns, defaultServiceAccount, commit });
+    const { planned, failed } = await observeAndPlanEach(client, desired, { now: new Date(), prune, ignoreKeys, maxCatchupRuns, defaultServiceAccount, commit });
+    // A namespace KFP would not list is reported on its own; the others go on.
+    const errors: NamespaceError[] = failed.map((f) => ({ namespace: f.namespace, error: errorMessage(f.error) }));
+    for (const e of errors) host.error(`${e.namespace}: cannot observe the namespace: ${e.error}`);
     const plans = planned.map((p) => p.plan);
     const changes = plans.reduce((n, p) => n + countSteps(p), 0);
     host.info(planText(plans));
     for (const p of plans) for (const w of p.warnings) host.warning(w);
     host.setOutput('plan', planJson(plans));
     host.setOutput('changes', String(changes));
+    const observeFailed = () => new CheckFailed(`${errors.length} namespace(s) could not be observed (${errors.map((e) => e.namespace).join(', ')}); see the errors above.`);
 
     // 3. Apply.
     if (mode === 'plan' || changes === 0) {
-      host.setOutput('applied', String(mode === 'apply'));
-      const md = planMarkdown(plans, { mode });
+      host.setOutput('applied', String(mode === 'apply' && errors.length === 0));
+      const md = planMarkdown(plans, { mode, errors, retries: client.retries() });
+      if (retriedText(client.retries())) host.info(retriedText(client.retries()));
       await host.appendSummary(md);
-      if (mode === 'plan' && wantComment) await commentOnPullRequest(ctx, { key: `plan:${plans.map((p) => p.namespace).join(',')}`, body: md, token, what: 'plan' });
+      if (mode === 'plan' && wantComment) await commentOnPullRequest(ctx, { key: `plan:${desired.map((d) => d.namespace).join(',')}`, body: md, token, what: 'plan' });
+      if (errors.length) throw observeFailed();
       return;
     }
     const applied = commit || (await checkedOutCommit(root));
@@ -84,12 +91,13 @@ export async function run(ctx: ActionContext): Promise<void> {
         `Applying uncommitted changes (${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ', …' : ''}): the lineage written to KFP names commit ${applied.slice(0, 12)}, which does not hold them. Commit first so KFP points at what it runs.`,
       );
     }
-    let failures = 0;
-    let writes = 0;
-    const results: ApplyResult[] = [];
-    for (const { plan: p, ...rest } of planned) {
-      const result = await host.group(`Applying ${countSteps(p)} write(s) to namespace ${p.namespace}`, () =>
-        applyPlanned(client, { plan: p, ...rest }, {
+    // Every namespace at once: the client's max-parallel-requests bounds the requests in flight for the whole run.
+    const results = new Map<string, ApplyResult>();
+    await Promise.all(
+      planned.map(async ({ plan: p, ...rest }) => {
+        if (countSteps(p) === 0) return;
+        host.info(`Applying ${countSteps(p)} write(s) to namespace ${p.namespace}`);
+        const result = await applyPlanned(client, { plan: p, ...rest }, {
           parallelism,
           lineage: (step) => lineage(applied, step.origin),
           pipelines: {
@@ -99,18 +107,29 @@ export async function run(ctx: ActionContext): Promise<void> {
           // Refused credentials or permissions refuse every later write too: stop at the first.
           stopsAll: (err) => err instanceof KfpApiError && (err.status === 401 || err.status === 403),
           onStep: (step, outcome, error) => host.info(`${outcome === 'failed' ? '✗' : outcome === 'undone' ? '↺' : '✓'} ${p.namespace}: ${step.op} ${'version' in step ? step.version : 'job' in step ? step.job.name : 'experiment' in step ? step.experiment : ''}${error ? ` — ${error}` : ''}`),
-        }),
+        }).catch((err: unknown) => {
+          errors.push({ namespace: p.namespace, error: errorMessage(err) });
+          return undefined;
+        });
+        if (!result) return;
+        results.set(p.namespace, result);
+        const next = result.stopped ? ' No further write was tried in this namespace.' : ' The next run converges.';
+        for (const f of result.failures) host.error(`${p.namespace}/${f.schedule}: ${f.step.op} failed: ${f.error}${f.undo ? ` (${f.undo})` : ''}.${next}`);
+      }),
+    );
+    const failures = [...results.values()].reduce((n, r) => n + r.failures.length, 0);
+    const writes = [...results.values()].reduce((n, r) => n + r.writes, 0);
+    host.setOutput('applied', String(failures === 0 && errors.length === 0));
+    const retries = client.retries();
+    if (retriedText(retries)) host.info(retriedText(retries));
+    await host.appendSummary(planMarkdown(plans, { mode, results, errors, retries }));
+    const stopped = [...results.values()].some((r) => r.stopped !== undefined);
+    const failedNamespaces = [...new Set([...[...results].filter(([, r]) => r.failures.length).map(([ns]) => ns), ...errors.map((e) => e.namespace)])].sort();
+    if (failures || errors.length) {
+      throw new CheckFailed(
+        `${failures} step(s) failed after ${writes} write(s)${errors.length ? `, ${errors.length} namespace(s) not reconciled` : ''} (namespaces: ${failedNamespaces.join(', ')}); the other namespaces were reconciled. See the errors above.${stopped ? ' Fix the credentials or permissions KFP refused, then re-run.' : ' The next run converges.'}`,
       );
-      failures += result.failures.length;
-      writes += result.writes;
-      results.push(result);
-      const next = result.stopped ? ' No further write was tried in this namespace.' : ' The next run converges.';
-      for (const f of result.failures) host.error(`${p.namespace}/${f.schedule}: ${f.step.op} failed: ${f.error}${f.undo ? ` (${f.undo})` : ''}.${next}`);
     }
-    host.setOutput('applied', String(failures === 0));
-    await host.appendSummary(plans.map((p, i) => planMarkdown([p], { mode, result: results[i] })).join('\n'));
-    const stopped = results.some((r) => r.stopped !== undefined);
-    if (failures) throw new CheckFailed(`${failures} step(s) failed after ${writes} write(s); see the errors above.${stopped ? ' Fix the credentials or permissions KFP refused, then re-run.' : ' The next run converges.'}`);
     host.info(`Applied ${writes} write(s).`);
   } finally {
     client.close();

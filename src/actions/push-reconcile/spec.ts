@@ -35,7 +35,14 @@ export const spec: ActionSpec = {
         'How many missed runs re-enabling a paused version may start at once. With `catchup: true` KFP runs every slot missed while the version was paused; the plan says how many. Beyond this number a new version replaces the paused one instead (it has no missed slots unless its start_date is past). `-1`: no limit.',
       default: '0',
     },
-    parallelism: { description: 'Schedules reconciled at once (steps of one schedule always run in order).', default: '8' },
+    parallelism: {
+      description: 'Schedules of one namespace reconciled at once (steps of one schedule always run in order). Namespaces are reconciled all at once; `max-parallel-requests` bounds the requests in flight for the whole run.',
+      default: '8',
+    },
+    'max-parallel-requests': {
+      description: 'Most KFP API requests in flight at once for the whole run, however many namespaces and schedules: more namespaces never means more load on the API server at once. Retry waits hold no slot.',
+      default: '16',
+    },
     'ignore-keys': {
       description: 'Pipeline keys ignored at any depth when comparing the deployed pipeline with git (volatile compile metadata), one per line.',
       default: DEFAULT_IGNORE_KEYS.join('\n'),

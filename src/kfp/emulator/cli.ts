@@ -1,9 +1,10 @@
 import { DEFAULT_KFP_VERSION } from '../version.js';
 import { loadAuthFile } from './auth-file.js';
+import { loadFaultsFile } from './faults-file.js';
 import { startKfpEmulator } from './server.js';
 
 const USAGE = `Usage: kfp-gitops kfp-emulator [--port N] [--state-file FILE] [--latency-ms N] [--prefix /pipeline] [--single-user]
-       [--auth FILE] [--kfp-version X.Y.Z] [--fail-runs REGEX] [--hang-runs REGEX] [--default-service-account NAME]
+       [--auth FILE] [--faults FILE] [--kfp-version X.Y.Z] [--fail-runs REGEX] [--hang-runs REGEX] [--default-service-account NAME]
 
 Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KFP 2.17) on
 127.0.0.1 until interrupted. Give the printed URL to actions as kfp-host.
@@ -19,6 +20,14 @@ Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KF
                       as in KFP). FILE is YAML:
                         tokens:
                           <token>: {user: alice@example.com, namespaces: {team-1: edit, team-2: view}}
+  --faults FILE       answer a seeded share of calls with 503/429 (with Retry-After), resets, hangs or slowly,
+                      per route; FILE is YAML:
+                        seed: 42
+                        rules:
+                          - {fault: 503, rate: 0.1}
+                          - {fault: 429, rate: 0.01, retry-after: 1, route: GET /apis/v2beta1/recurringruns}
+                          - {fault: reset, rate: 0.02}
+                          - {fault: slow, rate: 0.05, delay-ms: 2000}
   --kfp-version X.Y.Z the KFP release to behave as (default ${DEFAULT_KFP_VERSION}): reported as healthz tag_name;
                       before 2.16.0 a delete ignores propagation_policy=ORPHAN and terminates running runs
 
@@ -41,7 +50,7 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
       flags.set('single-user', 'true');
       continue;
     }
-    const m = /^--(port|state-file|latency-ms|prefix|auth|kfp-version|fail-runs|hang-runs|default-service-account)(?:=(.*))?$/.exec(arg);
+    const m = /^--(port|state-file|latency-ms|prefix|auth|faults|kfp-version|fail-runs|hang-runs|default-service-account)(?:=(.*))?$/.exec(arg);
     const value = m?.[2] ?? argv[i + 1];
     if (!m || value === undefined) {
       process.stderr.write(`error: ${m ? `flag '${arg}' needs a value` : `unknown argument '${arg}'`}\n\n${USAGE}\n`);
@@ -68,8 +77,10 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
   let emulator;
   try {
     const authFile = flags.get('auth');
+    const faultsFile = flags.get('faults');
     emulator = await startKfpEmulator({
       auth: authFile ? { identities: loadAuthFile(authFile) } : undefined,
+      faultRules: faultsFile ? loadFaultsFile(faultsFile) : undefined,
       port: num('port', 8888),
       latencyMs: num('latency-ms', 0),
       stateFile: flags.get('state-file'),

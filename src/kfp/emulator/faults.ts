@@ -1,10 +1,10 @@
 /**
  * Fault injection for the emulator's API calls: fail the Nth matching call, or a seeded share
  * of calls, with an HTTP error (5xx/429, optional Retry-After), a connection reset or a hang
- * the client must time out. `when: 'after'` applies the call first, so the client cannot know
+ * the client must time out, or a slow answer (`delayMs`, then the call is served as usual). `when: 'after'` applies the call first, so the client cannot know
  * whether it happened (the ambiguous case a create must survive without duplicating).
  */
-export type FaultKind = { status: number; retryAfterSeconds?: number } | 'reset' | 'timeout';
+export type FaultKind = { status: number; retryAfterSeconds?: number } | { delayMs: number } | 'reset' | 'timeout';
 
 export interface FaultRule {
   kind: FaultKind;

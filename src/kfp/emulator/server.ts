@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type DexOptions, DexGateway, cookies } from './dex.js';
-import { type Fault, Faults } from './faults.js';
+import { type Fault, type FaultKind, type FaultRule, Faults } from './faults.js';
 import { type LoggedRequest, RequestLog } from './log.js';
 import type { Caller, RbacResource } from './logic.js';
 import { type Messages, V1_MESSAGES, V2_MESSAGES, decodeMessage } from './protojson.js';
@@ -55,6 +55,8 @@ export interface KfpEmulatorOptions {
   /** Serve HTTPS with this key and certificate (PEM). */
   tls?: { key: string | Buffer; cert: string | Buffer };
   faultSeed?: number;
+  /** Fault rules to start with (the CLI's `--faults FILE`); their seed replaces faultSeed. */
+  faultRules?: { seed: number; rules: FaultRule[] };
   /** Keep request/response bodies in the log (default true). */
   logBodies?: boolean;
   /** How long a 'timeout' fault holds the connection before dropping it. */
@@ -86,7 +88,14 @@ export interface KfpEmulator {
   routes: readonly Route[];
   /** Latency per API call; may be changed while running. */
   latencyMs: number;
+  /** Requests being served now, and the most at once since start (tests and the bench may reset it to 0). */
+  readonly inFlight: number;
+  peakInFlight: number;
   close(): Promise<void>;
+}
+
+function faultLabel(k: FaultKind): string {
+  return typeof k === 'string' ? k : 'status' in k ? String(k.status) : 'slow';
 }
 
 interface CompiledRoute {
@@ -146,7 +155,8 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
   // Single-user KFP creates the Default experiment at start (apiserver/main.go CreateDefaultExperiment).
   if (!state.multiUser) state.defaultExperiment('');
   const log = new RequestLog(opts.logBodies ?? true);
-  const faults = new Faults(opts.faultSeed ?? 1);
+  const faults = new Faults(opts.faultRules?.seed ?? opts.faultSeed ?? 1);
+  for (const rule of opts.faultRules?.rules ?? []) faults.add(rule);
   const dex = opts.auth?.dex ? new DexGateway(opts.auth.dex) : undefined;
   const routes = [...v1Routes(), ...v1PipelineRoutes(), ...v2Routes(), ...v2PipelineRoutes()];
   const compiled = routes.map(compile);
@@ -194,6 +204,7 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
 
   function applyFault(res: http.ServerResponse, fault: Fault): number {
     const k = fault.kind;
+    if (typeof k === 'object' && 'delayMs' in k) throw new Error('a slow fault delays the answer; it is not one');
     if (k === 'reset') {
       const s = res.socket as (NodeJS.Socket & { resetAndDestroy?: () => void; destroy: () => void }) | null;
       if (s?.resetAndDestroy) s.resetAndDestroy();
@@ -228,7 +239,7 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
       }
     }
     const record = (status: number, responseBody: unknown, write: boolean, fault?: Fault): LoggedRequest =>
-      log.add({ method, route: routeName, path: sub, query, status, write, fault: fault ? (typeof fault.kind === 'string' ? fault.kind : String(fault.kind.status)) + `:${fault.when}` : undefined, requestBody, responseBody });
+      log.add({ method, route: routeName, path: sub, query, status, write, fault: fault ? faultLabel(fault.kind) + `:${fault.when}` : undefined, requestBody, responseBody });
 
     if (emulator.latencyMs > 0) await sleep(emulator.latencyMs);
 
@@ -248,7 +259,11 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
       record(401, body, false);
       return sendJson(res, 401, body);
     }
-    const fault = faults.pick(routeName);
+    let fault = faults.pick(routeName);
+    if (fault && typeof fault.kind === 'object' && 'delayMs' in fault.kind) {
+      await sleep(fault.kind.delayMs);
+      fault = undefined;
+    }
     if (fault?.when === 'before') {
       record(applyFault(res, fault), undefined, false, fault);
       return;
@@ -327,7 +342,11 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
   }
 
+  let inFlight = 0;
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    inFlight++;
+    emulator.peakInFlight = Math.max(emulator.peakInFlight, inFlight);
+    res.once('close', () => inFlight--);
     handler(req, res).catch((err) => {
       if (!res.headersSent) sendJson(res, 500, { code: 13, message: `emulator internal error: ${(err as Error).message}` });
     });
@@ -348,6 +367,10 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
     faults,
     routes,
     latencyMs: opts.latencyMs ?? 0,
+    get inFlight() {
+      return inFlight;
+    },
+    peakInFlight: 0,
     close: () =>
       new Promise<void>((resolve) => {
         for (const r of hanging) r.socket?.destroy();
