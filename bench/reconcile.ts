@@ -19,8 +19,15 @@ const NS = 'bench';
 const workflow = {
   apiVersion: 'argoproj.io/v1alpha1',
   kind: 'Workflow',
-  metadata: { generateName: 'train-', annotations: { 'pipelines.kubeflow.org/pipeline_compilation_time': '2026-01-01T00:00:00' } },
-  spec: { entrypoint: 'main', arguments: { parameters: [{ name: 'lr' }] }, templates: [{ name: 'main', container: { image: 'python:3.11', command: ['python', '-c', 'print(1)'] } }] },
+  metadata: {
+    generateName: 'train-',
+    annotations: { 'pipelines.kubeflow.org/pipeline_compilation_time': '2026-01-01T00:00:00' },
+  },
+  spec: {
+    entrypoint: 'main',
+    arguments: { parameters: [{ name: 'lr' }] },
+    templates: [{ name: 'main', container: { image: 'python:3.11', command: ['python', '-c', 'print(1)'] } }],
+  },
 };
 const spec = (i: number, hour = i % 24): ScheduleSpec => ({
   description: `schedule ${i}`,
@@ -34,7 +41,13 @@ const spec = (i: number, hour = i % 24): ScheduleSpec => ({
 const desired = (changed: ReadonlySet<number> = new Set()): DesiredState => ({
   namespace: NS,
   experiments: Array.from({ length: EXPERIMENTS }, (_, e) => ({ name: `exp-${e}`, description: '' })),
-  schedules: Array.from({ length: SCHEDULES }, (_, i) => ({ name: `s-${i}`, experiment: `exp-${i % EXPERIMENTS}`, enabled: true, keepHistory: VERSIONS - 1, spec: spec(i, changed.has(i) ? (i + 1) % 24 : undefined) })),
+  schedules: Array.from({ length: SCHEDULES }, (_, i) => ({
+    name: `s-${i}`,
+    experiment: `exp-${i % EXPERIMENTS}`,
+    enabled: true,
+    keepHistory: VERSIONS - 1,
+    spec: spec(i, changed.has(i) ? (i + 1) % 24 : undefined),
+  })),
 });
 
 const emu = await startKfpEmulator({ logBodies: false });
@@ -44,11 +57,21 @@ async function reconcile(state: DesiredState, now: Date) {
   const calls0 = emu.log.calls;
   const writes0 = emu.log.writes;
   const t0 = performance.now();
-  const [planned] = await observeAndPlan(client, [state], { now, prune: 'none', ignoreKeys: ['pipelines.kubeflow.org/pipeline_compilation_time'], defaultServiceAccount: 'default-editor' });
+  const [planned] = await observeAndPlan(client, [state], {
+    now,
+    prune: 'none',
+    ignoreKeys: ['pipelines.kubeflow.org/pipeline_compilation_time'],
+    defaultServiceAccount: 'default-editor',
+  });
   const p = planned!.plan;
   const result = await applyPlanned(client, planned!, { parallelism: PARALLELISM });
   if (result.failures.length) throw new Error(`apply failed: ${result.failures[0]!.error}`);
-  return { calls: emu.log.calls - calls0, writes: emu.log.writes - writes0, seconds: (performance.now() - t0) / 1000, planned: countSteps(p) };
+  return {
+    calls: emu.log.calls - calls0,
+    writes: emu.log.writes - writes0,
+    seconds: (performance.now() - t0) / 1000,
+    planned: countSteps(p),
+  };
 }
 
 // Cold apply from an empty namespace, then older versions seeded so each schedule has VERSIONS.

@@ -18,7 +18,11 @@ function coldStart(entry) {
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (i > 0) times.push(ms); // first run warms the file cache
   }
-  return { ms: median(times), exit: last.status, said: (last.stdout + last.stderr).split('\n').find((l) => l.includes('required')) ?? '' };
+  return {
+    ms: median(times),
+    exit: last.status,
+    said: (last.stdout + last.stderr).split('\n').find((l) => l.includes('required')) ?? '',
+  };
 }
 
 const rows = [];
@@ -30,18 +34,33 @@ for (const name of fs.readdirSync(path.join(root, 'dist')).sort()) {
   const total = jsFiles.reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
   const entrySize = fs.statSync(index).size;
   const start = name === 'cli' ? { ms: NaN, exit: null, said: '' } : coldStart(index);
-  rows.push({ bundle: name, entry_kb: +(entrySize / 1024).toFixed(1), total_kb: +(total / 1024).toFixed(1), cold_start_ms: +start.ms.toFixed(1), exit: start.exit, first_error: start.said.slice(0, 80) });
+  rows.push({
+    bundle: name,
+    entry_kb: +(entrySize / 1024).toFixed(1),
+    total_kb: +(total / 1024).toFixed(1),
+    cold_start_ms: +start.ms.toFixed(1),
+    exit: start.exit,
+    first_error: start.said.slice(0, 80),
+  });
 }
-console.log(`Bundles (target: ≤ 1024 KB loaded and ≤ 150 ms cold start each; Node ${process.versions.node}, median of ${RUNS} runs):`);
+console.log(
+  `Bundles (target: ≤ 1024 KB loaded and ≤ 150 ms cold start each; Node ${process.versions.node}, median of ${RUNS} runs):`,
+);
 console.table(rows);
 for (const r of rows) console.log(JSON.stringify({ benchmark: 'bundle', ...r }));
 
 // TypeScript benchmarks in bench/: bundled with ncc into .tmp/ (not committed), then run.
 const ncc = path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js');
-for (const f of fs.readdirSync(path.join(root, 'bench')).filter((f) => f.endsWith('.ts')).sort()) {
+for (const f of fs
+  .readdirSync(path.join(root, 'bench'))
+  .filter((f) => f.endsWith('.ts'))
+  .sort()) {
   const out = path.join(root, '.tmp/bench', path.basename(f, '.ts'));
   console.log(`\n== bench/${f}`);
-  const built = spawnSync(process.execPath, [ncc, 'build', path.join('bench', f), '-o', out, '-q'], { stdio: 'inherit', cwd: root });
+  const built = spawnSync(process.execPath, [ncc, 'build', path.join('bench', f), '-o', out, '-q'], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   if (built.status !== 0) continue;
   const r = spawnSync(process.execPath, [path.join(out, 'index.js')], { stdio: 'inherit', cwd: root });
   if (r.status !== 0) console.log(`(bench/${f} exited ${r.status})`);

@@ -7,7 +7,8 @@ import { transformSync } from 'esbuild';
 import { writeValidators } from './gen-validators.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-const actionNames = fs.readdirSync(path.join(root, 'src/actions'), { withFileTypes: true })
+const actionNames = fs
+  .readdirSync(path.join(root, 'src/actions'), { withFileTypes: true })
   .filter((d) => d.isDirectory() && fs.existsSync(path.join(root, 'src/actions', d.name, 'index.ts')))
   .map((d) => d.name);
 const entries = [
@@ -36,13 +37,25 @@ function build({ name, src }) {
   const out = path.join(root, 'dist', name);
   fs.rmSync(out, { recursive: true, force: true });
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ncc, 'build', src, '-o', out, '--license', 'licenses.txt', '--minify', '-q'], { cwd: root, stdio: 'inherit' });
+    const child = spawn(
+      process.execPath,
+      [ncc, 'build', src, '-o', out, '--license', 'licenses.txt', '--minify', '-q'],
+      { cwd: root, stdio: 'inherit' },
+    );
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`ncc failed for ${name} (exit ${code})`));
       // ncc minifies only the entry file; its lazily loaded chunks get the same treatment here.
       for (const chunk of fs.readdirSync(out).filter((f) => /^\d+\.index\.js$/.test(f))) {
         const file = path.join(out, chunk);
-        fs.writeFileSync(file, transformSync(fs.readFileSync(file, 'utf8'), { minify: true, format: 'esm', target: 'node20', legalComments: 'none' }).code);
+        fs.writeFileSync(
+          file,
+          transformSync(fs.readFileSync(file, 'utf8'), {
+            minify: true,
+            format: 'esm',
+            target: 'node20',
+            legalComments: 'none',
+          }).code,
+        );
       }
       if (name === 'cli') {
         const file = path.join(out, 'index.js');
@@ -64,6 +77,9 @@ await Promise.all(workers);
 if (selected.some((e) => e.name === 'cli')) {
   // action.yml files and README tables come from the specs bundled in the CLI.
   await new Promise((resolve, reject) =>
-    spawn(process.execPath, [path.join(root, 'scripts/gen-docs.mjs')], { cwd: root, stdio: 'inherit' }).on('close', (c) => (c === 0 ? resolve() : reject(new Error('gen-docs failed')))),
+    spawn(process.execPath, [path.join(root, 'scripts/gen-docs.mjs')], { cwd: root, stdio: 'inherit' }).on(
+      'close',
+      (c) => (c === 0 ? resolve() : reject(new Error('gen-docs failed'))),
+    ),
   );
 }

@@ -2,8 +2,7 @@
 export const sharedDir: string;
 export const UNFETCHABLE: string[];
 export type FixtureSource =
-  | { repo: string; commit: string; path: string }
-  | { npm: { name: string; version: string; file: string } };
+  { repo: string; commit: string; path: string } | { npm: { name: string; version: string; file: string } };
 export function sourceOf(file: string): FixtureSource | undefined;
 export function manifest(): [sha256: string, file: string][];
 export function fetchShared(opts?: {

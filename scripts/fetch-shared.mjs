@@ -23,18 +23,36 @@ const KFP = 'kubeflow/pipelines';
 const KFP_API_COMMIT = '4a3592cb2dd0a91a4652ab93893ec8beda1f3158'; // tag 2.17.0
 const KFP_PIPELINES_COMMIT = '7b70c7b95f6832772efd6fd0029a4024491a0f44';
 const GRAPHQL_SCHEMA = { repo: 'octokit/graphql-schema', commit: '82ff2d4780080e6929ebb95608cefa22dfa05ac7' };
-const OCTOKIT_OPENAPI = { name: '@octokit/openapi', version: '23.0.2', file: 'package/generated/api.github.com.deref.json' };
+const OCTOKIT_OPENAPI = {
+  name: '@octokit/openapi',
+  version: '23.0.2',
+  file: 'package/generated/api.github.com.deref.json',
+};
 /** The REST paths the toolkit calls: api.github.com.subset.json keeps exactly these, unchanged. */
 const GITHUB_PATHS = [
-  '/repos/{owner}/{repo}', '/repos/{owner}/{repo}/pulls', '/repos/{owner}/{repo}/pulls/{pull_number}',
-  '/repos/{owner}/{repo}/issues/{issue_number}/comments', '/repos/{owner}/{repo}/issues/comments/{comment_id}',
-  '/repos/{owner}/{repo}/issues/{issue_number}/labels', '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
-  '/repos/{owner}/{repo}/git/refs', '/repos/{owner}/{repo}/git/refs/{ref}', '/repos/{owner}/{repo}/git/ref/{ref}',
-  '/repos/{owner}/{repo}/git/blobs', '/repos/{owner}/{repo}/git/trees', '/repos/{owner}/{repo}/git/trees/{tree_sha}',
-  '/repos/{owner}/{repo}/git/commits', '/repos/{owner}/{repo}/git/commits/{commit_sha}',
-  '/repos/{owner}/{repo}/contents/{path}', '/repos/{owner}/{repo}/commits/{ref}', '/repos/{owner}/{repo}/check-runs',
-  '/repos/{owner}/{repo}/check-runs/{check_run_id}', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
-  '/repos/{owner}/{repo}/actions/runs', '/repos/{owner}/{repo}/branches/{branch}', '/repos/{owner}/{repo}/statuses/{sha}',
+  '/repos/{owner}/{repo}',
+  '/repos/{owner}/{repo}/pulls',
+  '/repos/{owner}/{repo}/pulls/{pull_number}',
+  '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+  '/repos/{owner}/{repo}/issues/comments/{comment_id}',
+  '/repos/{owner}/{repo}/issues/{issue_number}/labels',
+  '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
+  '/repos/{owner}/{repo}/git/refs',
+  '/repos/{owner}/{repo}/git/refs/{ref}',
+  '/repos/{owner}/{repo}/git/ref/{ref}',
+  '/repos/{owner}/{repo}/git/blobs',
+  '/repos/{owner}/{repo}/git/trees',
+  '/repos/{owner}/{repo}/git/trees/{tree_sha}',
+  '/repos/{owner}/{repo}/git/commits',
+  '/repos/{owner}/{repo}/git/commits/{commit_sha}',
+  '/repos/{owner}/{repo}/contents/{path}',
+  '/repos/{owner}/{repo}/commits/{ref}',
+  '/repos/{owner}/{repo}/check-runs',
+  '/repos/{owner}/{repo}/check-runs/{check_run_id}',
+  '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+  '/repos/{owner}/{repo}/actions/runs',
+  '/repos/{owner}/{repo}/branches/{branch}',
+  '/repos/{owner}/{repo}/statuses/{sha}',
 ];
 
 /** Where a fixture comes from: a file of a GitHub repository at a commit, or the cut of an npm package's file. */
@@ -49,16 +67,21 @@ export function sourceOf(file) {
   const sdk = 'test_data/sdk_compiled_pipelines';
   const where = rest.slice(0, -1).join('/');
   const p =
-    where === 'v1-argo' || name === 'v2-hello-world.yaml' ? `backend/test/resources/${name}`
-    : where === 'v2-ir/invalid' ? `${sdk}/invalid/${name}`
-    : name.startsWith('argo_compatibility__') ? `${sdk}/${name.replace('__', '/')}`
-    : `${sdk}/valid/${name.replaceAll('__', '/')}`;
+    where === 'v1-argo' || name === 'v2-hello-world.yaml'
+      ? `backend/test/resources/${name}`
+      : where === 'v2-ir/invalid'
+        ? `${sdk}/invalid/${name}`
+        : name.startsWith('argo_compatibility__')
+          ? `${sdk}/${name.replace('__', '/')}`
+          : `${sdk}/valid/${name.replaceAll('__', '/')}`;
   return { repo: KFP, commit: KFP_PIPELINES_COMMIT, path: p };
 }
 
 /** [sha256, file] from scripts/shared-fixtures.sha256 (sha256sum format). */
 export function manifest() {
-  return fs.readFileSync(path.join(root, 'scripts/shared-fixtures.sha256'), 'utf8').split('\n')
+  return fs
+    .readFileSync(path.join(root, 'scripts/shared-fixtures.sha256'), 'utf8')
+    .split('\n')
     .filter((l) => l && !l.startsWith('#'))
     .map((l) => /^([0-9a-f]{64}) {2}(\S+)$/.exec(l).slice(1, 3));
 }
@@ -81,9 +104,13 @@ async function download(url) {
 /** One file out of a .tgz (ustar, as npm packs). */
 function fromTarball(tgz, wanted) {
   const tar = zlib.gunzipSync(tgz);
-  for (let at = 0; at + 512 <= tar.length; ) {
+  for (let at = 0; at + 512 <= tar.length;) {
     const header = tar.subarray(at, at + 512);
-    const field = (from, len) => header.subarray(from, from + len).toString('utf8').replace(/\0.*$/s, '');
+    const field = (from, len) =>
+      header
+        .subarray(from, from + len)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     if (!field(0, 100)) break;
     const size = parseInt(field(124, 12).trim() || '0', 8);
     const name = [field(345, 155), field(0, 100)].filter(Boolean).join('/');
@@ -112,8 +139,12 @@ Not here, because they have no public upstream: ${UNFETCHABLE.map((set) => `\`${
 `;
 
 /** Fetch what is missing into `dir`; returns the files fetched. Throws when a file there or fetched differs. */
-export async function fetchShared({ dir = sharedDir, githubRaw = 'https://raw.githubusercontent.com',
-  npmRegistry = 'https://registry.npmjs.org', log = () => {} } = {}) {
+export async function fetchShared({
+  dir = sharedDir,
+  githubRaw = 'https://raw.githubusercontent.com',
+  npmRegistry = 'https://registry.npmjs.org',
+  log = () => {},
+} = {}) {
   const entries = manifest();
   const missing = [];
   for (const [sum, file] of entries) {
@@ -126,7 +157,9 @@ export async function fetchShared({ dir = sharedDir, githubRaw = 'https://raw.gi
   const cache = {};
   const fetchOne = async (sum, file) => {
     const src = sourceOf(file);
-    const body = src.npm ? await githubSubset(npmRegistry, cache) : await download(`${githubRaw}/${src.repo}/${src.commit}/${src.path}`);
+    const body = src.npm
+      ? await githubSubset(npmRegistry, cache)
+      : await download(`${githubRaw}/${src.repo}/${src.commit}/${src.path}`);
     const got = sha256(body);
     if (got !== sum) throw new Error(`${file}: fetched content has sha256 ${got}, expected ${sum}; nothing written`);
     const abs = path.join(dir, file);
@@ -137,7 +170,7 @@ export async function fetchShared({ dir = sharedDir, githubRaw = 'https://raw.gi
   };
   const queue = [...missing];
   const worker = async () => {
-    for (let next; (next = queue.shift()); ) {
+    for (let next; (next = queue.shift());) {
       try {
         await fetchOne(...next);
       } catch (err) {
@@ -164,7 +197,11 @@ async function main(args) {
   const dir = path.resolve(opts.dir ?? sharedDir);
   try {
     const fetched = await fetchShared({ ...opts, dir });
-    console.log(fetched.length ? `${fetched.length} fixture files fetched into ${dir}` : `shared fixtures in ${dir} are complete: nothing fetched`);
+    console.log(
+      fetched.length
+        ? `${fetched.length} fixture files fetched into ${dir}`
+        : `shared fixtures in ${dir} are complete: nothing fetched`,
+    );
     return 0;
   } catch (err) {
     console.error(`error: ${err.message}`);

@@ -8,7 +8,9 @@ import YAML from 'yaml';
 
 const root = path.resolve(import.meta.dirname, '..');
 const check = process.argv.includes('--check');
-const specs = JSON.parse(execFileSync(process.execPath, [path.join(root, 'dist/cli/index.js'), 'specs'], { encoding: 'utf8' }));
+const specs = JSON.parse(
+  execFileSync(process.execPath, [path.join(root, 'dist/cli/index.js'), 'specs'], { encoding: 'utf8' }),
+);
 const changed = [];
 
 function write(rel, content) {
@@ -57,7 +59,9 @@ for (const spec of specs) {
 }
 
 // Root dispatcher: the union of all inputs. No defaults here: each command applies its own.
-const union = { command: { description: `The action to run: ${specs.map((s) => s.name).join(' | ')}.`, required: true } };
+const union = {
+  command: { description: `The action to run: ${specs.map((s) => s.name).join(' | ')}.`, required: true },
+};
 const outputs = {};
 for (const spec of specs) {
   for (const [name, i] of Object.entries(spec.inputs)) {
@@ -77,7 +81,8 @@ write(
   actionYml(
     {
       name: 'KFP GitOps',
-      description: 'Runs any kfp-gitops action chosen by the `command` input; prefer `uses: your-org/kfp-gitops/actions/<name>@v1`.',
+      description:
+        'Runs any kfp-gitops action chosen by the `command` input; prefer `uses: your-org/kfp-gitops/actions/<name>@v1`.',
       author: 'kfp-gitops',
       branding: { icon: 'git-pull-request', color: 'blue' },
       inputs: union,
@@ -107,7 +112,8 @@ const readme = fs.readFileSync(path.join(root, readmePath), 'utf8');
 const start = '<!-- actions:start -->';
 const end = '<!-- actions:end -->';
 if (readme.includes(start) && readme.includes(end)) {
-  const next = readme.slice(0, readme.indexOf(start) + start.length) + '\n' + tables + readme.slice(readme.indexOf(end));
+  const next =
+    readme.slice(0, readme.indexOf(start) + start.length) + '\n' + tables + readme.slice(readme.indexOf(end));
   write(readmePath, next);
 }
 

@@ -34,7 +34,9 @@ export function releaseInfo(tag, version, tags = []) {
   const v = parse(version);
   if (!v) throw new Error(`package.json version '${version}' is not semver (X.Y.Z or X.Y.Z-pre)`);
   if (tag !== `v${version}`) {
-    throw new Error(`tag '${tag}' does not match package.json version ${version}: tag v${version}, or set the version to the tag's`);
+    throw new Error(
+      `tag '${tag}' does not match package.json version ${version}: tag v${version}, or set the version to the tag's`,
+    );
   }
   const [major, minor, , pre] = v;
   if (pre) return { version, prerelease: true, majorTag: '', npmTag: 'next' };
@@ -49,7 +51,8 @@ export function releaseInfo(tag, version, tags = []) {
 export function changelogSection(text, version) {
   const lines = text.split('\n');
   const start = lines.findIndex((l) => l.startsWith(`## [${version}]`));
-  if (start < 0) throw new Error(`CHANGELOG.md has no '## [${version}] - YYYY-MM-DD' section: move the Unreleased entries into one`);
+  if (start < 0)
+    throw new Error(`CHANGELOG.md has no '## [${version}] - YYYY-MM-DD' section: move the Unreleased entries into one`);
   const rest = lines.slice(start + 1);
   const end = rest.findIndex((l) => l.startsWith('## ') || /^\[[^\]]+\]:\s/.test(l));
   const body = (end < 0 ? rest : rest.slice(0, end)).join('\n').trim();
@@ -71,7 +74,13 @@ export function publishedManifest(pkg, env = process.env) {
 /** The repository's version tags (the release job fetches them); none outside a git checkout. */
 function gitTags() {
   try {
-    return execFileSync('git', ['tag', '--list', 'v*'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean);
+    return execFileSync('git', ['tag', '--list', 'v*'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return [];
   }
@@ -87,19 +96,34 @@ function stage(dir, pkg) {
 function run({ tag, dryRun, out }) {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const info = releaseInfo(tag, pkg.version, gitTags());
-  const bundled = execFileSync(process.execPath, [path.join(root, 'dist/cli/index.js'), '--version'], { encoding: 'utf8' }).trim();
-  if (bundled !== pkg.version) throw new Error(`dist/cli answers version ${bundled}, not ${pkg.version}: rebuild dist/`);
+  const bundled = execFileSync(process.execPath, [path.join(root, 'dist/cli/index.js'), '--version'], {
+    encoding: 'utf8',
+  }).trim();
+  if (bundled !== pkg.version)
+    throw new Error(`dist/cli answers version ${bundled}, not ${pkg.version}: rebuild dist/`);
   const notes = changelogSection(fs.readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8'), pkg.version);
   const dir = path.join(out, 'package');
   stage(dir, pkg);
   fs.writeFileSync(path.join(out, 'notes.md'), notes + '\n');
-  console.log(`release ${tag}: npm ${pkg.name}@${info.version} (dist-tag ${info.npmTag})` +
-    `${info.majorTag ? `, moves ${info.majorTag}` : ', prerelease'}; staged in ${dir}`);
-  const publish = ['publish', dir, '--access', 'public', '--tag', info.npmTag, '--provenance', ...(dryRun ? ['--dry-run'] : [])];
+  console.log(
+    `release ${tag}: npm ${pkg.name}@${info.version} (dist-tag ${info.npmTag})` +
+      `${info.majorTag ? `, moves ${info.majorTag}` : ', prerelease'}; staged in ${dir}`,
+  );
+  const publish = [
+    'publish',
+    dir,
+    '--access',
+    'public',
+    '--tag',
+    info.npmTag,
+    '--provenance',
+    ...(dryRun ? ['--dry-run'] : []),
+  ];
   console.log(`$ npm ${publish.join(' ')}`);
   execFileSync('npm', publish, { stdio: 'inherit' });
   if (process.env.GITHUB_OUTPUT) {
-    const outputs = `version=${info.version}\nmajor-tag=${info.majorTag}\nprerelease=${info.prerelease}\n` +
+    const outputs =
+      `version=${info.version}\nmajor-tag=${info.majorTag}\nprerelease=${info.prerelease}\n` +
       `npm-tag=${info.npmTag}\nnotes<<KFP_GITOPS_NOTES_EOF\n${notes}\nKFP_GITOPS_NOTES_EOF\n`;
     fs.appendFileSync(process.env.GITHUB_OUTPUT, outputs);
   }
@@ -127,4 +151,5 @@ function main(args) {
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  process.exitCode = main(process.argv.slice(2));

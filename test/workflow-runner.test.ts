@@ -31,7 +31,15 @@ afterAll(async () => {
 });
 
 const run = (content: string, opts: Partial<RunWorkflowOptions> = {}) =>
-  runWorkflow({ workflow: 'test.yml', content, repository: { dir: repo.dir, fullName: 'acme/app' }, event: 'push', ref: 'refs/heads/main', workflowsDir: workflows, ...opts });
+  runWorkflow({
+    workflow: 'test.yml',
+    content,
+    repository: { dir: repo.dir, fullName: 'acme/app' },
+    event: 'push',
+    ref: 'refs/heads/main',
+    workflowsDir: workflows,
+    ...opts,
+  });
 
 describe('contexts (https://docs.github.com/en/actions/reference/workflows-and-actions/contexts)', () => {
   test('github, runner, env precedence, GITHUB_ENV, GITHUB_PATH, GITHUB_STEP_SUMMARY and step outputs on a push', async () => {
@@ -68,7 +76,8 @@ jobs:
 
   test('pull_request: ref is the merge ref, head_ref and base_ref come from the payload; checkout gets that commit', async () => {
     const merge = (await git(repo.dir, ['rev-parse', 'refs/pull/3/merge'])).trim();
-    const r = await run(`
+    const r = await run(
+      `
 on: pull_request
 permissions: {}
 jobs:
@@ -81,7 +90,13 @@ jobs:
           echo "ref=$GITHUB_REF head=$GITHUB_HEAD_REF base=$GITHUB_BASE_REF sha=$GITHUB_SHA"
           echo "at=$(git rev-parse HEAD) file=$(cat feature.txt) main=$(git rev-parse origin/main)"
           echo "pr=$(jq .pull_request.number "$GITHUB_EVENT_PATH")"
-`, { event: 'pull_request', ref: 'refs/pull/3/merge', payload: { number: 3, pull_request: { number: 3, head: { ref: 'feature' }, base: { ref: 'main' } } } });
+`,
+      {
+        event: 'pull_request',
+        ref: 'refs/pull/3/merge',
+        payload: { number: 3, pull_request: { number: 3, head: { ref: 'feature' }, base: { ref: 'main' } } },
+      },
+    );
     expect(r.conclusion).toBe('success');
     expect(r.log).toContain(`ref=refs/pull/3/merge head=feature base=main sha=${merge}`);
     expect(r.log).toContain(`at=${merge} file=new main=${mainSha}`);
@@ -107,8 +122,12 @@ jobs:
     const r = await run(wf, { event: 'workflow_dispatch', inputs: { mode: 'apply', force: true } });
     expect(r.log).toContain('got apply true true');
     expect((await run(wf, { event: 'workflow_dispatch' })).log).toContain('got plan false false');
-    await expect(run(wf, { event: 'workflow_dispatch', inputs: { mode: 'destroy' } })).rejects.toThrow("input 'mode' must be one of plan, apply, got 'destroy'");
-    await expect(run(wf, { event: 'workflow_dispatch', inputs: { mood: 'x' } })).rejects.toThrow("Unexpected input 'mood'");
+    await expect(run(wf, { event: 'workflow_dispatch', inputs: { mode: 'destroy' } })).rejects.toThrow(
+      "input 'mode' must be one of plan, apply, got 'destroy'",
+    );
+    await expect(run(wf, { event: 'workflow_dispatch', inputs: { mood: 'x' } })).rejects.toThrow(
+      "Unexpected input 'mood'",
+    );
   });
 });
 
@@ -142,8 +161,13 @@ jobs:
 `);
     expect(r.jobs.a!.result).toBe('failure');
     expect(Object.fromEntries(r.jobs.a!.steps.map((s) => [s.id, `${s.outcome}/${s.conclusion}`]))).toEqual({
-      soft: 'failure/success', 'after-soft': 'success/success', boom: 'failure/failure', skipped: 'skipped/skipped',
-      'on-failure': 'success/success', 'on-success': 'skipped/skipped', 'on-always': 'success/success',
+      soft: 'failure/success',
+      'after-soft': 'success/success',
+      boom: 'failure/failure',
+      skipped: 'skipped/skipped',
+      'on-failure': 'success/success',
+      'on-success': 'skipped/skipped',
+      'on-always': 'success/success',
     });
     expect(r.log).toContain('still running, soft was failure/success');
   });
@@ -183,7 +207,12 @@ jobs:
         run: jq -c 'map_values(.result)' <<< "$NEEDS"
 `);
     expect(Object.fromEntries(Object.values(r.jobs).map((j) => [j.name, j.result]))).toEqual({
-      fails: 'failure', off: 'skipped', 'after-fail': 'skipped', 'after-off': 'skipped', cleanup: 'success', gate: 'success',
+      fails: 'failure',
+      off: 'skipped',
+      'after-fail': 'skipped',
+      'after-off': 'skipped',
+      cleanup: 'success',
+      gate: 'success',
     });
     expect(r.log).toContain('gate | {"fails":"failure","off":"skipped","after-fail":"skipped"}');
     expect(r.log).toContain('cleanup | an ancestor failed');
@@ -193,7 +222,8 @@ jobs:
 
 describe('secrets and masking (https://docs.github.com/en/actions/how-tos/write-workflows/choose-what-workflows-do/pass-job-outputs)', () => {
   test('secrets and ::add-mask:: values are *** in logs; a job output holding a secret is not passed on', async () => {
-    const r = await run(`
+    const r = await run(
+      `
 on: push
 permissions: {}
 jobs:
@@ -217,7 +247,9 @@ jobs:
     steps:
       - env: {GOT: '\${{ needs.a.outputs.leaky }}|\${{ needs.a.outputs.fine }}'}
         run: echo "b got $GOT"
-`, { secrets: { KFP_TOKEN: 'kfp-secret-123' } });
+`,
+      { secrets: { KFP_TOKEN: 'kfp-secret-123' } },
+    );
     expect(r.log).toContain('token is ***, github token is ***');
     expect(r.log).toContain('and *** is hidden');
     expect(r.log).not.toMatch(/kfp-secret-123|ghs_|dynamic-value/);
@@ -229,7 +261,9 @@ jobs:
 
 describe('reusable workflows (https://docs.github.com/en/actions/reference/workflows-and-actions/reusing-workflow-configurations)', () => {
   beforeAll(async () => {
-    await fs.writeFile(path.join(workflows, 'called.yml'), `
+    await fs.writeFile(
+      path.join(workflows, 'called.yml'),
+      `
 on:
   workflow_call:
     inputs:
@@ -260,7 +294,8 @@ jobs:
     outputs:
       greeting: nope
     steps: [{run: echo never}]
-`);
+`,
+    );
   });
 
   const caller = (perms = '{contents: read}') => `
@@ -283,10 +318,13 @@ jobs:
         run: echo "after got $G"
 `;
 
-  test('typed inputs with defaults, only the secrets passed, the caller\'s github context, outputs through jobs and needs', async () => {
+  test("typed inputs with defaults, only the secrets passed, the caller's github context, outputs through jobs and needs", async () => {
     const r = await run(caller(), { secrets: { TOKEN: 't0k3n', UNPASSED: 'not-passed-on' } });
     expect(Object.fromEntries(Object.values(r.jobs).map((j) => [j.name, j.result]))).toEqual({
-      call: 'success', 'call / hello': 'success', 'call / never': 'skipped', after: 'success',
+      call: 'success',
+      'call / hello': 'success',
+      'call / never': 'skipped',
+      after: 'success',
     });
     expect(r.log).toContain('call / hello | hello acme loud=true level=info secrets=true/true/true caller=caller/push');
     expect(r.jobs.call!.outputs).toEqual({ greeting: 'hello acme' });
@@ -294,9 +332,15 @@ jobs:
   });
 
   test('GitHub refuses a call missing a required input or secret, or granting less than a nested job asks for', async () => {
-    await expect(run(caller().replace(/ {4}with:\n {6}who: .*\n/, ''))).rejects.toThrow('Input who is required, but not provided while calling.');
-    await expect(run(caller().replace(/ {4}secrets:\n {6}TOKEN: .*\n/, ''))).rejects.toThrow('Secret TOKEN is required, but not provided while calling.');
-    await expect(run(caller('{}'), { secrets: { TOKEN: 't' } })).rejects.toThrow("The nested job 'hello' is requesting 'contents: read', but is only allowed 'contents: none'.");
+    await expect(run(caller().replace(/ {4}with:\n {6}who: .*\n/, ''))).rejects.toThrow(
+      'Input who is required, but not provided while calling.',
+    );
+    await expect(run(caller().replace(/ {4}secrets:\n {6}TOKEN: .*\n/, ''))).rejects.toThrow(
+      'Secret TOKEN is required, but not provided while calling.',
+    );
+    await expect(run(caller('{}'), { secrets: { TOKEN: 't' } })).rejects.toThrow(
+      "The nested job 'hello' is requesting 'contents: read', but is only allowed 'contents: none'.",
+    );
   });
 });
 
@@ -327,8 +371,12 @@ jobs:
     expect(steps.map((s) => s.outcome)).toEqual(['failure', 'failure', 'failure']);
     // The action's own message each time; the runner's warning for an input the action does not declare.
     for (const s of steps) expect(s.annotations.map((a) => a.message).join('\n')).toContain('no-such-folder');
-    expect(r.warnings).toEqual([expect.stringMatching(/^a: Unexpected input\(s\) 'not-an-input', valid inputs are \['config-folders', /)]);
-    await expect(run('on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: [{uses: $/actions/nope}]\n')).rejects.toThrow(UnsupportedError);
+    expect(r.warnings).toEqual([
+      expect.stringMatching(/^a: Unexpected input\(s\) 'not-an-input', valid inputs are \['config-folders', /),
+    ]);
+    await expect(
+      run('on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: [{uses: $/actions/nope}]\n'),
+    ).rejects.toThrow(UnsupportedError);
   });
 });
 
@@ -339,13 +387,23 @@ describe('anything unsupported fails loudly', () => {
     ['an unknown action', 'steps: [{uses: someone/else@v1}]'],
     ['an unpinned stand-in', 'steps: [{uses: actions/checkout@v5}]'],
     ['a docker action', 'steps: [{uses: "docker://alpine:3"}]'],
-    ['an expression in a block scalar (misread by the parser)', "if: >-\n      ${{ github.event_name == 'push' }}\n    steps: [{run: echo}]"],
+    [
+      'an expression in a block scalar (misread by the parser)',
+      "if: >-\n      ${{ github.event_name == 'push' }}\n    steps: [{run: echo}]",
+    ],
     ['a runner function the executor does not implement', "steps: [{if: \"hashFiles('x') != ''\", run: echo}]"],
     ['workflow-level defaults', null],
     ['another shell', 'steps: [{run: print(1), shell: python}]'],
-    ['a stand-in input it does not implement', 'steps: [{uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8, with: {submodules: true}}]'],
+    [
+      'a stand-in input it does not implement',
+      'steps: [{uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8, with: {submodules: true}}]',
+    ],
   ])('%s', async (_what, body) => {
     const head = body === null ? 'defaults: {run: {shell: sh}}\n' : '';
-    await expect(run(`on: push\n${head}permissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    ${body ?? 'steps: [{run: echo}]'}\n`)).rejects.toThrow(UnsupportedError);
+    await expect(
+      run(
+        `on: push\n${head}permissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    ${body ?? 'steps: [{run: echo}]'}\n`,
+      ),
+    ).rejects.toThrow(UnsupportedError);
   });
 });

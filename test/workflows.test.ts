@@ -33,12 +33,15 @@ export function interfaceProblems(doc: Doc): string[] {
   const call = doc.on?.workflow_call ?? {};
   const problems: string[] = [];
   for (const kind of ['inputs', 'secrets', 'outputs'] as const) {
-    for (const [id, def] of Object.entries<Doc>(call[kind] ?? {})) if (!def?.description) problems.push(`${kind}.${id} has no description`);
+    for (const [id, def] of Object.entries<Doc>(call[kind] ?? {}))
+      if (!def?.description) problems.push(`${kind}.${id} has no description`);
   }
-  for (const [id, def] of Object.entries<Doc>(call.inputs ?? {})) if (!['string', 'boolean', 'number'].includes(def?.type)) problems.push(`inputs.${id} has no valid type`);
+  for (const [id, def] of Object.entries<Doc>(call.inputs ?? {}))
+    if (!['string', 'boolean', 'number'].includes(def?.type)) problems.push(`inputs.${id} has no valid type`);
   for (const [id, def] of Object.entries<Doc>(call.outputs ?? {})) {
     for (const [, job, output] of String(def?.value ?? '').matchAll(/jobs\.([\w-]+)\.outputs\.([\w-]+)/g)) {
-      if (doc.jobs?.[job!]?.outputs?.[output!] === undefined) problems.push(`outputs.${id} reads jobs.${job}.outputs.${output}, which no job sets`);
+      if (doc.jobs?.[job!]?.outputs?.[output!] === undefined)
+        problems.push(`outputs.${id} reads jobs.${job}.outputs.${output}, which no job sets`);
     }
   }
   return problems;
@@ -47,11 +50,17 @@ export function interfaceProblems(doc: Doc): string[] {
 /** Least privilege: top-level permissions declared and read-only (`{}` or reads); writes only on the jobs that need them. */
 export function permissionProblems(doc: Doc): string[] {
   const problems: string[] = [];
-  const grants = (p: unknown): [string, string][] => (typeof p === 'string' ? [['*', p]] : Object.entries((p ?? {}) as Record<string, string>));
+  const grants = (p: unknown): [string, string][] =>
+    typeof p === 'string' ? [['*', p]] : Object.entries((p ?? {}) as Record<string, string>);
   if (doc.permissions === undefined) problems.push('no top-level permissions (use {} and give each job what it needs)');
   const writes = grants(doc.permissions).filter(([, v]) => v !== 'read' && v !== 'none');
-  if (writes.length) problems.push(`top-level permissions grant ${writes.map(([k, v]) => `${k}: ${v}`).join(', ')}; grant writes on the jobs that need them`);
-  for (const [id, job] of jobsOf(doc)) if (typeof job.permissions === 'string') problems.push(`job ${id} asks for ${job.permissions}; list the scopes it needs`);
+  if (writes.length)
+    problems.push(
+      `top-level permissions grant ${writes.map(([k, v]) => `${k}: ${v}`).join(', ')}; grant writes on the jobs that need them`,
+    );
+  for (const [id, job] of jobsOf(doc))
+    if (typeof job.permissions === 'string')
+      problems.push(`job ${id} asks for ${job.permissions}; list the scopes it needs`);
   return problems;
 }
 
@@ -70,13 +79,22 @@ export function actionCallProblems(doc: Doc): string[] {
       }
       const declared: Record<string, Doc> = action.inputs ?? {};
       const given: Record<string, unknown> = step.with ?? {};
-      for (const name of Object.keys(given)) if (!declared[name]) problems.push(`job ${id}: ${step.uses} has no input '${name}'`);
-      for (const [name, def] of Object.entries(declared)) if (def.required && given[name] === undefined) problems.push(`job ${id}: ${step.uses} needs input '${name}'`);
+      for (const name of Object.keys(given))
+        if (!declared[name]) problems.push(`job ${id}: ${step.uses} has no input '${name}'`);
+      for (const [name, def] of Object.entries(declared))
+        if (def.required && given[name] === undefined) problems.push(`job ${id}: ${step.uses} needs input '${name}'`);
       for (const [name, value] of Object.entries(given)) {
         const through = new RegExp(`^\\$\\{\\{ inputs\\.${name} \\}\\}$`).exec(String(value));
         const ours = wfInputs[name]?.default;
         const theirs = declared[name]?.default;
-        if (through && ours !== undefined && ours !== '' && theirs !== undefined && !String(theirs).startsWith('${{') && String(ours) !== String(theirs)) {
+        if (
+          through &&
+          ours !== undefined &&
+          ours !== '' &&
+          theirs !== undefined &&
+          !String(theirs).startsWith('${{') &&
+          String(ours) !== String(theirs)
+        ) {
           problems.push(`job ${id}: input '${name}' defaults to '${ours}' here but '${theirs}' in ${step.uses}`);
         }
       }
@@ -92,7 +110,9 @@ export function aggregatorProblems(doc: Doc): string[] {
   const gate = doc.jobs.gate;
   if (!gate) return ['several jobs but no `gate` aggregator job'];
   const needs = [gate.needs ?? []].flat();
-  const problems = jobs.filter(([id]) => id !== 'gate' && !needs.includes(id)).map(([id]) => `gate does not need job ${id}`);
+  const problems = jobs
+    .filter(([id]) => id !== 'gate' && !needs.includes(id))
+    .map(([id]) => `gate does not need job ${id}`);
   if (!/always\(\)/.test(String(gate.if ?? ''))) problems.push('gate must run with if: always()');
   if (JSON.stringify(gate.permissions) !== '{}') problems.push('gate needs no permissions');
   return problems;
@@ -100,7 +120,10 @@ export function aggregatorProblems(doc: Doc): string[] {
 
 /** The header comment names the required check as "<caller job id> / <job>" of a job that exists. */
 export function requiredCheckProblems(text: string, doc: Doc): string[] {
-  const header = text.split('\n').filter((l) => l.startsWith('#')).join('\n');
+  const header = text
+    .split('\n')
+    .filter((l) => l.startsWith('#'))
+    .join('\n');
   const named = [...header.matchAll(/"<caller job id> \/ ([\w-]+)"/g)].map((m) => m[1]!);
   if (named.length === 0) return ['the header comment does not name the required check ("<caller job id> / <job>")'];
   return named.filter((j) => !doc.jobs?.[j]).map((j) => `the header names check "/ ${j}", but there is no job ${j}`);
@@ -125,14 +148,21 @@ export function templateCallProblems(doc: Doc): string[] {
       continue;
     }
     const call = called.on.workflow_call;
-    for (const name of Object.keys(job.with ?? {})) if (!call.inputs?.[name]) problems.push(`job ${id}: ${m[1]} has no input '${name}'`);
-    for (const [name, def] of Object.entries<Doc>(call.inputs ?? {})) if (def.required && job.with?.[name] === undefined) problems.push(`job ${id}: ${m[1]} needs input '${name}'`);
-    if (job.secrets !== 'inherit') for (const name of Object.keys(job.secrets ?? {})) if (!call.secrets?.[name]) problems.push(`job ${id}: ${m[1]} has no secret '${name}'`);
+    for (const name of Object.keys(job.with ?? {}))
+      if (!call.inputs?.[name]) problems.push(`job ${id}: ${m[1]} has no input '${name}'`);
+    for (const [name, def] of Object.entries<Doc>(call.inputs ?? {}))
+      if (def.required && job.with?.[name] === undefined) problems.push(`job ${id}: ${m[1]} needs input '${name}'`);
+    if (job.secrets !== 'inherit')
+      for (const name of Object.keys(job.secrets ?? {}))
+        if (!call.secrets?.[name]) problems.push(`job ${id}: ${m[1]} has no secret '${name}'`);
     // A called job may not ask for more than the calling job grants (GitHub refuses to start the run).
     for (const [calledId, calledJob] of jobsOf(called)) {
       for (const [scope, want] of Object.entries<string>(calledJob.permissions ?? {})) {
         const granted = (job.permissions ?? doc.permissions)?.[scope];
-        if (level(want) > level(granted)) problems.push(`job ${id}: ${m[1]} job ${calledId} needs ${scope}: ${want}, the template grants ${granted ?? 'none'}`);
+        if (level(want) > level(granted))
+          problems.push(
+            `job ${id}: ${m[1]} job ${calledId} needs ${scope}: ${want}, the template grants ${granted ?? 'none'}`,
+          );
       }
     }
   }
@@ -142,9 +172,11 @@ export function templateCallProblems(doc: Doc): string[] {
 /** `<name>.properties.json` as an org's .github repository serves it. */
 export function propertiesProblems(props: Doc): string[] {
   const problems: string[] = [];
-  for (const key of ['name', 'description', 'iconName']) if (typeof props[key] !== 'string' || props[key] === '') problems.push(`${key} must be a non-empty string`);
+  for (const key of ['name', 'description', 'iconName'])
+    if (typeof props[key] !== 'string' || props[key] === '') problems.push(`${key} must be a non-empty string`);
   for (const key of ['categories', 'filePatterns']) {
-    if (!Array.isArray(props[key]) || props[key].length === 0 || props[key].some((x: unknown) => typeof x !== 'string')) problems.push(`${key} must be a non-empty array of strings`);
+    if (!Array.isArray(props[key]) || props[key].length === 0 || props[key].some((x: unknown) => typeof x !== 'string'))
+      problems.push(`${key} must be a non-empty array of strings`);
   }
   for (const p of Array.isArray(props.filePatterns) ? props.filePatterns : []) {
     try {
@@ -163,11 +195,13 @@ export function jobOutputProblems(doc: Doc): string[] {
     const needs = [job.needs ?? []].flat();
     for (const [, from, name] of JSON.stringify(job).matchAll(/needs\.([\w-]+)\.outputs\.([\w-]+)/g)) {
       if (!needs.includes(from)) problems.push(`job ${id} reads needs.${from} but does not need ${from}`);
-      else if (doc.jobs?.[from!]?.outputs?.[name!] === undefined) problems.push(`job ${id} reads needs.${from}.outputs.${name}, which ${from} does not set`);
+      else if (doc.jobs?.[from!]?.outputs?.[name!] === undefined)
+        problems.push(`job ${id} reads needs.${from}.outputs.${name}, which ${from} does not set`);
     }
     const stepIds = (job.steps ?? []).map((step: Doc) => step.id);
     for (const [name, value] of Object.entries<string>(job.outputs ?? {})) {
-      for (const [, step] of String(value).matchAll(/steps\.([\w-]+)\.outputs/g)) if (!stepIds.includes(step)) problems.push(`job ${id} output ${name} reads step ${step}, which does not exist`);
+      for (const [, step] of String(value).matchAll(/steps\.([\w-]+)\.outputs/g))
+        if (!stepIds.includes(step)) problems.push(`job ${id} output ${name} reads step ${step}, which does not exist`);
     }
   }
   return problems;
@@ -175,28 +209,45 @@ export function jobOutputProblems(doc: Doc): string[] {
 
 /** The scopes each job may write, and nothing more. */
 const writes = (doc: Doc) =>
-  Object.fromEntries(jobsOf(doc).map(([id, job]) => [id, Object.entries<string>(job.permissions ?? {}).filter(([, v]) => v === 'write').map(([k]) => k)]));
+  Object.fromEntries(
+    jobsOf(doc).map(([id, job]) => [
+      id,
+      Object.entries<string>(job.permissions ?? {})
+        .filter(([, v]) => v === 'write')
+        .map(([k]) => k),
+    ]),
+  );
 
 describe('reusable workflows', () => {
   test('there is one for each step of the story', () => {
     expect(Object.keys(reusable).sort()).toEqual(
-      expect.arrayContaining(['check-pipelines-rendered.yml', 'check-reconcile-configs.yml', 'model-quality-gate.yml', 'promote-model.yml', 'reconcile.yml', 'retrain.yml']),
+      expect.arrayContaining([
+        'check-pipelines-rendered.yml',
+        'check-reconcile-configs.yml',
+        'model-quality-gate.yml',
+        'promote-model.yml',
+        'reconcile.yml',
+        'retrain.yml',
+      ]),
     );
   });
 
-  test.each(Object.keys(reusable))('%s: documented interface, least privilege, valid action calls, aggregator, required-check name', (file) => {
-    const doc = reusable[file]!;
-    const text = fs.readFileSync(path.join(WORKFLOWS, file), 'utf8');
-    expect({
-      interface: interfaceProblems(doc),
-      permissions: permissionProblems(doc),
-      actions: actionCallProblems(doc),
-      aggregator: aggregatorProblems(doc),
-      check: requiredCheckProblems(text, doc),
-    }).toEqual({ interface: [], permissions: [], actions: [], aggregator: [], check: [] });
-  });
+  test.each(Object.keys(reusable))(
+    '%s: documented interface, least privilege, valid action calls, aggregator, required-check name',
+    (file) => {
+      const doc = reusable[file]!;
+      const text = fs.readFileSync(path.join(WORKFLOWS, file), 'utf8');
+      expect({
+        interface: interfaceProblems(doc),
+        permissions: permissionProblems(doc),
+        actions: actionCallProblems(doc),
+        aggregator: aggregatorProblems(doc),
+        check: requiredCheckProblems(text, doc),
+      }).toEqual({ interface: [], permissions: [], actions: [], aggregator: [], check: [] });
+    },
+  );
 
-  test('reconcile: plan and apply never overlap on one KFP host, and never share the caller\'s concurrency group', () => {
+  test("reconcile: plan and apply never overlap on one KFP host, and never share the caller's concurrency group", () => {
     const { plan, apply } = reusable['reconcile.yml']!.jobs;
     for (const job of [plan, apply]) expect(job.concurrency.group).toMatch(/^kfp-gitops-/);
     expect(apply.concurrency.group).toContain('${{ inputs.kfp-host }}');
@@ -220,7 +271,11 @@ describe('reusable workflows', () => {
     expect(pr.permissions).toEqual({});
     expect(fallback.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
     expect(pr.if.replace(" == 'true'", '')).toBe(fallback.if.replace(" != 'true'", ''));
-    for (const job of [pr, fallback]) expect(job.concurrency).toEqual({ group: 'kfp-gitops-promote-${{ inputs.branch }}', 'cancel-in-progress': false });
+    for (const job of [pr, fallback])
+      expect(job.concurrency).toEqual({
+        group: 'kfp-gitops-promote-${{ inputs.branch }}',
+        'cancel-in-progress': false,
+      });
   });
 });
 
@@ -230,7 +285,10 @@ describe('the release workflow', () => {
 
   test('on a vX.Y.Z tag: CI, then npm with provenance, then the GitHub release and the major tag; least privilege per job', () => {
     expect(doc.on).toEqual({ push: { tags: ['v*.*.*'] } });
-    expect({ permissions: permissionProblems(doc), outputs: jobOutputProblems(doc) }).toEqual({ permissions: [], outputs: [] });
+    expect({ permissions: permissionProblems(doc), outputs: jobOutputProblems(doc) }).toEqual({
+      permissions: [],
+      outputs: [],
+    });
     expect(doc.permissions).toEqual({});
     expect(writes(doc)).toEqual({ ci: [], publish: ['id-token'], 'github-release': ['contents'] });
     const { ci, publish, 'github-release': release } = doc.jobs;
@@ -239,10 +297,14 @@ describe('the release workflow', () => {
     expect(runs(ci)).toEqual(['node scripts/fetch-shared.mjs', 'bash .ci/run']);
     // The same command test/package.e2e.test.ts runs with --dry-run.
     expect(runs(publish)).toEqual(['node scripts/release.mjs --tag "$GITHUB_REF_NAME"']);
-    expect(publish.steps.find((st: Doc) => st.uses?.startsWith('actions/setup-node@')).with['registry-url']).toBe('https://registry.npmjs.org');
+    expect(publish.steps.find((st: Doc) => st.uses?.startsWith('actions/setup-node@')).with['registry-url']).toBe(
+      'https://registry.npmjs.org',
+    );
     // Nothing from the repository runs where contents can be written: no checkout, only gh.
     expect(release.steps.some((st: Doc) => st.uses)).toBe(false);
-    expect(runs(release).join('\n')).toMatch(/gh release create "\$GITHUB_REF_NAME"[^]*--notes "\$NOTES"[^]*gh api -X PATCH "repos\/\$GITHUB_REPOSITORY\/git\/refs\/tags\/\$MAJOR_TAG"/);
+    expect(runs(release).join('\n')).toMatch(
+      /gh release create "\$GITHUB_REF_NAME"[^]*--notes "\$NOTES"[^]*gh api -X PATCH "repos\/\$GITHUB_REPOSITORY\/git\/refs\/tags\/\$MAJOR_TAG"/,
+    );
   });
 
   test('the rules fail on a broken release workflow', () => {
@@ -269,18 +331,32 @@ describe('starter templates', () => {
     expect(props.map((f) => f.replace('.properties.json', '.yml')).sort()).toEqual(templates.sort());
   });
 
-  test.each(templates)('%s: thin caller of our workflows with valid inputs, secrets and permissions; valid properties', (file) => {
-    const doc = readYaml(path.join(TEMPLATES, file));
-    const props = JSON.parse(fs.readFileSync(path.join(TEMPLATES, file.replace(/\.yml$/, '.properties.json')), 'utf8'));
-    expect({ calls: templateCallProblems(doc), permissions: permissionProblems(doc), properties: propertiesProblems(props) }).toEqual({ calls: [], permissions: [], properties: [] });
-    expect(jobsOf(doc).every(([, job]) => job.uses && !job.steps)).toBe(true);
-    expect(JSON.stringify(doc.on)).toContain('$default-branch');
-  });
+  test.each(templates)(
+    '%s: thin caller of our workflows with valid inputs, secrets and permissions; valid properties',
+    (file) => {
+      const doc = readYaml(path.join(TEMPLATES, file));
+      const props = JSON.parse(
+        fs.readFileSync(path.join(TEMPLATES, file.replace(/\.yml$/, '.properties.json')), 'utf8'),
+      );
+      expect({
+        calls: templateCallProblems(doc),
+        permissions: permissionProblems(doc),
+        properties: propertiesProblems(props),
+      }).toEqual({ calls: [], permissions: [], properties: [] });
+      expect(jobsOf(doc).every(([, job]) => job.uses && !job.steps)).toBe(true);
+      expect(JSON.stringify(doc.on)).toContain('$default-branch');
+    },
+  );
 });
 
 describe('the rules fail on broken files', () => {
   const broken: Doc = {
-    on: { workflow_call: { inputs: { a: { type: 'string' }, comment: { description: 'x', type: 'boolean', default: false } }, outputs: { o: { description: 'x', value: '${{ jobs.one.outputs.nope }}' } } } },
+    on: {
+      workflow_call: {
+        inputs: { a: { type: 'string' }, comment: { description: 'x', type: 'boolean', default: false } },
+        outputs: { o: { description: 'x', value: '${{ jobs.one.outputs.nope }}' } },
+      },
+    },
     permissions: { contents: 'write' },
     jobs: {
       one: {
@@ -295,9 +371,17 @@ describe('the rules fail on broken files', () => {
   };
 
   test('interface, permissions, action calls and the aggregator', () => {
-    expect(interfaceProblems(broken)).toEqual(['inputs.a has no description', 'outputs.o reads jobs.one.outputs.nope, which no job sets']);
-    expect(permissionProblems(broken)).toEqual(['top-level permissions grant contents: write; grant writes on the jobs that need them']);
-    expect(permissionProblems({ jobs: { a: { permissions: 'write-all' } } })).toEqual(['no top-level permissions (use {} and give each job what it needs)', 'job a asks for write-all; list the scopes it needs']);
+    expect(interfaceProblems(broken)).toEqual([
+      'inputs.a has no description',
+      'outputs.o reads jobs.one.outputs.nope, which no job sets',
+    ]);
+    expect(permissionProblems(broken)).toEqual([
+      'top-level permissions grant contents: write; grant writes on the jobs that need them',
+    ]);
+    expect(permissionProblems({ jobs: { a: { permissions: 'write-all' } } })).toEqual([
+      'no top-level permissions (use {} and give each job what it needs)',
+      'job a asks for write-all; list the scopes it needs',
+    ]);
     expect(actionCallProblems(broken)).toEqual([
       "job one: $/actions/push-reconcile has no input 'config-folder'",
       "job one: $/actions/push-reconcile needs input 'config-folders'",
@@ -305,14 +389,25 @@ describe('the rules fail on broken files', () => {
       "job one: input 'comment' defaults to 'false' here but 'true' in $/actions/push-reconcile",
       'job one: $/actions/no-such-action does not exist',
     ]);
-    expect(aggregatorProblems(broken)).toEqual(['gate does not need job two', 'gate must run with if: always()', 'gate needs no permissions']);
-    expect(requiredCheckProblems('# make "<caller job id> / gates" required\non: push', broken)).toEqual(['the header names check "/ gates", but there is no job gates']);
+    expect(aggregatorProblems(broken)).toEqual([
+      'gate does not need job two',
+      'gate must run with if: always()',
+      'gate needs no permissions',
+    ]);
+    expect(requiredCheckProblems('# make "<caller job id> / gates" required\non: push', broken)).toEqual([
+      'the header names check "/ gates", but there is no job gates',
+    ]);
   });
 
   test('template calls and properties', () => {
     const template: Doc = {
       jobs: {
-        a: { uses: 'your-org/kfp-gitops/.github/workflows/reconcile.yml@v1', permissions: { contents: 'read' }, with: { 'kfp-host': 'h', modes: 'x' }, secrets: { KFP_TOKN: 't' } },
+        a: {
+          uses: 'your-org/kfp-gitops/.github/workflows/reconcile.yml@v1',
+          permissions: { contents: 'read' },
+          with: { 'kfp-host': 'h', modes: 'x' },
+          secrets: { KFP_TOKN: 't' },
+        },
         b: { uses: 'someone/else/.github/workflows/x.yml@main' },
       },
     };

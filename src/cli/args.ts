@@ -28,7 +28,10 @@ export function parseActionArgs(spec: ActionSpec, argv: readonly string[]): Pars
       verbose = true;
       continue;
     }
-    if (!arg.startsWith('--')) throw new UserError(`Unexpected argument '${arg}'. Fix: pass inputs as --name value (see 'kfp-gitops ${spec.name} --help').`);
+    if (!arg.startsWith('--'))
+      throw new UserError(
+        `Unexpected argument '${arg}'. Fix: pass inputs as --name value (see 'kfp-gitops ${spec.name} --help').`,
+      );
     let name = arg.slice(2);
     let value: string | undefined;
     const eq = name.indexOf('=');
@@ -40,14 +43,20 @@ export function parseActionArgs(spec: ActionSpec, argv: readonly string[]): Pars
       name = name.slice(3);
       value = 'false';
     }
-    if (!spec.inputs[name]) throw new UserError(`Unknown flag '--${name}' for ${spec.name}.${suggestFlag(name, names)} Fix: see 'kfp-gitops ${spec.name} --help'.`);
+    if (!spec.inputs[name])
+      throw new UserError(
+        `Unknown flag '--${name}' for ${spec.name}.${suggestFlag(name, names)} Fix: see 'kfp-gitops ${spec.name} --help'.`,
+      );
     if (value === undefined) {
       const next = argv[i + 1];
       if (isBool(name) && next !== undefined && /^(yes|no|y|n|on|off|0|1)$/i.test(next)) {
         const on = /^(yes|y|on|1)$/i.test(next);
-        throw new UserError(`Flag '--${name}' takes true or false, not '${next}'. Did you mean '--${on ? name : `no-${name}`}'? Fix: write --${name} ${on} (or --${on ? name : `no-${name}`}).`);
+        throw new UserError(
+          `Flag '--${name}' takes true or false, not '${next}'. Did you mean '--${on ? name : `no-${name}`}'? Fix: write --${name} ${on} (or --${on ? name : `no-${name}`}).`,
+        );
       }
-      if (isBool(name) && (next === undefined || next.startsWith('--') || !/^(true|false)$/i.test(next))) value = 'true';
+      if (isBool(name) && (next === undefined || next.startsWith('--') || !/^(true|false)$/i.test(next)))
+        value = 'true';
       else if (next === undefined) throw new UserError(`Flag '--${name}' needs a value.`);
       else value = argv[++i]!;
     }
@@ -69,9 +78,16 @@ export function suggestFlag(name: string, names: readonly string[]): string {
 }
 
 export function actionHelp(spec: ActionSpec): string {
-  const lines = [`kfp-gitops ${spec.name} [flags]`, '', spec.description, '', 'Flags (each mirrors the action input of the same name):'];
+  const lines = [
+    `kfp-gitops ${spec.name} [flags]`,
+    '',
+    spec.description,
+    '',
+    'Flags (each mirrors the action input of the same name):',
+  ];
   for (const [name, input] of Object.entries(spec.inputs)) {
-    const def = input.default !== undefined && input.default !== '' ? ` (default: ${JSON.stringify(input.default)})` : '';
+    const def =
+      input.default !== undefined && input.default !== '' ? ` (default: ${JSON.stringify(input.default)})` : '';
     lines.push(`  --${name}${input.required ? ' (required)' : ''}${def}`, `      ${input.description}`);
   }
   lines.push('', 'Outputs (printed as name=value at the end):');

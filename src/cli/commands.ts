@@ -14,20 +14,21 @@ export const extraCommands: readonly ExtraCommand[] = [
   {
     name: 'demo',
     summary: 'Walk through the toolkit over examples/ in a temporary git repository.',
-    help: () => [
-      'Usage: kfp-gitops demo [--verbose]',
-      '',
-      'Walk through the toolkit over examples/ in a temporary git repository, on the built-in KFP emulator:',
-      'each step runs a real command and prints where its job summary and outputs are.',
-      '',
-      "  --verbose   also print each step's outputs",
-    ].join('\n'),
+    help: () =>
+      [
+        'Usage: kfp-gitops demo [--verbose]',
+        '',
+        'Walk through the toolkit over examples/ in a temporary git repository, on the built-in KFP emulator:',
+        'each step runs a real command and prints where its job summary and outputs are.',
+        '',
+        "  --verbose   also print each step's outputs",
+      ].join('\n'),
     run: async (argv) => (await import('../demo/demo.js')).runDemo(argv),
   },
   {
     name: 'specs',
-    summary: 'Print every action\'s inputs and outputs as JSON (what action.yml and the README are generated from).',
-    help: () => 'Usage: kfp-gitops specs\n\nPrint every action\'s inputs and outputs as JSON.',
+    summary: "Print every action's inputs and outputs as JSON (what action.yml and the README are generated from).",
+    help: () => "Usage: kfp-gitops specs\n\nPrint every action's inputs and outputs as JSON.",
     run: async () => (await import('./specs.js')).printSpecs(),
   },
   {
@@ -37,20 +38,23 @@ export const extraCommands: readonly ExtraCommand[] = [
   },
   {
     name: 'github-emulator',
-    summary: 'Serve an emulator of the GitHub API (the REST routes the toolkit calls, GraphQL auto-merge) on loopback until interrupted.',
+    summary:
+      'Serve an emulator of the GitHub API (the REST routes the toolkit calls, GraphQL auto-merge) on loopback until interrupted.',
     run: async (argv) => (await import('../github/emulator/cli.js')).runGitHubEmulatorCli(argv),
   },
   {
     name: 'plan',
     summary: 'push-reconcile --mode plan: show what would change in KFP (same flags as push-reconcile).',
     help: () => reconcileHelp('plan'),
-    run: async (argv, env, opts) => (await import('./run.js')).runCli(['push-reconcile', '--mode', 'plan', ...argv], env, opts),
+    run: async (argv, env, opts) =>
+      (await import('./run.js')).runCli(['push-reconcile', '--mode', 'plan', ...argv], env, opts),
   },
   {
     name: 'apply',
     summary: 'push-reconcile --mode apply: make KFP match the configs (same flags as push-reconcile).',
     help: () => reconcileHelp('apply'),
-    run: async (argv, env, opts) => (await import('./run.js')).runCli(['push-reconcile', '--mode', 'apply', ...argv], env, opts),
+    run: async (argv, env, opts) =>
+      (await import('./run.js')).runCli(['push-reconcile', '--mode', 'apply', ...argv], env, opts),
   },
 ];
 

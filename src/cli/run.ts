@@ -10,7 +10,9 @@ import { actionHelp, parseActionArgs } from './args.js';
 import { extraCommands } from './commands.js';
 
 function usage(): string {
-  const width = Math.max(...[...actions.map((a) => a.spec.name), ...extraCommands.map((c) => c.name)].map((n) => n.length));
+  const width = Math.max(
+    ...[...actions.map((a) => a.spec.name), ...extraCommands.map((c) => c.name)].map((n) => n.length),
+  );
   return [
     'Usage: kfp-gitops <command> [flags]  |  kfp-gitops --version',
     '',
@@ -31,7 +33,11 @@ export function cliVersion(): string {
 const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';
 
 /** Run one CLI invocation; returns the exit code. */
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, opts: { quiet?: boolean } = {}): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { quiet?: boolean } = {},
+): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--version') {
     process.stdout.write(`${cliVersion()}\n`);

@@ -11,7 +11,10 @@ import type { ApiVersion } from '../kfp/types.js';
  * check-reconcile-configs and push-reconcile both do: paths inside configs are relative to the
  * repository root; GitHub is contacted only for remote sources.
  */
-export async function loadConfigFolders(ctx: ActionContext, opts: { patterns: string[]; token: string | undefined; now?: Date; apiVersion?: ApiVersion }): Promise<{ root: string; state: DesiredState }> {
+export async function loadConfigFolders(
+  ctx: ActionContext,
+  opts: { patterns: string[]; token: string | undefined; now?: Date; apiVersion?: ApiVersion },
+): Promise<{ root: string; state: DesiredState }> {
   // The input is masked by Inputs; a token from the environment (CLI) is masked here.
   if (opts.token) ctx.host.setSecret(opts.token);
   const workdir = workingDirectory(ctx);
@@ -21,7 +24,12 @@ export async function loadConfigFolders(ctx: ActionContext, opts: { patterns: st
     root,
     now: opts.now,
     apiVersion: opts.apiVersion,
-    github: async () => (await import('./github-files.js')).gitHubFiles({ token: opts.token, apiUrl: ctx.env.GITHUB_API_URL, host: ctx.host }),
+    github: async () =>
+      (await import('./github-files.js')).gitHubFiles({
+        token: opts.token,
+        apiUrl: ctx.env.GITHUB_API_URL,
+        host: ctx.host,
+      }),
   });
   return { root, state: { ...loaded, diagnostics: [...found.diagnostics, ...loaded.diagnostics] } };
 }

@@ -14,7 +14,11 @@ export async function gitHubFiles(opts: { token?: string; apiUrl?: string; host?
     // Without a token, public repositories are read unauthenticated (a laptop checking deployKF's configs).
     client = await createGitHub({ token: opts.token ?? '', apiUrl: opts.apiUrl, host: opts.host, anonymous: true });
   } catch (err) {
-    if (err instanceof UserError) throw new RemoteError(err.diagnostics[0]?.message ?? err.message, err.diagnostics[0]?.fix ?? 'check the github-token input.');
+    if (err instanceof UserError)
+      throw new RemoteError(
+        err.diagnostics[0]?.message ?? err.message,
+        err.diagnostics[0]?.fix ?? 'check the github-token input.',
+      );
     throw err;
   }
   return {
@@ -25,7 +29,11 @@ export async function gitHubFiles(opts: { token?: string; apiUrl?: string; host?
       } catch (err) {
         const status = (err as { status?: number }).status;
         if (status === 422) {
-          throw new RemoteError(`git_reference '${ref}' is not a branch, tag or commit of ${owner}/${repo}.`, `correct git_reference, or push '${ref}' to ${owner}/${repo}.`, 'git_reference');
+          throw new RemoteError(
+            `git_reference '${ref}' is not a branch, tag or commit of ${owner}/${repo}.`,
+            `correct git_reference, or push '${ref}' to ${owner}/${repo}.`,
+            'git_reference',
+          );
         }
         throw remoteError(err, `Resolving git_reference '${ref}' in ${owner}/${repo}`, 'git_reference');
       }
@@ -34,7 +42,10 @@ export async function gitHubFiles(opts: { token?: string; apiUrl?: string; host?
       try {
         const { data } = await client.rest.repos.getContent({ owner, repo, path, ref: sha });
         if (Array.isArray(data) || data.type !== 'file') {
-          throw new RemoteError(`'${path}' in ${owner}/${repo} is a ${Array.isArray(data) ? 'folder' : data.type}, not a file.`, 'point file_path at the compiled pipeline or parameter file.');
+          throw new RemoteError(
+            `'${path}' in ${owner}/${repo} is a ${Array.isArray(data) ? 'folder' : data.type}, not a file.`,
+            'point file_path at the compiled pipeline or parameter file.',
+          );
         }
         if (data.encoding === 'base64') return Buffer.from(data.content, 'base64').toString('utf8');
         // Over 1 MB the contents API leaves `content` empty; the raw media type returns the bytes.
@@ -51,5 +62,9 @@ export async function gitHubFiles(opts: { token?: string; apiUrl?: string; host?
 
 function remoteError(err: unknown, call: string, field?: 'git_reference'): RemoteError {
   const e = describeGitHubError(err, call);
-  return new RemoteError(e.diagnostics[0]?.message ?? e.message, e.diagnostics[0]?.fix ?? 'check the token and the names given.', field);
+  return new RemoteError(
+    e.diagnostics[0]?.message ?? e.message,
+    e.diagnostics[0]?.fix ?? 'check the token and the names given.',
+    field,
+  );
 }

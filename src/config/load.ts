@@ -7,7 +7,13 @@ import { collationKey } from '../kfp/collation.js';
 import { nextFireTime, parseCron } from '../kfp/cron.js';
 import { MAX_ARGO_PARAMETERS_BYTES, argoParametersBytes } from '../kfp/limits.js';
 import type { ApiVersion } from '../kfp/types.js';
-import { MAX_PARAMETER_BYTES, MAX_PIPELINE_BYTES, type Pipeline, parsePipeline, typedParameterValue } from '../pipeline/pipeline.js';
+import {
+  MAX_PARAMETER_BYTES,
+  MAX_PIPELINE_BYTES,
+  type Pipeline,
+  parsePipeline,
+  typedParameterValue,
+} from '../pipeline/pipeline.js';
 import { type DataPath, humanPath } from './data-path.js';
 import fs from 'node:fs/promises';
 import { CONFIG_FILES, type ConfigFileName, PIPELINES_FILE, findConfigFile, relPath } from './folders.js';
@@ -53,7 +59,12 @@ export const DEFAULT_KEEP_VERSIONS = 10;
  * sources, and never KFP.
  */
 export async function loadDesiredState(folders: readonly string[], opts: LoadOptions): Promise<DesiredState> {
-  const ctx: Context = { ...opts, now: opts.now ?? new Date(), reader: new SourceReader(opts.root, opts.github), reportedPipelines: new Set() };
+  const ctx: Context = {
+    ...opts,
+    now: opts.now ?? new Date(),
+    reader: new SourceReader(opts.root, opts.github),
+    reportedPipelines: new Set(),
+  };
   const namespaces: DesiredFolder[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const folder of folders) {
@@ -95,7 +106,13 @@ interface RawRun {
     experiment: string;
     max_concurrency: number;
     service_account?: string | null;
-    trigger: { catchup: boolean; start_date?: string | null; end_date?: string | null; cron?: string | null; interval_seconds?: number | null };
+    trigger: {
+      catchup: boolean;
+      start_date?: string | null;
+      end_date?: string | null;
+      cron?: string | null;
+      interval_seconds?: number | null;
+    };
   };
 }
 
@@ -117,7 +134,11 @@ async function loadFolder(abs: string, ctx: Context): Promise<{ folder?: Desired
       const yf = await readYamlFile(found.file, paths[name]);
       if (yf.docs.length > 1) {
         const second = yf.lineCounter.linePos(yf.docs[1]!.range[0]);
-        diagnostics.push({ message: `${paths[name]} holds ${yf.docs.length} YAML documents; a config file is one.`, location: { file: paths[name], line: second.line, column: second.col }, fix: 'merge the documents into one (remove the --- separators).' });
+        diagnostics.push({
+          message: `${paths[name]} holds ${yf.docs.length} YAML documents; a config file is one.`,
+          location: { file: paths[name], line: second.line, column: second.col },
+          fix: 'merge the documents into one (remove the --- separators).',
+        });
         continue;
       }
       // A file with only comments has no document: treat it as empty (null).
@@ -126,7 +147,12 @@ async function loadFolder(abs: string, ctx: Context): Promise<{ folder?: Desired
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       // File-level refusals (size, aliases) point at the file's first line, so they can be annotated.
-      diagnostics.push(...err.diagnostics.map((d) => ({ ...d, location: { line: 1, column: 1, ...d.location, file: d.location?.file ?? paths[name]! } })));
+      diagnostics.push(
+        ...err.diagnostics.map((d) => ({
+          ...d,
+          location: { line: 1, column: 1, ...d.location, file: d.location?.file ?? paths[name]! },
+        })),
+      );
     }
   }
 
@@ -140,13 +166,20 @@ async function loadFolder(abs: string, ctx: Context): Promise<{ folder?: Desired
     failed[name] = [...r.failedPaths, ...text.failedPaths];
   }
 
-  const experiments = files.experiments ? checkExperiments(files.experiments, data.experiments, failed.experiments ?? [], diagnostics) : undefined;
+  const experiments = files.experiments
+    ? checkExperiments(files.experiments, data.experiments, failed.experiments ?? [], diagnostics)
+    : undefined;
   const jobs: DesiredJob[] = [];
   if (files.recurring_runs) {
     const yf = files.recurring_runs;
     const runs = (data.recurring_runs as { recurring_runs?: unknown } | null)?.recurring_runs;
     const items = Array.isArray(runs) ? runs : [];
-    const ok = items.map((_, i) => !(failed.recurring_runs ?? []).some((p) => p.length === 0 || (p[0] === 'recurring_runs' && (p.length === 1 || p[1] === i))));
+    const ok = items.map(
+      (_, i) =>
+        !(failed.recurring_runs ?? []).some(
+          (p) => p.length === 0 || (p[0] === 'recurring_runs' && (p.length === 1 || p[1] === i)),
+        ),
+    );
     const duplicates = checkJobNames(yf, items, diagnostics);
     const resolved = await mapLimit(items, ctx.parallelism ?? 8, async (item, i) => {
       const local: Diagnostic[] = [];
@@ -177,8 +210,13 @@ async function loadFolder(abs: string, ctx: Context): Promise<{ folder?: Desired
 }
 
 /** The folder's optional pipelines.yaml: schema, unique names, and that each source is a KFP pipeline in the checkout. */
-async function loadPipelines(abs: string, ctx: Context, diagnostics: Diagnostic[]): Promise<{ file: string; list: DesiredPipelineEntry[] } | undefined> {
-  const exists = async (ext: string) => (await fs.stat(path.join(abs, `${PIPELINES_FILE}.${ext}`)).catch(() => undefined)) !== undefined;
+async function loadPipelines(
+  abs: string,
+  ctx: Context,
+  diagnostics: Diagnostic[],
+): Promise<{ file: string; list: DesiredPipelineEntry[] } | undefined> {
+  const exists = async (ext: string) =>
+    (await fs.stat(path.join(abs, `${PIPELINES_FILE}.${ext}`)).catch(() => undefined)) !== undefined;
   if (!(await exists('yaml')) && !(await exists('yml'))) return undefined;
   const found = await findConfigFile(abs, PIPELINES_FILE, ctx.root);
   if ('diagnostic' in found) {
@@ -191,7 +229,12 @@ async function loadPipelines(abs: string, ctx: Context, diagnostics: Diagnostic[
     yf = await readYamlFile(found.file, file);
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
-    diagnostics.push(...err.diagnostics.map((d) => ({ ...d, location: { line: 1, column: 1, ...d.location, file: d.location?.file ?? file } })));
+    diagnostics.push(
+      ...err.diagnostics.map((d) => ({
+        ...d,
+        location: { line: 1, column: 1, ...d.location, file: d.location?.file ?? file },
+      })),
+    );
     return undefined;
   }
   const data = yf.docs.length ? toData(yf) : null;
@@ -200,28 +243,51 @@ async function loadPipelines(abs: string, ctx: Context, diagnostics: Diagnostic[
   diagnostics.push(...schema.diagnostics);
   if (ctx.apiVersion === 'v1beta1') {
     // Registered pipelines and their versions are reconciled through KFP's v2beta1 API only.
-    diagnostics.push({ message: `${file} registers pipelines, which needs KFP's v2beta1 API; api-version is v1beta1.`, location: { file, line: 1, column: 1 }, fix: 'set api-version: v2beta1 (KFP 2.x), or remove pipelines.yaml.' });
+    diagnostics.push({
+      message: `${file} registers pipelines, which needs KFP's v2beta1 API; api-version is v1beta1.`,
+      location: { file, line: 1, column: 1 },
+      fix: 'set api-version: v2beta1 (KFP 2.x), or remove pipelines.yaml.',
+    });
   }
   const items = (data as { pipelines?: unknown } | null)?.pipelines;
   const list: DesiredPipelineEntry[] = [];
   const seen = new Map<string, number>();
-  const raw = Array.isArray(items) ? (items as { name: string; description?: string; keep_versions?: number; source: { path: string } }[]) : [];
+  const raw = Array.isArray(items)
+    ? (items as { name: string; description?: string; keep_versions?: number; source: { path: string } }[])
+    : [];
   for (const [i, item] of raw.entries()) {
-    if (schema.failedPaths.some((p) => p.length === 0 || (p[0] === 'pipelines' && (p.length === 1 || p[1] === i)))) continue;
+    if (schema.failedPaths.some((p) => p.length === 0 || (p[0] === 'pipelines' && (p.length === 1 || p[1] === i))))
+      continue;
     const at = (p: DataPath) => locate(yf, ['pipelines', i, ...p]);
     const key = collationKey(item.name);
     const first = seen.get(key);
     if (first !== undefined) {
-      diagnostics.push({ message: `Pipeline '${item.name}' is declared twice (first at line ${locate(yf, ['pipelines', first]).line}).`, location: at(['name']), fix: 'remove one of the two entries; KFP pipeline names are unique in a namespace (ignoring case and accents).' });
+      diagnostics.push({
+        message: `Pipeline '${item.name}' is declared twice (first at line ${locate(yf, ['pipelines', first]).line}).`,
+        location: at(['name']),
+        fix: 'remove one of the two entries; KFP pipeline names are unique in a namespace (ignoring case and accents).',
+      });
       continue;
     }
     seen.set(key, i);
     const before = diagnostics.length;
-    const pipeline = await readPipeline({ type: 'local', path: item.source.path }, () => at(['source', 'path']), ctx, diagnostics);
+    const pipeline = await readPipeline(
+      { type: 'local', path: item.source.path },
+      () => at(['source', 'path']),
+      ctx,
+      diagnostics,
+    );
     if (!pipeline || diagnostics.length > before) continue;
     const read = await ctx.reader.read({ type: 'local', path: item.source.path }, MAX_PIPELINE_BYTES);
     if (!read.ok) continue;
-    list.push({ name: item.name, description: item.description ?? '', keepVersions: item.keep_versions ?? DEFAULT_KEEP_VERSIONS, pipeline, text: read.text, at: at([]) });
+    list.push({
+      name: item.name,
+      description: item.description ?? '',
+      keepVersions: item.keep_versions ?? DEFAULT_KEEP_VERSIONS,
+      pipeline,
+      text: read.text,
+      at: at([]),
+    });
   }
   return { file, list };
 }
@@ -230,7 +296,8 @@ async function loadPipelines(abs: string, ctx: Context, diagnostics: Diagnostic[
 function normalizeDates(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(normalizeDates);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalizeDates(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalizeDates(v)]));
   return value;
 }
 
@@ -256,7 +323,11 @@ function checkExperiments(yf: YamlFile, data: unknown, failed: DataPath[], diagn
       const line = locate(yf, ['experiments', seen.index]).line;
       diagnostics.push(
         seen.name === name
-          ? { message: `Experiment '${name}' is declared twice (first at line ${line}).`, location: locate(yf, ['experiments', i, 'name']), fix: 'remove one of the two entries; experiment names are unique in a namespace.' }
+          ? {
+              message: `Experiment '${name}' is declared twice (first at line ${line}).`,
+              location: locate(yf, ['experiments', i, 'name']),
+              fix: 'remove one of the two entries; experiment names are unique in a namespace.',
+            }
           : {
               message: `Experiment '${name}' collides with '${seen.name}' (line ${line}): KFP compares experiment names ignoring case and accents, so it refuses the second one (HTTP 409).`,
               location: locate(yf, ['experiments', i, 'name']),
@@ -297,12 +368,20 @@ function checkJobNames(yf: YamlFile, items: unknown[], diagnostics: Diagnostic[]
 }
 
 /** Semantic checks of one schema-valid entry, then its pipeline and parameter files. */
-async function checkRun(yf: YamlFile, run: RawRun, i: number, experiments: Experiments | undefined, ctx: Context, out: Diagnostic[]): Promise<DesiredJob | undefined> {
+async function checkRun(
+  yf: YamlFile,
+  run: RawRun,
+  i: number,
+  experiments: Experiments | undefined,
+  ctx: Context,
+  out: Diagnostic[],
+): Promise<DesiredJob | undefined> {
   const base: DataPath = ['recurring_runs', i];
   const at = (p: DataPath, key = false): SourceLocation => locate(yf, [...base, ...p], { key });
   const errorsBefore = out.filter((d) => d.severity !== 'warning').length;
   const error = (message: string, location: SourceLocation, fix: string) => out.push({ message, location, fix });
-  const warn = (message: string, location: SourceLocation, fix: string) => out.push({ message, location, fix, severity: 'warning' });
+  const warn = (message: string, location: SourceLocation, fix: string) =>
+    out.push({ message, location, fix, severity: 'warning' });
   const { job } = run;
   const t = job.trigger;
 
@@ -311,7 +390,9 @@ async function checkRun(yf: YamlFile, run: RawRun, i: number, experiments: Exper
     error(
       `Experiment '${job.experiment}' is not declared in experiments.yaml of this folder.${didYouMean(job.experiment, known)}`,
       at(['job', 'experiment']),
-      known.length ? `use one of ${known.map((n) => `'${n}'`).join(', ')}, or add it to experiments.yaml.` : `add '- name: ${job.experiment}' to experiments.yaml.`,
+      known.length
+        ? `use one of ${known.map((n) => `'${n}'`).join(', ')}, or add it to experiments.yaml.`
+        : `add '- name: ${job.experiment}' to experiments.yaml.`,
     );
   }
 
@@ -322,24 +403,39 @@ async function checkRun(yf: YamlFile, run: RawRun, i: number, experiments: Exper
     const text = t[key];
     if (text === null || text === undefined) continue;
     const date = parseConfigDate(text);
-    if (!date) error(`${humanPath([...base, 'job', 'trigger', key], yf.file)} '${text}' is not a real date.`, at(['job', 'trigger', key]), 'check the month and day (e.g. 2024-02-29 exists, 2023-02-29 does not).');
+    if (!date)
+      error(
+        `${humanPath([...base, 'job', 'trigger', key], yf.file)} '${text}' is not a real date.`,
+        at(['job', 'trigger', key]),
+        'check the month and day (e.g. 2024-02-29 exists, 2023-02-29 does not).',
+      );
     else if (date.getTime() === 0) {
       // The zero Timestamp: KFP answers it as no date (model/cron_schedule.go IsEmpty, protojson), so the
       // schedule would never look up to date and every apply would replace it.
       error(
         `${key} '${text}' is the zero timestamp (1970-01-01T00:00:00Z): KFP reads it back as no ${key}, so the schedule would be replaced on every apply.`,
         at(['job', 'trigger', key]),
-        key === 'start_date' ? 'remove start_date (a version then starts when it is created).' : 'remove end_date, or set job.enabled: false to stop the schedule.',
+        key === 'start_date'
+          ? 'remove start_date (a version then starts when it is created).'
+          : 'remove end_date, or set job.enabled: false to stop the schedule.',
       );
     }
     if (key === 'start_date') start = date;
     else end = date;
   }
   if (start && end && start.getTime() >= end.getTime()) {
-    error(`start_date (${formatUtc(start)}) is not before end_date (${formatUtc(end)}); the schedule would never run.`, at(['job', 'trigger', 'end_date']), 'move end_date after start_date, or remove one of them.');
+    error(
+      `start_date (${formatUtc(start)}) is not before end_date (${formatUtc(end)}); the schedule would never run.`,
+      at(['job', 'trigger', 'end_date']),
+      'move end_date after start_date, or remove one of them.',
+    );
   }
   if (end && end.getTime() <= ctx.now.getTime() && job.enabled) {
-    warn(`end_date (${formatUtc(end)}) is in the past: this schedule will not run again.`, at(['job', 'trigger', 'end_date']), 'move end_date, or set job.enabled: false.');
+    warn(
+      `end_date (${formatUtc(end)}) is in the past: this schedule will not run again.`,
+      at(['job', 'trigger', 'end_date']),
+      'move end_date, or set job.enabled: false.',
+    );
   }
   if (t.catchup && start && start.getTime() < ctx.now.getTime()) {
     warn(
@@ -352,11 +448,16 @@ async function checkRun(yf: YamlFile, run: RawRun, i: number, experiments: Exper
     const parsed = parseCron(t.cron);
     const shown = showCron(t.cron);
     if (!parsed.ok) {
-      const fix = t.cron !== t.cron.trim()
-        ? 'remove the surrounding whitespace: KFP does not trim the cron (a `|` block scalar adds a newline; quote the cron instead).'
-        : "write 'second minute hour day-of-month month day-of-week' (e.g. \"0 30 2 * * *\" is 02:30 UTC daily) or a descriptor (@daily, @every 1h).";
+      const fix =
+        t.cron !== t.cron.trim()
+          ? 'remove the surrounding whitespace: KFP does not trim the cron (a `|` block scalar adds a newline; quote the cron instead).'
+          : 'write \'second minute hour day-of-month month day-of-week\' (e.g. "0 30 2 * * *" is 02:30 UTC daily) or a descriptor (@daily, @every 1h).';
       const field = parsed.field ? ` in the ${parsed.field} field` : '';
-      error(`Invalid cron ${shown}: KFP refuses it${field} (robfig/cron: ${escapeControls(parsed.error)}).`, at(['job', 'trigger', 'cron']), fix);
+      error(
+        `Invalid cron ${shown}: KFP refuses it${field} (robfig/cron: ${escapeControls(parsed.error)}).`,
+        at(['job', 'trigger', 'cron']),
+        fix,
+      );
     } else {
       const from = start && start.getTime() > ctx.now.getTime() ? start : ctx.now;
       if (!nextFireTime(parsed.schedule, from)) {
@@ -366,7 +467,14 @@ async function checkRun(yf: YamlFile, run: RawRun, i: number, experiments: Exper
           'check that the day of the month exists in the months given (e.g. no 30 February); when both day fields are restricted, a day matches either unless one starts with * or ?.',
         );
       }
-      for (const w of parsed.schedule.warnings) warn(`cron ${shown}: ${w}`, at(['job', 'trigger', 'cron']), parsed.schedule.spec ? 'KFP reads the first field as seconds; use 6 fields.' : 'write a whole number of seconds, at least 1s.');
+      for (const w of parsed.schedule.warnings)
+        warn(
+          `cron ${shown}: ${w}`,
+          at(['job', 'trigger', 'cron']),
+          parsed.schedule.spec
+            ? 'KFP reads the first field as seconds; use 6 fields.'
+            : 'write a whole number of seconds, at least 1s.',
+        );
       trigger = { type: 'cron', cron: t.cron, schedule: parsed.schedule, ...window(start, end) };
     }
   } else if (typeof t.interval_seconds === 'number') {
@@ -380,7 +488,12 @@ async function checkRun(yf: YamlFile, run: RawRun, i: number, experiments: Exper
   const firstParam = new Map<string, number>();
   params.forEach((p, k) => {
     const seen = firstParam.get(p.name);
-    if (seen !== undefined) error(`Parameter '${p.name}' is given twice (also at line ${at(['pipeline_parameters', seen, 'name']).line}).`, at(['pipeline_parameters', k, 'name']), 'keep one of the two entries.');
+    if (seen !== undefined)
+      error(
+        `Parameter '${p.name}' is given twice (also at line ${at(['pipeline_parameters', seen, 'name']).line}).`,
+        at(['pipeline_parameters', k, 'name']),
+        'keep one of the two entries.',
+      );
     else firstParam.set(p.name, k);
     if (p.valueFrom) checkFileRef(p.valueFrom, at(['pipeline_parameters', k, 'valueFrom']), 'valueFrom', error);
   });
@@ -391,7 +504,13 @@ async function checkRun(yf: YamlFile, run: RawRun, i: number, experiments: Exper
   const source = run.pipeline_source;
   const pipelineRequest: FileRequest = source.path
     ? { type: 'local', path: source.path }
-    : { type: 'github', owner: source.github_owner!, repo: source.github_repo!, ref: source.git_reference!, path: source.file_path! };
+    : {
+        type: 'github',
+        owner: source.github_owner!,
+        repo: source.github_repo!,
+        ref: source.git_reference!,
+        path: source.file_path!,
+      };
   const pipelineAt = (field?: string) => at(['pipeline_source', source.path ? 'path' : (field ?? 'file_path')]);
   const [pipeline, values] = await Promise.all([
     readPipeline(pipelineRequest, pipelineAt, ctx, out),
@@ -476,7 +595,12 @@ function has(value: unknown, p: DataPath): boolean {
 }
 
 /** `path` reads this repository; mixing it with GitHub keys is ambiguous. */
-function checkFileRef(ref: RawFileRef, location: SourceLocation, what: string, error: (m: string, l: SourceLocation, f: string) => void): void {
+function checkFileRef(
+  ref: RawFileRef,
+  location: SourceLocation,
+  what: string,
+  error: (m: string, l: SourceLocation, f: string) => void,
+): void {
   const github = GITHUB_KEYS.filter((k) => ref[k] !== undefined);
   if (ref.path !== undefined && github.length > 0) {
     error(
@@ -487,14 +611,22 @@ function checkFileRef(ref: RawFileRef, location: SourceLocation, what: string, e
   }
 }
 
-async function readPipeline(req: FileRequest, where: (field?: string) => SourceLocation, ctx: Context, out: Diagnostic[]): Promise<ResolvedPipeline | undefined> {
+async function readPipeline(
+  req: FileRequest,
+  where: (field?: string) => SourceLocation,
+  ctx: Context,
+  out: Diagnostic[],
+): Promise<ResolvedPipeline | undefined> {
   const file = await ctx.reader.read(req, MAX_PIPELINE_BYTES);
   if (!file.ok) {
     out.push({ message: `Pipeline file: ${file.message}`, location: where(file.field), fix: file.fix });
     return undefined;
   }
   const configAt = where();
-  const display = file.source.type === 'local' ? file.source.path : `github.com/${file.source.owner}/${file.source.repo}/blob/${file.source.sha}/${file.source.path}`;
+  const display =
+    file.source.type === 'local'
+      ? file.source.path
+      : `github.com/${file.source.owner}/${file.source.repo}/blob/${file.source.sha}/${file.source.path}`;
   let pipeline: Pipeline;
   try {
     pipeline = parsePipeline(file.text, display);
@@ -503,7 +635,8 @@ async function readPipeline(req: FileRequest, where: (field?: string) => SourceL
     const key = sourceKey(file.source);
     if (file.source.type === 'local') {
       // The errors point into the pipeline file itself; report them once however many entries use it.
-      if (!ctx.reportedPipelines.has(key)) out.push(...err.diagnostics.map((d) => ({ ...d, message: `Not a valid KFP pipeline: ${d.message}` })));
+      if (!ctx.reportedPipelines.has(key))
+        out.push(...err.diagnostics.map((d) => ({ ...d, message: `Not a valid KFP pipeline: ${d.message}` })));
       ctx.reportedPipelines.add(key);
     } else {
       // A remote file cannot be annotated: point at the entry that names it.
@@ -558,7 +691,11 @@ async function readParameter(
   const file = await ctx.reader.read(req, MAX_PARAMETER_BYTES);
   if (!file.ok) {
     const key = vf.path !== undefined ? 'path' : file.field && vf[file.field] !== undefined ? file.field : 'file_path';
-    out.push({ message: `Parameter '${p.name}': ${file.message}`, location: at(['pipeline_parameters', k, 'valueFrom', key]), fix: file.fix });
+    out.push({
+      message: `Parameter '${p.name}': ${file.message}`,
+      location: at(['pipeline_parameters', k, 'valueFrom', key]),
+      fix: file.fix,
+    });
     return undefined;
   }
   return file.text;
@@ -581,13 +718,20 @@ function checkParameters(
       error(
         `Parameter '${p.name}' is not an input of ${what}.${didYouMean(p.name, names)}`,
         at(['pipeline_parameters', k, 'name']),
-        names.length ? `remove it, or use one of its inputs: ${names.join(', ')}.` : 'remove it; this pipeline has no inputs.',
+        names.length
+          ? `remove it, or use one of its inputs: ${names.join(', ')}.`
+          : 'remove it; this pipeline has no inputs.',
       );
       return;
     }
     if (pipeline.kind === 'v2' && values[p.name] !== undefined) {
       const typed = typedParameterValue(input, values[p.name]);
-      if (!typed.ok) error(`Parameter ${typed.reason}.`, at(['pipeline_parameters', k, p.valueFrom ? 'valueFrom' : 'value']), `give a value of type ${input.type}.`);
+      if (!typed.ok)
+        error(
+          `Parameter ${typed.reason}.`,
+          at(['pipeline_parameters', k, p.valueFrom ? 'valueFrom' : 'value']),
+          `give a value of type ${input.type}.`,
+        );
     }
   });
   // A parameter whose value file is missing was given (that error is reported on its own).
@@ -605,14 +749,24 @@ function checkParameters(
  * What KFP refuses on create beyond the pipeline's own declarations, for the values the reconciler sends
  * (empty values are not sent, as KFP drops them).
  */
-function checkKfpAccepts(pipeline: Pipeline, values: Record<string, string>, at: (p: DataPath, key?: boolean) => SourceLocation, apiVersion: ApiVersion, error: (m: string, l: SourceLocation, f: string) => void): void {
+function checkKfpAccepts(
+  pipeline: Pipeline,
+  values: Record<string, string>,
+  at: (p: DataPath, key?: boolean) => SourceLocation,
+  apiVersion: ApiVersion,
+  error: (m: string, l: SourceLocation, f: string) => void,
+): void {
   const sent = Object.entries(values).filter(([, v]) => v !== '');
   const where = at(['pipeline_parameters'], true);
   if (pipeline.kind === 'v2') {
     // template/v2_template.go validatePipelineJobInputs: a required input must have a value.
     const empty = pipeline.inputs.filter((i) => i.required && values[i.name] === '');
     for (const i of empty) {
-      error(`Pipeline '${pipeline.name}' requires input '${i.name}', and its value is empty: an empty value is not sent, so KFP refuses the run.`, where, `give '${i.name}' a value.`);
+      error(
+        `Pipeline '${pipeline.name}' requires input '${i.name}', and its value is empty: an empty value is not sent, so KFP refuses the run.`,
+        where,
+        `give '${i.name}' a value.`,
+      );
     }
     return;
   }
@@ -626,7 +780,11 @@ function checkKfpAccepts(pipeline: Pipeline, values: Record<string, string>, at:
   // server/api_converter.go toModelParameters: the serialized Argo parameters are capped (MAX_PARAMETER_BYTES).
   const bytes = argoParametersBytes(sent.map(([name, value]) => ({ name, value })));
   if (bytes > MAX_ARGO_PARAMETERS_BYTES) {
-    error(`The parameters of '${pipeline.name}' take ${bytes} bytes as KFP stores them; KFP refuses more than ${MAX_ARGO_PARAMETERS_BYTES}.`, where, 'pass large values by reference (a path or URI) instead of inline.');
+    error(
+      `The parameters of '${pipeline.name}' take ${bytes} bytes as KFP stores them; KFP refuses more than ${MAX_ARGO_PARAMETERS_BYTES}.`,
+      where,
+      'pass large values by reference (a path or URI) instead of inline.',
+    );
   }
 }
 

@@ -129,7 +129,14 @@ export interface TriggerWindow {
 /** Where a pipeline or parameter file came from. */
 export type FileSource =
   | { readonly type: 'local'; readonly path: string }
-  | { readonly type: 'github'; readonly owner: string; readonly repo: string; readonly ref: string; readonly sha: string; readonly path: string };
+  | {
+      readonly type: 'github';
+      readonly owner: string;
+      readonly repo: string;
+      readonly ref: string;
+      readonly sha: string;
+      readonly path: string;
+    };
 
 /** The compiled pipeline a job runs: parsed, with its source pinned. */
 export interface ResolvedPipeline extends Pipeline {

@@ -31,11 +31,22 @@ export function validateSchema(kind: ConfigKind, data: unknown, yf: YamlFile): S
   const oneOfs = errors.filter((e) => e.keyword === 'oneOf');
   const kept = errors.filter((e) => !oneOfs.some((o) => e !== o && e.schemaPath.startsWith(`${o.schemaPath}/`)));
   // A more specific error inside the same object (a typo'd key, a wrong type) explains a failed oneOf.
-  const explained = (o: ErrorObject) => kept.some((e) => e.keyword !== 'oneOf' && (e.instancePath === o.instancePath || e.instancePath.startsWith(`${o.instancePath}/`)));
+  const explained = (o: ErrorObject) =>
+    kept.some(
+      (e) =>
+        e.keyword !== 'oneOf' && (e.instancePath === o.instancePath || e.instancePath.startsWith(`${o.instancePath}/`)),
+    );
   // A typo'd key and the required key it was meant to be are one mistake: report the typo only.
   const typoFor = (r: ErrorObject) =>
-    kept.some((e) => e.keyword === 'additionalProperties' && e.instancePath === r.instancePath && closest(String(e.params.additionalProperty), [String(r.params.missingProperty)]) !== undefined);
-  const final = kept.filter((e) => (e.keyword !== 'oneOf' || !explained(e)) && (e.keyword !== 'required' || !typoFor(e)));
+    kept.some(
+      (e) =>
+        e.keyword === 'additionalProperties' &&
+        e.instancePath === r.instancePath &&
+        closest(String(e.params.additionalProperty), [String(r.params.missingProperty)]) !== undefined,
+    );
+  const final = kept.filter(
+    (e) => (e.keyword !== 'oneOf' || !explained(e)) && (e.keyword !== 'required' || !typoFor(e)),
+  );
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   const failedPaths: DataPath[] = [];
@@ -73,7 +84,15 @@ function kindOf(v: unknown): string {
   return `the text '${String(v)}'`;
 }
 
-const TYPE_WORDS: Record<string, string> = { string: 'a string', integer: 'a whole number', number: 'a number', boolean: 'true or false', object: 'a mapping', array: 'a list', null: 'null' };
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  null: 'null',
+};
 
 /** The text of a value as written, when it is on one line. */
 function written(yf: YamlFile, loc: SourceLocation): string | undefined {
@@ -85,7 +104,11 @@ function describe(e: ErrorObject, path: DataPath, yf: YamlFile, kind: ConfigKind
   const where = humanPath(path, yf.file);
   const last = path[path.length - 1];
   const field = typeof last === 'string' ? last : where;
-  const schema = (e.parentSchema ?? {}) as { description?: string; properties?: Record<string, { description?: string }>; type?: string | string[] };
+  const schema = (e.parentSchema ?? {}) as {
+    description?: string;
+    properties?: Record<string, { description?: string }>;
+    type?: string | string[];
+  };
   const at = locate(yf, path);
   switch (e.keyword) {
     case 'additionalProperties': {
@@ -100,23 +123,39 @@ function describe(e: ErrorObject, path: DataPath, yf: YamlFile, kind: ConfigKind
     case 'required': {
       const key = String((e.params as { missingProperty: string }).missingProperty);
       const desc = schema.properties?.[key]?.description;
-      return { message: `Missing required key '${key}' in ${where}.`, location: at, fix: `add '${key}: …'${desc ? ` (${desc})` : ''}.` };
+      return {
+        message: `Missing required key '${key}' in ${where}.`,
+        location: at,
+        fix: `add '${key}: …'${desc ? ` (${desc})` : ''}.`,
+      };
     }
     case 'type': {
       const want = ([] as string[]).concat((e.params as { type: string | string[] }).type);
       const words = want.map((t) => TYPE_WORDS[t] ?? t).join(' or ');
       const value = e.data;
       if (path.length === 0 && (value === null || value === undefined)) {
-        return { message: `The file is empty: it must hold a '${kind}:' list.`, location: { file: yf.file, line: 1, column: 1 }, fix: `write '${kind}:' and its entries (an empty list is '${kind}: []').` };
+        return {
+          message: `The file is empty: it must hold a '${kind}:' list.`,
+          location: { file: yf.file, line: 1, column: 1 },
+          fix: `write '${kind}:' and its entries (an empty list is '${kind}: []').`,
+        };
       }
       if (path.length === 0) {
-        return { message: `The file must be a mapping with a '${kind}' list, not ${kindOf(value)}.`, location: at, fix: 'follow the format in the schema (schemas/*.schema.json) or the README.' };
+        return {
+          message: `The file must be a mapping with a '${kind}' list, not ${kindOf(value)}.`,
+          location: at,
+          fix: 'follow the format in the schema (schemas/*.schema.json) or the README.',
+        };
       }
       let fix = `write ${words}${schema.description ? `: ${schema.description}` : '.'}`;
       if (want.includes('string') && (typeof value === 'number' || typeof value === 'boolean')) {
         const text = written(yf, at) ?? String(value);
         fix = `quote the value so YAML keeps it as text: ${field}: "${text}".`;
-      } else if ((want.includes('integer') || want.includes('number')) && typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) {
+      } else if (
+        (want.includes('integer') || want.includes('number')) &&
+        typeof value === 'string' &&
+        /^-?\d+(\.\d+)?$/.test(value)
+      ) {
         fix = `remove the quotes: ${field}: ${value}.`;
       } else if (want.includes('boolean') && typeof value === 'string') {
         fix = `write true or false without quotes.`;
@@ -127,20 +166,38 @@ function describe(e: ErrorObject, path: DataPath, yf: YamlFile, kind: ConfigKind
       return {
         message: `${where} must not be empty.`,
         location: at,
-        fix: ([] as string[]).concat(schema.type ?? []).includes('null') ? `give a value, or write ${field}: null.` : `give a value${schema.description ? ` (${schema.description})` : ''}.`,
+        fix: ([] as string[]).concat(schema.type ?? []).includes('null')
+          ? `give a value, or write ${field}: null.`
+          : `give a value${schema.description ? ` (${schema.description})` : ''}.`,
       };
     case 'maxLength':
-      return { message: `${where} is longer than ${(e.params as { limit: number }).limit} characters.`, location: at, fix: `shorten it${schema.description ? ` (${schema.description})` : ''}.` };
+      return {
+        message: `${where} is longer than ${(e.params as { limit: number }).limit} characters.`,
+        location: at,
+        fix: `shorten it${schema.description ? ` (${schema.description})` : ''}.`,
+      };
     case 'minimum':
     case 'maximum': {
       const { limit, comparison } = e.params as { limit: number; comparison: string };
-      return { message: `${where} must be ${comparison} ${limit}, not ${String(e.data)}.`, location: at, fix: `${schema.description ? `${schema.description} ` : ''}Use a value ${comparison} ${limit}.` };
+      return {
+        message: `${where} must be ${comparison} ${limit}, not ${String(e.data)}.`,
+        location: at,
+        fix: `${schema.description ? `${schema.description} ` : ''}Use a value ${comparison} ${limit}.`,
+      };
     }
     case 'pattern': {
       if (field === 'start_date' || field === 'end_date') {
-        return { message: `${where} '${String(e.data)}' is not a date or a date-time.`, location: at, fix: `write a date (2024-01-01, midnight UTC) or an RFC 3339 date-time (2024-01-01T06:00:00Z), or null.` };
+        return {
+          message: `${where} '${String(e.data)}' is not a date or a date-time.`,
+          location: at,
+          fix: `write a date (2024-01-01, midnight UTC) or an RFC 3339 date-time (2024-01-01T06:00:00Z), or null.`,
+        };
       }
-      return { message: `${where} '${String(e.data)}' is not valid here.`, location: at, fix: schema.description ?? `match ${(e.params as { pattern: string }).pattern}.` };
+      return {
+        message: `${where} '${String(e.data)}' is not valid here.`,
+        location: at,
+        fix: schema.description ?? `match ${(e.params as { pattern: string }).pattern}.`,
+      };
     }
     case 'oneOf': {
       const branches = (e.schema as { required?: string[] }[]).map((b) => b.required ?? []);
@@ -148,12 +205,18 @@ function describe(e: ErrorObject, path: DataPath, yf: YamlFile, kind: ConfigKind
       const passing = (e.params as { passingSchemas: number[] | null }).passingSchemas;
       const data = (e.data ?? {}) as Record<string, unknown>;
       if (passing && passing.length > 1) {
-        return { message: `${where} sets ${alternatives}; only one of them may be set.`, location: at, fix: `keep one and remove the other.` };
+        return {
+          message: `${where} sets ${alternatives}; only one of them may be set.`,
+          location: at,
+          fix: `keep one and remove the other.`,
+        };
       }
       const nulls = branches.flat().filter((k) => k in data && data[k] === null);
       // Name what is missing for the alternative the user came closest to.
       const present = (keys: string[]) => keys.filter((k) => k in data && data[k] !== null).length;
-      const nearest = [...branches].sort((a, b) => present(b) - present(a) || a.length - present(a) - (b.length - present(b)))[0] ?? [];
+      const nearest =
+        [...branches].sort((a, b) => present(b) - present(a) || a.length - present(a) - (b.length - present(b)))[0] ??
+        [];
       const missing = nearest.filter((k) => !(k in data) || data[k] === null);
       const partial = branches.some((keys) => keys.length > 1 && keys.some((k) => k in data));
       return {
@@ -163,6 +226,10 @@ function describe(e: ErrorObject, path: DataPath, yf: YamlFile, kind: ConfigKind
       };
     }
     default:
-      return { message: `${where} ${e.message ?? 'is invalid'}.`, location: at, fix: schema.description ?? 'see the schema in schemas/.' };
+      return {
+        message: `${where} ${e.message ?? 'is invalid'}.`,
+        location: at,
+        fix: schema.description ?? 'see the schema in schemas/.',
+      };
   }
 }

@@ -36,10 +36,10 @@ export class RemoteError extends Error {
 }
 
 export type FileRequest =
-  | { type: 'local'; path: string }
-  | { type: 'github'; owner: string; repo: string; ref: string; path: string };
+  { type: 'local'; path: string } | { type: 'github'; owner: string; repo: string; ref: string; path: string };
 
-export type FileResult = { ok: true; text: string; source: FileSource } | { ok: false; message: string; fix: string; field?: RemoteField };
+export type FileResult =
+  { ok: true; text: string; source: FileSource } | { ok: false; message: string; fix: string; field?: RemoteField };
 
 export class SourceReader {
   private readonly files = new Map<string, Promise<FileResult>>();
@@ -80,11 +80,25 @@ export class SourceReader {
       const lexical = path.join(this.root, normal);
       const siblings = await fs.readdir(path.dirname(lexical)).catch(() => [] as string[]);
       const near = closest(path.basename(lexical), siblings);
-      const hint = near ? `did you mean '${path.posix.join(path.posix.dirname(normal), near)}'? ` : siblings.length === 0 ? `the folder '${path.posix.dirname(normal)}' does not exist either; ` : '';
-      return { ok: false, message: `'${rel}' does not exist in the repository.`, fix: `${hint}correct the path (relative to the repository root) or commit the file.` };
+      const hint = near
+        ? `did you mean '${path.posix.join(path.posix.dirname(normal), near)}'? `
+        : siblings.length === 0
+          ? `the folder '${path.posix.dirname(normal)}' does not exist either; `
+          : '';
+      return {
+        ok: false,
+        message: `'${rel}' does not exist in the repository.`,
+        fix: `${hint}correct the path (relative to the repository root) or commit the file.`,
+      };
     }
-    if (!stat.isFile()) return { ok: false, message: `'${rel}' is a folder, not a file.`, fix: 'point at the file inside it.' };
-    if (stat.size > maxBytes) return { ok: false, message: `'${rel}' is ${stat.size} bytes, over the ${maxBytes}-byte limit.`, fix: 'check that the right file is referenced.' };
+    if (!stat.isFile())
+      return { ok: false, message: `'${rel}' is a folder, not a file.`, fix: 'point at the file inside it.' };
+    if (stat.size > maxBytes)
+      return {
+        ok: false,
+        message: `'${rel}' is ${stat.size} bytes, over the ${maxBytes}-byte limit.`,
+        fix: 'check that the right file is referenced.',
+      };
     return { ok: true, text: await fs.readFile(abs, 'utf8'), source: { type: 'local', path: normal } };
   }
 
@@ -94,7 +108,11 @@ export class SourceReader {
     const bad = remoteNameProblem(req);
     if (bad) return { ok: false, ...bad };
     try {
-      if (!this.github) throw new RemoteError(`Reading ${where} needs GitHub access, which is not configured here.`, 'run where a GitHub token is available (input github-token or GITHUB_TOKEN).');
+      if (!this.github)
+        throw new RemoteError(
+          `Reading ${where} needs GitHub access, which is not configured here.`,
+          'run where a GitHub token is available (input github-token or GITHUB_TOKEN).',
+        );
       this.remote ??= this.github();
       const remote = await this.remote;
       const refKey = `${where}@${req.ref}`;
@@ -106,27 +124,61 @@ export class SourceReader {
       const commit = await sha;
       const text = await remote.readFile(req.owner, req.repo, commit, req.path);
       if (text === undefined) {
-        return { ok: false, message: `'${req.path}' does not exist in ${where} at ${req.ref} (${commit.slice(0, 7)}).`, fix: 'correct file_path (relative to that repository\'s root) or git_reference.' };
+        return {
+          ok: false,
+          message: `'${req.path}' does not exist in ${where} at ${req.ref} (${commit.slice(0, 7)}).`,
+          fix: "correct file_path (relative to that repository's root) or git_reference.",
+        };
       }
-      if (Buffer.byteLength(text) > maxBytes) return { ok: false, message: `'${req.path}' in ${where} is over the ${maxBytes}-byte limit.`, fix: 'check that the right file is referenced.' };
-      return { ok: true, text, source: { type: 'github', owner: req.owner, repo: req.repo, ref: req.ref, sha: commit, path: req.path } };
+      if (Buffer.byteLength(text) > maxBytes)
+        return {
+          ok: false,
+          message: `'${req.path}' in ${where} is over the ${maxBytes}-byte limit.`,
+          fix: 'check that the right file is referenced.',
+        };
+      return {
+        ok: true,
+        text,
+        source: { type: 'github', owner: req.owner, repo: req.repo, ref: req.ref, sha: commit, path: req.path },
+      };
     } catch (err) {
-      if (err instanceof RemoteError) return { ok: false, message: err.message, fix: err.fix, ...(err.field ? { field: err.field } : {}) };
+      if (err instanceof RemoteError)
+        return { ok: false, message: err.message, fix: err.fix, ...(err.field ? { field: err.field } : {}) };
       throw err;
     }
   }
 }
 
-function remoteNameProblem(req: Extract<FileRequest, { type: 'github' }>): { message: string; fix: string; field?: RemoteField } | undefined {
+function remoteNameProblem(
+  req: Extract<FileRequest, { type: 'github' }>,
+): { message: string; fix: string; field?: RemoteField } | undefined {
   const owner = ownerNameProblem(req.owner);
-  if (owner) return { message: `github_owner ${owner}.`, fix: 'give the user or organization as in github.com/<owner>.', field: 'github_owner' };
+  if (owner)
+    return {
+      message: `github_owner ${owner}.`,
+      fix: 'give the user or organization as in github.com/<owner>.',
+      field: 'github_owner',
+    };
   const repo = repoNameProblem(req.repo);
-  if (repo) return { message: `github_repo ${repo}.`, fix: 'give the repository name as in github.com/<owner>/<repo>.', field: 'github_repo' };
+  if (repo)
+    return {
+      message: `github_repo ${repo}.`,
+      fix: 'give the repository name as in github.com/<owner>/<repo>.',
+      field: 'github_repo',
+    };
   const ref = refNameProblem(req.ref);
-  if (ref) return { message: `git_reference ${ref}.`, fix: 'give a branch, tag or commit SHA of that repository.', field: 'git_reference' };
+  if (ref)
+    return {
+      message: `git_reference ${ref}.`,
+      fix: 'give a branch, tag or commit SHA of that repository.',
+      field: 'git_reference',
+    };
   const segments = req.path.split('/');
   if (req.path.startsWith('/') || segments.some((s) => s === '..' || s === '.' || s === '')) {
-    return { message: `'${req.path}' is not a path inside ${req.owner}/${req.repo}.`, fix: 'give the path from that repository\'s root, without leading /, ./ or ../.' };
+    return {
+      message: `'${req.path}' is not a path inside ${req.owner}/${req.repo}.`,
+      fix: "give the path from that repository's root, without leading /, ./ or ../.",
+    };
   }
   return undefined;
 }

@@ -7,8 +7,13 @@ import { type DesiredJob, type DesiredState, type Trigger, describeSource } from
 
 /** The trigger in words, with its window. */
 export function describeTrigger(t: Trigger): string {
-  const what = t.type === 'cron' ? `${describeCron(t.schedule)} (${code(t.cron)})` : `Every ${formatDurationExact(t.intervalSeconds)}`;
-  const window = [t.start ? `from ${formatUtc(t.start)}` : '', t.end ? `until ${formatUtc(t.end)}` : ''].filter(Boolean).join(' ');
+  const what =
+    t.type === 'cron'
+      ? `${describeCron(t.schedule)} (${code(t.cron)})`
+      : `Every ${formatDurationExact(t.intervalSeconds)}`;
+  const window = [t.start ? `from ${formatUtc(t.start)}` : '', t.end ? `until ${formatUtc(t.end)}` : '']
+    .filter(Boolean)
+    .join(' ');
   return window ? `${what}, ${window}` : what;
 }
 
@@ -31,13 +36,16 @@ export function nextRuns(t: Trigger, now: Date, count = 3): Date[] | undefined {
 }
 
 /** Minutes, plus seconds when a cron fires within the minute (KFP crons start with a seconds field). */
-const formatRun = (d: Date) => (d.getUTCSeconds() ? `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC` : formatUtc(d));
+const formatRun = (d: Date) =>
+  d.getUTCSeconds() ? `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC` : formatUtc(d);
 
 function nextRunsCell(job: DesiredJob, now: Date): string {
   if (!job.enabled) return '— (disabled)';
   const times = nextRuns(job.trigger, now);
-  if (times === undefined) return `every ${formatDurationExact((job.trigger as { intervalSeconds: number }).intervalSeconds)} after each new version is created`;
-  if (times.length === 0) return job.trigger.end ? 'none before end_date' : 'none (KFP finds no time within five years)';
+  if (times === undefined)
+    return `every ${formatDurationExact((job.trigger as { intervalSeconds: number }).intervalSeconds)} after each new version is created`;
+  if (times.length === 0)
+    return job.trigger.end ? 'none before end_date' : 'none (KFP finds no time within five years)';
   return times.map(formatRun).join('<br>');
 }
 
@@ -73,7 +81,15 @@ export function summarizeDesiredState(state: DesiredState, now: Date): string {
   }
   if (state.diagnostics.length) {
     md += `### Problems\n\n`;
-    md += table(['', 'where', 'problem', 'fix'], state.diagnostics.map((d: Diagnostic) => [d.severity === 'warning' ? '⚠️' : '❌', d.location ? code(formatLocation(d.location)) : '', text(d.message), text(d.fix ?? '')]));
+    md += table(
+      ['', 'where', 'problem', 'fix'],
+      state.diagnostics.map((d: Diagnostic) => [
+        d.severity === 'warning' ? '⚠️' : '❌',
+        d.location ? code(formatLocation(d.location)) : '',
+        text(d.message),
+        text(d.fix ?? ''),
+      ]),
+    );
   }
   return truncate(md, SUMMARY_LIMIT - 1024, 'summary truncated');
 }

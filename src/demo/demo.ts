@@ -29,7 +29,16 @@ export async function makeDemoRepo(): Promise<string> {
   await fs.cp(examplesDir(), repo, { recursive: true });
   await git(repo, ['init', '-q', '-b', 'main']);
   await git(repo, ['add', '-A']);
-  await git(repo, ['-c', 'user.name=demo', '-c', 'user.email=demo@example.com', 'commit', '-q', '-m', 'GitOps repo from examples/']);
+  await git(repo, [
+    '-c',
+    'user.name=demo',
+    '-c',
+    'user.email=demo@example.com',
+    'commit',
+    '-q',
+    '-m',
+    'GitOps repo from examples/',
+  ]);
   return repo;
 }
 
@@ -85,25 +94,42 @@ export async function runDemo(argv: string[]): Promise<number> {
     const outputs = path.join(out, `${slug}.outputs.txt`);
     say(`\n${bold(`━━ ${n}. ${step.title}`)}\n${step.explain}`);
     say(dim(`$ kfp-gitops ${step.args.map((a) => (/[\s*]/.test(a) ? `'${a}'` : a)).join(' ')}`));
-    const env = { ...process.env, GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: outputs, GITHUB_WORKSPACE: repo, GITHUB_ACTIONS: '', GITHUB_API_URL: github.url, GITHUB_REPOSITORY: GITOPS_REPO, ...step.env };
+    const env = {
+      ...process.env,
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_OUTPUT: outputs,
+      GITHUB_WORKSPACE: repo,
+      GITHUB_ACTIONS: '',
+      GITHUB_API_URL: github.url,
+      GITHUB_REPOSITORY: GITOPS_REPO,
+      ...step.env,
+    };
     await fs.writeFile(summary, '');
     await fs.writeFile(outputs, '');
     const code = await withCwd(repo, () => runCli(step.args, env, { quiet: !verbose }));
     const ok = code === step.expectExit;
-    say(`${ok ? '✔' : '✘'} exit ${code}${step.expectExit ? ' (a failing check, as intended)' : ''} · job summary: ${summary} · outputs: ${outputs}`);
+    say(
+      `${ok ? '✔' : '✘'} exit ${code}${step.expectExit ? ' (a failing check, as intended)' : ''} · job summary: ${summary} · outputs: ${outputs}`,
+    );
     if (!ok) failures.push(`${step.title}: exit ${code}, expected ${step.expectExit}`);
     return readOutputs(await fs.readFile(outputs, 'utf8'));
   };
   const expectOutputs = (title: string, got: Record<string, string>, want: Record<string, string>) => {
     const wrong = Object.entries(want).filter(([k, v]) => got[k] !== v);
     for (const [k, v] of wrong) failures.push(`${title}: output ${k}=${got[k] ?? ''}, expected ${v}`);
-    say(`  outputs: ${Object.keys(want).map((k) => `${k}=${got[k] ?? ''}`).join(' · ')}`);
+    say(
+      `  outputs: ${Object.keys(want)
+        .map((k) => `${k}=${got[k] ?? ''}`)
+        .join(' · ')}`,
+    );
   };
   const prApi = (number: string) => `${github.url}/repos/${GITOPS_REPO}/pulls/${number}`;
   const showPr = (number: string) => {
     const pr = github.pulls(GITOPS_REPO).find((p) => String(p.number) === number);
     if (!pr) return;
-    say(`  PR #${pr.number} "${pr.title}" (${pr.state}${pr.merged ? ', merged' : ''}${pr.autoMerge ? `, auto-merge ${pr.autoMerge.toLowerCase()} armed` : ''}): ${prApi(number)}`);
+    say(
+      `  PR #${pr.number} "${pr.title}" (${pr.state}${pr.merged ? ', merged' : ''}${pr.autoMerge ? `, auto-merge ${pr.autoMerge.toLowerCase()} armed` : ''}): ${prApi(number)}`,
+    );
     say(`  its comments: ${github.url}/repos/${GITOPS_REPO}/issues/${number}/comments`);
   };
   /** The training job's last step: register the model it produced (a pointer appended to the registry). */
@@ -114,7 +140,23 @@ export async function runDemo(argv: string[]): Promise<number> {
     await fs.writeFile(file, `${JSON.stringify(registry, null, 2)}\n`);
     say(dim(`  (the training run registered ${model.id} → ${model.uri} in ${REGISTRY})`));
   };
-  const promote = ['open-model-pr', '--model-source', `file:${REGISTRY}`, '--config-file', 'serving/churn-model.yaml', '--config-key', 'spec.predictor.model.storageUri', '--document', 'InferenceService/churn-model', '--token', 'demo-token', '--labels', 'model-update', '--auto-merge', 'squash'];
+  const promote = [
+    'open-model-pr',
+    '--model-source',
+    `file:${REGISTRY}`,
+    '--config-file',
+    'serving/churn-model.yaml',
+    '--config-key',
+    'spec.predictor.model.storageUri',
+    '--document',
+    'InferenceService/churn-model',
+    '--token',
+    'demo-token',
+    '--labels',
+    'model-update',
+    '--auto-merge',
+    'squash',
+  ];
   const kfp = ['--kfp-host', emu.url];
   const versions = () =>
     [...emu.state.jobs.values()]
@@ -129,7 +171,8 @@ export async function runDemo(argv: string[]): Promise<number> {
 
     await run({
       title: 'check-rendered: are the committed pipelines what their render scripts produce?',
-      explain: 'Every render script runs twice (determinism); rendered YAML is compared with git as data, ignoring the compile timestamp.',
+      explain:
+        'Every render script runs twice (determinism); rendered YAML is compared with git as data, ignoring the compile timestamp.',
       args: ['check-rendered', '--render-scripts', 'pipelines/*/render_pipeline.sh'],
       expectExit: 0,
     });
@@ -148,34 +191,82 @@ export async function runDemo(argv: string[]): Promise<number> {
 
     await run({
       title: 'check-reconcile-configs: validate the schedules before anything touches a cluster',
-      explain: "deployKF's experiments.yaml / recurring_runs.yaml, every pipeline and parameter resolved; never contacts KFP.",
+      explain:
+        "deployKF's experiments.yaml / recurring_runs.yaml, every pipeline and parameter resolved; never contacts KFP.",
       args: ['check-reconcile-configs', '--config-folders', 'schedules/*'],
       expectExit: 0,
     });
 
-    await run({ title: 'plan: what would change in KFP', explain: 'One listing of experiments and one of recurring runs; nothing is written.', args: ['plan', '--config-folders', 'schedules/*', ...kfp], expectExit: 0 });
-    await run({ title: 'apply: make KFP match git', explain: 'Experiments are created; each schedule gets its first version GIT::<name>__<UTC time>, created paused, then enabled.', args: ['apply', '--config-folders', 'schedules/*', ...kfp], expectExit: 0 });
+    await run({
+      title: 'plan: what would change in KFP',
+      explain: 'One listing of experiments and one of recurring runs; nothing is written.',
+      args: ['plan', '--config-folders', 'schedules/*', ...kfp],
+      expectExit: 0,
+    });
+    await run({
+      title: 'apply: make KFP match git',
+      explain:
+        'Experiments are created; each schedule gets its first version GIT::<name>__<UTC time>, created paused, then enabled.',
+      args: ['apply', '--config-folders', 'schedules/*', ...kfp],
+      expectExit: 0,
+    });
     say(`  KFP now has:\n${versions()}`);
     const writesBefore = emu.log.writes;
-    await run({ title: 'apply again: idempotent', explain: 'Nothing changed in git, so nothing is written.', args: ['apply', '--config-folders', 'schedules/*', ...kfp], expectExit: 0 });
+    await run({
+      title: 'apply again: idempotent',
+      explain: 'Nothing changed in git, so nothing is written.',
+      args: ['apply', '--config-folders', 'schedules/*', ...kfp],
+      expectExit: 0,
+    });
     say(`  write calls made by the second apply: ${emu.log.writes - writesBefore}`);
 
     const schedules = path.join(repo, 'schedules/team-ml/recurring_runs.yaml');
-    await fs.writeFile(schedules, (await fs.readFile(schedules, 'utf8')).replace('cron: "0 30 2 * * *"', 'cron: "0 45 3 * * *"'));
+    await fs.writeFile(
+      schedules,
+      (await fs.readFile(schedules, 'utf8')).replace('cron: "0 30 2 * * *"', 'cron: "0 45 3 * * *"'),
+    );
     await commit(repo, 'Train at 03:45 UTC');
-    await run({ title: 'a changed schedule, planned', explain: 'KFP cannot update a recurring run: the plan replaces it with a new version and shows the field diff.', args: ['plan', '--config-folders', 'schedules/*', ...kfp], expectExit: 0 });
-    await run({ title: 'a changed schedule, applied', explain: 'New version created paused → previous one paused → new one enabled; never two enabled at once.', args: ['apply', '--config-folders', 'schedules/*', ...kfp], expectExit: 0 });
+    await run({
+      title: 'a changed schedule, planned',
+      explain: 'KFP cannot update a recurring run: the plan replaces it with a new version and shows the field diff.',
+      args: ['plan', '--config-folders', 'schedules/*', ...kfp],
+      expectExit: 0,
+    });
+    await run({
+      title: 'a changed schedule, applied',
+      explain: 'New version created paused → previous one paused → new one enabled; never two enabled at once.',
+      args: ['apply', '--config-folders', 'schedules/*', ...kfp],
+      expectExit: 0,
+    });
     say(`  KFP now has:\n${versions()}`);
 
-    const nightly = [...emu.state.jobs.values()].filter((j) => j.enabled && parseVersionName(j.name)?.schedule === 'train-nightly');
+    const nightly = [...emu.state.jobs.values()].filter(
+      (j) => j.enabled && parseVersionName(j.name)?.schedule === 'train-nightly',
+    );
     for (const j of nightly) emu.state.setJobEnabled(j.id, false);
     say(`\n${dim('(Someone pauses train-nightly in the KFP UI…)')}`);
-    await run({ title: 'drift correction', explain: 'The scheduled reconcile notices the paused schedule and enables it again.', args: ['apply', '--config-folders', 'schedules/*', ...kfp], expectExit: 0 });
+    await run({
+      title: 'drift correction',
+      explain: 'The scheduled reconcile notices the paused schedule and enables it again.',
+      args: ['apply', '--config-folders', 'schedules/*', ...kfp],
+      expectExit: 0,
+    });
 
     const recurring = path.join(repo, 'schedules/team-ml/recurring_runs.yaml');
-    await fs.writeFile(recurring, (await fs.readFile(recurring, 'utf8')).replace('keep_history: 3', 'keep_history: 0').replace('cron: "0 45 3 * * *"', 'cron: "0 15 4 * * *"'));
+    await fs.writeFile(
+      recurring,
+      (await fs.readFile(recurring, 'utf8'))
+        .replace('keep_history: 3', 'keep_history: 0')
+        .replace('cron: "0 45 3 * * *"', 'cron: "0 15 4 * * *"'),
+    );
     await commit(repo, 'Train at 04:15 UTC and keep no old versions');
-    await run({ title: 'keep_history: old versions pruned', explain: 'keep_history: 0 and a new time — the new version is enabled, the previous one paused, and every older version beyond keep_history is deleted.', args: ['apply', '--config-folders', 'schedules/*', ...kfp], expectExit: 0 });
+    await run({
+      title: 'keep_history: old versions pruned',
+      explain:
+        'keep_history: 0 and a new time — the new version is enabled, the previous one paused, and every older version beyond keep_history is deleted.',
+      args: ['apply', '--config-folders', 'schedules/*', ...kfp],
+      expectExit: 0,
+    });
     say(`  KFP now has:\n${versions()}`);
 
     const text = await fs.readFile(recurring, 'utf8');
@@ -183,10 +274,18 @@ export async function runDemo(argv: string[]): Promise<number> {
     await fs.writeFile(recurring, text.slice(0, hourly + 1) + text.slice(text.indexOf('\n  # A full retrain') + 1));
     await commit(repo, 'Stop hourly batch scoring');
     const orphanWrites = emu.log.writes;
-    await run({ title: 'an orphaned schedule, reported', explain: "score-hourly was removed from git: with prune 'none' (the default) it is reported as an orphan and left alone; prune: disable or delete acts on it.", args: ['apply', '--config-folders', 'schedules/*', ...kfp], expectExit: 0 });
+    await run({
+      title: 'an orphaned schedule, reported',
+      explain:
+        "score-hourly was removed from git: with prune 'none' (the default) it is reported as an orphan and left alone; prune: disable or delete acts on it.",
+      args: ['apply', '--config-folders', 'schedules/*', ...kfp],
+      expectExit: 0,
+    });
     say(`  write calls made for the orphan: ${emu.log.writes - orphanWrites}`);
 
-    say(`\n${bold('Model promotion')}: a GitHub API emulator is serving ${GITOPS_REPO} at ${github.url} (the same files as the git repository).`);
+    say(
+      `\n${bold('Model promotion')}: a GitHub API emulator is serving ${GITOPS_REPO} at ${github.url} (the same files as the git repository).`,
+    );
     const freshness = await run({
       title: 'model-freshness: is the newest model too old?',
       explain: `The registry ${REGISTRY} lists the trained models; the newest usable one is older than max-age, so a retrain is due.`,
@@ -197,24 +296,51 @@ export async function runDemo(argv: string[]): Promise<number> {
 
     const trainedRun = await run({
       title: 'run-pipeline: the retrain',
-      explain: 'needs-retrain is true, so the training pipeline runs once (with a parameter override) and the step waits for it to finish.',
-      args: ['run-pipeline', '--pipeline', 'pipelines/train-model/RENDERED_PIPELINE', '--experiment', 'issue-classifier-training', '--namespace', 'team-ml', '--parameters', '{"epochs": "30"}', '--poll-interval', '1s', ...kfp],
+      explain:
+        'needs-retrain is true, so the training pipeline runs once (with a parameter override) and the step waits for it to finish.',
+      args: [
+        'run-pipeline',
+        '--pipeline',
+        'pipelines/train-model/RENDERED_PIPELINE',
+        '--experiment',
+        'issue-classifier-training',
+        '--namespace',
+        'team-ml',
+        '--parameters',
+        '{"epochs": "30"}',
+        '--poll-interval',
+        '1s',
+        ...kfp,
+      ],
       expectExit: 0,
     });
     expectOutputs('run-pipeline', trainedRun, { state: 'SUCCEEDED' });
     const day = new Date();
     const stamp = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z');
-    const first = { id: `churn-${trainedRun['run-id']?.slice(0, 8)}`, uri: `gs://example-models/churn/${stamp(day).replace(/:/g, '-')}`, created: stamp(day), runId: trainedRun['run-id'] ?? '' };
+    const first = {
+      id: `churn-${trainedRun['run-id']?.slice(0, 8)}`,
+      uri: `gs://example-models/churn/${stamp(day).replace(/:/g, '-')}`,
+      created: stamp(day),
+      runId: trainedRun['run-id'] ?? '',
+    };
     await register(first);
 
     const opened = await run({
       title: 'open-model-pr: ONE pull request pinning the new model',
-      explain: 'The storageUri in serving/churn-model.yaml is edited in place (comments and layout kept) on the branch auto-update-model, through the GitHub API; auto-merge (squash) is armed.',
+      explain:
+        'The storageUri in serving/churn-model.yaml is edited in place (comments and layout kept) on the branch auto-update-model, through the GitHub API; auto-merge (squash) is armed.',
       args: promote,
       expectExit: 0,
     });
-    expectOutputs('open-model-pr', opened, { operation: 'created', 'pull-request-number': '1', 'latest-model': first.uri, 'auto-merge': 'armed' });
-    const pinnedLine = (github.readFile(GITOPS_REPO, 'auto-update-model', 'serving/churn-model.yaml') ?? '').split('\n').find((l) => l.includes('storageUri: gs://example-models/churn/2'));
+    expectOutputs('open-model-pr', opened, {
+      operation: 'created',
+      'pull-request-number': '1',
+      'latest-model': first.uri,
+      'auto-merge': 'armed',
+    });
+    const pinnedLine = (github.readFile(GITOPS_REPO, 'auto-update-model', 'serving/churn-model.yaml') ?? '')
+      .split('\n')
+      .find((l) => l.includes('storageUri: gs://example-models/churn/2'));
     say(`  the PR's edit: ${pinnedLine?.trim()}`);
     showPr('1');
 
@@ -222,8 +348,19 @@ export async function runDemo(argv: string[]): Promise<number> {
     await fs.writeFile(event, JSON.stringify({ number: 1, pull_request: { number: 1 } }));
     const gate = await run({
       title: 'quality-gate on the model PR: a sticky report',
-      explain: 'The required check of the model PR: metrics vs thresholds and the champion; the report is posted as ONE comment, updated in place on every run.',
-      args: ['quality-gate', '--metrics', 'quality/metrics.json', '--baseline', 'quality/baseline.json', '--thresholds', 'quality/thresholds.yaml', '--token', 'demo-token'],
+      explain:
+        'The required check of the model PR: metrics vs thresholds and the champion; the report is posted as ONE comment, updated in place on every run.',
+      args: [
+        'quality-gate',
+        '--metrics',
+        'quality/metrics.json',
+        '--baseline',
+        'quality/baseline.json',
+        '--thresholds',
+        'quality/thresholds.yaml',
+        '--token',
+        'demo-token',
+      ],
       expectExit: 0,
       env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event },
     });
@@ -237,27 +374,58 @@ export async function runDemo(argv: string[]): Promise<number> {
     await fs.writeFile(path.join(repo, 'quality/degraded-metrics.json'), JSON.stringify(degraded, null, 2));
     await run({
       title: 'quality-gate on a worse model',
-      explain: 'Accuracy below the floor: the required check fails and the model PR cannot merge (shown without commenting).',
-      args: ['quality-gate', '--metrics', 'quality/degraded-metrics.json', '--baseline', 'quality/baseline.json', '--thresholds', 'quality/thresholds.yaml', '--no-comment'],
+      explain:
+        'Accuracy below the floor: the required check fails and the model PR cannot merge (shown without commenting).',
+      args: [
+        'quality-gate',
+        '--metrics',
+        'quality/degraded-metrics.json',
+        '--baseline',
+        'quality/baseline.json',
+        '--thresholds',
+        'quality/thresholds.yaml',
+        '--no-comment',
+      ],
       expectExit: 1,
     });
 
     const later = new Date(day.getTime() + 60_000);
-    const second = { id: 'churn-nightly', uri: `gs://example-models/churn/${stamp(later).replace(/:/g, '-')}`, created: stamp(later) };
+    const second = {
+      id: 'churn-nightly',
+      uri: `gs://example-models/churn/${stamp(later).replace(/:/g, '-')}`,
+      created: stamp(later),
+    };
     say(dim('\n(The nightly schedule trains again before anyone merged…)'));
     await register(second);
     const updated = await run({
       title: 'open-model-pr: a newer model updates the same PR',
-      explain: 'The branch is rebuilt from main with the newer pin and force-pushed; still one PR, auto-merge still armed.',
+      explain:
+        'The branch is rebuilt from main with the newer pin and force-pushed; still one PR, auto-merge still armed.',
       args: promote,
       expectExit: 0,
     });
-    expectOutputs('open-model-pr (newer model)', updated, { operation: 'updated', 'pull-request-number': '1', 'latest-model': second.uri, 'auto-merge': 'armed' });
+    expectOutputs('open-model-pr (newer model)', updated, {
+      operation: 'updated',
+      'pull-request-number': '1',
+      'latest-model': second.uri,
+      'auto-merge': 'armed',
+    });
     say(`  open pull requests: ${github.pulls(GITOPS_REPO).filter((p) => p.state === 'open').length}`);
     const regate = await run({
       title: 'quality-gate on the updated PR: the same comment, kept up to date',
-      explain: 'The check runs again for the new head; the sticky report is updated in place (or left alone when unchanged), never posted twice.',
-      args: ['quality-gate', '--metrics', 'quality/metrics.json', '--baseline', 'quality/baseline.json', '--thresholds', 'quality/thresholds.yaml', '--token', 'demo-token'],
+      explain:
+        'The check runs again for the new head; the sticky report is updated in place (or left alone when unchanged), never posted twice.',
+      args: [
+        'quality-gate',
+        '--metrics',
+        'quality/metrics.json',
+        '--baseline',
+        'quality/baseline.json',
+        '--thresholds',
+        'quality/thresholds.yaml',
+        '--token',
+        'demo-token',
+      ],
       expectExit: 0,
       env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event },
     });
@@ -275,9 +443,26 @@ export async function runDemo(argv: string[]): Promise<number> {
       args: promote,
       expectExit: 0,
     });
-    expectOutputs('open-model-pr (after merge)', after, { operation: 'none', 'current-model': second.uri, 'auto-merge': 'merged' });
+    expectOutputs('open-model-pr (after merge)', after, {
+      operation: 'none',
+      'current-model': second.uri,
+      'auto-merge': 'merged',
+    });
     say(`  write calls to GitHub made by this run: ${github.writes().length - writesBeforePromote}`);
-    await fs.writeFile(path.join(out, 'github-emulator-state.json'), JSON.stringify({ url: github.url, repository: GITOPS_REPO, pulls: github.pulls(GITOPS_REPO), comments: github.comments(GITOPS_REPO, 1), main: github.readFile(GITOPS_REPO, seed.branch, 'serving/churn-model.yaml') }, null, 2));
+    await fs.writeFile(
+      path.join(out, 'github-emulator-state.json'),
+      JSON.stringify(
+        {
+          url: github.url,
+          repository: GITOPS_REPO,
+          pulls: github.pulls(GITOPS_REPO),
+          comments: github.comments(GITOPS_REPO, 1),
+          main: github.readFile(GITOPS_REPO, seed.branch, 'serving/churn-model.yaml'),
+        },
+        null,
+        2,
+      ),
+    );
   } finally {
     await emu.close();
     await github.close();
@@ -287,9 +472,15 @@ export async function runDemo(argv: string[]): Promise<number> {
   say(`  GitOps repository: ${repo}`);
   say(`  Job summaries and outputs of every step: ${out}/`);
   say(`  KFP emulator state after the demo: ${path.join(out, 'kfp-emulator-state.json')}`);
-  say(`  GitHub emulator state (pull requests, comments, the pinned file on main): ${path.join(out, 'github-emulator-state.json')}`);
-  say(`  Run it yourself: npx kfp-gitops kfp-emulator --port 8888, then npx kfp-gitops plan --config-folders 'schedules/*' --kfp-host http://127.0.0.1:8888/pipeline`);
-  say(`  …and the GitHub side: npx kfp-gitops github-emulator --port 3000 --repo acme/gitops=. --allow-auto-merge, then GITHUB_API_URL=http://127.0.0.1:3000 npx kfp-gitops open-model-pr --repository acme/gitops --token x …`);
+  say(
+    `  GitHub emulator state (pull requests, comments, the pinned file on main): ${path.join(out, 'github-emulator-state.json')}`,
+  );
+  say(
+    `  Run it yourself: npx kfp-gitops kfp-emulator --port 8888, then npx kfp-gitops plan --config-folders 'schedules/*' --kfp-host http://127.0.0.1:8888/pipeline`,
+  );
+  say(
+    `  …and the GitHub side: npx kfp-gitops github-emulator --port 3000 --repo acme/gitops=. --allow-auto-merge, then GITHUB_API_URL=http://127.0.0.1:3000 npx kfp-gitops open-model-pr --repository acme/gitops --token x …`,
+  );
   if (failures.length) {
     process.stderr.write(`The demo did not go as expected:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
     return 1;

@@ -49,7 +49,9 @@ export function trendCharts(history: readonly HistoryPoint[], candidate: Metrics
     const n = toNumber(sampleOf(m.get(name)).value);
     return n !== undefined && Number.isFinite(n) ? n : undefined;
   };
-  const headline = [...candidate.keys()].filter((k) => !k.includes('.') && value(candidate, k) !== undefined).slice(0, MAX_TRENDS);
+  const headline = [...candidate.keys()]
+    .filter((k) => !k.includes('.') && value(candidate, k) !== undefined)
+    .slice(0, MAX_TRENDS);
   const charts: string[] = [];
   for (const name of headline) {
     const points = history.flatMap((h) => {
@@ -61,7 +63,8 @@ export function trendCharts(history: readonly HistoryPoint[], candidate: Metrics
     const values = points.map((p) => p.v);
     const lo = Math.min(...values);
     const hi = Math.max(...values);
-    const [bottom, top] = lo >= 0 && hi <= 1 ? [Math.max(0, niceFloor(lo)), 1] : [lo < 0 ? -niceCeil(-lo) : 0, niceCeil(hi)];
+    const [bottom, top] =
+      lo >= 0 && hi <= 1 ? [Math.max(0, niceFloor(lo)), 1] : [lo < 0 ? -niceCeil(-lo) : 0, niceCeil(hi)];
     const lines = [
       'xychart-beta',
       `  title "${quoted(name)}: last ${points.length - 1} champion${points.length === 2 ? '' : 's'} and the candidate"`,
@@ -108,5 +111,5 @@ function quoted(s: string): string {
 function niceCeil(x: number): number {
   if (x <= 0) return 1;
   const p = 10 ** Math.floor(Math.log10(x));
-  return ([1, 2, 5, 10].map((m) => m * p).find((v) => v >= x) ?? 10 * p);
+  return [1, 2, 5, 10].map((m) => m * p).find((v) => v >= x) ?? 10 * p;
 }

@@ -67,13 +67,20 @@ export interface EvaluateOptions {
   paired?: ReadonlyMap<string, Paired>;
 }
 
-export function evaluate(rules: readonly Rule[], candidate: Metrics, baseline: Metrics | undefined, opts: EvaluateOptions): GateResult {
+export function evaluate(
+  rules: readonly Rule[],
+  candidate: Metrics,
+  baseline: Metrics | undefined,
+  opts: EvaluateOptions,
+): GateResult {
   const names = [...new Set([...candidate.keys(), ...(baseline?.keys() ?? [])])];
   const results: MetricResult[] = [];
   for (const rule of rules) {
     const matched = expandRule(rule, names);
     if (matched.length === 0) {
-      const what = rule.pattern.match(/[*?]/) ? `No metric matches '${rule.pattern}'` : `No metric named '${rule.pattern}'`;
+      const what = rule.pattern.match(/[*?]/)
+        ? `No metric matches '${rule.pattern}'`
+        : `No metric named '${rule.pattern}'`;
       results.push({
         metric: rule.pattern,
         rule: rule.pattern,
@@ -89,7 +96,14 @@ export function evaluate(rules: readonly Rule[], candidate: Metrics, baseline: M
       continue;
     }
     const ruleResults = matched.map((metric) =>
-      evaluateMetric(rule, metric, candidate.get(metric), baseline?.get(metric), opts.missingBaseline, opts.paired?.get(metric)),
+      evaluateMetric(
+        rule,
+        metric,
+        candidate.get(metric),
+        baseline?.get(metric),
+        opts.missingBaseline,
+        opts.paired?.get(metric),
+      ),
     );
     if (rule.maxFailing !== undefined) applyBudget(ruleResults, rule.maxFailing);
     results.push(...ruleResults);
@@ -107,7 +121,14 @@ function evaluateMetric(
   missingBaseline: MissingBaseline,
   paired?: Paired,
 ): MetricResult {
-  const result: MetricResult = { metric, rule: rule.pattern, ruleText: describeRule(rule), status: 'pass', reasons: [], at: rule.at };
+  const result: MetricResult = {
+    metric,
+    rule: rule.pattern,
+    ruleText: describeRule(rule),
+    status: 'pass',
+    reasons: [],
+    at: rule.at,
+  };
   const mark = (status: 'fail' | 'warn', check: string, reason: string) => {
     if (result.status === 'pass' || (status === 'fail' && result.status !== 'fail')) {
       result.status = status;
@@ -139,7 +160,13 @@ function evaluateMetric(
   const cand = toNumber(candidateValue);
   if (cand === undefined || !Number.isFinite(cand)) {
     if (cand !== undefined) result.candidate = cand;
-    mark('fail', '', cand === undefined ? notANumber(candidateValue) : `the candidate value is ${formatNumber(cand)}${Number.isNaN(cand) ? '' : ' (not a finite number)'}`);
+    mark(
+      'fail',
+      '',
+      cand === undefined
+        ? notANumber(candidateValue)
+        : `the candidate value is ${formatNumber(cand)}${Number.isNaN(cand) ? '' : ' (not a finite number)'}`,
+    );
     return result;
   }
   result.candidate = cand;
@@ -156,7 +183,9 @@ function evaluateMetric(
   if (rule.significance !== undefined && hasChangeChecks && result.baseline !== undefined) {
     if (paired) {
       // Worse means fewer 1s when higher is better (fewer found), more 1s when lower is better (more errors).
-      const [losses, wins] = greaterIsBetter ? [paired.baselineOnly, paired.candidateOnly] : [paired.candidateOnly, paired.baselineOnly];
+      const [losses, wins] = greaterIsBetter
+        ? [paired.baselineOnly, paired.candidateOnly]
+        : [paired.candidateOnly, paired.baselineOnly];
       result.pairedTest = mcnemarWorse(losses, wins);
     } else if (result.candidateN !== undefined && result.baselineN !== undefined) {
       const i = changeInterval(cand, result.candidateN, result.baseline, result.baselineN, rule.significance);
@@ -170,7 +199,10 @@ function evaluateMetric(
   }
 
   let noBaselineNoted = false;
-  for (const [band, bounds] of [['', rule.hard], ['warn.', rule.warn]] as const) {
+  for (const [band, bounds] of [
+    ['', rule.hard],
+    ['warn.', rule.warn],
+  ] as const) {
     for (const check of CHECKS) {
       const bound = bounds[check];
       if (bound === undefined) continue;
@@ -194,15 +226,27 @@ function evaluateMetric(
           continue;
         }
         if (band && result.status === 'fail') continue;
-        mark(band ? 'warn' : 'fail', band + check, `${outcome} (significant: ${noise.seen})${band ? ' (warn band)' : ''}`);
+        mark(
+          band ? 'warn' : 'fail',
+          band + check,
+          `${outcome} (significant: ${noise.seen})${band ? ' (warn band)' : ''}`,
+        );
         continue;
       }
       if (outcome === 'no-baseline') {
         if (noBaselineNoted) continue;
         noBaselineNoted = true;
-        const why = baselineRaw === undefined ? 'no baseline value' : `baseline value ${describeValue(baselineRaw)} is not a ${base === undefined || Number.isNaN(base) ? '' : 'finite '}number`;
+        const why =
+          baselineRaw === undefined
+            ? 'no baseline value'
+            : `baseline value ${describeValue(baselineRaw)} is not a ${base === undefined || Number.isNaN(base) ? '' : 'finite '}number`;
         if (missingBaseline === 'pass') result.reasons.push(`${why}: change checks skipped`);
-        else mark(band ? 'warn' : missingBaseline, band + check, `${why} to compare with (missing-baseline: ${missingBaseline})`);
+        else
+          mark(
+            band ? 'warn' : missingBaseline,
+            band + check,
+            `${why} to compare with (missing-baseline: ${missingBaseline})`,
+          );
         continue;
       }
       if (band && result.status === 'fail') continue; // a soft miss adds nothing to a hard failure
@@ -290,11 +334,17 @@ function notANumber(raw: unknown): string {
 }
 
 function describeValue(raw: unknown): string {
-  return typeof raw === 'number' ? formatNumber(raw) : JSON.stringify(raw) ?? String(raw);
+  return typeof raw === 'number' ? formatNumber(raw) : (JSON.stringify(raw) ?? String(raw));
 }
 
 /** true when the check passes, 'no-baseline' when it needs one, else why it failed. */
-function applyCheck(check: CheckName, bound: number, cand: number, base: number | undefined, greaterIsBetter: boolean): true | 'no-baseline' | string {
+function applyCheck(
+  check: CheckName,
+  bound: number,
+  cand: number,
+  base: number | undefined,
+  greaterIsBetter: boolean,
+): true | 'no-baseline' | string {
   switch (check) {
     case 'min':
       return atLeast(cand, bound) || `${formatNumber(cand)} is below min ${formatNumber(bound)}`;
@@ -312,7 +362,10 @@ function applyCheck(check: CheckName, bound: number, cand: number, base: number 
       const rel = relativeChange(cand, base);
       let ok: boolean;
       if (base === 0) ok = greaterIsBetter ? atLeast(rel, bound) : atMost(rel, -bound);
-      else ok = greaterIsBetter ? atLeast(cand, base + bound * Math.abs(base)) : atMost(cand, base - bound * Math.abs(base));
+      else
+        ok = greaterIsBetter
+          ? atLeast(cand, base + bound * Math.abs(base))
+          : atMost(cand, base - bound * Math.abs(base));
       const limit = greaterIsBetter ? bound : -bound;
       return ok || `Δ% ${formatPercent(rel)} is ${greaterIsBetter ? 'below' : 'above'} ${formatPercent(limit)}`;
     }
@@ -332,8 +385,10 @@ export function describeRule(rule: Rule): string {
     const parts: string[] = [];
     if (b.min !== undefined) parts.push(`≥ ${formatNumber(b.min)}`);
     if (b.max !== undefined) parts.push(`≤ ${formatNumber(b.max)}`);
-    if (b.min_absolute_change !== undefined) parts.push(`Δ ${up ? '≥' : '≤'} ${formatSigned(up ? b.min_absolute_change : -b.min_absolute_change)}`);
-    if (b.min_relative_change !== undefined) parts.push(`Δ% ${up ? '≥' : '≤'} ${formatPercent(up ? b.min_relative_change : -b.min_relative_change)}`);
+    if (b.min_absolute_change !== undefined)
+      parts.push(`Δ ${up ? '≥' : '≤'} ${formatSigned(up ? b.min_absolute_change : -b.min_absolute_change)}`);
+    if (b.min_relative_change !== undefined)
+      parts.push(`Δ% ${up ? '≥' : '≤'} ${formatPercent(up ? b.min_relative_change : -b.min_relative_change)}`);
     return parts.join(', ');
   };
   const hard = describe(rule.hard);

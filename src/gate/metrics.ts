@@ -44,7 +44,11 @@ export function flattenMetrics(data: unknown, where: Locator = () => ({ file: 'm
   const firstPath = new Map<string, readonly string[]>();
   const walk = (found: unknown, keys: readonly string[]): void => {
     if (keys.length > MAX_NESTING) {
-      throw UserError.at(`Metrics nested deeper than ${MAX_NESTING} levels.`, where(keys), `flatten the metrics (at most ${MAX_NESTING} nested objects).`);
+      throw UserError.at(
+        `Metrics nested deeper than ${MAX_NESTING} levels.`,
+        where(keys),
+        `flatten the metrics (at most ${MAX_NESTING} nested objects).`,
+      );
     }
     const sample = isPlainObject(found) && keys.length > 0 && isSampleShape(found);
     if (isPlainObject(found) && !sample) {
@@ -107,10 +111,18 @@ export function formatOf(file: string): MetricsFormat {
  * Parse a metrics file's text (JSON, YAML 1.2 or TOML, as DVC accepts) into flattened metrics.
  * Syntax errors name the file, line and column.
  */
-export async function parseMetricsText(text: string, file: string, format: MetricsFormat = formatOf(file)): Promise<Map<string, unknown>> {
+export async function parseMetricsText(
+  text: string,
+  file: string,
+  format: MetricsFormat = formatOf(file),
+): Promise<Map<string, unknown>> {
   const size = Buffer.byteLength(text);
   if (size > DEFAULT_MAX_INPUT_BYTES) {
-    throw UserError.at(`File is ${size} bytes, over the ${DEFAULT_MAX_INPUT_BYTES}-byte limit for metrics files.`, { file }, 'check that the right file is referenced.');
+    throw UserError.at(
+      `File is ${size} bytes, over the ${DEFAULT_MAX_INPUT_BYTES}-byte limit for metrics files.`,
+      { file },
+      'check that the right file is referenced.',
+    );
   }
   let data: unknown;
   // TOML has no positions: the first line holding the last key is close enough.
@@ -120,7 +132,12 @@ export async function parseMetricsText(text: string, file: string, format: Metri
     try {
       data = parse(text);
     } catch (err) {
-      if (err instanceof TomlError) throw UserError.at(`TOML syntax error: ${err.message.split('\n')[0]}`, { file, line: err.line, column: err.column }, 'correct the TOML syntax at this position.');
+      if (err instanceof TomlError)
+        throw UserError.at(
+          `TOML syntax error: ${err.message.split('\n')[0]}`,
+          { file, line: err.line, column: err.column },
+          'correct the TOML syntax at this position.',
+        );
       throw err;
     }
   } else if (format === 'json') {
@@ -130,12 +147,21 @@ export async function parseMetricsText(text: string, file: string, format: Metri
     where = jf.locate;
   } else {
     const yf = parseYaml(text, file);
-    if (yf.docs.length > 1) throw UserError.at('A metrics file must hold one document, not several.', { file }, 'keep one YAML document (remove the `---` separators).');
+    if (yf.docs.length > 1)
+      throw UserError.at(
+        'A metrics file must hold one document, not several.',
+        { file },
+        'keep one YAML document (remove the `---` separators).',
+      );
     data = yf.docs.length ? toData(yf) : undefined;
     where = (keys) => locate(yf, keys, { key: true });
   }
   if (!isPlainObject(data)) {
-    throw UserError.at('A metrics file must be an object of metric names to values (nested objects allowed).', { file, line: 1 }, 'write e.g. {"accuracy": 0.91, "precision": {"area-jupyter": 0.8}}.');
+    throw UserError.at(
+      'A metrics file must be an object of metric names to values (nested objects allowed).',
+      { file, line: 1 },
+      'write e.g. {"accuracy": 0.91, "precision": {"area-jupyter": 0.8}}.',
+    );
   }
   return flattenMetrics(data, where);
 }

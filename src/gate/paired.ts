@@ -24,20 +24,32 @@ export function pairedOutcomes(flat: Metrics, file: string): Map<string, Paired>
     new UserError(`${file}: paired predictions for '${metric}' ${what}. Fix: ${fix}`);
   for (const key of flat.keys()) {
     const m = /^(.*)\.(baseline|candidate)$/.exec(key);
-    if (!m) throw problem(key, 'are not a `baseline` and `candidate` list', 'write {"<metric>": {"baseline": [1, 0, …], "candidate": [1, 1, …]}}.');
+    if (!m)
+      throw problem(
+        key,
+        'are not a `baseline` and `candidate` list',
+        'write {"<metric>": {"baseline": [1, 0, …], "candidate": [1, 1, …]}}.',
+      );
     const metric = m[1]!;
     if (out.has(metric) || m[2] === 'candidate') {
-      if (!flat.has(`${metric}.baseline`)) throw problem(metric, 'have no `baseline` list', 'give both lists over the same examples.');
+      if (!flat.has(`${metric}.baseline`))
+        throw problem(metric, 'have no `baseline` list', 'give both lists over the same examples.');
       continue;
     }
     const base = flat.get(`${metric}.baseline`);
     const cand = flat.get(`${metric}.candidate`);
-    if (cand === undefined) throw problem(metric, 'have no `candidate` list', 'give both lists over the same examples.');
+    if (cand === undefined)
+      throw problem(metric, 'have no `candidate` list', 'give both lists over the same examples.');
     const b = outcomes(base);
     const c = outcomes(cand);
-    if (!b || !c) throw problem(metric, 'hold something other than 0/1 or true/false lists', 'write one 0 or 1 per example.');
+    if (!b || !c)
+      throw problem(metric, 'hold something other than 0/1 or true/false lists', 'write one 0 or 1 per example.');
     if (b.length !== c.length) {
-      throw problem(metric, `cover ${b.length} (baseline) and ${c.length} (candidate) examples`, 'list both models on the same examples, in the same order.');
+      throw problem(
+        metric,
+        `cover ${b.length} (baseline) and ${c.length} (candidate) examples`,
+        'list both models on the same examples, in the same order.',
+      );
     }
     let baselineOnly = 0;
     let candidateOnly = 0;

@@ -10,7 +10,10 @@ const ICON: Record<Status, string> = { fail: '❌', warn: '⚠️', skip: '➖',
 
 /** Failures first, then warnings, skips and passes; the evaluation order within each. */
 export function sortForReport(results: readonly MetricResult[]): MetricResult[] {
-  return results.map((r, i) => ({ r, i })).sort((a, b) => ORDER[a.r.status] - ORDER[b.r.status] || a.i - b.i).map(({ r }) => r);
+  return results
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => ORDER[a.r.status] - ORDER[b.r.status] || a.i - b.i)
+    .map(({ r }) => r);
 }
 
 function plural(n: number, word: string): string {
@@ -30,7 +33,8 @@ export function verdict(result: GateResult, title = 'Quality gate'): string {
   if (counts.warn) extras.push(`${plural(counts.warn, 'warning')} (${names(results, 'warn')})`);
   if (counts.skip) extras.push(`${counts.skip} skipped`);
   const tail = extras.length ? `; ${extras.join('; ')}` : '';
-  if (!result.passed) return `❌ ${title} failed: ${counts.fail} of ${plural(total, 'check')} failed (${names(results, 'fail')})${tail}.`;
+  if (!result.passed)
+    return `❌ ${title} failed: ${counts.fail} of ${plural(total, 'check')} failed (${names(results, 'fail')})${tail}.`;
   return `${counts.warn ? '⚠️' : '✅'} ${title} passed: ${counts.pass} of ${plural(total, 'check')} passed${tail}.`;
 }
 
@@ -110,7 +114,8 @@ export function renderReport(result: GateResult, opts: ReportOptions): string {
   const passing = sorted.filter((r) => r.status === 'pass').length;
   const openPasses = `${sorted.length > passing ? '\n' : ''}<details><summary>${ICON.pass} ${plural(passing, 'passing check')}</summary>\n\n${tableHead}`;
   const closePasses = '\n</details>\n';
-  const note = (left: number, pass: number) => `\n… ${plural(left, 'more row')} not shown (${pass} passing) to stay within GitHub's size limit; the \`results\` output has them all.\n`;
+  const note = (left: number, pass: number) =>
+    `\n… ${plural(left, 'more row')} not shown (${pass} passing) to stay within GitHub's size limit; the \`results\` output has them all.\n`;
 
   let md = head + (opts.charts ? chartsSection(result, Math.floor(opts.limit / 4), opts.trends ?? []) : '');
   let inPasses = false;
@@ -149,7 +154,9 @@ export function ruleDiagnostics(result: GateResult): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const { severity, items } of byRule.values()) {
     const first = items[0]!;
-    const what = items.map((r) => (r.metric === r.rule ? r.reasons.join('; ') : `${r.metric}: ${r.reasons.join('; ')}`)).join(' · ');
+    const what = items
+      .map((r) => (r.metric === r.rule ? r.reasons.join('; ') : `${r.metric}: ${r.reasons.join('; ')}`))
+      .join(' · ');
     const label = first.metric === first.rule ? `'${first.rule}'` : `Rule '${first.rule}' (${first.ruleText})`;
     out.push({
       severity,
@@ -188,7 +195,10 @@ export function resultsJson(result: GateResult): string {
 
 /** The report when the gate could not be evaluated: what to fix, each problem with its place. */
 export function notEvaluatedReport(title: string, err: unknown): string {
-  const problems = err instanceof UserError && err.diagnostics.length > 1 ? `\n${err.diagnostics.map((d) => `- ${escapeOutsideCode(formatDiagnostic(d))}`).join('\n')}\n` : '';
+  const problems =
+    err instanceof UserError && err.diagnostics.length > 1
+      ? `\n${err.diagnostics.map((d) => `- ${escapeOutsideCode(formatDiagnostic(d))}`).join('\n')}\n`
+      : '';
   return `### ❌ ${title}: not evaluated\n\n${escapeOutsideCode(errorMessage(err))}\n${problems}`;
 }
 

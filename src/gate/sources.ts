@@ -26,20 +26,32 @@ export type MetricsSource =
 
 export function parseSource(value: string, input: 'metrics' | 'baseline'): MetricsSource {
   if (value.startsWith('git:')) {
-    if (input === 'metrics') throw new UserError(`Input 'metrics' cannot be a git: reference; the candidate is the file in the checkout. Fix: give the metrics file's path (git:<ref> is for 'baseline').`);
+    if (input === 'metrics')
+      throw new UserError(
+        `Input 'metrics' cannot be a git: reference; the candidate is the file in the checkout. Fix: give the metrics file's path (git:<ref> is for 'baseline').`,
+      );
     const rest = value.slice(4);
     const colon = rest.indexOf(':'); // a ref cannot contain ':' (git check-ref-format)
     const ref = colon >= 0 ? rest.slice(0, colon) : rest;
     const file = colon >= 0 ? rest.slice(colon + 1) : undefined;
-    if (!ref || file === '') throw new UserError(`Input '${input}' "${value}" is not git:<ref> or git:<ref>:<path>. Fix: write e.g. git:origin/main.`);
+    if (!ref || file === '')
+      throw new UserError(
+        `Input '${input}' "${value}" is not git:<ref> or git:<ref>:<path>. Fix: write e.g. git:origin/main.`,
+      );
     return { kind: 'git', ref, path: file };
   }
   if (value.startsWith('mlflow:')) {
     const rest = value.slice(7);
     const model = /^models:\/([^@/]+)@([^/@]+)$/.exec(rest);
     if (model) return { kind: 'mlflow-model', name: model[1]!, alias: model[2]! };
-    if (rest.startsWith('models:')) throw new UserError(`Input '${input}' "${value}" is not mlflow:models:/<name>@<alias>. Fix: write e.g. mlflow:models:/label-bot@champion.`);
-    if (!/^[\w-]+$/.test(rest)) throw new UserError(`Input '${input}' "${value}" is not mlflow:<run-id>. Fix: give the run id, e.g. mlflow:4f1c2a9e0b7d4c3e8a6b5d2f1e0c9b8a.`);
+    if (rest.startsWith('models:'))
+      throw new UserError(
+        `Input '${input}' "${value}" is not mlflow:models:/<name>@<alias>. Fix: write e.g. mlflow:models:/label-bot@champion.`,
+      );
+    if (!/^[\w-]+$/.test(rest))
+      throw new UserError(
+        `Input '${input}' "${value}" is not mlflow:<run-id>. Fix: give the run id, e.g. mlflow:4f1c2a9e0b7d4c3e8a6b5d2f1e0c9b8a.`,
+      );
     return { kind: 'mlflow-run', runId: rest };
   }
   return { kind: 'file', path: value };
@@ -75,13 +87,20 @@ export function displayPath(abs: string, workspace: string): string {
   return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs).split(path.sep).join('/');
 }
 
-export async function loadMetrics(source: MetricsSource, ctx: LoadContext, input: 'metrics' | 'baseline' | 'paired-predictions'): Promise<LoadedMetrics> {
+export async function loadMetrics(
+  source: MetricsSource,
+  ctx: LoadContext,
+  input: 'metrics' | 'baseline' | 'paired-predictions',
+): Promise<LoadedMetrics> {
   switch (source.kind) {
     case 'file': {
       const abs = insideCheckout(source.path, ctx.workdir, ctx.workspace, input);
       const shown = displayPath(abs, ctx.workspace);
       const text = await readInputFile(abs, shown, { kind: input }).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') throw new UserError(`The ${input} file '${shown}' does not exist. Fix: check the '${input}' input (paths are relative to working-directory).`);
+        if (err.code === 'ENOENT')
+          throw new UserError(
+            `The ${input} file '${shown}' does not exist. Fix: check the '${input}' input (paths are relative to working-directory).`,
+          );
         throw err;
       });
       return { metrics: await parseMetricsText(text, shown), label: code(shown) };
@@ -89,16 +108,24 @@ export async function loadMetrics(source: MetricsSource, ctx: LoadContext, input
     case 'git':
       return loadFromGit(source, ctx);
     default:
-      if (!ctx.mlflow) throw new UserError(`Input '${input}': mlflow: sources are not supported yet. Fix: export the run's metrics to a JSON file and pass its path.`);
+      if (!ctx.mlflow)
+        throw new UserError(
+          `Input '${input}': mlflow: sources are not supported yet. Fix: export the run's metrics to a JSON file and pass its path.`,
+        );
       return ctx.mlflow(source);
   }
 }
 
 async function loadFromGit(source: { ref: string; path?: string }, ctx: LoadContext): Promise<LoadedMetrics> {
   const rel = source.path ?? ctx.candidatePath;
-  if (!rel) throw new UserError(`Input 'baseline' git:${source.ref} needs the metrics file's path. Fix: write git:${source.ref}:<path>.`);
+  if (!rel)
+    throw new UserError(
+      `Input 'baseline' git:${source.ref} needs the metrics file's path. Fix: write git:${source.ref}:<path>.`,
+    );
   const root = await repoRoot(ctx.workdir).catch(() => {
-    throw new UserError(`Input 'baseline' git:${source.ref}: ${ctx.workdir} is not inside a git repository. Fix: check out the repository (actions/checkout) or give a baseline file.`);
+    throw new UserError(
+      `Input 'baseline' git:${source.ref}: ${ctx.workdir} is not inside a git repository. Fix: check out the repository (actions/checkout) or give a baseline file.`,
+    );
   });
   insideCheckout(rel, ctx.workdir, root, 'baseline'); // read from git objects, but named like a checkout path
   const inRepo = path.relative(root, path.resolve(ctx.workdir, rel)).split(path.sep).join('/');
@@ -123,24 +150,35 @@ async function loadFromGit(source: { ref: string; path?: string }, ctx: LoadCont
  * Reads `mlflow:` sources with the MLflow client: a run's latest metrics, or those of the run behind a
  * model alias. An alias that does not exist yet (no champion) is a missing baseline, not an error.
  */
-export function mlflowMetrics(client: Pick<MlflowClient, 'getRunMetrics' | 'versionByAlias'>): NonNullable<LoadContext['mlflow']> {
+export function mlflowMetrics(
+  client: Pick<MlflowClient, 'getRunMetrics' | 'versionByAlias'>,
+): NonNullable<LoadContext['mlflow']> {
   return async (source) => {
     if (source.kind === 'mlflow-run') {
-      return { metrics: new Map(Object.entries(await client.getRunMetrics(source.runId))), label: `MLflow run ${code(source.runId)}` };
+      return {
+        metrics: new Map(Object.entries(await client.getRunMetrics(source.runId))),
+        label: `MLflow run ${code(source.runId)}`,
+      };
     }
     const uri = `models:/${source.name}@${source.alias}`;
     let version;
     try {
       version = await client.versionByAlias(source.name, source.alias);
     } catch (err) {
-      if (err instanceof MlflowError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST') return { metrics: undefined, label: `no ${code(uri)} in MLflow` };
+      if (err instanceof MlflowError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST')
+        return { metrics: undefined, label: `no ${code(uri)} in MLflow` };
       throw err;
     }
     if (!version.run_id) {
-      throw new UserError(`MLflow ${uri} (version ${version.version}) was registered without a run, so it has no metrics. Fix: register the model from a run (mlflow.register_model("runs:/<run-id>/model", …)), or give the baseline as a file.`);
+      throw new UserError(
+        `MLflow ${uri} (version ${version.version}) was registered without a run, so it has no metrics. Fix: register the model from a run (mlflow.register_model("runs:/<run-id>/model", …)), or give the baseline as a file.`,
+      );
     }
     const metrics = await client.getRunMetrics(version.run_id);
-    return { metrics: new Map(Object.entries(metrics)), label: `${code(uri)} (version ${version.version}, run ${code(version.run_id)})` };
+    return {
+      metrics: new Map(Object.entries(metrics)),
+      label: `${code(uri)} (version ${version.version}, run ${code(version.run_id)})`,
+    };
   };
 }
 
@@ -171,8 +209,14 @@ export async function loadThresholds(value: string, workdir: string, workspace: 
   }
   const abs = insideCheckout(value, workdir, workspace, 'thresholds');
   const shown = displayPath(abs, workspace);
-  const exists = await fs.stat(abs).then(() => true, () => false);
-  if (!exists) throw new UserError(`The thresholds file '${shown}' does not exist. Fix: check the 'thresholds' input (a YAML file relative to working-directory, or the rules as inline YAML).`);
+  const exists = await fs.stat(abs).then(
+    () => true,
+    () => false,
+  );
+  if (!exists)
+    throw new UserError(
+      `The thresholds file '${shown}' does not exist. Fix: check the 'thresholds' input (a YAML file relative to working-directory, or the rules as inline YAML).`,
+    );
   return { rules: parseThresholds(await readYamlFile(abs, shown)), file: shown };
 }
 
@@ -182,5 +226,13 @@ export const INLINE_THRESHOLDS = 'thresholds input';
 /** Diagnostics ready to annotate: for inline thresholds the line goes into the message, not a file annotation. */
 export function forAnnotations(file: string | undefined, diagnostics: Diagnostic[]): Diagnostic[] {
   if (file) return diagnostics;
-  return diagnostics.map((d) => (d.location ? { ...d, message: `${d.message} (${formatLocation({ ...d.location, file: INLINE_THRESHOLDS })})`, location: undefined } : d));
+  return diagnostics.map((d) =>
+    d.location
+      ? {
+          ...d,
+          message: `${d.message} (${formatLocation({ ...d.location, file: INLINE_THRESHOLDS })})`,
+          location: undefined,
+        }
+      : d,
+  );
 }

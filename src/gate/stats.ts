@@ -10,11 +10,14 @@ export interface Interval {
 }
 
 // Acklam's coefficients, highest power first.
-const A = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
-  2.506628277459239];
+const A = [
+  -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+];
 const B = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-const C = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
-  2.938163982698783];
+const C = [
+  -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+  2.938163982698783,
+];
 const D = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
 
 /** z for a two-sided 95 % interval: Φ⁻¹(0.975). */
@@ -80,7 +83,13 @@ export function newcombeDifference(p1: number, n1: number, p2: number, n2: numbe
  * two-sided interval at confidence 1 − 2α (z = Φ⁻¹(1 − α)). "Worse beyond the tolerance with confidence
  * 1 − α" is then "the better end of this interval is still beyond the tolerance".
  */
-export function changeInterval(cand: number, candN: number, base: number, baseN: number, significance: number): Interval {
+export function changeInterval(
+  cand: number,
+  candN: number,
+  base: number,
+  baseN: number,
+  significance: number,
+): Interval {
   return newcombeDifference(cand, candN, base, baseN, normalQuantile(1 - significance));
 }
 

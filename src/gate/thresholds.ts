@@ -39,7 +39,16 @@ export interface Rule {
 export const AGGREGATES = ['min', 'mean'] as const;
 export type Aggregate = (typeof AGGREGATES)[number];
 
-const RULE_KEYS = [...CHECKS, 'threshold', 'greater_is_better', 'optional', 'warn', 'significance', 'max_failing', 'aggregate'];
+const RULE_KEYS = [
+  ...CHECKS,
+  'threshold',
+  'greater_is_better',
+  'optional',
+  'warn',
+  'significance',
+  'max_failing',
+  'aggregate',
+];
 const BAND_KEYS = [...CHECKS, 'threshold'];
 const FORM = 'a mapping such as {min: 0.85}, {max: 50}, {min_absolute_change: -0.01, greater_is_better: true}';
 
@@ -54,15 +63,24 @@ const FORM = 'a mapping such as {min: 0.85}, {max: 50}, {min_absolute_change: -0
 export function parseThresholds(yf: YamlFile): Rule[] {
   const problems: Diagnostic[] = [];
   const at = (path: (string | number)[], key = false) => locate(yf, path, { key });
-  const problem = (message: string, path: (string | number)[], fix: string, key = false) => problems.push({ message, location: at(path, key), fix });
+  const problem = (message: string, path: (string | number)[], fix: string, key = false) =>
+    problems.push({ message, location: at(path, key), fix });
 
   if (yf.docs.length !== 1) {
-    throw UserError.at(yf.docs.length ? 'A thresholds file must hold one YAML document.' : 'The thresholds are empty.', { file: yf.file, line: 1 }, 'write one mapping of metric name (or pattern) to rule, e.g. `accuracy: {min: 0.85}`.');
+    throw UserError.at(
+      yf.docs.length ? 'A thresholds file must hold one YAML document.' : 'The thresholds are empty.',
+      { file: yf.file, line: 1 },
+      'write one mapping of metric name (or pattern) to rule, e.g. `accuracy: {min: 0.85}`.',
+    );
   }
   const doc = yf.docs[0]!;
   const root = doc.contents;
   if (!isMap(root) || root.items.length === 0) {
-    throw UserError.at('The thresholds must be a mapping of metric names (or `*` patterns) to rules.', at([]), 'write e.g. `accuracy: {min: 0.85}` and `"precision.area-*": {min: 0.3}`.');
+    throw UserError.at(
+      'The thresholds must be a mapping of metric names (or `*` patterns) to rules.',
+      at([]),
+      'write e.g. `accuracy: {min: 0.85}` and `"precision.area-*": {min: 0.3}`.',
+    );
   }
 
   const rules: Rule[] = [];
@@ -70,7 +88,11 @@ export function parseThresholds(yf: YamlFile): Rule[] {
   for (const pair of (root as YAMLMap).items as Pair[]) {
     const pattern = isScalar(pair.key) ? String((pair.key as Scalar).value ?? '').trim() : '';
     if (!pattern) {
-      problem('A rule needs a metric name or pattern as its key.', [], 'use a plain key such as `accuracy` or `"precision.area-*"`.');
+      problem(
+        'A rule needs a metric name or pattern as its key.',
+        [],
+        'use a plain key such as `accuracy` or `"precision.area-*"`.',
+      );
       continue;
     }
     const path = [pattern];
@@ -81,7 +103,10 @@ export function parseThresholds(yf: YamlFile): Rule[] {
     }
     if (!isMap(value)) {
       const scalar = isScalar(value) ? toNumber((value as Scalar).value) : undefined;
-      const fix = scalar !== undefined ? `write \`${pattern}: {min: ${scalar}}\` (or \`max\` when lower is better).` : `write \`${pattern}:\` followed by ${FORM}.`;
+      const fix =
+        scalar !== undefined
+          ? `write \`${pattern}: {min: ${scalar}}\` (or \`max\` when lower is better).`
+          : `write \`${pattern}:\` followed by ${FORM}.`;
       problem(`The rule for '${pattern}' must be a mapping of checks.`, path, fix);
       continue;
     }
@@ -89,27 +114,57 @@ export function parseThresholds(yf: YamlFile): Rule[] {
     const rule: Rule = { pattern, hard: {}, warn: {}, optional: false, at: at(path, true), checkAt: {} };
 
     for (const key of Object.keys(raw)) {
-      if (!RULE_KEYS.includes(key)) problem(`Unknown key '${key}' in the rule for '${pattern}'.${didYouMean(key, RULE_KEYS)}`, [...path, key], `use only ${RULE_KEYS.join(', ')}.`, true);
+      if (!RULE_KEYS.includes(key))
+        problem(
+          `Unknown key '${key}' in the rule for '${pattern}'.${didYouMean(key, RULE_KEYS)}`,
+          [...path, key],
+          `use only ${RULE_KEYS.join(', ')}.`,
+          true,
+        );
     }
     for (const key of ['optional', 'greater_is_better'] as const) {
-      if (key in raw && typeof raw[key] !== 'boolean') problem(`'${key}' must be true or false (got ${shown(raw[key])}).`, [...path, key], `write \`${key}: true\` or \`${key}: false\`.`);
+      if (key in raw && typeof raw[key] !== 'boolean')
+        problem(
+          `'${key}' must be true or false (got ${shown(raw[key])}).`,
+          [...path, key],
+          `write \`${key}: true\` or \`${key}: false\`.`,
+        );
     }
     rule.optional = raw.optional === true;
     if (typeof raw.greater_is_better === 'boolean') rule.greaterIsBetter = raw.greater_is_better;
-    if ('significance' in raw) rule.significance = readSignificance(raw.significance, [...path, 'significance'], problem);
+    if ('significance' in raw)
+      rule.significance = readSignificance(raw.significance, [...path, 'significance'], problem);
     if ('max_failing' in raw || 'aggregate' in raw) {
       const key = 'max_failing' in raw ? 'max_failing' : 'aggregate';
       const n = toNumber(raw.max_failing);
       if (!isPattern(pattern)) {
-        problem(`'${key}' applies to a wildcard rule, and '${pattern}' names one metric.`, [...path, key], `use a pattern such as \`"precision.area-*"\`, or remove \`${key}\`.`, true);
+        problem(
+          `'${key}' applies to a wildcard rule, and '${pattern}' names one metric.`,
+          [...path, key],
+          `use a pattern such as \`"precision.area-*"\`, or remove \`${key}\`.`,
+          true,
+        );
       } else if ('max_failing' in raw && 'aggregate' in raw) {
-        problem(`'max_failing' and 'aggregate' do not go together in the rule for '${pattern}'.`, [...path, 'aggregate'], 'an aggregate is one value (it passes or fails); keep one of them.', true);
+        problem(
+          `'max_failing' and 'aggregate' do not go together in the rule for '${pattern}'.`,
+          [...path, 'aggregate'],
+          'an aggregate is one value (it passes or fails); keep one of them.',
+          true,
+        );
       } else if ('max_failing' in raw && (n === undefined || !Number.isInteger(n) || n < 0)) {
-        problem(`'max_failing' must be a whole number ≥ 0 (got ${shown(raw.max_failing)}).`, [...path, 'max_failing'], 'write how many matched metrics may fail, e.g. `max_failing: 2`.');
+        problem(
+          `'max_failing' must be a whole number ≥ 0 (got ${shown(raw.max_failing)}).`,
+          [...path, 'max_failing'],
+          'write how many matched metrics may fail, e.g. `max_failing: 2`.',
+        );
       } else if ('max_failing' in raw) {
         rule.maxFailing = n;
       } else if (!(AGGREGATES as readonly unknown[]).includes(raw.aggregate)) {
-        problem(`'aggregate' must be ${AGGREGATES.join(' or ')} (got ${shown(raw.aggregate)}).`, [...path, 'aggregate'], 'write `aggregate: min` (the worst metric) or `aggregate: mean`.');
+        problem(
+          `'aggregate' must be ${AGGREGATES.join(' or ')} (got ${shown(raw.aggregate)}).`,
+          [...path, 'aggregate'],
+          'write `aggregate: min` (the worst metric) or `aggregate: mean`.',
+        );
       } else {
         rule.aggregate = raw.aggregate as Aggregate;
       }
@@ -120,7 +175,11 @@ export function parseThresholds(yf: YamlFile): Rule[] {
         if (!(check in fields)) continue;
         const n = toNumber(fields[check]);
         if (n === undefined || !Number.isFinite(n)) {
-          problem(`'${check}' must be a finite number (got ${shown(fields[check])}).`, [...bandPath, check], `write a number, e.g. \`${check}: ${check === 'max' ? 50 : check === 'min' ? 0.85 : -0.01}\`.`);
+          problem(
+            `'${check}' must be a finite number (got ${shown(fields[check])}).`,
+            [...bandPath, check],
+            `write a number, e.g. \`${check}: ${check === 'max' ? 50 : check === 'min' ? 0.85 : -0.01}\`.`,
+          );
         } else {
           bounds[check] = n;
           rule.checkAt[[...bandPath.slice(1), check].join('.')] = at([...bandPath, check]);
@@ -129,18 +188,35 @@ export function parseThresholds(yf: YamlFile): Rule[] {
       if ('threshold' in fields) {
         const n = toNumber(fields.threshold);
         if (rule.greaterIsBetter === undefined) {
-          problem(`'threshold' needs a direction in the rule for '${pattern}'.`, [...bandPath, 'threshold'], 'add `greater_is_better: true` (or false), or write `min:`/`max:` instead.');
+          problem(
+            `'threshold' needs a direction in the rule for '${pattern}'.`,
+            [...bandPath, 'threshold'],
+            'add `greater_is_better: true` (or false), or write `min:`/`max:` instead.',
+          );
         } else if (n === undefined || !Number.isFinite(n)) {
-          problem(`'threshold' must be a finite number (got ${shown(fields.threshold)}).`, [...bandPath, 'threshold'], 'write a number, e.g. `threshold: 0.85`.');
+          problem(
+            `'threshold' must be a finite number (got ${shown(fields.threshold)}).`,
+            [...bandPath, 'threshold'],
+            'write a number, e.g. `threshold: 0.85`.',
+          );
         } else {
           const as = rule.greaterIsBetter ? 'min' : 'max';
-          if (as in fields) problem(`'threshold' and '${as}' say the same thing in the rule for '${pattern}'.`, [...bandPath, 'threshold'], `keep only \`${as}\`.`);
+          if (as in fields)
+            problem(
+              `'threshold' and '${as}' say the same thing in the rule for '${pattern}'.`,
+              [...bandPath, 'threshold'],
+              `keep only \`${as}\`.`,
+            );
           bounds[as] = n;
           rule.checkAt[[...bandPath.slice(1), as].join('.')] = at([...bandPath, 'threshold']);
         }
       }
       if (bounds.min !== undefined && bounds.max !== undefined && bounds.min > bounds.max) {
-        problem(`'min' (${bounds.min}) is above 'max' (${bounds.max}), so no value can pass.`, [...bandPath, 'min'], 'swap them or correct one of the bounds.');
+        problem(
+          `'min' (${bounds.min}) is above 'max' (${bounds.max}), so no value can pass.`,
+          [...bandPath, 'min'],
+          'swap them or correct one of the bounds.',
+        );
       }
     };
     readBand(raw, path, rule.hard);
@@ -148,11 +224,21 @@ export function parseThresholds(yf: YamlFile): Rule[] {
     if ('warn' in raw) {
       const warnNode = raw.warn;
       if (!isMap(warnNode)) {
-        problem(`'warn' must be a mapping of checks, e.g. \`warn: {min: 0.9}\`.`, [...path, 'warn'], 'write the soft band with the same checks as the rule (min, max, min_absolute_change, min_relative_change).');
+        problem(
+          `'warn' must be a mapping of checks, e.g. \`warn: {min: 0.9}\`.`,
+          [...path, 'warn'],
+          'write the soft band with the same checks as the rule (min, max, min_absolute_change, min_relative_change).',
+        );
       } else {
         const fields = ruleFields(warnNode, doc);
         for (const key of Object.keys(fields)) {
-          if (!BAND_KEYS.includes(key)) problem(`Unknown key '${key}' in the warn band of '${pattern}'.${didYouMean(key, BAND_KEYS)}`, [...path, 'warn', key], `a warn band holds only ${BAND_KEYS.join(', ')}.`, true);
+          if (!BAND_KEYS.includes(key))
+            problem(
+              `Unknown key '${key}' in the warn band of '${pattern}'.${didYouMean(key, BAND_KEYS)}`,
+              [...path, 'warn', key],
+              `a warn band holds only ${BAND_KEYS.join(', ')}.`,
+              true,
+            );
         }
         readBand(fields, [...path, 'warn'], rule.warn);
       }
@@ -167,7 +253,13 @@ export function parseThresholds(yf: YamlFile): Rule[] {
       const hasMin = rule.hard.min !== undefined || rule.warn.min !== undefined;
       const hasMax = rule.hard.max !== undefined || rule.warn.max !== undefined;
       if (hasMin !== hasMax) rule.greaterIsBetter = hasMin;
-      else problem(`The rule for '${pattern}' compares with the baseline but does not say which direction is better.`, path, 'add `greater_is_better: true` (higher is better, e.g. accuracy) or `false` (lower is better, e.g. latency).', true);
+      else
+        problem(
+          `The rule for '${pattern}' compares with the baseline but does not say which direction is better.`,
+          path,
+          'add `greater_is_better: true` (higher is better, e.g. accuracy) or `false` (lower is better, e.g. latency).',
+          true,
+        );
     }
     rules.push(rule);
   }
@@ -177,10 +269,18 @@ export function parseThresholds(yf: YamlFile): Rule[] {
 }
 
 /** A significance level: a probability in (0, 0.5]; undefined (and a problem) otherwise. */
-function readSignificance(value: unknown, path: string[], problem: (m: string, p: string[], fix: string) => void): number | undefined {
+function readSignificance(
+  value: unknown,
+  path: string[],
+  problem: (m: string, p: string[], fix: string) => void,
+): number | undefined {
   const n = toNumber(value);
   if (n !== undefined && n > 0 && n <= 0.5) return n;
-  problem(`'significance' must be a probability between 0 and 0.5 (got ${shown(value)}).`, path, 'write e.g. `significance: 0.05` (fail only when worse with 95 % confidence).');
+  problem(
+    `'significance' must be a probability between 0 and 0.5 (got ${shown(value)}).`,
+    path,
+    'write e.g. `significance: 0.05` (fail only when worse with 95 % confidence).',
+  );
   return undefined;
 }
 
@@ -196,7 +296,8 @@ function ruleFields(map: YAMLMap, doc: Document.Parsed): Record<string, unknown>
     const value = resolved(item.value, doc);
     if (key === '<<' && (isMap(value) || isSeq(value))) {
       const sources = isSeq(value) ? value.items.map((v) => resolved(v, doc)) : [value];
-      for (const src of sources) if (isMap(src)) for (const [k, v] of Object.entries(ruleFields(src, doc))) if (!(k in merged)) merged[k] = v;
+      for (const src of sources)
+        if (isMap(src)) for (const [k, v] of Object.entries(ruleFields(src, doc))) if (!(k in merged)) merged[k] = v;
       continue;
     }
     out[key] = isScalar(value) ? (value as Scalar).value : value;
@@ -211,7 +312,9 @@ export function resolved(node: unknown, doc: Document.Parsed): unknown {
 
 /** A value for an error message: `NaN` and `∞` rather than JSON's `null`. */
 function shown(value: unknown): string {
-  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
+  return typeof value === 'number' && !Number.isFinite(value)
+    ? String(value)
+    : (JSON.stringify(value) ?? String(value));
 }
 
 /** `*` matches any run of characters (dots included), `?` one character; the rest is literal. */
@@ -220,7 +323,10 @@ export function isPattern(key: string): boolean {
 }
 
 export function patternToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
 }
 

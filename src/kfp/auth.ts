@@ -61,7 +61,10 @@ function fail(message: string, fix: string): UserError {
  */
 function checkTarget(url: URL, opts: DexLoginOptions, withCredentials: boolean): void {
   if (opts.baseUrl.protocol === 'https:' && url.protocol !== 'https:') {
-    throw fail(`the login went from https to ${url.protocol}//${url.host}${url.pathname}, which would expose the credentials and session in clear text`, 'check kfp-host and the gateway\'s redirect URLs; they must stay on https.');
+    throw fail(
+      `the login went from https to ${url.protocol}//${url.host}${url.pathname}, which would expose the credentials and session in clear text`,
+      "check kfp-host and the gateway's redirect URLs; they must stay on https.",
+    );
   }
   const allowed = [opts.baseUrl.origin, opts.dexOrigin?.origin].filter(Boolean);
   if (withCredentials && !allowed.includes(url.origin)) {
@@ -81,11 +84,21 @@ export async function dexLogin(opts: DexLoginOptions): Promise<string> {
     if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
     checkTarget(url, opts, body !== undefined);
     try {
-      const res = await rawRequest(url, { method, headers, body, timeoutMs: opts.timeoutMs, agent: url.protocol === opts.baseUrl.protocol ? opts.agent : undefined });
+      const res = await rawRequest(url, {
+        method,
+        headers,
+        body,
+        timeoutMs: opts.timeoutMs,
+        agent: url.protocol === opts.baseUrl.protocol ? opts.agent : undefined,
+      });
       jar.store(url, res.headers['set-cookie']);
       return res;
     } catch (err) {
-      if (err instanceof TransportError) throw fail(`${method} ${url.origin}${url.pathname}: ${err.message}`, 'check kfp-host and that the Kubeflow gateway is reachable.');
+      if (err instanceof TransportError)
+        throw fail(
+          `${method} ${url.origin}${url.pathname}: ${err.message}`,
+          'check kfp-host and that the Kubeflow gateway is reachable.',
+        );
       throw err;
     }
   };
@@ -95,7 +108,11 @@ export async function dexLogin(opts: DexLoginOptions): Promise<string> {
     let res = await send(url, method, body);
     let hops = 0;
     while (REDIRECT.has(res.status) && res.headers.location) {
-      if (++hops > 20) throw fail(`more than 20 redirects from ${start.origin}${start.pathname}`, 'check kfp-host and the gateway configuration.');
+      if (++hops > 20)
+        throw fail(
+          `more than 20 redirects from ${start.origin}${start.pathname}`,
+          'check kfp-host and the gateway configuration.',
+        );
       url = new URL(res.headers.location, url);
       const keep = res.status === 307 || res.status === 308;
       res = await send(url, keep ? method : 'GET', keep ? body : undefined);
@@ -108,25 +125,41 @@ export async function dexLogin(opts: DexLoginOptions): Promise<string> {
     opts.debug?.('Dex login: the KFP URL did not redirect to a login page; using no session cookie');
     return '';
   }
-  if (first.res.status !== 200) throw fail(`GET ${first.url.origin}${first.url.pathname} answered HTTP ${first.res.status}`, 'check kfp-host.');
+  if (first.res.status !== 200)
+    throw fail(`GET ${first.url.origin}${first.url.pathname} answered HTTP ${first.res.status}`, 'check kfp-host.');
   let loginUrl = first.url;
-  if (/\/auth\/?$/.test(loginUrl.pathname)) loginUrl = new URL(`${loginUrl.pathname.replace(/\/?$/, '')}/${opts.connector}${loginUrl.search}`, loginUrl);
+  if (/\/auth\/?$/.test(loginUrl.pathname))
+    loginUrl = new URL(`${loginUrl.pathname.replace(/\/?$/, '')}/${opts.connector}${loginUrl.search}`, loginUrl);
   if (!/\/auth\/[^/]+\/login\/?$/.test(loginUrl.pathname)) {
     const again = await follow(loginUrl, 'GET');
     loginUrl = again.url;
     if (!/\/auth\/[^/]+\/login\/?$/.test(loginUrl.pathname)) {
-      throw fail(`no Dex login form found (ended at ${loginUrl.origin}${loginUrl.pathname})`, 'check kfp-host; username/password login needs Dex behind the Kubeflow gateway — otherwise pass kfp-token or kfp-cookie.');
+      throw fail(
+        `no Dex login form found (ended at ${loginUrl.origin}${loginUrl.pathname})`,
+        'check kfp-host; username/password login needs Dex behind the Kubeflow gateway — otherwise pass kfp-token or kfp-cookie.',
+      );
     }
   }
   opts.debug?.(`Dex login: posting the form at ${loginUrl.origin}${loginUrl.pathname}`);
   const form = new URLSearchParams({ login: opts.username, password: opts.password }).toString();
   const posted = await follow(loginUrl, 'POST', form);
   if (!posted.redirected) {
-    throw fail(`Dex did not accept the credentials of '${opts.username}' (it answered the form without redirecting)`, `check kfp-username and kfp-password, and that the '${opts.connector}' connector is the right one.`);
+    throw fail(
+      `Dex did not accept the credentials of '${opts.username}' (it answered the form without redirecting)`,
+      `check kfp-username and kfp-password, and that the '${opts.connector}' connector is the right one.`,
+    );
   }
-  if (posted.res.status !== 200) throw fail(`after login, ${posted.url.origin}${posted.url.pathname} answered HTTP ${posted.res.status}`, 'check kfp-host and the gateway.');
+  if (posted.res.status !== 200)
+    throw fail(
+      `after login, ${posted.url.origin}${posted.url.pathname} answered HTTP ${posted.res.status}`,
+      'check kfp-host and the gateway.',
+    );
   const cookie = jar.header(opts.baseUrl);
-  if (!cookie) throw fail('the login succeeded but left no session cookie for the KFP host', 'check that kfp-host uses the same host name as the Kubeflow gateway.');
+  if (!cookie)
+    throw fail(
+      'the login succeeded but left no session cookie for the KFP host',
+      'check that kfp-host uses the same host name as the Kubeflow gateway.',
+    );
   for (const v of jar.values(opts.baseUrl)) opts.mask(v);
   opts.mask(cookie);
   return cookie;

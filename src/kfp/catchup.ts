@@ -22,7 +22,8 @@ export function missedSlots(t: SchedulerTrigger, since: number, now: number, cap
   if (t.intervalSeconds !== undefined) {
     const interval = Math.max(1, t.intervalSeconds);
     // A start after the last run is itself the next slot (periodic_schedule.go).
-    if (t.start !== undefined && t.start > since) return t.start > until ? 0 : Math.min(cap, 1 + Math.floor((until - t.start) / interval));
+    if (t.start !== undefined && t.start > since)
+      return t.start > until ? 0 : Math.min(cap, 1 + Math.floor((until - t.start) / interval));
     return since + interval > until ? 0 : Math.min(cap, Math.floor((until - since) / interval));
   }
   const parsed = parseCron(t.cron ?? '');

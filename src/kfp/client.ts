@@ -6,7 +6,18 @@ import { findByName } from './collation.js';
 import { dexLogin } from './auth.js';
 import { readTokenFile } from './token-file.js';
 import { DEFAULT_RETRY, type RetryPolicy, Transport } from './http.js';
-import type { ApiVersion, Experiment, KfpClient, KfpPipeline, KfpPipelineVersion, ListOptions, RecurringRun, RecurringRunInput, Run, RunInput } from './types.js';
+import type {
+  ApiVersion,
+  Experiment,
+  KfpClient,
+  KfpPipeline,
+  KfpPipelineVersion,
+  ListOptions,
+  RecurringRun,
+  RecurringRunInput,
+  Run,
+  RunInput,
+} from './types.js';
 import { pipelineFromWire, pipelinesWire as pw, versionFromWire } from './pipelines-wire.js';
 import { type Page, type Wire, defined } from './wire.js';
 import { v1 } from './wire-v1.js';
@@ -66,7 +77,8 @@ export async function paginate<T>(fetchPage: (pageToken: string | undefined) => 
     items.push(...page.items);
     token = page.nextPageToken;
     if (token !== undefined) {
-      if (seen.has(token)) throw new Error('KFP returned the same next_page_token twice; stopping to avoid an endless listing.');
+      if (seen.has(token))
+        throw new Error('KFP returned the same next_page_token twice; stopping to avoid an endless listing.');
       seen.add(token);
     }
   } while (token);
@@ -74,18 +86,25 @@ export async function paginate<T>(fetchPage: (pageToken: string | undefined) => 
 }
 
 function agentFor(url: URL, opts: KfpClientOptions, host?: KfpClientHost): http.Agent {
-  const common = { keepAlive: true, maxSockets: Math.max(32, opts.maxParallelRequests ?? DEFAULT_MAX_PARALLEL_REQUESTS) };
+  const common = {
+    keepAlive: true,
+    maxSockets: Math.max(32, opts.maxParallelRequests ?? DEFAULT_MAX_PARALLEL_REQUESTS),
+  };
   if (url.protocol !== 'https:') return new http.Agent(common);
   let ca: Buffer | undefined;
   if (opts.caFile) {
     try {
       ca = fs.readFileSync(opts.caFile);
     } catch (err) {
-      throw new UserError(`kfp-ca-file '${opts.caFile}' cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Fix: point kfp-ca-file at a PEM file with the CA certificate(s) of the KFP server.`);
+      throw new UserError(
+        `kfp-ca-file '${opts.caFile}' cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Fix: point kfp-ca-file at a PEM file with the CA certificate(s) of the KFP server.`,
+      );
     }
   }
   if (opts.skipTlsVerify) {
-    host?.warning(`kfp-skip-tls-verify is on: the certificate of ${url.host} is not checked, so anyone on the network path could impersonate KFP and read its credentials. Prefer kfp-ca-file.`);
+    host?.warning(
+      `kfp-skip-tls-verify is on: the certificate of ${url.host} is not checked, so anyone on the network path could impersonate KFP and read its credentials. Prefer kfp-ca-file.`,
+    );
   }
   return new https.Agent({ ...common, ca, rejectUnauthorized: !opts.skipTlsVerify });
 }
@@ -96,10 +115,14 @@ function dexUrlOf(value: string, baseUrl: URL): URL {
     url = new URL(value);
     if (!/^https?:$/.test(url.protocol)) throw new Error('not http(s)');
   } catch {
-    throw new UserError(`kfp-dex-url '${value}' is not an http(s) URL. Fix: give the origin Dex is served from, e.g. https://dex.example.com.`);
+    throw new UserError(
+      `kfp-dex-url '${value}' is not an http(s) URL. Fix: give the origin Dex is served from, e.g. https://dex.example.com.`,
+    );
   }
   if (baseUrl.protocol === 'https:' && url.protocol !== 'https:') {
-    throw new UserError(`kfp-dex-url '${value}' is plain http while kfp-host is https: the password would travel in clear text. Fix: use Dex's https URL.`);
+    throw new UserError(
+      `kfp-dex-url '${value}' is plain http while kfp-host is https: the password would travel in clear text. Fix: use Dex's https URL.`,
+    );
   }
   return url;
 }
@@ -111,15 +134,21 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
     baseUrl = new URL(opts.host);
     if (!/^https?:$/.test(baseUrl.protocol)) throw new Error('not http(s)');
   } catch {
-    throw new UserError(`kfp-host '${opts.host}' is not an http(s) URL. Fix: set kfp-host to the KFP API prefix, e.g. https://kubeflow.example.com/pipeline.`);
+    throw new UserError(
+      `kfp-host '${opts.host}' is not an http(s) URL. Fix: set kfp-host to the KFP API prefix, e.g. https://kubeflow.example.com/pipeline.`,
+    );
   }
   const apis = /\/apis\/(v\d+(?:(?:alpha|beta)\d+)?)\/*$/.exec(baseUrl.pathname);
   if (apis) {
     const prefix = opts.host.slice(0, opts.host.lastIndexOf('/apis/'));
-    throw new UserError(`kfp-host '${opts.host}' ends in /apis/${apis[1]}, which the toolkit adds itself. Fix: set kfp-host to '${prefix}' (the part before /apis/…) and choose the API version with api-version (v1beta1 or v2beta1).`);
+    throw new UserError(
+      `kfp-host '${opts.host}' ends in /apis/${apis[1]}, which the toolkit adds itself. Fix: set kfp-host to '${prefix}' (the part before /apis/…) and choose the API version with api-version (v1beta1 or v2beta1).`,
+    );
   }
   if (opts.token && (opts.cookie || opts.username)) {
-    host?.warning(`kfp-token and ${opts.cookie ? 'kfp-cookie' : 'kfp-username/kfp-password'} are both set: both credentials are sent on every call, and the gateway decides which one counts. Keep only the one this KFP expects.`);
+    host?.warning(
+      `kfp-token and ${opts.cookie ? 'kfp-cookie' : 'kfp-username/kfp-password'} are both set: both credentials are sent on every call, and the gateway decides which one counts. Keep only the one this KFP expects.`,
+    );
   }
   const dexOrigin = opts.dexUrl ? dexUrlOf(opts.dexUrl, baseUrl) : undefined;
   const wire: Wire = opts.apiVersion === 'v1beta1' ? v1 : v2;
@@ -141,19 +170,40 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
     }
     let cookie = opts.cookie;
     if (opts.username && opts.password !== undefined) {
-      session ??= dexLogin({ baseUrl, username: opts.username, password: opts.password, connector: opts.dexConnector ?? 'local', dexOrigin, timeoutMs, agent, mask, debug: host?.debug.bind(host) });
+      session ??= dexLogin({
+        baseUrl,
+        username: opts.username,
+        password: opts.password,
+        connector: opts.dexConnector ?? 'local',
+        dexOrigin,
+        timeoutMs,
+        agent,
+        mask,
+        debug: host?.debug.bind(host),
+      });
       cookie = (await session) || undefined;
     }
     if (cookie) h.cookie = cookie;
     if (opts.userHeader) h[opts.userHeader.name.toLowerCase()] = opts.userHeader.value;
     return h;
   };
-  const transport = new Transport({ baseUrl, timeoutMs, retry: { ...DEFAULT_RETRY, ...opts.retry }, headers, agent, maxInFlight: opts.maxParallelRequests ?? DEFAULT_MAX_PARALLEL_REQUESTS, debug: host?.debug.bind(host) });
+  const transport = new Transport({
+    baseUrl,
+    timeoutMs,
+    retry: { ...DEFAULT_RETRY, ...opts.retry },
+    headers,
+    agent,
+    maxInFlight: opts.maxParallelRequests ?? DEFAULT_MAX_PARALLEL_REQUESTS,
+    debug: host?.debug.bind(host),
+  });
   const pageSize = (o?: ListOptions) => Math.min(Math.max(1, o?.pageSize ?? MAX_PAGE_SIZE), MAX_PAGE_SIZE);
   const recent = (sentAt: number, created?: Date) => !created || created.getTime() >= sentAt - CLOCK_SKEW_MS;
   let orphanDelete: Promise<boolean> | undefined;
   const v2Only = (what: string) => {
-    if (wire.version !== 'v2beta1') throw new UserError(`KFP's ${wire.version} API is not used for ${what}. Fix: set api-version to v2beta1 (KFP 2.x).`);
+    if (wire.version !== 'v2beta1')
+      throw new UserError(
+        `KFP's ${wire.version} API is not used for ${what}. Fix: set api-version to v2beta1 (KFP 2.x).`,
+      );
   };
 
   const client: KfpClient = {
@@ -164,7 +214,12 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
     orphanDeleteSupported: () => (orphanDelete ??= orphanDeleteOn(client, wire, host)),
 
     listExperiments: (namespace, o) =>
-      paginate((pageToken) => transport.call(wire.listExperiments(namespace, { pageToken, pageSize: pageSize(o), sortBy: o?.sortBy, filter: o?.filter }), wire.parseExperimentPage)),
+      paginate((pageToken) =>
+        transport.call(
+          wire.listExperiments(namespace, { pageToken, pageSize: pageSize(o), sortBy: o?.sortBy, filter: o?.filter }),
+          wire.parseExperimentPage,
+        ),
+      ),
     findExperiment: async (name, namespace) => {
       // KFP's `name = ?` is case- and accent-insensitive (MySQL utf8mb4_0900_ai_ci), as is its unique index.
       const found = await client.listExperiments(namespace, { filter: [{ key: 'name', op: 'EQUALS', value: name }] });
@@ -173,12 +228,20 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
     getExperiment: (id) => transport.call(wire.getExperiment(id), wire.parseExperiment),
     createExperiment: (input) =>
       // Experiment names are unique per namespace: if it exists now, it is ours.
-      transport.call<Experiment>(wire.createExperiment(input), wire.parseExperiment, () => client.findExperiment(input.name, input.namespace)),
+      transport.call<Experiment>(wire.createExperiment(input), wire.parseExperiment, () =>
+        client.findExperiment(input.name, input.namespace),
+      ),
     archiveExperiment: async (id) => void (await transport.call(wire.archiveExperiment(id))),
     unarchiveExperiment: async (id) => void (await transport.call(wire.unarchiveExperiment(id))),
 
     listRecurringRuns: async (scope, o) => {
-      const list = (w: Wire) => paginate((pageToken) => transport.call(w.listRecurringRuns(scope, { pageToken, pageSize: pageSize(o), sortBy: o?.sortBy, filter: o?.filter }), w.parseRecurringRunPage));
+      const list = (w: Wire) =>
+        paginate((pageToken) =>
+          transport.call(
+            w.listRecurringRuns(scope, { pageToken, pageSize: pageSize(o), sortBy: o?.sortBy, filter: o?.filter }),
+            w.parseRecurringRunPage,
+          ),
+        );
       const runs = await list(wire);
       // v2 does not return a workflow given through v1 as workflow_manifest (server/api_converter.go
       // toApiRecurringRun reads only the spec manifest): one v1 listing reads those, so switching
@@ -190,36 +253,61 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
     getRecurringRun: async (id) => {
       const run = await transport.call(wire.getRecurringRun(id), wire.parseRecurringRun);
       if (wire.version === 'v1beta1' || !withoutPipeline(run)) return run;
-      return defined({ ...run, pipeline: (await transport.call(v1.getRecurringRun(id), v1.parseRecurringRun)).pipeline });
+      return defined({
+        ...run,
+        pipeline: (await transport.call(v1.getRecurringRun(id), v1.parseRecurringRun)).pipeline,
+      });
     },
     createRecurringRun: async (input: RecurringRunInput) => {
       const req = wire.createRecurringRun(input);
       const sentAt = Date.now();
       return transport.call<RecurringRun>(req, wire.parseRecurringRun, async () => {
-        const same = await client.listRecurringRuns({ experimentId: input.experimentId }, { filter: [{ key: 'name', op: 'EQUALS', value: input.name }] });
-        return newest(same.filter((r) => r.name === input.name && r.experimentId === input.experimentId && recent(sentAt, r.createdAt)));
+        const same = await client.listRecurringRuns(
+          { experimentId: input.experimentId },
+          { filter: [{ key: 'name', op: 'EQUALS', value: input.name }] },
+        );
+        return newest(
+          same.filter(
+            (r) => r.name === input.name && r.experimentId === input.experimentId && recent(sentAt, r.createdAt),
+          ),
+        );
       });
     },
     enableRecurringRun: async (id) => void (await transport.call(wire.enableRecurringRun(id))),
     disableRecurringRun: async (id) => void (await transport.call(wire.disableRecurringRun(id))),
-    deleteRecurringRun: async (id, o) => void (await transport.call(wire.deleteRecurringRun(id, !!o?.orphanRuns && (await client.orphanDeleteSupported())))),
+    deleteRecurringRun: async (id, o) =>
+      void (await transport.call(
+        wire.deleteRecurringRun(id, !!o?.orphanRuns && (await client.orphanDeleteSupported())),
+      )),
 
     listPipelines: (namespace) => {
       v2Only('listing pipelines');
-      return paginate((pageToken) => transport.call(pw.listPipelines(namespace, { pageToken, pageSize: MAX_PAGE_SIZE }), pw.parsePipelinePage));
+      return paginate((pageToken) =>
+        transport.call(pw.listPipelines(namespace, { pageToken, pageSize: MAX_PAGE_SIZE }), pw.parsePipelinePage),
+      );
     },
     listPipelineVersions: (pipelineId) => {
       v2Only('listing pipeline versions');
-      return paginate((pageToken) => transport.call(pw.listVersions(pipelineId, { pageToken, pageSize: MAX_PAGE_SIZE }), pw.parseVersionPage));
+      return paginate((pageToken) =>
+        transport.call(pw.listVersions(pipelineId, { pageToken, pageSize: MAX_PAGE_SIZE }), pw.parseVersionPage),
+      );
     },
     createPipeline: (input) => {
       v2Only('registering pipelines');
       // Names are unique per namespace: if it exists after an unseen answer, it is ours.
-      return transport.call<KfpPipeline>(pw.createPipeline(input), (b) => pipelineFromWire(b), async () => (await client.listPipelines(input.namespace)).find((p) => p.name === input.name));
+      return transport.call<KfpPipeline>(
+        pw.createPipeline(input),
+        (b) => pipelineFromWire(b),
+        async () => (await client.listPipelines(input.namespace)).find((p) => p.name === input.name),
+      );
     },
     uploadPipelineVersion: (input) => {
       v2Only('uploading pipeline versions');
-      return transport.call<KfpPipelineVersion>(pw.uploadVersion(input), (b) => versionFromWire(b), async () => (await client.listPipelineVersions(input.pipelineId)).find((v) => v.name === input.name));
+      return transport.call<KfpPipelineVersion>(
+        pw.uploadVersion(input),
+        (b) => versionFromWire(b),
+        async () => (await client.listPipelineVersions(input.pipelineId)).find((v) => v.name === input.name),
+      );
     },
     deletePipelineVersion: async (pipelineId, versionId) => {
       v2Only('deleting pipeline versions');
@@ -230,7 +318,10 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
       const req = wire.createRun(input);
       const sentAt = Date.now();
       return transport.call<Run>(req, wire.parseRun, async () => {
-        const same = await client.listRuns({ experimentId: input.experimentId }, { filter: [{ key: 'name', op: 'EQUALS', value: input.name }] });
+        const same = await client.listRuns(
+          { experimentId: input.experimentId },
+          { filter: [{ key: 'name', op: 'EQUALS', value: input.name }] },
+        );
         return newest(same.filter((r) => r.name === input.name && recent(sentAt, r.createdAt)));
       });
     },
@@ -240,7 +331,12 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
       const states = o?.states;
       if (states?.length === 0) return [];
       const filter = [...(o?.filter ?? []), ...(states ? wire.runStateFilter(states) : [])];
-      const runs = await paginate((pageToken) => transport.call(wire.listRuns(scope, { pageToken, pageSize: pageSize(o), sortBy: o?.sortBy, filter }), wire.parseRunPage));
+      const runs = await paginate((pageToken) =>
+        transport.call(
+          wire.listRuns(scope, { pageToken, pageSize: pageSize(o), sortBy: o?.sortBy, filter }),
+          wire.parseRunPage,
+        ),
+      );
       // Re-checked on the normalised state: exact where KFP could not filter (v1) or only approximately.
       return states ? runs.filter((r) => states.includes(r.state)) : runs;
     },
@@ -263,7 +359,10 @@ async function orphanDeleteOn(client: KfpClient, wire: Wire, host?: KfpClientHos
     return false;
   }
   const parsed = parseKfpVersion(version);
-  if (!parsed) host?.debug(`KFP reports no release (tag_name ${JSON.stringify(version ?? 'unknown')}); deletes are treated as terminating running runs`);
+  if (!parsed)
+    host?.debug(
+      `KFP reports no release (tag_name ${JSON.stringify(version ?? 'unknown')}); deletes are treated as terminating running runs`,
+    );
   return !!parsed && versionAtLeast(parsed, ORPHAN_DELETE_SINCE);
 }
 

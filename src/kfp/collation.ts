@@ -7,7 +7,11 @@
 export function collationKey(name: string): string {
   // Compatibility decomposition drops accents (é → e) and folds ligatures and widths (ﬁ → fi); the
   // upper-then-lower round trip folds case including ß → ss, as UCA primary strength does.
-  return name.normalize('NFKD').replace(/\p{M}+/gu, '').toUpperCase().toLowerCase();
+  return name
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toUpperCase()
+    .toLowerCase();
 }
 
 /** True when KFP's database sees the two names as equal. */

@@ -49,7 +49,11 @@ const SECONDS: Bounds = { min: 0, max: 59 };
 const MINUTES: Bounds = { min: 0, max: 59 };
 const HOURS: Bounds = { min: 0, max: 23 };
 const DOM: Bounds = { min: 1, max: 31 };
-const MONTHS: Bounds = { min: 1, max: 12, names: names(['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'], 1) };
+const MONTHS: Bounds = {
+  min: 1,
+  max: 12,
+  names: names(['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'], 1),
+};
 const DOW: Bounds = { min: 0, max: 6, names: names(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], 0) };
 
 /** Go's `strings.Fields` splits on `unicode.IsSpace`, which differs from JavaScript's `\s` (U+0085 yes, U+FEFF no). */
@@ -152,7 +156,8 @@ function parseDescriptor(descriptor: string): CronSchedule {
     const seconds = ns < 1_000_000_000n ? 1 : Number(ns / 1_000_000_000n);
     const warnings: string[] = [];
     if (ns < 1_000_000_000n) warnings.push(`'${descriptor}' is shorter than one second: KFP runs it every second.`);
-    else if (ns % 1_000_000_000n !== 0n) warnings.push(`KFP drops the fraction of a second: '${descriptor}' runs every ${formatDurationExact(seconds)}.`);
+    else if (ns % 1_000_000_000n !== 0n)
+      warnings.push(`KFP drops the fraction of a second: '${descriptor}' runs every ${formatDurationExact(seconds)}.`);
     return { expression: descriptor, everySeconds: seconds, warnings };
   }
   throw new Error(`Unrecognized descriptor: ${descriptor}`);
@@ -163,7 +168,8 @@ function parse(spec: string): CronSchedule {
   if (spec.length === 0) throw new Error('Empty spec string');
   if (spec[0] === '@') return parseDescriptor(spec);
   const fields = spec.split(GO_SPACE).filter(Boolean);
-  if (fields.length < 5 || fields.length > 6) throw new Error(`Expected 5 to 6 fields, found ${fields.length}: ${spec}`);
+  if (fields.length < 5 || fields.length > 6)
+    throw new Error(`Expected 5 to 6 fields, found ${fields.length}: ${spec}`);
   const [second, minute, hour, dom, month, dow = '*'] = fields as [string, string, string, string, string, string?];
   // Fields are read in order, so the first bad field is the one reported.
   const field = (text: string, r: Bounds, name: string) => {
@@ -217,7 +223,8 @@ function utc(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): Date {
   return t;
 }
 
-const parts = (t: Date) => [t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes(), t.getUTCSeconds()] as const;
+const parts = (t: Date) =>
+  [t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes(), t.getUTCSeconds()] as const;
 
 /** robfig `SpecSchedule.Next` in UTC: the first time strictly after `from`, or undefined after five years. */
 function specNext(s: SpecFields, from: Date): Date | undefined {
@@ -268,7 +275,8 @@ function specNext(s: SpecFields, from: Date): Date | undefined {
 /** The next fire time strictly after `from` (UTC), or undefined when robfig finds none within five years. */
 export function nextFireTime(schedule: CronSchedule, from: Date): Date | undefined {
   // constantdelay.go Next(): drop the sub-second part of `from`, add the delay.
-  if (schedule.everySeconds !== undefined) return new Date(Math.floor(from.getTime() / 1000) * 1000 + schedule.everySeconds * 1000);
+  if (schedule.everySeconds !== undefined)
+    return new Date(Math.floor(from.getTime() / 1000) * 1000 + schedule.everySeconds * 1000);
   return specNext(schedule.spec!, from);
 }
 
@@ -295,7 +303,7 @@ function fieldText(bits: bigint, r: Bounds, steps: boolean): string {
     return v[0] === r.min ? `*/${step}` : `${v[0]}/${step}`;
   }
   const out: string[] = [];
-  for (let i = 0; i < v.length; ) {
+  for (let i = 0; i < v.length;) {
     let j = i;
     while (j + 1 < v.length && v[j + 1] === v[j]! + 1) j++;
     out.push(j - i >= 2 ? `${v[i]}-${v[j]}` : v.slice(i, j + 1).join(','));
@@ -307,7 +315,14 @@ function fieldText(bits: bigint, r: Bounds, steps: boolean): string {
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 /** "Sunday", "Monday or Friday", "Monday to Friday". */
 function weekdays(bits: bigint): string {
-  const text = fieldText(bits, DOW, false).split(',').map((r) => r.split('-').map((d) => DAY_NAMES[Number(d)]).join(' to '));
+  const text = fieldText(bits, DOW, false)
+    .split(',')
+    .map((r) =>
+      r
+        .split('-')
+        .map((d) => DAY_NAMES[Number(d)])
+        .join(' to '),
+    );
   return text.length < 2 ? text.join('') : `${text.slice(0, -1).join(', ')} or ${text.at(-1)}`;
 }
 const english = (expr: string) => cronstrue.toString(expr, { use24HourTimeFormat: true, verbose: false });

@@ -10,7 +10,15 @@ const UINT64_MAX = (1n << 64n) - 1n;
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
-const ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
+const ESCAPES: Record<string, string> = {
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+};
 
 /** `strconv.Quote` (as NumError prints its input): printable characters as is, others escaped. */
 export function goQuote(s: string): string {

@@ -37,11 +37,17 @@ const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TL
 function classify(err: NodeJS.ErrnoException, reusedSocket: boolean): TransportError {
   const code = err.code ?? '';
   if (code === 'ECONNREFUSED') return new TransportError(`connection refused (${err.message})`, 'refused', false, code);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new TransportError(`host not found (${err.message})`, 'dns', false, code);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new TransportError(`host not found (${err.message})`, 'dns', false, code);
   if (TLS_CODES.test(code)) return new TransportError(`TLS failed: ${err.message.trim()}`, 'tls', false, code);
   if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/.test(err.message)) {
     // Even on a reused keep-alive socket a reset may come after the server acted, so a create treats it as ambiguous.
-    return new TransportError(`connection reset${reusedSocket ? ' (reused connection)' : ''} (${err.message})`, 'reset', 'maybe', code || 'ECONNRESET');
+    return new TransportError(
+      `connection reset${reusedSocket ? ' (reused connection)' : ''} (${err.message})`,
+      'reset',
+      'maybe',
+      code || 'ECONNRESET',
+    );
   }
   return new TransportError(err.message, 'other', 'maybe', code);
 }
@@ -79,7 +85,8 @@ export function rawRequest(url: URL, opts: RawRequestOptions): Promise<RawRespon
     }, opts.timeoutMs);
     req.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      if (timedOut) reject(new TransportError(`no answer within ${opts.timeoutMs / 1000} s`, 'timeout', 'maybe', 'ETIMEDOUT'));
+      if (timedOut)
+        reject(new TransportError(`no answer within ${opts.timeoutMs / 1000} s`, 'timeout', 'maybe', 'ETIMEDOUT'));
       else reject(classify(e, req.reusedSocket));
     });
     req.end(opts.body);
@@ -97,7 +104,13 @@ export interface RetryPolicy {
   budgetMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { retries: 6, baseMs: 500, maxMs: 10_000, maxRetryAfterMs: 60_000, budgetMs: 120_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  retries: 6,
+  baseMs: 500,
+  maxMs: 10_000,
+  maxRetryAfterMs: 60_000,
+  budgetMs: 120_000,
+};
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 
@@ -125,7 +138,9 @@ export class KfpApiError extends UserError {
     readonly hint: string,
     what: string,
   ) {
-    super(`KFP ${call} (${what}) failed: ${status ? `HTTP ${status}` : 'no answer'}${kfpMessage ? ` — ${kfpMessage}` : ''}. Check: ${hint}`);
+    super(
+      `KFP ${call} (${what}) failed: ${status ? `HTTP ${status}` : 'no answer'}${kfpMessage ? ` — ${kfpMessage}` : ''}. Check: ${hint}`,
+    );
     this.name = 'KfpApiError';
   }
 }
@@ -138,7 +153,10 @@ export function kfpMessageOf(body: string): { message: string; json: boolean } {
   } catch {
     // not JSON
   }
-  const text = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = body
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return { message: text.length > 160 ? `${text.slice(0, 160)}…` : text, json: false };
 }
 
@@ -149,19 +167,30 @@ export function missingPermission(body: string): { namespace: string; verb: stri
 }
 
 /** What to check after a failed call; `body` is the answer's body, or the transport failure's message. */
-export function hintFor(status: number | undefined, body: string, req: WireRequest, kind?: FailureKind, headers?: http.IncomingHttpHeaders): string {
-  const prefix = 'kfp-host must be the KFP API prefix, the part before /apis/… (e.g. https://host/pipeline behind the Kubeflow gateway, http://ml-pipeline.kubeflow:8888 in-cluster)';
-  if (kind === 'refused' || kind === 'dns') return `kfp-host (host name and port) and that KFP is reachable from this runner.`;
+export function hintFor(
+  status: number | undefined,
+  body: string,
+  req: WireRequest,
+  kind?: FailureKind,
+  headers?: http.IncomingHttpHeaders,
+): string {
+  const prefix =
+    'kfp-host must be the KFP API prefix, the part before /apis/… (e.g. https://host/pipeline behind the Kubeflow gateway, http://ml-pipeline.kubeflow:8888 in-cluster)';
+  if (kind === 'refused' || kind === 'dns')
+    return `kfp-host (host name and port) and that KFP is reachable from this runner.`;
   // OpenSSL's "wrong version number": the port answered in plain HTTP.
-  if (kind === 'tls' && /wrong version number|packet length too long|http request/i.test(body)) return 'kfp-host: the server does not speak TLS on that port; use http:// (or the port that serves HTTPS).';
-  if (kind === 'tls') return 'TLS: set kfp-ca-file to the CA bundle that signed the server certificate (or, insecurely, kfp-skip-tls-verify: true).';
+  if (kind === 'tls' && /wrong version number|packet length too long|http request/i.test(body))
+    return 'kfp-host: the server does not speak TLS on that port; use http:// (or the port that serves HTTPS).';
+  if (kind === 'tls')
+    return 'TLS: set kfp-ca-file to the CA bundle that signed the server certificate (or, insecurely, kfp-skip-tls-verify: true).';
   if (kind === 'timeout') return 'the network path to KFP, or raise kfp-timeout-seconds.';
   if (kind) return 'the network path to KFP (proxy, load balancer) and the KFP API server logs.';
   if (status !== undefined && status >= 300 && status < 400) {
     return `authentication: KFP redirected to ${headers?.location ?? 'a login page'}; pass kfp-token, kfp-cookie or kfp-username/kfp-password.`;
   }
   const { json } = kfpMessageOf(body);
-  if (status === 401) return 'authentication: the kfp-token or kfp-token-file (expired? audience pipelines.kubeflow.org?), kfp-cookie (expired session?) or kfp-username/kfp-password.';
+  if (status === 401)
+    return 'authentication: the kfp-token or kfp-token-file (expired? audience pipelines.kubeflow.org?), kfp-cookie (expired session?) or kfp-username/kfp-password.';
   if (status === 403) {
     const missing = missingPermission(body);
     if (missing) {
@@ -170,13 +199,17 @@ export function hintFor(status: number | undefined, body: string, req: WireReque
     return 'the namespace and permissions: the identity (token, user or kfp-user-header) needs access to the namespace in KFP (Kubeflow profile contributor / RBAC).';
   }
   if (status === 404 && !json) return `the URL prefix: ${prefix}.`;
-  if (status === 404) return `that the object exists in KFP and belongs to the namespace (${req.call} got "not found").`;
+  if (status === 404)
+    return `that the object exists in KFP and belongs to the namespace (${req.call} got "not found").`;
   if (status === 200) return `the URL prefix: the answer was not KFP's JSON. ${prefix}.`;
-  if (status === 400 && /namespace/i.test(body) && /multi-user|must be specified|empty/i.test(body)) return 'namespace: this KFP is a multi-user install; set the namespace input to your Kubeflow profile namespace.';
+  if (status === 400 && /namespace/i.test(body) && /multi-user|must be specified|empty/i.test(body))
+    return 'namespace: this KFP is a multi-user install; set the namespace input to your Kubeflow profile namespace.';
   if (status === 400) return 'the values sent: KFP refused them (see its message).';
-  if (status === 409 && req.call === 'CreateExperiment') return "the name: an experiment with this name already exists in the namespace (KFP compares experiment names ignoring case and accents: 'Exp-A' and 'exp-á' are the same).";
+  if (status === 409 && req.call === 'CreateExperiment')
+    return "the name: an experiment with this name already exists in the namespace (KFP compares experiment names ignoring case and accents: 'Exp-A' and 'exp-á' are the same).";
   if (status === 409) return 'the name: an object with this name already exists in the namespace.';
-  if (status !== undefined && status >= 500) return 'the KFP API server (its logs and health); the call was retried where safe.';
+  if (status !== undefined && status >= 500)
+    return 'the KFP API server (its logs and health); the call was retried where safe.';
   return `the KFP URL prefix, authentication and namespace (${prefix}).`;
 }
 
@@ -225,13 +258,23 @@ export class Transport {
    * it might have (timeout, reset, 5xx after sending) `verify` looks for the object first and
    * its answer is returned instead of creating a second one.
    */
-  async call<T = any>(req: WireRequest, parse: (body: any) => T = (b) => b, verify?: () => Promise<T | undefined>): Promise<T> {
+  async call<T = any>(
+    req: WireRequest,
+    parse: (body: any) => T = (b) => b,
+    verify?: () => Promise<T | undefined>,
+  ): Promise<T> {
     const { retry } = this.opts;
     const sleep = this.opts.sleep ?? defaultSleep;
     const url = urlFor(this.opts.baseUrl, req.path, req.query);
     const what = `${req.method} ${url.pathname}`;
     const form = req.upload ? multipart(req.upload) : undefined;
-    const body = form ? form.body : req.body === undefined ? (req.method === 'POST' ? '{}' : undefined) : JSON.stringify(req.body);
+    const body = form
+      ? form.body
+      : req.body === undefined
+        ? req.method === 'POST'
+          ? '{}'
+          : undefined
+        : JSON.stringify(req.body);
     let maybeDone = false;
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
@@ -240,7 +283,15 @@ export class Transport {
       try {
         const headers = await this.opts.headers();
         if (body !== undefined) headers['content-type'] = form ? form.contentType : 'application/json';
-        res = await this.slots.run(() => rawRequest(url, { method: req.method, headers, body, timeoutMs: this.opts.timeoutMs, agent: this.opts.agent }));
+        res = await this.slots.run(() =>
+          rawRequest(url, {
+            method: req.method,
+            headers,
+            body,
+            timeoutMs: this.opts.timeoutMs,
+            agent: this.opts.agent,
+          }),
+        );
       } catch (err) {
         if (!(err instanceof TransportError)) throw err;
         failure = err;
@@ -258,13 +309,21 @@ export class Transport {
         const text = res?.body ?? '';
         const kfp = failure ? failure.message : kfpMessageOf(text).message;
         const tries = attempt > 0 || why ? ` (after ${attempt + 1} attempts${why})` : '';
-        return new KfpApiError(req.call, status, kfp + tries, hintFor(status, failure ? failure.message : text, req, failure?.kind, res?.headers), what);
+        return new KfpApiError(
+          req.call,
+          status,
+          kfp + tries,
+          hintFor(status, failure ? failure.message : text, req, failure?.kind, res?.headers),
+          what,
+        );
       };
 
       if (!req.idempotent && processed !== false && (failure || status! >= 500)) {
         // Ambiguous create: look before leaping, never create twice.
         if (!verify) throw fail();
-        this.opts.debug?.(`${req.call}: ${failure ? failure.message : `HTTP ${status}`} after sending; checking whether it was applied before retrying`);
+        this.opts.debug?.(
+          `${req.call}: ${failure ? failure.message : `HTTP ${status}`} after sending; checking whether it was applied before retrying`,
+        );
         let found: T | undefined;
         try {
           found = await verify();
@@ -289,9 +348,14 @@ export class Transport {
       const after = res ? retryAfterMs(res.headers['retry-after']) : undefined;
       if (after !== undefined && after > retry.maxRetryAfterMs) throw fail();
       const delay = after ?? backoffMs(attempt, retry, this.opts.random);
-      if (Date.now() - started + delay > retry.budgetMs) throw fail(`; waiting ${Math.round(delay / 1000)} s more would pass the retry budget of ${retry.budgetMs / 1000} s`);
+      if (Date.now() - started + delay > retry.budgetMs)
+        throw fail(
+          `; waiting ${Math.round(delay / 1000)} s more would pass the retry budget of ${retry.budgetMs / 1000} s`,
+        );
       this.retried.set(req.call, (this.retried.get(req.call) ?? 0) + 1);
-      this.opts.debug?.(`${req.call}: ${failure ? failure.message : `HTTP ${status}`}; retry ${attempt + 1}/${retry.retries} in ${Math.round(delay)} ms`);
+      this.opts.debug?.(
+        `${req.call}: ${failure ? failure.message : `HTTP ${status}`}; retry ${attempt + 1}/${retry.retries} in ${Math.round(delay)} ms`,
+      );
       await sleep(delay);
     }
   }
@@ -302,6 +366,12 @@ function parseJson(res: RawResponse, req: WireRequest, what: string): any {
   try {
     return JSON.parse(res.body);
   } catch {
-    throw new KfpApiError(req.call, res.status, `the answer is not JSON: ${kfpMessageOf(res.body).message}`, hintFor(200, res.body, req), what);
+    throw new KfpApiError(
+      req.call,
+      res.status,
+      `the answer is not JSON: ${kfpMessageOf(res.body).message}`,
+      hintFor(200, res.body, req),
+      what,
+    );
   }
 }

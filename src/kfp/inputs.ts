@@ -9,7 +9,8 @@ import { API_VERSIONS } from './types.js';
 /** The KFP connection inputs every KFP-facing action shares; spread into the action's spec. */
 export const kfpInputSpecs: Record<string, InputSpec> = {
   'kfp-host': {
-    description: 'KFP API prefix: the URL before `/apis/…`, e.g. `https://kubeflow.example.com/pipeline` behind the Kubeflow gateway or `http://ml-pipeline.kubeflow:8888` in-cluster.',
+    description:
+      'KFP API prefix: the URL before `/apis/…`, e.g. `https://kubeflow.example.com/pipeline` behind the Kubeflow gateway or `http://ml-pipeline.kubeflow:8888` in-cluster.',
     required: true,
   },
   'api-version': {
@@ -21,28 +22,33 @@ export const kfpInputSpecs: Record<string, InputSpec> = {
     default: '',
   },
   'kfp-token': {
-    description: 'Bearer token sent as `Authorization: Bearer …`, e.g. a Kubernetes service-account token with audience `pipelines.kubeflow.org`.',
+    description:
+      'Bearer token sent as `Authorization: Bearer …`, e.g. a Kubernetes service-account token with audience `pipelines.kubeflow.org`.',
     secret: true,
   },
   'kfp-token-file': {
-    description: 'File holding the bearer token, read again for every request (instead of `kfp-token`), e.g. a projected service-account token that the kubelet rotates: `/var/run/secrets/kubeflow/pipelines/token`.',
+    description:
+      'File holding the bearer token, read again for every request (instead of `kfp-token`), e.g. a projected service-account token that the kubelet rotates: `/var/run/secrets/kubeflow/pipelines/token`.',
   },
   'kfp-cookie': {
     description: 'Raw `Cookie` header for KFP behind a login gateway (e.g. `oauth2_proxy_kubeflow=…`).',
     secret: true,
   },
   'kfp-username': {
-    description: 'Dex username (e.g. `user@example.com`): the action logs in through the Kubeflow gateway with `kfp-password` and keeps the session cookies.',
+    description:
+      'Dex username (e.g. `user@example.com`): the action logs in through the Kubeflow gateway with `kfp-password` and keeps the session cookies.',
   },
   'kfp-password': {
     description: 'Dex password for `kfp-username`.',
     secret: true,
   },
   'kfp-dex-url': {
-    description: 'Only when Dex is served from another origin than `kfp-host` (e.g. `https://dex.example.com`): the password is posted only to `kfp-host`\'s origin or this one, never over plain http when `kfp-host` is https.',
+    description:
+      "Only when Dex is served from another origin than `kfp-host` (e.g. `https://dex.example.com`): the password is posted only to `kfp-host`'s origin or this one, never over plain http when `kfp-host` is https.",
   },
   'kfp-user-header': {
-    description: 'Extra user-id header for multi-user installs behind a trusting proxy, as `name: value`, e.g. `kubeflow-userid: me@example.com`.',
+    description:
+      'Extra user-id header for multi-user installs behind a trusting proxy, as `name: value`, e.g. `kubeflow-userid: me@example.com`.',
   },
   'kfp-ca-file': {
     description: 'PEM file with the CA certificate(s) that signed the KFP server certificate.',
@@ -56,7 +62,8 @@ export const kfpInputSpecs: Record<string, InputSpec> = {
     default: '30',
   },
   'kfp-retry-budget': {
-    description: 'Longest time one KFP API request may spend retrying 429/503 answers and connection resets (exponential backoff with jitter, honouring `Retry-After`), e.g. `2m` or `90s`.',
+    description:
+      'Longest time one KFP API request may spend retrying 429/503 answers and connection resets (exponential backoff with jitter, honouring `Retry-After`), e.g. `2m` or `90s`.',
     default: '2m',
   },
 };
@@ -64,7 +71,10 @@ export const kfpInputSpecs: Record<string, InputSpec> = {
 /** Parse `name: value` (the user header input). */
 export function parseHeader(text: string): { name: string; value: string } {
   const m = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*:\s*(.+)$/.exec(text.trim());
-  if (!m) throw new UserError(`Input 'kfp-user-header' must be 'name: value', e.g. 'kubeflow-userid: me@example.com' (got "${text}").`);
+  if (!m)
+    throw new UserError(
+      `Input 'kfp-user-header' must be 'name: value', e.g. 'kubeflow-userid: me@example.com' (got "${text}").`,
+    );
   return { name: m[1]!, value: m[2]!.trim() };
 }
 
@@ -75,12 +85,20 @@ export function kfpOptionsFromInputs(inputs: Inputs): KfpClientOptions {
   const password = inputs.optional('kfp-password');
   const cookie = inputs.optional('kfp-cookie');
   if (!!username !== !!password) {
-    throw new UserError(`Inputs 'kfp-username' and 'kfp-password' go together (only ${username ? "'kfp-username'" : "'kfp-password'"} is set). Fix: set both for a Dex login, or neither.`);
+    throw new UserError(
+      `Inputs 'kfp-username' and 'kfp-password' go together (only ${username ? "'kfp-username'" : "'kfp-password'"} is set). Fix: set both for a Dex login, or neither.`,
+    );
   }
-  if (username && cookie) throw new UserError(`Inputs 'kfp-cookie' and 'kfp-username'/'kfp-password' both give a session. Fix: keep one of them.`);
+  if (username && cookie)
+    throw new UserError(
+      `Inputs 'kfp-cookie' and 'kfp-username'/'kfp-password' both give a session. Fix: keep one of them.`,
+    );
   const token = inputs.optional('kfp-token');
   const tokenFile = inputs.optional('kfp-token-file');
-  if (token && tokenFile) throw new UserError(`Inputs 'kfp-token' and 'kfp-token-file' both give a bearer token. Fix: keep one of them (kfp-token-file for a token that rotates).`);
+  if (token && tokenFile)
+    throw new UserError(
+      `Inputs 'kfp-token' and 'kfp-token-file' both give a bearer token. Fix: keep one of them (kfp-token-file for a token that rotates).`,
+    );
   // Fail before any work when the file is missing; the client reads it again for every request.
   if (tokenFile) readTokenFile(tokenFile);
   const header = inputs.optional('kfp-user-header');

@@ -20,6 +20,8 @@ export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
  * marshalled by Go's encoding/json, where an empty value is omitted and <, >, & are written as \u003c….
  */
 export function argoParametersBytes(parameters: readonly { name: string; value: string }[]): number {
-  const json = JSON.stringify(parameters.map((p) => (p.value === '' ? { name: p.name } : { name: p.name, value: p.value })));
+  const json = JSON.stringify(
+    parameters.map((p) => (p.value === '' ? { name: p.name } : { name: p.name, value: p.value })),
+  );
   return utf8Bytes(json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }

@@ -11,7 +11,13 @@ const P = '/apis/v2beta1';
 const pageQuery = (page: PageQuery) => ({ page_token: page.pageToken, page_size: String(page.pageSize) });
 
 export function pipelineFromWire(p: any): KfpPipeline {
-  return defined({ id: str(p?.pipeline_id), name: str(p?.display_name || p?.name), description: str(p?.description), namespace: str(p?.namespace), createdAt: time(p?.created_at) });
+  return defined({
+    id: str(p?.pipeline_id),
+    name: str(p?.display_name || p?.name),
+    description: str(p?.description),
+    namespace: str(p?.namespace),
+    createdAt: time(p?.created_at),
+  });
 }
 
 export function versionFromWire(v: any): KfpPipelineVersion {
@@ -26,8 +32,17 @@ export function versionFromWire(v: any): KfpPipelineVersion {
 }
 
 export const pipelinesWire = {
-  listPipelines: (namespace: string, page: PageQuery): WireRequest => ({ call: 'ListPipelines', method: 'GET', path: `${P}/pipelines`, query: { ...pageQuery(page), namespace: namespace || undefined }, idempotent: true }),
-  parsePipelinePage: (b: any): Page<KfpPipeline> => ({ items: (b?.pipelines ?? []).map(pipelineFromWire), nextPageToken: b?.next_page_token || undefined }),
+  listPipelines: (namespace: string, page: PageQuery): WireRequest => ({
+    call: 'ListPipelines',
+    method: 'GET',
+    path: `${P}/pipelines`,
+    query: { ...pageQuery(page), namespace: namespace || undefined },
+    idempotent: true,
+  }),
+  parsePipelinePage: (b: any): Page<KfpPipeline> => ({
+    items: (b?.pipelines ?? []).map(pipelineFromWire),
+    nextPageToken: b?.next_page_token || undefined,
+  }),
   listVersions: (pipelineId: string, page: PageQuery): WireRequest => ({
     call: 'ListPipelineVersions',
     method: 'GET',
@@ -36,19 +51,37 @@ export const pipelinesWire = {
     query: { ...pageQuery(page), sort_by: page.pageToken ? undefined : 'created_at desc' },
     idempotent: true,
   }),
-  parseVersionPage: (b: any): Page<KfpPipelineVersion> => ({ items: (b?.pipeline_versions ?? []).map(versionFromWire), nextPageToken: b?.next_page_token || undefined }),
+  parseVersionPage: (b: any): Page<KfpPipelineVersion> => ({
+    items: (b?.pipeline_versions ?? []).map(versionFromWire),
+    nextPageToken: b?.next_page_token || undefined,
+  }),
   createPipeline: (input: { name: string; description: string; namespace: string }): WireRequest => ({
     call: 'CreatePipeline',
     method: 'POST',
     path: `${P}/pipelines`,
-    body: defined({ display_name: input.name, description: input.description || undefined, namespace: input.namespace || undefined }),
+    body: defined({
+      display_name: input.name,
+      description: input.description || undefined,
+      namespace: input.namespace || undefined,
+    }),
     idempotent: false,
   }),
-  uploadVersion: (input: { pipelineId: string; name: string; description: string; filename: string; content: string }): WireRequest => ({
+  uploadVersion: (input: {
+    pipelineId: string;
+    name: string;
+    description: string;
+    filename: string;
+    content: string;
+  }): WireRequest => ({
     call: 'UploadPipelineVersion',
     method: 'POST',
     path: `${P}/pipelines/upload_version`,
-    query: { pipelineid: input.pipelineId, name: input.name, display_name: input.name, description: input.description || undefined },
+    query: {
+      pipelineid: input.pipelineId,
+      name: input.name,
+      display_name: input.name,
+      description: input.description || undefined,
+    },
     upload: { field: 'uploadfile', filename: input.filename, content: input.content },
     idempotent: false,
   }),

@@ -17,6 +17,9 @@ export function readTokenFile(file: string): string {
     );
   }
   const token = text.trim();
-  if (!token) throw new UserError(`kfp-token-file '${file}' is empty. Fix: point kfp-token-file at a file holding a bearer token (e.g. a service-account token with audience pipelines.kubeflow.org).`);
+  if (!token)
+    throw new UserError(
+      `kfp-token-file '${file}' is empty. Fix: point kfp-token-file at a file holding a bearer token (e.g. a service-account token with audience pipelines.kubeflow.org).`,
+    );
   return token;
 }

@@ -29,7 +29,8 @@ export interface ScheduleWindow {
 }
 
 /** How a recurring run fires: a robfig/cron v1 expression (seconds first) or a fixed interval. */
-export type Trigger = { cron: { expression: string } & ScheduleWindow } | { periodic: { intervalSeconds: number } & ScheduleWindow };
+export type Trigger =
+  { cron: { expression: string } & ScheduleWindow } | { periodic: { intervalSeconds: number } & ScheduleWindow };
 
 /** A pipeline stored by reference (uploaded pipeline / version) rather than inline. */
 export interface PipelineVersionRef {
@@ -101,7 +102,17 @@ export interface RecurringRunInput {
   pipelineVersion?: PipelineVersionRef;
 }
 
-export const RUN_STATES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'SKIPPED', 'FAILED', 'CANCELING', 'CANCELED', 'PAUSED', 'UNKNOWN'] as const;
+export const RUN_STATES = [
+  'PENDING',
+  'RUNNING',
+  'SUCCEEDED',
+  'SKIPPED',
+  'FAILED',
+  'CANCELING',
+  'CANCELED',
+  'PAUSED',
+  'UNKNOWN',
+] as const;
 export type RunState = (typeof RUN_STATES)[number];
 export const FINAL_RUN_STATES: readonly RunState[] = ['SUCCEEDED', 'SKIPPED', 'FAILED', 'CANCELED'];
 
@@ -132,7 +143,16 @@ export interface RunInput {
   pipelineVersion?: PipelineVersionRef;
 }
 
-export const PREDICATE_OPS = ['EQUALS', 'NOT_EQUALS', 'GREATER_THAN', 'GREATER_THAN_EQUALS', 'LESS_THAN', 'LESS_THAN_EQUALS', 'IN', 'IS_SUBSTRING'] as const;
+export const PREDICATE_OPS = [
+  'EQUALS',
+  'NOT_EQUALS',
+  'GREATER_THAN',
+  'GREATER_THAN_EQUALS',
+  'LESS_THAN',
+  'LESS_THAN_EQUALS',
+  'IN',
+  'IS_SUBSTRING',
+] as const;
 export type PredicateOp = (typeof PREDICATE_OPS)[number];
 
 /** One condition of a list filter; all are AND-ed. Keys are logical (`name`, `id`, `created_at`…) and mapped per version. */
@@ -208,7 +228,13 @@ export interface KfpClient {
   /** A pipeline without versions (JSON `POST pipelines`); never duplicated. v2beta1 only. */
   createPipeline(input: { name: string; description: string; namespace: string }): Promise<KfpPipeline>;
   /** A new version from a compiled file (multipart `pipelines/upload_version`); never duplicated. v2beta1 only. */
-  uploadPipelineVersion(input: { pipelineId: string; name: string; description: string; filename: string; content: string }): Promise<KfpPipelineVersion>;
+  uploadPipelineVersion(input: {
+    pipelineId: string;
+    name: string;
+    description: string;
+    filename: string;
+    content: string;
+  }): Promise<KfpPipelineVersion>;
   deletePipelineVersion(pipelineId: string, versionId: string): Promise<void>;
   /** Retries made so far, per call kind (429/5xx answers and connection failures), sorted by call. */
   retries(): Record<string, number>;
@@ -218,5 +244,7 @@ export interface KfpClient {
 
 /** An Argo Workflow (KFP v1 compiled) rather than a v2 PipelineSpec. */
 export function isArgoWorkflow(doc: Record<string, unknown> | undefined): boolean {
-  return !!doc && doc.kind === 'Workflow' && typeof doc.apiVersion === 'string' && doc.apiVersion.startsWith('argoproj.io/');
+  return (
+    !!doc && doc.kind === 'Workflow' && typeof doc.apiVersion === 'string' && doc.apiVersion.startsWith('argoproj.io/')
+  );
 }

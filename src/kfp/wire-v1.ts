@@ -1,5 +1,31 @@
-import { type Page, type PageQuery, type Wire, defined, filterParam, healthzFromWire, int64, manifestToWire, parseManifest, str, time, triggerFromWire, triggerToWire, wirePredicate } from './wire.js';
-import { type Experiment, type ListScope, type PipelineVersionRef, type Predicate, type RecurringRun, type RecurringRunInput, type Run, type RunInput, type RunState, isArgoWorkflow } from './types.js';
+import {
+  type Page,
+  type PageQuery,
+  type Wire,
+  defined,
+  filterParam,
+  healthzFromWire,
+  int64,
+  manifestToWire,
+  parseManifest,
+  str,
+  time,
+  triggerFromWire,
+  triggerToWire,
+  wirePredicate,
+} from './wire.js';
+import {
+  type Experiment,
+  type ListScope,
+  type PipelineVersionRef,
+  type Predicate,
+  type RecurringRun,
+  type RecurringRunInput,
+  type Run,
+  type RunInput,
+  type RunState,
+  isArgoWorkflow,
+} from './types.js';
 
 /**
  * KFP v1beta1 on the wire: `name`/`id`, parent experiment and namespace as resource references,
@@ -46,8 +72,10 @@ function experimentFromWire(e: any): Experiment {
 
 /** Parameters: v1 list of {name, value} (absent value = ''), or a v2 pipeline's runtime_config. */
 function parametersFromSpec(spec: any): Record<string, unknown> {
-  if (Array.isArray(spec?.parameters)) return Object.fromEntries(spec.parameters.map((p: any) => [str(p?.name), str(p?.value)]));
-  if (spec?.runtime_config?.parameters && typeof spec.runtime_config.parameters === 'object') return { ...spec.runtime_config.parameters };
+  if (Array.isArray(spec?.parameters))
+    return Object.fromEntries(spec.parameters.map((p: any) => [str(p?.name), str(p?.value)]));
+  if (spec?.runtime_config?.parameters && typeof spec.runtime_config.parameters === 'object')
+    return { ...spec.runtime_config.parameters };
   return {};
 }
 
@@ -72,7 +100,9 @@ function jobFromWire(j: any): RecurringRun {
     catchup: j?.no_catchup !== true,
     trigger: triggerFromWire(j?.trigger),
     parameters: parametersFromSpec(spec),
-    ...(spec?.workflow_manifest ? { pipeline: parseManifest(spec.workflow_manifest).pipeline } : parseManifest(spec?.pipeline_manifest)),
+    ...(spec?.workflow_manifest
+      ? { pipeline: parseManifest(spec.workflow_manifest).pipeline }
+      : parseManifest(spec?.pipeline_manifest)),
     pipelineVersion: pipelineVersionOf(j),
     createdAt: time(j?.created_at),
     updatedAt: time(j?.updated_at),
@@ -117,7 +147,10 @@ function runFromWire(detail: any): Run {
 }
 
 /** pipeline_spec + references for a job or run: Argo inline with string parameters, IR inline, or by version. */
-function pipelineToWire(input: RecurringRunInput | RunInput): { pipeline_spec?: Record<string, unknown>; refs: unknown[] } {
+function pipelineToWire(input: RecurringRunInput | RunInput): {
+  pipeline_spec?: Record<string, unknown>;
+  refs: unknown[];
+} {
   const params = Object.entries(input.parameters ?? {});
   const refs: unknown[] = [];
   if (input.pipelineVersion) {
@@ -128,10 +161,18 @@ function pipelineToWire(input: RecurringRunInput | RunInput): { pipeline_spec?: 
     );
   }
   if (input.pipeline && !isArgoWorkflow(input.pipeline)) {
-    return { pipeline_spec: defined({ pipeline_manifest: manifestToWire(input.pipeline, input.platformSpec), runtime_config: params.length ? { parameters: Object.fromEntries(params) } : undefined }), refs };
+    return {
+      pipeline_spec: defined({
+        pipeline_manifest: manifestToWire(input.pipeline, input.platformSpec),
+        runtime_config: params.length ? { parameters: Object.fromEntries(params) } : undefined,
+      }),
+      refs,
+    };
   }
   // kfp 1.8 stringifies values (JSON for lists/objects); Argo parameters are strings.
-  const parameters = params.length ? params.map(([name, value]) => ({ name, value: typeof value === 'string' ? value : JSON.stringify(value) })) : undefined;
+  const parameters = params.length
+    ? params.map(([name, value]) => ({ name, value: typeof value === 'string' ? value : JSON.stringify(value) }))
+    : undefined;
   const spec = defined({ workflow_manifest: input.pipeline ? JSON.stringify(input.pipeline) : undefined, parameters });
   return { pipeline_spec: Object.keys(spec).length ? spec : undefined, refs };
 }
@@ -157,8 +198,16 @@ export const v1: Wire = {
     query: query(page, namespace ? scopeKey({ namespace }) : {}),
     idempotent: true,
   }),
-  parseExperimentPage: (b): Page<Experiment> => ({ items: (b?.experiments ?? []).map(experimentFromWire), nextPageToken: b?.next_page_token || undefined }),
-  getExperiment: (id) => ({ call: 'GetExperiment', method: 'GET', path: `${P}/experiments/${encodeURIComponent(id)}`, idempotent: true }),
+  parseExperimentPage: (b): Page<Experiment> => ({
+    items: (b?.experiments ?? []).map(experimentFromWire),
+    nextPageToken: b?.next_page_token || undefined,
+  }),
+  getExperiment: (id) => ({
+    call: 'GetExperiment',
+    method: 'GET',
+    path: `${P}/experiments/${encodeURIComponent(id)}`,
+    idempotent: true,
+  }),
   parseExperiment: experimentFromWire,
   createExperiment: (input) => ({
     call: 'CreateExperiment',
@@ -167,12 +216,24 @@ export const v1: Wire = {
     body: defined({
       name: input.name,
       description: input.description || undefined,
-      resource_references: input.namespace ? [{ key: { type: 'NAMESPACE', id: input.namespace }, relationship: 'OWNER' }] : undefined,
+      resource_references: input.namespace
+        ? [{ key: { type: 'NAMESPACE', id: input.namespace }, relationship: 'OWNER' }]
+        : undefined,
     }),
     idempotent: false,
   }),
-  archiveExperiment: (id) => ({ call: 'ArchiveExperiment', method: 'POST', path: `${P}/experiments/${encodeURIComponent(id)}:archive`, idempotent: true }),
-  unarchiveExperiment: (id) => ({ call: 'UnarchiveExperiment', method: 'POST', path: `${P}/experiments/${encodeURIComponent(id)}:unarchive`, idempotent: true }),
+  archiveExperiment: (id) => ({
+    call: 'ArchiveExperiment',
+    method: 'POST',
+    path: `${P}/experiments/${encodeURIComponent(id)}:archive`,
+    idempotent: true,
+  }),
+  unarchiveExperiment: (id) => ({
+    call: 'UnarchiveExperiment',
+    method: 'POST',
+    path: `${P}/experiments/${encodeURIComponent(id)}:unarchive`,
+    idempotent: true,
+  }),
 
   listRecurringRuns: (scope, page) => ({
     call: 'ListJobs',
@@ -181,8 +242,16 @@ export const v1: Wire = {
     query: query(page, scopeKey(scope)),
     idempotent: true,
   }),
-  parseRecurringRunPage: (b) => ({ items: (b?.jobs ?? []).map(jobFromWire), nextPageToken: b?.next_page_token || undefined }),
-  getRecurringRun: (id) => ({ call: 'GetJob', method: 'GET', path: `${P}/jobs/${encodeURIComponent(id)}`, idempotent: true }),
+  parseRecurringRunPage: (b) => ({
+    items: (b?.jobs ?? []).map(jobFromWire),
+    nextPageToken: b?.next_page_token || undefined,
+  }),
+  getRecurringRun: (id) => ({
+    call: 'GetJob',
+    method: 'GET',
+    path: `${P}/jobs/${encodeURIComponent(id)}`,
+    idempotent: true,
+  }),
   parseRecurringRun: jobFromWire,
   createRecurringRun: (input) => {
     const { pipeline_spec, refs } = pipelineToWire(input);
@@ -204,10 +273,25 @@ export const v1: Wire = {
       idempotent: false,
     };
   },
-  enableRecurringRun: (id) => ({ call: 'EnableJob', method: 'POST', path: `${P}/jobs/${encodeURIComponent(id)}/enable`, idempotent: true }),
-  disableRecurringRun: (id) => ({ call: 'DisableJob', method: 'POST', path: `${P}/jobs/${encodeURIComponent(id)}/disable`, idempotent: true }),
+  enableRecurringRun: (id) => ({
+    call: 'EnableJob',
+    method: 'POST',
+    path: `${P}/jobs/${encodeURIComponent(id)}/enable`,
+    idempotent: true,
+  }),
+  disableRecurringRun: (id) => ({
+    call: 'DisableJob',
+    method: 'POST',
+    path: `${P}/jobs/${encodeURIComponent(id)}/disable`,
+    idempotent: true,
+  }),
   // v1 DeleteJob has no propagation option: KFP deletes the job's in-flight runs with it.
-  deleteRecurringRun: (id) => ({ call: 'DeleteJob', method: 'DELETE', path: `${P}/jobs/${encodeURIComponent(id)}`, idempotent: true }),
+  deleteRecurringRun: (id) => ({
+    call: 'DeleteJob',
+    method: 'DELETE',
+    path: `${P}/jobs/${encodeURIComponent(id)}`,
+    idempotent: true,
+  }),
 
   listRuns: (scope, page) => ({
     call: 'ListRuns',
@@ -238,5 +322,10 @@ export const v1: Wire = {
   },
   getRun: (id) => ({ call: 'GetRun', method: 'GET', path: `${P}/runs/${encodeURIComponent(id)}`, idempotent: true }),
   parseRun: runFromWire,
-  terminateRun: (id) => ({ call: 'TerminateRun', method: 'POST', path: `${P}/runs/${encodeURIComponent(id)}/terminate`, idempotent: false }),
+  terminateRun: (id) => ({
+    call: 'TerminateRun',
+    method: 'POST',
+    path: `${P}/runs/${encodeURIComponent(id)}/terminate`,
+    idempotent: false,
+  }),
 };

@@ -1,7 +1,32 @@
 import { UserError } from '../lib/errors.js';
 import { isPlainObject } from '../lib/yaml.js';
-import { type Page, type PageQuery, type PipelineDocs, type Wire, defined, filterParam, healthzFromWire, int64, str, time, triggerFromWire, triggerToWire, wirePredicate } from './wire.js';
-import { type Experiment, type PipelineVersionRef, type Predicate, type RecurringRun, type RecurringRunInput, type Run, type RunInput, RUN_STATES, type RunState, isArgoWorkflow } from './types.js';
+import {
+  type Page,
+  type PageQuery,
+  type PipelineDocs,
+  type Wire,
+  defined,
+  filterParam,
+  healthzFromWire,
+  int64,
+  str,
+  time,
+  triggerFromWire,
+  triggerToWire,
+  wirePredicate,
+} from './wire.js';
+import {
+  type Experiment,
+  type PipelineVersionRef,
+  type Predicate,
+  type RecurringRun,
+  type RecurringRunInput,
+  type Run,
+  type RunInput,
+  RUN_STATES,
+  type RunState,
+  isArgoWorkflow,
+} from './types.js';
 
 /**
  * KFP v2beta1 on the wire: `display_name` and `<kind>_id`, `experiment_id`/`namespace` fields,
@@ -17,7 +42,11 @@ function filter(preds: Predicate[], idKey: string): string {
   return filterParam(preds.map((p) => wirePredicate(p, 'operation', key(p.key))));
 }
 
-function query(page: PageQuery, idKey: string, extra: Record<string, string | undefined>): Record<string, string | undefined> {
+function query(
+  page: PageQuery,
+  idKey: string,
+  extra: Record<string, string | undefined>,
+): Record<string, string | undefined> {
   return {
     page_token: page.pageToken,
     page_size: String(page.pageSize),
@@ -40,7 +69,8 @@ function experimentFromWire(e: any): Experiment {
 
 function versionRef(o: any): PipelineVersionRef | undefined {
   const ref = o?.pipeline_version_reference;
-  if (ref?.pipeline_id || ref?.pipeline_version_id) return defined({ pipelineId: str(ref.pipeline_id), versionId: ref.pipeline_version_id || undefined });
+  if (ref?.pipeline_id || ref?.pipeline_version_id)
+    return defined({ pipelineId: str(ref.pipeline_id), versionId: ref.pipeline_version_id || undefined });
   if (o?.pipeline_version_id) return { pipelineId: '', versionId: str(o.pipeline_version_id) };
   return undefined;
 }
@@ -69,7 +99,11 @@ function recurringRunFromWire(r: any): RecurringRun {
 /** v2 `pipeline_spec`: the IR itself, or `{pipeline_spec, platform_spec}` with a platform spec (api_util.go). */
 function pipelineFromWire(p: any): PipelineDocs {
   if (!isPlainObject(p)) return {};
-  if (isPlainObject(p.pipeline_spec)) return defined({ pipeline: p.pipeline_spec, platformSpec: isPlainObject(p.platform_spec) ? p.platform_spec : undefined });
+  if (isPlainObject(p.pipeline_spec))
+    return defined({
+      pipeline: p.pipeline_spec,
+      platformSpec: isPlainObject(p.platform_spec) ? p.platform_spec : undefined,
+    });
   return { pipeline: p };
 }
 
@@ -82,7 +116,12 @@ function runFromWire(r: any): Run {
     experimentId: str(r?.experiment_id),
     namespace: '',
     recurringRunId: r?.recurring_run_id || undefined,
-    state: state === '' || state === 'RUNTIME_STATE_UNSPECIFIED' ? 'PENDING' : (RUN_STATES as readonly string[]).includes(state) ? (state as RunState) : 'UNKNOWN',
+    state:
+      state === '' || state === 'RUNTIME_STATE_UNSPECIFIED'
+        ? 'PENDING'
+        : (RUN_STATES as readonly string[]).includes(state)
+          ? (state as RunState)
+          : 'UNKNOWN',
     parameters: { ...(r?.runtime_config?.parameters ?? {}) },
     serviceAccount: str(r?.service_account),
     createdAt: time(r?.created_at),
@@ -102,7 +141,10 @@ function pipelineToWire(input: RecurringRunInput | RunInput): Record<string, unk
   }
   return defined({
     // As the SDK sends a pipeline with a platform spec (kfp/client/client.py _PipelineDoc.to_dict).
-    pipeline_spec: input.pipeline && input.platformSpec && !isArgoWorkflow(input.pipeline) ? { pipeline_spec: input.pipeline, platform_spec: input.platformSpec } : input.pipeline,
+    pipeline_spec:
+      input.pipeline && input.platformSpec && !isArgoWorkflow(input.pipeline)
+        ? { pipeline_spec: input.pipeline, platform_spec: input.platformSpec }
+        : input.pipeline,
     pipeline_version_reference: input.pipelineVersion
       ? defined({ pipeline_id: input.pipelineVersion.pipelineId, pipeline_version_id: input.pipelineVersion.versionId })
       : undefined,
@@ -123,29 +165,63 @@ export const v2: Wire = {
     query: query(page, 'experiment_id', { namespace }),
     idempotent: true,
   }),
-  parseExperimentPage: (b): Page<Experiment> => ({ items: (b?.experiments ?? []).map(experimentFromWire), nextPageToken: b?.next_page_token || undefined }),
-  getExperiment: (id) => ({ call: 'GetExperiment', method: 'GET', path: `${P}/experiments/${encodeURIComponent(id)}`, idempotent: true }),
+  parseExperimentPage: (b): Page<Experiment> => ({
+    items: (b?.experiments ?? []).map(experimentFromWire),
+    nextPageToken: b?.next_page_token || undefined,
+  }),
+  getExperiment: (id) => ({
+    call: 'GetExperiment',
+    method: 'GET',
+    path: `${P}/experiments/${encodeURIComponent(id)}`,
+    idempotent: true,
+  }),
   parseExperiment: experimentFromWire,
   createExperiment: (input) => ({
     call: 'CreateExperiment',
     method: 'POST',
     path: `${P}/experiments`,
-    body: defined({ display_name: input.name, description: input.description || undefined, namespace: input.namespace || undefined }),
+    body: defined({
+      display_name: input.name,
+      description: input.description || undefined,
+      namespace: input.namespace || undefined,
+    }),
     idempotent: false,
   }),
-  archiveExperiment: (id) => ({ call: 'ArchiveExperiment', method: 'POST', path: `${P}/experiments/${encodeURIComponent(id)}:archive`, idempotent: true }),
-  unarchiveExperiment: (id) => ({ call: 'UnarchiveExperiment', method: 'POST', path: `${P}/experiments/${encodeURIComponent(id)}:unarchive`, idempotent: true }),
+  archiveExperiment: (id) => ({
+    call: 'ArchiveExperiment',
+    method: 'POST',
+    path: `${P}/experiments/${encodeURIComponent(id)}:archive`,
+    idempotent: true,
+  }),
+  unarchiveExperiment: (id) => ({
+    call: 'UnarchiveExperiment',
+    method: 'POST',
+    path: `${P}/experiments/${encodeURIComponent(id)}:unarchive`,
+    idempotent: true,
+  }),
 
   listRecurringRuns: (scope, page) => ({
     call: 'ListRecurringRuns',
     method: 'GET',
     path: `${P}/recurringruns`,
-    query: query(page, 'recurring_run_id', 'namespace' in scope ? { namespace: scope.namespace } : { experiment_id: scope.experimentId }),
+    query: query(
+      page,
+      'recurring_run_id',
+      'namespace' in scope ? { namespace: scope.namespace } : { experiment_id: scope.experimentId },
+    ),
     idempotent: true,
   }),
   // The list key is camelCase (`recurringRuns`) although every other field is snake_case.
-  parseRecurringRunPage: (b) => ({ items: (b?.recurringRuns ?? b?.recurring_runs ?? []).map(recurringRunFromWire), nextPageToken: b?.next_page_token || undefined }),
-  getRecurringRun: (id) => ({ call: 'GetRecurringRun', method: 'GET', path: `${P}/recurringruns/${encodeURIComponent(id)}`, idempotent: true }),
+  parseRecurringRunPage: (b) => ({
+    items: (b?.recurringRuns ?? b?.recurring_runs ?? []).map(recurringRunFromWire),
+    nextPageToken: b?.next_page_token || undefined,
+  }),
+  getRecurringRun: (id) => ({
+    call: 'GetRecurringRun',
+    method: 'GET',
+    path: `${P}/recurringruns/${encodeURIComponent(id)}`,
+    idempotent: true,
+  }),
   parseRecurringRun: recurringRunFromWire,
   createRecurringRun: (input) => ({
     call: 'CreateRecurringRun',
@@ -164,8 +240,18 @@ export const v2: Wire = {
     }),
     idempotent: false,
   }),
-  enableRecurringRun: (id) => ({ call: 'EnableRecurringRun', method: 'POST', path: `${P}/recurringruns/${encodeURIComponent(id)}:enable`, idempotent: true }),
-  disableRecurringRun: (id) => ({ call: 'DisableRecurringRun', method: 'POST', path: `${P}/recurringruns/${encodeURIComponent(id)}:disable`, idempotent: true }),
+  enableRecurringRun: (id) => ({
+    call: 'EnableRecurringRun',
+    method: 'POST',
+    path: `${P}/recurringruns/${encodeURIComponent(id)}:enable`,
+    idempotent: true,
+  }),
+  disableRecurringRun: (id) => ({
+    call: 'DisableRecurringRun',
+    method: 'POST',
+    path: `${P}/recurringruns/${encodeURIComponent(id)}:disable`,
+    idempotent: true,
+  }),
   deleteRecurringRun: (id, orphanRuns) => ({
     call: 'DeleteRecurringRun',
     method: 'DELETE',
@@ -178,13 +264,25 @@ export const v2: Wire = {
     call: 'ListRuns',
     method: 'GET',
     path: `${P}/runs`,
-    query: query(page, 'run_id', 'namespace' in scope ? { namespace: scope.namespace } : { experiment_id: scope.experimentId }),
+    query: query(
+      page,
+      'run_id',
+      'namespace' in scope ? { namespace: scope.namespace } : { experiment_id: scope.experimentId },
+    ),
     idempotent: true,
   }),
   // KFP writes `state` (PENDING) when it creates a run, so this filter is reliable. An unset state reads
   // as PENDING (see runFromWire); UNKNOWN names no wire value, so asking for it filters client-side only.
   runStateFilter: (states) =>
-    states.includes('UNKNOWN') ? [] : [{ key: 'state', op: 'IN', value: states.flatMap((s) => (s === 'PENDING' ? ['PENDING', 'RUNTIME_STATE_UNSPECIFIED'] : [s])) }],
+    states.includes('UNKNOWN')
+      ? []
+      : [
+          {
+            key: 'state',
+            op: 'IN',
+            value: states.flatMap((s) => (s === 'PENDING' ? ['PENDING', 'RUNTIME_STATE_UNSPECIFIED'] : [s])),
+          },
+        ],
   parseRunPage: (b) => ({ items: (b?.runs ?? []).map(runFromWire), nextPageToken: b?.next_page_token || undefined }),
   createRun: (input) => ({
     call: 'CreateRun',
@@ -202,5 +300,10 @@ export const v2: Wire = {
   getRun: (id) => ({ call: 'GetRun', method: 'GET', path: `${P}/runs/${encodeURIComponent(id)}`, idempotent: true }),
   parseRun: runFromWire,
   // Not repeated: a second terminate of a run already CANCELING is refused (run_store.go TerminateRun).
-  terminateRun: (id) => ({ call: 'TerminateRun', method: 'POST', path: `${P}/runs/${encodeURIComponent(id)}:terminate`, idempotent: false }),
+  terminateRun: (id) => ({
+    call: 'TerminateRun',
+    method: 'POST',
+    path: `${P}/runs/${encodeURIComponent(id)}:terminate`,
+    idempotent: false,
+  }),
 };

@@ -1,5 +1,17 @@
 import { isPlainObject, tryParseData } from '../lib/yaml.js';
-import type { ApiVersion, Experiment, ExperimentInput, Healthz, ListScope, Predicate, RecurringRun, RecurringRunInput, Run, RunInput, RunState } from './types.js';
+import type {
+  ApiVersion,
+  Experiment,
+  ExperimentInput,
+  Healthz,
+  ListScope,
+  Predicate,
+  RecurringRun,
+  RecurringRunInput,
+  Run,
+  RunInput,
+  RunState,
+} from './types.js';
 
 /**
  * What one API version must say about each call: the HTTP request to send and how to read the
@@ -169,7 +181,13 @@ export function triggerFromWire(t: any): RecurringRun['trigger'] {
   }
   if (t?.periodic_schedule) {
     const p = t.periodic_schedule;
-    return { periodic: defined({ intervalSeconds: int64(p.interval_second), start: time(p.start_time), end: time(p.end_time) }) };
+    return {
+      periodic: defined({
+        intervalSeconds: int64(p.interval_second),
+        start: time(p.start_time),
+        end: time(p.end_time),
+      }),
+    };
   }
   return undefined;
 }

@@ -27,7 +27,9 @@ export function workingDirectory(ctx: ActionContext): string {
   if (!inside.ok) throw new UserError(`Input 'working-directory': ${inside.message} Fix: ${fix}`);
   // Checked here so a typo is a clear error rather than a failed spawn (ENOENT) deep inside an action.
   if (!inside.exists || !fs.statSync(inside.path).isDirectory()) {
-    throw new UserError(`Input 'working-directory' is '${given}', but ${path.resolve(ctx.workspace, given)} is not a folder. Fix: ${fix}`);
+    throw new UserError(
+      `Input 'working-directory' is '${given}', but ${path.resolve(ctx.workspace, given)} is not a folder. Fix: ${fix}`,
+    );
   }
   return inside.path;
 }
@@ -45,7 +47,12 @@ function realWorkspace(dir: string): string {
  * Run one action on a host (its main module loaded only after the required inputs are checked) and turn every way it can end into an exit code:
  * 0 success, 1 user error or failed check (reported, no stack), 1 internal error (with stack in debug).
  */
-export async function execute(spec: ActionSpec, load: () => Promise<ActionMain>, baseHost: Host, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function execute(
+  spec: ActionSpec,
+  load: () => Promise<ActionMain>,
+  baseHost: Host,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const host = redactingHost(baseHost);
   const ctx: ActionContext = {
     host,
@@ -76,7 +83,12 @@ export async function execute(spec: ActionSpec, load: () => Promise<ActionMain>,
       else {
         reportDiagnostics(host, d);
         if (located.length < d.length) host.fail(err.message);
-        else host.fail(located.length === 1 ? `1 problem at ${formatLocation(located[0]!.location)} (see the annotation).` : `${located.length} problems (see the annotations).`);
+        else
+          host.fail(
+            located.length === 1
+              ? `1 problem at ${formatLocation(located[0]!.location)} (see the annotation).`
+              : `${located.length} problems (see the annotations).`,
+          );
       }
     } else if (err instanceof CheckFailed) {
       host.fail(err.message);

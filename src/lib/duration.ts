@@ -11,7 +11,9 @@ export function parseDuration(text: string, input = 'max-age'): number {
   const value = text.trim().replace(/\s+/g, '');
   if (/^\d+(\.\d+)?$/.test(value) && Number(value) > 0) return Number(value);
   if (!/^(\d+(\.\d+)?[wdhms])+$/.test(value)) {
-    throw new UserError(`Input '${input}' must be a duration such as 24h, 7d, 90m or 1d12h (units w, d, h, m, s), or a number of seconds; got "${text}".`);
+    throw new UserError(
+      `Input '${input}' must be a duration such as 24h, 7d, 90m or 1d12h (units w, d, h, m, s), or a number of seconds; got "${text}".`,
+    );
   }
   let seconds = 0;
   for (const m of value.matchAll(/(\d+(?:\.\d+)?)([wdhms])/g)) seconds += Number(m[1]) * UNIT_SECONDS[m[2]!]!;
@@ -37,7 +39,12 @@ export function formatDuration(totalSeconds: number): string {
 export function formatDurationExact(seconds: number): string {
   const parts: string[] = [];
   let rest = seconds;
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['min', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)} ${unit}`);
       rest %= size;

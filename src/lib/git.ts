@@ -24,7 +24,15 @@ export interface StatusEntry {
 
 /** Working-tree changes against HEAD, untracked files listed one by one. */
 export async function status(root: string, pathspecs: string[] = []): Promise<StatusEntry[]> {
-  const out = await git(root, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', ...pathspecs]);
+  const out = await git(root, [
+    'status',
+    '--porcelain=v1',
+    '-z',
+    '--untracked-files=all',
+    '--no-renames',
+    '--',
+    ...pathspecs,
+  ]);
   return out
     .split('\0')
     .filter(Boolean)

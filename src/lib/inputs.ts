@@ -49,7 +49,9 @@ export class Inputs {
     const n = Number(value);
     const { min = -Infinity, max = Infinity } = range;
     if (!/^-?\d+$/.test(value) || n < min || n > max) {
-      const bounds = [Number.isFinite(min) ? `≥ ${min}` : '', Number.isFinite(max) ? `≤ ${max}` : ''].filter(Boolean).join(' and ');
+      const bounds = [Number.isFinite(min) ? `≥ ${min}` : '', Number.isFinite(max) ? `≤ ${max}` : '']
+        .filter(Boolean)
+        .join(' and ');
       throw new UserError(`Input '${name}' must be a whole number${bounds ? ` ${bounds}` : ''} (got "${value}").`);
     }
     return n;

@@ -8,9 +8,7 @@ import path from 'node:path';
  * instead of read. A path that does not exist (yet) is checked up to its deepest existing
  * folder. Callers read `path`, the resolved real path, so what is read is what was checked.
  */
-export type Inside =
-  | { ok: true; path: string; exists: boolean }
-  | { ok: false; message: string; fix: string };
+export type Inside = { ok: true; path: string; exists: boolean } | { ok: false; message: string; fix: string };
 
 export function resolveInside(root: string, given: string, base: string = root): Inside {
   const lexical = path.resolve(base, given);

@@ -19,7 +19,11 @@ export interface JsonFile {
 export function parseJson(text: string, file: string): JsonFile {
   const keyAt = new WeakMap<object, Map<string, number>>();
   let pos = 0;
-  const fail = (message: string, at = pos, fix = 'correct the JSON at this position (e.g. a missing comma or quote).'): never => {
+  const fail = (
+    message: string,
+    at = pos,
+    fix = 'correct the JSON at this position (e.g. a missing comma or quote).',
+  ): never => {
     throw UserError.at(`JSON syntax error: ${message}`, offsetLocation(text, file, at), fix);
   };
   const skipSpace = () => {
@@ -27,14 +31,26 @@ export function parseJson(text: string, file: string): JsonFile {
   };
   const describe = (at: number) => (at >= text.length ? 'end of file' : `'${text[at]}'`);
   const literal = /(true|false|null|NaN|-?Infinity)|(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/y;
-  const LITERALS: Record<string, unknown> = { true: true, false: false, null: null, NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+  const LITERALS: Record<string, unknown> = {
+    true: true,
+    false: false,
+    null: null,
+    NaN: NaN,
+    Infinity: Infinity,
+    '-Infinity': -Infinity,
+  };
 
   const readString = (): string => {
     const start = pos;
     pos++;
     while (pos < text.length && text[pos] !== '"') {
       if (text[pos] === '\\') pos++;
-      else if (text.charCodeAt(pos) < 0x20) fail('a control character (such as a line break) inside a string', pos, 'escape it (\\n, \\t, \\u0000) or close the string.');
+      else if (text.charCodeAt(pos) < 0x20)
+        fail(
+          'a control character (such as a line break) inside a string',
+          pos,
+          'escape it (\\n, \\t, \\u0000) or close the string.',
+        );
       pos++;
     }
     if (pos >= text.length) fail('a string that is never closed', start, 'add the closing double quote.');
@@ -42,14 +58,22 @@ export function parseJson(text: string, file: string): JsonFile {
     try {
       return JSON.parse(text.slice(start, pos)) as string;
     } catch {
-      return fail('an invalid escape sequence in a string', start, 'use only \\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX escapes.');
+      return fail(
+        'an invalid escape sequence in a string',
+        start,
+        'use only \\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX escapes.',
+      );
     }
   };
 
   const readValue = (depth: number): unknown => {
     skipSpace();
     if (depth > MAX_NESTING) {
-      fail(`nesting deeper than ${MAX_NESTING} levels`, pos, `flatten the data (at most ${MAX_NESTING} nested objects or lists).`);
+      fail(
+        `nesting deeper than ${MAX_NESTING} levels`,
+        pos,
+        `flatten the data (at most ${MAX_NESTING} nested objects or lists).`,
+      );
     }
     const c = text[pos];
     if (c === '{') {
@@ -69,14 +93,23 @@ export function parseJson(text: string, file: string): JsonFile {
         const key = readString();
         if (keys.has(key)) {
           const first = offsetLocation(text, file, keys.get(key)!);
-          throw UserError.at(`JSON duplicate key '${key}' (first at line ${first.line}).`, offsetLocation(text, file, keyStart), 'remove or rename one of the duplicated keys.');
+          throw UserError.at(
+            `JSON duplicate key '${key}' (first at line ${first.line}).`,
+            offsetLocation(text, file, keyStart),
+            'remove or rename one of the duplicated keys.',
+          );
         }
         keys.set(key, keyStart);
         skipSpace();
         if (text[pos] !== ':') fail(`expected ':' after the key '${key}', found ${describe(pos)}`);
         pos++;
         // defineProperty, not assignment: a key named __proto__ must stay a plain key.
-        Object.defineProperty(obj, key, { value: readValue(depth + 1), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(obj, key, {
+          value: readValue(depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
         skipSpace();
         if (text[pos] === ',') {
           pos++;

@@ -27,22 +27,32 @@ export function repoNameProblem(name: string): string | undefined {
  */
 export function refNameProblem(name: string): string | undefined {
   const why =
-    name === '' ? 'it is empty'
-    : name === '@' ? "'@' alone is not a ref"
-    : name.startsWith('-') ? "it starts with '-'"
-    : name.includes('..') ? "it contains '..'"
-    : [...name].some((c) => c <= ' ' || c === '\x7f') || /[~^:?*[\\]/.test(name) ? 'it contains a space, a control character or one of ~ ^ : ? * [ \\'
-    : name.includes('@{') ? "it contains '@{'"
-    : name.startsWith('/') || name.endsWith('/') || name.includes('//') ? "it starts or ends with '/' or has '//'"
-    : name.endsWith('.') ? "it ends with '.'"
-    : name.split('/').some((c) => c.startsWith('.') || c.endsWith('.lock')) ? "a part starts with '.' or ends with '.lock'"
-    : undefined;
+    name === ''
+      ? 'it is empty'
+      : name === '@'
+        ? "'@' alone is not a ref"
+        : name.startsWith('-')
+          ? "it starts with '-'"
+          : name.includes('..')
+            ? "it contains '..'"
+            : [...name].some((c) => c <= ' ' || c === '\x7f') || /[~^:?*[\\]/.test(name)
+              ? 'it contains a space, a control character or one of ~ ^ : ? * [ \\'
+              : name.includes('@{')
+                ? "it contains '@{'"
+                : name.startsWith('/') || name.endsWith('/') || name.includes('//')
+                  ? "it starts or ends with '/' or has '//'"
+                  : name.endsWith('.')
+                    ? "it ends with '.'"
+                    : name.split('/').some((c) => c.startsWith('.') || c.endsWith('.lock'))
+                      ? "a part starts with '.' or ends with '.lock'"
+                      : undefined;
   return why && `'${name}' is not a valid git ref name: ${why}`;
 }
 
 /** A branch name as an input gives it: a valid ref name, without `refs/` (the short name) and not HEAD. */
 export function branchNameProblem(name: string): string | undefined {
-  if (name.startsWith('refs/')) return `'${name}' is a full ref; give the branch's short name (e.g. '${name.replace(/^refs\/(heads\/)?/, '')}')`;
+  if (name.startsWith('refs/'))
+    return `'${name}' is a full ref; give the branch's short name (e.g. '${name.replace(/^refs\/(heads\/)?/, '')}')`;
   if (name === 'HEAD') return "'HEAD' is not a branch name";
   return refNameProblem(name)?.replace('git ref name', 'git branch name');
 }

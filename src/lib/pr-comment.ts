@@ -7,7 +7,10 @@ import { UserError } from './errors.js';
  * (e.g. a fork's read-only token) is a warning, since the check's verdict does not depend on it.
  * GitHub code is loaded only when a comment is posted.
  */
-export async function commentOnPullRequest(ctx: ActionContext, opts: { key: string; body: string; token: string | undefined; what: string }): Promise<string | undefined> {
+export async function commentOnPullRequest(
+  ctx: ActionContext,
+  opts: { key: string; body: string; token: string | undefined; what: string },
+): Promise<string | undefined> {
   const { pullRequestFromEvent, repoFromEnv, createGitHub } = await import('./github.js');
   const number = pullRequestFromEvent(ctx.env);
   const repo = repoFromEnv(ctx.env);
@@ -17,13 +20,20 @@ export async function commentOnPullRequest(ctx: ActionContext, opts: { key: stri
   }
   const token = opts.token ?? ctx.env.GITHUB_TOKEN;
   if (!token) {
-    ctx.host.warning(`The ${opts.what} was not posted on pull request #${number}: no token. Fix: pass a token input with \`pull-requests: write\` permission.`);
+    ctx.host.warning(
+      `The ${opts.what} was not posted on pull request #${number}: no token. Fix: pass a token input with \`pull-requests: write\` permission.`,
+    );
     return undefined;
   }
   const { upsertStickyComment } = await import('./sticky-comment.js');
   try {
     const gh = await createGitHub({ token, apiUrl: ctx.env.GITHUB_API_URL, host: ctx.host });
-    const r = await upsertStickyComment(gh, { ...repo, issueNumber: number, key: opts.key, body: ctx.host.redact(opts.body) });
+    const r = await upsertStickyComment(gh, {
+      ...repo,
+      issueNumber: number,
+      key: opts.key,
+      body: ctx.host.redact(opts.body),
+    });
     ctx.host.info(`PR comment ${r.operation}: ${r.url}`);
     return r.url;
   } catch (err) {

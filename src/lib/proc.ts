@@ -14,7 +14,8 @@ export interface ProcResult {
  * the runner's internal tokens and service URLs (cache, artifacts/results, OIDC token requests).
  * Everything else of the environment is passed on, including variables a workflow sets with `env:`.
  */
-const HIDDEN_FROM_CHILDREN = /^(INPUT_.*|ACTIONS_RUNTIME_TOKEN|ACTIONS_RUNTIME_URL|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL|ACTIONS_CACHE_URL|ACTIONS_CACHE_SERVICE_V2|ACTIONS_RESULTS_URL)$/i;
+const HIDDEN_FROM_CHILDREN =
+  /^(INPUT_.*|ACTIONS_RUNTIME_TOKEN|ACTIONS_RUNTIME_URL|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL|ACTIONS_CACHE_URL|ACTIONS_CACHE_SERVICE_V2|ACTIONS_RESULTS_URL)$/i;
 
 /** The environment a child process gets: `env` without the action's inputs and the runner's internal tokens. */
 export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

@@ -29,7 +29,9 @@ const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
 /** The hidden marker that identifies the comment for `key`. */
 export function stickyMarker(key: string): string {
   if (!KEY_PATTERN.test(key)) {
-    throw new UserError(`Comment key "${key}" is not usable in a hidden marker. Fix: use letters, digits and . _ : / @ - only (e.g. quality-gate or plan:team-a).`);
+    throw new UserError(
+      `Comment key "${key}" is not usable in a hidden marker. Fix: use letters, digits and . _ : / @ - only (e.g. quality-gate or plan:team-a).`,
+    );
   }
   return `<!-- kfp-gitops:${key} -->`;
 }
@@ -37,7 +39,7 @@ export function stickyMarker(key: string): string {
 /** The full comment text: marker first (so truncation never drops it), body cut to GitHub's limit. */
 export function stickyBody(key: string, body: string): string {
   const marker = stickyMarker(key);
-  return `${marker}\n${truncate(body, COMMENT_LIMIT - marker.length - 1, 'comment truncated at GitHub\'s 65,536-character limit')}`;
+  return `${marker}\n${truncate(body, COMMENT_LIMIT - marker.length - 1, "comment truncated at GitHub's 65,536-character limit")}`;
 }
 
 const normalize = (s: string) => s.replace(/\r\n/g, '\n');
@@ -55,7 +57,12 @@ export async function upsertStickyComment(gh: GitHub, c: StickyComment): Promise
       return { operation: 'unchanged', id: existing.id, url: existing.html_url };
     }
     if (existing) {
-      const { data } = await gh.rest.issues.updateComment({ owner: c.owner, repo: c.repo, comment_id: existing.id, body });
+      const { data } = await gh.rest.issues.updateComment({
+        owner: c.owner,
+        repo: c.repo,
+        comment_id: existing.id,
+        body,
+      });
       return { operation: 'updated', id: data.id, url: data.html_url };
     }
     const { data } = await gh.rest.issues.createComment({ ...where, body });

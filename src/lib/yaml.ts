@@ -21,10 +21,15 @@ export function parseYaml(text: string, file: string, opts: { maxBytes?: number 
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_YAML_BYTES;
   const size = Buffer.byteLength(text);
   if (size > maxBytes) {
-    throw UserError.at(`File is ${size} bytes, over the ${maxBytes}-byte limit for YAML files.`, { file }, 'split the file or check that the right file is referenced.');
+    throw UserError.at(
+      `File is ${size} bytes, over the ${maxBytes}-byte limit for YAML files.`,
+      { file },
+      'split the file or check that the right file is referenced.',
+    );
   }
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true }) as Document.Parsed[] | { errors: unknown[] };
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true }) as
+    Document.Parsed[] | { errors: unknown[] };
   if (!Array.isArray(docs)) throw UserError.at('Not a YAML document stream.', { file });
   const diagnostics: Diagnostic[] = [];
   for (const doc of docs) {
@@ -33,13 +38,20 @@ export function parseYaml(text: string, file: string, opts: { maxBytes?: number 
       const reason = e.message.split('\n')[0]!.trim();
       if (e.code === 'RESOURCE_EXHAUSTION') {
         // The parser ran out of stack: nesting hundreds of levels deep, which no input needs.
-        diagnostics.push({ message: 'YAML nested too deeply to read.', location: { file, line: pos.line, column: pos.col }, fix: 'flatten the data (at most a few dozen nested levels).' });
+        diagnostics.push({
+          message: 'YAML nested too deeply to read.',
+          location: { file, line: pos.line, column: pos.col },
+          fix: 'flatten the data (at most a few dozen nested levels).',
+        });
         break;
       }
       diagnostics.push({
         message: `YAML ${e.code === 'DUPLICATE_KEY' ? 'duplicate key' : 'syntax error'}: ${reason}${/[.!?]$/.test(reason) ? '' : '.'}`,
         location: { file, line: pos.line, column: pos.col },
-        fix: e.code === 'DUPLICATE_KEY' ? 'remove or rename one of the duplicated keys.' : 'correct the YAML syntax at this position.',
+        fix:
+          e.code === 'DUPLICATE_KEY'
+            ? 'remove or rename one of the duplicated keys.'
+            : 'correct the YAML syntax at this position.',
       });
     }
   }
@@ -47,8 +59,16 @@ export function parseYaml(text: string, file: string, opts: { maxBytes?: number 
   return { file, text, docs, lineCounter };
 }
 
-export async function readYamlFile(absPath: string, displayPath: string, opts: { maxBytes?: number } = {}): Promise<YamlFile> {
-  return parseYaml(await readInputFile(absPath, displayPath, { maxBytes: opts.maxBytes ?? DEFAULT_MAX_YAML_BYTES, kind: 'YAML' }), displayPath, opts);
+export async function readYamlFile(
+  absPath: string,
+  displayPath: string,
+  opts: { maxBytes?: number } = {},
+): Promise<YamlFile> {
+  return parseYaml(
+    await readInputFile(absPath, displayPath, { maxBytes: opts.maxBytes ?? DEFAULT_MAX_YAML_BYTES, kind: 'YAML' }),
+    displayPath,
+    opts,
+  );
 }
 
 /** A document as plain JS data, with alias expansion capped; undefined for an empty file (only comments). */
@@ -57,12 +77,20 @@ export function toData(yf: YamlFile, doc: Document.Parsed | undefined = yf.docs[
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
-    throw UserError.at(`YAML refused: ${(err as Error).message}`, { file: yf.file }, 'expand the anchors/aliases or reduce their use.');
+    throw UserError.at(
+      `YAML refused: ${(err as Error).message}`,
+      { file: yf.file },
+      'expand the anchors/aliases or reduce their use.',
+    );
   }
 }
 
 /** Where the value (or, with `key`, the key) at `path` starts; the document start when not found. */
-export function locate(yf: YamlFile, path: readonly (string | number)[], opts: { doc?: Document.Parsed; key?: boolean } = {}): SourceLocation {
+export function locate(
+  yf: YamlFile,
+  path: readonly (string | number)[],
+  opts: { doc?: Document.Parsed; key?: boolean } = {},
+): SourceLocation {
   const doc = opts.doc ?? yf.docs[0];
   let node: unknown = doc?.contents;
   let best: unknown = node;
@@ -133,7 +161,8 @@ export function differingPaths(a: unknown, b: unknown, at = '', limit = 50): str
       for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) walk(x[k], y[k], p ? `${p}.${k}` : k);
       return;
     }
-    if (!Object.is(x, y) && !(x instanceof Date && y instanceof Date && x.getTime() === y.getTime())) out.push(p || '(root)');
+    if (!Object.is(x, y) && !(x instanceof Date && y instanceof Date && x.getTime() === y.getTime()))
+      out.push(p || '(root)');
   };
   walk(a, b, at);
   return out;

@@ -41,7 +41,15 @@ export interface MlflowMetric {
 }
 
 export interface MlflowRun {
-  info: { run_id: string; status?: string; experiment_id?: string; run_name?: string; start_time?: number; end_time?: number; artifact_uri?: string };
+  info: {
+    run_id: string;
+    status?: string;
+    experiment_id?: string;
+    run_name?: string;
+    start_time?: number;
+    end_time?: number;
+    artifact_uri?: string;
+  };
   data: { metrics: MlflowMetric[]; params: { key: string; value: string }[]; tags: { key: string; value: string }[] };
 }
 
@@ -70,13 +78,19 @@ export class MlflowClient {
   }
 
   /** One page of a registered model's versions, highest version number first. */
-  async searchModelVersions(name: string, opts: { maxResults?: number; pageToken?: string } = {}): Promise<{ versions: MlflowModelVersion[]; nextPageToken?: string }> {
-    const r = await this.get<{ model_versions?: MlflowModelVersion[]; next_page_token?: string }>('model-versions/search', {
-      filter: `name=${quote(name)}`,
-      order_by: 'version_number DESC',
-      max_results: String(opts.maxResults ?? 20),
-      ...(opts.pageToken ? { page_token: opts.pageToken } : {}),
-    });
+  async searchModelVersions(
+    name: string,
+    opts: { maxResults?: number; pageToken?: string } = {},
+  ): Promise<{ versions: MlflowModelVersion[]; nextPageToken?: string }> {
+    const r = await this.get<{ model_versions?: MlflowModelVersion[]; next_page_token?: string }>(
+      'model-versions/search',
+      {
+        filter: `name=${quote(name)}`,
+        order_by: 'version_number DESC',
+        max_results: String(opts.maxResults ?? 20),
+        ...(opts.pageToken ? { page_token: opts.pageToken } : {}),
+      },
+    );
     // Protobuf JSON omits empty lists and empty strings.
     return { versions: r.model_versions ?? [], nextPageToken: r.next_page_token || undefined };
   }
@@ -96,13 +110,19 @@ export class MlflowClient {
   }
 
   async getRun(runId: string): Promise<MlflowRun> {
-    const r = await this.get<{ run?: { info?: MlflowRun['info']; data?: Partial<MlflowRun['data']> } }>('runs/get', { run_id: runId });
+    const r = await this.get<{ run?: { info?: MlflowRun['info']; data?: Partial<MlflowRun['data']> } }>('runs/get', {
+      run_id: runId,
+    });
     if (!r.run?.info) throw new MlflowError(`MLflow returned no run for run_id ${runId}.`, 200);
     const data = r.run.data ?? {};
     return {
       info: r.run.info,
       // Protobuf JSON omits empty lists; NaN/Infinity arrive as strings.
-      data: { metrics: (data.metrics ?? []).map((m) => ({ ...m, value: Number(m.value) })), params: data.params ?? [], tags: data.tags ?? [] },
+      data: {
+        metrics: (data.metrics ?? []).map((m) => ({ ...m, value: Number(m.value) })),
+        params: data.params ?? [],
+        tags: data.tags ?? [],
+      },
     };
   }
 
@@ -116,7 +136,8 @@ export class MlflowClient {
     const url = `${this.base}/api/2.0/mlflow/${endpoint}?${new URLSearchParams(query)}`;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
-    else if (this.opts.username) headers.authorization = `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password ?? ''}`).toString('base64')}`;
+    else if (this.opts.username)
+      headers.authorization = `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password ?? ''}`).toString('base64')}`;
     let res: Response;
     try {
       res = await fetch(url, { headers, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000) });
@@ -131,7 +152,10 @@ export class MlflowClient {
     try {
       return (text ? JSON.parse(text) : {}) as T;
     } catch {
-      throw new MlflowError(`MLflow ${endpoint} answered with non-JSON (${text.slice(0, 120)}). Fix: check that mlflow-tracking-uri points at the tracking server, not its UI proxy.`, res.status);
+      throw new MlflowError(
+        `MLflow ${endpoint} answered with non-JSON (${text.slice(0, 120)}). Fix: check that mlflow-tracking-uri points at the tracking server, not its UI proxy.`,
+        res.status,
+      );
     }
   }
 }
@@ -142,10 +166,15 @@ export async function getRunMetrics(opts: MlflowOptions, runId: string): Promise
 }
 
 /** Options from the usual MLflow environment variables, overridden by explicit values. */
-export function mlflowOptions(explicit: { trackingUri?: string; token?: string }, env: NodeJS.ProcessEnv): MlflowOptions {
+export function mlflowOptions(
+  explicit: { trackingUri?: string; token?: string },
+  env: NodeJS.ProcessEnv,
+): MlflowOptions {
   const trackingUri = explicit.trackingUri || env.MLFLOW_TRACKING_URI;
   if (!trackingUri) {
-    throw new UserError('No MLflow tracking server given. Fix: set the mlflow-tracking-uri input (or the MLFLOW_TRACKING_URI environment variable).');
+    throw new UserError(
+      'No MLflow tracking server given. Fix: set the mlflow-tracking-uri input (or the MLFLOW_TRACKING_URI environment variable).',
+    );
   }
   return {
     trackingUri,
@@ -173,7 +202,11 @@ function errorFrom(status: number, text: string, endpoint: string, base: string)
         : status === 404
           ? `check that ${base} is an MLflow tracking server (no /api/2.0/mlflow/${endpoint} there).`
           : 'see the MLflow server logs.';
-  return new MlflowError(`MLflow ${endpoint} failed (HTTP ${status}${code ? ` ${code}` : ''}): ${message || '(empty body)'} Fix: ${fix}`, status, code);
+  return new MlflowError(
+    `MLflow ${endpoint} failed (HTTP ${status}${code ? ` ${code}` : ''}): ${message || '(empty body)'} Fix: ${fix}`,
+    status,
+    code,
+  );
 }
 
 /** A string literal for MLflow's search filter grammar. */

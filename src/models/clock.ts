@@ -9,6 +9,9 @@ export function now(env: NodeJS.ProcessEnv): Date {
   const pinned = env.KFP_GITOPS_NOW?.trim();
   if (!pinned) return new Date();
   const t = normalizeTime(pinned);
-  if (!t) throw new UserError(`KFP_GITOPS_NOW="${pinned}" is not a time. Fix: use an ISO 8601 time (2026-01-31T12:00:00Z) or epoch seconds, or unset it.`);
+  if (!t)
+    throw new UserError(
+      `KFP_GITOPS_NOW="${pinned}" is not a time. Fix: use an ISO 8601 time (2026-01-31T12:00:00Z) or epoch seconds, or unset it.`,
+    );
   return t;
 }

@@ -18,7 +18,12 @@ export interface FreshnessDecision {
  * needs-retrain = (no model, or the newest is older than max-age) and no training already running
  * or queued (the label bot retrained over and over without that last check).
  */
-export function decideFreshness(args: { newest?: Model; now: Date; maxAgeSeconds: number; inFlight?: { active: boolean; detail: string } }): FreshnessDecision {
+export function decideFreshness(args: {
+  newest?: Model;
+  now: Date;
+  maxAgeSeconds: number;
+  inFlight?: { active: boolean; detail: string };
+}): FreshnessDecision {
   const { newest, now, maxAgeSeconds, inFlight } = args;
   const window = formatDuration(maxAgeSeconds);
   let age: number | undefined;
@@ -30,15 +35,31 @@ export function decideFreshness(args: { newest?: Model; now: Date; maxAgeSeconds
     const raw = (now.getTime() - (newest.created?.getTime() ?? now.getTime())) / 1000;
     if (raw < 0) skew = Math.round(-raw);
     age = Math.max(0, Math.floor(raw));
-    if (age > maxAgeSeconds) stale = { reason: 'too-old', explanation: `The newest model ${newest.id} is ${formatDuration(age)} old, older than max-age ${window}.` };
+    if (age > maxAgeSeconds)
+      stale = {
+        reason: 'too-old',
+        explanation: `The newest model ${newest.id} is ${formatDuration(age)} old, older than max-age ${window}.`,
+      };
   }
   const extra = skew !== undefined ? { clockSkewSeconds: skew } : {};
   const ageField = age !== undefined ? { ageSeconds: age } : {};
   if (!stale) {
-    return { needsRetrain: false, reason: 'fresh', explanation: `The newest model ${newest!.id} is ${formatDuration(age!)} old, within max-age ${window}.`, ...ageField, ...extra };
+    return {
+      needsRetrain: false,
+      reason: 'fresh',
+      explanation: `The newest model ${newest!.id} is ${formatDuration(age!)} old, within max-age ${window}.`,
+      ...ageField,
+      ...extra,
+    };
   }
   if (inFlight?.active) {
-    return { needsRetrain: false, reason: 'training-in-flight', explanation: `${stale.explanation} A training run is already in flight (${inFlight.detail}), so no new one is requested.`, ...ageField, ...extra };
+    return {
+      needsRetrain: false,
+      reason: 'training-in-flight',
+      explanation: `${stale.explanation} A training run is already in flight (${inFlight.detail}), so no new one is requested.`,
+      ...ageField,
+      ...extra,
+    };
   }
   return { needsRetrain: true, reason: stale.reason, explanation: stale.explanation, ...ageField, ...extra };
 }

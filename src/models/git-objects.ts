@@ -25,7 +25,9 @@ export function blobSha(content: string | Buffer): string {
 export function treeSha(entries: readonly GitTreeEntry[]): string {
   const key = (e: GitTreeEntry) => Buffer.from(e.type === 'tree' ? `${e.path}/` : e.path, 'utf8');
   const sorted = [...entries].sort((a, b) => Buffer.compare(key(a), key(b)));
-  const body = Buffer.concat(sorted.flatMap((e) => [Buffer.from(`${e.mode.replace(/^0+/, '')} ${e.path}\0`, 'utf8'), Buffer.from(e.sha, 'hex')]));
+  const body = Buffer.concat(
+    sorted.flatMap((e) => [Buffer.from(`${e.mode.replace(/^0+/, '')} ${e.path}\0`, 'utf8'), Buffer.from(e.sha, 'hex')]),
+  );
   return hash('tree', body);
 }
 
@@ -33,14 +35,21 @@ export function treeSha(entries: readonly GitTreeEntry[]): string {
  * The root tree SHA after replacing the blob at `levels`' path: `levels[i]` are the entries of the
  * tree at depth i along the path (root first), `names[i]` the entry to follow at that depth.
  */
-export function treeShaWithBlob(levels: readonly (readonly GitTreeEntry[])[], names: readonly string[], newBlobSha: string, mode = '100644'): string {
+export function treeShaWithBlob(
+  levels: readonly (readonly GitTreeEntry[])[],
+  names: readonly string[],
+  newBlobSha: string,
+  mode = '100644',
+): string {
   let sha = newBlobSha;
   for (let i = names.length - 1; i >= 0; i--) {
     const entries = levels[i]!;
     const name = names[i]!;
     const isLeaf = i === names.length - 1;
     const existing = entries.find((e) => e.path === name);
-    const entry: GitTreeEntry = isLeaf ? { path: name, mode: existing?.mode ?? mode, type: 'blob', sha } : { path: name, mode: '040000', type: 'tree', sha };
+    const entry: GitTreeEntry = isLeaf
+      ? { path: name, mode: existing?.mode ?? mode, type: 'blob', sha }
+      : { path: name, mode: '040000', type: 'tree', sha };
     sha = treeSha([...entries.filter((e) => e.path !== name), entry]);
   }
   return sha;

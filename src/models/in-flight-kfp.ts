@@ -14,13 +14,20 @@ export const IN_FLIGHT_RUN_STATES: readonly RunState[] = ['PENDING', 'RUNNING', 
 /** Pure: the verdict for an experiment's runs. */
 export function inFlightFromRuns(runs: readonly Run[], experiment: string): InFlight {
   const active = runs.filter((r) => IN_FLIGHT_RUN_STATES.includes(r.state));
-  if (active.length === 0) return { active: false, detail: `no run pending, running or paused in KFP experiment '${experiment}'` };
+  if (active.length === 0)
+    return { active: false, detail: `no run pending, running or paused in KFP experiment '${experiment}'` };
   const shown = active.slice(0, 3).map((r) => `${r.name} ${r.state.toLowerCase()}`);
-  return { active: true, detail: `${active.length} active in KFP experiment '${experiment}': ${shown.join(', ')}${active.length > 3 ? ', …' : ''}` };
+  return {
+    active: true,
+    detail: `${active.length} active in KFP experiment '${experiment}': ${shown.join(', ')}${active.length > 3 ? ', …' : ''}`,
+  };
 }
 
 /** Is a run of this KFP experiment pending, running or paused? One experiment lookup and one run listing. */
-export async function kfpExperimentInFlight(experiment: string, kfp: { options: KfpClientOptions; host?: KfpClientHost }): Promise<InFlight> {
+export async function kfpExperimentInFlight(
+  experiment: string,
+  kfp: { options: KfpClientOptions; host?: KfpClientHost },
+): Promise<InFlight> {
   const client = createKfpClient(kfp.options, kfp.host);
   const namespace = kfp.options.namespace ?? '';
   try {
@@ -33,7 +40,10 @@ export async function kfpExperimentInFlight(experiment: string, kfp: { options: 
         `in-flight-check: KFP experiment '${experiment}' does not exist${where}.${didYouMean(experiment, names)} Fix: name the experiment your training runs go in (kfp-experiment:<name>)${names.length ? `, one of: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}` : ''}; or check namespace.`,
       );
     }
-    const runs = await client.listRuns({ experimentId: found.id }, { states: IN_FLIGHT_RUN_STATES, sortBy: 'created_at desc' });
+    const runs = await client.listRuns(
+      { experimentId: found.id },
+      { states: IN_FLIGHT_RUN_STATES, sortBy: 'created_at desc' },
+    );
     return inFlightFromRuns(runs, found.name);
   } finally {
     client.close();

@@ -63,8 +63,15 @@ export function statesFromOutput(output: string): string[] {
 
 export function inFlightFromStates(states: string[]): InFlight {
   const active = states.filter((s) => ACTIVE.has(s.toLowerCase().replace(/[\s-]/g, '_')));
-  if (active.length === 0) return { active: false, detail: states.length ? `no active state among: ${[...new Set(states)].join(', ')}` : 'nothing reported' };
-  return { active: true, detail: `${active.length} active: ${[...new Set(active.map((s) => s.toLowerCase()))].join(', ')}` };
+  if (active.length === 0)
+    return {
+      active: false,
+      detail: states.length ? `no active state among: ${[...new Set(states)].join(', ')}` : 'nothing reported',
+    };
+  return {
+    active: true,
+    detail: `${active.length} active: ${[...new Set(active.map((s) => s.toLowerCase()))].join(', ')}`,
+  };
 }
 
 export async function checkInFlight(ref: InFlightRef, ctx: InFlightContext): Promise<InFlight> {

@@ -9,10 +9,12 @@ export const modelSourceInputs: ActionSpec['inputs'] = {
       'Where trained models are listed: `mlflow:<registered-model>` (newest READY version by version number), `mlflow:<name>@<alias>`, `file:<path-or-https-url>` (a JSON/YAML pointer `{id, uri, created}`, a list of them, or `{models: [...]}`, written by the training job; a missing file means no model yet), or `command:<cmd>` (run with bash from working-directory, printing that JSON).',
   },
   'mlflow-tracking-uri': {
-    description: 'MLflow tracking server URL for `mlflow:` sources. Defaults to the MLFLOW_TRACKING_URI environment variable.',
+    description:
+      'MLflow tracking server URL for `mlflow:` sources. Defaults to the MLFLOW_TRACKING_URI environment variable.',
   },
   'mlflow-token': {
-    description: 'Bearer token for the MLflow server. Defaults to MLFLOW_TRACKING_TOKEN (MLFLOW_TRACKING_USERNAME/PASSWORD give basic auth).',
+    description:
+      'Bearer token for the MLflow server. Defaults to MLFLOW_TRACKING_TOKEN (MLFLOW_TRACKING_USERNAME/PASSWORD give basic auth).',
     secret: true,
   },
   'working-directory': {

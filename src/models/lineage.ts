@@ -18,7 +18,11 @@ const MARKER_RE = /<!-- kfp-gitops:open-model-pr (\{.*?\}) -->/;
 export const CLOSED_BY_ACTION = '<!-- kfp-gitops:open-model-pr closed-by-action -->';
 
 export function lineageTrailers(l: Lineage): string {
-  return [`Model-Id: ${oneLine(l.id)}`, `Model-Uri: ${oneLine(l.uri)}`, ...(l.created ? [`Model-Created: ${l.created.toISOString()}`] : [])].join('\n');
+  return [
+    `Model-Id: ${oneLine(l.id)}`,
+    `Model-Uri: ${oneLine(l.uri)}`,
+    ...(l.created ? [`Model-Created: ${l.created.toISOString()}`] : []),
+  ].join('\n');
 }
 
 /** The lineage in a commit message's trailers, or undefined. */

@@ -88,13 +88,22 @@ export function modelFromInput(text: string): Model {
     try {
       data = JSON.parse(value) as Record<string, unknown>;
     } catch (err) {
-      throw new UserError(`Input 'model' looks like JSON but does not parse: ${(err as Error).message}. Fix: pass {"id": …, "uri": …} or a plain URI.`);
+      throw new UserError(
+        `Input 'model' looks like JSON but does not parse: ${(err as Error).message}. Fix: pass {"id": …, "uri": …} or a plain URI.`,
+      );
     }
     const id = typeof data.id === 'string' && data.id ? data.id : undefined;
     const uri = typeof data.uri === 'string' && data.uri ? data.uri : undefined;
-    if (!id && !uri) throw new UserError(`Input 'model' has neither "id" nor "uri". Fix: pass {"id": …, "uri": …} or a plain URI.`);
+    if (!id && !uri)
+      throw new UserError(`Input 'model' has neither "id" nor "uri". Fix: pass {"id": …, "uri": …} or a plain URI.`);
     const created = normalizeTime(data.created);
-    return { id: (id ?? uri)!, uri: (uri ?? id)!, ...(created ? { created } : {}), ...(typeof data.version === 'string' ? { version: data.version } : {}), ...(typeof data.runId === 'string' ? { runId: data.runId } : {}) };
+    return {
+      id: (id ?? uri)!,
+      uri: (uri ?? id)!,
+      ...(created ? { created } : {}),
+      ...(typeof data.version === 'string' ? { version: data.version } : {}),
+      ...(typeof data.runId === 'string' ? { runId: data.runId } : {}),
+    };
   }
   return { id: value, uri: value };
 }

@@ -2,7 +2,14 @@ import { type Document, isMap, isPair, isScalar, isSeq, stringify, type Scalar }
 import { type Diagnostic, type SourceLocation, UserError } from '../lib/errors.js';
 import { didYouMean } from '../lib/suggest.js';
 import {
-  MAX_ALIAS_COUNT, type YamlFile, differingPaths, isPlainObject, locate, nodeAt, parseYaml, toData,
+  MAX_ALIAS_COUNT,
+  type YamlFile,
+  differingPaths,
+  isPlainObject,
+  locate,
+  nodeAt,
+  parseYaml,
+  toData,
 } from '../lib/yaml.js';
 
 export type PathSegment = string | number;
@@ -42,7 +49,9 @@ export function parseConfigKey(text: string): PathSegment[] {
     re.lastIndex = pos;
     const m = re.exec(src);
     if (!m || m[0] === '' || (m[4] !== undefined && pos > 0 && src[pos] !== '.' && src[pos - 1] !== ']')) {
-      throw new UserError(`config-key '${text}' is not a valid path at character ${pos + 1}. Fix: write keys separated by dots, list items as [0], and keys with dots as ["a.b"], e.g. spec.predictor.model.storageUri.`);
+      throw new UserError(
+        `config-key '${text}' is not a valid path at character ${pos + 1}. Fix: write keys separated by dots, list items as [0], and keys with dots as ["a.b"], e.g. spec.predictor.model.storageUri.`,
+      );
     }
     if (m[1] !== undefined) out.push(Number(m[1]));
     else if (m[2] !== undefined) out.push(m[2].replace(/\\(.)/g, '$1'));
@@ -50,7 +59,8 @@ export function parseConfigKey(text: string): PathSegment[] {
     else out.push(m[4]!.trim());
     pos = re.lastIndex;
   }
-  if (out.length === 0) throw new UserError(`config-key is empty. Fix: give a YAML path such as spec.predictor.model.storageUri.`);
+  if (out.length === 0)
+    throw new UserError(`config-key is empty. Fix: give a YAML path such as spec.predictor.model.storageUri.`);
   return out;
 }
 
@@ -61,7 +71,9 @@ export function parseDocumentSelector(text: string): DocumentSelector {
 }
 
 export function formatPath(path: readonly PathSegment[]): string {
-  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : /[.[\]\s"]/.test(s) ? `["${s}"]` : i === 0 ? s : `.${s}`)).join('');
+  return path
+    .map((s, i) => (typeof s === 'number' ? `[${s}]` : /[.[\]\s"]/.test(s) ? `["${s}"]` : i === 0 ? s : `.${s}`))
+    .join('');
 }
 
 /** Every scalar value (not key) of a document with its path. */
@@ -95,7 +107,11 @@ export function findPin(yf: YamlFile, locator: PinLocator): PinMatch {
     const picked = docs.filter(({ doc }) => docLabel(doc) === want);
     if (picked.length === 0) {
       const labels = docs.map(({ doc }) => docLabel(doc)).filter((l): l is string => !!l);
-      throw UserError.at(`No document ${want} in this file (it has ${labels.length ? labels.join(', ') : 'no kind/metadata.name documents'}).${didYouMean(want, labels)}`, { file: yf.file, line: 1 }, 'set document to kind/name of one of the documents.');
+      throw UserError.at(
+        `No document ${want} in this file (it has ${labels.length ? labels.join(', ') : 'no kind/metadata.name documents'}).${didYouMean(want, labels)}`,
+        { file: yf.file, line: 1 },
+        'set document to kind/name of one of the documents.',
+      );
     }
     docs = picked;
   }
@@ -107,21 +123,35 @@ export function findPin(yf: YamlFile, locator: PinLocator): PinMatch {
       if (node === undefined) continue;
       if (!isScalar(node)) {
         const loc = locate(yf, locator.path, { doc });
-        throw UserError.at(`${where} names a ${isMap(node) ? 'mapping' : isSeq(node) ? 'list' : 'non-scalar node'}, not a single value.`, loc, 'point config-key at the scalar holding the model, e.g. spec.predictor.model.storageUri.');
+        throw UserError.at(
+          `${where} names a ${isMap(node) ? 'mapping' : isSeq(node) ? 'list' : 'non-scalar node'}, not a single value.`,
+          loc,
+          'point config-key at the scalar holding the model, e.g. spec.predictor.model.storageUri.',
+        );
       }
       matches.push(toMatch(yf, node, locator.path, index));
     } else {
       const scalars: { node: Scalar; path: PathSegment[] }[] = [];
       valueScalars(doc.contents, [], scalars);
-      for (const s of scalars) if (hasMarker(yf.text, s.node, locator.marker)) matches.push(toMatch(yf, s.node, s.path, index));
+      for (const s of scalars)
+        if (hasMarker(yf.text, s.node, locator.marker)) matches.push(toMatch(yf, s.node, s.path, index));
     }
   }
   if (matches.length === 1) return matches[0]!;
-  if (matches.length === 0) throw noMatch(yf, locator, docs.map((d) => d.doc), where);
+  if (matches.length === 0)
+    throw noMatch(
+      yf,
+      locator,
+      docs.map((d) => d.doc),
+      where,
+    );
   const diagnostics: Diagnostic[] = matches.map((m) => ({
     message: `${where} matches ${matches.length} values; this is one of them${yf.docs.length > 1 ? ` (document ${docLabel(yf.docs[m.docIndex]!) ?? `#${m.docIndex + 1}`})` : ''}.`,
     location: m.location,
-    fix: yf.docs.length > 1 && locator.kind === 'key' ? 'set document to kind/name to choose the document.' : 'make the locator match exactly one value.',
+    fix:
+      yf.docs.length > 1 && locator.kind === 'key'
+        ? 'set document to kind/name to choose the document.'
+        : 'make the locator match exactly one value.',
   }));
   throw new UserError(`${yf.file}: ${where} matches ${matches.length} values, expected exactly one.`, diagnostics);
 }
@@ -147,24 +177,38 @@ function hasMarker(text: string, node: Scalar, marker: string): boolean {
   const lineEnd = text.indexOf('\n', end);
   const rest = text.slice(end, lineEnd < 0 ? text.length : lineEnd);
   const hash = rest.indexOf('#');
-  if (hash < 0 || rest.slice(0, hash).trim().replace(/^[,}\]]+/, '') !== '') return false;
+  if (
+    hash < 0 ||
+    rest
+      .slice(0, hash)
+      .trim()
+      .replace(/^[,}\]]+/, '') !== ''
+  )
+    return false;
   const want = marker.trim().replace(/^#\s*/, '');
   return rest.slice(hash + 1).includes(want);
 }
 
 function noMatch(yf: YamlFile, locator: PinLocator, docs: Document.Parsed[], where: string): UserError {
   if (locator.kind === 'marker') {
-    return UserError.at(`No value in this file has a comment containing ${where}.`, { file: yf.file, line: 1 }, `put the marker as a comment after the pinned value, e.g. \`storageUri: gs://bucket/model # ${locator.marker.replace(/^#\s*/, '')}\`.`);
+    return UserError.at(
+      `No value in this file has a comment containing ${where}.`,
+      { file: yf.file, line: 1 },
+      `put the marker as a comment after the pinned value, e.g. \`storageUri: gs://bucket/model # ${locator.marker.replace(/^#\s*/, '')}\`.`,
+    );
   }
   // Point at the deepest part of the path that exists and suggest a key there.
   const doc = docs[0]!;
   let depth = 0;
   while (depth < locator.path.length && nodeAt(doc, locator.path.slice(0, depth + 1)) !== undefined) depth++;
   const parent = depth === 0 ? doc.contents : nodeAt(doc, locator.path.slice(0, depth));
-  const keys = isMap(parent) ? parent.items.map((p) => (isPair(p) && isScalar(p.key) ? String(p.key.value) : '')).filter(Boolean) : [];
+  const keys = isMap(parent)
+    ? parent.items.map((p) => (isPair(p) && isScalar(p.key) ? String(p.key.value) : '')).filter(Boolean)
+    : [];
   const missing = locator.path[depth]!;
   const found = depth > 0 ? formatPath(locator.path.slice(0, depth)) : '(the document root)';
-  const loc = depth > 0 ? locate(yf, locator.path.slice(0, depth), { doc, key: true }) : { file: yf.file, line: 1, column: 1 };
+  const loc =
+    depth > 0 ? locate(yf, locator.path.slice(0, depth), { doc, key: true }) : { file: yf.file, line: 1, column: 1 };
   return UserError.at(
     `${where} matches no value: ${found} has no ${typeof missing === 'number' ? `item [${missing}]` : `key '${missing}'`}${keys.length ? ` (keys: ${keys.join(', ')})` : ''}.${typeof missing === 'string' ? didYouMean(missing, keys) : ''}`,
     loc,
@@ -195,7 +239,12 @@ function render(value: string, type: Scalar.Type | undefined): string[] {
  * (so comments, key order, indentation and quoting stay byte for byte), then the result is parsed
  * again and must differ from the original in that one value only.
  */
-export function setPin(text: string, file: string, locator: PinLocator, newValue: string): { text: string; match: PinMatch } {
+export function setPin(
+  text: string,
+  file: string,
+  locator: PinLocator,
+  newValue: string,
+): { text: string; match: PinMatch } {
   const yf = parseYaml(text, file);
   const match = findPin(yf, locator);
   if (match.value === newValue) return { text, match };

@@ -20,9 +20,19 @@ export interface PointerModels {
  * here with positions; every problem names the file, line and the fix.
  */
 export function parsePointer(text: string, display: string): PointerModels {
-  if (!text.trim()) throw UserError.at('Model list is empty.', { file: display }, 'write `{"id": …, "uri": …, "created": …}` or a list of such objects.');
+  if (!text.trim())
+    throw UserError.at(
+      'Model list is empty.',
+      { file: display },
+      'write `{"id": …, "uri": …, "created": …}` or a list of such objects.',
+    );
   const yf = parseYaml(text, display);
-  if (yf.docs.length !== 1) throw UserError.at(`Expected one JSON/YAML document, found ${yf.docs.length}.`, { file: display }, 'write a single object or list.');
+  if (yf.docs.length !== 1)
+    throw UserError.at(
+      `Expected one JSON/YAML document, found ${yf.docs.length}.`,
+      { file: display },
+      'write a single object or list.',
+    );
   const data = toData(yf);
   let entries: unknown[];
   let base: (string | number)[] = [];
@@ -31,7 +41,12 @@ export function parsePointer(text: string, display: string): PointerModels {
     entries = data.models;
     base = ['models'];
   } else if (isPlainObject(data)) entries = [data];
-  else throw UserError.at('Expected a model object, a list of models or {models: [...]}.', locate(yf, []), 'write `{"id": …, "uri": …, "created": …}` (created: ISO time or epoch seconds/ms).');
+  else
+    throw UserError.at(
+      'Expected a model object, a list of models or {models: [...]}.',
+      locate(yf, []),
+      'write `{"id": …, "uri": …, "created": …}` (created: ISO time or epoch seconds/ms).',
+    );
 
   const diagnostics: Diagnostic[] = [];
   const models: Model[] = [];
@@ -47,8 +62,14 @@ export function parsePointer(text: string, display: string): PointerModels {
   return { models: models.sort(compareNewestFirst), skipped };
 }
 
-function toModel(entry: unknown, yf: YamlFile, at: (string | number)[], diagnostics: Diagnostic[]): { model: Model; status?: string } | undefined {
-  const fix = 'each model needs `id` (string), `uri` (string) and `created` (ISO 8601 time, or epoch seconds or milliseconds).';
+function toModel(
+  entry: unknown,
+  yf: YamlFile,
+  at: (string | number)[],
+  diagnostics: Diagnostic[],
+): { model: Model; status?: string } | undefined {
+  const fix =
+    'each model needs `id` (string), `uri` (string) and `created` (ISO 8601 time, or epoch seconds or milliseconds).';
   if (!isPlainObject(entry)) {
     diagnostics.push({ message: 'A model entry must be an object.', location: locate(yf, at), fix });
     return undefined;
@@ -58,7 +79,10 @@ function toModel(entry: unknown, yf: YamlFile, at: (string | number)[], diagnost
     const v = entry[key];
     if (v === undefined || v === null || v === '') {
       if (required) {
-        const typo = didYouMean(key, Object.keys(entry).filter((k) => !FIELDS.includes(k)));
+        const typo = didYouMean(
+          key,
+          Object.keys(entry).filter((k) => !FIELDS.includes(k)),
+        );
         problems.push({ message: `Model entry has no '${key}'.${typo}`, location: locate(yf, at), fix });
       }
       return undefined;
@@ -76,13 +100,30 @@ function toModel(entry: unknown, yf: YamlFile, at: (string | number)[], diagnost
   const status = str('status', false);
   let created: Date | undefined;
   if (entry.created === undefined || entry.created === null) {
-    const typo = didYouMean('created', Object.keys(entry).filter((k) => !FIELDS.includes(k)));
+    const typo = didYouMean(
+      'created',
+      Object.keys(entry).filter((k) => !FIELDS.includes(k)),
+    );
     problems.push({ message: `Model entry has no 'created'.${typo}`, location: locate(yf, at), fix });
   } else {
     created = normalizeTime(entry.created);
-    if (!created) problems.push({ message: `'created' is not a time: ${JSON.stringify(entry.created)}.`, location: locate(yf, [...at, 'created']), fix: 'use an ISO 8601 time (2026-01-31T12:00:00Z) or epoch seconds/milliseconds.' });
+    if (!created)
+      problems.push({
+        message: `'created' is not a time: ${JSON.stringify(entry.created)}.`,
+        location: locate(yf, [...at, 'created']),
+        fix: 'use an ISO 8601 time (2026-01-31T12:00:00Z) or epoch seconds/milliseconds.',
+      });
   }
   diagnostics.push(...problems);
   if (problems.length || !id || !uri || !created) return undefined;
-  return { model: { id, uri, created, ...(version !== undefined ? { version } : {}), ...(runId !== undefined ? { runId } : {}) }, status };
+  return {
+    model: {
+      id,
+      uri,
+      created,
+      ...(version !== undefined ? { version } : {}),
+      ...(runId !== undefined ? { runId } : {}),
+    },
+    status,
+  };
 }

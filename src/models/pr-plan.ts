@@ -79,36 +79,67 @@ export function planModelPr(input: PlanInput): ModelPrPlan {
   const base = `\`${input.baseName ?? 'base'}\``;
   const keep = (why: string): ModelPrPlan =>
     openPr
-      ? { operation: 'none', push: false, pr: { action: 'keep', number: openPr.number }, addLabels: missingLabels(want.labels, openPr.labels), why }
+      ? {
+          operation: 'none',
+          push: false,
+          pr: { action: 'keep', number: openPr.number },
+          addLabels: missingLabels(want.labels, openPr.labels),
+          why,
+        }
       : { operation: 'none', push: false, pr: { action: 'none' }, addLabels: [], why };
-  const close = (why: string, reason: string): ModelPrPlan => ({ operation: 'closed', push: false, pr: { action: 'close', number: openPr!.number, reason }, addLabels: [], why });
+  const close = (why: string, reason: string): ModelPrPlan => ({
+    operation: 'closed',
+    push: false,
+    pr: { action: 'close', number: openPr!.number, reason },
+    addLabels: [],
+    why,
+  });
 
   const openModel = openPr?.lineage;
   const openProposesDesired = openModel !== undefined && lineagePins(openModel, desired);
   // A late run (an older model than the open PR's, even the pinned one) never rewinds or closes it.
   if (openModel && !openProposesDesired && input.openPrWithdrawn !== true && isNewer(openModel, input.latest)) {
-    return keep(`PR #${openPr!.number} proposes ${openModel.id} (created ${iso(openModel.created)}), newer than this run's model ${input.latest!.id} (created ${iso(input.latest!.created)}): the PR is not rewound.`);
+    return keep(
+      `PR #${openPr!.number} proposes ${openModel.id} (created ${iso(openModel.created)}), newer than this run's model ${input.latest!.id} (created ${iso(input.latest!.created)}): the PR is not rewound.`,
+    );
   }
   if (current === desired) {
-    if (openPr) return close(`The base branch already pins ${desired}; PR #${openPr.number} is redundant and is closed.`, `${base} already pins \`${desired}\`, the newest model, so this PR has nothing left to propose.`);
+    if (openPr)
+      return close(
+        `The base branch already pins ${desired}; PR #${openPr.number} is redundant and is closed.`,
+        `${base} already pins \`${desired}\`, the newest model, so this PR has nothing left to propose.`,
+      );
     return keep(`The base branch already pins the latest model ${desired}.`);
   }
 
-  const rejection = openProposesDesired || input.reconsiderRejected ? undefined : findRejection(input.closedPrs ?? [], desired);
+  const rejection =
+    openProposesDesired || input.reconsiderRejected ? undefined : findRejection(input.closedPrs ?? [], desired);
   if (rejection) {
-    const how = rejection.merged ? `was merged and then reverted on the base branch` : `was closed without merging by a person`;
+    const how = rejection.merged
+      ? `was merged and then reverted on the base branch`
+      : `was closed without merging by a person`;
     const why = `PR #${rejection.number} proposing ${desired} ${how}: the model counts as rejected and is not proposed again until a newer model exists (label PR #${rejection.number} '${RECONSIDER_LABEL}' or set reconsider-rejected: true to take that back).`;
-    if (openPr && input.openPrWithdrawn) return close(why, `the model it proposes is no longer listed by the model source, and the newest model \`${desired}\` was rejected in #${rejection.number}.`);
+    if (openPr && input.openPrWithdrawn)
+      return close(
+        why,
+        `the model it proposes is no longer listed by the model source, and the newest model \`${desired}\` was rejected in #${rejection.number}.`,
+      );
     return keep(why);
   }
 
   if (!input.allowDowngrade && input.pinned && isNewer(input.pinned, input.latest)) {
     const why = `The base branch pins ${current || '(empty)'}, created ${iso(input.pinned.created)} (${input.pinned.from}); the newest model ${desired}, created ${iso(input.latest!.created)}, is older and is not proposed (set allow-downgrade: true to propose it).`;
-    if (openPr && (openProposesDesired || input.openPrWithdrawn)) return close(why, `${base} pins a newer model (\`${current}\`) than \`${desired}\`: merging this PR would downgrade it.`);
+    if (openPr && (openProposesDesired || input.openPrWithdrawn))
+      return close(
+        why,
+        `${base} pins a newer model (\`${current}\`) than \`${desired}\`: merging this PR would downgrade it.`,
+      );
     return keep(why);
   }
 
-  const onBase = branch !== undefined && (input.baseSha === undefined || (branch.parents?.length === 1 && branch.parents[0] === input.baseSha));
+  const onBase =
+    branch !== undefined &&
+    (input.baseSha === undefined || (branch.parents?.length === 1 && branch.parents[0] === input.baseSha));
   const branchReady = onBase && branch!.tree === input.expectedTree;
   const push = !branchReady;
   if (openPr) {
@@ -119,14 +150,28 @@ export function planModelPr(input: PlanInput): ModelPrPlan {
     return {
       operation: changed ? 'updated' : 'none',
       push,
-      pr: title !== undefined || body !== undefined ? { action: 'update', number: openPr.number, ...(title !== undefined ? { title } : {}), ...(body !== undefined ? { body } : {}) } : { action: 'keep', number: openPr.number },
+      pr:
+        title !== undefined || body !== undefined
+          ? {
+              action: 'update',
+              number: openPr.number,
+              ...(title !== undefined ? { title } : {}),
+              ...(body !== undefined ? { body } : {}),
+            }
+          : { action: 'keep', number: openPr.number },
       addLabels,
       why: changed
         ? `PR #${openPr.number} is updated to pin ${desired}${push ? ' (branch rebuilt as one commit on the base head)' : ''}.`
         : `PR #${openPr.number} already proposes ${desired} as one commit on the base head; nothing was written.`,
     };
   }
-  return { operation: 'created', push, pr: { action: 'create' }, addLabels: want.labels, why: `A PR is opened to pin ${desired} (base pins ${current || '(empty)'}).` };
+  return {
+    operation: 'created',
+    push,
+    pr: { action: 'create' },
+    addLabels: want.labels,
+    why: `A PR is opened to pin ${desired} (base pins ${current || '(empty)'}).`,
+  };
 }
 
 /**
@@ -134,15 +179,23 @@ export function planModelPr(input: PlanInput): ModelPrPlan {
  * without merging, or merged while base no longer pins it (reverted), rejects it; closed by the action
  * itself, or labelled 'reconsider' by a person, does not.
  */
-export function findRejection(closed: readonly ClosedPr[], desired: string): { number: number; merged: boolean } | undefined {
-  const p = closed.find((c) => (c.lineage ? lineagePins(c.lineage, desired) : c.body.includes(`| proposed | \`${desired}\` |`)));
+export function findRejection(
+  closed: readonly ClosedPr[],
+  desired: string,
+): { number: number; merged: boolean } | undefined {
+  const p = closed.find((c) =>
+    c.lineage ? lineagePins(c.lineage, desired) : c.body.includes(`| proposed | \`${desired}\` |`),
+  );
   if (!p || p.labels.some((l) => l.toLowerCase() === RECONSIDER_LABEL)) return undefined;
   if (p.merged) return { number: p.number, merged: true };
   return closedByAction(p.body) ? undefined : { number: p.number, merged: false };
 }
 
 /** The creation time of the pinned value, from the lineage of a merged PR that pinned it. */
-export function pinnedFromMergedPrs(closed: readonly ClosedPr[], current: string): { created: Date; from: string } | undefined {
+export function pinnedFromMergedPrs(
+  closed: readonly ClosedPr[],
+  current: string,
+): { created: Date; from: string } | undefined {
   const p = closed.find((c) => c.merged && c.lineage?.created && lineagePins(c.lineage, current));
   return p ? { created: p.lineage!.created!, from: `recorded by merged PR #${p.number}` } : undefined;
 }

@@ -46,7 +46,15 @@ export interface Pipeline {
 const ARGO_API_VERSION = 'argoproj.io/v1alpha1';
 const PIPELINE_SPEC_ANNOTATION = 'pipelines.kubeflow.org/pipeline_spec';
 /** Top-level fields of the PipelineSpec proto (KFP rejects any other, as protojson does). */
-export const V2_TOP_LEVEL_KEYS = ['pipelineInfo', 'deploymentSpec', 'sdkVersion', 'schemaVersion', 'components', 'root', 'defaultPipelineRoot'];
+export const V2_TOP_LEVEL_KEYS = [
+  'pipelineInfo',
+  'deploymentSpec',
+  'sdkVersion',
+  'schemaVersion',
+  'components',
+  'root',
+  'defaultPipelineRoot',
+];
 const V2_PLATFORM_KEYS = ['platforms'];
 
 /**
@@ -56,11 +64,19 @@ const V2_PLATFORM_KEYS = ['platforms'];
 export function parsePipeline(text: string, file: string): Pipeline {
   const src = readSource(text, file);
   if (src.docs.length === 0) {
-    throw UserError.at('The pipeline file is empty.', { file, line: 1, column: 1 }, 'commit the compiled pipeline (KFP v1 Argo Workflow or KFP v2 IR YAML), or point at the right file.');
+    throw UserError.at(
+      'The pipeline file is empty.',
+      { file, line: 1, column: 1 },
+      'commit the compiled pipeline (KFP v1 Argo Workflow or KFP v2 IR YAML), or point at the right file.',
+    );
   }
   const first = src.docs[0];
   if (!isPlainObject(first)) {
-    throw UserError.at('The pipeline file is not a YAML mapping.', src.at([]), 'point at a compiled pipeline: a KFP v1 Argo Workflow or a KFP v2 IR YAML.');
+    throw UserError.at(
+      'The pipeline file is not a YAML mapping.',
+      src.at([]),
+      'point at a compiled pipeline: a KFP v1 Argo Workflow or a KFP v2 IR YAML.',
+    );
   }
   if ('apiVersion' in first || 'kind' in first) return parseArgo(src, first);
   if (V2_TOP_LEVEL_KEYS.some((k) => k in first)) return parseIr(src, first);
@@ -84,20 +100,32 @@ function readSource(text: string, file: string): Source {
   try {
     const yf = parseYaml(text, file, { maxBytes: MAX_PIPELINE_BYTES });
     const docs = yf.docs.filter((d) => d.contents !== null);
-    return { file, text, docs: docs.map((d) => toData(yf, d)), at: (path, key = false) => locate(yf, path, { doc: docs[0], key }) };
+    return {
+      file,
+      text,
+      docs: docs.map((d) => toData(yf, d)),
+      at: (path, key = false) => locate(yf, path, { doc: docs[0], key }),
+    };
   } catch (err) {
     // KFP writes pipelines with PyYAML and reads them with Go's yaml, both lenient about the indentation
     // of quoted multi-line scalars; `yaml` follows the spec and refuses some real compiled files.
     // Such a file is valid for KFP, so read it as KFP does (js-yaml 4 has the same leniency).
-    if (!(err instanceof UserError) || !err.diagnostics.some((d) => d.message.startsWith('YAML syntax error'))) throw err;
+    if (!(err instanceof UserError) || !err.diagnostics.some((d) => d.message.startsWith('YAML syntax error')))
+      throw err;
     let docs: unknown[];
     try {
-      docs = jsYaml.loadAll(text, undefined, { schema: jsYaml.CORE_SCHEMA, json: false }).filter((d) => d !== null && d !== undefined);
+      docs = jsYaml
+        .loadAll(text, undefined, { schema: jsYaml.CORE_SCHEMA, json: false })
+        .filter((d) => d !== null && d !== undefined);
     } catch {
       throw err;
     }
     if (docs.some((d) => exceedsNodes(d, MAX_FALLBACK_NODES_PER_BYTE * text.length + 1000))) {
-      throw UserError.at('YAML refused: its aliases expand to far more data than the file holds.', { file, line: 1, column: 1 }, 'expand the anchors/aliases or reduce their use.');
+      throw UserError.at(
+        'YAML refused: its aliases expand to far more data than the file holds.',
+        { file, line: 1, column: 1 },
+        'expand the anchors/aliases or reduce their use.',
+      );
     }
     const lines = text.split('\n');
     const at = (path: (string | number)[]): SourceLocation => {
@@ -131,15 +159,33 @@ function parseArgo(src: Source, wf: Record<string, unknown>): Pipeline {
   const problems: Diagnostic[] = [];
   const at = src.at;
   if (wf.apiVersion !== ARGO_API_VERSION) {
-    problems.push({ message: `apiVersion is ${JSON.stringify(wf.apiVersion)}, not '${ARGO_API_VERSION}'.`, location: at(['apiVersion']), fix: `a KFP v1 pipeline is an Argo Workflow with apiVersion: ${ARGO_API_VERSION}.` });
+    problems.push({
+      message: `apiVersion is ${JSON.stringify(wf.apiVersion)}, not '${ARGO_API_VERSION}'.`,
+      location: at(['apiVersion']),
+      fix: `a KFP v1 pipeline is an Argo Workflow with apiVersion: ${ARGO_API_VERSION}.`,
+    });
   }
   if (wf.kind !== 'Workflow') {
-    problems.push({ message: `kind is ${JSON.stringify(wf.kind)}, not 'Workflow'.`, location: at(['kind']), fix: 'a KFP v1 pipeline is an Argo Workflow (kind: Workflow); compile the pipeline, not a component.' });
+    problems.push({
+      message: `kind is ${JSON.stringify(wf.kind)}, not 'Workflow'.`,
+      location: at(['kind']),
+      fix: 'a KFP v1 pipeline is an Argo Workflow (kind: Workflow); compile the pipeline, not a component.',
+    });
   }
   for (const key of ['metadata', 'spec']) {
-    if (!isPlainObject(wf[key])) problems.push({ message: `The Argo Workflow has no '${key}' mapping.`, location: at([key]), fix: `recompile the pipeline; a KFP v1 workflow always has '${key}'.` });
+    if (!isPlainObject(wf[key]))
+      problems.push({
+        message: `The Argo Workflow has no '${key}' mapping.`,
+        location: at([key]),
+        fix: `recompile the pipeline; a KFP v1 workflow always has '${key}'.`,
+      });
   }
-  if (src.docs.length > 1) problems.push({ message: 'A KFP v1 pipeline file holds one YAML document; this one has more.', location: { file: src.file, line: 1, column: 1 }, fix: 'keep only the Argo Workflow in the file.' });
+  if (src.docs.length > 1)
+    problems.push({
+      message: 'A KFP v1 pipeline file holds one YAML document; this one has more.',
+      location: { file: src.file, line: 1, column: 1 },
+      fix: 'keep only the Argo Workflow in the file.',
+    });
   if (problems.length) fail(problems, src.file);
 
   const metadata = wf.metadata as Record<string, unknown>;
@@ -153,18 +199,29 @@ function parseArgo(src: Source, wf: Record<string, unknown>): Pipeline {
       annotation = parsed;
     } catch (err) {
       fail(
-        [{ message: `The ${PIPELINE_SPEC_ANNOTATION} annotation is not a JSON object (${(err as Error).message}).`, location: at(['metadata', 'annotations', PIPELINE_SPEC_ANNOTATION]), fix: 'recompile the pipeline; do not edit this annotation by hand.' }],
+        [
+          {
+            message: `The ${PIPELINE_SPEC_ANNOTATION} annotation is not a JSON object (${(err as Error).message}).`,
+            location: at(['metadata', 'annotations', PIPELINE_SPEC_ANNOTATION]),
+            fix: 'recompile the pipeline; do not edit this annotation by hand.',
+          },
+        ],
         src.file,
       );
     }
   }
 
   // Argo arguments: a parameter without `value` must be given by each run.
-  const args = isPlainObject(spec.arguments) && Array.isArray(spec.arguments.parameters) ? spec.arguments.parameters : [];
+  const args =
+    isPlainObject(spec.arguments) && Array.isArray(spec.arguments.parameters) ? spec.arguments.parameters : [];
   const inputs = new Map<string, PipelineInput>();
   for (const p of args) {
     if (!isPlainObject(p) || typeof p.name !== 'string') continue;
-    inputs.set(p.name, { name: p.name, ...(p.value !== undefined && p.value !== null ? { default: String(p.value) } : {}), required: p.value === undefined || p.value === null });
+    inputs.set(p.name, {
+      name: p.name,
+      ...(p.value !== undefined && p.value !== null ? { default: String(p.value) } : {}),
+      required: p.value === undefined || p.value === null,
+    });
   }
   // The KFP SDK's own declaration, when present, says which inputs are optional and their types.
   if (annotation && Array.isArray(annotation.inputs)) {
@@ -216,7 +273,11 @@ function parseIr(src: Source, spec: Record<string, unknown>): Pipeline {
     });
   }
   if (!isPlainObject(spec.root)) {
-    problems.push({ message: "The KFP v2 pipeline spec has no 'root' mapping.", location: src.at(['root']), fix: 'recompile the pipeline; a KFP v2 IR always has root.' });
+    problems.push({
+      message: "The KFP v2 pipeline spec has no 'root' mapping.",
+      location: src.at(['root']),
+      fix: 'recompile the pipeline; a KFP v2 IR always has root.',
+    });
   }
   if (spec.schemaVersion !== IR_SCHEMA_VERSION) {
     // template/v2_template.go NewV2SpecTemplate refuses any other schema version.
@@ -227,9 +288,13 @@ function parseIr(src: Source, spec: Record<string, unknown>): Pipeline {
     });
   }
   const rest = src.docs.slice(1);
-  if (rest.length > 1 || (rest.length === 1 && !(isPlainObject(rest[0]) && Object.keys(rest[0]).every((k) => V2_PLATFORM_KEYS.includes(k))))) {
+  if (
+    rest.length > 1 ||
+    (rest.length === 1 && !(isPlainObject(rest[0]) && Object.keys(rest[0]).every((k) => V2_PLATFORM_KEYS.includes(k))))
+  ) {
     problems.push({
-      message: 'After the pipeline spec, a KFP v2 file may hold only one more document: the platform spec (platforms:).',
+      message:
+        'After the pipeline spec, a KFP v2 file may hold only one more document: the platform spec (platforms:).',
       location: { file: src.file, line: 1, column: 1 },
       fix: 'keep the pipeline spec and at most its platform spec in the file.',
     });
@@ -237,11 +302,15 @@ function parseIr(src: Source, spec: Record<string, unknown>): Pipeline {
   if (problems.length) fail(problems, src.file);
 
   const root = spec.root as Record<string, unknown>;
-  const defs = isPlainObject(root.inputDefinitions) && isPlainObject(root.inputDefinitions.parameters) ? root.inputDefinitions.parameters : {};
+  const defs =
+    isPlainObject(root.inputDefinitions) && isPlainObject(root.inputDefinitions.parameters)
+      ? root.inputDefinitions.parameters
+      : {};
   const inputs: PipelineInput[] = Object.entries(defs).map(([name, d]) => {
     const def = isPlainObject(d) ? d : {};
     // schemaVersion 2.0.0 wrote `type` (STRING, INT, DOUBLE); 2.1.0 writes `parameterType`.
-    const type = typeof def.parameterType === 'string' ? def.parameterType : typeof def.type === 'string' ? def.type : undefined;
+    const type =
+      typeof def.parameterType === 'string' ? def.parameterType : typeof def.type === 'string' ? def.type : undefined;
     return {
       name,
       ...(type ? { type } : {}),
@@ -274,16 +343,22 @@ export function typedParameterValue(input: PipelineInput | undefined, text: stri
     case 'NUMBER_INTEGER':
     case 'INT': {
       const t = text.trim();
-      return /^[-+]?\d+$/.test(t) ? { ok: true, value: Number(t) } : { ok: false, reason: `'${input.name}' is an integer input; '${text}' is not a whole number` };
+      return /^[-+]?\d+$/.test(t)
+        ? { ok: true, value: Number(t) }
+        : { ok: false, reason: `'${input.name}' is an integer input; '${text}' is not a whole number` };
     }
     case 'NUMBER_DOUBLE':
     case 'DOUBLE': {
       const t = text.trim();
-      return t !== '' && Number.isFinite(Number(t)) ? { ok: true, value: Number(t) } : { ok: false, reason: `'${input.name}' is a number input; '${text}' is not a number` };
+      return t !== '' && Number.isFinite(Number(t))
+        ? { ok: true, value: Number(t) }
+        : { ok: false, reason: `'${input.name}' is a number input; '${text}' is not a number` };
     }
     case 'BOOLEAN': {
       const t = text.trim().toLowerCase();
-      return t === 'true' || t === 'false' ? { ok: true, value: t === 'true' } : { ok: false, reason: `'${input.name}' is a boolean input; use true or false, not '${text}'` };
+      return t === 'true' || t === 'false'
+        ? { ok: true, value: t === 'true' }
+        : { ok: false, reason: `'${input.name}' is a boolean input; use true or false, not '${text}'` };
     }
     case 'LIST':
     case 'STRUCT': {
@@ -294,7 +369,10 @@ export function typedParameterValue(input: PipelineInput | undefined, text: stri
       } catch {
         // reported below
       }
-      return { ok: false, reason: `'${input.name}' takes ${want}; '${text.length > 60 ? `${text.slice(0, 60)}…` : text}' is not` };
+      return {
+        ok: false,
+        reason: `'${input.name}' takes ${want}; '${text.length > 60 ? `${text.slice(0, 60)}…` : text}' is not`,
+      };
     }
     default:
       return { ok: true, value: text };

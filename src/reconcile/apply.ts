@@ -9,7 +9,12 @@ import type { PipelineStep } from './pipelines.js';
 export interface ReconcileWriter {
   createExperiment(name: string, description: string): Promise<{ id: string }>;
   unarchiveExperiment(id: string): Promise<void>;
-  createJob(job: { name: string; experimentId: string; description: string; spec: ScheduleSpec }): Promise<{ id: string }>;
+  createJob(job: {
+    name: string;
+    experimentId: string;
+    description: string;
+    spec: ScheduleSpec;
+  }): Promise<{ id: string }>;
   enableJob(id: string): Promise<void>;
   disableJob(id: string): Promise<void>;
   deleteJob(id: string, opts: { keepRuns: boolean }): Promise<void>;
@@ -57,7 +62,8 @@ export async function applyPlan(plan: Plan, writer: ReconcileWriter, opts: Apply
 
   for (const step of plan.experimentSteps) {
     try {
-      if (step.op === 'create-experiment') experimentIds.set(step.experiment, (await writer.createExperiment(step.experiment, step.description)).id);
+      if (step.op === 'create-experiment')
+        experimentIds.set(step.experiment, (await writer.createExperiment(step.experiment, step.description)).id);
       else if (step.op === 'unarchive-experiment') await writer.unarchiveExperiment(step.experimentId);
       result.writes++;
       opts.onStep?.(step, 'done');
@@ -74,7 +80,8 @@ export async function applyPlan(plan: Plan, writer: ReconcileWriter, opts: Apply
   }
 
   const [first, ...rest] = plan.changes.filter((c) => c.steps.length > 0);
-  const apply = (change: ScheduleChange) => applySchedule(change, writer, experimentIds, failedExperiments, opts, result);
+  const apply = (change: ScheduleChange) =>
+    applySchedule(change, writer, experimentIds, failedExperiments, opts, result);
   // The first schedule goes alone: when KFP refuses the first write (credentials, permissions), no
   // other write was sent alongside it.
   if (first) await apply(first);
@@ -102,12 +109,16 @@ async function applySchedule(
     try {
       switch (step.op) {
         case 'create': {
-          if (failedExperiments.has(step.experiment)) throw new Error(`experiment '${step.experiment}' could not be created or unarchived`);
+          if (failedExperiments.has(step.experiment))
+            throw new Error(`experiment '${step.experiment}' could not be created or unarchived`);
           // Observed names may differ from git's in case or accents only (KFP matches them so; see plan()).
           const experimentId = findByName(experimentIds, step.experiment, ([name]) => name)?.[1];
           if (!experimentId) throw new Error(`experiment '${step.experiment}' does not exist`);
           const description = withLineage(step.spec.description, opts.lineage?.(step));
-          created.set(step.version, (await writer.createJob({ name: step.version, experimentId, description, spec: step.spec })).id);
+          created.set(
+            step.version,
+            (await writer.createJob({ name: step.version, experimentId, description, spec: step.spec })).id,
+          );
           break;
         }
         case 'enable':
@@ -145,7 +156,10 @@ async function applySchedule(
           await writer.enableJob(paused[0]!);
           result.writes++;
           failure.undo = `re-enabled the previous version (${paused[0]}) so the schedule keeps running`;
-          opts.onStep?.({ op: 'enable', schedule: change.schedule, job: { id: paused[0]!, name: paused[0]! }, reason: 'undo' }, 'undone');
+          opts.onStep?.(
+            { op: 'enable', schedule: change.schedule, job: { id: paused[0]!, name: paused[0]! }, reason: 'undo' },
+            'undone',
+          );
         } catch (undoErr) {
           failure.undo = `could not re-enable the previous version: ${errorMessage(undoErr)}`;
         }

@@ -23,13 +23,20 @@ export function diffSpecs(actual: ScheduleSpec, desired: ScheduleSpec, ignoreKey
   const changes: FieldChange[] = [];
   const add = (field: string, a: unknown, d: unknown) => changes.push({ field, actual: String(a), desired: String(d) });
 
-  if (actual.description !== desired.description) add('description', JSON.stringify(actual.description), JSON.stringify(desired.description));
-  if (actual.maxConcurrency !== desired.maxConcurrency) add('max_concurrency', actual.maxConcurrency, desired.maxConcurrency);
-  if (actual.serviceAccount !== desired.serviceAccount) add('service_account', actual.serviceAccount || '(default)', desired.serviceAccount);
+  if (actual.description !== desired.description)
+    add('description', JSON.stringify(actual.description), JSON.stringify(desired.description));
+  if (actual.maxConcurrency !== desired.maxConcurrency)
+    add('max_concurrency', actual.maxConcurrency, desired.maxConcurrency);
+  if (actual.serviceAccount !== desired.serviceAccount)
+    add('service_account', actual.serviceAccount || '(default)', desired.serviceAccount);
   if (actual.catchup !== desired.catchup) add('catchup', actual.catchup, desired.catchup);
 
   const [ta, td] = [actual.trigger, desired.trigger];
-  if (ta.kind !== td.kind || (ta.kind === 'cron' && td.kind === 'cron' && ta.cron !== td.cron) || (ta.kind === 'periodic' && td.kind === 'periodic' && ta.intervalSeconds !== td.intervalSeconds)) {
+  if (
+    ta.kind !== td.kind ||
+    (ta.kind === 'cron' && td.kind === 'cron' && ta.cron !== td.cron) ||
+    (ta.kind === 'periodic' && td.kind === 'periodic' && ta.intervalSeconds !== td.intervalSeconds)
+  ) {
     add('trigger', triggerText(ta), triggerText(td));
   }
   if (stored(ta.start) !== stored(td.start)) add('start_date', iso(stored(ta.start)), iso(stored(td.start)));
@@ -38,17 +45,32 @@ export function diffSpecs(actual: ScheduleSpec, desired: ScheduleSpec, ignoreKey
   const pa = nonEmpty(actual.parameters);
   const pd = nonEmpty(desired.parameters);
   for (const name of [...new Set([...Object.keys(pa), ...Object.keys(pd)])].sort()) {
-    if (pa[name] !== pd[name]) add(`parameters.${name}`, pa[name] === undefined ? '(unset)' : JSON.stringify(pa[name]), pd[name] === undefined ? '(unset)' : JSON.stringify(pd[name]));
+    if (pa[name] !== pd[name])
+      add(
+        `parameters.${name}`,
+        pa[name] === undefined ? '(unset)' : JSON.stringify(pa[name]),
+        pd[name] === undefined ? '(unset)' : JSON.stringify(pd[name]),
+      );
   }
 
   if (actual.pipeline.kind !== desired.pipeline.kind) {
     add('pipeline', `KFP ${actual.pipeline.kind}`, `KFP ${desired.pipeline.kind}`);
   } else {
-    const paths = differingPaths(withoutKeys(actual.pipeline.data, ignoreKeys), withoutKeys(desired.pipeline.data, ignoreKeys), '', 5);
+    const paths = differingPaths(
+      withoutKeys(actual.pipeline.data, ignoreKeys),
+      withoutKeys(desired.pipeline.data, ignoreKeys),
+      '',
+      5,
+    );
     if (paths.length) add('pipeline', `differs at ${paths.join(', ')}`, 'as rendered in git');
     const [pa, pd] = [actual.pipeline.platform ?? null, desired.pipeline.platform ?? null];
     const platform = differingPaths(withoutKeys(pa, ignoreKeys), withoutKeys(pd, ignoreKeys), '', 5);
-    if (platform.length) add('platform_spec', pa === null ? '(none)' : `differs at ${platform.join(', ')}`, pd === null ? '(none)' : 'as rendered in git');
+    if (platform.length)
+      add(
+        'platform_spec',
+        pa === null ? '(none)' : `differs at ${platform.join(', ')}`,
+        pd === null ? '(none)' : 'as rendered in git',
+      );
   }
   return changes;
 }

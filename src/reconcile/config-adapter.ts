@@ -24,7 +24,12 @@ export function toDesiredSchedule(job: DesiredJob, file: string, defaultServiceA
       catchup: job.catchup,
       trigger: trigger(job),
       parameters: job.parameters,
-      pipeline: { kind: job.pipeline.kind, data: job.pipeline.workflow, inputs: job.pipeline.inputs, ...(job.pipeline.platformSpec ? { platform: job.pipeline.platformSpec } : {}) },
+      pipeline: {
+        kind: job.pipeline.kind,
+        data: job.pipeline.workflow,
+        inputs: job.pipeline.inputs,
+        ...(job.pipeline.platformSpec ? { platform: job.pipeline.platformSpec } : {}),
+      },
     },
   };
 }
@@ -48,6 +53,8 @@ export function toDesiredState(folder: DesiredFolder, namespace: string, default
     namespace,
     experiments: folder.experiments.map((e) => ({ name: e.name, description: e.description })),
     schedules: folder.jobs.map((j) => toDesiredSchedule(j, folder.recurringRunsFile, defaultServiceAccount)),
-    ...(folder.pipelines ? { pipelines: folder.pipelines.map((p) => toDesiredPipeline(p, folder.pipelinesFile ?? folder.folder)) } : {}),
+    ...(folder.pipelines
+      ? { pipelines: folder.pipelines.map((p) => toDesiredPipeline(p, folder.pipelinesFile ?? folder.folder)) }
+      : {}),
   };
 }

@@ -39,11 +39,13 @@ function inputs(data: unknown): Map<string, string | undefined> {
   const d = obj(data);
   const out = new Map<string, string | undefined>();
   if (d.kind === 'Workflow') {
-    for (const p of (obj(obj(d.spec).arguments).parameters as unknown[] | undefined) ?? []) out.set(String(obj(p).name), obj(p).value === undefined ? undefined : JSON.stringify(obj(p).value));
+    for (const p of (obj(obj(d.spec).arguments).parameters as unknown[] | undefined) ?? [])
+      out.set(String(obj(p).name), obj(p).value === undefined ? undefined : JSON.stringify(obj(p).value));
     return out;
   }
   const defs = obj(obj(obj(d.root).inputDefinitions).parameters);
-  for (const [name, def] of Object.entries(defs)) out.set(name, obj(def).defaultValue === undefined ? undefined : JSON.stringify(obj(def).defaultValue));
+  for (const [name, def] of Object.entries(defs))
+    out.set(name, obj(def).defaultValue === undefined ? undefined : JSON.stringify(obj(def).defaultValue));
   for (const name of Object.keys(obj(obj(obj(d.root).inputDefinitions).artifacts))) out.set(name, undefined);
   return out;
 }
@@ -51,7 +53,11 @@ function inputs(data: unknown): Map<string, string | undefined> {
 const sorted = (xs: Iterable<string>) => [...xs].sort();
 
 /** One line per difference; [] when equal after removing `ignoreKeys` (volatile compile metadata). */
-export function pipelineDiff(before: PipelineContent, after: PipelineContent, ignoreKeys: ReadonlySet<string>): string[] {
+export function pipelineDiff(
+  before: PipelineContent,
+  after: PipelineContent,
+  ignoreKeys: ReadonlySet<string>,
+): string[] {
   const a = withoutKeys(before.data, ignoreKeys);
   const b = withoutKeys(after.data, ignoreKeys);
   const pa = withoutKeys(before.platform ?? null, ignoreKeys);
@@ -64,7 +70,8 @@ export function pipelineDiff(before: PipelineContent, after: PipelineContent, ig
   if (added.length) lines.push(`components added: ${added.join(', ')}`);
   if (removed.length) lines.push(`components removed: ${removed.join(', ')}`);
   for (const name of sorted(ib.keys())) {
-    if (ia.has(name) && ia.get(name) !== ib.get(name)) lines.push(`image of ${name}: ${ia.get(name) || '(none)'} → ${ib.get(name) || '(none)'}`);
+    if (ia.has(name) && ia.get(name) !== ib.get(name))
+      lines.push(`image of ${name}: ${ia.get(name) || '(none)'} → ${ib.get(name) || '(none)'}`);
   }
   const [na, nb] = [inputs(a), inputs(b)];
   const inAdded = sorted([...nb.keys()].filter((k) => !na.has(k)));
@@ -72,10 +79,12 @@ export function pipelineDiff(before: PipelineContent, after: PipelineContent, ig
   if (inAdded.length) lines.push(`inputs added: ${inAdded.join(', ')}`);
   if (inRemoved.length) lines.push(`inputs removed: ${inRemoved.join(', ')}`);
   for (const name of sorted(nb.keys())) {
-    if (na.has(name) && na.get(name) !== nb.get(name)) lines.push(`default of input ${name}: ${na.get(name) ?? '(none)'} → ${nb.get(name) ?? '(none)'}`);
+    if (na.has(name) && na.get(name) !== nb.get(name))
+      lines.push(`default of input ${name}: ${na.get(name) ?? '(none)'} → ${nb.get(name) ?? '(none)'}`);
   }
   if (!isDeepStrictEqual(pa, pb)) lines.push('platform spec changed');
   // Anything else (a command, an argument, the DAG): say so rather than claim it is equal.
-  if (!lines.length || (lines.length === 1 && lines[0] === 'platform spec changed' && !isDeepStrictEqual(a, b))) lines.push('pipeline definition changed (commands, arguments or the DAG)');
+  if (!lines.length || (lines.length === 1 && lines[0] === 'platform spec changed' && !isDeepStrictEqual(a, b)))
+    lines.push('pipeline definition changed (commands, arguments or the DAG)');
   return lines;
 }

@@ -6,7 +6,13 @@ import type { PipelineChange, PipelineStep } from './pipelines.js';
 /** The writes pipeline steps need (one namespace). */
 export interface PipelineWriter {
   createPipeline(name: string, description: string): Promise<{ id: string }>;
-  uploadVersion(v: { pipelineId: string; name: string; description: string; filename: string; text: string }): Promise<{ id: string }>;
+  uploadVersion(v: {
+    pipelineId: string;
+    name: string;
+    description: string;
+    filename: string;
+    text: string;
+  }): Promise<{ id: string }>;
   deleteVersion(pipelineId: string, versionId: string): Promise<void>;
 }
 
@@ -22,17 +28,29 @@ export interface PipelineApplyOptions {
  * that pipeline's steps: no version is pruned after a failed upload, and the schedules keep the version
  * they run. Recorded into `result` like schedule steps.
  */
-export async function applyPipelineChanges(changes: readonly PipelineChange[], writer: PipelineWriter, opts: PipelineApplyOptions, result: ApplyResult): Promise<void> {
+export async function applyPipelineChanges(
+  changes: readonly PipelineChange[],
+  writer: PipelineWriter,
+  opts: PipelineApplyOptions,
+  result: ApplyResult,
+): Promise<void> {
   for (const change of changes) {
     let pipelineId = change.pipelineId;
     for (const step of change.steps) {
       if (result.stopped !== undefined) return;
       try {
-        if (step.op === 'create-pipeline') pipelineId = (await writer.createPipeline(step.pipeline, step.description)).id;
+        if (step.op === 'create-pipeline')
+          pipelineId = (await writer.createPipeline(step.pipeline, step.description)).id;
         else if (step.op === 'upload-version') {
           if (!pipelineId) throw new Error(`pipeline ${step.pipeline} was not created`);
           const description = withLineage(step.description, opts.lineage?.(step));
-          await writer.uploadVersion({ pipelineId, name: step.version, description, filename: step.filename, text: step.text });
+          await writer.uploadVersion({
+            pipelineId,
+            name: step.version,
+            description,
+            filename: step.filename,
+            text: step.text,
+          });
         } else await writer.deleteVersion(step.pipelineId, step.versionId);
         result.writes++;
         opts.onStep?.(step, 'done');

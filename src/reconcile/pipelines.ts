@@ -40,7 +40,15 @@ export interface ActualPipeline {
 
 export type PipelineStep =
   | { op: 'create-pipeline'; pipeline: string; description: string }
-  | { op: 'upload-version'; pipeline: string; version: string; description: string; filename: string; text: string; origin?: Origin }
+  | {
+      op: 'upload-version';
+      pipeline: string;
+      version: string;
+      description: string;
+      filename: string;
+      text: string;
+      origin?: Origin;
+    }
   | { op: 'delete-version'; pipeline: string; pipelineId: string; versionId: string; version: string; reason: string };
 
 export interface PipelineChange {
@@ -72,7 +80,15 @@ const DIGEST = /\bsha256:([0-9a-f]{16})\b/;
 /** A digest of the content as compared: volatile keys removed, keys in a stable order. */
 export function contentDigest(c: PipelineContent, ignoreKeys: ReadonlySet<string>): string {
   const stable = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(stable) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, stable((v as Record<string, unknown>)[k])])) : v;
+    Array.isArray(v)
+      ? v.map(stable)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, stable((v as Record<string, unknown>)[k])]),
+          )
+        : v;
   const text = JSON.stringify(stable(withoutKeys({ data: c.data, platform: c.platform ?? null }, ignoreKeys)));
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
@@ -86,13 +102,22 @@ export function pipelineVersionName(now: Date, commit: string | undefined, taken
   }
 }
 
-function sameContent(v: ActualPipelineVersion, desired: PipelineContent, digest: string, ignoreKeys: ReadonlySet<string>): boolean {
+function sameContent(
+  v: ActualPipelineVersion,
+  desired: PipelineContent,
+  digest: string,
+  ignoreKeys: ReadonlySet<string>,
+): boolean {
   const recorded = DIGEST.exec(v.description)?.[1];
   if (recorded) return recorded === digest;
   return !!v.content && pipelineDiff(v.content, desired, ignoreKeys).length === 0;
 }
 
-export function planPipelines(desired: readonly DesiredPipeline[], actual: readonly ActualPipeline[], opts: PipelinePlanOptions): PipelineChange[] {
+export function planPipelines(
+  desired: readonly DesiredPipeline[],
+  actual: readonly ActualPipeline[],
+  opts: PipelinePlanOptions,
+): PipelineChange[] {
   const byName = new Map(actual.map((p) => [p.name, p]));
   const changes: PipelineChange[] = [];
   for (const d of desired) {
@@ -104,7 +129,11 @@ export function planPipelines(desired: readonly DesiredPipeline[], actual: reado
     const reasons: string[] = [];
     let diff: string[] = [];
     if (!a) {
-      steps.push({ op: 'create-pipeline', pipeline: d.name, description: d.description ? `${d.description}\n\n${MANAGED}` : MANAGED });
+      steps.push({
+        op: 'create-pipeline',
+        pipeline: d.name,
+        description: d.description ? `${d.description}\n\n${MANAGED}` : MANAGED,
+      });
       reasons.push('not in KFP');
     }
     const upload = !newest || !sameContent(newest, d.content, digest, opts.ignoreKeys);
@@ -114,7 +143,15 @@ export function planPipelines(desired: readonly DesiredPipeline[], actual: reado
         reasons.push(`git differs from the newest version ${newest.name}`);
       } else if (a) reasons.push('the pipeline has no version');
       const version = pipelineVersionName(opts.now, opts.commit, new Set(versions.map((v) => v.name)));
-      steps.push({ op: 'upload-version', pipeline: d.name, version, description: `sha256:${digest}`, filename: d.filename, text: d.text, ...(d.origin ? { origin: d.origin } : {}) });
+      steps.push({
+        op: 'upload-version',
+        pipeline: d.name,
+        version,
+        description: `sha256:${digest}`,
+        filename: d.filename,
+        text: d.text,
+        ...(d.origin ? { origin: d.origin } : {}),
+      });
     }
     // After an upload the new version is the newest, so every existing one counts as older.
     if (a && d.keepVersions >= 0) {
@@ -123,18 +160,43 @@ export function planPipelines(desired: readonly DesiredPipeline[], actual: reado
       const prunable = beyond.filter((v) => !opts.referenced.has(v.id));
       // Oldest first: a failure part-way keeps the newer ones.
       for (const v of [...prunable].reverse()) {
-        steps.push({ op: 'delete-version', pipeline: d.name, pipelineId: a.id, versionId: v.id, version: v.name, reason: `beyond keep_versions: ${d.keepVersions}` });
+        steps.push({
+          op: 'delete-version',
+          pipeline: d.name,
+          pipelineId: a.id,
+          versionId: v.id,
+          version: v.name,
+          reason: `beyond keep_versions: ${d.keepVersions}`,
+        });
       }
       if (prunable.length) reasons.push(`${prunable.length} version(s) beyond keep_versions: ${d.keepVersions}`);
-      if (beyond.length > prunable.length) reasons.push(`${beyond.length - prunable.length} older version(s) kept: a recurring run uses them`);
+      if (beyond.length > prunable.length)
+        reasons.push(`${beyond.length - prunable.length} older version(s) kept: a recurring run uses them`);
     }
     const kind = !a ? 'create' : upload ? 'upload' : steps.length ? 'prune' : 'unchanged';
-    changes.push({ pipeline: d.name, kind, reasons, diff, steps, ...(a ? { pipelineId: a.id } : {}), ...(d.origin ? { origin: d.origin } : {}) });
+    changes.push({
+      pipeline: d.name,
+      kind,
+      reasons,
+      diff,
+      steps,
+      ...(a ? { pipelineId: a.id } : {}),
+      ...(d.origin ? { origin: d.origin } : {}),
+    });
   }
   const declared = new Set(desired.map((d) => d.name));
   for (const a of actual) {
     if (declared.has(a.name) || !a.description.includes(MANAGED)) continue;
-    changes.push({ pipeline: a.name, kind: 'orphan', reasons: ['registered from git, no longer in pipelines.yaml: left in KFP (delete it there if it is no longer needed)'], diff: [], steps: [], pipelineId: a.id });
+    changes.push({
+      pipeline: a.name,
+      kind: 'orphan',
+      reasons: [
+        'registered from git, no longer in pipelines.yaml: left in KFP (delete it there if it is no longer needed)',
+      ],
+      diff: [],
+      steps: [],
+      pipelineId: a.id,
+    });
   }
   return changes;
 }

@@ -37,7 +37,11 @@ export interface ObserveFailure {
  * load on the server. A namespace that cannot be observed is returned in `failed`; the others are planned.
  * The server's release (healthz) is asked only when a delete is planned, so a no-op costs no extra call.
  */
-export async function observeAndPlanEach(client: KfpClient, desired: readonly DesiredState[], opts: ObserveOptions): Promise<{ planned: Planned[]; failed: ObserveFailure[] }> {
+export async function observeAndPlanEach(
+  client: KfpClient,
+  desired: readonly DesiredState[],
+  opts: ObserveOptions,
+): Promise<{ planned: Planned[]; failed: ObserveFailure[] }> {
   const { defaultServiceAccount: _sa, commit: _commit, ...planOptions } = opts;
   const observed = await Promise.all(
     desired.map((d) =>
@@ -49,42 +53,80 @@ export async function observeAndPlanEach(client: KfpClient, desired: readonly De
   );
   type Seen = { desired: DesiredState; actual: ActualState; pipelines?: PipelineChange[] };
   const ok = observed.filter((o): o is Seen => 'actual' in o);
-  const failed = observed.filter((o): o is { desired: DesiredState; error: unknown } => 'error' in o).map((o) => ({ namespace: o.desired.namespace, error: o.error }));
-  const planAll = (orphanOnDelete: boolean) => ok.map((o) => plan(o.desired, o.actual, { ...planOptions, orphanOnDelete }));
+  const failed = observed
+    .filter((o): o is { desired: DesiredState; error: unknown } => 'error' in o)
+    .map((o) => ({ namespace: o.desired.namespace, error: o.error }));
+  const planAll = (orphanOnDelete: boolean) =>
+    ok.map((o) => plan(o.desired, o.actual, { ...planOptions, orphanOnDelete }));
   let plans = planAll(false);
   if (plans.some(hasDeletes) && (await client.orphanDeleteSupported())) plans = planAll(true);
   const planned = plans.map((p, i) => {
     const seen = ok[i]!;
-    return { plan: seen.pipelines ? { ...p, pipelines: seen.pipelines } : p, experimentIds: new Map(seen.actual.experiments.map((e) => [e.name, e.id])) };
+    return {
+      plan: seen.pipelines ? { ...p, pipelines: seen.pipelines } : p,
+      experimentIds: new Map(seen.actual.experiments.map((e) => [e.name, e.id])),
+    };
   });
   return { planned, failed };
 }
 
 /** One namespace's schedules, and its pipelines only where a pipelines.yaml exists (none: no extra call). */
-async function observeOne(client: KfpClient, d: DesiredState, opts: ObserveOptions): Promise<{ actual: ActualState; pipelines?: PipelineChange[] }> {
+async function observeOne(
+  client: KfpClient,
+  d: DesiredState,
+  opts: ObserveOptions,
+): Promise<{ actual: ActualState; pipelines?: PipelineChange[] }> {
   const actual = await observe(client, d.namespace, opts.defaultServiceAccount);
   if (!d.pipelines) return { actual };
   const seen = await observePipelines(client, d.namespace, new Set(d.pipelines.map((p) => p.name)));
   const referenced = new Set(actual.referencedVersions ?? []);
-  return { actual, pipelines: planPipelines(d.pipelines, seen, { now: opts.now, commit: opts.commit, ignoreKeys: new Set(opts.ignoreKeys), referenced }) };
+  return {
+    actual,
+    pipelines: planPipelines(d.pipelines, seen, {
+      now: opts.now,
+      commit: opts.commit,
+      ignoreKeys: new Set(opts.ignoreKeys),
+      referenced,
+    }),
+  };
 }
 
 /** observeAndPlanEach for callers that stop at the first namespace that cannot be observed. */
-export async function observeAndPlan(client: KfpClient, desired: readonly DesiredState[], opts: ObserveOptions): Promise<Planned[]> {
+export async function observeAndPlan(
+  client: KfpClient,
+  desired: readonly DesiredState[],
+  opts: ObserveOptions,
+): Promise<Planned[]> {
   const { planned, failed } = await observeAndPlanEach(client, desired, opts);
   if (failed.length) throw failed[0]!.error;
   return planned;
 }
 
 /** Apply one planned namespace through the KFP client: pipeline uploads first, then the schedules. */
-export async function applyPlanned(client: KfpClient, planned: Planned, opts: Omit<ApplyOptions, 'experimentIds'> & { pipelines?: PipelineApplyOptions }): Promise<ApplyResult> {
+export async function applyPlanned(
+  client: KfpClient,
+  planned: Planned,
+  opts: Omit<ApplyOptions, 'experimentIds'> & { pipelines?: PipelineApplyOptions },
+): Promise<ApplyResult> {
   const { pipelines: pipelineOpts, ...rest } = opts;
   const before: ApplyResult = { writes: 0, failures: [] };
   const changes = planned.plan.pipelines ?? [];
   if (changes.some((c) => c.steps.length)) {
-    await applyPipelineChanges(changes, kfpPipelineWriter(client, planned.plan.namespace), { stopsAll: rest.stopsAll, ...pipelineOpts }, before);
+    await applyPipelineChanges(
+      changes,
+      kfpPipelineWriter(client, planned.plan.namespace),
+      { stopsAll: rest.stopsAll, ...pipelineOpts },
+      before,
+    );
     if (before.stopped !== undefined) return before;
   }
-  const after = await applyPlan(planned.plan, kfpWriter(client, planned.plan.namespace), { ...rest, experimentIds: planned.experimentIds });
-  return { writes: before.writes + after.writes, failures: [...before.failures, ...after.failures], ...(after.stopped !== undefined ? { stopped: after.stopped } : {}) };
+  const after = await applyPlan(planned.plan, kfpWriter(client, planned.plan.namespace), {
+    ...rest,
+    experimentIds: planned.experimentIds,
+  });
+  return {
+    writes: before.writes + after.writes,
+    failures: [...before.failures, ...after.failures],
+    ...(after.stopped !== undefined ? { stopped: after.stopped } : {}),
+  };
 }

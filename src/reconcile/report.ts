@@ -22,7 +22,8 @@ export function describeStep(step: Step, opts: { stableNames?: boolean; markdown
   // In markdown, names go in code spans: `__` in a version name would otherwise start bold text.
   const name = (value: string) => (opts.markdown ? code(value) : value);
   const words = (value: string) => (opts.markdown ? text(value) : value);
-  const label = (schedule: string, job: JobRef) => name('created' in job && opts.stableNames ? `GIT::${schedule}__{apply time}` : job.name);
+  const label = (schedule: string, job: JobRef) =>
+    name('created' in job && opts.stableNames ? `GIT::${schedule}__{apply time}` : job.name);
   switch (step.op) {
     case 'create-experiment':
       return `create experiment ${name(step.experiment)}`;
@@ -39,10 +40,17 @@ export function describeStep(step: Step, opts: { stableNames?: boolean; markdown
   }
 }
 
-const PIPELINE_SYMBOL: Record<PipelineStep['op'], string> = { 'create-pipeline': '+', 'upload-version': '↑', 'delete-version': '−' };
+const PIPELINE_SYMBOL: Record<PipelineStep['op'], string> = {
+  'create-pipeline': '+',
+  'upload-version': '↑',
+  'delete-version': '−',
+};
 
 /** A pipeline step in words; the version an upload creates is `{commit}-{apply time}` in a plan comment. */
-export function describePipelineStep(step: PipelineStep, opts: { stableNames?: boolean; markdown?: boolean } = {}): string {
+export function describePipelineStep(
+  step: PipelineStep,
+  opts: { stableNames?: boolean; markdown?: boolean } = {},
+): string {
   const name = (value: string) => (opts.markdown ? code(value) : value);
   switch (step.op) {
     case 'create-pipeline':
@@ -54,20 +62,32 @@ export function describePipelineStep(step: PipelineStep, opts: { stableNames?: b
   }
 }
 
-const isPipelineStep = (s: Step | PipelineStep): s is PipelineStep => s.op === 'create-pipeline' || s.op === 'upload-version' || s.op === 'delete-version';
+const isPipelineStep = (s: Step | PipelineStep): s is PipelineStep =>
+  s.op === 'create-pipeline' || s.op === 'upload-version' || s.op === 'delete-version';
 
 /** Any step of a plan in words. */
-export function describeAnyStep(step: Step | PipelineStep, opts: { stableNames?: boolean; markdown?: boolean } = {}): string {
+export function describeAnyStep(
+  step: Step | PipelineStep,
+  opts: { stableNames?: boolean; markdown?: boolean } = {},
+): string {
   return isPipelineStep(step) ? describePipelineStep(step, opts) : describeStep(step, opts);
 }
 
-const PIPELINE_HEAD: Record<PipelineChange['kind'], string> = { create: '+ create', upload: '↑ upload', prune: '− prune', orphan: '? not in git', unchanged: '= unchanged' };
+const PIPELINE_HEAD: Record<PipelineChange['kind'], string> = {
+  create: '+ create',
+  upload: '↑ upload',
+  prune: '− prune',
+  orphan: '? not in git',
+  unchanged: '= unchanged',
+};
 
 function pipelineLines(changes: readonly PipelineChange[], opts: { stableNames?: boolean }): string[] {
   const lines: string[] = [];
   for (const c of changes) {
     if (c.kind === 'unchanged') continue;
-    lines.push(`  ${PIPELINE_HEAD[c.kind]} pipeline ${c.pipeline}${c.reasons.length ? `  (${c.reasons.join('; ')})` : ''}`);
+    lines.push(
+      `  ${PIPELINE_HEAD[c.kind]} pipeline ${c.pipeline}${c.reasons.length ? `  (${c.reasons.join('; ')})` : ''}`,
+    );
     for (const d of c.diff) lines.push(`      ${d}`);
     for (const s of c.steps) lines.push(`      ${PIPELINE_SYMBOL[s.op]} ${describePipelineStep(s, opts)}`);
   }
@@ -76,12 +96,23 @@ function pipelineLines(changes: readonly PipelineChange[], opts: { stableNames?:
   return lines;
 }
 
-function pipelineMarkdown(changes: readonly PipelineChange[], cells: { stableNames?: boolean; markdown: boolean }): string {
+function pipelineMarkdown(
+  changes: readonly PipelineChange[],
+  cells: { stableNames?: boolean; markdown: boolean },
+): string {
   const rows = changes
     .filter((c) => c.kind !== 'unchanged')
-    .map((c) => [PIPELINE_HEAD[c.kind], code(c.pipeline), [text(c.reasons.join('; ')), ...c.diff.map(text)].filter(Boolean).join('<br>'), c.steps.map((s) => `${PIPELINE_SYMBOL[s.op]} ${describePipelineStep(s, cells)}`).join('<br>')]);
+    .map((c) => [
+      PIPELINE_HEAD[c.kind],
+      code(c.pipeline),
+      [text(c.reasons.join('; ')), ...c.diff.map(text)].filter(Boolean).join('<br>'),
+      c.steps.map((s) => `${PIPELINE_SYMBOL[s.op]} ${describePipelineStep(s, cells)}`).join('<br>'),
+    ]);
   const unchanged = changes.filter((c) => c.kind === 'unchanged').length;
-  return (rows.length ? table(['change', 'pipeline', 'what changed', 'steps'], rows) + '\n' : '') + `${unchanged} pipeline(s) unchanged.\n\n`;
+  return (
+    (rows.length ? table(['change', 'pipeline', 'what changed', 'steps'], rows) + '\n' : '') +
+    `${unchanged} pipeline(s) unchanged.\n\n`
+  );
 }
 
 const HEAD: Record<ScheduleChange['kind'], string> = {
@@ -151,7 +182,8 @@ export interface MarkdownOptions {
   retries?: Record<string, number>;
 }
 
-const byNamespace = <T extends { namespace: string }>(xs: readonly T[]) => [...xs].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
+const byNamespace = <T extends { namespace: string }>(xs: readonly T[]) =>
+  [...xs].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
 
 /**
  * Markdown for the job summary and the sticky PR comment: one document however many namespaces. Over
@@ -166,7 +198,10 @@ export function planMarkdown(plans: readonly Plan[], opts: MarkdownOptions): str
   const resultOf = (p: Plan) => opts.results?.get(p.namespace) ?? (plans.length === 1 ? opts.result : undefined);
   const writes = plans.reduce((n, p) => n + countSteps(p), 0);
   const applied = opts.result?.writes ?? [...(opts.results?.values() ?? [])].reduce((n, r) => n + r.writes, 0);
-  const failed = (opts.result?.failures.length ?? 0) + [...(opts.results?.values() ?? [])].reduce((n, r) => n + r.failures.length, 0) + errors.length;
+  const failed =
+    (opts.result?.failures.length ?? 0) +
+    [...(opts.results?.values() ?? [])].reduce((n, r) => n + r.failures.length, 0) +
+    errors.length;
   const icon = failed ? '❌' : writes === 0 ? '✅' : opts.mode === 'apply' ? '✅' : '📝';
   let md = `## ${icon} ${opts.title ?? 'KFP schedules'}: ${writes === 0 ? 'no changes' : opts.mode === 'apply' ? `${applied} of ${writes} write(s) applied` : `${writes} write(s) planned`}\n\n`;
   const many = plans.length + errors.length > 1;
@@ -180,7 +215,13 @@ export function planMarkdown(plans: readonly Plan[], opts: MarkdownOptions): str
       return opts.mode === 'apply' ? `✅ ${r?.writes ?? 0} write(s) applied` : `📝 ${countSteps(p)} write(s) planned`;
     };
     const rows = [
-      ...sorted.map((p) => [code(p.namespace), String(countSteps(p)), String(p.changes.length - count(p, 'unchanged')), String(count(p, 'unchanged')), status(p)]),
+      ...sorted.map((p) => [
+        code(p.namespace),
+        String(countSteps(p)),
+        String(p.changes.length - count(p, 'unchanged')),
+        String(count(p, 'unchanged')),
+        status(p),
+      ]),
       ...errors.map((e) => [code(e.namespace), '', '', '', `❌ ${text(e.error)}`]),
     ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
     md += table(['namespace', 'writes', 'changed', 'unchanged', 'status'], rows) + '\n';
@@ -193,21 +234,45 @@ export function planMarkdown(plans: readonly Plan[], opts: MarkdownOptions): str
     if (many && quiet(p)) continue;
     const rows = p.changes
       .filter((c) => c.kind !== 'unchanged')
-      .map((c) => [HEAD[c.kind], code(c.schedule), text(c.reasons.join('; ')) + (c.fields.length ? `<br>${c.fields.map((f) => `${code(f.field)}: ${text(f.actual)} → ${text(f.desired)}`).join('<br>')}` : ''), c.steps.map((s) => `${SYMBOL[s.op]} ${describeStep(s, cells)}`).join('<br>')]);
+      .map((c) => [
+        HEAD[c.kind],
+        code(c.schedule),
+        text(c.reasons.join('; ')) +
+          (c.fields.length
+            ? `<br>${c.fields.map((f) => `${code(f.field)}: ${text(f.actual)} → ${text(f.desired)}`).join('<br>')}`
+            : ''),
+        c.steps.map((s) => `${SYMBOL[s.op]} ${describeStep(s, cells)}`).join('<br>'),
+      ]);
     const unchanged = p.changes.filter((c) => c.kind === 'unchanged').length;
     md += `### Namespace ${code(p.namespace)}\n\n`;
     if (p.pipelines) md += pipelineMarkdown(p.pipelines, cells);
     // `- + …` would be read as a nested list: the symbol is escaped.
-    if (p.experimentSteps.length) md += p.experimentSteps.map((s) => `- ${SYMBOL[s.op].replace(/^[+-]/, '\\$&')} ${describeStep(s, cells)}`).join('\n') + '\n\n';
+    if (p.experimentSteps.length)
+      md +=
+        p.experimentSteps
+          .map((s) => `- ${SYMBOL[s.op].replace(/^[+-]/, '\\$&')} ${describeStep(s, cells)}`)
+          .join('\n') + '\n\n';
     if (rows.length) md += table(['change', 'schedule', 'why', 'steps'], rows) + '\n';
     md += `${unchanged} schedule(s) unchanged.\n\n`;
     for (const w of p.warnings) md += `> ⚠️ ${text(w)}\n\n`;
     const failures = resultOf(p)?.failures ?? [];
     if (failures.length) {
-      md += `#### Failures${many ? ` in ${code(p.namespace)}` : ''}\n\n` + table(['schedule', 'step', 'error', 'recovery'], failures.map((f) => [code(f.schedule), describeAnyStep(f.step, { markdown: true }), text(f.error), text(f.undo ?? '')])) + '\nThe next run converges from here.\n\n';
+      md +=
+        `#### Failures${many ? ` in ${code(p.namespace)}` : ''}\n\n` +
+        table(
+          ['schedule', 'step', 'error', 'recovery'],
+          failures.map((f) => [
+            code(f.schedule),
+            describeAnyStep(f.step, { markdown: true }),
+            text(f.error),
+            text(f.undo ?? ''),
+          ]),
+        ) +
+        '\nThe next run converges from here.\n\n';
     }
   }
-  for (const e of errors) md += `### Namespace ${code(e.namespace)}\n\n❌ ${text(e.error)}\n\nNothing was applied to this namespace; the others were reconciled on their own.\n\n`;
+  for (const e of errors)
+    md += `### Namespace ${code(e.namespace)}\n\n❌ ${text(e.error)}\n\nNothing was applied to this namespace; the others were reconciled on their own.\n\n`;
   const retried = retriedText(opts.retries);
   if (retried) md += `\n${text(retried)}\n`;
   md += '\n' + details('Plan as text', fence(planText(sorted, words)));

@@ -59,24 +59,42 @@ export async function resolveScripts(workdir: string, patterns: string[], root: 
   const add = (given: string, abs: string) => {
     const inside = resolveInside(root, abs);
     if (inside.ok) found.push(inside.path);
-    else problems.push({ message: `render-scripts: ${inside.message.replace(`'${abs}'`, `'${given}'`)}`, fix: inside.fix });
+    else
+      problems.push({
+        message: `render-scripts: ${inside.message.replace(`'${abs}'`, `'${given}'`)}`,
+        fix: inside.fix,
+      });
   };
   for (const pattern of patterns) {
     const isGlob = /[*?[\]{}]/.test(pattern);
     if (isGlob) {
       const matches = (await glob(pattern, { cwd: workdir, absolute: true, onlyFiles: true, dot: false })).sort();
-      if (matches.length === 0) problems.push({ message: `render-scripts: the glob '${pattern}' matches no file under ${workdir}.`, fix: 'correct the pattern, or check working-directory.' });
+      if (matches.length === 0)
+        problems.push({
+          message: `render-scripts: the glob '${pattern}' matches no file under ${workdir}.`,
+          fix: 'correct the pattern, or check working-directory.',
+        });
       for (const m of matches) add(path.relative(workdir, m), m);
     } else {
       const abs = path.resolve(workdir, pattern);
       const inside = resolveInside(root, abs);
       const stat = inside.ok && inside.exists ? await fs.stat(inside.path).catch(() => undefined) : undefined;
-      if (inside.ok && !stat?.isFile()) problems.push({ message: `render-scripts: '${pattern}' does not exist (looked for ${abs}).`, fix: 'correct the path, or check working-directory.' });
+      if (inside.ok && !stat?.isFile())
+        problems.push({
+          message: `render-scripts: '${pattern}' does not exist (looked for ${abs}).`,
+          fix: 'correct the path, or check working-directory.',
+        });
       else add(pattern, abs);
     }
   }
   // Each problem is reported on its own; the message only sums them up.
-  if (problems.length) throw new UserError(problems.length === 1 ? formatDiagnostic(problems[0]!) : `${problems.length} render-scripts entries match no file.`, problems);
+  if (problems.length)
+    throw new UserError(
+      problems.length === 1
+        ? formatDiagnostic(problems[0]!)
+        : `${problems.length} render-scripts entries match no file.`,
+      problems,
+    );
   return [...new Set(found)];
 }
 
@@ -95,14 +113,18 @@ async function runAll(root: string, scripts: string[], parallelism: number, log:
       location: { file: f.rel },
       fix: `run 'bash ${path.basename(f.rel)}' in ${path.dirname(f.rel) || '.'} and fix the error.`,
     }));
-    throw new UserError(`${failed.length} render script(s) failed: ${failed.map((f) => f.rel).join(', ')}`, diagnostics);
+    throw new UserError(
+      `${failed.length} render script(s) failed: ${failed.map((f) => f.rel).join(', ')}`,
+      diagnostics,
+    );
   }
 }
 
 /** A rendered file's content; a link leading out of the checkout is shown as its target, never read through. */
 async function readOrUndefined(root: string, rel: string): Promise<string | undefined> {
   const inside = resolveInside(root, rel);
-  if (!inside.ok) return `(a symbolic link leading outside the repository: ${await fs.readlink(path.join(root, rel)).catch(() => '?')})\n`;
+  if (!inside.ok)
+    return `(a symbolic link leading outside the repository: ${await fs.readlink(path.join(root, rel)).catch(() => '?')})\n`;
   return fs.readFile(inside.path, 'utf8').catch(() => undefined);
 }
 
@@ -126,16 +148,28 @@ function ownerScript(file: string, scripts: string[]): string | undefined {
     .sort((a, b) => path.dirname(b).length - path.dirname(a).length)[0];
 }
 
-function unifiedDiff(file: string, before: string | undefined, after: string | undefined, maxLines: number, ignore: ReadonlySet<string>): { diff: string; line?: number } {
-  const patch = structuredPatch(`a/${file}`, `b/${file}`, before ?? '', after ?? '', 'HEAD', 'rendered', { context: 3 });
+function unifiedDiff(
+  file: string,
+  before: string | undefined,
+  after: string | undefined,
+  maxLines: number,
+  ignore: ReadonlySet<string>,
+): { diff: string; line?: number } {
+  const patch = structuredPatch(`a/${file}`, `b/${file}`, before ?? '', after ?? '', 'HEAD', 'rendered', {
+    context: 3,
+  });
   const text = formatPatch(patch);
   const lines = text.split('\n');
-  const cut = lines.length > maxLines ? [...lines.slice(0, maxLines), `… (${lines.length - maxLines} more diff lines)`] : lines;
+  const cut =
+    lines.length > maxLines ? [...lines.slice(0, maxLines), `… (${lines.length - maxLines} more diff lines)`] : lines;
   return { diff: cut.join('\n'), line: firstChangedLine(patch.hunks, ignore) };
 }
 
 /** The line of the committed file with the first change that is not just an ignored key. */
-function firstChangedLine(hunks: { oldStart: number; lines: string[] }[], ignore: ReadonlySet<string>): number | undefined {
+function firstChangedLine(
+  hunks: { oldStart: number; lines: string[] }[],
+  ignore: ReadonlySet<string>,
+): number | undefined {
   const volatile = (l: string) => [...ignore].some((k) => l.includes(k));
   for (const hunk of hunks) {
     let line = hunk.oldStart;

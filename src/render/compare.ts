@@ -12,7 +12,12 @@ export interface Comparison {
  * Compare two versions of a rendered file. YAML/JSON are compared as data without the ignored
  * keys (so a new compile timestamp is not a change); anything else as text. `undefined` = absent.
  */
-export function compareRendered(file: string, a: string | undefined, b: string | undefined, ignoreKeys: ReadonlySet<string>): Comparison {
+export function compareRendered(
+  file: string,
+  a: string | undefined,
+  b: string | undefined,
+  ignoreKeys: ReadonlySet<string>,
+): Comparison {
   if (a === undefined || b === undefined) return { equal: a === b, keys: [] };
   if (a === b) return { equal: true, keys: [] };
   if (DATA_FILE.test(file)) {

@@ -34,7 +34,11 @@ export interface ResolvedParameters {
  * like it, whose content is the value (read as is, like the reconciler's valueFrom). Dot files
  * (.gitkeep) are skipped. A missing folder means no values.
  */
-export async function readParamsFolder(dir: string, display: string, root: string = dir): Promise<Map<string, GivenValue>> {
+export async function readParamsFolder(
+  dir: string,
+  display: string,
+  root: string = dir,
+): Promise<Map<string, GivenValue>> {
   const out = new Map<string, GivenValue>();
   let entries;
   try {
@@ -43,7 +47,9 @@ export async function readParamsFolder(dir: string, display: string, root: strin
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return out;
     throw err;
   }
-  for (const e of entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const e of entries
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.'))
+    .sort((a, b) => a.name.localeCompare(b.name))) {
     const file = path.posix.join(display, e.name);
     // A link is followed only while it stays inside the checkout (a link to /proc/self/environ is refused).
     const inside = resolveInside(root, path.join(dir, e.name));
@@ -51,7 +57,11 @@ export async function readParamsFolder(dir: string, display: string, root: strin
     const stat = inside.exists ? await fs.stat(inside.path) : undefined;
     if (!stat?.isFile()) continue;
     if (stat.size > MAX_PARAMETER_BYTES) {
-      throw UserError.at(`Parameter file is ${stat.size} bytes, over the ${MAX_PARAMETER_BYTES}-byte limit.`, { file }, 'a parameter value is a short text; pass a path or URI to large data instead.');
+      throw UserError.at(
+        `Parameter file is ${stat.size} bytes, over the ${MAX_PARAMETER_BYTES}-byte limit.`,
+        { file },
+        'a parameter value is a short text; pass a path or URI to large data instead.',
+      );
     }
     out.set(e.name, { text: await fs.readFile(inside.path, 'utf8'), source: { kind: 'file', file } });
   }
@@ -66,15 +76,21 @@ export function parseParametersInput(text: string, input = 'parameters'): Map<st
   try {
     yf = parseYaml(text, `input '${input}'`);
   } catch (err) {
-    const first = err instanceof UserError && err.diagnostics[0] ? formatDiagnostic(err.diagnostics[0]) : (err as Error).message;
+    const first =
+      err instanceof UserError && err.diagnostics[0] ? formatDiagnostic(err.diagnostics[0]) : (err as Error).message;
     throw new UserError(`Input '${input}' is not valid YAML or JSON: ${first}`);
   }
   const data = yf.docs.length === 1 ? toData(yf) : undefined;
   if (!isPlainObject(data)) {
-    throw new UserError(`Input '${input}' must be a mapping of pipeline inputs to values, e.g. '{"learning_rate": 0.01}' or 'learning_rate: 0.01' (one per line).`);
+    throw new UserError(
+      `Input '${input}' must be a mapping of pipeline inputs to values, e.g. '{"learning_rate": 0.01}' or 'learning_rate: 0.01' (one per line).`,
+    );
   }
   for (const [name, value] of Object.entries(data)) {
-    if (value === null || value === undefined) throw new UserError(`Input '${input}': parameter '${name}' has no value. Fix: give it a value, or leave it out to use the pipeline's default.`);
+    if (value === null || value === undefined)
+      throw new UserError(
+        `Input '${input}': parameter '${name}' has no value. Fix: give it a value, or leave it out to use the pipeline's default.`,
+      );
     out.set(name, { text: typeof value === 'string' ? value : JSON.stringify(value), source: { kind: 'input' } });
   }
   return out;
@@ -85,12 +101,18 @@ export function parseParametersInput(text: string, input = 'parameters'): Map<st
  * values of the wrong type (v2) and missing required inputs are all reported at once, each at the
  * file it comes from (a params/ file, or the input's declaration in the pipeline file).
  */
-export function resolveParameters(pipeline: Pipeline, pipelineFile: string, given: ReadonlyMap<string, GivenValue>, paramsDisplay: string): ResolvedParameters {
+export function resolveParameters(
+  pipeline: Pipeline,
+  pipelineFile: string,
+  given: ReadonlyMap<string, GivenValue>,
+  paramsDisplay: string,
+): ResolvedParameters {
   const declared = new Map(pipeline.inputs.map((i) => [i.name, i]));
   const names = [...declared.keys()];
   const declarationOf = declarationLocator(pipeline, pipelineFile);
   const from = (s: ParameterSource) => (s.kind === 'file' ? `file ${s.file}` : "input 'parameters'");
-  const where = (name: string, s: ParameterSource): SourceLocation => (s.kind === 'file' ? { file: s.file, line: 1, column: 1 } : declarationOf(name));
+  const where = (name: string, s: ParameterSource): SourceLocation =>
+    s.kind === 'file' ? { file: s.file, line: 1, column: 1 } : declarationOf(name);
   const problems: Diagnostic[] = [];
   const typed = new Map<string, unknown>();
 
@@ -100,13 +122,20 @@ export function resolveParameters(pipeline: Pipeline, pipelineFile: string, give
       problems.push({
         message: `Parameter '${name}' (from ${from(g.source)}) is not an input of pipeline '${pipeline.name}'.${didYouMean(name, names)}`,
         location: where(name, g.source),
-        fix: names.length ? `remove it, or use one of the pipeline's inputs: ${names.join(', ')}.` : 'remove it; this pipeline has no inputs.',
+        fix: names.length
+          ? `remove it, or use one of the pipeline's inputs: ${names.join(', ')}.`
+          : 'remove it; this pipeline has no inputs.',
       });
       continue;
     }
     const value = pipeline.kind === 'v2' ? typedParameterValue(input, g.text) : ({ ok: true, value: g.text } as const);
     if (value.ok) typed.set(name, value.value);
-    else problems.push({ message: `Parameter ${value.reason} (from ${from(g.source)}).`, location: where(name, g.source), fix: `give a value of type ${input.type}.` });
+    else
+      problems.push({
+        message: `Parameter ${value.reason} (from ${from(g.source)}).`,
+        location: where(name, g.source),
+        fix: `give a value of type ${input.type}.`,
+      });
   }
   // Sent and shown in the order the pipeline declares its inputs.
   const values: Record<string, unknown> = {};
@@ -126,7 +155,11 @@ export function resolveParameters(pipeline: Pipeline, pipelineFile: string, give
       });
     }
   }
-  if (problems.length) throw new UserError(`${problems.length} parameter problem(s) for pipeline '${pipeline.name}' (${pipelineFile}); nothing was submitted.`, problems);
+  if (problems.length)
+    throw new UserError(
+      `${problems.length} parameter problem(s) for pipeline '${pipeline.name}' (${pipelineFile}); nothing was submitted.`,
+      problems,
+    );
   return { values, rows };
 }
 
@@ -142,11 +175,14 @@ function declarationLocator(pipeline: Pipeline, file: string): (name: string) =>
     if (!yf) return { file, line: 1, column: 1 };
     if (pipeline.kind === 'v2') {
       const base = ['root', 'inputDefinitions', 'parameters'];
-      const defs = (pipeline.workflow.root as { inputDefinitions?: { parameters?: Record<string, unknown> } } | undefined)?.inputDefinitions?.parameters;
+      const defs = (
+        pipeline.workflow.root as { inputDefinitions?: { parameters?: Record<string, unknown> } } | undefined
+      )?.inputDefinitions?.parameters;
       return locate(yf, defs && name in defs ? [...base, name] : base, { key: true });
     }
     const base = ['spec', 'arguments', 'parameters'];
-    const list = (pipeline.workflow.spec as { arguments?: { parameters?: unknown[] } } | undefined)?.arguments?.parameters;
+    const list = (pipeline.workflow.spec as { arguments?: { parameters?: unknown[] } } | undefined)?.arguments
+      ?.parameters;
     const i = Array.isArray(list) ? list.findIndex((p) => isPlainObject(p) && p.name === name) : -1;
     return locate(yf, i >= 0 ? [...base, i, 'name'] : base);
   };

@@ -5,7 +5,13 @@ import { resolveInside } from '../lib/inside.js';
 import { MAX_ARGO_PARAMETERS_BYTES, argoParametersBytes } from '../kfp/limits.js';
 import type { ApiVersion } from '../kfp/types.js';
 import { MAX_PIPELINE_BYTES, type Pipeline, parsePipeline } from '../pipeline/pipeline.js';
-import { type GivenValue, type ResolvedParameters, parseParametersInput, readParamsFolder, resolveParameters } from './parameters.js';
+import {
+  type GivenValue,
+  type ResolvedParameters,
+  parseParametersInput,
+  readParamsFolder,
+  resolveParameters,
+} from './parameters.js';
 
 /** A pipeline file read and checked, with the parameters to run it with: ready to submit. */
 export interface PreparedRun {
@@ -39,11 +45,19 @@ export async function prepareRun(opts: PrepareOptions): Promise<PreparedRun> {
   const abs = await pipelineFile(opts.root, opts.workdir, opts.pipeline);
   const file = toPosix(path.relative(opts.root, abs));
   const stat = await fs.stat(abs);
-  if (stat.size > MAX_PIPELINE_BYTES) throw UserError.at(`The pipeline file is ${stat.size} bytes, over KFP's ${MAX_PIPELINE_BYTES}-byte limit.`, { file }, 'point at the compiled pipeline.');
+  if (stat.size > MAX_PIPELINE_BYTES)
+    throw UserError.at(
+      `The pipeline file is ${stat.size} bytes, over KFP's ${MAX_PIPELINE_BYTES}-byte limit.`,
+      { file },
+      'point at the compiled pipeline.',
+    );
   const pipeline = parsePipeline(await fs.readFile(abs, 'utf8'), file);
 
   const paramsDisplay = path.posix.join(path.posix.dirname(file), 'params');
-  const given = new Map<string, GivenValue>([...(await readParamsFolder(path.join(path.dirname(abs), 'params'), paramsDisplay, opts.root)), ...fromInput]);
+  const given = new Map<string, GivenValue>([
+    ...(await readParamsFolder(path.join(path.dirname(abs), 'params'), paramsDisplay, opts.root)),
+    ...fromInput,
+  ]);
   const parameters = resolveParameters(pipeline, file, given, paramsDisplay);
 
   if (pipeline.kind === 'v1' && opts.apiVersion === 'v2beta1' && Object.keys(parameters.values).length) {
@@ -55,9 +69,15 @@ export async function prepareRun(opts: PrepareOptions): Promise<PreparedRun> {
   }
   if (pipeline.kind === 'v1') {
     // server/api_converter.go toModelParameters caps the serialized Argo parameters (MAX_PARAMETER_BYTES).
-    const bytes = argoParametersBytes(Object.entries(parameters.values).map(([name, value]) => ({ name, value: String(value) })));
+    const bytes = argoParametersBytes(
+      Object.entries(parameters.values).map(([name, value]) => ({ name, value: String(value) })),
+    );
     if (bytes > MAX_ARGO_PARAMETERS_BYTES) {
-      throw UserError.at(`The parameters take ${bytes} bytes as KFP stores them; KFP refuses more than ${MAX_ARGO_PARAMETERS_BYTES}.`, { file, line: 1, column: 1 }, 'pass large values by reference (a path or URI) instead of inline.');
+      throw UserError.at(
+        `The parameters take ${bytes} bytes as KFP stores them; KFP refuses more than ${MAX_ARGO_PARAMETERS_BYTES}.`,
+        { file, line: 1, column: 1 },
+        'pass large values by reference (a path or URI) instead of inline.',
+      );
     }
   }
   return { pipeline, file, parameters };
@@ -72,13 +92,18 @@ async function pipelineFile(root: string, workdir: string, given: string): Promi
   };
   const target = real(given);
   const stat = target.exists ? await fs.stat(target.path).catch(() => undefined) : undefined;
-  if (!stat) throw new UserError(`Input 'pipeline': '${given}' does not exist. Fix: give the compiled pipeline file (e.g. pipelines/<name>/RENDERED_PIPELINE/workflow.yaml), relative to working-directory.`);
+  if (!stat)
+    throw new UserError(
+      `Input 'pipeline': '${given}' does not exist. Fix: give the compiled pipeline file (e.g. pipelines/<name>/RENDERED_PIPELINE/workflow.yaml), relative to working-directory.`,
+    );
   if (!stat.isDirectory()) return target.path;
   for (const name of PIPELINE_FILES) {
     const candidate = real(path.join(target.path, name));
     if (candidate.exists && (await fs.stat(candidate.path).catch(() => undefined))?.isFile()) return candidate.path;
   }
-  throw new UserError(`Input 'pipeline': the folder '${given}' holds none of ${PIPELINE_FILES.join(', ')}. Fix: point at the compiled pipeline file itself.`);
+  throw new UserError(
+    `Input 'pipeline': the folder '${given}' holds none of ${PIPELINE_FILES.join(', ')}. Fix: point at the compiled pipeline file itself.`,
+  );
 }
 
 const toPosix = (p: string) => p.split(path.sep).join('/');

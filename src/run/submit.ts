@@ -28,7 +28,10 @@ export async function findRunExperiment(client: KfpClient, name: string, namespa
       `Experiment '${name}' does not exist${where}.${didYouMean(name, existing)} Fix: create it first (list it in the schedules' experiments.yaml and reconcile, or create it in the KFP UI), or set 'experiment' to an existing one${existing.length ? ` (${existing.slice(0, 10).join(', ')}${existing.length > 10 ? ', …' : ''})` : ''}.`,
     );
   }
-  if (found.archived) throw new UserError(`Experiment '${name}'${where} is archived, and KFP refuses new runs in it. Fix: unarchive it in the KFP UI, or choose another experiment.`);
+  if (found.archived)
+    throw new UserError(
+      `Experiment '${name}'${where} is archived, and KFP refuses new runs in it. Fix: unarchive it in the KFP UI, or choose another experiment.`,
+    );
   return found;
 }
 

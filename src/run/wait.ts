@@ -28,7 +28,11 @@ export interface WaitOptions {
 }
 
 /** Poll a run until it reaches a final state or the timeout passes (the run itself keeps going in KFP). */
-export async function waitForRun(client: Pick<KfpClient, 'getRun'>, runId: string, opts: WaitOptions): Promise<WaitResult> {
+export async function waitForRun(
+  client: Pick<KfpClient, 'getRun'>,
+  runId: string,
+  opts: WaitOptions,
+): Promise<WaitResult> {
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? ((ms: number) => sleepFor(ms, undefined, { signal: opts.signal }).catch(() => undefined));
   const heartbeatMs = opts.heartbeatMs ?? 60_000;
@@ -39,10 +43,14 @@ export async function waitForRun(client: Pick<KfpClient, 'getRun'>, runId: strin
     const t = now();
     const elapsedMs = t - start;
     if (!last || run.state !== last.state || t - last.at >= heartbeatMs) {
-      opts.onProgress?.(`${run.state.padEnd(9)} after ${formatDuration(elapsedMs / 1000)}${run.error ? ` — ${run.error}` : ''}`, run);
+      opts.onProgress?.(
+        `${run.state.padEnd(9)} after ${formatDuration(elapsedMs / 1000)}${run.error ? ` — ${run.error}` : ''}`,
+        run,
+      );
       last = { state: run.state, at: t };
     }
-    if (FINAL_RUN_STATES.includes(run.state)) return { run, outcome: SUCCESS_STATES.includes(run.state) ? 'succeeded' : 'failed', elapsedMs };
+    if (FINAL_RUN_STATES.includes(run.state))
+      return { run, outcome: SUCCESS_STATES.includes(run.state) ? 'succeeded' : 'failed', elapsedMs };
     if (opts.signal?.aborted) return { run, outcome: 'cancelled', elapsedMs };
     const left = opts.timeoutMs - elapsedMs;
     if (left <= 0) return { run, outcome: 'timeout', elapsedMs };

@@ -35,16 +35,25 @@ describe('check-rendered bundle, run as the runner runs it', () => {
     const repo = await examplesRepo();
     const template = 'pipelines/train-model/pipeline.template.yaml';
     await repo.write({ [template]: (await repo.read(template)).replace('python:3.11-slim', 'python:3.12-slim') });
-    await repo.write({ 'pipelines/batch-predict/render_pipeline.sh': (await repo.read('pipelines/batch-predict/render_pipeline.sh')).replace('v12', 'v13') });
+    await repo.write({
+      'pipelines/batch-predict/render_pipeline.sh': (
+        await repo.read('pipelines/batch-predict/render_pipeline.sh')
+      ).replace('v12', 'v13'),
+    });
     await repo.commit('edit sources without rendering');
     const r = await runBundle('check-rendered', { 'render-scripts': SCRIPTS }, { workspace: repo.dir });
     expect(r.code).toBe(1);
     expect(r.outputs.result).toBe('stale');
-    expect(JSON.parse(r.outputs['stale-files']!)).toEqual(['pipelines/batch-predict/RENDERED_PIPELINE/params/model_uri', 'pipelines/train-model/RENDERED_PIPELINE/workflow.yaml']);
+    expect(JSON.parse(r.outputs['stale-files']!)).toEqual([
+      'pipelines/batch-predict/RENDERED_PIPELINE/params/model_uri',
+      'pipelines/train-model/RENDERED_PIPELINE/workflow.yaml',
+    ]);
     const errors = r.annotations.filter((a) => a.kind === 'error' && a.props.file);
     expect(errors.map((a) => a.props.file).sort()).toEqual(JSON.parse(r.outputs['stale-files']!));
     const wf = errors.find((a) => a.props.file!.endsWith('workflow.yaml'))!;
-    const committed = (await git(repo.dir, ['show', 'HEAD:pipelines/train-model/RENDERED_PIPELINE/workflow.yaml'])).split('\n');
+    const committed = (
+      await git(repo.dir, ['show', 'HEAD:pipelines/train-model/RENDERED_PIPELINE/workflow.yaml'])
+    ).split('\n');
     expect(committed[Number(wf.props.line) - 1]).toContain('python:3.11-slim'); // points at the changed line
     expect(wf.message).toContain('run pipelines/train-model/render_pipeline.sh and commit');
     expect(r.stdout).toContain('+        image: python:3.12-slim');
@@ -56,7 +65,11 @@ describe('check-rendered bundle, run as the runner runs it', () => {
   test('a non-deterministic render fails and names the differing key', async () => {
     const repo = await examplesRepo();
     const script = 'pipelines/train-model/render_pipeline.sh';
-    await repo.write({ [script]: (await repo.read(script)) + 'sed -i "s/generateName: train-model-/generateName: train-$RANDOM$RANDOM-/" "$out/workflow.yaml"\n' });
+    await repo.write({
+      [script]:
+        (await repo.read(script)) +
+        'sed -i "s/generateName: train-model-/generateName: train-$RANDOM$RANDOM-/" "$out/workflow.yaml"\n',
+    });
     await repo.commit('random render');
     const r = await runBundle('check-rendered', { 'render-scripts': SCRIPTS }, { workspace: repo.dir });
     expect(r.code).toBe(1);
@@ -73,14 +86,20 @@ describe('check-rendered bundle, run as the runner runs it', () => {
     await repo.write({ [script]: (await repo.read(script)) + 'echo x >> "$(dirname "$0")/../../runs.log"\n' });
     await repo.write({ '.gitignore': 'runs.log\n' });
     await repo.commit('count runs');
-    const r = await runBundle('check-rendered', { 'render-scripts': SCRIPTS, 'check-determinism': 'false' }, { workspace: repo.dir });
+    const r = await runBundle(
+      'check-rendered',
+      { 'render-scripts': SCRIPTS, 'check-determinism': 'false' },
+      { workspace: repo.dir },
+    );
     expect(r.code).toBe(0);
     expect((await repo.read('runs.log')).trim().split('\n')).toHaveLength(1);
   });
 
   test('a failing script: exit 1 with its exit code and the tail of its output', async () => {
     const repo = await examplesRepo();
-    await repo.write({ 'pipelines/broken/render_pipeline.sh': 'echo "compiling…"\necho "ImportError: no module named kfp" >&2\nexit 3\n' });
+    await repo.write({
+      'pipelines/broken/render_pipeline.sh': 'echo "compiling…"\necho "ImportError: no module named kfp" >&2\nexit 3\n',
+    });
     await repo.commit('broken');
     const r = await runBundle('check-rendered', { 'render-scripts': SCRIPTS }, { workspace: repo.dir });
     expect(r.code).toBe(1);
@@ -91,21 +110,32 @@ describe('check-rendered bundle, run as the runner runs it', () => {
 
   test('a missing script and a glob matching nothing are clear errors', async () => {
     const repo = await examplesRepo();
-    const r = await runBundle('check-rendered', { 'render-scripts': 'nope/render.sh\nother/*/render.sh' }, { workspace: repo.dir });
+    const r = await runBundle(
+      'check-rendered',
+      { 'render-scripts': 'nope/render.sh\nother/*/render.sh' },
+      { workspace: repo.dir },
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("'nope/render.sh' does not exist");
     expect(r.stdout).toContain("the glob 'other/*/render.sh' matches no file");
     // Each problem once: the closing error sums up rather than repeating them.
-    expect(r.stdout.split("matches no file").length - 1).toBe(1);
+    expect(r.stdout.split('matches no file').length - 1).toBe(1);
     expect(r.annotations.map((x) => x.message)).toContain('2 render-scripts entries match no file.');
   });
 
   test('a working-directory that does not exist is named, with the fix', async () => {
     const repo = await examplesRepo();
-    const r = await runBundle('check-rendered', { 'render-scripts': SCRIPTS, 'working-directory': 'pipeline' }, { workspace: repo.dir });
+    const r = await runBundle(
+      'check-rendered',
+      { 'render-scripts': SCRIPTS, 'working-directory': 'pipeline' },
+      { workspace: repo.dir },
+    );
     expect(r.code).toBe(1);
     expect(r.annotations).toEqual([
-      expect.objectContaining({ kind: 'error', message: `Input 'working-directory' is 'pipeline', but ${path.join(repo.dir, 'pipeline')} is not a folder. Fix: give a folder inside the checkout (relative to ${repo.dir}), or leave it empty for the checkout itself.` }),
+      expect.objectContaining({
+        kind: 'error',
+        message: `Input 'working-directory' is 'pipeline', but ${path.join(repo.dir, 'pipeline')} is not a folder. Fix: give a folder inside the checkout (relative to ${repo.dir}), or leave it empty for the checkout itself.`,
+      }),
     ]);
   });
 
@@ -118,7 +148,11 @@ describe('check-rendered bundle, run as the runner runs it', () => {
 
   test('a bad boolean input names the input and the expected form', async () => {
     const repo = await examplesRepo();
-    const r = await runBundle('check-rendered', { 'render-scripts': SCRIPTS, 'check-determinism': 'yes' }, { workspace: repo.dir });
+    const r = await runBundle(
+      'check-rendered',
+      { 'render-scripts': SCRIPTS, 'check-determinism': 'yes' },
+      { workspace: repo.dir },
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("Input 'check-determinism' must be true or false");
   });
@@ -133,9 +167,13 @@ describe('kfp-gitops check-rendered (CLI)', () => {
     const template = 'pipelines/train-model/pipeline.template.yaml';
     await repo.write({ [template]: (await repo.read(template)).replace('dataset_uri', 'data_uri') });
     await repo.commit('stale');
-    const bad = await runCliBundle(['check-rendered', '--render-scripts', SCRIPTS, '--no-check-determinism'], { cwd: repo.dir });
+    const bad = await runCliBundle(['check-rendered', '--render-scripts', SCRIPTS, '--no-check-determinism'], {
+      cwd: repo.dir,
+    });
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/pipelines\/train-model\/RENDERED_PIPELINE\/workflow\.yaml:\d+: error: Rendered file is stale/);
+    expect(bad.stderr).toMatch(
+      /pipelines\/train-model\/RENDERED_PIPELINE\/workflow\.yaml:\d+: error: Rendered file is stale/,
+    );
     expect(bad.stdout).toContain('stale-files=["pipelines/train-model/RENDERED_PIPELINE/workflow.yaml"]');
   });
 
@@ -173,7 +211,11 @@ done
 
   test('all v1 Argo and v2 IR pipelines are fresh after re-rendering', async () => {
     const repo = await realRepo();
-    const r = await runBundle('check-rendered', { 'render-scripts': 'pipe/render.sh', 'check-determinism': 'false' }, { workspace: repo.dir });
+    const r = await runBundle(
+      'check-rendered',
+      { 'render-scripts': 'pipe/render.sh', 'check-determinism': 'false' },
+      { workspace: repo.dir },
+    );
     expect(r.stdout + r.stderr).not.toContain('error');
     expect(r.outputs.result).toBe('fresh');
     expect(r.code).toBe(0);
@@ -184,12 +226,20 @@ done
     const repo = await realRepo();
     const v1 = 'pipe/sources/v1-argo-arguments-parameters.yaml';
     await repo.write({ [v1]: (await repo.read(v1)).replace(/value: ([^\n]+)/, 'value: changed-by-test') });
-    const v2 = (await fs.readdir(repo.path('pipe/sources'))).find((f) => f.startsWith('v2-ir-valid-') && f.includes('hello'))!;
+    const v2 = (await fs.readdir(repo.path('pipe/sources'))).find(
+      (f) => f.startsWith('v2-ir-valid-') && f.includes('hello'),
+    )!;
     const v2rel = `pipe/sources/${v2}`;
     await repo.write({ [v2rel]: (await repo.read(v2rel)).replace(/image: [^\n]+/, 'image: busybox:changed') });
     await repo.commit('edit sources');
-    const r = await runBundle('check-rendered', { 'render-scripts': 'pipe/render.sh', 'check-determinism': 'false' }, { workspace: repo.dir });
+    const r = await runBundle(
+      'check-rendered',
+      { 'render-scripts': 'pipe/render.sh', 'check-determinism': 'false' },
+      { workspace: repo.dir },
+    );
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.outputs['stale-files']!)).toEqual([`pipe/RENDERED/v1-argo-arguments-parameters.yaml`, `pipe/RENDERED/${v2}`].sort());
+    expect(JSON.parse(r.outputs['stale-files']!)).toEqual(
+      [`pipe/RENDERED/v1-argo-arguments-parameters.yaml`, `pipe/RENDERED/${v2}`].sort(),
+    );
   });
 });

@@ -38,7 +38,7 @@ function runWithClosedStdout(args: string[]): Promise<{ code: number | null; std
 
 const FLAGS = ['--config-folders', 'schedules/*', '--kfp-host'];
 
-test('a closed stdout neither crashes plan nor stops an apply midway; the exit code is the work\'s', async () => {
+test("a closed stdout neither crashes plan nor stops an apply midway; the exit code is the work's", async () => {
   const plan = await runWithClosedStdout(['plan', ...FLAGS, emu.url]);
   expect(plan.stderr).not.toMatch(/EPIPE|\n\s+at /);
   expect(plan.code).toBe(0);

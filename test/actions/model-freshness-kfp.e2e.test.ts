@@ -15,7 +15,13 @@ let exp: ExperimentRecord;
 let rec: PipelineRecord;
 
 beforeAll(async () => {
-  repo = await TempRepo.create({ 'models/latest.json': JSON.stringify({ id: 'churn-0123', uri: 'gs://m/churn/0123', created: '2026-01-23T00:00:00Z' }) });
+  repo = await TempRepo.create({
+    'models/latest.json': JSON.stringify({
+      id: 'churn-0123',
+      uri: 'gs://m/churn/0123',
+      created: '2026-01-23T00:00:00Z',
+    }),
+  });
   // Runs stay pending for a minute and run for ten: the bundle sees the state the test set up.
   emu = await startKfpEmulator({ runTiming: { pendingMs: 60_000, runningMs: 600_000 }, auth: { tokens: [TOKEN] } });
   exp = emu.state.seedExperiment({ name: 'churn-training', namespace: 'team-ml' });
@@ -29,8 +35,21 @@ afterAll(async () => {
 beforeEach(() => {
   emu.state.runs.clear();
   const yesterday = Date.now() - 86_400_000;
-  emu.state.seedRun({ name: 'train-0124', experimentId: exp.id, pipeline: rec, createdMs: yesterday, createdAt: new Date(yesterday) });
-  emu.state.seedRun({ name: 'train-0124-retry', experimentId: exp.id, pipeline: rec, outcome: 'FAILED', createdMs: yesterday, createdAt: new Date(yesterday) });
+  emu.state.seedRun({
+    name: 'train-0124',
+    experimentId: exp.id,
+    pipeline: rec,
+    createdMs: yesterday,
+    createdAt: new Date(yesterday),
+  });
+  emu.state.seedRun({
+    name: 'train-0124-retry',
+    experimentId: exp.id,
+    pipeline: rec,
+    outcome: 'FAILED',
+    createdMs: yesterday,
+    createdAt: new Date(yesterday),
+  });
 });
 
 const inputs = (over: Record<string, string> = {}) => ({
@@ -42,8 +61,16 @@ const inputs = (over: Record<string, string> = {}) => ({
   'kfp-token': TOKEN,
   ...over,
 });
-const run = (over: Record<string, string> = {}) => runBundle('model-freshness', inputs(over), { workspace: repo.dir, env: { KFP_GITOPS_NOW: NOW } });
-const seedRunning = (name: string, msAgo: number) => emu.state.seedRun({ name, experimentId: exp.id, pipeline: rec, createdMs: Date.now() - msAgo, createdAt: new Date(Date.now() - msAgo) });
+const run = (over: Record<string, string> = {}) =>
+  runBundle('model-freshness', inputs(over), { workspace: repo.dir, env: { KFP_GITOPS_NOW: NOW } });
+const seedRunning = (name: string, msAgo: number) =>
+  emu.state.seedRun({
+    name,
+    experimentId: exp.id,
+    pipeline: rec,
+    createdMs: Date.now() - msAgo,
+    createdAt: new Date(Date.now() - msAgo),
+  });
 
 describeWithShared('model-freshness in-flight-check kfp-experiment: (bundle, against the KFP emulator)', () => {
   test.each(['v1beta1', 'v2beta1'])('a training run in flight holds the retrain back (%s)', async (apiVersion) => {
@@ -51,8 +78,14 @@ describeWithShared('model-freshness in-flight-check kfp-experiment: (bundle, aga
     const r = await run({ 'api-version': apiVersion });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.outputs).toMatchObject({ 'needs-retrain': 'false', reason: 'training-in-flight', 'model-age-seconds': String(2 * 86400) });
-    expect(r.summary).toContain("| in flight | yes (1 active in KFP experiment 'churn-training': train-0125 running) |");
+    expect(r.outputs).toMatchObject({
+      'needs-retrain': 'false',
+      reason: 'training-in-flight',
+      'model-age-seconds': String(2 * 86400),
+    });
+    expect(r.summary).toContain(
+      "| in flight | yes (1 active in KFP experiment 'churn-training': train-0125 running) |",
+    );
     expect(r.stdout).toContain(`::add-mask::${TOKEN}`);
     expect(r.stdout.split(`::add-mask::${TOKEN}`).join('')).not.toContain(TOKEN);
   });
@@ -68,8 +101,15 @@ describeWithShared('model-freshness in-flight-check kfp-experiment: (bundle, aga
     seedRunning('stopped', 120_000).canceledAt = new Date();
     for (const apiVersion of ['v1beta1', 'v2beta1']) {
       const r = await run({ 'api-version': apiVersion });
-      expect([apiVersion, r.code, r.outputs['needs-retrain'], r.outputs.reason]).toEqual([apiVersion, 0, 'true', 'too-old']);
-      expect(r.summary).toContain("| in flight | no (no run pending, running or paused in KFP experiment 'churn-training') |");
+      expect([apiVersion, r.code, r.outputs['needs-retrain'], r.outputs.reason]).toEqual([
+        apiVersion,
+        0,
+        'true',
+        'too-old',
+      ]);
+      expect(r.summary).toContain(
+        "| in flight | no (no run pending, running or paused in KFP experiment 'churn-training') |",
+      );
     }
   });
 
@@ -94,7 +134,9 @@ describeWithShared('model-freshness in-flight-check kfp-experiment: (bundle, aga
   test('a misspelt experiment: error with a did-you-mean, no decision', async () => {
     const r = await run({ 'in-flight-check': 'kfp-experiment:churn-trainng' });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("KFP experiment 'churn-trainng' does not exist in namespace 'team-ml'. Did you mean 'churn-training'?");
+    expect(r.stdout).toContain(
+      "KFP experiment 'churn-trainng' does not exist in namespace 'team-ml'. Did you mean 'churn-training'?",
+    );
     expect(r.outputs['needs-retrain']).toBeUndefined();
   });
 
@@ -108,7 +150,15 @@ describeWithShared('model-freshness in-flight-check kfp-experiment: (bundle, aga
 describeWithShared('kfp-gitops model-freshness --in-flight-check kfp-experiment: (CLI)', () => {
   test('flags mirror the inputs', async () => {
     seedRunning('train-0125', 120_000);
-    const args = ['model-freshness', '--model-source', 'file:models/latest.json', '--max-age', '24h', '--in-flight-check', 'kfp-experiment:churn-training'];
+    const args = [
+      'model-freshness',
+      '--model-source',
+      'file:models/latest.json',
+      '--max-age',
+      '24h',
+      '--in-flight-check',
+      'kfp-experiment:churn-training',
+    ];
     const kfp = ['--kfp-host', emu.url, '--namespace', 'team-ml', '--kfp-token', TOKEN, '--api-version', 'v2beta1'];
     const busy = await runCliBundle([...args, ...kfp], { cwd: repo.dir, env: { KFP_GITOPS_NOW: NOW } });
     expect(busy.code).toBe(0);

@@ -19,15 +19,26 @@ beforeAll(async () => {
     'ci/runs-idle.sh': 'echo \'[{"status":"completed"}]\'\n',
   });
   mlflow = await startMlflowDouble({ token: 'ml' });
-  mlflow.addVersion('churn', { version: 9, created: Date.parse('2026-01-24T12:00:00Z'), source: 's3://m/churn/9', runId: 'run9' });
-  mlflow.addVersion('churn', { version: 10, created: Date.parse('2026-01-24T20:00:00Z'), source: 's3://m/churn/10', status: 'PENDING_REGISTRATION' });
+  mlflow.addVersion('churn', {
+    version: 9,
+    created: Date.parse('2026-01-24T12:00:00Z'),
+    source: 's3://m/churn/9',
+    runId: 'run9',
+  });
+  mlflow.addVersion('churn', {
+    version: 10,
+    created: Date.parse('2026-01-24T20:00:00Z'),
+    source: 's3://m/churn/10',
+    status: 'PENDING_REGISTRATION',
+  });
 });
 afterAll(async () => {
   await repo.remove();
   await mlflow.stop();
 });
 
-const run = (inputs: Record<string, string>, env: Record<string, string> = {}) => runBundle('model-freshness', inputs, { workspace: repo.dir, env: { KFP_GITOPS_NOW: NOW, ...env } });
+const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
+  runBundle('model-freshness', inputs, { workspace: repo.dir, env: { KFP_GITOPS_NOW: NOW, ...env } });
 
 describe('model-freshness bundle, run as the runner runs it', () => {
   test('a pointer list: the newest finished model is 7d 20h old → retrain past a 7d window', async () => {
@@ -37,7 +48,12 @@ describe('model-freshness bundle, run as the runner runs it', () => {
     expect(r.outputs).toEqual({
       'needs-retrain': 'true',
       reason: 'too-old',
-      'newest-model': JSON.stringify({ id: 'churn-0117', uri: 'gs://m/churn/0117', created: '2026-01-17T04:00:00.000Z', runId: 'r17' }),
+      'newest-model': JSON.stringify({
+        id: 'churn-0117',
+        uri: 'gs://m/churn/0117',
+        created: '2026-01-17T04:00:00.000Z',
+        runId: 'r17',
+      }),
       'model-age-seconds': String(7 * 86400 + 20 * 3600),
     });
     expect(r.stdout).toContain("churn-0124 has status 'running'; skipped");
@@ -52,30 +68,60 @@ describe('model-freshness bundle, run as the runner runs it', () => {
   });
 
   test('training in flight (a command printing run states) suppresses the retrain; an idle one does not', async () => {
-    const busy = await run({ 'model-source': 'file:models/trained.json', 'max-age': '24h', 'in-flight-check': 'command:bash ci/runs-busy.sh' });
+    const busy = await run({
+      'model-source': 'file:models/trained.json',
+      'max-age': '24h',
+      'in-flight-check': 'command:bash ci/runs-busy.sh',
+    });
     expect(busy.outputs).toMatchObject({ 'needs-retrain': 'false', reason: 'training-in-flight' });
     expect(busy.summary).toContain('| in flight | yes (1 active: in_progress) |');
-    const idle = await run({ 'model-source': 'file:models/trained.json', 'max-age': '24h', 'in-flight-check': 'command:bash ci/runs-idle.sh' });
+    const idle = await run({
+      'model-source': 'file:models/trained.json',
+      'max-age': '24h',
+      'in-flight-check': 'command:bash ci/runs-idle.sh',
+    });
     expect(idle.outputs).toMatchObject({ 'needs-retrain': 'true', reason: 'too-old' });
   });
 
   test('no model yet (missing pointer file): retrain', async () => {
     const r = await run({ 'model-source': 'file:models/none.json', 'max-age': '24h' });
-    expect(r.outputs).toEqual({ 'needs-retrain': 'true', reason: 'no-model', 'newest-model': '', 'model-age-seconds': '' });
+    expect(r.outputs).toEqual({
+      'needs-retrain': 'true',
+      reason: 'no-model',
+      'newest-model': '',
+      'model-age-seconds': '',
+    });
     expect(r.stdout).toContain('models/none.json does not exist: no model yet');
   });
 
   test('MLflow registry: newest READY version, token masked', async () => {
-    const r = await run({ 'model-source': 'mlflow:churn', 'max-age': '24h', 'mlflow-tracking-uri': mlflow.url, 'mlflow-token': 'ml' });
+    const r = await run({
+      'model-source': 'mlflow:churn',
+      'max-age': '24h',
+      'mlflow-tracking-uri': mlflow.url,
+      'mlflow-token': 'ml',
+    });
     expect(r.code).toBe(0);
-    expect(r.outputs).toMatchObject({ 'needs-retrain': 'false', reason: 'fresh', 'model-age-seconds': String(12 * 3600) });
-    expect(JSON.parse(r.outputs['newest-model']!)).toMatchObject({ id: 'models:/churn/9', uri: 's3://m/churn/9', version: '9', runId: 'run9' });
+    expect(r.outputs).toMatchObject({
+      'needs-retrain': 'false',
+      reason: 'fresh',
+      'model-age-seconds': String(12 * 3600),
+    });
+    expect(JSON.parse(r.outputs['newest-model']!)).toMatchObject({
+      id: 'models:/churn/9',
+      uri: 's3://m/churn/9',
+      version: '9',
+      runId: 'run9',
+    });
     expect(r.stdout).toContain('::add-mask::ml');
     expect(mlflow.violations).toEqual([]);
   });
 
   test('a model from the future (clock skew) warns and counts as age 0', async () => {
-    const r = await run({ 'model-source': 'mlflow:churn', 'max-age': '24h', 'mlflow-tracking-uri': mlflow.url, 'mlflow-token': 'ml' }, { KFP_GITOPS_NOW: '2026-01-24T11:00:00Z' });
+    const r = await run(
+      { 'model-source': 'mlflow:churn', 'max-age': '24h', 'mlflow-tracking-uri': mlflow.url, 'mlflow-token': 'ml' },
+      { KFP_GITOPS_NOW: '2026-01-24T11:00:00Z' },
+    );
     expect(r.outputs['model-age-seconds']).toBe('0');
     expect(r.annotations.find((a) => a.kind === 'warning')?.message).toContain('1h in the future');
   });
@@ -97,7 +143,10 @@ describe('model-freshness bundle, run as the runner runs it', () => {
 
 describe('kfp-gitops model-freshness (CLI)', () => {
   test('same decision from a terminal', async () => {
-    const r = await runCliBundle(['model-freshness', '--model-source', 'file:models/trained.json', '--max-age', '1w'], { cwd: repo.dir, env: { KFP_GITOPS_NOW: NOW } });
+    const r = await runCliBundle(['model-freshness', '--model-source', 'file:models/trained.json', '--max-age', '1w'], {
+      cwd: repo.dir,
+      env: { KFP_GITOPS_NOW: NOW },
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('needs-retrain=true');
     expect(r.stdout).toContain('reason=too-old');

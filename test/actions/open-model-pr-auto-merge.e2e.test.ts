@@ -16,7 +16,11 @@ import { armAutoMerge } from '../../src/models/auto-merge.js';
 const REPO = 'acme/serving';
 const FILE = 'serving/churn-model.yaml';
 const EXAMPLE = fs.readFileSync(path.join(repoRoot, 'examples/serving/churn-model.yaml'), 'utf8');
-const model = (day: string) => ({ id: `churn-${day}`, uri: `gs://example-models/churn/${day}T04-00-00Z`, created: `${day}T04:00:00Z` });
+const model = (day: string) => ({
+  id: `churn-${day}`,
+  uri: `gs://example-models/churn/${day}T04-00-00Z`,
+  created: `${day}T04:00:00Z`,
+});
 const M1 = model('2026-01-10');
 const M2 = model('2026-01-17');
 const M3 = model('2026-01-24');
@@ -41,8 +45,19 @@ async function trained(...models: object[]): Promise<void> {
 function run(inputs: Record<string, string> = {}) {
   return runBundle(
     'open-model-pr',
-    { 'model-source': 'file:models/trained.json', 'config-file': FILE, 'config-key': 'spec.predictor.model.storageUri', document: 'InferenceService/churn-model', token: 'app-token', 'auto-merge': 'squash', ...inputs },
-    { workspace: workspace.dir, env: { GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: REPO, KFP_GITOPS_NOW: '2026-01-25T00:00:00Z' } },
+    {
+      'model-source': 'file:models/trained.json',
+      'config-file': FILE,
+      'config-key': 'spec.predictor.model.storageUri',
+      document: 'InferenceService/churn-model',
+      token: 'app-token',
+      'auto-merge': 'squash',
+      ...inputs,
+    },
+    {
+      workspace: workspace.dir,
+      env: { GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: REPO, KFP_GITOPS_NOW: '2026-01-25T00:00:00Z' },
+    },
   );
 }
 
@@ -75,8 +90,14 @@ describeWithShared('open-model-pr auto-merge against the GitHub API double', () 
     const r3 = await run();
     expect(r3.outputs).toMatchObject({ operation: 'updated', 'auto-merge': 'armed', 'pull-request-number': '1' });
     expect(gh.pulls(REPO)).toHaveLength(1);
-    expect(gh.pulls(REPO)[0]).toMatchObject({ state: 'open', autoMerge: 'SQUASH', headSha: r3.outputs['pull-request-head-sha'] });
-    expect((graphqlCalls().at(-1)!.body as { variables: Record<string, string> }).variables.expectedHeadOid).toBe(r3.outputs['pull-request-head-sha']);
+    expect(gh.pulls(REPO)[0]).toMatchObject({
+      state: 'open',
+      autoMerge: 'SQUASH',
+      headSha: r3.outputs['pull-request-head-sha'],
+    });
+    expect((graphqlCalls().at(-1)!.body as { variables: Record<string, string> }).variables.expectedHeadOid).toBe(
+      r3.outputs['pull-request-head-sha'],
+    );
   });
 
   test('a repository that does not allow auto-merge: a warning saying which setting, the PR stays open', async () => {
@@ -86,7 +107,9 @@ describeWithShared('open-model-pr auto-merge against the GitHub API double', () 
     expect(r.code).toBe(0);
     expect(r.outputs).toMatchObject({ operation: 'created', 'auto-merge': 'not-allowed' });
     const warnings = r.annotations.filter((a) => a.kind === 'warning').map((a) => a.message);
-    expect(warnings.join('\n')).toMatch(/Auto-merge is not allowed in acme\/serving, so #1 stays open.*Allow auto-merge/);
+    expect(warnings.join('\n')).toMatch(
+      /Auto-merge is not allowed in acme\/serving, so #1 stays open.*Allow auto-merge/,
+    );
     expect(r.summary).toContain('Auto-merge is not allowed');
     expect(gh.pulls(REPO)[0]).toMatchObject({ state: 'open', merged: false });
     expect(gh.pulls(REPO)[0]!.autoMerge).toBeUndefined();
@@ -120,7 +143,13 @@ describeWithShared('open-model-pr auto-merge against the GitHub API double', () 
     const node = (await (await fetch(`${gh.url}/repos/${REPO}/pulls/1`)).json()) as { node_id: string };
     gh.mergePull(REPO, 1);
     const client = await createGitHub({ token: 't', apiUrl: gh.url });
-    const a = await armAutoMerge(client, { repo: { owner: 'acme', repo: 'serving' }, pr: { number: 1, url: 'u', open: true, nodeId: node.node_id }, headSha: pr.headSha, method: 'merge', base: 'main' });
+    const a = await armAutoMerge(client, {
+      repo: { owner: 'acme', repo: 'serving' },
+      pr: { number: 1, url: 'u', open: true, nodeId: node.node_id },
+      headSha: pr.headSha,
+      method: 'merge',
+      base: 'main',
+    });
     expect(a).toMatchObject({ state: 'merged', warn: false });
     expect(graphqlCalls()).toHaveLength(1);
   });
@@ -131,7 +160,12 @@ describeWithShared('open-model-pr auto-merge against the GitHub API double', () 
     const r = await run({ draft: 'true' });
     expect(r.code).toBe(0);
     expect(r.outputs).toMatchObject({ operation: 'created', 'auto-merge': 'refused' });
-    expect(r.annotations.filter((a) => a.kind === 'warning').map((a) => a.message).join('\n')).toMatch(/GitHub refused to arm auto-merge on #1: .*draft state.*stays open/);
+    expect(
+      r.annotations
+        .filter((a) => a.kind === 'warning')
+        .map((a) => a.message)
+        .join('\n'),
+    ).toMatch(/GitHub refused to arm auto-merge on #1: .*draft state.*stays open/);
     expect(gh.pulls(REPO)[0]).toMatchObject({ state: 'open', draft: true });
   });
 
@@ -140,17 +174,32 @@ describeWithShared('open-model-pr auto-merge against the GitHub API double', () 
     await trained(M1, M2);
     await run({ 'auto-merge': 'rebase' });
     const client = await createGitHub({ token: 't', apiUrl: gh.url });
-    const q = await client.graphql<{ repository: { autoMergeAllowed: boolean; pullRequest: { state: string; autoMergeRequest: { mergeMethod: string; enabledBy: { login: string } } } } }>(
+    const q = await client.graphql<{
+      repository: {
+        autoMergeAllowed: boolean;
+        pullRequest: { state: string; autoMergeRequest: { mergeMethod: string; enabledBy: { login: string } } };
+      };
+    }>(
       'query($owner: String!, $name: String!, $n: Int!) { repository(owner: $owner, name: $name) { autoMergeAllowed pullRequest(number: $n) { state headRefOid autoMergeRequest { mergeMethod enabledBy { login } } } } }',
       { owner: 'acme', name: 'serving', n: 1 },
     );
-    expect(q.repository).toMatchObject({ autoMergeAllowed: true, pullRequest: { state: 'OPEN', autoMergeRequest: { mergeMethod: 'REBASE', enabledBy: { login: 'model-promoter[bot]' } } } });
+    expect(q.repository).toMatchObject({
+      autoMergeAllowed: true,
+      pullRequest: {
+        state: 'OPEN',
+        autoMergeRequest: { mergeMethod: 'REBASE', enabledBy: { login: 'model-promoter[bot]' } },
+      },
+    });
   });
 
   test('an operation outside the schema is a violation', async () => {
     gh.createRepo(REPO, { files: { [FILE]: EXAMPLE } });
     const client = await createGitHub({ token: 't', apiUrl: gh.url });
-    await expect(client.graphql('mutation { enablePullRequestAutoMerge(input: {pullRequestId: "x", mergeMethod: SQUISH}) { pullRequest { number } } }')).rejects.toThrow();
+    await expect(
+      client.graphql(
+        'mutation { enablePullRequestAutoMerge(input: {pullRequestId: "x", mergeMethod: SQUISH}) { pullRequest { number } } }',
+      ),
+    ).rejects.toThrow();
     expect(gh.violations.map((v) => v.problem).join('\n')).toMatch(/mergeMethod.*SQUISH|SQUISH/);
     gh.violations.length = 0;
   });

@@ -59,19 +59,31 @@ const INPUTS = {
 };
 
 function run(inputs: Record<string, string> = {}) {
-  return runBundle('open-model-pr', { ...INPUTS, ...inputs }, { workspace: workspace.dir, env: { GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: REPO, KFP_GITOPS_NOW: '2026-01-25T00:00:00Z' } });
+  return runBundle(
+    'open-model-pr',
+    { ...INPUTS, ...inputs },
+    {
+      workspace: workspace.dir,
+      env: { GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: REPO, KFP_GITOPS_NOW: '2026-01-25T00:00:00Z' },
+    },
+  );
 }
 
 /** A person acting through the API (the double answers every token). */
 async function asPerson(method: string, route: string, body?: unknown): Promise<void> {
-  const r = await fetch(`${gh.url}/repos/${REPO}${route}`, { method, headers: { authorization: 'token human', 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const r = await fetch(`${gh.url}/repos/${REPO}${route}`, {
+    method,
+    headers: { authorization: 'token human', 'content-type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   expect(r.ok).toBe(true);
 }
 const closeAsPerson = (n: number) => asPerson('PATCH', `/pulls/${n}`, { state: 'closed' });
 const pulls = () => gh.pulls(REPO);
 const openPulls = () => pulls().filter((p) => p.state === 'open');
 const writes = () => gh.writes().length;
-const pinCommit = (uri: string, message = 'pin by hand') => gh.commitFiles(REPO, { files: { [FILE]: pinned(uri) }, message });
+const pinCommit = (uri: string, message = 'pin by hand') =>
+  gh.commitFiles(REPO, { files: { [FILE]: pinned(uri) }, message });
 
 /** The invariant: the PR branch is exactly one commit, the edit, on top of the current base head. */
 function expectOneCommitOnBase(uri: string): void {
@@ -86,7 +98,12 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     await trained(M1);
     const r = await run();
     expect(r.code).toBe(0);
-    expect(r.outputs).toMatchObject({ operation: 'none', 'pull-request-number': '', 'pull-request-head-sha': '', 'pull-request-branch': BRANCH });
+    expect(r.outputs).toMatchObject({
+      operation: 'none',
+      'pull-request-number': '',
+      'pull-request-head-sha': '',
+      'pull-request-branch': BRANCH,
+    });
     expect(gh.branches(REPO)).toEqual(['main']);
     expect(gh.writes()).toEqual([]);
   });
@@ -100,7 +117,11 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     const rewritten = gh.amendBranch(REPO, 'main', 'Initial commit, reworded');
     expect(gh.commit(REPO, rewritten).tree).toBe(gh.commit(REPO, orphaned).tree);
     const r = await run();
-    expect(r.outputs).toMatchObject({ operation: 'updated', 'pull-request-number': '1', 'pull-request-head-sha': gh.branchSha(REPO, BRANCH) });
+    expect(r.outputs).toMatchObject({
+      operation: 'updated',
+      'pull-request-number': '1',
+      'pull-request-head-sha': gh.branchSha(REPO, BRANCH),
+    });
     expectOneCommitOnBase(V2);
     expect(gh.commit(REPO, gh.branchSha(REPO, BRANCH)!).parents).not.toContain(orphaned);
     const mark = writes();
@@ -114,7 +135,12 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     await run();
     pinCommit(V2);
     const r = await run();
-    expect(r.outputs).toMatchObject({ operation: 'updated', 'pull-request-number': '1', 'current-model': V2, 'latest-model': V3 });
+    expect(r.outputs).toMatchObject({
+      operation: 'updated',
+      'pull-request-number': '1',
+      'current-model': V2,
+      'latest-model': V3,
+    });
     expectOneCommitOnBase(V3);
     expect(pulls()[0]!.body).toContain(`| current | \`${V2}\` | 2026-01-17T04:00:00.000Z |`);
   });
@@ -144,7 +170,12 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     const mark = gh.writes().length;
     const r = await run();
     expect(r.outputs).toMatchObject({ operation: 'created', 'pull-request-number': '1' });
-    expect(gh.writes().slice(mark).map((q) => `${q.method} ${q.route}`)).toEqual([
+    expect(
+      gh
+        .writes()
+        .slice(mark)
+        .map((q) => `${q.method} ${q.route}`),
+    ).toEqual([
       'POST /repos/{owner}/{repo}/pulls',
       'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
       'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
@@ -183,7 +214,9 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     await run();
     pinCommit(V3);
     expect((await run()).outputs.operation).toBe('closed');
-    expect(gh.comments(REPO, 1).map((c) => c.body)).toEqual([expect.stringContaining(`\`main\` already pins \`${V3}\``)]);
+    expect(gh.comments(REPO, 1).map((c) => c.body)).toEqual([
+      expect.stringContaining(`\`main\` already pins \`${V3}\``),
+    ]);
     pinCommit(V1, 'Revert "pin by hand"');
     const r = await run();
     expect(r.outputs).toMatchObject({ operation: 'created', 'pull-request-number': '2', 'current-model': V1 });
@@ -218,12 +251,19 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     // Rejected again; the input takes it back too.
     await closeAsPerson(2);
     expect((await run()).outputs.operation).toBe('none');
-    expect((await run({ 'reconsider-rejected': 'true' })).outputs).toMatchObject({ operation: 'created', 'pull-request-number': '3' });
+    expect((await run({ 'reconsider-rejected': 'true' })).outputs).toMatchObject({
+      operation: 'created',
+      'pull-request-number': '3',
+    });
 
     // A newer model is not affected by the rejection of an older one.
     await closeAsPerson(3);
     await trained(M1, M2, M3);
-    expect((await run()).outputs).toMatchObject({ operation: 'created', 'pull-request-number': '4', 'latest-model': V3 });
+    expect((await run()).outputs).toMatchObject({
+      operation: 'created',
+      'pull-request-number': '4',
+      'latest-model': V3,
+    });
   });
 
   test('merged, then reverted on main: the model counts as rejected until a newer one exists', async () => {
@@ -239,7 +279,11 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     expect(r.stdout).toContain('was merged and then reverted');
     expect(writes()).toBe(mark);
     await trained(M1, M2, M3);
-    expect((await run()).outputs).toMatchObject({ operation: 'created', 'pull-request-number': '2', 'latest-model': V3 });
+    expect((await run()).outputs).toMatchObject({
+      operation: 'created',
+      'pull-request-number': '2',
+      'latest-model': V3,
+    });
   });
 
   test('lineage: commit trailers and the PR body record id, URI and creation time', async () => {
@@ -247,8 +291,12 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     await trained(M1, M2);
     await run();
     const message = gh.commit(REPO, gh.branchSha(REPO, BRANCH)!).message;
-    expect(message).toMatch(/\n\nModel-Id: churn-2026-01-17\nModel-Uri: gs:\/\/example-models\/churn\/2026-01-17T04-00-00Z\nModel-Created: 2026-01-17T04:00:00.000Z\n$/);
-    expect(pulls()[0]!.body!.split('\n')[0]).toBe(`<!-- kfp-gitops:open-model-pr {"id":"churn-2026-01-17","uri":"${V2}","created":"2026-01-17T04:00:00.000Z"} -->`);
+    expect(message).toMatch(
+      /\n\nModel-Id: churn-2026-01-17\nModel-Uri: gs:\/\/example-models\/churn\/2026-01-17T04-00-00Z\nModel-Created: 2026-01-17T04:00:00.000Z\n$/,
+    );
+    expect(pulls()[0]!.body!.split('\n')[0]).toBe(
+      `<!-- kfp-gitops:open-model-pr {"id":"churn-2026-01-17","uri":"${V2}","created":"2026-01-17T04:00:00.000Z"} -->`,
+    );
   });
 
   test('a late run with an older model never rewinds the open PR; a withdrawn model is replaced', async () => {
@@ -258,7 +306,7 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     const mark = writes();
     const late = await run({ 'model-source': '', model: JSON.stringify(M2) });
     expect(late.outputs).toMatchObject({ operation: 'none', 'pull-request-number': '1', 'latest-model': V2 });
-    expect(late.stdout).toContain('newer than this run\'s model churn-2026-01-17');
+    expect(late.stdout).toContain("newer than this run's model churn-2026-01-17");
     expect(late.stdout).toContain('not rewound');
     expect(writes()).toBe(mark);
     expect(gh.readFile(REPO, BRANCH, FILE)).toBe(pinned(V3));
@@ -269,7 +317,11 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     expect(writes()).toBe(mark);
     // The registry no longer lists M3: the PR now proposes M2.
     await trained(M1, M2);
-    expect((await run()).outputs).toMatchObject({ operation: 'updated', 'pull-request-number': '1', 'latest-model': V2 });
+    expect((await run()).outputs).toMatchObject({
+      operation: 'updated',
+      'pull-request-number': '1',
+      'latest-model': V2,
+    });
     expectOneCommitOnBase(V2);
   });
 
@@ -290,8 +342,11 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     expect(pulls()[1]!.body).toContain('This is a downgrade');
   });
 
-  test('downgrade: the pinned model\'s time from the trailer of the commit that pinned it', async () => {
-    pinCommit(V3, `Pin churn by the release tool\n\nModel-Id: churn-2026-01-24\nModel-Uri: ${V3}\nModel-Created: 2026-01-24T04:00:00Z\n`);
+  test("downgrade: the pinned model's time from the trailer of the commit that pinned it", async () => {
+    pinCommit(
+      V3,
+      `Pin churn by the release tool\n\nModel-Id: churn-2026-01-24\nModel-Uri: ${V3}\nModel-Created: 2026-01-24T04:00:00Z\n`,
+    );
     gh.commitFiles(REPO, { files: { 'README.md': '# serving v2\n' } });
     const r = await run({ 'model-source': '', model: JSON.stringify(M2) });
     expect(r.outputs).toMatchObject({ operation: 'none', 'pull-request-number': '' });
@@ -309,7 +364,7 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     gh.reset();
     gh.createRepo(REPO, { files: { [FILE]: EXAMPLE } });
     await run({ 'model-source': '', model: V3 });
-    expect(pulls()[0]!.body).toContain('the proposed model\'s creation time is unknown');
+    expect(pulls()[0]!.body).toContain("the proposed model's creation time is unknown");
   });
 
   test('reviewers: a transient 422 right after creating the PR is retried with backoff', async () => {
@@ -354,7 +409,12 @@ describeWithShared('open-model-pr: branch and PR situations (create-pull-request
     const mark = writes();
     gh.commitFiles(REPO, { files: { 'README.md': '# serving v2\n' } }); // the branch is rebuilt, same model
     expect((await run()).outputs.operation).toBe('updated');
-    expect(gh.writes().slice(mark).map((q) => q.route)).not.toContain('/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers');
+    expect(
+      gh
+        .writes()
+        .slice(mark)
+        .map((q) => q.route),
+    ).not.toContain('/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers');
     expect(pulls()[0]!.reviewers).toEqual([]);
     // A newer model is a new proposal: reviewers are requested again.
     await trained(M1, M2, M3);

@@ -54,11 +54,22 @@ const INPUTS = {
 };
 
 function run(inputs: Record<string, string> = {}, env: Record<string, string> = {}, api = gh.url) {
-  return runBundle('open-model-pr', { ...INPUTS, ...inputs }, { workspace: workspace.dir, env: { GITHUB_API_URL: api, GITHUB_REPOSITORY: REPO, KFP_GITOPS_NOW: '2026-01-25T00:00:00Z', ...env } });
+  return runBundle(
+    'open-model-pr',
+    { ...INPUTS, ...inputs },
+    {
+      workspace: workspace.dir,
+      env: { GITHUB_API_URL: api, GITHUB_REPOSITORY: REPO, KFP_GITOPS_NOW: '2026-01-25T00:00:00Z', ...env },
+    },
+  );
 }
 
 const pulls = () => gh.pulls(REPO);
-const writeRoutes = (from = 0) => gh.writes().slice(from).map((r) => `${r.method} ${r.route}`);
+const writeRoutes = (from = 0) =>
+  gh
+    .writes()
+    .slice(from)
+    .map((r) => `${r.method} ${r.route}`);
 
 describeWithShared('open-model-pr bundle against the GitHub API double', () => {
   test('the lifecycle: created → updated for a newer model → nothing for the same model → closed when base catches up', async () => {
@@ -93,22 +104,45 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
     ]);
     // The edited file differs from base in the value only, byte for byte; the commit sits on base.
     expect(gh.readFile(REPO, 'auto-update-model', FILE)).toBe(EXAMPLE.replace(V1, V2));
-    expect(gh.files(REPO, 'auto-update-model')).toEqual({ [FILE]: EXAMPLE.replace(V1, V2), 'README.md': '# serving\n' });
+    expect(gh.files(REPO, 'auto-update-model')).toEqual({
+      [FILE]: EXAMPLE.replace(V1, V2),
+      'README.md': '# serving\n',
+    });
     const head = gh.commit(REPO, gh.branchSha(REPO, 'auto-update-model')!);
     expect(head.parents).toEqual([baseSha]);
     expect(head.message).toContain(`${FILE}: ${V1} → ${V2}`);
-    expect(pulls()).toMatchObject([{ number: 1, state: 'open', head: 'auto-update-model', base: 'main', title: 'Update model to churn-2026-01-17', labels: ['model-update', 'automated'], reviewers: ['alice'], draft: false }]);
+    expect(pulls()).toMatchObject([
+      {
+        number: 1,
+        state: 'open',
+        head: 'auto-update-model',
+        base: 'main',
+        title: 'Update model to churn-2026-01-17',
+        labels: ['model-update', 'automated'],
+        reviewers: ['alice'],
+        draft: false,
+      },
+    ]);
     expect(pulls()[0]!.body).toContain(`| proposed | \`${V2}\` | 2026-01-17T04:00:00.000Z |`);
     expect(r1.summary).toContain('[#1](https://github.com/acme/serving/pull/1)');
-    expect(r1.summary).toMatch(/\| latest \| `gs:\/\/example-models\/churn\/2026-01-17T04-00-00Z` \| `churn-2026-01-17` \| 7d 20h \|/);
-    expect(r1.summary).toMatch(/\| current \(`main`\) \| `gs:\/\/example-models\/churn\/2026-01-10T04-00-00Z` \| `churn-2026-01-10` \| 14d 20h \|/);
+    expect(r1.summary).toMatch(
+      /\| latest \| `gs:\/\/example-models\/churn\/2026-01-17T04-00-00Z` \| `churn-2026-01-17` \| 7d 20h \|/,
+    );
+    expect(r1.summary).toMatch(
+      /\| current \(`main`\) \| `gs:\/\/example-models\/churn\/2026-01-10T04-00-00Z` \| `churn-2026-01-10` \| 14d 20h \|/,
+    );
     expect(r1.annotations.filter((a) => a.kind !== 'notice')).toEqual([]);
 
     // 2. A newer model: the same PR, branch rebuilt from base with the new value, title and body updated.
     await trained(M1, M2, M3);
     let mark = gh.writes().length;
     const r2 = await run();
-    expect(r2.outputs).toMatchObject({ operation: 'updated', 'pull-request-number': '1', 'current-model': V1, 'latest-model': V3 });
+    expect(r2.outputs).toMatchObject({
+      operation: 'updated',
+      'pull-request-number': '1',
+      'current-model': V1,
+      'latest-model': V3,
+    });
     expect(writeRoutes(mark)).toEqual([
       'POST /repos/{owner}/{repo}/git/blobs',
       'POST /repos/{owner}/{repo}/git/trees',
@@ -119,7 +153,11 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
     expect(gh.readFile(REPO, 'auto-update-model', FILE)).toBe(EXAMPLE.replace(V1, V3));
     expect(gh.commit(REPO, gh.branchSha(REPO, 'auto-update-model')!).parents).toEqual([baseSha]);
     expect(pulls()).toHaveLength(1);
-    expect(pulls()[0]).toMatchObject({ title: 'Update model to churn-2026-01-24', labels: ['model-update', 'automated'], reviewers: ['alice'] });
+    expect(pulls()[0]).toMatchObject({
+      title: 'Update model to churn-2026-01-24',
+      labels: ['model-update', 'automated'],
+      reviewers: ['alice'],
+    });
     expect(pulls()[0]!.body).toContain(V3);
     expect(pulls()[0]!.body).not.toContain(V2);
 
@@ -127,14 +165,26 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
     mark = gh.writes().length;
     const r3 = await run();
     expect(r3.code).toBe(0);
-    expect(r3.outputs).toMatchObject({ operation: 'none', 'pull-request-number': '1', 'pull-request-url': 'https://github.com/acme/serving/pull/1' });
+    expect(r3.outputs).toMatchObject({
+      operation: 'none',
+      'pull-request-number': '1',
+      'pull-request-url': 'https://github.com/acme/serving/pull/1',
+    });
     expect(gh.writes().length).toBe(mark);
     expect(r3.stdout).toContain('already proposes');
 
     // 4. Base catches up (the PR merged elsewhere or pinned by hand): PR closed with a comment.
     gh.commitFiles(REPO, { files: { [FILE]: EXAMPLE.replace(V1, V3) }, message: 'pin by hand' });
     const r4 = await run();
-    expect(r4.outputs).toMatchObject({ operation: 'closed', 'pull-request-operation': 'closed', 'pull-request-number': '1', 'pull-request-url': 'https://github.com/acme/serving/pull/1', 'pull-request-head-sha': gh.branchSha(REPO, 'auto-update-model'), 'current-model': V3, 'latest-model': V3 });
+    expect(r4.outputs).toMatchObject({
+      operation: 'closed',
+      'pull-request-operation': 'closed',
+      'pull-request-number': '1',
+      'pull-request-url': 'https://github.com/acme/serving/pull/1',
+      'pull-request-head-sha': gh.branchSha(REPO, 'auto-update-model'),
+      'current-model': V3,
+      'latest-model': V3,
+    });
     expect(pulls()[0]!.state).toBe('closed');
     expect(gh.comments(REPO, 1).map((c) => c.body)).toEqual([expect.stringContaining(`already pins \`${V3}\``)]);
     expect(r4.summary).toContain('Closed the redundant model PR');
@@ -153,14 +203,21 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
     const r = await run();
     expect(r.outputs.operation).toBe('updated');
     expect(gh.commit(REPO, gh.branchSha(REPO, 'auto-update-model')!).parents).toEqual([newBase]);
-    expect(gh.files(REPO, 'auto-update-model')).toEqual({ [FILE]: EXAMPLE.replace(V1, V2), 'README.md': '# serving v2\n' });
+    expect(gh.files(REPO, 'auto-update-model')).toEqual({
+      [FILE]: EXAMPLE.replace(V1, V2),
+      'README.md': '# serving v2\n',
+    });
   });
 
   test('a PR closed by a human is not reopened for the same model; a newer model opens a new one', async () => {
     // Differs from create-pull-request on purpose (issue 23, item 3); see open-model-pr-situations.e2e.test.ts.
     await trained(M1, M2);
     await run();
-    await fetch(`${gh.url}/repos/${REPO}/pulls/1`, { method: 'PATCH', headers: { authorization: 'token human', 'content-type': 'application/json' }, body: JSON.stringify({ state: 'closed' }) });
+    await fetch(`${gh.url}/repos/${REPO}/pulls/1`, {
+      method: 'PATCH',
+      headers: { authorization: 'token human', 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'closed' }),
+    });
     const mark = gh.writes().length;
     const again = await run();
     expect(again.outputs).toMatchObject({ operation: 'none', 'pull-request-number': '' });
@@ -181,14 +238,20 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
       const body = chunks.length ? Buffer.concat(chunks).toString() : undefined;
-      const headers = { authorization: req.headers.authorization ?? '', 'content-type': 'application/json', accept: req.headers.accept ?? '*/*' };
+      const headers = {
+        authorization: req.headers.authorization ?? '',
+        'content-type': 'application/json',
+        accept: req.headers.accept ?? '*/*',
+      };
       if (!raced && req.method === 'POST' && /\/pulls$/.test(req.url ?? '')) {
         raced = true;
         const theirs = { ...JSON.parse(body!), body: 'opened by the concurrent run' };
         await fetch(gh.url + req.url, { method: 'POST', headers, body: JSON.stringify(theirs) });
       }
       const r = await fetch(gh.url + req.url, { method: req.method, headers, body });
-      res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await r.arrayBuffer()));
+      res
+        .writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' })
+        .end(Buffer.from(await r.arrayBuffer()));
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {
@@ -196,7 +259,11 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('was opened concurrently; updating it instead');
       expect(r.outputs).toMatchObject({ operation: 'updated', 'pull-request-number': '1' });
-      expect(gh.requests.filter((q) => q.method === 'POST' && q.route === '/repos/{owner}/{repo}/pulls').map((q) => q.status)).toEqual([201, 422]);
+      expect(
+        gh.requests
+          .filter((q) => q.method === 'POST' && q.route === '/repos/{owner}/{repo}/pulls')
+          .map((q) => q.status),
+      ).toEqual([201, 422]);
       expect(pulls()).toHaveLength(1);
       expect(pulls()[0]!.body).toContain(V2); // ours, not the concurrent run's body
       expect(pulls()[0]!.labels).toEqual(['model-update', 'automated']);
@@ -213,16 +280,36 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
       try {
         doubleWithDefaultToken.createRepo(REPO, { files: { [FILE]: EXAMPLE } });
         mlflow.addVersion('churn', { version: 9, created: Date.parse('2026-01-17T04:00:00Z'), source: V2 });
-        mlflow.addVersion('churn', { version: 10, created: Date.parse('2026-01-24T04:00:00Z'), source: V3, status: 'PENDING_REGISTRATION' });
+        mlflow.addVersion('churn', {
+          version: 10,
+          created: Date.parse('2026-01-24T04:00:00Z'),
+          source: V3,
+          status: 'PENDING_REGISTRATION',
+        });
         const r = await runBundle(
           'open-model-pr',
-          { 'model-source': 'mlflow:churn', 'mlflow-tracking-uri': mlflow.url, 'mlflow-token': 'ml', 'config-file': FILE, marker: 'kpt-set: ${model}', draft: 'true', token: 'ghs_default' },
-          { workspace: workspace.dir, env: { GITHUB_API_URL: doubleWithDefaultToken.url, GITHUB_REPOSITORY: REPO, GITHUB_TOKEN: 'ghs_default' } },
+          {
+            'model-source': 'mlflow:churn',
+            'mlflow-tracking-uri': mlflow.url,
+            'mlflow-token': 'ml',
+            'config-file': FILE,
+            marker: 'kpt-set: ${model}',
+            draft: 'true',
+            token: 'ghs_default',
+          },
+          {
+            workspace: workspace.dir,
+            env: { GITHUB_API_URL: doubleWithDefaultToken.url, GITHUB_REPOSITORY: REPO, GITHUB_TOKEN: 'ghs_default' },
+          },
         );
         expect(r.code).toBe(0);
         expect(r.outputs).toMatchObject({ operation: 'created', 'latest-model': V2, 'current-model': V1 });
         expect(doubleWithDefaultToken.readFile(REPO, 'auto-update-model', FILE)).toBe(EXAMPLE.replace(V1, V2));
-        expect(doubleWithDefaultToken.pulls(REPO)[0]).toMatchObject({ draft: true, title: 'Update model to models:/churn/9', user: 'github-actions[bot]' });
+        expect(doubleWithDefaultToken.pulls(REPO)[0]).toMatchObject({
+          draft: true,
+          title: 'Update model to models:/churn/9',
+          user: 'github-actions[bot]',
+        });
         const warnings = r.annotations.filter((a) => a.kind === 'warning');
         expect(warnings).toHaveLength(1);
         expect(warnings[0]!.message).toContain('default GITHUB_TOKEN');
@@ -243,7 +330,12 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
   test('"Actions is not permitted to create pull requests": a clear fix, exit 1', async () => {
     // create-pull-request README: "you must explicitly allow GitHub Actions to create pull requests".
     await trained(M1, M2);
-    gh.failNext({ method: 'POST', route: '/repos/{owner}/{repo}/pulls', status: 403, message: 'GitHub Actions is not permitted to create or approve pull requests.' });
+    gh.failNext({
+      method: 'POST',
+      route: '/repos/{owner}/{repo}/pulls',
+      status: 403,
+      message: 'GitHub Actions is not permitted to create or approve pull requests.',
+    });
     const r = await run();
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('Allow GitHub Actions to create and approve pull requests');
@@ -267,7 +359,16 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
     await workspace.write({ 'models/trained.json': '{"models": []}' });
     const r = await run();
     expect(r.code).toBe(0);
-    expect(r.outputs).toEqual({ operation: 'none', 'pull-request-operation': 'none', 'pull-request-number': '', 'pull-request-url': '', 'pull-request-head-sha': '', 'pull-request-branch': 'auto-update-model', 'current-model': '', 'latest-model': '' });
+    expect(r.outputs).toEqual({
+      operation: 'none',
+      'pull-request-operation': 'none',
+      'pull-request-number': '',
+      'pull-request-url': '',
+      'pull-request-head-sha': '',
+      'pull-request-branch': 'auto-update-model',
+      'current-model': '',
+      'latest-model': '',
+    });
     expect(r.annotations.find((a) => a.kind === 'warning')?.message).toContain('nothing to propose');
     expect(gh.requests).toEqual([]);
   });
@@ -285,7 +386,25 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
 describeWithShared('kfp-gitops open-model-pr (CLI)', () => {
   test('flags mirror the inputs; a model JSON from model-freshness is accepted', async () => {
     const r = await runCliBundle(
-      ['open-model-pr', '--model', JSON.stringify(M3), '--config-file', FILE, '--config-key', 'spec.predictor.model.storageUri', '--document', 'InferenceService/churn-model', '--token', 'pat', '--repository', REPO, '--branch', 'promote/churn', '--title', 'Promote churn'],
+      [
+        'open-model-pr',
+        '--model',
+        JSON.stringify(M3),
+        '--config-file',
+        FILE,
+        '--config-key',
+        'spec.predictor.model.storageUri',
+        '--document',
+        'InferenceService/churn-model',
+        '--token',
+        'pat',
+        '--repository',
+        REPO,
+        '--branch',
+        'promote/churn',
+        '--title',
+        'Promote churn',
+      ],
       { cwd: workspace.dir, env: { GITHUB_API_URL: gh.url } },
     );
     expect(r.stderr).toBe('');

@@ -37,7 +37,11 @@ afterEach(async () => {
 });
 
 const reconcile = (mode: 'plan' | 'apply', token: string) =>
-  runBundle('push-reconcile', { 'config-folders': 'schedules/*', 'kfp-host': emu.url, 'kfp-token': token, mode }, { workspace: repo.dir, env: { GITHUB_SHA: 'abc123def4567890' } });
+  runBundle(
+    'push-reconcile',
+    { 'config-folders': 'schedules/*', 'kfp-host': emu.url, 'kfp-token': token, mode },
+    { workspace: repo.dir, env: { GITHUB_SHA: 'abc123def4567890' } },
+  );
 
 describe('push-reconcile and KFP permissions', () => {
   test('a view-only token plans; its apply stops at the first write, naming the missing permission', async () => {
@@ -61,7 +65,9 @@ describe('push-reconcile and KFP permissions', () => {
     const attempts = emu.log.entries.filter((e) => e.method !== 'GET');
     expect(attempts.map((e) => [e.route, e.status])).toEqual([['POST /apis/v1beta1/jobs', 403]]);
     expect([...emu.state.jobs.values()].map((j) => `${j.name} ${j.enabled}`).sort()).toEqual(jobsBefore);
-    expect(apply.stdout).toMatch(/the identity may not 'create' jobs in namespace 'team-ml'.*'view' role only allows get and list/);
+    expect(apply.stdout).toMatch(
+      /the identity may not 'create' jobs in namespace 'team-ml'.*'view' role only allows get and list/,
+    );
     expect(apply.stdout).toMatch(/No further write was tried in this namespace/);
     expect(apply.stdout).not.toMatch(/The next run converges/);
   });
@@ -69,7 +75,14 @@ describe('push-reconcile and KFP permissions', () => {
   test('a wrong token says so', async () => {
     const r = await reconcile('plan', 'tok-expired');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/HTTP 401 — Unauthenticated: Failed to check authorization.*Check: authentication: the kfp-token/);
-    expect(r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('tok-expired');
+    expect(r.stdout).toMatch(
+      /HTTP 401 — Unauthenticated: Failed to check authorization.*Check: authentication: the kfp-token/,
+    );
+    expect(
+      r.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n'),
+    ).not.toContain('tok-expired');
   });
 });

@@ -31,11 +31,30 @@ describeWithShared('push-reconcile in a pull request (GitHub API double)', () =>
     double.createRepo('acme/schedules', { files: { 'README.md': 'schedules\n' } });
     await double.commitFiles('acme/schedules', { branch: 'change', files: { 'x.txt': 'x\n' } });
     const gh = await (await import('../../src/lib/github.js')).createGitHub({ token: 't', apiUrl: double.url });
-    const { data: pr } = await gh.rest.pulls.create({ owner: 'acme', repo: 'schedules', head: 'change', base: 'main', title: 'Change schedules' });
+    const { data: pr } = await gh.rest.pulls.create({
+      owner: 'acme',
+      repo: 'schedules',
+      head: 'change',
+      base: 'main',
+      title: 'Change schedules',
+    });
     const eventPath = path.join(tmp, 'event.json');
-    await fs.writeFile(eventPath, JSON.stringify({ action: 'synchronize', number: pr.number, pull_request: { number: pr.number } }));
-    const env = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_REPOSITORY: 'acme/schedules', GITHUB_API_URL: double.url };
-    const plan = () => runBundle('push-reconcile', { 'config-folders': 'schedules/*', 'kfp-host': emu.url, mode: 'plan', 'github-token': 'ghs_secret_token' }, { workspace: repo.dir, env });
+    await fs.writeFile(
+      eventPath,
+      JSON.stringify({ action: 'synchronize', number: pr.number, pull_request: { number: pr.number } }),
+    );
+    const env = {
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_REPOSITORY: 'acme/schedules',
+      GITHUB_API_URL: double.url,
+    };
+    const plan = () =>
+      runBundle(
+        'push-reconcile',
+        { 'config-folders': 'schedules/*', 'kfp-host': emu.url, mode: 'plan', 'github-token': 'ghs_secret_token' },
+        { workspace: repo.dir, env },
+      );
 
     const first = await plan();
     expect(first.code).toBe(0);
@@ -56,7 +75,15 @@ describeWithShared('push-reconcile in a pull request (GitHub API double)', () =>
     expect(double.writes().length).toBe(writes);
 
     // After an apply the plan changes: the same comment is updated in place.
-    expect((await runBundle('push-reconcile', { 'config-folders': 'schedules/*', 'kfp-host': emu.url, mode: 'apply', comment: 'false' }, { workspace: repo.dir })).code).toBe(0);
+    expect(
+      (
+        await runBundle(
+          'push-reconcile',
+          { 'config-folders': 'schedules/*', 'kfp-host': emu.url, mode: 'apply', comment: 'false' },
+          { workspace: repo.dir },
+        )
+      ).code,
+    ).toBe(0);
     expect((await plan()).code).toBe(0);
     comments = double.comments('acme/schedules', pr.number);
     expect(comments).toHaveLength(1);

@@ -42,11 +42,17 @@ function pipelinesYaml(names: string[], keep = 2): string {
 }
 
 const reconcile = (mode: 'plan' | 'apply' = 'apply') =>
-  runBundle('push-reconcile', { 'config-folders': `schedules/${NS}`, 'kfp-host': emu.url, 'api-version': 'v2beta1', mode }, { workspace: repo.dir, env: { GITHUB_SHA: 'abc123def4567890' } });
+  runBundle(
+    'push-reconcile',
+    { 'config-folders': `schedules/${NS}`, 'kfp-host': emu.url, 'api-version': 'v2beta1', mode },
+    { workspace: repo.dir, env: { GITHUB_SHA: 'abc123def4567890' } },
+  );
 
 const pipelineId = (name: string) => [...emu.state.pipelines.values()].find((p) => p.name === name)?.id;
 const versionsOf = (name: string) =>
-  [...emu.state.versions.values()].filter((v) => v.pipelineId === pipelineId(name)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.name.localeCompare(b.name));
+  [...emu.state.versions.values()]
+    .filter((v) => v.pipelineId === pipelineId(name))
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.name.localeCompare(b.name));
 
 let imageTag = 0;
 async function changePipeline(): Promise<void> {
@@ -65,7 +71,9 @@ describe('push-reconcile registers pipelines from pipelines.yaml', () => {
     const v = versionsOf('batch-predict');
     expect(v).toHaveLength(1);
     expect(v[0]!.name).toMatch(/^abc123d-\d{8}T\d{6}Z$/);
-    expect(v[0]!.description).toMatch(/^sha256:[0-9a-f]{16}\n\n\[kfp-gitops: commit abc123def456 · pipelines\/batch-predict\/RENDERED_PIPELINE\/pipeline\.yaml\]$/);
+    expect(v[0]!.description).toMatch(
+      /^sha256:[0-9a-f]{16}\n\n\[kfp-gitops: commit abc123def456 · pipelines\/batch-predict\/RENDERED_PIPELINE\/pipeline\.yaml\]$/,
+    );
     expect(Number(first.outputs.changes)).toBe(emu.log.writes);
 
     emu.log.clear();
@@ -98,7 +106,16 @@ describe('push-reconcile registers pipelines from pipelines.yaml', () => {
     // A schedule made outside git pins the first version.
     const client = createKfpClient({ host: emu.url, apiVersion: 'v2beta1', namespace: NS });
     const exp = await client.createExperiment({ name: 'pinned', namespace: NS });
-    await client.createRecurringRun({ name: 'pinned', experimentId: exp.id, enabled: false, maxConcurrency: 1, catchup: false, trigger: { periodic: { intervalSeconds: 3600 } }, parameters: {}, pipelineVersion: { pipelineId: pipelineId('batch-predict')!, versionId: oldest.id } });
+    await client.createRecurringRun({
+      name: 'pinned',
+      experimentId: exp.id,
+      enabled: false,
+      maxConcurrency: 1,
+      catchup: false,
+      trigger: { periodic: { intervalSeconds: 3600 } },
+      parameters: {},
+      pipelineVersion: { pipelineId: pipelineId('batch-predict')!, versionId: oldest.id },
+    });
     client.close();
     for (let i = 0; i < 3; i++) {
       await changePipeline();
@@ -152,18 +169,34 @@ describe('push-reconcile registers pipelines from pipelines.yaml', () => {
 describe('check-reconcile-configs checks pipelines.yaml without KFP', () => {
   test('a missing source and a typo are annotated at file:line; a valid file passes', async () => {
     const file = `schedules/${NS}/pipelines.yaml`;
-    const check = () => runBundle('check-reconcile-configs', { 'config-folders': `schedules/${NS}`, 'api-version': 'v2beta1' }, { workspace: repo.dir });
+    const check = () =>
+      runBundle(
+        'check-reconcile-configs',
+        { 'config-folders': `schedules/${NS}`, 'api-version': 'v2beta1' },
+        { workspace: repo.dir },
+      );
     const ok = await check();
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
-    const v1 = await runBundle('check-reconcile-configs', { 'config-folders': `schedules/${NS}`, 'api-version': 'v1beta1' }, { workspace: repo.dir });
+    const v1 = await runBundle(
+      'check-reconcile-configs',
+      { 'config-folders': `schedules/${NS}`, 'api-version': 'v1beta1' },
+      { workspace: repo.dir },
+    );
     expect(v1.code).toBe(1);
-    expect(v1.annotations.find((a) => a.kind === 'error' && a.props.file === file)?.message).toMatch(/needs KFP's v2beta1 API/);
-    await repo.write({ [file]: 'pipelines:\n  - name: a\n    source: {path: nowhere.yaml}\n  - name: b\n    keep_version: 1\n    source: {path: pipelines/batch-predict/RENDERED_PIPELINE/pipeline.yaml}\n' });
+    expect(v1.annotations.find((a) => a.kind === 'error' && a.props.file === file)?.message).toMatch(
+      /needs KFP's v2beta1 API/,
+    );
+    await repo.write({
+      [file]:
+        'pipelines:\n  - name: a\n    source: {path: nowhere.yaml}\n  - name: b\n    keep_version: 1\n    source: {path: pipelines/batch-predict/RENDERED_PIPELINE/pipeline.yaml}\n',
+    });
     await repo.commit('broken');
     const bad = await check();
     expect(bad.code).toBe(1);
-    const at = bad.annotations.filter((a) => a.kind === 'error' && a.props.file === file).map((a) => `${a.props.line} ${a.message}`);
+    const at = bad.annotations
+      .filter((a) => a.kind === 'error' && a.props.file === file)
+      .map((a) => `${a.props.line} ${a.message}`);
     expect(at.find((a) => a.startsWith('3 '))).toMatch(/nowhere\.yaml/);
     expect(at.find((a) => a.startsWith('5 '))).toMatch(/Unknown key 'keep_version'/);
   });

@@ -36,7 +36,11 @@ const versions = (schedule: string) => versionsOf(emu, schedule);
 const enabledCounts = () => countEnabled(emu);
 
 const reconcile = (mode: 'plan' | 'apply', extra: Record<string, string> = {}) =>
-  runBundle('push-reconcile', { 'config-folders': 'schedules/*', 'kfp-host': emu.url, mode, ...extra }, { workspace: repo.dir, env: { GITHUB_SHA: 'abc123def4567890' } });
+  runBundle(
+    'push-reconcile',
+    { 'config-folders': 'schedules/*', 'kfp-host': emu.url, mode, ...extra },
+    { workspace: repo.dir, env: { GITHUB_SHA: 'abc123def4567890' } },
+  );
 
 async function editSchedules(from: string | RegExp, to: string) {
   const file = 'schedules/team-ml/recurring_runs.yaml';
@@ -53,11 +57,16 @@ describe('push-reconcile over real HTTP against the KFP emulator', () => {
     expect(first.code).toBe(0);
     expect(first.outputs.applied).toBe('true');
     expect(Number(first.outputs.changes)).toBe(emu.log.writes);
-    expect([...emu.state.experiments.values()].map((e) => `${e.namespace}/${e.name}`).sort()).toEqual(['team-ml/issue-classifier-scoring', 'team-ml/issue-classifier-training']);
+    expect([...emu.state.experiments.values()].map((e) => `${e.namespace}/${e.name}`).sort()).toEqual([
+      'team-ml/issue-classifier-scoring',
+      'team-ml/issue-classifier-training',
+    ]);
     expect(versions('train-nightly').map((j) => j.enabled)).toEqual([true]);
     expect(versions('train-weekly-full').map((j) => j.enabled)).toEqual([false]);
     // Lineage: the commit and the config line, in the description suffix.
-    expect(versions('train-nightly')[0]!.description).toMatch(/\[kfp-gitops: commit abc123def456 · schedules\/team-ml\/recurring_runs\.yaml:\d+\]$/);
+    expect(versions('train-nightly')[0]!.description).toMatch(
+      /\[kfp-gitops: commit abc123def456 · schedules\/team-ml\/recurring_runs\.yaml:\d+\]$/,
+    );
     expect(first.summary).toContain('+ create');
 
     emu.log.clear();
@@ -80,7 +89,11 @@ describe('push-reconcile over real HTTP against the KFP emulator', () => {
     expect(v).toHaveLength(2);
     expect(v.map((j) => j.enabled)).toEqual([false, true]);
     expect(v[1]!.trigger.cron?.cron).toBe('0 45 3 * * *');
-    expect(emu.log.counts()).toMatchObject({ 'POST /apis/v1beta1/jobs': 1, 'POST /apis/v1beta1/jobs/{id}/disable': 1, 'POST /apis/v1beta1/jobs/{id}/enable': 1 });
+    expect(emu.log.counts()).toMatchObject({
+      'POST /apis/v1beta1/jobs': 1,
+      'POST /apis/v1beta1/jobs/{id}/disable': 1,
+      'POST /apis/v1beta1/jobs/{id}/enable': 1,
+    });
     expect(maxEnabled.get('train-nightly')).toBe(1); // never two at once
     expect(r.stdout).toContain('trigger: cron "0 30 2 * * *" → cron "0 45 3 * * *"');
   });
@@ -104,7 +117,9 @@ describe('push-reconcile over real HTTP against the KFP emulator', () => {
     expect(emu.log.writes).toBe(0);
     expect(r.outputs.applied).toBe('false');
     expect(Number(r.outputs.changes)).toBeGreaterThan(0);
-    expect(JSON.parse(r.outputs.plan!)[0].changes.map((c: { schedule: string; kind: string }) => `${c.kind} ${c.schedule}`)).toEqual(['create train-nightly', 'create score-hourly', 'create train-weekly-full']);
+    expect(
+      JSON.parse(r.outputs.plan!)[0].changes.map((c: { schedule: string; kind: string }) => `${c.kind} ${c.schedule}`),
+    ).toEqual(['create train-nightly', 'create score-hourly', 'create train-weekly-full']);
     expect(r.stdout).toContain('+ create train-nightly');
   });
 
@@ -113,7 +128,9 @@ describe('push-reconcile over real HTTP against the KFP emulator', () => {
     const r = await reconcile('apply');
     expect(r.code).toBe(1);
     expect(emu.log.calls).toBe(0);
-    const err = r.annotations.find((a) => a.kind === 'error' && a.props.file === 'schedules/team-ml/recurring_runs.yaml');
+    const err = r.annotations.find(
+      (a) => a.kind === 'error' && a.props.file === 'schedules/team-ml/recurring_runs.yaml',
+    );
     expect(err?.props.line).toBeDefined();
     expect(r.outputs.applied).toBe('false');
   });
@@ -127,7 +144,12 @@ describe('push-reconcile over real HTTP against the KFP emulator', () => {
     emu.log.clear();
     const r = await reconcile('apply');
     expect(r.code).toBe(0);
-    expect(emu.log.counts()).toEqual({ 'GET /apis/v1beta1/experiments': 1, 'GET /apis/v1beta1/jobs': 1, 'POST /apis/v1beta1/jobs/{id}/enable': 1, 'POST /apis/v1beta1/jobs/{id}/disable': 1 });
+    expect(emu.log.counts()).toEqual({
+      'GET /apis/v1beta1/experiments': 1,
+      'GET /apis/v1beta1/jobs': 1,
+      'POST /apis/v1beta1/jobs/{id}/enable': 1,
+      'POST /apis/v1beta1/jobs/{id}/disable': 1,
+    });
     expect(versions('train-nightly')[0]!.enabled).toBe(true);
     expect(versions('train-weekly-full')[0]!.enabled).toBe(false);
   });
@@ -147,13 +169,19 @@ describe('push-reconcile over real HTTP against the KFP emulator', () => {
   });
 
   test('kfp-gitops plan / apply from a terminal', async () => {
-    const plan = await runCliBundle(['plan', '--config-folders', 'schedules/*', '--kfp-host', emu.url], { cwd: repo.dir });
+    const plan = await runCliBundle(['plan', '--config-folders', 'schedules/*', '--kfp-host', emu.url], {
+      cwd: repo.dir,
+    });
     // The namespace is empty in KFP (a first apply, or a typo): said once, before everything is planned as new.
-    expect(plan.stderr).toMatch(/^warning: Namespace 'team-ml' has no experiments and no recurring runs in KFP at all[^\n]*\n$/);
+    expect(plan.stderr).toMatch(
+      /^warning: Namespace 'team-ml' has no experiments and no recurring runs in KFP at all[^\n]*\n$/,
+    );
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('Plan: 7 write call(s).');
     expect(emu.log.writes).toBe(0);
-    const apply = await runCliBundle(['apply', '--config-folders', 'schedules/*', '--kfp-host', emu.url], { cwd: repo.dir });
+    const apply = await runCliBundle(['apply', '--config-folders', 'schedules/*', '--kfp-host', emu.url], {
+      cwd: repo.dir,
+    });
     expect(apply.code).toBe(0);
     expect(apply.stdout).toContain('changes=7');
     expect(emu.log.writes).toBe(7);

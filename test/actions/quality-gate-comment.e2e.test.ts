@@ -42,19 +42,47 @@ async function exampleRepo(): Promise<TempRepo> {
 /** A pull request in the double, and the env a pull_request run of the workflow has. */
 async function pullRequest(): Promise<{ number: number; env: Record<string, string> }> {
   double.createRepo(FULL, { files: { 'README.md': '# label bot\n' } });
-  double.commitFiles(FULL, { branch: 'auto-update-model', files: { 'serving/model.yaml': 'storageUri: gs://models/label-bot/v8\n' } });
+  double.commitFiles(FULL, {
+    branch: 'auto-update-model',
+    files: { 'serving/model.yaml': 'storageUri: gs://models/label-bot/v8\n' },
+  });
   const gh = await createGitHub({ token: TOKEN, apiUrl: double.url });
-  const { data: pr } = await gh.rest.pulls.create({ owner, repo: name, head: 'auto-update-model', base: 'main', title: 'Update the label bot model' });
-  await gh.rest.issues.createComment({ owner, repo: name, issue_number: pr.number, body: 'Merging once the gate is green.' });
+  const { data: pr } = await gh.rest.pulls.create({
+    owner,
+    repo: name,
+    head: 'auto-update-model',
+    base: 'main',
+    title: 'Update the label bot model',
+  });
+  await gh.rest.issues.createComment({
+    owner,
+    repo: name,
+    issue_number: pr.number,
+    body: 'Merging once the gate is green.',
+  });
   const eventPath = path.join(tmp, `event-${pr.number}.json`);
-  await fs.writeFile(eventPath, JSON.stringify({ action: 'synchronize', number: pr.number, pull_request: { number: pr.number } }));
+  await fs.writeFile(
+    eventPath,
+    JSON.stringify({ action: 'synchronize', number: pr.number, pull_request: { number: pr.number } }),
+  );
   return {
     number: pr.number,
-    env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_REPOSITORY: FULL, GITHUB_API_URL: double.url },
+    env: {
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_REPOSITORY: FULL,
+      GITHUB_API_URL: double.url,
+    },
   };
 }
 
-const INPUTS = { metrics: 'metrics.json', baseline: 'baseline.json', thresholds: 'thresholds.yaml', 'working-directory': 'quality', token: TOKEN };
+const INPUTS = {
+  metrics: 'metrics.json',
+  baseline: 'baseline.json',
+  thresholds: 'thresholds.yaml',
+  'working-directory': 'quality',
+  token: TOKEN,
+};
 
 describeWithShared('quality-gate sticky PR comment, against the GitHub API double', () => {
   test('created once, then updated in place; an unchanged report writes nothing', async () => {
@@ -100,7 +128,11 @@ describeWithShared('quality-gate sticky PR comment, against the GitHub API doubl
     expect(before.body).toContain('Quality gate passed');
 
     const text = await repo.read('quality/thresholds.yaml');
-    await repo.write({ 'quality/thresholds.yaml': text.replace('"recall.area-*": {min: 0.30}', '"recall.area-*": {mni: 0.30}').replace('max: 50', 'max: fifty') });
+    await repo.write({
+      'quality/thresholds.yaml': text
+        .replace('"recall.area-*": {min: 0.30}', '"recall.area-*": {mni: 0.30}')
+        .replace('max: 50', 'max: fifty'),
+    });
     const broken = await runBundle('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain('PR comment updated:');
@@ -110,8 +142,12 @@ describeWithShared('quality-gate sticky PR comment, against the GitHub API doubl
     expect(comments[1]!.body).toBe(`${MARKER}\n${broken.outputs.report}`);
     expect(comments[1]!.body).not.toContain('passed');
     expect(comments[1]!.body).toContain('### ❌ Quality gate: not evaluated');
-    expect(comments[1]!.body).toMatch(/^- quality\/thresholds\.yaml:\d+:\d+: 'max' must be a finite number \(got "fifty"\)\. Fix: write a number, e\.g\. `max: 50`\.$/m);
-    expect(comments[1]!.body).toMatch(/^- quality\/thresholds\.yaml:\d+:\d+: Unknown key 'mni' in the rule for 'recall\.area-\\\*'\. Did you mean 'min'\?/m);
+    expect(comments[1]!.body).toMatch(
+      /^- quality\/thresholds\.yaml:\d+:\d+: 'max' must be a finite number \(got "fifty"\)\. Fix: write a number, e\.g\. `max: 50`\.$/m,
+    );
+    expect(comments[1]!.body).toMatch(
+      /^- quality\/thresholds\.yaml:\d+:\d+: Unknown key 'mni' in the rule for 'recall\.area-\\\*'\. Did you mean 'min'\?/m,
+    );
     expect(double.violations).toEqual([]);
   });
 
@@ -130,7 +166,10 @@ describeWithShared('quality-gate sticky PR comment, against the GitHub API doubl
   test('outside a pull request: no comment and no GitHub request', async () => {
     const repo = await exampleRepo();
     double.createRepo(FULL);
-    const r = await runBundle('quality-gate', INPUTS, { workspace: repo.dir, env: { GITHUB_EVENT_NAME: 'push', GITHUB_REPOSITORY: FULL, GITHUB_API_URL: double.url } });
+    const r = await runBundle('quality-gate', INPUTS, {
+      workspace: repo.dir,
+      env: { GITHUB_EVENT_NAME: 'push', GITHUB_REPOSITORY: FULL, GITHUB_API_URL: double.url },
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Not a pull request run: no PR comment');
     expect(double.requests).toEqual([]);
@@ -139,7 +178,12 @@ describeWithShared('quality-gate sticky PR comment, against the GitHub API doubl
   test('a token that may not comment: a warning with the fix; the verdict stands', async () => {
     const repo = await exampleRepo();
     const pr = await pullRequest();
-    double.failNext({ method: 'POST', route: '/repos/{owner}/{repo}/issues/{issue_number}/comments', status: 403, message: 'Resource not accessible by integration' });
+    double.failNext({
+      method: 'POST',
+      route: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+      status: 403,
+      message: 'Resource not accessible by integration',
+    });
     const r = await runBundle('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
     expect(r.code).toBe(0);
     expect(r.outputs.passed).toBe('true');

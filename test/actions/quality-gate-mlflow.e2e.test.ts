@@ -24,9 +24,15 @@ beforeAll(async () => {
   mlflow = await startMlflowDouble({ token: TOKEN });
   mlflow.addRun(CANDIDATE_RUN, { metrics: await exampleMetrics('metrics.json') });
   mlflow.addRun(CHAMPION_RUN, { metrics: await exampleMetrics('baseline.json') });
-  mlflow.addVersion('label-bot', { version: 7, created: 1767225600000, runId: CHAMPION_RUN }).setAlias('label-bot', 'champion', 7);
-  mlflow.addVersion('label-bot', { version: 8, created: 1767312000000, source: 's3://models/label-bot/8' }).setAlias('label-bot', 'imported', 8); // no run
-  repo = await TempRepo.create({ 'thresholds.yaml': await fs.readFile(path.join(repoRoot, 'examples/quality/thresholds.yaml'), 'utf8') });
+  mlflow
+    .addVersion('label-bot', { version: 7, created: 1767225600000, runId: CHAMPION_RUN })
+    .setAlias('label-bot', 'champion', 7);
+  mlflow
+    .addVersion('label-bot', { version: 8, created: 1767312000000, source: 's3://models/label-bot/8' })
+    .setAlias('label-bot', 'imported', 8); // no run
+  repo = await TempRepo.create({
+    'thresholds.yaml': await fs.readFile(path.join(repoRoot, 'examples/quality/thresholds.yaml'), 'utf8'),
+  });
 });
 afterAll(async () => {
   await mlflow.stop();
@@ -42,7 +48,13 @@ describe('quality-gate with mlflow: sources, against the MLflow double', () => {
   test('candidate run vs the champion alias: same verdict as the files', async () => {
     const r = await runBundle(
       'quality-gate',
-      { metrics: `mlflow:${CANDIDATE_RUN}`, baseline: 'mlflow:models:/label-bot@champion', thresholds: 'thresholds.yaml', comment: 'false', 'mlflow-token': TOKEN },
+      {
+        metrics: `mlflow:${CANDIDATE_RUN}`,
+        baseline: 'mlflow:models:/label-bot@champion',
+        thresholds: 'thresholds.yaml',
+        comment: 'false',
+        'mlflow-token': TOKEN,
+      },
       { workspace: repo.dir, env: env() },
     );
     expect(r.code).toBe(0);
@@ -56,35 +68,59 @@ describe('quality-gate with mlflow: sources, against the MLflow double', () => {
   test('no champion alias yet: a missing baseline, not an error', async () => {
     const r = await runBundle(
       'quality-gate',
-      { metrics: `mlflow:${CANDIDATE_RUN}`, baseline: 'mlflow:models:/label-bot@production', thresholds: 'thresholds.yaml', comment: 'false', 'mlflow-token': TOKEN, 'missing-baseline': 'fail' },
+      {
+        metrics: `mlflow:${CANDIDATE_RUN}`,
+        baseline: 'mlflow:models:/label-bot@production',
+        thresholds: 'thresholds.yaml',
+        comment: 'false',
+        'mlflow-token': TOKEN,
+        'missing-baseline': 'fail',
+      },
       { workspace: repo.dir, env: env() },
     );
     expect(r.code).toBe(1); // missing-baseline: fail turns the change checks into failures
-    expect(r.summary).toContain('**Baseline:** no `models:/label-bot@production` in MLflow — change checks fail (`missing-baseline: fail`)');
-    expect(r.annotations.filter((a) => a.kind === 'error' && a.props.file === 'thresholds.yaml').map((a) => a.message.split(' ')[0])).toEqual([
-      "'accuracy'",
-      "'f1_score'",
-      "'latency_ms'",
-      "Rule",
-    ]);
+    expect(r.summary).toContain(
+      '**Baseline:** no `models:/label-bot@production` in MLflow — change checks fail (`missing-baseline: fail`)',
+    );
+    expect(
+      r.annotations
+        .filter((a) => a.kind === 'error' && a.props.file === 'thresholds.yaml')
+        .map((a) => a.message.split(' ')[0]),
+    ).toEqual(["'accuracy'", "'f1_score'", "'latency_ms'", 'Rule']);
   });
 
   test('an alias on a version registered without a run: an error saying why', async () => {
     const r = await runBundle(
       'quality-gate',
-      { metrics: `mlflow:${CANDIDATE_RUN}`, baseline: 'mlflow:models:/label-bot@imported', thresholds: 'thresholds.yaml', comment: 'false', 'mlflow-token': TOKEN },
+      {
+        metrics: `mlflow:${CANDIDATE_RUN}`,
+        baseline: 'mlflow:models:/label-bot@imported',
+        thresholds: 'thresholds.yaml',
+        comment: 'false',
+        'mlflow-token': TOKEN,
+      },
       { workspace: repo.dir, env: env() },
     );
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('MLflow models:/label-bot@imported (version 8) was registered without a run, so it has no metrics.');
+    expect(r.stdout).toContain(
+      'MLflow models:/label-bot@imported (version 8) was registered without a run, so it has no metrics.',
+    );
   });
 
   test('an unknown run and a missing tracking URI are clear errors', async () => {
-    const unknown = await runBundle('quality-gate', { metrics: 'mlflow:feedc0ffee', thresholds: 'thresholds.yaml', comment: 'false', 'mlflow-token': TOKEN }, { workspace: repo.dir, env: env() });
+    const unknown = await runBundle(
+      'quality-gate',
+      { metrics: 'mlflow:feedc0ffee', thresholds: 'thresholds.yaml', comment: 'false', 'mlflow-token': TOKEN },
+      { workspace: repo.dir, env: env() },
+    );
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toContain('RESOURCE_DOES_NOT_EXIST');
     expect(unknown.stdout).toContain('check the model name, alias or run id');
-    const noUri = await runBundle('quality-gate', { metrics: `mlflow:${CANDIDATE_RUN}`, thresholds: 'thresholds.yaml', comment: 'false' }, { workspace: repo.dir });
+    const noUri = await runBundle(
+      'quality-gate',
+      { metrics: `mlflow:${CANDIDATE_RUN}`, thresholds: 'thresholds.yaml', comment: 'false' },
+      { workspace: repo.dir },
+    );
     expect(noUri.stdout).toContain('No MLflow tracking server given. Fix: set the mlflow-tracking-uri input');
   });
 });

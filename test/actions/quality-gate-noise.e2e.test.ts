@@ -38,7 +38,13 @@ async function gateRepo(candidate: Labels, thresholds: string): Promise<TempRepo
   return repo;
 }
 
-const INPUTS = { metrics: 'metrics.json', baseline: 'baseline.json', thresholds: 'thresholds.yaml', 'working-directory': 'eval', comment: 'false' };
+const INPUTS = {
+  metrics: 'metrics.json',
+  baseline: 'baseline.json',
+  thresholds: 'thresholds.yaml',
+  'working-directory': 'eval',
+  comment: 'false',
+};
 const CHANGE = '"recall.*": {min_absolute_change: -0.05, greater_is_better: true}\n';
 const SIGNIFICANT = `significance: 0.05\n${CHANGE}`;
 
@@ -52,7 +58,9 @@ describe('quality-gate bundle: noise or regression', () => {
     const row = r.summary.split('\n').find((l) => l.startsWith('| `recall.area-jupyter`'))!;
     expect(row).toContain('| 0.875 (0.529–0.978, n=8) | 0.75 (0.409–0.929, n=8) | −0.125 (');
     expect(row).toMatch(/within noise \(90% interval for Δ −0\.\d+ to \+0\.\d+, significance 0\.05\)/);
-    const result = JSON.parse(r.outputs.results!).results.find((x: { metric: string }) => x.metric === 'recall.area-jupyter');
+    const result = JSON.parse(r.outputs.results!).results.find(
+      (x: { metric: string }) => x.metric === 'recall.area-jupyter',
+    );
     expect(result).toMatchObject({ status: 'pass', candidate_n: 8, baseline_n: 8 });
     expect(result.delta_interval.hi).toBeGreaterThan(0);
   });
@@ -65,7 +73,7 @@ describe('quality-gate bundle: noise or regression', () => {
     expect(r.stdout).toContain('❌ Quality gate failed: 1 of 4 checks failed (recall.area-jupyter)');
   });
 
-  test('the issue\'s case as written: a 0.1 drop on 8 examples passes with significance, fails without', async () => {
+  test("the issue's case as written: a 0.1 drop on 8 examples passes with significance, fails without", async () => {
     const drop = { 'area-jupyter': { value: 0.775, n: 8 } };
     const withIt = await runBundle('quality-gate', INPUTS, { workspace: (await gateRepo(drop, SIGNIFICANT)).dir });
     expect(withIt.code).toBe(0);
@@ -98,13 +106,17 @@ describe('quality-gate bundle: noise or regression', () => {
     const two = await gateRepo({}, rule);
     let r = await runBundle('quality-gate', INPUTS, { workspace: two.dir });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('⚠️ Quality gate passed: 2 of 4 checks passed; 2 warnings (recall.area-katib, recall.kind-feature).');
+    expect(r.stdout).toContain(
+      '⚠️ Quality gate passed: 2 of 4 checks passed; 2 warnings (recall.area-katib, recall.kind-feature).',
+    );
     expect(r.summary).toContain('0.8 is below min 0.85; 2 of 4 failing, within the budget (max_failing: 2)');
 
     const three = await gateRepo({ 'area-jupyter': { value: 0.75, n: 8 } }, rule);
     r = await runBundle('quality-gate', INPUTS, { workspace: three.dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('❌ Quality gate failed: 3 of 4 checks failed (recall.area-jupyter, recall.area-katib, recall.kind-feature)');
+    expect(r.stdout).toContain(
+      '❌ Quality gate failed: 3 of 4 checks failed (recall.area-jupyter, recall.area-katib, recall.kind-feature)',
+    );
     expect(r.summary).toContain('3 of 4 failing, over the budget (max_failing: 2)');
   });
 
@@ -155,13 +167,31 @@ describeWithShared('quality-gate PR comment with the chart, against the GitHub A
     double.createRepo(FULL, { files: { 'README.md': '# label bot\n' } });
     double.commitFiles(FULL, { branch: 'auto-update-model', files: { 'model.yaml': 'uri: v9\n' } });
     const gh = await createGitHub({ token: TOKEN, apiUrl: double.url });
-    const { data: pr } = await gh.rest.pulls.create({ owner, repo: name, head: 'auto-update-model', base: 'main', title: 'Update the model' });
+    const { data: pr } = await gh.rest.pulls.create({
+      owner,
+      repo: name,
+      head: 'auto-update-model',
+      base: 'main',
+      title: 'Update the model',
+    });
     const eventPath = path.join(tmp, 'event.json');
-    await fs.writeFile(eventPath, JSON.stringify({ action: 'synchronize', number: pr.number, pull_request: { number: pr.number } }));
-    const env = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_REPOSITORY: FULL, GITHUB_API_URL: double.url };
+    await fs.writeFile(
+      eventPath,
+      JSON.stringify({ action: 'synchronize', number: pr.number, pull_request: { number: pr.number } }),
+    );
+    const env = {
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_REPOSITORY: FULL,
+      GITHUB_API_URL: double.url,
+    };
 
     const repo = await gateRepo({ 'area-jupyter': { value: 0.75, n: 8 } }, SIGNIFICANT);
-    const r = await runBundle('quality-gate', { ...INPUTS, comment: 'true', token: TOKEN }, { workspace: repo.dir, env });
+    const r = await runBundle(
+      'quality-gate',
+      { ...INPUTS, comment: 'true', token: TOKEN },
+      { workspace: repo.dir, env },
+    );
     expect(r.code).toBe(0);
     const [comment] = double.comments(FULL, pr.number);
     expect(comment!.body).toContain('```mermaid\nxychart-beta\n  title "recall: candidate (bars) vs baseline (line)"');
@@ -180,13 +210,25 @@ describe('quality-gate bundle: paired predictions', () => {
   }
 
   test.each([
-    [3, 0, 'Δ −0.075 is below −0.05, within noise (McNemar exact one-sided p = 0.13, 3 lost vs 0 won, significance 0.05)'],
+    [
+      3,
+      0,
+      'Δ −0.075 is below −0.05, within noise (McNemar exact one-sided p = 0.13, 3 lost vs 0 won, significance 0.05)',
+    ],
     [6, 1, 'Δ −0.15 is below −0.05 (significant: McNemar exact one-sided p = 0.016, 6 lost vs 0 won)'],
   ])('%i of 36 found issues lost → exit %i', async (lost, code, reason) => {
     const recall = (36 - lost) / 40;
     const repo = await gateRepo({ 'kind-bug': recall }, SIGNIFICANT);
-    await repo.write({ 'eval/metrics.json': perLabel({ ...BASELINE, 'kind-bug': recall }), 'eval/baseline.json': perLabel({ ...BASELINE, 'kind-bug': 0.9 }), 'eval/paired.json': paired(lost) });
-    const r = await runBundle('quality-gate', { ...INPUTS, 'paired-predictions': 'paired.json' }, { workspace: repo.dir });
+    await repo.write({
+      'eval/metrics.json': perLabel({ ...BASELINE, 'kind-bug': recall }),
+      'eval/baseline.json': perLabel({ ...BASELINE, 'kind-bug': 0.9 }),
+      'eval/paired.json': paired(lost),
+    });
+    const r = await runBundle(
+      'quality-gate',
+      { ...INPUTS, 'paired-predictions': 'paired.json' },
+      { workspace: repo.dir },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(code);
     expect(r.summary).toContain('**Paired predictions:** `eval/paired.json`');
@@ -197,10 +239,18 @@ describe('quality-gate bundle: paired predictions', () => {
 
   test('a paired file with lists of different lengths: not evaluated, naming the file and metric', async () => {
     const repo = await gateRepo({}, SIGNIFICANT);
-    await repo.write({ 'eval/paired.json': JSON.stringify({ recall: { 'kind-bug': { baseline: [1, 0], candidate: [1] } } }) });
-    const r = await runBundle('quality-gate', { ...INPUTS, 'paired-predictions': 'paired.json' }, { workspace: repo.dir });
+    await repo.write({
+      'eval/paired.json': JSON.stringify({ recall: { 'kind-bug': { baseline: [1, 0], candidate: [1] } } }),
+    });
+    const r = await runBundle(
+      'quality-gate',
+      { ...INPUTS, 'paired-predictions': 'paired.json' },
+      { workspace: repo.dir },
+    );
     expect(r.code).toBe(1);
-    expect(r.outputs.report).toContain("eval/paired.json: paired predictions for 'recall.kind-bug' cover 2 (baseline) and 1 (candidate) examples");
+    expect(r.outputs.report).toContain(
+      "eval/paired.json: paired predictions for 'recall.kind-bug' cover 2 (baseline) and 1 (candidate) examples",
+    );
   });
 });
 
@@ -214,7 +264,11 @@ describe('quality-gate bundle: trend of the last champions', () => {
       shas.push((await git(repo.dir, ['rev-parse', '--short', 'HEAD'])).trim());
     }
     await repo.write({ 'eval/metrics.json': JSON.stringify({ accuracy: 0.93, recall: BASELINE }) }); // the candidate, not committed
-    const r = await runBundle('quality-gate', { ...INPUTS, history: 'git:main', 'history-length': '2' }, { workspace: repo.dir });
+    const r = await runBundle(
+      'quality-gate',
+      { ...INPUTS, history: 'git:main', 'history-length': '2' },
+      { workspace: repo.dir },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('History: 2 champion(s) of metrics.json on main.');

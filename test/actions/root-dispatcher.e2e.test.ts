@@ -12,8 +12,12 @@ afterAll(async () => {
   await repo.remove();
 });
 
-test('the root action runs the action named by `command`, with that action\'s defaults', async () => {
-  const r = await runBundle('main', { command: 'check-rendered', 'render-scripts': 'pipelines/*/render_pipeline.sh' }, { workspace: repo.dir });
+test("the root action runs the action named by `command`, with that action's defaults", async () => {
+  const r = await runBundle(
+    'main',
+    { command: 'check-rendered', 'render-scripts': 'pipelines/*/render_pipeline.sh' },
+    { workspace: repo.dir },
+  );
   expect(r.code).toBe(0);
   expect(r.outputs).toEqual({ result: 'fresh', 'stale-files': '[]' });
 });
@@ -26,15 +30,25 @@ test('an unknown command is refused with the closest one and the list', async ()
 });
 
 test('a located problem is one annotation at its file and line; the failure only points at it', async () => {
-  const r = await runBundle('check-rendered', { 'render-scripts': 'pipelines/missing/render.sh' }, { workspace: repo.dir });
+  const r = await runBundle(
+    'check-rendered',
+    { 'render-scripts': 'pipelines/missing/render.sh' },
+    { workspace: repo.dir },
+  );
   expect(r.code).toBe(1);
   const errors = r.annotations.filter((a) => a.kind === 'error');
   expect(errors).toHaveLength(1); // one problem without a location: the failure message itself, once
   expect(errors[0]!.message).toContain("'pipelines/missing/render.sh' does not exist");
   await repo.write({ 'pipelines/broken/render_pipeline.sh': 'exit 3\n' });
   await repo.commit('broken');
-  const located = await runBundle('check-rendered', { 'render-scripts': 'pipelines/broken/render_pipeline.sh' }, { workspace: repo.dir });
+  const located = await runBundle(
+    'check-rendered',
+    { 'render-scripts': 'pipelines/broken/render_pipeline.sh' },
+    { workspace: repo.dir },
+  );
   const all = located.annotations.filter((a) => a.kind === 'error');
   expect(all.filter((a) => a.props.file === 'pipelines/broken/render_pipeline.sh')).toHaveLength(1);
-  expect(all.filter((a) => !a.props.file).map((a) => a.message)).toEqual(['1 problem at pipelines/broken/render_pipeline.sh (see the annotation).']);
+  expect(all.filter((a) => !a.props.file).map((a) => a.message)).toEqual([
+    '1 problem at pipelines/broken/render_pipeline.sh (see the annotation).',
+  ]);
 });

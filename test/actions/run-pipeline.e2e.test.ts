@@ -11,7 +11,12 @@ import { repoRoot } from '../support/paths.js';
 const TRAIN = 'pipelines/train-model/RENDERED_PIPELINE/workflow.yaml';
 const PREDICT = 'pipelines/batch-predict/RENDERED_PIPELINE/pipeline.yaml';
 const FAST = { pendingMs: 300, runningMs: 500 }; // margins for a loaded machine: each state is seen at least once
-const ENV = { KFP_GITOPS_NOW: '2026-11-22T14:00:00Z', GITHUB_SHA: 'abc123def4567890', GITHUB_REPOSITORY: 'acme/pipelines', GITHUB_RUN_ID: '42' };
+const ENV = {
+  KFP_GITOPS_NOW: '2026-11-22T14:00:00Z',
+  GITHUB_SHA: 'abc123def4567890',
+  GITHUB_REPOSITORY: 'acme/pipelines',
+  GITHUB_RUN_ID: '42',
+};
 
 let emu: KfpEmulator;
 let repo: TempRepo;
@@ -35,7 +40,17 @@ beforeEach(() => {
 afterEach(() => expectContract(emu));
 
 const runPipeline = (inputs: Record<string, string>) =>
-  runBundle('run-pipeline', { 'kfp-host': emu.url, namespace: 'team-ml', experiment: 'issue-classifier-training', 'poll-interval': '0.05s', ...inputs }, { workspace: repo.dir, env: ENV });
+  runBundle(
+    'run-pipeline',
+    {
+      'kfp-host': emu.url,
+      namespace: 'team-ml',
+      experiment: 'issue-classifier-training',
+      'poll-interval': '0.05s',
+      ...inputs,
+    },
+    { workspace: repo.dir, env: ENV },
+  );
 
 const onlyRun = (): RunRecord => {
   const runs = [...emu.state.runs.values()];
@@ -52,18 +67,35 @@ describe('run-pipeline over real HTTP against the KFP emulator', () => {
     const run = onlyRun();
     expect(run.name).toBe('MANUAL::train-model__2026-11-22T14-00-00Z');
     expect(run.namespace).toBe('team-ml');
-    expect(run.description).toBe(`One-off run of ${TRAIN}.\n\n[kfp-gitops: commit abc123def456 · https://github.com/acme/pipelines/actions/runs/42]`);
+    expect(run.description).toBe(
+      `One-off run of ${TRAIN}.\n\n[kfp-gitops: commit abc123def456 · https://github.com/acme/pipelines/actions/runs/42]`,
+    );
     // The input overrides params/learning_rate; params/dataset_uri is read as is; epochs keeps its default.
-    expect(run.pipeline).toMatchObject({ kind: 'argo', parameters: [{ name: 'learning_rate', value: '0.02' }, { name: 'dataset_uri', value: 'gs://example-bucket/datasets/issues/latest' }] }); // declaration order
-    expect(r.outputs).toEqual({ 'run-id': run.id, 'run-url': `${emu.origin}/pipeline/#/runs/details/${run.id}`, state: 'SUCCEEDED' });
+    expect(run.pipeline).toMatchObject({
+      kind: 'argo',
+      parameters: [
+        { name: 'learning_rate', value: '0.02' },
+        { name: 'dataset_uri', value: 'gs://example-bucket/datasets/issues/latest' },
+      ],
+    }); // declaration order
+    expect(r.outputs).toEqual({
+      'run-id': run.id,
+      'run-url': `${emu.origin}/pipeline/#/runs/details/${run.id}`,
+      state: 'SUCCEEDED',
+    });
     // One progress line per state, in order.
-    const states = r.stdout.split('\n').map((l) => /^(PENDING|RUNNING|SUCCEEDED)\s+after /.exec(l)?.[1]).filter(Boolean);
+    const states = r.stdout
+      .split('\n')
+      .map((l) => /^(PENDING|RUNNING|SUCCEEDED)\s+after /.exec(l)?.[1])
+      .filter(Boolean);
     expect(states).toEqual(['PENDING', 'RUNNING', 'SUCCEEDED']);
     expect(emu.log.counts()['POST /apis/v1beta1/runs']).toBe(1);
     expect(r.summary).toContain(`## ✅ Run ${run.name} SUCCEEDED`);
     expect(r.summary).toContain(`[${run.name}](${r.outputs['run-url']})`);
     expect(r.summary).toContain('| `learning_rate` | `0.02` | input `parameters` |');
-    expect(r.summary).toContain('| `dataset_uri` | `gs://example-bucket/datasets/issues/latest` | `pipelines/train-model/RENDERED_PIPELINE/params/dataset_uri` |');
+    expect(r.summary).toContain(
+      '| `dataset_uri` | `gs://example-bucket/datasets/issues/latest` | `pipelines/train-model/RENDERED_PIPELINE/params/dataset_uri` |',
+    );
     expect(r.summary).toContain('| `epochs` | `10` | pipeline default |');
   });
 
@@ -71,11 +103,19 @@ describe('run-pipeline over real HTTP against the KFP emulator', () => {
     ['v2beta1', 'POST /apis/v2beta1/runs'],
     ['v1beta1', 'POST /apis/v1beta1/runs'],
   ])('a v2 IR pipeline runs through %s with typed parameters', async (apiVersion, route) => {
-    const r = await runPipeline({ pipeline: path.dirname(PREDICT), parameters: '{"batch_size": 32}', 'api-version': apiVersion, 'run-name': 'score-now' });
+    const r = await runPipeline({
+      pipeline: path.dirname(PREDICT),
+      parameters: '{"batch_size": 32}',
+      'api-version': apiVersion,
+      'run-name': 'score-now',
+    });
     expect(r.code).toBe(0);
     const run = onlyRun();
     expect(run.name).toBe('score-now');
-    expect(run.pipeline).toMatchObject({ kind: 'ir', parameters: { model_uri: 'gs://example-bucket/models/issue-classifier/v12', batch_size: 32 } });
+    expect(run.pipeline).toMatchObject({
+      kind: 'ir',
+      parameters: { model_uri: 'gs://example-bucket/models/issue-classifier/v12', batch_size: 32 },
+    });
     expect(r.outputs.state).toBe('SUCCEEDED');
     expect(emu.log.counts()[route]).toBe(1);
   });
@@ -85,8 +125,18 @@ describe('run-pipeline over real HTTP against the KFP emulator', () => {
     const r = await runPipeline({ pipeline: TRAIN });
     expect(r.code).toBe(1);
     const run = onlyRun();
-    expect(r.outputs).toEqual({ 'run-id': run.id, 'run-url': `${emu.origin}/pipeline/#/runs/details/${run.id}`, state: 'FAILED' });
-    expect(errors(r).map((a) => a.message)).toEqual([expect.stringMatching(new RegExp(`^Run ${run.name} ended FAILED after .*See ${r.outputs['run-url']!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`))]);
+    expect(r.outputs).toEqual({
+      'run-id': run.id,
+      'run-url': `${emu.origin}/pipeline/#/runs/details/${run.id}`,
+      state: 'FAILED',
+    });
+    expect(errors(r).map((a) => a.message)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Run ${run.name} ended FAILED after .*See ${r.outputs['run-url']!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`,
+        ),
+      ),
+    ]);
     expect(r.summary).toContain(`## ❌ Run ${run.name} ended FAILED`);
   });
 
@@ -95,7 +145,9 @@ describe('run-pipeline over real HTTP against the KFP emulator', () => {
     const r = await runPipeline({ pipeline: TRAIN, timeout: '1s', 'poll-interval': '0.2s' });
     expect(r.code).toBe(1);
     expect(r.outputs.state).toBe('RUNNING');
-    expect(errors(r)[0]?.message).toMatch(/did not finish within 1s: still RUNNING; it keeps running in KFP\. See http:\/\/127\.0\.0\.1:\d+\/pipeline\/#\/runs\/details\//);
+    expect(errors(r)[0]?.message).toMatch(
+      /did not finish within 1s: still RUNNING; it keeps running in KFP\. See http:\/\/127\.0\.0\.1:\d+\/pipeline\/#\/runs\/details\//,
+    );
     expect(emu.state.runState(onlyRun()).state).toBe('RUNNING');
     const polls = emu.log.counts()['GET /apis/v1beta1/runs/{run_id}'] ?? 0;
     expect(polls).toBeGreaterThanOrEqual(2);
@@ -122,7 +174,14 @@ describe('run-pipeline over real HTTP against the KFP emulator', () => {
     emu.state.runTiming = { pendingMs: 0, runningMs: 60_000, cancelingMs: 60_000 };
     const r = await runBundle(
       'run-pipeline',
-      { 'kfp-host': emu.url, namespace: 'team-ml', experiment: 'issue-classifier-training', 'poll-interval': '0.05s', pipeline: TRAIN, 'terminate-on-cancel': terminateOnCancel },
+      {
+        'kfp-host': emu.url,
+        namespace: 'team-ml',
+        experiment: 'issue-classifier-training',
+        'poll-interval': '0.05s',
+        pipeline: TRAIN,
+        'terminate-on-cancel': terminateOnCancel,
+      },
       { workspace: repo.dir, env: ENV, signalWhen: { stdout: /RUNNING\s+after/, signal: signal as NodeJS.Signals } },
     );
     expect(r.code).toBe(1);
@@ -142,7 +201,11 @@ describe('run-pipeline over real HTTP against the KFP emulator', () => {
   });
 
   test('kfp-ui-url sets the link for an in-cluster kfp-host', async () => {
-    const r = await runPipeline({ pipeline: TRAIN, wait: 'false', 'kfp-ui-url': 'https://kubeflow.example.com/pipeline/' });
+    const r = await runPipeline({
+      pipeline: TRAIN,
+      wait: 'false',
+      'kfp-ui-url': 'https://kubeflow.example.com/pipeline/',
+    });
     expect(r.outputs['run-url']).toBe(`https://kubeflow.example.com/pipeline/#/runs/details/${onlyRun().id}`);
   });
 });
@@ -156,7 +219,9 @@ describe('run-pipeline refuses bad input before any KFP call', () => {
     const [e] = errors(r);
     expect(e?.props.file).toBe(TRAIN);
     expect(e?.props.line).toBe('16'); // spec.arguments.parameters
-    expect(e?.message).toContain("Parameter 'learning_rat' (from input 'parameters') is not an input of pipeline 'train-model'. Did you mean 'learning_rate'?");
+    expect(e?.message).toContain(
+      "Parameter 'learning_rat' (from input 'parameters') is not an input of pipeline 'train-model'. Did you mean 'learning_rate'?",
+    );
   });
 
   test('a missing required input points at its declaration; a params/ file that is no input points at itself', async () => {
@@ -166,9 +231,15 @@ describe('run-pipeline refuses bad input before any KFP call', () => {
       const r = await runPipeline({ pipeline: TRAIN });
       expect(r.code).toBe(1);
       expect(emu.log.calls).toBe(0);
-      const found = errors(r).filter((a) => a.props.file).map((a) => [a.props.file, a.props.line, a.message.split('.')[0]]);
+      const found = errors(r)
+        .filter((a) => a.props.file)
+        .map((a) => [a.props.file, a.props.line, a.message.split('.')[0]]);
       expect(found).toEqual([
-        [`${dir}/dataset`, '1', "Parameter 'dataset' (from file pipelines/train-model/RENDERED_PIPELINE/params/dataset) is not an input of pipeline 'train-model'"],
+        [
+          `${dir}/dataset`,
+          '1',
+          "Parameter 'dataset' (from file pipelines/train-model/RENDERED_PIPELINE/params/dataset) is not an input of pipeline 'train-model'",
+        ],
         [TRAIN, '19', "Pipeline 'train-model' requires input 'dataset_uri' (String), which is not given"],
       ]);
     } finally {
@@ -180,14 +251,20 @@ describe('run-pipeline refuses bad input before any KFP call', () => {
     const r = await runPipeline({ pipeline: PREDICT, parameters: 'batch_size: lots', 'api-version': 'v2beta1' });
     expect(r.code).toBe(1);
     expect(emu.log.calls).toBe(0);
-    expect(errors(r)[0]).toMatchObject({ props: { file: PREDICT, line: '38' }, message: expect.stringContaining("'batch_size' is an integer input; 'lots' is not a whole number") });
+    expect(errors(r)[0]).toMatchObject({
+      props: { file: PREDICT, line: '38' },
+      message: expect.stringContaining("'batch_size' is an integer input; 'lots' is not a whole number"),
+    });
   });
 
   test('an Argo workflow with parameters over v2beta1 is refused (KFP would drop the parameters)', async () => {
     const r = await runPipeline({ pipeline: TRAIN, 'api-version': 'v2beta1' });
     expect(r.code).toBe(1);
     expect(emu.log.calls).toBe(0);
-    expect(errors(r)[0]).toMatchObject({ props: { file: TRAIN }, message: expect.stringContaining('set api-version to v1beta1') });
+    expect(errors(r)[0]).toMatchObject({
+      props: { file: TRAIN },
+      message: expect.stringContaining('set api-version to v1beta1'),
+    });
   });
 
   test('bad inputs name the input and the expected form', async () => {
@@ -208,7 +285,9 @@ describe('run-pipeline refuses bad input before any KFP call', () => {
   test('an experiment that does not exist is not created; the error suggests the near name', async () => {
     const r = await runPipeline({ pipeline: TRAIN, experiment: 'issue-classifier-trainin' });
     expect(r.code).toBe(1);
-    expect(errors(r)[0]?.message).toMatch(/Experiment 'issue-classifier-trainin' does not exist in namespace 'team-ml'\. Did you mean 'issue-classifier-training'\?/);
+    expect(errors(r)[0]?.message).toMatch(
+      /Experiment 'issue-classifier-trainin' does not exist in namespace 'team-ml'\. Did you mean 'issue-classifier-training'\?/,
+    );
     expect(emu.state.runs.size).toBe(0);
     expect(emu.log.writes).toBe(0);
   });
@@ -217,7 +296,21 @@ describe('run-pipeline refuses bad input before any KFP call', () => {
 describe('kfp-gitops run-pipeline (the CLI, same code path)', () => {
   test('flags mirror the inputs; outputs are printed', async () => {
     const r = await runCliBundle(
-      ['run-pipeline', '--pipeline', TRAIN, '--parameters', 'epochs: 3', '--experiment', 'issue-classifier-training', '--kfp-host', emu.url, '--namespace', 'team-ml', '--poll-interval', '0.05s'],
+      [
+        'run-pipeline',
+        '--pipeline',
+        TRAIN,
+        '--parameters',
+        'epochs: 3',
+        '--experiment',
+        'issue-classifier-training',
+        '--kfp-host',
+        emu.url,
+        '--namespace',
+        'team-ml',
+        '--poll-interval',
+        '0.05s',
+      ],
       { cwd: repo.dir, env: { KFP_GITOPS_NOW: ENV.KFP_GITOPS_NOW } },
     );
     expect(r.stderr).toBe('');

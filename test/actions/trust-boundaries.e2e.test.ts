@@ -55,8 +55,19 @@ async function pullRequest(full: string): Promise<{ number: number; env: Record<
   const gh = await createGitHub({ token: GH_TOKEN, apiUrl: double.url });
   const { data: pr } = await gh.rest.pulls.create({ owner, repo, head: 'change', base: 'main', title: 'Change' });
   const eventPath = path.join(tmp, `event-${pr.number}.json`);
-  await fs.writeFile(eventPath, JSON.stringify({ action: 'synchronize', number: pr.number, pull_request: { number: pr.number } }));
-  return { number: pr.number, env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_REPOSITORY: full, GITHUB_API_URL: double.url } };
+  await fs.writeFile(
+    eventPath,
+    JSON.stringify({ action: 'synchronize', number: pr.number, pull_request: { number: pr.number } }),
+  );
+  return {
+    number: pr.number,
+    env: {
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_REPOSITORY: full,
+      GITHUB_API_URL: double.url,
+    },
+  };
 }
 
 /** Every place a secret must never appear: the log (but the runner's own add-mask command), outputs, summary, comments. */
@@ -81,17 +92,29 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
 
     const r = await runBundle(
       'push-reconcile',
-      { 'config-folders': 'schedules/*', 'kfp-host': emu.url, 'kfp-token': KFP_TOKEN, mode: 'plan', 'github-token': GH_TOKEN },
+      {
+        'config-folders': 'schedules/*',
+        'kfp-host': emu.url,
+        'kfp-token': KFP_TOKEN,
+        mode: 'plan',
+        'github-token': GH_TOKEN,
+      },
       { workspace: repo.dir, env: pr.env },
     );
     expect(r.code).toBe(1);
     expect(r.annotations).toContainEqual({
       kind: 'error',
       props: expect.objectContaining({ file: 'schedules/team-ml/recurring_runs.yaml', line: '15' }),
-      message: expect.stringMatching(/^Parameter 'dataset_uri': 'pipelines\/train-model\/RENDERED_PIPELINE\/params\/dataset_uri' leads outside the repository checkout through a symbolic link/),
+      message: expect.stringMatching(
+        /^Parameter 'dataset_uri': 'pipelines\/train-model\/RENDERED_PIPELINE\/params\/dataset_uri' leads outside the repository checkout through a symbolic link/,
+      ),
     });
     expect(emu.log.writes).toBe(0);
-    expectNoSecret(r, [KFP_TOKEN, GH_TOKEN], double.comments('acme/schedules', pr.number).map((c) => c.body));
+    expectNoSecret(
+      r,
+      [KFP_TOKEN, GH_TOKEN],
+      double.comments('acme/schedules', pr.number).map((c) => c.body),
+    );
   });
 
   test('1. a linked folder leading out is refused; a link that stays inside is followed', async () => {
@@ -102,12 +125,17 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
     await fs.rm(repo.path(params), { recursive: true });
     await fs.symlink(outside, repo.path(params));
     await repo.commit('params from outside');
-    const check = () => runBundle('check-reconcile-configs', { 'config-folders': 'schedules/*' }, { workspace: repo.dir });
+    const check = () =>
+      runBundle('check-reconcile-configs', { 'config-folders': 'schedules/*' }, { workspace: repo.dir });
 
     const refused = await check();
     expect(refused.code).toBe(1);
-    expect(refused.annotations.filter((a) => a.props.file).map((a) => `${a.props.file}:${a.props.line} ${a.message}`)).toEqual([
-      expect.stringMatching(/^schedules\/team-ml\/recurring_runs.yaml:37 Parameter 'model_uri': '.*params\/model_uri' leads outside the repository checkout through a symbolic link/),
+    expect(
+      refused.annotations.filter((a) => a.props.file).map((a) => `${a.props.file}:${a.props.line} ${a.message}`),
+    ).toEqual([
+      expect.stringMatching(
+        /^schedules\/team-ml\/recurring_runs.yaml:37 Parameter 'model_uri': '.*params\/model_uri' leads outside the repository checkout through a symbolic link/,
+      ),
     ]);
 
     await fs.rm(repo.path(params));
@@ -122,18 +150,31 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
     const outside = await fs.mkdtemp(path.join(tmp, 'workdir-'));
     await fs.cp(repo.path('quality'), outside, { recursive: true });
     await fs.symlink(outside, repo.path('linked-quality'));
-    const gate = (wd: string) => runBundle('quality-gate', { metrics: 'metrics.json', thresholds: 'thresholds.yaml', comment: 'false', 'working-directory': wd }, { workspace: repo.dir });
+    const gate = (wd: string) =>
+      runBundle(
+        'quality-gate',
+        { metrics: 'metrics.json', thresholds: 'thresholds.yaml', comment: 'false', 'working-directory': wd },
+        { workspace: repo.dir },
+      );
     for (const wd of ['..', '/', outside, 'linked-quality']) {
       const r = await gate(wd);
       expect([wd, r.code]).toEqual([wd, 1]);
-      expect(r.stdout).toMatch(/Input 'working-directory': '.*' (is outside the repository checkout|leads outside the repository checkout through a symbolic link)/);
+      expect(r.stdout).toMatch(
+        /Input 'working-directory': '.*' (is outside the repository checkout|leads outside the repository checkout through a symbolic link)/,
+      );
     }
     expect((await gate('quality')).code).toBe(0);
     // A file input leading out through a link is refused the same way.
     await fs.symlink('/proc/self/environ', repo.path('quality/env.json'));
-    const metrics = await runBundle('quality-gate', { metrics: 'env.json', thresholds: 'thresholds.yaml', comment: 'false', 'working-directory': 'quality' }, { workspace: repo.dir });
+    const metrics = await runBundle(
+      'quality-gate',
+      { metrics: 'env.json', thresholds: 'thresholds.yaml', comment: 'false', 'working-directory': 'quality' },
+      { workspace: repo.dir },
+    );
     expect(metrics.code).toBe(1);
-    expect(metrics.stdout).toContain("Input 'metrics': 'env.json' leads outside the repository checkout through a symbolic link");
+    expect(metrics.stdout).toContain(
+      "Input 'metrics': 'env.json' leads outside the repository checkout through a symbolic link",
+    );
   });
 
   test('2. an MLflow 401 echoing the Authorization header leaks the token into no output, summary or comment', async () => {
@@ -141,8 +182,17 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
     try {
       const repo = await examplesRepo();
       const pr = await pullRequest('acme/label-bot');
-      const inputs = { metrics: 'mlflow:4f1c2a9e0b7d4c3e8a6b5d2f1e0c9b8a', thresholds: 'thresholds.yaml', 'working-directory': 'quality', token: GH_TOKEN };
-      const bearer = await runBundle('quality-gate', { ...inputs, 'mlflow-token': MLFLOW_TOKEN }, { workspace: repo.dir, env: { ...pr.env, MLFLOW_TRACKING_URI: mlflow.url } });
+      const inputs = {
+        metrics: 'mlflow:4f1c2a9e0b7d4c3e8a6b5d2f1e0c9b8a',
+        thresholds: 'thresholds.yaml',
+        'working-directory': 'quality',
+        token: GH_TOKEN,
+      };
+      const bearer = await runBundle(
+        'quality-gate',
+        { ...inputs, 'mlflow-token': MLFLOW_TOKEN },
+        { workspace: repo.dir, env: { ...pr.env, MLFLOW_TRACKING_URI: mlflow.url } },
+      );
       expect(bearer.code).toBe(1);
       expect(mlflow.requests.map((q) => q.authorization)).toEqual([`Bearer ${MLFLOW_TOKEN}`]); // the echo did happen
       expect(bearer.outputs.results).toContain("Authorization: Bearer ***'");
@@ -152,7 +202,15 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
 
       // Basic auth from the MLflow environment variables: the base64 credentials are redacted too.
       const basic = Buffer.from('ci-bot:basic-secret-pw').toString('base64');
-      const r = await runBundle('quality-gate', inputs, { workspace: repo.dir, env: { ...pr.env, MLFLOW_TRACKING_URI: mlflow.url, MLFLOW_TRACKING_USERNAME: 'ci-bot', MLFLOW_TRACKING_PASSWORD: 'basic-secret-pw' } });
+      const r = await runBundle('quality-gate', inputs, {
+        workspace: repo.dir,
+        env: {
+          ...pr.env,
+          MLFLOW_TRACKING_URI: mlflow.url,
+          MLFLOW_TRACKING_USERNAME: 'ci-bot',
+          MLFLOW_TRACKING_PASSWORD: 'basic-secret-pw',
+        },
+      });
       expect(r.code).toBe(1);
       expect(mlflow.requests.at(-1)!.authorization).toBe(`Basic ${basic}`);
       expectNoSecret(r, [basic, 'basic-secret-pw', GH_TOKEN], comments());
@@ -163,7 +221,14 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
 
   test('4. a command: model source runs without the action inputs and the runner tokens', async () => {
     const repo = await examplesRepo();
-    const runner = { ACTIONS_RUNTIME_TOKEN: 'runtime-token-x', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-token-x', ACTIONS_ID_TOKEN_REQUEST_URL: 'https://oidc.example', ACTIONS_CACHE_URL: 'https://cache.example', ACTIONS_RESULTS_URL: 'https://results.example', TEAM_VAR: 'kept' };
+    const runner = {
+      ACTIONS_RUNTIME_TOKEN: 'runtime-token-x',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-token-x',
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'https://oidc.example',
+      ACTIONS_CACHE_URL: 'https://cache.example',
+      ACTIONS_RESULTS_URL: 'https://results.example',
+      TEAM_VAR: 'kept',
+    };
     const r = await runBundle(
       'model-freshness',
       { 'model-source': "command:env > child-env.txt; echo '[]'", 'max-age': '1d', 'mlflow-token': MLFLOW_TOKEN },
@@ -185,7 +250,11 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
         '  - pipeline_source:\n      github_owner: ".."\n      github_repo: pipelines\n      git_reference: main\n      file_path: p.yaml\n',
       ),
     });
-    const r = await runBundle('check-reconcile-configs', { 'config-folders': 'schedules/*', 'github-token': GH_TOKEN }, { workspace: repo.dir, env: { GITHUB_API_URL: double.url } });
+    const r = await runBundle(
+      'check-reconcile-configs',
+      { 'config-folders': 'schedules/*', 'github-token': GH_TOKEN },
+      { workspace: repo.dir, env: { GITHUB_API_URL: double.url } },
+    );
     expect(r.code).toBe(1);
     expect(r.annotations.map((a) => `${a.props.file}:${a.props.line} ${a.message}`)).toContain(
       `${file}:33 Pipeline file: github_owner '..' is not a GitHub user or organization name (letters, digits and '-', not starting with '-', at most 39 characters). Fix: give the user or organization as in github.com/<owner>.`,
@@ -200,7 +269,14 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
     for (const branch of ['refs/heads/main', 'x; touch /tmp/pwned', 'a..b', '-f']) {
       const r = await runBundle(
         'open-model-pr',
-        { model: 'gs://m/2', 'config-file': 'model.yaml', 'config-key': 'storageUri', repository: 'acme/serving', branch, token: GH_TOKEN },
+        {
+          model: 'gs://m/2',
+          'config-file': 'model.yaml',
+          'config-key': 'storageUri',
+          repository: 'acme/serving',
+          branch,
+          token: GH_TOKEN,
+        },
         { workspace: repo.dir, env: { GITHUB_API_URL: double.url } },
       );
       expect([branch, r.code]).toEqual([branch, 1]);

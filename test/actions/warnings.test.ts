@@ -9,17 +9,24 @@ import { runInProcess } from '../support/in-process.js';
 import { repoRoot } from '../support/paths.js';
 import { desired, options } from '../reconcile/fixtures.js';
 
-const EMPTY_NAMESPACE = /^Namespace 'ns' has no experiments and no recurring runs in KFP at all, so everything is planned as new\. If it should have some, check the namespace name \(a typo\?\)/;
+const EMPTY_NAMESPACE =
+  /^Namespace 'ns' has no experiments and no recurring runs in KFP at all, so everything is planned as new\. If it should have some, check the namespace name \(a typo\?\)/;
 
 describe('plan warnings', () => {
   const want = { namespace: 'ns', experiments: [{ name: 'exp', description: '' }], schedules: [desired('daily')] };
 
   test('a namespace with nothing in KFP (a typo?) is warned about before everything is planned as new', () => {
-    expect(plan(want, { namespace: 'ns', experiments: [], jobs: [] }, options()).warnings).toEqual([expect.stringMatching(EMPTY_NAMESPACE)]);
+    expect(plan(want, { namespace: 'ns', experiments: [], jobs: [] }, options()).warnings).toEqual([
+      expect.stringMatching(EMPTY_NAMESPACE),
+    ]);
   });
 
   test('a namespace with only an experiment is not', () => {
-    const p = plan(want, { namespace: 'ns', experiments: [{ id: 'e', name: 'other', description: '', archived: false }], jobs: [] }, options());
+    const p = plan(
+      want,
+      { namespace: 'ns', experiments: [{ id: 'e', name: 'other', description: '', archived: false }], jobs: [] },
+      options(),
+    );
     expect(p.warnings).toEqual([]);
   });
 });
@@ -36,8 +43,14 @@ describe('push-reconcile apply from a dirty working tree', () => {
     await repo.remove();
   });
 
-  const apply = () => runInProcess('push-reconcile', { 'config-folders': 'schedules/*', 'kfp-host': emu.url, mode: 'apply' }, { workspace: repo.dir });
-  const dirtyWarnings = (r: Awaited<ReturnType<typeof apply>>) => r.annotations.filter((a) => a.kind === 'warning' && a.message.startsWith('Applying uncommitted changes'));
+  const apply = () =>
+    runInProcess(
+      'push-reconcile',
+      { 'config-folders': 'schedules/*', 'kfp-host': emu.url, mode: 'apply' },
+      { workspace: repo.dir },
+    );
+  const dirtyWarnings = (r: Awaited<ReturnType<typeof apply>>) =>
+    r.annotations.filter((a) => a.kind === 'warning' && a.message.startsWith('Applying uncommitted changes'));
 
   test('a clean tree applies without the warning; an uncommitted config edit warns that the lineage names HEAD', async () => {
     const clean = await apply();
@@ -61,7 +74,9 @@ test('check-rendered outside a git repository says so, with the fix', async () =
     await fs.writeFile(path.join(dir, 'render.sh'), '#!/bin/sh\n');
     const r = await runInProcess('check-rendered', { 'render-scripts': 'render.sh' }, { workspace: dir });
     expect(r.code).toBe(1);
-    expect(r.failure).toMatch(/^check-rendered compares fresh renders with the last commit, but .* is not inside a git repository\. Fix: run it in a git checkout/);
+    expect(r.failure).toMatch(
+      /^check-rendered compares fresh renders with the last commit, but .* is not inside a git repository\. Fix: run it in a git checkout/,
+    );
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

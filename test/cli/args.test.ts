@@ -18,7 +18,11 @@ function refusal(action: string, argv: string[]): string {
 describe('unknown CLI flags get a did-you-mean', () => {
   test.each([
     ['push-reconcile', ['--host', 'http://x'], "Unknown flag '--host' for push-reconcile. Did you mean 'kfp-host'?"],
-    ['push-reconcile', ['--token', 't'], "Unknown flag '--token' for push-reconcile. Did you mean 'kfp-token' or 'github-token'?"],
+    [
+      'push-reconcile',
+      ['--token', 't'],
+      "Unknown flag '--token' for push-reconcile. Did you mean 'kfp-token' or 'github-token'?",
+    ],
     ['run-pipeline', ['--poll', '5s'], "Did you mean 'poll-interval'?"],
     ['push-reconcile', ['--config-folder', 'x'], "Did you mean 'config-folders'?"],
   ])('%s %j', (action, argv, message) => {
@@ -26,14 +30,22 @@ describe('unknown CLI flags get a did-you-mean', () => {
   });
 
   test.each([
-    ['no', "Flag '--wait' takes true or false, not 'no'. Did you mean '--no-wait'? Fix: write --wait false (or --no-wait)."],
+    [
+      'no',
+      "Flag '--wait' takes true or false, not 'no'. Did you mean '--no-wait'? Fix: write --wait false (or --no-wait).",
+    ],
     ['yes', "Flag '--wait' takes true or false, not 'yes'. Did you mean '--wait'? Fix: write --wait true (or --wait)."],
   ])('--wait %s', (word, message) => {
     expect(refusal('run-pipeline', ['--wait', word])).toBe(message);
   });
 
   test('true/false and bare boolean flags still work', () => {
-    expect(parseActionArgs(spec('run-pipeline'), ['--wait', 'false', '--timeout', '120']).inputs).toEqual(new Map([['wait', 'false'], ['timeout', '120']]));
+    expect(parseActionArgs(spec('run-pipeline'), ['--wait', 'false', '--timeout', '120']).inputs).toEqual(
+      new Map([
+        ['wait', 'false'],
+        ['timeout', '120'],
+      ]),
+    );
     expect(parseActionArgs(spec('run-pipeline'), ['--wait']).inputs.get('wait')).toBe('true');
   });
 });

@@ -37,8 +37,14 @@ const RUNS = `recurring_runs:
 `;
 
 /** A repo with the example pipelines and config folder `cfg`; returns the loaded state. */
-async function load(files: Record<string, string>, folders = ['cfg']): Promise<{ state: DesiredState; repo: TempRepo }> {
-  const repo = await TempRepo.create({ 'cfg/experiments.yaml': EXPERIMENTS, 'cfg/recurring_runs.yaml': RUNS, ...files }, { copyFrom: path.join(repoRoot, 'examples') });
+async function load(
+  files: Record<string, string>,
+  folders = ['cfg'],
+): Promise<{ state: DesiredState; repo: TempRepo }> {
+  const repo = await TempRepo.create(
+    { 'cfg/experiments.yaml': EXPERIMENTS, 'cfg/recurring_runs.yaml': RUNS, ...files },
+    { copyFrom: path.join(repoRoot, 'examples') },
+  );
   repos.push(repo);
   const state = await loadDesiredState(folders, { root: repo.dir, now: NOW });
   return { state, repo };
@@ -69,7 +75,12 @@ describe('a valid folder becomes the desired state', () => {
     const state = await loadDesiredState(['schedules/team-ml'], { root: repo.dir, now: NOW });
     expect(state.diagnostics).toEqual([]);
     const [ns] = state.namespaces;
-    expect(ns).toMatchObject({ folder: 'schedules/team-ml', namespace: 'team-ml', experimentsFile: 'schedules/team-ml/experiments.yaml', recurringRunsFile: 'schedules/team-ml/recurring_runs.yaml' });
+    expect(ns).toMatchObject({
+      folder: 'schedules/team-ml',
+      namespace: 'team-ml',
+      experimentsFile: 'schedules/team-ml/experiments.yaml',
+      recurringRunsFile: 'schedules/team-ml/recurring_runs.yaml',
+    });
     expect(ns!.experiments.map((e) => e.name)).toEqual(['issue-classifier-training', 'issue-classifier-scoring']);
     const [nightly, hourly, weekly] = ns!.jobs;
     expect(nightly).toMatchObject({
@@ -82,17 +93,35 @@ describe('a valid folder becomes the desired state', () => {
       // valueFrom files verbatim (no trailing newline added or removed)
       parameters: { learning_rate: '0.01', dataset_uri: 'gs://example-bucket/datasets/issues/latest', epochs: '20' },
       trigger: { type: 'cron', cron: '0 30 2 * * *', start: new Date('2026-01-01T00:00:00Z') },
-      pipeline: { kind: 'v1', name: 'train-model', source: { type: 'local', path: 'pipelines/train-model/RENDERED_PIPELINE/workflow.yaml' } },
+      pipeline: {
+        kind: 'v1',
+        name: 'train-model',
+        source: { type: 'local', path: 'pipelines/train-model/RENDERED_PIPELINE/workflow.yaml' },
+      },
     });
     expect(nightly!.serviceAccount).toBeUndefined();
-    expect(hourly).toMatchObject({ name: 'score-hourly', keepHistory: 5, maxConcurrency: 2, trigger: { type: 'interval', intervalSeconds: 3600 }, pipeline: { kind: 'v2', name: 'batch-predict' } });
+    expect(hourly).toMatchObject({
+      name: 'score-hourly',
+      keepHistory: 5,
+      maxConcurrency: 2,
+      trigger: { type: 'interval', intervalSeconds: 3600 },
+      pipeline: { kind: 'v2', name: 'batch-predict' },
+    });
     expect(hourly!.description).toBeUndefined();
-    expect(weekly).toMatchObject({ name: 'train-weekly-full', enabled: false, keepHistory: 0, serviceAccount: 'pipeline-runner', trigger: { type: 'cron', cron: '@weekly', end: new Date('2027-12-31T23:59:59Z') } });
+    expect(weekly).toMatchObject({
+      name: 'train-weekly-full',
+      enabled: false,
+      keepHistory: 0,
+      serviceAccount: 'pipeline-runner',
+      trigger: { type: 'cron', cron: '@weekly', end: new Date('2027-12-31T23:59:59Z') },
+    });
     // Locations of values, as written in the file.
     const text = (await repo.read('schedules/team-ml/recurring_runs.yaml')).split('\n');
     expect(text[nightly!.fieldAt.cron!.line! - 1]).toContain('cron: "0 30 2 * * *"');
     expect(text[weekly!.fieldAt.serviceAccount!.line! - 1]).toContain('service_account: pipeline-runner');
-    expect(text[nightly!.parameterAt.dataset_uri!.line! - 1]).toContain('path: pipelines/train-model/RENDERED_PIPELINE/params/dataset_uri');
+    expect(text[nightly!.parameterAt.dataset_uri!.line! - 1]).toContain(
+      'path: pipelines/train-model/RENDERED_PIPELINE/params/dataset_uri',
+    );
     expect(text[nightly!.parameterAt.epochs!.line! - 1]).toContain('value: "20"');
     expect(text[nightly!.at.line! - 1]).toContain('- pipeline_source:');
     expect(nightly!.fieldAt.keepHistory).toBeDefined();
@@ -107,12 +136,15 @@ describe('a valid folder becomes the desired state', () => {
   });
 
   test('valueFrom content is used verbatim, newlines included; .yml files are accepted; namespace is the folder name', async () => {
-    const { state } = await load({
-      'cfg/recurring_runs.yaml': '',
-      'team-a/experiments.yml': EXPERIMENTS,
-      'team-a/recurring_runs.yml': RUNS.replace('value: gs://b/d', 'valueFrom:\n          path: msg.txt'),
-      'msg.txt': 'Hello world!\n'.repeat(3),
-    }, ['team-a']);
+    const { state } = await load(
+      {
+        'cfg/recurring_runs.yaml': '',
+        'team-a/experiments.yml': EXPERIMENTS,
+        'team-a/recurring_runs.yml': RUNS.replace('value: gs://b/d', 'valueFrom:\n          path: msg.txt'),
+        'msg.txt': 'Hello world!\n'.repeat(3),
+      },
+      ['team-a'],
+    );
     expect(state.diagnostics).toEqual([]);
     expect(state.namespaces[0]).toMatchObject({ namespace: 'team-a', recurringRunsFile: 'team-a/recurring_runs.yml' });
     expect(state.namespaces[0]!.jobs[0]!.parameters.dataset_uri).toBe('Hello world!\nHello world!\nHello world!\n');
@@ -140,10 +172,22 @@ describe('a valid folder becomes the desired state', () => {
   });
 
   test('dates: date-only is midnight UTC, no offset is UTC, offsets are applied', async () => {
-    const { state } = await load(runs((s) => s.replace('catchup: false', 'catchup: false\n        start_date: 2026-07-01\n        end_date: 2026-08-01T10:00:00+02:00')));
+    const { state } = await load(
+      runs((s) =>
+        s.replace(
+          'catchup: false',
+          'catchup: false\n        start_date: 2026-07-01\n        end_date: 2026-08-01T10:00:00+02:00',
+        ),
+      ),
+    );
     expect(state.diagnostics).toEqual([]);
-    expect(state.namespaces[0]!.jobs[0]!.trigger).toMatchObject({ start: new Date('2026-07-01T00:00:00Z'), end: new Date('2026-08-01T08:00:00Z') });
-    const naive = await load(runs((s) => s.replace('catchup: false', 'catchup: false\n        start_date: "2026-07-01 06:30:00"')));
+    expect(state.namespaces[0]!.jobs[0]!.trigger).toMatchObject({
+      start: new Date('2026-07-01T00:00:00Z'),
+      end: new Date('2026-08-01T08:00:00Z'),
+    });
+    const naive = await load(
+      runs((s) => s.replace('catchup: false', 'catchup: false\n        start_date: "2026-07-01 06:30:00"')),
+    );
     expect(naive.state.namespaces[0]!.jobs[0]!.trigger.start).toEqual(new Date('2026-07-01T06:30:00Z'));
   });
 
@@ -151,11 +195,18 @@ describe('a valid folder becomes the desired state', () => {
     const { state } = await load(runs((s) => s.replace('"0 30 2 * * *"', '"30 2 * * *"')));
     expect(errors(state)).toEqual([]);
     expect(warnings(state)).toHaveLength(1);
-    expect(warnings(state)[0]).toMatchObject({ message: expect.stringContaining("Add a leading seconds field, e.g. '0 30 2 * * *'"), location: { file: 'cfg/recurring_runs.yaml', line: 16, column: 15 } });
+    expect(warnings(state)[0]).toMatchObject({
+      message: expect.stringContaining("Add a leading seconds field, e.g. '0 30 2 * * *'"),
+      location: { file: 'cfg/recurring_runs.yaml', line: 16, column: 15 },
+    });
   });
 
   test('catchup with a past start_date and an end_date in the past are warned about', async () => {
-    const { state } = await load(runs((s) => s.replace('catchup: false', 'catchup: true\n        start_date: 2020-01-01\n        end_date: 2021-01-01')));
+    const { state } = await load(
+      runs((s) =>
+        s.replace('catchup: false', 'catchup: true\n        start_date: 2020-01-01\n        end_date: 2021-01-01'),
+      ),
+    );
     expect(errors(state)).toEqual([]);
     expect(warnings(state).map((w) => [w.location?.line, w.message.split(':')[0]])).toEqual([
       [15, 'catchup'],
@@ -185,44 +236,70 @@ describe('each invalid case: one error at the right line, with the fix', () => {
   });
 
   test('cron and interval_seconds both set, or neither', async () => {
-    const both = await onlyError(runs((s) => s.replace('cron: "0 30 2 * * *"', 'cron: "0 30 2 * * *"\n        interval_seconds: 60')));
-    expect(both.message).toBe("recurring_runs[0].job.trigger sets 'cron' or 'interval_seconds'; only one of them may be set.");
+    const both = await onlyError(
+      runs((s) => s.replace('cron: "0 30 2 * * *"', 'cron: "0 30 2 * * *"\n        interval_seconds: 60')),
+    );
+    expect(both.message).toBe(
+      "recurring_runs[0].job.trigger sets 'cron' or 'interval_seconds'; only one of them may be set.",
+    );
     expect(both.location?.line).toBe(15);
-    const neither = await onlyError(runs((s) => s.replace('cron: "0 30 2 * * *"', 'cron: ~\n        interval_seconds: ~')));
-    expect(neither.message).toBe("recurring_runs[0].job.trigger needs exactly one of 'cron' or 'interval_seconds' with a value ('cron', 'interval_seconds' are null).");
+    const neither = await onlyError(
+      runs((s) => s.replace('cron: "0 30 2 * * *"', 'cron: ~\n        interval_seconds: ~')),
+    );
+    expect(neither.message).toBe(
+      "recurring_runs[0].job.trigger needs exactly one of 'cron' or 'interval_seconds' with a value ('cron', 'interval_seconds' are null).",
+    );
   });
 
   test("invalid cron: the parser's reason", async () => {
     const e = await onlyError(runs((s) => s.replace('"0 30 2 * * *"', '"0 30 25 * * *"')));
-    expect(e.message).toBe("Invalid cron '0 30 25 * * *': KFP refuses it in the hour field (robfig/cron: End of range (25) above maximum (23): 25).");
+    expect(e.message).toBe(
+      "Invalid cron '0 30 25 * * *': KFP refuses it in the hour field (robfig/cron: End of range (25) above maximum (23): 25).",
+    );
     expect(where(e)).toBe('cfg/recurring_runs.yaml:16:15');
     expect(e.fix).toMatch(/second minute hour day-of-month month day-of-week/);
   });
 
   test('KFP does not trim a cron: surrounding whitespace is an error, shown escaped, with the fix', async () => {
     const e = await onlyError(runs((s) => s.replace('"0 30 2 * * *"', '"@daily\\n"')));
-    expect(e.message).toBe('Invalid cron "@daily\\n": KFP refuses it (robfig/cron: Unrecognized descriptor: @daily\\n).');
+    expect(e.message).toBe(
+      'Invalid cron "@daily\\n": KFP refuses it (robfig/cron: Unrecognized descriptor: @daily\\n).',
+    );
     expect(e.fix).toMatch(/KFP does not trim the cron \(a `\|` block scalar adds a newline/);
     const block = await onlyError(runs((s) => s.replace('cron: "0 30 2 * * *"', 'cron: |\n          @daily')));
     expect(block.message).toBe(e.message);
     expect(where(block)).toBe('cfg/recurring_runs.yaml:16:15');
     const spaced = await onlyError(runs((s) => s.replace('"0 30 2 * * *"', '"@every  1h"')));
-    expect(spaced.message).toBe('Invalid cron \'@every  1h\': KFP refuses it (robfig/cron: Failed to parse duration @every  1h: time: invalid duration " 1h").');
+    expect(spaced.message).toBe(
+      'Invalid cron \'@every  1h\': KFP refuses it (robfig/cron: Failed to parse duration @every  1h: time: invalid duration " 1h").',
+    );
   });
 
   test('a cron KFP accepts but that never fires is an error', async () => {
     const e = await onlyError(runs((s) => s.replace('"0 30 2 * * *"', '"0 0 0 30 2 *"')));
-    expect(e.message).toBe("Cron '0 0 0 30 2 *' never fires: KFP accepts it, but robfig/cron finds no time matching it within five years after 2026-06-01 12:00 UTC, so no run would ever start.");
+    expect(e.message).toBe(
+      "Cron '0 0 0 30 2 *' never fires: KFP accepts it, but robfig/cron finds no time matching it within five years after 2026-06-01 12:00 UTC, so no run would ever start.",
+    );
     expect(where(e)).toBe('cfg/recurring_runs.yaml:16:15');
   });
 
   test('start_date after end_date; an impossible date; not a date', async () => {
-    const order = await onlyError(runs((s) => s.replace('catchup: false', 'catchup: false\n        start_date: 2026-09-01\n        end_date: 2026-08-01')));
-    expect(order.message).toBe('start_date (2026-09-01 00:00 UTC) is not before end_date (2026-08-01 00:00 UTC); the schedule would never run.');
+    const order = await onlyError(
+      runs((s) =>
+        s.replace('catchup: false', 'catchup: false\n        start_date: 2026-09-01\n        end_date: 2026-08-01'),
+      ),
+    );
+    expect(order.message).toBe(
+      'start_date (2026-09-01 00:00 UTC) is not before end_date (2026-08-01 00:00 UTC); the schedule would never run.',
+    );
     expect(order.location?.line).toBe(17);
-    const feb = await onlyError(runs((s) => s.replace('catchup: false', 'catchup: false\n        start_date: 2027-02-29')));
+    const feb = await onlyError(
+      runs((s) => s.replace('catchup: false', 'catchup: false\n        start_date: 2027-02-29')),
+    );
     expect(feb.message).toBe("recurring_runs[0].job.trigger.start_date '2027-02-29' is not a real date.");
-    const text = await onlyError(runs((s) => s.replace('catchup: false', 'catchup: false\n        start_date: next monday')));
+    const text = await onlyError(
+      runs((s) => s.replace('catchup: false', 'catchup: false\n        start_date: next monday')),
+    );
     expect(text.message).toBe("recurring_runs[0].job.trigger.start_date 'next monday' is not a date or a date-time.");
     expect(text.location?.line).toBe(16);
   });
@@ -239,7 +316,8 @@ describe('each invalid case: one error at the right line, with the fix', () => {
   test('duplicate job names, duplicate experiments, unknown experiment', async () => {
     const { state } = await load({
       'cfg/experiments.yaml': EXPERIMENTS + '  - name: exp\n  - name: scoring\n',
-      'cfg/recurring_runs.yaml': RUNS + RUNS.replace('recurring_runs:\n', '').replace('experiment: exp', 'experiment: scorng'),
+      'cfg/recurring_runs.yaml':
+        RUNS + RUNS.replace('recurring_runs:\n', '').replace('experiment: exp', 'experiment: scorng'),
     });
     expect(errors(state).map((e) => `${where(e)} ${e.message}`)).toEqual([
       "cfg/experiments.yaml:4:11 Experiment 'exp' is declared twice (first at line 2).",
@@ -251,7 +329,10 @@ describe('each invalid case: one error at the right line, with the fix', () => {
   // KFP's experiments table has a unique index on (Name, Namespace) under MySQL's utf8mb4_0900_ai_ci
   // collation (backend/src/apiserver/storage/experiment_store.go CreateExperiment; kubeflow/pipelines#5172).
   test('experiment names that collide in KFP (case, accents) are flagged where the second one is', async () => {
-    const { state } = await load({ 'cfg/experiments.yaml': EXPERIMENTS + '  - name: EXP\n  - name: scöring\n  - name: Scoring\n', 'cfg/recurring_runs.yaml': RUNS });
+    const { state } = await load({
+      'cfg/experiments.yaml': EXPERIMENTS + '  - name: EXP\n  - name: scöring\n  - name: Scoring\n',
+      'cfg/recurring_runs.yaml': RUNS,
+    });
     expect(errors(state).map((e) => `${where(e)} ${e.message}`)).toEqual([
       "cfg/experiments.yaml:4:11 Experiment 'EXP' collides with 'exp' (line 2): KFP compares experiment names ignoring case and accents, so it refuses the second one (HTTP 409).",
       "cfg/experiments.yaml:6:11 Experiment 'Scoring' collides with 'scöring' (line 5): KFP compares experiment names ignoring case and accents, so it refuses the second one (HTTP 409).",
@@ -259,8 +340,12 @@ describe('each invalid case: one error at the right line, with the fix', () => {
   });
 
   test('pipeline file missing: a suggestion for the near name', async () => {
-    const e = await onlyError(runs((s) => s.replace('RENDERED_PIPELINE/workflow.yaml', 'RENDERED_PIPELINE/workflow.yml')));
-    expect(e.message).toBe("Pipeline file: 'pipelines/train-model/RENDERED_PIPELINE/workflow.yml' does not exist in the repository.");
+    const e = await onlyError(
+      runs((s) => s.replace('RENDERED_PIPELINE/workflow.yaml', 'RENDERED_PIPELINE/workflow.yml')),
+    );
+    expect(e.message).toBe(
+      "Pipeline file: 'pipelines/train-model/RENDERED_PIPELINE/workflow.yml' does not exist in the repository.",
+    );
     expect(e.fix).toMatch(/^did you mean 'pipelines\/train-model\/RENDERED_PIPELINE\/workflow.yaml'\?/);
     expect(where(e)).toBe('cfg/recurring_runs.yaml:3:13');
   });
@@ -271,17 +356,39 @@ describe('each invalid case: one error at the right line, with the fix', () => {
   });
 
   test('pipeline file that is not YAML, or not a pipeline: errors inside that file, reported once', async () => {
-    const notYaml = await load({ 'p/bad.yaml': 'a: [1,\nb: 2\n', ...runs((s) => s.replace('pipelines/train-model/RENDERED_PIPELINE/workflow.yaml', 'p/bad.yaml') + s.replace('recurring_runs:\n', '').replace('pipelines/train-model/RENDERED_PIPELINE/workflow.yaml', 'p/bad.yaml').replace('name: train', 'name: train-2')) });
+    const notYaml = await load({
+      'p/bad.yaml': 'a: [1,\nb: 2\n',
+      ...runs(
+        (s) =>
+          s.replace('pipelines/train-model/RENDERED_PIPELINE/workflow.yaml', 'p/bad.yaml') +
+          s
+            .replace('recurring_runs:\n', '')
+            .replace('pipelines/train-model/RENDERED_PIPELINE/workflow.yaml', 'p/bad.yaml')
+            .replace('name: train', 'name: train-2'),
+      ),
+    });
     const errs = errors(notYaml.state);
     expect(errs.length).toBeGreaterThan(0);
-    expect(errs.every((e) => e.location?.file === 'p/bad.yaml' && e.message.startsWith('Not a valid KFP pipeline: YAML syntax error'))).toBe(true);
+    expect(
+      errs.every(
+        (e) => e.location?.file === 'p/bad.yaml' && e.message.startsWith('Not a valid KFP pipeline: YAML syntax error'),
+      ),
+    ).toBe(true);
     expect(new Set(errs.map(where)).size).toBe(errs.length); // not repeated for the second entry
     expect(notYaml.state.namespaces[0]!.jobs).toEqual([]);
-    const component = await onlyError({ 'p/c.yaml': 'name: my-component\nimplementation: {container: {image: x}}\n', ...runs((s) => s.replace('pipelines/train-model/RENDERED_PIPELINE/workflow.yaml', 'p/c.yaml')) });
+    const component = await onlyError({
+      'p/c.yaml': 'name: my-component\nimplementation: {container: {image: x}}\n',
+      ...runs((s) => s.replace('pipelines/train-model/RENDERED_PIPELINE/workflow.yaml', 'p/c.yaml')),
+    });
     expect(component.message).toMatch(/Neither a KFP v1 Argo Workflow .* nor a KFP v2 IR/);
     expect(where(component)).toBe('p/c.yaml:1:1');
-    const v2 = await onlyError({ 'p/v2.yaml': 'pipelineInfo: {name: x}\nroot: {}\nschemaVersion: 2.1.0\ncomponent: {}\n', ...runs((s) => s.replace('pipelines/train-model/RENDERED_PIPELINE/workflow.yaml', 'p/v2.yaml')) });
-    expect(v2.message).toBe("Not a valid KFP pipeline: Unknown top-level key 'component' in a KFP v2 pipeline spec. Did you mean 'components'?");
+    const v2 = await onlyError({
+      'p/v2.yaml': 'pipelineInfo: {name: x}\nroot: {}\nschemaVersion: 2.1.0\ncomponent: {}\n',
+      ...runs((s) => s.replace('pipelines/train-model/RENDERED_PIPELINE/workflow.yaml', 'p/v2.yaml')),
+    });
+    expect(v2.message).toBe(
+      "Not a valid KFP pipeline: Unknown top-level key 'component' in a KFP v2 pipeline spec. Did you mean 'components'?",
+    );
     expect(where(v2)).toBe('p/v2.yaml:4:1');
   });
 
@@ -292,11 +399,27 @@ describe('each invalid case: one error at the right line, with the fix', () => {
   });
 
   test('an unknown parameter, with a suggestion; a duplicated one', async () => {
-    const e = await onlyError(runs((s) => s.replace('- name: dataset_uri', '- name: dataset_url').replace('    job:', '    job:').replace('        value: "0.01"\n', '        value: "0.01"\n      - name: dataset_uri\n        value: x\n')));
-    expect(e.message).toBe("Parameter 'dataset_url' is not an input of pipeline 'train-model'. Did you mean 'dataset_uri'?");
+    const e = await onlyError(
+      runs((s) =>
+        s
+          .replace('- name: dataset_uri', '- name: dataset_url')
+          .replace('    job:', '    job:')
+          .replace('        value: "0.01"\n', '        value: "0.01"\n      - name: dataset_uri\n        value: x\n'),
+      ),
+    );
+    expect(e.message).toBe(
+      "Parameter 'dataset_url' is not an input of pipeline 'train-model'. Did you mean 'dataset_uri'?",
+    );
     expect(e.location?.line).toBe(9);
     expect(e.fix).toBe('remove it, or use one of its inputs: learning_rate, epochs, dataset_uri.');
-    const dup = await onlyError(runs((s) => s.replace('        value: "0.01"\n', '        value: "0.01"\n      - name: learning_rate\n        value: "0.02"\n')));
+    const dup = await onlyError(
+      runs((s) =>
+        s.replace(
+          '        value: "0.01"\n',
+          '        value: "0.01"\n      - name: learning_rate\n        value: "0.02"\n',
+        ),
+      ),
+    );
     expect(dup.message).toBe("Parameter 'learning_rate' is given twice (also at line 5).");
   });
 
@@ -315,14 +438,20 @@ describe('each invalid case: one error at the right line, with the fix', () => {
   });
 
   test('valueFrom file missing', async () => {
-    const e = await onlyError(runs((s) => s.replace('value: gs://b/d', 'valueFrom:\n          file_path: params/nope')));
+    const e = await onlyError(
+      runs((s) => s.replace('value: gs://b/d', 'valueFrom:\n          file_path: params/nope')),
+    );
     expect(e.message).toBe("Parameter 'dataset_uri': 'params/nope' does not exist in the repository.");
     expect(where(e)).toBe('cfg/recurring_runs.yaml:9:22');
   });
 
   test('a missing valueFrom file does not hide the other parameter problems of the entry', async () => {
     const { state } = await load(
-      runs((s) => s.replace('value: gs://b/d', 'valueFrom:\n          file_path: params/nope').replace('- name: learning_rate\n        value: "0.01"', '- name: learning_rat\n        value: "0.01"')),
+      runs((s) =>
+        s
+          .replace('value: gs://b/d', 'valueFrom:\n          file_path: params/nope')
+          .replace('- name: learning_rate\n        value: "0.01"', '- name: learning_rat\n        value: "0.01"'),
+      ),
     );
     expect(errors(state).map((e) => `${where(e)} ${e.message}`)).toEqual([
       "cfg/recurring_runs.yaml:4:5 pipeline 'train-model' requires 'learning_rate', which is not given.",
@@ -338,18 +467,38 @@ describe('each invalid case: one error at the right line, with the fix', () => {
   });
 
   test('path mixed with GitHub keys', async () => {
-    const e = await onlyError(runs((s) => s.replace('      path: pipelines', '      github_owner: me\n      path: pipelines')));
-    expect(e.message).toBe("pipeline_source has 'path' (a file in this repository) and 'github_owner' (a GitHub repository).");
+    const e = await onlyError(
+      runs((s) => s.replace('      path: pipelines', '      github_owner: me\n      path: pipelines')),
+    );
+    expect(e.message).toBe(
+      "pipeline_source has 'path' (a file in this repository) and 'github_owner' (a GitHub repository).",
+    );
   });
 
   test('a remote source without GitHub access configured', async () => {
-    const e = await onlyError(runs((s) => s.replace('      path: pipelines/train-model/RENDERED_PIPELINE/workflow.yaml', '      github_owner: o\n      github_repo: r\n      git_reference: main\n      file_path: w.yaml')));
+    const e = await onlyError(
+      runs((s) =>
+        s.replace(
+          '      path: pipelines/train-model/RENDERED_PIPELINE/workflow.yaml',
+          '      github_owner: o\n      github_repo: r\n      git_reference: main\n      file_path: w.yaml',
+        ),
+      ),
+    );
     expect(e.message).toMatch(/Reading o\/r needs GitHub access/);
   });
 
   test('a GitHub source missing one key says which', async () => {
-    const e = await onlyError(runs((s) => s.replace('      path: pipelines/train-model/RENDERED_PIPELINE/workflow.yaml', '      github_owner: o\n      github_repo: r\n      file_path: w.yaml')));
-    expect(e.message).toBe("recurring_runs[0].pipeline_source needs exactly one of 'path' or 'github_owner' + 'github_repo' + 'git_reference' + 'file_path'; missing 'git_reference'.");
+    const e = await onlyError(
+      runs((s) =>
+        s.replace(
+          '      path: pipelines/train-model/RENDERED_PIPELINE/workflow.yaml',
+          '      github_owner: o\n      github_repo: r\n      file_path: w.yaml',
+        ),
+      ),
+    );
+    expect(e.message).toBe(
+      "recurring_runs[0].pipeline_source needs exactly one of 'path' or 'github_owner' + 'github_repo' + 'git_reference' + 'file_path'; missing 'git_reference'.",
+    );
     expect(e.location?.line).toBe(3);
   });
 });
@@ -357,13 +506,19 @@ describe('each invalid case: one error at the right line, with the fix', () => {
 describe('files and YAML refused before anything else', () => {
   test('YAML syntax error, duplicate key, alias bomb, oversized file', async () => {
     const syntax = errors((await load(runs((s) => s.replace('name: train', 'name: [train')))).state);
-    expect(syntax[0]).toMatchObject({ message: expect.stringMatching(/^YAML syntax error/), location: { file: 'cfg/recurring_runs.yaml', line: 12 } });
+    expect(syntax[0]).toMatchObject({
+      message: expect.stringMatching(/^YAML syntax error/),
+      location: { file: 'cfg/recurring_runs.yaml', line: 12 },
+    });
     const dup = await onlyError(runs((s) => s.replace('name: train', 'name: train\n      name: again')));
     expect(dup.message).toMatch(/^YAML duplicate key/);
     // The parser's reason ends with a period before the fix.
     expect(dup.message).toBe('YAML duplicate key: Map keys must be unique.');
     expect(dup.location?.line).toBe(12);
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefghi'[i]}`).join(', ')}]`),
+    ].join('\n');
     const bombed = await onlyError({ 'cfg/experiments.yaml': bomb + '\n' });
     expect(bombed.message).toMatch(/YAML refused/);
     const big = await onlyError({ 'cfg/experiments.yaml': `experiments:\n${'  - name: x\n'.repeat(500_000)}` });
@@ -374,7 +529,10 @@ describe('files and YAML refused before anything else', () => {
     const empty = await onlyError({ 'cfg/experiments.yaml': '# nothing yet\n' });
     expect(empty.message).toBe("The file is empty: it must hold a 'experiments:' list.");
     const twoDocs = await onlyError({ 'cfg/experiments.yaml': EXPERIMENTS + '---\nexperiments: []\n' });
-    expect(twoDocs).toMatchObject({ message: 'cfg/experiments.yaml holds 2 YAML documents; a config file is one.', location: { line: 4 } });
+    expect(twoDocs).toMatchObject({
+      message: 'cfg/experiments.yaml holds 2 YAML documents; a config file is one.',
+      location: { line: 4 },
+    });
     const repo = await TempRepo.create({ 'cfg/experiments.yaml': EXPERIMENTS });
     repos.push(repo);
     const state = await loadDesiredState(['cfg'], { root: repo.dir });
@@ -391,7 +549,10 @@ describe('files and YAML refused before anything else', () => {
 test('ALL errors are collected across files and folders, sorted by place', async () => {
   const { state } = await load(
     {
-      'cfg/recurring_runs.yaml': RUNS.replace('max_concurrency: 1', 'max_concurrency: 0').replace('"0 30 2 * * *"', '"bad"'),
+      'cfg/recurring_runs.yaml': RUNS.replace('max_concurrency: 1', 'max_concurrency: 0').replace(
+        '"0 30 2 * * *"',
+        '"bad"',
+      ),
       'other/experiments.yaml': EXPERIMENTS.replace('description: "the experiment"', 'descripton: x'),
       'other/recurring_runs.yaml': RUNS.replace('experiment: exp', 'experiment: nope').replace('learning_rate', 'lr'),
     },

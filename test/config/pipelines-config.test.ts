@@ -23,12 +23,19 @@ describe('pipelines.yaml beside the schedule configs', () => {
 
   test('entries are loaded with their parsed file, text and defaults', async () => {
     await repo.write({
-      'schedules/team-ml/pipelines.yaml': 'pipelines:\n  - name: batch-predict\n    description: Scores issues\n    source: {path: pipelines/batch-predict/RENDERED_PIPELINE/pipeline.yaml}\n    keep_versions: 3\n  - name: train-model\n    source: {path: pipelines/train-model/RENDERED_PIPELINE/workflow.yaml}\n',
+      'schedules/team-ml/pipelines.yaml':
+        'pipelines:\n  - name: batch-predict\n    description: Scores issues\n    source: {path: pipelines/batch-predict/RENDERED_PIPELINE/pipeline.yaml}\n    keep_versions: 3\n  - name: train-model\n    source: {path: pipelines/train-model/RENDERED_PIPELINE/workflow.yaml}\n',
     });
     const state = await load();
     expect(state.diagnostics.filter((d) => d.severity !== 'warning')).toEqual([]);
     const [a, b] = state.namespaces[0]!.pipelines!;
-    expect([a!.name, a!.description, a!.keepVersions, a!.pipeline.kind, a!.at.line]).toEqual(['batch-predict', 'Scores issues', 3, 'v2', 2]);
+    expect([a!.name, a!.description, a!.keepVersions, a!.pipeline.kind, a!.at.line]).toEqual([
+      'batch-predict',
+      'Scores issues',
+      3,
+      'v2',
+      2,
+    ]);
     expect(a!.text).toBe(await repo.read('pipelines/batch-predict/RENDERED_PIPELINE/pipeline.yaml'));
     expect([b!.name, b!.keepVersions, b!.pipeline.kind]).toEqual(['train-model', 10, 'v1']);
   });
@@ -53,7 +60,9 @@ describe('pipelines.yaml beside the schedule configs', () => {
       ].join('\n'),
     });
     const state = await load();
-    const errors = state.diagnostics.filter((d) => d.severity !== 'warning').map((d) => `${d.location?.file}:${d.location?.line} ${d.message}`);
+    const errors = state.diagnostics
+      .filter((d) => d.severity !== 'warning')
+      .map((d) => `${d.location?.file}:${d.location?.line} ${d.message}`);
     const file = 'schedules/team-ml/pipelines.yaml';
     expect(errors.find((e) => e.startsWith(`${file}:3 `))).toMatch(/missing\.yaml/);
     expect(errors.some((e) => /not-a-pipeline\.yaml|Not a valid KFP pipeline/.test(e))).toBe(true);

@@ -17,16 +17,25 @@ import * as compiled from '../../src/config/schema-validators.js';
 const generator = path.join(repoRoot, 'scripts/gen-validators.mjs');
 type Kind = 'experiments' | 'recurring_runs';
 type Validate = { (data: unknown): boolean; errors?: ErrorObject[] | null };
-const { ajvOptions, readSchema } = (await import(generator)) as { ajvOptions: object; readSchema: (name: Kind) => object };
+const { ajvOptions, readSchema } = (await import(generator)) as {
+  ajvOptions: object;
+  readSchema: (name: Kind) => object;
+};
 
 const ajv = new Ajv(ajvOptions);
-const reference: Record<Kind, Validate> = { experiments: ajv.compile(readSchema('experiments')), recurring_runs: ajv.compile(readSchema('recurring_runs')) };
+const reference: Record<Kind, Validate> = {
+  experiments: ajv.compile(readSchema('experiments')),
+  recurring_runs: ajv.compile(readSchema('recurring_runs')),
+};
 const generated: Record<Kind, Validate> = compiled;
 
 const examples = path.join(repoRoot, 'examples/schedules/team-ml');
 const valid: Record<Kind, unknown[]> = {
   experiments: [parse(DEPLOYKF_EXPERIMENTS), parse(fs.readFileSync(path.join(examples, 'experiments.yaml'), 'utf8'))],
-  recurring_runs: [parse(DEPLOYKF_RECURRING_RUNS), parse(fs.readFileSync(path.join(examples, 'recurring_runs.yaml'), 'utf8'))],
+  recurring_runs: [
+    parse(DEPLOYKF_RECURRING_RUNS),
+    parse(fs.readFileSync(path.join(examples, 'recurring_runs.yaml'), 'utf8')),
+  ],
 };
 
 /** Every key the schema names (and a typo of each), so mutations reach required/additionalProperties/oneOf. */
@@ -49,37 +58,67 @@ function containers(node: unknown, out: Container[] = []): Container[] {
   return out;
 }
 /** Every value in a document, as [its container, its key or index]. */
-const slots = (data: unknown) => containers(data).flatMap((c) => Object.keys(c).map((k) => [c, Array.isArray(c) ? Number(k) : k] as const));
+const slots = (data: unknown) =>
+  containers(data).flatMap((c) => Object.keys(c).map((k) => [c, Array.isArray(c) ? Number(k) : k] as const));
 
 // Values near the schemas' limits (lengths counted in code points, integer ranges, date patterns) and any JSON.
 const values = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(null, '', 'x', 'é'.repeat(129), '😀'.repeat(128), 1.5, true, [], {}, '2026-01-01', '2026-13-40', '2026-01-01T06:00:00Z', '@daily', '20') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      null,
+      '',
+      'x',
+      'é'.repeat(129),
+      '😀'.repeat(128),
+      1.5,
+      true,
+      [],
+      {},
+      '2026-01-01',
+      '2026-13-40',
+      '2026-01-01T06:00:00Z',
+      '@daily',
+      '20',
+    ),
+  },
   { weight: 2, arbitrary: fc.integer({ min: -5, max: 25 }) },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
 );
-const edit = (keys: string[]) => fc.record({ at: fc.nat(), op: fc.constantFrom('add', 'delete', 'replace', 'replace'), key: fc.constantFrom(...keys), value: values });
+const edit = (keys: string[]) =>
+  fc.record({
+    at: fc.nat(),
+    op: fc.constantFrom('add', 'delete', 'replace', 'replace'),
+    key: fc.constantFrom(...keys),
+    value: values,
+  });
 
 /** A valid document with a few random edits: a value replaced or deleted, or a key added somewhere. */
 const mutated = (kind: Kind) =>
-  fc.tuple(fc.constantFrom(...valid[kind]), fc.array(edit(schemaKeys(readSchema(kind))), { minLength: 1, maxLength: 4 })).map(([doc, edits]) => {
-    const data = structuredClone(doc) as Record<string, unknown>;
-    for (const { at, op, key, value } of edits) {
-      if (op === 'add') {
-        const all = containers(data);
-        const c = all[at % all.length]!;
-        if (Array.isArray(c)) c.push(structuredClone(value));
-        else c[key] = structuredClone(value);
-        continue;
+  fc
+    .tuple(
+      fc.constantFrom(...valid[kind]),
+      fc.array(edit(schemaKeys(readSchema(kind))), { minLength: 1, maxLength: 4 }),
+    )
+    .map(([doc, edits]) => {
+      const data = structuredClone(doc) as Record<string, unknown>;
+      for (const { at, op, key, value } of edits) {
+        if (op === 'add') {
+          const all = containers(data);
+          const c = all[at % all.length]!;
+          if (Array.isArray(c)) c.push(structuredClone(value));
+          else c[key] = structuredClone(value);
+          continue;
+        }
+        const all = slots(data);
+        if (!all.length) continue;
+        const [c, k] = all[at % all.length]!;
+        if (op === 'replace') (c as Record<string | number, unknown>)[k] = structuredClone(value);
+        else if (Array.isArray(c)) c.splice(k as number, 1);
+        else delete c[k];
       }
-      const all = slots(data);
-      if (!all.length) continue;
-      const [c, k] = all[at % all.length]!;
-      if (op === 'replace') (c as Record<string | number, unknown>)[k] = structuredClone(value);
-      else if (Array.isArray(c)) c.splice(k as number, 1);
-      else delete c[k];
-    }
-    return data;
-  });
+      return data;
+    });
 
 function answer(v: Validate, data: unknown) {
   const ok = v(data);
@@ -91,7 +130,9 @@ describe('the generated schema validators', () => {
     const r = spawnSync(process.execPath, [generator, '--check'], { cwd: repoRoot, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(fs.readFileSync(path.join(repoRoot, 'src/config/schema-validators.ts'), 'utf8')).toMatch(/^\/\/ GENERATED by scripts\/gen-validators\.mjs/);
+    expect(fs.readFileSync(path.join(repoRoot, 'src/config/schema-validators.ts'), 'utf8')).toMatch(
+      /^\/\/ GENERATED by scripts\/gen-validators\.mjs/,
+    );
   });
 
   test.each(['experiments', 'recurring_runs'] as const)('%s: the valid examples pass both', (kind) => {
@@ -101,24 +142,31 @@ describe('the generated schema validators', () => {
     }
   });
 
-  test.each(['experiments', 'recurring_runs'] as const)('%s: the same verdict and errors as ajv on mutated documents', (kind) => {
-    const keywords = new Set<string>();
-    fc.assert(
-      fc.property(mutated(kind), (data) => {
-        const want = answer(reference[kind], data);
-        expect(answer(generated[kind], data)).toEqual(want);
-        for (const e of want.errors ?? []) keywords.add(e.keyword);
-      }),
-      { numRuns: 2000 },
-    );
-    // The mutations must reach every kind of error schema.ts explains, or the comparison proves little.
-    const expected = kind === 'experiments' ? ['required', 'additionalProperties', 'type', 'minLength', 'maxLength'] : ['required', 'additionalProperties', 'type', 'minLength', 'minimum', 'maximum', 'pattern', 'oneOf'];
-    expect([...keywords].sort()).toEqual(expect.arrayContaining(expected));
-  });
+  test.each(['experiments', 'recurring_runs'] as const)(
+    '%s: the same verdict and errors as ajv on mutated documents',
+    (kind) => {
+      const keywords = new Set<string>();
+      fc.assert(
+        fc.property(mutated(kind), (data) => {
+          const want = answer(reference[kind], data);
+          expect(answer(generated[kind], data)).toEqual(want);
+          for (const e of want.errors ?? []) keywords.add(e.keyword);
+        }),
+        { numRuns: 2000 },
+      );
+      // The mutations must reach every kind of error schema.ts explains, or the comparison proves little.
+      const expected =
+        kind === 'experiments'
+          ? ['required', 'additionalProperties', 'type', 'minLength', 'maxLength']
+          : ['required', 'additionalProperties', 'type', 'minLength', 'minimum', 'maximum', 'pattern', 'oneOf'];
+      expect([...keywords].sort()).toEqual(expect.arrayContaining(expected));
+    },
+  );
 
   test('a file that is not a mapping, or empty, fails both the same way', () => {
     for (const kind of ['experiments', 'recurring_runs'] as const) {
-      for (const data of [null, [], 'text', 3]) expect(answer(generated[kind], data)).toEqual(answer(reference[kind], data));
+      for (const data of [null, [], 'text', 3])
+        expect(answer(generated[kind], data)).toEqual(answer(reference[kind], data));
     }
   });
 });

@@ -23,7 +23,8 @@ describe('the published JSON Schemas (what editors load)', () => {
   };
 
   test('both are draft-07 schemas that compile in strict mode', () => {
-    for (const name of ['experiments', 'recurring_runs']) expect(readSchema(name).$schema).toBe('http://json-schema.org/draft-07/schema#');
+    for (const name of ['experiments', 'recurring_runs'])
+      expect(readSchema(name).$schema).toBe('http://json-schema.org/draft-07/schema#');
   });
 
   test("deployKF's files and the examples validate; typical mistakes do not", () => {
@@ -35,8 +36,14 @@ describe('the published JSON Schemas (what editors load)', () => {
     const runs = parse(DEPLOYKF_RECURRING_RUNS);
     runs.recurring_runs[0].job.trigger.interval_seconds = 60; // both cron and interval
     expect(validate.recurring_runs(runs)).toBe(false);
-    expect(validate.recurring_runs(parse(DEPLOYKF_RECURRING_RUNS.replace('max_concurrency: 1', 'max_concurrency: 11')))).toBe(false);
-    expect(validate.recurring_runs(parse(DEPLOYKF_RECURRING_RUNS.replace('keep_history: 5', 'keep_history: 5\n    keep_histroy: 1')))).toBe(false);
+    expect(
+      validate.recurring_runs(parse(DEPLOYKF_RECURRING_RUNS.replace('max_concurrency: 1', 'max_concurrency: 11'))),
+    ).toBe(false);
+    expect(
+      validate.recurring_runs(
+        parse(DEPLOYKF_RECURRING_RUNS.replace('keep_history: 5', 'keep_history: 5\n    keep_histroy: 1')),
+      ),
+    ).toBe(false);
   });
 
   test('the examples point editors at these files', () => {
@@ -82,23 +89,48 @@ describe('summary pieces (clock injected)', () => {
   const iso = (ds: Date[] | undefined) => ds?.map((d) => d.toISOString());
 
   test('next fire times follow KFP: after max(now, start_date), none after end_date', () => {
-    expect(iso(nextRuns(cron('0 30 2 * * *'), now))).toEqual(['2026-06-02T02:30:00.000Z', '2026-06-03T02:30:00.000Z', '2026-06-04T02:30:00.000Z']);
-    expect(iso(nextRuns(cron('@daily', { start: new Date('2026-07-01T00:00:00Z') }), now))).toEqual(['2026-07-02T00:00:00.000Z', '2026-07-03T00:00:00.000Z', '2026-07-04T00:00:00.000Z']);
-    expect(iso(nextRuns(cron('@daily', { end: new Date('2026-06-02T12:00:00Z') }), now))).toEqual(['2026-06-02T00:00:00.000Z']);
-    expect(iso(nextRuns({ type: 'interval', intervalSeconds: 3600, start: new Date('2026-06-02T00:00:00Z') }, now))).toEqual(['2026-06-02T01:00:00.000Z', '2026-06-02T02:00:00.000Z', '2026-06-02T03:00:00.000Z']);
+    expect(iso(nextRuns(cron('0 30 2 * * *'), now))).toEqual([
+      '2026-06-02T02:30:00.000Z',
+      '2026-06-03T02:30:00.000Z',
+      '2026-06-04T02:30:00.000Z',
+    ]);
+    expect(iso(nextRuns(cron('@daily', { start: new Date('2026-07-01T00:00:00Z') }), now))).toEqual([
+      '2026-07-02T00:00:00.000Z',
+      '2026-07-03T00:00:00.000Z',
+      '2026-07-04T00:00:00.000Z',
+    ]);
+    expect(iso(nextRuns(cron('@daily', { end: new Date('2026-06-02T12:00:00Z') }), now))).toEqual([
+      '2026-06-02T00:00:00.000Z',
+    ]);
+    expect(
+      iso(nextRuns({ type: 'interval', intervalSeconds: 3600, start: new Date('2026-06-02T00:00:00Z') }, now)),
+    ).toEqual(['2026-06-02T01:00:00.000Z', '2026-06-02T02:00:00.000Z', '2026-06-02T03:00:00.000Z']);
     expect(nextRuns({ type: 'interval', intervalSeconds: 3600 }, now)).toBeUndefined();
   });
 
   test('triggers and durations in words', () => {
-    expect(describeTrigger(cron('0 30 2 * * *', { start: new Date('2026-01-01T00:00:00Z') }))).toBe('At 02:30 (`0 30 2 * * *`), from 2026-01-01 00:00 UTC');
+    expect(describeTrigger(cron('0 30 2 * * *', { start: new Date('2026-01-01T00:00:00Z') }))).toBe(
+      'At 02:30 (`0 30 2 * * *`), from 2026-01-01 00:00 UTC',
+    );
     expect(describeTrigger({ type: 'interval', intervalSeconds: 5400 })).toBe('Every 1 h 30 min');
     expect(formatDurationExact(90061)).toBe('1 d 1 h 1 min 1 s');
   });
 
   test('the summary lists problems with their place and fix', () => {
     const state: DesiredState = {
-      namespaces: [{ folder: 'cfg', namespace: 'cfg', experimentsFile: 'cfg/experiments.yaml', recurringRunsFile: 'cfg/recurring_runs.yaml', experiments: [], jobs: [] }],
-      diagnostics: [{ message: 'Bad | thing', location: { file: 'cfg/recurring_runs.yaml', line: 3, column: 5 }, fix: 'do it' }],
+      namespaces: [
+        {
+          folder: 'cfg',
+          namespace: 'cfg',
+          experimentsFile: 'cfg/experiments.yaml',
+          recurringRunsFile: 'cfg/recurring_runs.yaml',
+          experiments: [],
+          jobs: [],
+        },
+      ],
+      diagnostics: [
+        { message: 'Bad | thing', location: { file: 'cfg/recurring_runs.yaml', line: 3, column: 5 }, fix: 'do it' },
+      ],
     };
     const md = summarizeDesiredState(state, now);
     expect(md).toContain('## ❌ Schedule configs: 1 error(s)');
@@ -109,8 +141,16 @@ describe('summary pieces (clock injected)', () => {
   test('problems render as written: user values are not read as emphasis or HTML', () => {
     const state: DesiredState = {
       namespaces: [],
-      diagnostics: [{ message: "Duplicate job name '__nightly__' in <team>.", location: { file: 'cfg/recurring_runs.yaml', line: 3 }, fix: "rename '*/5 * * * *'" }],
+      diagnostics: [
+        {
+          message: "Duplicate job name '__nightly__' in <team>.",
+          location: { file: 'cfg/recurring_runs.yaml', line: 3 },
+          fix: "rename '*/5 * * * *'",
+        },
+      ],
     };
-    expect(summarizeDesiredState(state, now)).toContain("| Duplicate job name '\\_\\_nightly\\_\\_' in \\<team\\>. | rename '\\*/5 \\* \\* \\* \\*' |");
+    expect(summarizeDesiredState(state, now)).toContain(
+      "| Duplicate job name '\\_\\_nightly\\_\\_' in \\<team\\>. | rename '\\*/5 \\* \\* \\* \\*' |",
+    );
   });
 });

@@ -33,7 +33,13 @@ async function schemaErrors(objects: K8sObject[]): Promise<string[]> {
 }
 
 const pods = (objects: K8sObject[]) =>
-  objects.flatMap((o) => (o.kind === 'CronJob' ? [{ owner: o, pod: o.spec.jobTemplate.spec.template.spec }] : o.kind === 'Job' ? [{ owner: o, pod: o.spec.template.spec }] : []));
+  objects.flatMap((o) =>
+    o.kind === 'CronJob'
+      ? [{ owner: o, pod: o.spec.jobTemplate.spec.template.spec }]
+      : o.kind === 'Job'
+        ? [{ owner: o, pod: o.spec.template.spec }]
+        : [],
+  );
 
 test('there are overlays to check', () => {
   expect(overlays).toEqual(expect.arrayContaining(['all-reconcilers', 'argocd-postsync', 'example']));
@@ -44,7 +50,8 @@ describe.each(overlays)('overlay %s', (overlay) => {
 
   test('builds and every object fits the Kubernetes API schema', async () => {
     const { objects, by } = await kustomize(dir);
-    if (by !== 'kubectl') process.stderr.write(`note: kubectl is not on PATH; ${overlay} built with the test's miniKustomize\n`);
+    if (by !== 'kubectl')
+      process.stderr.write(`note: kubectl is not on PATH; ${overlay} built with the test's miniKustomize\n`);
     expect(objects.length).toBeGreaterThanOrEqual(5);
     expect(await schemaErrors(objects)).toEqual([]);
   });
@@ -55,16 +62,30 @@ describe.each(overlays)('overlay %s', (overlay) => {
     const text = JSON.stringify(objects);
     expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}|gh[pousr]_[A-Za-z0-9]{20,}|password/i);
     for (const cj of objects.filter((o) => o.kind === 'CronJob')) {
-      expect({ name: cj.metadata.name, concurrencyPolicy: cj.spec.concurrencyPolicy, suspend: cj.spec.suspend, timeZone: cj.spec.timeZone }).toEqual({ name: cj.metadata.name, concurrencyPolicy: 'Forbid', suspend: false, timeZone: 'Etc/UTC' });
+      expect({
+        name: cj.metadata.name,
+        concurrencyPolicy: cj.spec.concurrencyPolicy,
+        suspend: cj.spec.suspend,
+        timeZone: cj.spec.timeZone,
+      }).toEqual({ name: cj.metadata.name, concurrencyPolicy: 'Forbid', suspend: false, timeZone: 'Etc/UTC' });
       expect(cj.spec.startingDeadlineSeconds).toBeGreaterThan(0);
     }
     const workloads = pods(objects);
     expect(workloads.length).toBeGreaterThan(0);
     for (const { owner, pod } of workloads) {
       const where = `${owner.kind}/${owner.metadata.name}`;
-      expect([where, pod.serviceAccountName, pod.automountServiceAccountToken, pod.securityContext.runAsNonRoot]).toEqual([where, 'kfp-gitops', false, true]);
+      expect([
+        where,
+        pod.serviceAccountName,
+        pod.automountServiceAccountToken,
+        pod.securityContext.runAsNonRoot,
+      ]).toEqual([where, 'kfp-gitops', false, true]);
       for (const c of [...pod.initContainers, ...pod.containers]) {
-        expect([where, c.name, c.securityContext]).toEqual([where, c.name, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } }]);
+        expect([where, c.name, c.securityContext]).toEqual([
+          where,
+          c.name,
+          { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        ]);
         expect(c.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
         expect(c.resources.limits.memory).toEqual(expect.any(String));
         expect(c.image).toMatch(/^[^:@]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/);
@@ -82,7 +103,9 @@ describe.each(overlays)('overlay %s', (overlay) => {
       const tokenMount = main.volumeMounts.find((m: any) => m.mountPath === TOKEN_DIR);
       if (tokenMount) {
         const volume = pod.volumes.find((v: any) => v.name === tokenMount.name);
-        expect(volume.projected.sources).toEqual([{ serviceAccountToken: { audience: 'pipelines.kubeflow.org', expirationSeconds: 3600, path: 'token' } }]);
+        expect(volume.projected.sources).toEqual([
+          { serviceAccountToken: { audience: 'pipelines.kubeflow.org', expirationSeconds: 3600, path: 'token' } },
+        ]);
         expect(JSON.stringify(main.args)).toContain(`--kfp-token-file=${TOKEN_DIR}/token`);
       }
     }
@@ -96,7 +119,9 @@ describe.each(overlays)('overlay %s', (overlay) => {
       }
     }
     const binding = objects.find((o) => o.kind === 'RoleBinding')!;
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kfp-gitops', namespace: binding.metadata.namespace }]);
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'kfp-gitops', namespace: binding.metadata.namespace },
+    ]);
     expect(binding.metadata.namespace).toEqual(expect.any(String));
   });
 
@@ -107,14 +132,23 @@ describe.each(overlays)('overlay %s', (overlay) => {
       return;
     }
     const unhash = (objects: K8sObject[]) =>
-      Object.fromEntries(objects.map((o) => [`${o.kind}/${o.metadata.name.replace(/-[a-z0-9]{10}$/, '')}`, JSON.parse(JSON.stringify(o).replace(/"(kfp-gitops-settings)-[a-z0-9]{10}"/g, '"$1"'))]));
+      Object.fromEntries(
+        objects.map((o) => [
+          `${o.kind}/${o.metadata.name.replace(/-[a-z0-9]{10}$/, '')}`,
+          JSON.parse(JSON.stringify(o).replace(/"(kfp-gitops-settings)-[a-z0-9]{10}"/g, '"$1"')),
+        ]),
+      );
     const mine = unhash(miniKustomize(dir));
     const theirs = unhash(real);
     expect(Object.keys(mine).sort()).toEqual(Object.keys(theirs).sort());
     for (const key of Object.keys(theirs)) {
       const { metadata: m1, ...rest1 } = mine[key];
       const { metadata: m2, ...rest2 } = theirs[key];
-      expect([key, rest1, { ...m1, name: m1.name.replace(/-[a-z0-9]{10}$/, '') }]).toEqual([key, rest2, { ...m2, name: m2.name.replace(/-[a-z0-9]{10}$/, '') }]);
+      expect([key, rest1, { ...m1, name: m1.name.replace(/-[a-z0-9]{10}$/, '') }]).toEqual([
+        key,
+        rest2,
+        { ...m2, name: m2.name.replace(/-[a-z0-9]{10}$/, '') },
+      ]);
     }
   });
 });
@@ -123,7 +157,10 @@ test('the Argo CD PostSync Job runs the same pod as the apply CronJob', async ()
   const { objects } = await kustomize(path.join(deployDir, 'overlays/argocd-postsync'));
   const cron = objects.find((o) => o.kind === 'CronJob' && o.metadata.name === 'kfp-gitops-apply')!;
   const job = objects.find((o) => o.kind === 'Job')!;
-  expect(job.metadata.annotations).toEqual({ 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded' });
+  expect(job.metadata.annotations).toEqual({
+    'argocd.argoproj.io/hook': 'PostSync',
+    'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
+  });
   expect(job.spec.template).toEqual(cron.spec.jobTemplate.spec.template);
 });
 
@@ -133,5 +170,7 @@ test('the schema check can fail: a bad concurrencyPolicy and a non-numeric quant
   cron.spec.concurrencyPolicy = 'Never';
   cron.spec.jobTemplate.spec.template.spec.containers[0].resources.requests.cpu = { much: true };
   const [error] = await schemaErrors([cron]);
-  expect(error).toMatch(/CronJob\/kfp-gitops-apply: .*spec\/concurrencyPolicy must be equal to one of the allowed values.*requests\/cpu must be/);
+  expect(error).toMatch(
+    /CronJob\/kfp-gitops-apply: .*spec\/concurrencyPolicy must be equal to one of the allowed values.*requests\/cpu must be/,
+  );
 });

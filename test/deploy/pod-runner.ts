@@ -41,7 +41,9 @@ const NPX = /npx --yes kfp-gitops@\d+\.\d+\.\d+/;
 
 /** Kubernetes' `$(VAR)` expansion: defined names are replaced, `$$` escapes, others stay as written. */
 export function expandK8s(text: string, env: Record<string, string>): string {
-  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string | undefined) => (m === '$$' ? '$' : name !== undefined && name in env ? env[name]! : m));
+  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string | undefined) =>
+    m === '$$' ? '$' : name !== undefined && name in env ? env[name]! : m,
+  );
 }
 
 /** The pod template spec of a CronJob or Job. */
@@ -71,7 +73,10 @@ function containerEnv(c: any, configMaps: K8sObject[], opts: PodOptions): Record
 function pathMapper(mounts: { mountPath: string; name: string }[], volumeDirs: Record<string, string>) {
   if (!mounts.length) return (s: string) => s;
   const sorted = [...mounts].sort((a, b) => b.mountPath.length - a.mountPath.length);
-  const re = new RegExp(`(?<![\\w./-])(${sorted.map((m) => m.mountPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?=/|$|[^\\w.-])`, 'g');
+  const re = new RegExp(
+    `(?<![\\w./-])(${sorted.map((m) => m.mountPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?=/|$|[^\\w.-])`,
+    'g',
+  );
   return (s: string) => s.replace(re, (p) => volumeDirs[sorted.find((m) => m.mountPath === p)!.name]!);
 }
 
@@ -86,7 +91,16 @@ async function gitSync(c: any, env: Record<string, string>, map: (s: string) => 
   const root = map(flags.get('root')!);
   const tmp = path.join(root, '.worktrees', 'syncing');
   await fs.mkdir(path.dirname(tmp), { recursive: true });
-  await git(root, ['clone', '-q', '--depth', flags.get('depth') ?? '1', '--branch', flags.get('ref')!, flags.get('repo')!, tmp]);
+  await git(root, [
+    'clone',
+    '-q',
+    '--depth',
+    flags.get('depth') ?? '1',
+    '--branch',
+    flags.get('ref')!,
+    flags.get('repo')!,
+    tmp,
+  ]);
   const sha = (await git(tmp, ['rev-parse', 'HEAD'])).trim();
   await fs.rename(tmp, path.join(root, '.worktrees', sha));
   const link = flags.get('link')!;
@@ -103,7 +117,8 @@ export async function runPod(workload: K8sObject, configMaps: K8sObject[], opts:
     if (v.emptyDir) await fs.mkdir(dir);
     else if (opts.volumes?.[v.name]) {
       await fs.mkdir(dir);
-      for (const [file, content] of Object.entries(opts.volumes[v.name]!)) await fs.writeFile(path.join(dir, file), content, { mode: 0o600 });
+      for (const [file, content] of Object.entries(opts.volumes[v.name]!))
+        await fs.writeFile(path.join(dir, file), content, { mode: 0o600 });
     }
   }
   for (const c of pod.initContainers ?? []) {
@@ -116,18 +131,22 @@ export async function runPod(workload: K8sObject, configMaps: K8sObject[], opts:
   const map = pathMapper(c.volumeMounts ?? [], volumeDirs);
   const expanded = [...c.command, ...(c.args ?? [])].map((a: string) => map(expandK8s(a, env)));
   let argv: string[];
-  if (new RegExp(`^${NPX.source}$`).test(expanded.slice(0, 3).join(' '))) argv = [process.execPath, CLI, ...expanded.slice(3)];
+  if (new RegExp(`^${NPX.source}$`).test(expanded.slice(0, 3).join(' ')))
+    argv = [process.execPath, CLI, ...expanded.slice(3)];
   else if (expanded[0] === 'sh' && NPX.test(expanded.join(' '))) {
-    if (/\s/.test(process.execPath + CLI)) throw new Error('the node and CLI paths must not contain spaces to stand in for npx in a script');
+    if (/\s/.test(process.execPath + CLI))
+      throw new Error('the node and CLI paths must not contain spaces to stand in for npx in a script');
     argv = expanded.map((a) => a.replace(new RegExp(NPX.source, 'g'), `${process.execPath} ${CLI}`));
-  }
-  else throw new Error(`the container does not run the published CLI: ${expanded.join(' ')}`);
+  } else throw new Error(`the container does not run the published CLI: ${expanded.join(' ')}`);
   const hostEnv = Object.fromEntries(Object.entries({ ...env, ...opts.env }).map(([k, v]) => [k, map(v)]));
   if (argv[0] === 'sh') argv[0] = '/bin/sh';
   const bin = path.join(base, 'image-bin');
   await fs.mkdir(bin);
   for (const tool of IMAGE_TOOLS) {
-    const found = (process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, tool)).find((f) => fsSync.existsSync(f));
+    const found = (process.env.PATH ?? '')
+      .split(path.delimiter)
+      .map((d) => path.join(d, tool))
+      .find((f) => fsSync.existsSync(f));
     if (found) await fs.symlink(found, path.join(bin, tool));
   }
   const r = await runProcess(argv[0]!, argv.slice(1), { cwd: map(c.workingDir), env: { PATH: bin, ...hostEnv } });

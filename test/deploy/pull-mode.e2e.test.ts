@@ -26,7 +26,8 @@ let configRepo: TempRepo;
 /** The tokens KFP accepts right now (the emulator reads this list on every request). */
 const accepted: string[] = [TOKEN_1];
 
-const workload = (name: string) => objects.find((o) => (o.kind === 'CronJob' || o.kind === 'Job') && o.metadata.name === name)!;
+const workload = (name: string) =>
+  objects.find((o) => (o.kind === 'CronJob' || o.kind === 'Job') && o.metadata.name === name)!;
 const configMaps = () => objects.filter((o) => o.kind === 'ConfigMap');
 
 /** What a user's overlay sets; the rest comes from the manifests. */
@@ -68,7 +69,14 @@ afterAll(async () => {
 describe('the apply CronJob', () => {
   test('the manifest is what runs: git-sync one-time at the configured ref, the pinned CLI, the token file', () => {
     const pod = podOf(workload('kfp-gitops-apply'));
-    expect(pod.initContainers[0].args).toEqual(['--repo=$(CONFIG_REPO)', '--ref=$(CONFIG_REF)', '--root=/git/root', '--link=config', '--depth=1', '--one-time']);
+    expect(pod.initContainers[0].args).toEqual([
+      '--repo=$(CONFIG_REPO)',
+      '--ref=$(CONFIG_REF)',
+      '--root=/git/root',
+      '--link=config',
+      '--depth=1',
+      '--one-time',
+    ]);
     expect(pod.containers[0].workingDir).toBe('/git/root/config');
     expect(pod.containers[0].command).toEqual(['npx', '--yes', 'kfp-gitops@1.0.0']);
   });
@@ -77,7 +85,13 @@ describe('the apply CronJob', () => {
     accepted.splice(0, accepted.length, TOKEN_1);
     const first = await run('kfp-gitops-apply', TOKEN_1);
     expect(first.code).toBe(0);
-    expect(first.argv.slice(2)).toEqual(['apply', '--config-folders=schedules/team-ml', `--kfp-host=${emu.url}`, '--api-version=v1beta1', `--kfp-token-file=${first.volumeDirs['kfp-token']}/token`]);
+    expect(first.argv.slice(2)).toEqual([
+      'apply',
+      '--config-folders=schedules/team-ml',
+      `--kfp-host=${emu.url}`,
+      '--api-version=v1beta1',
+      `--kfp-token-file=${first.volumeDirs['kfp-token']}/token`,
+    ]);
     const writes = emu.log.writes;
     expect(writes).toBeGreaterThan(0);
     expect(emu.state.experimentByName('issue-classifier-training', 'team-ml')).toBeDefined();
@@ -85,7 +99,10 @@ describe('the apply CronJob', () => {
     const head = (await git(configRepo.dir, ['rev-parse', 'HEAD'])).trim();
     const descriptions = [...emu.state.jobs.values()].map((j) => j.description);
     expect(descriptions.length).toBeGreaterThan(0);
-    for (const d of descriptions) expect(d).toMatch(new RegExp(`\\[kfp-gitops: commit ${head.slice(0, 12)} · schedules/team-ml/recurring_runs\\.yaml:\\d+\\]`));
+    for (const d of descriptions)
+      expect(d).toMatch(
+        new RegExp(`\\[kfp-gitops: commit ${head.slice(0, 12)} · schedules/team-ml/recurring_runs\\.yaml:\\d+\\]`),
+      );
 
     // The kubelet rotates the projected token; the old one no longer works.
     accepted.splice(0, accepted.length, TOKEN_2);
@@ -115,14 +132,22 @@ describe('the apply CronJob', () => {
     const calls = emu.log.calls;
     const r = await run('kfp-gitops-apply', undefined);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`kfp-token-file '${r.volumeDirs['kfp-token']}/token' cannot be read \\(ENOENT\\)\\. Fix: mount the token there \\(in Kubernetes, a projected serviceAccountToken volume with audience pipelines\\.kubeflow\\.org\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `kfp-token-file '${r.volumeDirs['kfp-token']}/token' cannot be read \\(ENOENT\\)\\. Fix: mount the token there \\(in Kubernetes, a projected serviceAccountToken volume with audience pipelines\\.kubeflow\\.org\\)`,
+      ),
+    );
     expect(emu.log.calls).toBe(calls);
   });
 
   test('the Argo CD PostSync Job runs the same apply: nothing left to write', async () => {
     const writes = emu.log.writes;
     const job = postSync.find((o) => o.kind === 'Job')!;
-    const r = await runPod(job, postSync.filter((o) => o.kind === 'ConfigMap'), { settings: settings(), volumes: { 'kfp-token': { token: TOKEN_2 } } });
+    const r = await runPod(
+      job,
+      postSync.filter((o) => o.kind === 'ConfigMap'),
+      { settings: settings(), volumes: { 'kfp-token': { token: TOKEN_2 } } },
+    );
     expect(output(r)).toMatch(/changes=0/);
     expect(r.code).toBe(0);
     expect(emu.log.writes).toBe(writes);
@@ -137,7 +162,12 @@ describe('the retrain CronJob (model-freshness → run-pipeline)', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/needs-retrain=true/);
-    expect(emu.log.entries.filter((e) => e.write).slice(-1).map((e) => e.route)).toEqual(['POST /apis/v1beta1/runs']);
+    expect(
+      emu.log.entries
+        .filter((e) => e.write)
+        .slice(-1)
+        .map((e) => e.route),
+    ).toEqual(['POST /apis/v1beta1/runs']);
     expect(emu.log.writes).toBe(writes + 1);
 
     const second = await run('kfp-gitops-retrain', TOKEN_2);
@@ -152,7 +182,11 @@ describeWithShared('the model PR CronJob (open-model-pr) against the GitHub API 
   let gh: GitHubDouble;
   beforeAll(async () => {
     gh = await startGitHubDouble({ login: 'model-promoter[bot]', tokens: ['app-token-xyz'] });
-    gh.createRepo('acme/serving', { files: { 'serving/churn-model.yaml': await fs.readFile(path.join(repoRoot, 'examples/serving/churn-model.yaml'), 'utf8') } });
+    gh.createRepo('acme/serving', {
+      files: {
+        'serving/churn-model.yaml': await fs.readFile(path.join(repoRoot, 'examples/serving/churn-model.yaml'), 'utf8'),
+      },
+    });
   });
   afterAll(async () => {
     expect(gh.violations).toEqual([]);

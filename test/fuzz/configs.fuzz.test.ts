@@ -42,7 +42,11 @@ test('check-reconcile-configs on mutated configs: exit 0/1, no stack trace, erro
       await fs.writeFile(repo.path(`${FOLDER}/${file}.yaml`), latin1 ? Buffer.from(text, 'latin1') : text);
       const other = file === 'experiments' ? 'recurring_runs' : 'experiments';
       await fs.writeFile(repo.path(`${FOLDER}/${other}.yaml`), originals[other]!);
-      const r = await runInProcess('check-reconcile-configs', { 'config-folders': 'schedules/*', 'github-token': SECRET }, { workspace: repo.dir, env: { GITHUB_API_URL: closedApi } });
+      const r = await runInProcess(
+        'check-reconcile-configs',
+        { 'config-folders': 'schedules/*', 'github-token': SECRET },
+        { workspace: repo.dir, env: { GITHUB_API_URL: closedApi } },
+      );
       expectWellBehaved(r);
     }),
     { ...FUZZ, numRuns: FUZZ.numRuns ?? 80 },

@@ -30,11 +30,22 @@ const arbJob = fc.record({
   enabled: fc.boolean(),
   keepHistory: fc.constantFrom(undefined, -1, 0, 1, 2),
   maxConcurrency: fc.integer({ min: 1, max: 3 }),
-  trigger: fc.oneof(fc.constantFrom('cron: "0 30 2 * * *"', 'cron: "@daily"', 'cron: "0 0 */6 * * *"'), fc.constantFrom('interval_seconds: 3600', 'interval_seconds: 86400')),
+  trigger: fc.oneof(
+    fc.constantFrom('cron: "0 30 2 * * *"', 'cron: "@daily"', 'cron: "0 0 */6 * * *"'),
+    fc.constantFrom('interval_seconds: 3600', 'interval_seconds: 86400'),
+  ),
   catchup: fc.boolean(),
-  description: fc.oneof(fc.constant('~'), fc.string({ minLength: 1, maxLength: 12 }).map(quoted), fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }).map(quoted)),
+  description: fc.oneof(
+    fc.constant('~'),
+    fc.string({ minLength: 1, maxLength: 12 }).map(quoted),
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }).map(quoted),
+  ),
   batch: fc.integer({ min: 1, max: 512 }),
-  value: fc.oneof(fc.string({ maxLength: 10 }), fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('0.01', '', 'a: b # c')),
+  value: fc.oneof(
+    fc.string({ maxLength: 10 }),
+    fc.string({ unit: 'binary', maxLength: 6 }),
+    fc.constantFrom('0.01', '', 'a: b # c'),
+  ),
 });
 
 /** A config folder: two experiments and up to three schedules, valid unless a value is one KFP cannot take. */
@@ -61,10 +72,20 @@ ${j.keepHistory === undefined ? '' : `    keep_history: ${j.keepHistory}\n`}    
 }));
 
 /** Sometimes a commit is broken by hand: then nothing may be written. */
-const arbCommit = fc.record({ config: arbConfig, mutations: fc.oneof({ arbitrary: fc.constant([]), weight: 4 }, { arbitrary: fc.array(arbMutation, { minLength: 1, maxLength: 2 }), weight: 1 }) });
+const arbCommit = fc.record({
+  config: arbConfig,
+  mutations: fc.oneof(
+    { arbitrary: fc.constant([]), weight: 4 },
+    { arbitrary: fc.array(arbMutation, { minLength: 1, maxLength: 2 }), weight: 1 },
+  ),
+});
 
 const reconcile = (mode: 'plan' | 'apply') =>
-  runInProcess('push-reconcile', { 'config-folders': 'schedules/*', 'kfp-host': emu.url, 'kfp-token': SECRET, mode }, { workspace: repo.dir, env: { GITHUB_SHA: '0123456789abcdef0123' } });
+  runInProcess(
+    'push-reconcile',
+    { 'config-folders': 'schedules/*', 'kfp-host': emu.url, 'kfp-token': SECRET, mode },
+    { workspace: repo.dir, env: { GITHUB_SHA: '0123456789abcdef0123' } },
+  );
 
 test('plan → apply → plan over random commits converges, writes nothing for a bad config, and never leaks the token', async () => {
   await fc.assert(
@@ -73,7 +94,10 @@ test('plan → apply → plan over random commits converges, writes nothing for 
       for (const id of [...emu.state.experiments.keys()]) emu.state.experiments.delete(id);
       let lastApplied = false;
       for (const { config, mutations } of commits) {
-        await repo.write({ [`${FOLDER}/experiments.yaml`]: config.experiments, [`${FOLDER}/recurring_runs.yaml`]: mutate(config.recurring_runs, mutations) });
+        await repo.write({
+          [`${FOLDER}/experiments.yaml`]: config.experiments,
+          [`${FOLDER}/recurring_runs.yaml`]: mutate(config.recurring_runs, mutations),
+        });
         const before = emu.log.writes;
         const plan = await reconcile('plan');
         expectWellBehaved(plan);

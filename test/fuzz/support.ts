@@ -24,16 +24,54 @@ export function expectWellBehaved(r: InProcessRun): void {
   expect(r.everything).not.toMatch(STACK_FRAME);
   expect(r.everything).not.toContain(SECRET);
   for (const a of r.annotations.filter((x) => x.kind === 'error')) {
-    expect({ message: a.message, file: a.file, line: a.line }).toEqual({ message: a.message, file: expect.any(String), line: expect.any(Number) });
+    expect({ message: a.message, file: a.file, line: a.line }).toEqual({
+      message: a.message,
+      file: expect.any(String),
+      line: expect.any(Number),
+    });
   }
   if (r.code === 1) expect(r.annotations.some((a) => a.kind === 'error') || !!r.failure).toBe(true);
 }
 
 /** Text that breaks parsers and checkers: controls, bidi, quotes, YAML syntax, huge and odd numbers. */
 export const NASTY = [
-  '\0', '\u202E', '\uFFFD', '\t', '"', "'", ':', ': ', '#', '&a ', '*a', '<<: *a', '{', '}', '[', ']', '- ', '\\', '---',
-  '9007199254740993', '1e309', '-1', '0', '.nan', '.inf', '~', 'null', 'true', '[]', '{}', 'é'.repeat(70), 'x'.repeat(140),
-  '../../etc/passwd', '/etc/passwd', '2026-02-30', '@every 0s', '0 0 0 31 2 *',
+  '\0',
+  '\u202E',
+  '\uFFFD',
+  '\t',
+  '"',
+  "'",
+  ':',
+  ': ',
+  '#',
+  '&a ',
+  '*a',
+  '<<: *a',
+  '{',
+  '}',
+  '[',
+  ']',
+  '- ',
+  '\\',
+  '---',
+  '9007199254740993',
+  '1e309',
+  '-1',
+  '0',
+  '.nan',
+  '.inf',
+  '~',
+  'null',
+  'true',
+  '[]',
+  '{}',
+  'é'.repeat(70),
+  'x'.repeat(140),
+  '../../etc/passwd',
+  '/etc/passwd',
+  '2026-02-30',
+  '@every 0s',
+  '0 0 0 31 2 *',
 ];
 
 export type Mutation =
@@ -44,8 +82,17 @@ export type Mutation =
   | { kind: 'truncate'; at: number };
 
 export const arbMutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('insert' as const), line: fc.nat(60), col: fc.nat(40), text: fc.oneof(fc.constantFrom(...NASTY), fc.string({ maxLength: 6 })) }),
-  fc.record({ kind: fc.constant('replace-value' as const), line: fc.nat(60), text: fc.oneof(fc.constantFrom(...NASTY), fc.string({ maxLength: 8 })) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    line: fc.nat(60),
+    col: fc.nat(40),
+    text: fc.oneof(fc.constantFrom(...NASTY), fc.string({ maxLength: 6 })),
+  }),
+  fc.record({
+    kind: fc.constant('replace-value' as const),
+    line: fc.nat(60),
+    text: fc.oneof(fc.constantFrom(...NASTY), fc.string({ maxLength: 8 })),
+  }),
   fc.record({ kind: fc.constant('delete-line' as const), line: fc.nat(60) }),
   fc.record({ kind: fc.constant('duplicate-line' as const), line: fc.nat(60) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(3000) }),
@@ -62,7 +109,9 @@ export function mutate(text: string, mutations: readonly Mutation[]): string {
         lines[i] = line.slice(0, m.col) + m.text + line.slice(m.col);
         break;
       case 'replace-value':
-        lines[i] = /^(\s*(?:- )?[\w.-]+:\s)/.test(line) ? line.replace(/^(\s*(?:- )?[\w.-]+:\s).*$/, `$1${m.text}`) : line;
+        lines[i] = /^(\s*(?:- )?[\w.-]+:\s)/.test(line)
+          ? line.replace(/^(\s*(?:- )?[\w.-]+:\s).*$/, `$1${m.text}`)
+          : line;
         break;
       case 'delete-line':
         lines.splice(i, 1);

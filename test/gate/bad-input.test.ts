@@ -11,7 +11,10 @@ import { parseThresholds } from '../../src/gate/thresholds.js';
 
 /** The UserError a promise rejects with (the test fails on anything else). */
 async function refused(p: Promise<unknown>): Promise<UserError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(UserError);
   return err as UserError;
 }
@@ -34,7 +37,10 @@ async function verdict(thresholds: string, metricsJson: string) {
 describe('metrics files: bad input is a located error', () => {
   test('a JSON duplicate key is refused at its line, naming the first', async () => {
     const err = await refused(parseMetricsText('{\n  "accuracy": 0.5,\n  "accuracy": 0.95\n}', 'm.json'));
-    expect(err.diagnostics[0]).toMatchObject({ message: expect.stringContaining("duplicate key 'accuracy' (first at line 2)"), location: { file: 'm.json', line: 3, column: 3 } });
+    expect(err.diagnostics[0]).toMatchObject({
+      message: expect.stringContaining("duplicate key 'accuracy' (first at line 2)"),
+      location: { file: 'm.json', line: 3, column: 3 },
+    });
   });
 
   test.each([
@@ -55,20 +61,32 @@ describe('metrics files: bad input is a located error', () => {
   test('deep YAML says it is nested too deeply (not a syntax error); moderately deep YAML is located by the gate', async () => {
     const deep = '['.repeat(2000) + ']'.repeat(2000);
     const err = await refused(parseMetricsText(deep, 'deep.yaml'));
-    expect(err.diagnostics[0]).toMatchObject({ message: 'YAML nested too deeply to read.', location: { file: 'deep.yaml', line: 1 } });
+    expect(err.diagnostics[0]).toMatchObject({
+      message: 'YAML nested too deeply to read.',
+      location: { file: 'deep.yaml', line: 1 },
+    });
     const nested = Array.from({ length: 100 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' 1\n';
     const moderate = await refused(parseMetricsText(nested, 'nested.yaml'));
-    expect(moderate.diagnostics[0]).toMatchObject({ message: 'Metrics nested deeper than 64 levels.', location: { file: 'nested.yaml', line: 65 } });
+    expect(moderate.diagnostics[0]).toMatchObject({
+      message: 'Metrics nested deeper than 64 levels.',
+      location: { file: 'nested.yaml', line: 65 },
+    });
   });
 
   test('a TOML dotted key 10,000 levels deep is a located error too', async () => {
     const err = await refused(parseMetricsText(`accuracy = 0.9\nx${'.x'.repeat(10_000)} = 1\n`, 'deep.toml'));
-    expect(err.diagnostics[0]).toMatchObject({ message: 'Metrics nested deeper than 64 levels.', location: { file: 'deep.toml', line: 2 } });
+    expect(err.diagnostics[0]).toMatchObject({
+      message: 'Metrics nested deeper than 64 levels.',
+      location: { file: 'deep.toml', line: 2 },
+    });
   });
 
   test('a broken .json is JSON only: not silently re-read as YAML', async () => {
     const err = await refused(parseMetricsText('{accuracy: 0.9}', 'm.json'));
-    expect(err.diagnostics[0]).toMatchObject({ message: expect.stringMatching(/^JSON syntax error: expected a key in double quotes/), location: { file: 'm.json', line: 1, column: 2 } });
+    expect(err.diagnostics[0]).toMatchObject({
+      message: expect.stringMatching(/^JSON syntax error: expected a key in double quotes/),
+      location: { file: 'm.json', line: 1, column: 2 },
+    });
   });
 
   test('metrics text over 5 MB is refused before parsing', async () => {
@@ -88,18 +106,24 @@ describe('metrics files on disk', () => {
   afterAll(async () => fs.rm(dir, { recursive: true, force: true }));
 
   test('a metrics path that is a folder is a clear error, not EISDIR', async () => {
-    const err = await refused(loadMetrics({ kind: 'file', path: 'metrics.json' }, { workdir: dir, workspace: dir }, 'metrics'));
-    expect(err.message).toBe("metrics.json: 'metrics.json' is a folder, not a file. Fix: give the path of the metrics file itself.");
+    const err = await refused(
+      loadMetrics({ kind: 'file', path: 'metrics.json' }, { workdir: dir, workspace: dir }, 'metrics'),
+    );
+    expect(err.message).toBe(
+      "metrics.json: 'metrics.json' is a folder, not a file. Fix: give the path of the metrics file itself.",
+    );
   });
 
   test('a metrics file over the cap is refused without reading it', async () => {
-    const err = await refused(loadMetrics({ kind: 'file', path: 'big.json' }, { workdir: dir, workspace: dir }, 'baseline'));
+    const err = await refused(
+      loadMetrics({ kind: 'file', path: 'big.json' }, { workdir: dir, workspace: dir }, 'baseline'),
+    );
     expect(err.message).toMatch(/^big\.json: File is 6291456 bytes, over the 5242880-byte limit for baseline files/);
   });
 
   test('a thresholds path that is a folder says so', async () => {
     const err = await refused(loadThresholds('metrics.json', dir, dir));
-    expect(err.message).toContain("is a folder, not a file");
+    expect(err.message).toContain('is a folder, not a file');
   });
 });
 
@@ -109,7 +133,11 @@ describe('metric values the gate cannot judge say what is wrong', () => {
     ['[0.9, 0.8]', 'not a number: the value is a list'],
   ])('%s', async (value, reason) => {
     const r = await verdict('accuracy: {min: 0.5}', `{"accuracy": ${value}}`);
-    expect(r.results[0]).toMatchObject({ metric: 'accuracy', status: 'fail', reasons: [expect.stringContaining(reason)] });
+    expect(r.results[0]).toMatchObject({
+      metric: 'accuracy',
+      status: 'fail',
+      reasons: [expect.stringContaining(reason)],
+    });
   });
 
   // Decision (README): a non-finite value means the metric broke; it fails like NaN instead of passing min/max.
@@ -130,7 +158,9 @@ describe('thresholds: YAML features get a correct result', () => {
   });
 
   test('an anchor reused as a rule (f1: *r) and a << merge key work', () => {
-    const rules = parseThresholds(parseYaml('recall: &r {min: 0.8, warn: {min: 0.9}}\nf1: *r\nprecision:\n  <<: *r\n  min: 0.7\n', 't.yaml'));
+    const rules = parseThresholds(
+      parseYaml('recall: &r {min: 0.8, warn: {min: 0.9}}\nf1: *r\nprecision:\n  <<: *r\n  min: 0.7\n', 't.yaml'),
+    );
     expect(rules.map((r) => [r.pattern, r.hard, r.warn])).toEqual([
       ['recall', { min: 0.8 }, { min: 0.9 }],
       ['f1', { min: 0.8 }, { min: 0.9 }],

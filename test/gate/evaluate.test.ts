@@ -4,13 +4,23 @@ import { type MissingBaseline, describeRule, evaluate, relativeChange } from '..
 import { flattenMetrics } from '../../src/gate/metrics.js';
 import { parseThresholds } from '../../src/gate/thresholds.js';
 
-function gate(thresholds: string, candidate: Record<string, unknown>, baseline?: Record<string, unknown>, missingBaseline: MissingBaseline = 'warn') {
+function gate(
+  thresholds: string,
+  candidate: Record<string, unknown>,
+  baseline?: Record<string, unknown>,
+  missingBaseline: MissingBaseline = 'warn',
+) {
   const rules = parseThresholds(parseYaml(thresholds, 'thresholds.yaml'));
   return evaluate(rules, flattenMetrics(candidate), baseline && flattenMetrics(baseline), { missingBaseline });
 }
 
 /** The status of the single result of a one-rule gate. */
-function status(thresholds: string, candidate: Record<string, unknown>, baseline?: Record<string, unknown>, missingBaseline: MissingBaseline = 'warn') {
+function status(
+  thresholds: string,
+  candidate: Record<string, unknown>,
+  baseline?: Record<string, unknown>,
+  missingBaseline: MissingBaseline = 'warn',
+) {
   const r = gate(thresholds, candidate, baseline, missingBaseline);
   expect(r.results).toHaveLength(1);
   return r.results[0]!.status;
@@ -62,8 +72,12 @@ describe('change against the baseline (MLflow MetricThreshold, |baseline| in the
     const rule = 'latency_ms: {max: 100, min_absolute_change: -5}'; // may be 5 ms slower
     expect(status(rule, { latency_ms: 45 }, { latency_ms: 40 })).toBe('pass');
     expect(status(rule, { latency_ms: 45.5 }, { latency_ms: 40 })).toBe('fail');
-    expect(status('loss: {min_absolute_change: 0.1, greater_is_better: false}', { loss: 0.4 }, { loss: 0.5 })).toBe('pass'); // must improve by 0.1
-    expect(status('loss: {min_absolute_change: 0.1, greater_is_better: false}', { loss: 0.41 }, { loss: 0.5 })).toBe('fail');
+    expect(status('loss: {min_absolute_change: 0.1, greater_is_better: false}', { loss: 0.4 }, { loss: 0.5 })).toBe(
+      'pass',
+    ); // must improve by 0.1
+    expect(status('loss: {min_absolute_change: 0.1, greater_is_better: false}', { loss: 0.41 }, { loss: 0.5 })).toBe(
+      'fail',
+    );
   });
 
   test('min_relative_change, both directions', () => {
@@ -80,9 +94,15 @@ describe('change against the baseline (MLflow MetricThreshold, |baseline| in the
     expect(status('ll: {min_relative_change: 0.05, greater_is_better: true}', { ll: -1.9 }, { ll: -2 })).toBe('pass');
     expect(status('ll: {min_relative_change: 0.0, greater_is_better: true}', { ll: -2.1 }, { ll: -2 })).toBe('fail');
     expect(status('ll: {min_relative_change: 0.04, greater_is_better: true}', { ll: -1.95 }, { ll: -2 })).toBe('fail'); // +2.5% < +4%
-    expect(status('r2: {min_relative_change: -0.5, greater_is_better: true}', { r2: -0.15 }, { r2: -0.1 })).toBe('pass'); // −50%
-    expect(status('r2: {min_relative_change: -0.5, greater_is_better: true}', { r2: -0.16 }, { r2: -0.1 })).toBe('fail');
-    expect(status('cost: {min_relative_change: 0.1, greater_is_better: false}', { cost: -2.2 }, { cost: -2 })).toBe('pass'); // 10% lower
+    expect(status('r2: {min_relative_change: -0.5, greater_is_better: true}', { r2: -0.15 }, { r2: -0.1 })).toBe(
+      'pass',
+    ); // −50%
+    expect(status('r2: {min_relative_change: -0.5, greater_is_better: true}', { r2: -0.16 }, { r2: -0.1 })).toBe(
+      'fail',
+    );
+    expect(status('cost: {min_relative_change: 0.1, greater_is_better: false}', { cost: -2.2 }, { cost: -2 })).toBe(
+      'pass',
+    ); // 10% lower
   });
 
   test('a zero baseline: unchanged is a 0% change, any move is ±∞', () => {
@@ -112,14 +132,22 @@ describe('change against the baseline (MLflow MetricThreshold, |baseline| in the
 describe('missing values', () => {
   test('a missing candidate metric fails unless optional', () => {
     const r = gate('auc: {min: 0.9}\nacc: {min: 0.5}', { acc: 0.9 }, { auc: 0.95 });
-    expect(r.results[0]).toMatchObject({ metric: 'auc', status: 'fail', reasons: ['missing from the candidate metrics'] });
+    expect(r.results[0]).toMatchObject({
+      metric: 'auc',
+      status: 'fail',
+      reasons: ['missing from the candidate metrics'],
+    });
     expect(status('auc: {min: 0.9, optional: true}', { acc: 0.9 }, { auc: 0.95 })).toBe('skip');
   });
 
   test('a rule that names no metric at all is a failure with did-you-mean (typo protection)', () => {
     const r = gate('acuracy: {min: 0.9}', { accuracy: 0.95 });
     expect(r.passed).toBe(false);
-    expect(r.results[0]).toMatchObject({ metric: 'acuracy', status: 'fail', reasons: ["No metric named 'acuracy'. Did you mean 'accuracy'?"] });
+    expect(r.results[0]).toMatchObject({
+      metric: 'acuracy',
+      status: 'fail',
+      reasons: ["No metric named 'acuracy'. Did you mean 'accuracy'?"],
+    });
     const w = gate('"precison.area-*": {min: 0.3}', { 'precision.area-a': 0.5 });
     expect(w.results[0]!.reasons).toEqual(["No metric matches 'precison.area-*'. Did you mean 'precision.area-*'?"]);
     expect(gate('"x.*": {min: 0.3, optional: true}', { a: 1 }).results[0]!.status).toBe('skip');
@@ -145,7 +173,8 @@ describe('missing values', () => {
       ['recall.new', 'fail'],
       ['recall.old', 'pass'],
     ]);
-    const nan = gate('a: {min_absolute_change: 0, greater_is_better: true}', { a: 0.5 }, { a: 'NaN' }, 'warn').results[0]!;
+    const nan = gate('a: {min_absolute_change: 0, greater_is_better: true}', { a: 0.5 }, { a: 'NaN' }, 'warn')
+      .results[0]!;
     expect(nan.status).toBe('warn');
     expect(nan.reasons[0]).toContain('baseline value "NaN" is not a number');
   });
@@ -161,7 +190,10 @@ describe('missing values', () => {
 
 describe('wildcards, warn bands and the whole verdict', () => {
   test('a wildcard expands to one result per metric; every rule is evaluated', () => {
-    const r = gate('"precision.area-*": {min: 0.3}\naccuracy: {min: 0.99}', { accuracy: 0.9, precision: { 'area-a': 0.2, 'area-b': 0.4, 'kind-x': 0.1 } });
+    const r = gate('"precision.area-*": {min: 0.3}\naccuracy: {min: 0.99}', {
+      accuracy: 0.9,
+      precision: { 'area-a': 0.2, 'area-b': 0.4, 'kind-x': 0.1 },
+    });
     expect(r.results.map((x) => [x.metric, x.status])).toEqual([
       ['precision.area-a', 'fail'],
       ['precision.area-b', 'pass'],
@@ -193,7 +225,10 @@ describe('wildcards, warn bands and the whole verdict', () => {
 
   test('the rule in words, in terms of the candidate and Δ', () => {
     const rules = parseThresholds(
-      parseYaml('a: {min: 0.85, min_absolute_change: -0.01, warn: {min: 0.9}}\nlat: {max: 50, min_relative_change: -0.1}\nb: {min: 0.1, optional: true}\n', 't.yaml'),
+      parseYaml(
+        'a: {min: 0.85, min_absolute_change: -0.01, warn: {min: 0.9}}\nlat: {max: 50, min_relative_change: -0.1}\nb: {min: 0.1, optional: true}\n',
+        't.yaml',
+      ),
     );
     expect(rules.map(describeRule)).toEqual(['≥ 0.85, Δ ≥ −0.01; warn: ≥ 0.9', '≤ 50, Δ% ≤ +10%', '≥ 0.1 (optional)']);
   });

@@ -6,14 +6,23 @@ import { flattenMetrics, parseMetricsText } from '../../src/gate/metrics.js';
 import { repoRoot } from '../support/paths.js';
 
 async function located(p: Promise<unknown>): Promise<UserError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(UserError);
   return err as UserError;
 }
 
 describe('flattenMetrics (DVC-style dotted paths)', () => {
   test('nested objects become dotted paths; dotted keys stay; lists and nulls are kept (a rule says they are not numbers)', () => {
-    const m = flattenMetrics({ accuracy: 0.9, precision: { 'area-jupyter': 0.8, nested: { deep: '0.5' } }, hist: [1, 2], gone: null, 'recall.kind-bug': 0.7 });
+    const m = flattenMetrics({
+      accuracy: 0.9,
+      precision: { 'area-jupyter': 0.8, nested: { deep: '0.5' } },
+      hist: [1, 2],
+      gone: null,
+      'recall.kind-bug': 0.7,
+    });
     expect([...m]).toEqual([
       ['accuracy', 0.9],
       ['precision.area-jupyter', 0.8],
@@ -31,7 +40,11 @@ describe('parseMetricsText', () => {
     const yaml = await parseMetricsText('train:\n  loss: 0.25\n  acc: 0.9\nlatency_ms: 40\n', 'm.yaml');
     const toml = await parseMetricsText('latency_ms = 40\n[train]\nloss = 0.25\nacc = 0.9\n', 'm.toml');
     const sorted = (m: Map<string, unknown>) => [...m].sort();
-    expect(sorted(json)).toEqual([['latency_ms', 40], ['train.acc', 0.9], ['train.loss', 0.25]]);
+    expect(sorted(json)).toEqual([
+      ['latency_ms', 40],
+      ['train.acc', 0.9],
+      ['train.loss', 0.25],
+    ]);
     expect(sorted(yaml)).toEqual(sorted(json));
     expect(sorted(toml)).toEqual(sorted(json));
   });
@@ -45,7 +58,10 @@ describe('parseMetricsText', () => {
 
   test('syntax errors name the file and line', async () => {
     const bad = await located(parseMetricsText('{\n  "a": 1,\n  "b": 2\n  "c": 3\n}', 'metrics/m.json'));
-    expect(bad.diagnostics[0]).toMatchObject({ message: expect.stringMatching(/^JSON syntax error: /), location: { file: 'metrics/m.json', line: 4, column: 3 } });
+    expect(bad.diagnostics[0]).toMatchObject({
+      message: expect.stringMatching(/^JSON syntax error: /),
+      location: { file: 'metrics/m.json', line: 4, column: 3 },
+    });
     const yaml = await located(parseMetricsText('a: 1\nb: [1, 2\n', 'm.yaml'));
     expect(yaml.diagnostics[0]?.location?.file).toBe('m.yaml');
     const toml = await located(parseMetricsText('a = 1\nb = = 2\n', 'm.toml'));

@@ -1,6 +1,15 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { EPSILON, atLeast, atMost, formatNumber, formatPercent, formatSigned, nearlyEqual, toNumber } from '../../src/gate/numbers.js';
+import {
+  EPSILON,
+  atLeast,
+  atMost,
+  formatNumber,
+  formatPercent,
+  formatSigned,
+  nearlyEqual,
+  toNumber,
+} from '../../src/gate/numbers.js';
 
 describe('comparisons at a boundary do not flap', () => {
   test('0.1 + 0.2 meets min 0.3 and max 0.3', () => {
@@ -28,19 +37,27 @@ describe('comparisons at a boundary do not flap', () => {
 
   test('property: a value always meets itself and anything within EPSILON', () => {
     fc.assert(
-      fc.property(fc.double({ min: -1e9, max: 1e9, noNaN: true }), fc.double({ min: -0.9, max: 0.9, noNaN: true }), (x, f) => {
-        const near = x + f * EPSILON * Math.max(1, Math.abs(x));
-        return atLeast(x, x) && atMost(x, x) && nearlyEqual(near, x);
-      }),
+      fc.property(
+        fc.double({ min: -1e9, max: 1e9, noNaN: true }),
+        fc.double({ min: -0.9, max: 0.9, noNaN: true }),
+        (x, f) => {
+          const near = x + f * EPSILON * Math.max(1, Math.abs(x));
+          return atLeast(x, x) && atMost(x, x) && nearlyEqual(near, x);
+        },
+      ),
     );
   });
 
   test('property: for clearly separated values exactly one direction holds', () => {
     fc.assert(
-      fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 1e-6, max: 1e3, noNaN: true }), (x, gap) => {
-        const y = x + gap * Math.max(1, Math.abs(x));
-        return atLeast(y, x) && !atLeast(x, y) && atMost(x, y) && !atMost(y, x);
-      }),
+      fc.property(
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        fc.double({ min: 1e-6, max: 1e3, noNaN: true }),
+        (x, gap) => {
+          const y = x + gap * Math.max(1, Math.abs(x));
+          return atLeast(y, x) && !atLeast(x, y) && atMost(x, y) && !atMost(y, x);
+        },
+      ),
     );
   });
 });

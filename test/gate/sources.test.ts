@@ -30,15 +30,23 @@ describe('thresholds input', () => {
     const ok = await loadThresholds('accuracy: {min: 0.9}', '/nowhere', '/nowhere');
     expect(ok.file).toBeUndefined();
     expect(ok.rules.map((r) => r.pattern)).toEqual(['accuracy']);
-    const err = await loadThresholds('accuracy: {min: 0.9}\nf1: {mni: 0.8}\n', '/nowhere', '/nowhere').catch((e: UserError) => e);
+    const err = await loadThresholds('accuracy: {min: 0.9}\nf1: {mni: 0.8}\n', '/nowhere', '/nowhere').catch(
+      (e: UserError) => e,
+    );
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).diagnostics).toEqual([
-      { message: "Unknown key 'mni' in the rule for 'f1'. Did you mean 'min'? (thresholds input:2:6)", fix: 'use only min, max, min_absolute_change, min_relative_change, threshold, greater_is_better, optional, warn, significance, max_failing, aggregate.', location: undefined },
+      {
+        message: "Unknown key 'mni' in the rule for 'f1'. Did you mean 'min'? (thresholds input:2:6)",
+        fix: 'use only min, max, min_absolute_change, min_relative_change, threshold, greater_is_better, optional, warn, significance, max_failing, aggregate.',
+        location: undefined,
+      },
     ]);
   });
 
   test('a path that does not exist is named', async () => {
-    await expect(loadThresholds('quality/thresholds.yml', '/work/x', '/work/x')).rejects.toThrow("The thresholds file 'quality/thresholds.yml' does not exist.");
+    await expect(loadThresholds('quality/thresholds.yml', '/work/x', '/work/x')).rejects.toThrow(
+      "The thresholds file 'quality/thresholds.yml' does not exist.",
+    );
   });
 
   test('forAnnotations leaves file diagnostics alone', () => {

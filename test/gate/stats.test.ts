@@ -1,5 +1,13 @@
 import { describe, expect, test } from '@jest/globals';
-import { Z95, changeInterval, mcnemarWorse, newcombeDifference, normalCdf, normalQuantile, wilson } from '../../src/gate/stats.js';
+import {
+  Z95,
+  changeInterval,
+  mcnemarWorse,
+  newcombeDifference,
+  normalCdf,
+  normalQuantile,
+  wilson,
+} from '../../src/gate/stats.js';
 
 const round4 = (i: { lo: number; hi: number }) => [Number(i.lo.toFixed(4)), Number(i.hi.toFixed(4))];
 
@@ -92,7 +100,7 @@ describe("McNemar's test, one-sided (is the candidate worse?)", () => {
 
   // 121 vs 59 discordant pairs (the drug example of Wikipedia's "McNemar's test"; G. Cardillo's MATLAB
   // mcnemar gives χ² with the |b − c| − 1 correction = 20.672222, two-sided p = 0.000005).
-  test('normal form with Edwards\' correction at 25 or more: 121 vs 59 → χ² 20.672, p ≈ 5e-6 two-sided', () => {
+  test("normal form with Edwards' correction at 25 or more: 121 vs 59 → χ² 20.672, p ≈ 5e-6 two-sided", () => {
     const t = mcnemarWorse(121, 59);
     expect(t.method).toBe('normal');
     const z = normalQuantile(1 - t.p);

@@ -38,7 +38,9 @@ latency_ms: {max: 50, min_relative_change: -0.1}
   });
 
   test("MLflow's threshold + greater_is_better is min or max", () => {
-    const [a, b] = parse('auc: {threshold: 0.8, greater_is_better: true}\nloss: {threshold: 0.2, greater_is_better: false}\n');
+    const [a, b] = parse(
+      'auc: {threshold: 0.8, greater_is_better: true}\nloss: {threshold: 0.2, greater_is_better: false}\n',
+    );
     expect(a!.hard).toEqual({ min: 0.8 });
     expect(b!.hard).toEqual({ max: 0.2 });
   });
@@ -48,8 +50,14 @@ latency_ms: {max: 50, min_relative_change: -0.1}
     expect(parse('lat: {max: 50, min_absolute_change: -5}')[0]!.greaterIsBetter).toBe(false);
     expect(parse('lat: {min_absolute_change: -5, greater_is_better: false}')[0]!.greaterIsBetter).toBe(false);
     expect(parse('acc: {min: 0.5}')[0]!.greaterIsBetter).toBeUndefined(); // no change check: direction unused
-    const [p] = problems('r2: {min: 0, max: 1, min_relative_change: 0}\nrecall:\n  min_absolute_change: -0.01\n').slice(0, 1);
-    expect(p).toMatchObject({ line: 1, message: expect.stringContaining('does not say which direction is better') as unknown as string });
+    const [p] = problems('r2: {min: 0, max: 1, min_relative_change: 0}\nrecall:\n  min_absolute_change: -0.01\n').slice(
+      0,
+      1,
+    );
+    expect(p).toMatchObject({
+      line: 1,
+      message: expect.stringContaining('does not say which direction is better') as unknown as string,
+    });
     expect(p!.fix).toContain('greater_is_better: true');
   });
 
@@ -98,7 +106,10 @@ describe('patterns', () => {
 
   test('expandRule lists matching names sorted and once', () => {
     const [rule] = parse('"precision.*": {min: 0.3}');
-    expect(expandRule(rule!, ['recall.x', 'precision.b', 'precision.a', 'precision.a'])).toEqual(['precision.a', 'precision.b']);
+    expect(expandRule(rule!, ['recall.x', 'precision.b', 'precision.a', 'precision.a'])).toEqual([
+      'precision.a',
+      'precision.b',
+    ]);
     const [literal] = parse('accuracy: {min: 0.3}');
     expect(expandRule(literal!, ['accuracy', 'accuracy_top5'])).toEqual(['accuracy']);
   });

@@ -10,7 +10,18 @@ import { runCliBundle } from '../support/run-action.js';
 describe('kfp-gitops github-emulator (the bundled CLI)', () => {
   test('serves a repository seeded from a real git repository: same tree SHA as git, PRs through the real client', async () => {
     const local = await TempRepo.create({ 'serving/model.yaml': 'uri: s3://m/1\n', 'README.md': '# gitops\n' });
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli/index.js'), 'github-emulator', '--port', '0', '--repo', `acme/gitops=${local.dir}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(repoRoot, 'dist/cli/index.js'),
+        'github-emulator',
+        '--port',
+        '0',
+        '--repo',
+        `acme/gitops=${local.dir}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
@@ -31,12 +42,24 @@ describe('kfp-gitops github-emulator (the bundled CLI)', () => {
       const commit = (await gh.rest.git.getCommit({ owner: 'acme', repo: 'gitops', commit_sha: main })).data;
       // Git objects are hashed as git hashes them: the tree is the local repository's HEAD tree.
       expect(commit.tree.sha).toBe((await git(local.dir, ['rev-parse', 'HEAD^{tree}'])).trim());
-      const file = (await gh.rest.repos.getContent({ owner: 'acme', repo: 'gitops', path: 'serving/model.yaml' })).data as { content: string };
+      const file = (await gh.rest.repos.getContent({ owner: 'acme', repo: 'gitops', path: 'serving/model.yaml' }))
+        .data as { content: string };
       expect(Buffer.from(file.content, 'base64').toString()).toBe('uri: s3://m/1\n');
       await gh.rest.git.createRef({ owner: 'acme', repo: 'gitops', ref: 'refs/heads/x', sha: main });
       const blob = await gh.rest.git.createBlob({ owner: 'acme', repo: 'gitops', content: 'uri: s3://m/2\n' });
-      const tree = await gh.rest.git.createTree({ owner: 'acme', repo: 'gitops', base_tree: commit.tree.sha, tree: [{ path: 'serving/model.yaml', mode: '100644', type: 'blob', sha: blob.data.sha }] });
-      const c2 = await gh.rest.git.createCommit({ owner: 'acme', repo: 'gitops', message: 'm2', tree: tree.data.sha, parents: [main] });
+      const tree = await gh.rest.git.createTree({
+        owner: 'acme',
+        repo: 'gitops',
+        base_tree: commit.tree.sha,
+        tree: [{ path: 'serving/model.yaml', mode: '100644', type: 'blob', sha: blob.data.sha }],
+      });
+      const c2 = await gh.rest.git.createCommit({
+        owner: 'acme',
+        repo: 'gitops',
+        message: 'm2',
+        tree: tree.data.sha,
+        parents: [main],
+      });
       await gh.rest.git.updateRef({ owner: 'acme', repo: 'gitops', ref: 'heads/x', sha: c2.data.sha });
       const pr = await gh.rest.pulls.create({ owner: 'acme', repo: 'gitops', head: 'x', base: 'main', title: 'm2' });
       expect(pr.data).toMatchObject({ number: 1, state: 'open', head: { sha: c2.data.sha } });

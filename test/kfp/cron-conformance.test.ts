@@ -38,11 +38,16 @@ describeWithSharedSets('kfp-cron')('src/kfp/cron.ts agrees with robfig/cron v1.2
     for (const [i, r] of rows.entries()) {
       const p = parseCron(r.expr);
       const where = `row ${i} ${JSON.stringify(r.expr)}`;
-      if (p.ok !== r.ok) mismatches.push(`${where}: robfig ${r.ok ? 'accepts' : `refuses (${r.error})`}, we ${p.ok ? 'accept' : `refuse (${p.error})`}`);
-      else if (!p.ok && p.error !== r.error) mismatches.push(`${where}: robfig says ${JSON.stringify(r.error)}, we say ${JSON.stringify(p.error)}`);
+      if (p.ok !== r.ok)
+        mismatches.push(
+          `${where}: robfig ${r.ok ? 'accepts' : `refuses (${r.error})`}, we ${p.ok ? 'accept' : `refuse (${p.error})`}`,
+        );
+      else if (!p.ok && p.error !== r.error)
+        mismatches.push(`${where}: robfig says ${JSON.stringify(r.error)}, we say ${JSON.stringify(p.error)}`);
       else if (p.ok) {
         const got = nextFireTimes(p.schedule, r.count, new Date(r.from)).map((d) => d.toISOString());
-        if (got.join() !== r.next.join()) mismatches.push(`${where} after ${r.from}: robfig [${r.next.join(', ')}], we [${got.join(', ')}]`);
+        if (got.join() !== r.next.join())
+          mismatches.push(`${where} after ${r.from}: robfig [${r.next.join(', ')}], we [${got.join(', ')}]`);
       }
     }
     expect(mismatches).toEqual([]);
@@ -58,18 +63,29 @@ describeWithSharedSets('kfp-cron')('the KFP emulator accepts exactly the crons r
     await emu.close();
   });
 
-  test('v1beta1 jobs: 200 for valid crons, 400 with robfig\'s reason for the others', async () => {
-    const rows: Row[] = JSON.parse(fs.readFileSync(path.join(sharedDir, 'kfp-cron', 'robfig-v1.2.0-corpus.json'), 'utf8')).rows;
+  test("v1beta1 jobs: 200 for valid crons, 400 with robfig's reason for the others", async () => {
+    const rows: Row[] = JSON.parse(
+      fs.readFileSync(path.join(sharedDir, 'kfp-cron', 'robfig-v1.2.0-corpus.json'), 'utf8'),
+    ).rows;
     // The hand-written edge cases come first in the corpus; then a sample of the seeded random rows.
     const sample = rows.filter((_, i) => i < 300 || i % 12 === 0);
     const post = async (body: unknown) => {
-      const res = await fetch(`${emu.url}/apis/v1beta1/jobs`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      const res = await fetch(`${emu.url}/apis/v1beta1/jobs`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
       return { status: res.status, body: (await res.json()) as { message?: string } };
     };
-    const exp = await (await fetch(`${emu.url}/apis/v1beta1/experiments`, {
-      method: 'POST',
-      body: JSON.stringify({ name: 'cron', resource_references: [{ key: { type: 'NAMESPACE', id: 'ns' }, relationship: 'OWNER' }] }),
-    })).json() as { id: string };
+    const exp = (await (
+      await fetch(`${emu.url}/apis/v1beta1/experiments`, {
+        method: 'POST',
+        body: JSON.stringify({
+          name: 'cron',
+          resource_references: [{ key: { type: 'NAMESPACE', id: 'ns' }, relationship: 'OWNER' }],
+        }),
+      })
+    ).json()) as { id: string };
     const manifest = JSON.stringify(pipeline('v1beta1'));
     const disagreements: string[] = [];
     for (const [i, r] of sample.entries()) {
@@ -82,7 +98,8 @@ describeWithSharedSets('kfp-cron')('the KFP emulator accepts exactly the crons r
       });
       const expected = r.ok ? 200 : 400;
       const reason = `Schedule cron is not a supported format(https://godoc.org/github.com/robfig/cron). Error: ${r.error}`;
-      if (res.status !== expected || (!r.ok && !res.body.message?.includes(reason))) disagreements.push(`${JSON.stringify(r.expr)}: ${res.status} ${res.body.message ?? ''}`);
+      if (res.status !== expected || (!r.ok && !res.body.message?.includes(reason)))
+        disagreements.push(`${JSON.stringify(r.expr)}: ${res.status} ${res.body.message ?? ''}`);
     }
     expect(sample.length).toBeGreaterThan(700);
     expect(disagreements).toEqual([]);

@@ -48,10 +48,11 @@ async function serve(handler: Handler, tls?: { key: Buffer; cert: Buffer }): Pro
   const s: Server = {
     url: `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   servers.push(s);
   return s;
@@ -63,13 +64,22 @@ const FORM = '<form method="post" action="?state=1"><input name="login"><input n
 const PASSWORD = 'dex-password-9f8e7d';
 
 /** A Dex login form that accepts anything and returns to `back`. */
-const dexForm = (back: () => string): Handler => (req, res) => {
-  if (req.method === 'POST') redirect(res, `${back()}/oauth2/callback`, 303);
-  else res.writeHead(200, { 'content-type': 'text/html' }).end(FORM);
-};
+const dexForm =
+  (back: () => string): Handler =>
+  (req, res) => {
+    if (req.method === 'POST') redirect(res, `${back()}/oauth2/callback`, 303);
+    else res.writeHead(200, { 'content-type': 'text/html' }).end(FORM);
+  };
 
 function client(host: string, extra: { dexUrl?: string; skipTlsVerify?: boolean } = {}) {
-  return createKfpClient({ host: `${host}/pipeline`, apiVersion: 'v1beta1', username: 'user@example.com', password: PASSWORD, retry: { retries: 0 }, ...extra });
+  return createKfpClient({
+    host: `${host}/pipeline`,
+    apiVersion: 'v1beta1',
+    username: 'user@example.com',
+    password: PASSWORD,
+    retry: { retries: 0 },
+    ...extra,
+  });
 }
 
 const posted = (s: Server) => s.seen.filter((x) => x.method === 'POST' || x.body.includes(PASSWORD));
@@ -90,8 +100,10 @@ describe('Dex login sends the password only where it may', () => {
   test('with kfp-dex-url naming that origin, the login goes through', async () => {
     const dex = await serve(dexForm(() => gateway.url));
     const gateway = await serve((req, res) => {
-      if (req.url?.startsWith('/oauth2/callback')) return redirect(res, '/pipeline/apis/v1beta1/experiments', 302, 'oauth2_proxy_kubeflow=s1; Path=/');
-      if (/oauth2_proxy_kubeflow=s1/.test(req.headers.cookie ?? '')) return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      if (req.url?.startsWith('/oauth2/callback'))
+        return redirect(res, '/pipeline/apis/v1beta1/experiments', 302, 'oauth2_proxy_kubeflow=s1; Path=/');
+      if (/oauth2_proxy_kubeflow=s1/.test(req.headers.cookie ?? ''))
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       redirect(res, `${dex.url}/dex/auth/local/login?state=1`);
     });
     const c = client(gateway.url, { dexUrl: dex.url });
@@ -104,11 +116,14 @@ describe('Dex login sends the password only where it may', () => {
     const third = await serve((_req, res) => res.writeHead(200).end('thanks'));
     const gateway = await serve((req, res) => {
       if (req.method === 'POST') return redirect(res, `${third.url}/collect`, 307);
-      if (req.url?.startsWith('/dex/auth/local/login')) return void res.writeHead(200, { 'content-type': 'text/html' }).end(FORM);
+      if (req.url?.startsWith('/dex/auth/local/login'))
+        return void res.writeHead(200, { 'content-type': 'text/html' }).end(FORM);
       redirect(res, '/dex/auth/local/login?state=1');
     });
     const c = client(gateway.url);
-    await expect(c.listExperiments('ns')).rejects.toThrow(`the login form posts to ${third.url}/collect, which is not kfp-host's origin (${gateway.url}); the password was not sent`);
+    await expect(c.listExperiments('ns')).rejects.toThrow(
+      `the login form posts to ${third.url}/collect, which is not kfp-host's origin (${gateway.url}); the password was not sent`,
+    );
     c.close();
     expect(third.seen).toEqual([]);
     expect(posted(gateway)).toHaveLength(1); // the form on kfp-host's own origin did get it
@@ -124,8 +139,29 @@ describe('Dex login sends the password only where it may', () => {
     let tls: { key: Buffer; cert: Buffer } | undefined;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-gitops-dex-tls-'));
     beforeAll(async () => {
-      const r = await runProcess('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir }).catch(() => undefined);
-      if (r?.code === 0) tls = { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) };
+      const r = await runProcess(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          'key.pem',
+          '-out',
+          'cert.pem',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+        ],
+        { cwd: dir },
+      ).catch(() => undefined);
+      if (r?.code === 0)
+        tls = { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) };
       else process.stderr.write('skipping the https→http Dex test: openssl could not make a test certificate\n');
     });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -135,7 +171,9 @@ describe('Dex login sends the password only where it may', () => {
       const plain = await serve(dexForm(() => gateway.url));
       const gateway = await serve((_req, res) => redirect(res, `${plain.url}/dex/auth/local/login?state=1`), tls);
       const c = client(gateway.url, { skipTlsVerify: true, dexUrl: gateway.url });
-      await expect(c.listExperiments('ns')).rejects.toThrow(`Dex login failed: the login went from https to http://${plain.url.slice('http://'.length)}/dex/auth/local/login, which would expose the credentials and session in clear text`);
+      await expect(c.listExperiments('ns')).rejects.toThrow(
+        `Dex login failed: the login went from https to http://${plain.url.slice('http://'.length)}/dex/auth/local/login, which would expose the credentials and session in clear text`,
+      );
       c.close();
       expect(plain.seen).toEqual([]);
     });

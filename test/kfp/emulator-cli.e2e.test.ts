@@ -11,7 +11,20 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
   test('prints its URL, answers as KFP, saves its state, stops cleanly on SIGTERM', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-emu-cli-'));
     const stateFile = path.join(dir, 'state.json');
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli/index.js'), 'kfp-emulator', '--port', '0', '--state-file', stateFile, '--kfp-version', '2.15.0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(repoRoot, 'dist/cli/index.js'),
+        'kfp-emulator',
+        '--port',
+        '0',
+        '--state-file',
+        stateFile,
+        '--kfp-version',
+        '2.15.0',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
@@ -27,12 +40,29 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
     });
     const health = await fetch(`${url}/apis/v2beta1/healthz`);
     // healthz as KFP's main.go writes it, with the release given by --kfp-version.
-    expect(await health.json()).toEqual({ commit_sha: 'unknown', tag_name: '2.15.0', multi_user: true, pipeline_store: 'database' });
+    expect(await health.json()).toEqual({
+      commit_sha: 'unknown',
+      tag_name: '2.15.0',
+      multi_user: true,
+      pipeline_store: 'database',
+    });
     expect(out).toMatch(/as KFP 2\.15\.0/);
-    const created = await fetch(`${url}/apis/v1beta1/experiments`, { method: 'POST', body: JSON.stringify({ name: 'demo', resource_references: [{ key: { type: 'NAMESPACE', id: 'kubeflow-user' }, relationship: 'OWNER' }] }) });
+    const created = await fetch(`${url}/apis/v1beta1/experiments`, {
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'demo',
+        resource_references: [{ key: { type: 'NAMESPACE', id: 'kubeflow-user' }, relationship: 'OWNER' }],
+      }),
+    });
     expect(created.status).toBe(200);
-    const unknown = await fetch(`${url}/apis/v1beta1/experiments`, { method: 'POST', body: JSON.stringify({ name: 'x', namespace: 'v2-field-in-v1' }) });
-    expect([unknown.status, ((await unknown.json()) as { message: string }).message]).toEqual([400, 'proto: unknown field "namespace"']);
+    const unknown = await fetch(`${url}/apis/v1beta1/experiments`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'x', namespace: 'v2-field-in-v1' }),
+    });
+    expect([unknown.status, ((await unknown.json()) as { message: string }).message]).toEqual([
+      400,
+      'proto: unknown field "namespace"',
+    ]);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(out).toMatch(/stopped after 3 API calls/);
@@ -43,8 +73,15 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
   test('--auth FILE: tokens with view/edit roles per namespace, as KFP authorizes them; a bad file is refused', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-emu-auth-'));
     const authFile = path.join(dir, 'auth.yaml');
-    fs.writeFileSync(authFile, 'tokens:\n  tok-a: {user: alice@example.com, namespaces: {team-1: edit, team-2: view}}\n');
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli/index.js'), 'kfp-emulator', '--port', '0', '--auth', authFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    fs.writeFileSync(
+      authFile,
+      'tokens:\n  tok-a: {user: alice@example.com, namespaces: {team-1: edit, team-2: view}}\n',
+    );
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'dist/cli/index.js'), 'kfp-emulator', '--port', '0', '--auth', authFile],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
@@ -59,7 +96,11 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
       });
     });
     const post = (ns: string, token?: string) =>
-      fetch(`${url}/apis/v2beta1/experiments`, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, body: JSON.stringify({ display_name: 'e', namespace: ns }) });
+      fetch(`${url}/apis/v2beta1/experiments`, {
+        method: 'POST',
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        body: JSON.stringify({ display_name: 'e', namespace: ns }),
+      });
     // At the root, as the in-cluster ml-pipeline service.
     expect((await post('team-1', 'tok-a')).status).toBe(200);
     expect((await post('team-2', 'tok-a')).status).toBe(403);
@@ -69,14 +110,28 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
     fs.writeFileSync(authFile, 'tokens:\n  tok-a: {user: alice, namespaces: {team-1: owner}}\n');
     const bad = await runCliBundle(['kfp-emulator', '--port', '0', '--auth', authFile], { cwd: repoRoot });
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/auth.yaml:2:\d+: Role 'owner' of user 'alice' in namespace 'team-1' is not view or edit/);
+    expect(bad.stderr).toMatch(
+      /auth.yaml:2:\d+: Role 'owner' of user 'alice' in namespace 'team-1' is not view or edit/,
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('--fail-runs / --hang-runs / --default-service-account, for the KFP SDK run locally; a bad regex is refused', async () => {
     const child = spawn(
       process.execPath,
-      [path.join(repoRoot, 'dist/cli/index.js'), 'kfp-emulator', '--port', '0', '--single-user', '--fail-runs', '^broken-', '--hang-runs', '^slow-', '--default-service-account', 'default-editor'],
+      [
+        path.join(repoRoot, 'dist/cli/index.js'),
+        'kfp-emulator',
+        '--port',
+        '0',
+        '--single-user',
+        '--fail-runs',
+        '^broken-',
+        '--hang-runs',
+        '^slow-',
+        '--default-service-account',
+        'default-editor',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -94,18 +149,28 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
     });
     const form = new FormData();
     form.append('uploadfile', new Blob([irPipeline()]), 'p.yaml');
-    const pipeline = (await (await fetch(`${url}/apis/v2beta1/pipelines/upload?name=p`, { method: 'POST', body: form })).json()) as { pipeline_id: string };
+    const pipeline = (await (
+      await fetch(`${url}/apis/v2beta1/pipelines/upload?name=p`, { method: 'POST', body: form })
+    ).json()) as { pipeline_id: string };
     const runIds: Record<string, string> = {};
     for (const name of ['ok-1', 'broken-1', 'slow-1']) {
-      const res = await fetch(`${url}/apis/v2beta1/runs`, { method: 'POST', body: JSON.stringify({ display_name: name, pipeline_version_reference: { pipeline_id: pipeline.pipeline_id } }) });
+      const res = await fetch(`${url}/apis/v2beta1/runs`, {
+        method: 'POST',
+        body: JSON.stringify({ display_name: name, pipeline_version_reference: { pipeline_id: pipeline.pipeline_id } }),
+      });
       const run = (await res.json()) as { run_id: string; service_account: string };
       expect(run.service_account).toBe('default-editor');
       runIds[name] = run.run_id;
     }
-    const stateOf = async (id: string) => ((await (await fetch(`${url}/apis/v2beta1/runs/${id}`)).json()) as { state: string }).state;
+    const stateOf = async (id: string) =>
+      ((await (await fetch(`${url}/apis/v2beta1/runs/${id}`)).json()) as { state: string }).state;
     // Runs end about 1.5 s after they start (the default simulated clock).
     await new Promise((r) => setTimeout(r, 2500));
-    expect([await stateOf(runIds['ok-1']!), await stateOf(runIds['broken-1']!), await stateOf(runIds['slow-1']!)]).toEqual(['SUCCEEDED', 'FAILED', 'RUNNING']);
+    expect([
+      await stateOf(runIds['ok-1']!),
+      await stateOf(runIds['broken-1']!),
+      await stateOf(runIds['slow-1']!),
+    ]).toEqual(['SUCCEEDED', 'FAILED', 'RUNNING']);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     const bad = await runCliBundle(['kfp-emulator', '--port', '0', '--fail-runs', '('], { cwd: repoRoot });
@@ -116,8 +181,15 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
   test('--faults FILE: seeded faults from the start; a bad file is refused with its line', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-emu-faults-'));
     const faultsFile = path.join(dir, 'faults.yaml');
-    fs.writeFileSync(faultsFile, 'seed: 5\nrules:\n  - {fault: 503, rate: 1, route: GET /apis/v2beta1/healthz, retry-after: 2}\n');
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli/index.js'), 'kfp-emulator', '--port', '0', '--faults', faultsFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    fs.writeFileSync(
+      faultsFile,
+      'seed: 5\nrules:\n  - {fault: 503, rate: 1, route: GET /apis/v2beta1/healthz, retry-after: 2}\n',
+    );
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'dist/cli/index.js'), 'kfp-emulator', '--port', '0', '--faults', faultsFile],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));

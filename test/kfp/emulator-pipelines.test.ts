@@ -16,7 +16,9 @@ afterEach(async () => {
     contract ??= new KfpContract();
     // The upload server answers refusals with apiv1beta1.Error or plain text, not the googleRpcStatus its
     // swagger describes (server/pipeline_upload_server.go writeErrorToResponse): those are left out.
-    const entries = emu.log.entries.filter((e) => !(e.route.includes('/upload') && e.status !== 200)).map((e) => ({ ...e, requestBody: undefined }));
+    const entries = emu.log.entries
+      .filter((e) => !(e.route.includes('/upload') && e.status !== 200))
+      .map((e) => ({ ...e, requestBody: undefined }));
     expect(entries.flatMap((e) => contract!.validate(e))).toEqual([]);
   }
   await emu?.close();
@@ -26,15 +28,22 @@ afterEach(async () => {
 const start = async (o: KfpEmulatorOptions = {}) => (emu = await startKfpEmulator(o));
 
 async function call(method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(emu!.url + p, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const res = await fetch(emu!.url + p, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
 const V2 = '/apis/v2beta1';
-const up = (query: Record<string, string>, file = irPipeline(), filename?: string) => upload(emu!.url, `${V2}/pipelines/upload`, file, query, filename);
-const upVersion = (query: Record<string, string>, file = irPipeline()) => upload(emu!.url, `${V2}/pipelines/upload_version`, file, query);
-const byName = (name: string, operation: string | number = 1) => encodeURIComponent(JSON.stringify({ predicates: [{ operation, key: 'display_name', stringValue: name }] }));
+const up = (query: Record<string, string>, file = irPipeline(), filename?: string) =>
+  upload(emu!.url, `${V2}/pipelines/upload`, file, query, filename);
+const upVersion = (query: Record<string, string>, file = irPipeline()) =>
+  upload(emu!.url, `${V2}/pipelines/upload_version`, file, query);
+const byName = (name: string, operation: string | number = 1) =>
+  encodeURIComponent(JSON.stringify({ predicates: [{ operation, key: 'display_name', stringValue: name }] }));
 
 describe.each([
   ['multi-user', true],
@@ -76,10 +85,16 @@ describe.each([
     expect(got.body.pipeline_spec.root.inputDefinitions.parameters.msg.defaultValue).toBe('v2');
     const k8s = await upVersion({ name: 'k8s', pipelineid: id }, irPipeline({ platform: true }));
     expect(Object.keys(k8s.body.pipeline_spec).sort()).toEqual(['pipeline_spec', 'platform_spec']);
-    expect(k8s.body.pipeline_spec.platform_spec.platforms.kubernetes.deploymentSpec.executors['exec-echo'].nodeSelector.labels).toEqual({ pool: 'cpu' });
+    expect(
+      k8s.body.pipeline_spec.platform_spec.platforms.kubernetes.deploymentSpec.executors['exec-echo'].nodeSelector
+        .labels,
+    ).toEqual({ pool: 'cpu' });
     const again = await upVersion({ name: 'V2', pipelineid: id });
     // pipeline_store.go CreatePipelineVersion: unique (PipelineId, Name), compared as MySQL does.
-    expect([again.status, again.body]).toEqual([409, { error_message: 'Failed to create a pipeline version', error_details: 'Failed to create a pipeline version' }]);
+    expect([again.status, again.body]).toEqual([
+      409,
+      { error_message: 'Failed to create a pipeline version', error_details: 'Failed to create a pipeline version' },
+    ]);
     const unknown = await upVersion({ name: 'x', pipelineid: 'nope' });
     expect([unknown.status, unknown.body.error_message]).toEqual([400, 'Failed to create a pipeline version']);
   });
@@ -90,7 +105,9 @@ describe.each([
     await start({ multiUser });
     const ids: string[] = [];
     for (const n of ['b-pipe', 'a-pipe', 'c-pipe']) ids.push((await up({ name: n })).body.pipeline_id);
-    expect((await call('GET', `${V2}/pipelines?filter=${byName('a-pipe')}`)).body.pipelines.map((p: any) => p.pipeline_id)).toEqual([ids[1]]);
+    expect(
+      (await call('GET', `${V2}/pipelines?filter=${byName('a-pipe')}`)).body.pipelines.map((p: any) => p.pipeline_id),
+    ).toEqual([ids[1]]);
     expect((await call('GET', `${V2}/pipelines?filter=${byName('A-PIPE', 'EQUALS')}`)).body.total_size).toBe(1);
     expect((await call('GET', `${V2}/pipelines?filter=${byName('nope')}`)).body).toEqual({});
     const sorted = await call('GET', `${V2}/pipelines?sort_by=name%20desc&page_size=2`);
@@ -110,7 +127,11 @@ describe.each([
     const v2 = (await upVersion({ name: 'v2', pipelineid: id })).body.pipeline_version_id;
     const refused = await call('DELETE', `${V2}/pipelines/${id}`);
     expect(refused.status).toBe(400);
-    expect(refused.body.details[0].message).toMatch(new RegExp(`^Failed to delete pipeline with id ${id} as it has existing pipeline versions \\(e\\.g\\. ${v2}\\)\\. Set cascade=true to delete all versions$`));
+    expect(refused.body.details[0].message).toMatch(
+      new RegExp(
+        `^Failed to delete pipeline with id ${id} as it has existing pipeline versions \\(e\\.g\\. ${v2}\\)\\. Set cascade=true to delete all versions$`,
+      ),
+    );
     expect((await call('DELETE', `${V2}/pipelines/${id}/versions/${v2}`)).status).toBe(200);
     const gone = await call('GET', `${V2}/pipelines/${id}/versions/${v2}`);
     expect([gone.status, gone.body.details[0].message]).toEqual([404, `PipelineVersion ${v2} not found`]);
@@ -129,11 +150,23 @@ describe.each([
     await start({ multiUser });
     expect((await up({ name: 'dup' })).status).toBe(200);
     const dup = await up({ name: 'DUP' });
-    expect([dup.status, dup.body]).toEqual([409, { error_message: 'Failed to create a pipeline and a pipeline version', error_details: 'Failed to create a pipeline and a pipeline version' }]);
+    expect([dup.status, dup.body]).toEqual([
+      409,
+      {
+        error_message: 'Failed to create a pipeline and a pipeline version',
+        error_details: 'Failed to create a pipeline and a pipeline version',
+      },
+    ]);
     const schema = await up({ name: 'old' }, irPipeline({ schemaVersion: '2.0.0' }));
-    expect([schema.status, schema.body.error_message]).toEqual([400, 'KFP only supports schema version 2.1.0, but the pipeline spec has version 2.0.0']);
+    expect([schema.status, schema.body.error_message]).toEqual([
+      400,
+      'KFP only supports schema version 2.1.0, but the pipeline spec has version 2.0.0',
+    ]);
     const badName = await up({ name: 'caps' }, irPipeline({ name: 'Not_Valid' }));
-    expect([badName.status, badName.body.error_message]).toEqual([400, "pipeline's name must contain only lowercase alphanumeric characters or '-' and must start with alphanumeric characters"]);
+    expect([badName.status, badName.body.error_message]).toEqual([
+      400,
+      "pipeline's name must contain only lowercase alphanumeric characters or '-' and must start with alphanumeric characters",
+    ]);
     const notSpec = await up({ name: 'x' }, 'hello: world\n');
     expect([notSpec.status, notSpec.body.error_message]).toEqual([400, 'unknown template format']);
     const long = await up({ name: 'n'.repeat(129) });
@@ -141,7 +174,10 @@ describe.each([
     const zip = await up({ name: 'z' }, 'PK', 'p.txt');
     expect([zip.status, zip.body.error_message]).toEqual([400, 'Failed to read a pipeline spec file']);
     const noFile = await fetch(`${emu!.url}${V2}/pipelines/upload?name=n`, { method: 'POST', body: new FormData() });
-    expect([noFile.status, ((await noFile.json()) as { error_message: string }).error_message]).toEqual([400, 'Failed to read pipeline from file']);
+    expect([noFile.status, ((await noFile.json()) as { error_message: string }).error_message]).toEqual([
+      400,
+      'Failed to read pipeline from file',
+    ]);
   });
 
   // server/pipeline_server.go CreatePipeline (no version) and CreatePipelineVersion (package_url);
@@ -151,10 +187,20 @@ describe.each([
     const p = await call('POST', `${V2}/pipelines`, { display_name: 'empty' });
     expect(p.body).toMatchObject({ name: 'empty', display_name: 'empty' });
     expect((await call('GET', `${V2}/pipelines/${p.body.pipeline_id}/versions`)).body).toEqual({});
-    const v = await call('POST', `${V2}/pipelines/${p.body.pipeline_id}/versions`, { pipeline_id: p.body.pipeline_id, name: 'v', package_url: { pipeline_url: 'http://127.0.0.1/p.yaml' } });
+    const v = await call('POST', `${V2}/pipelines/${p.body.pipeline_id}/versions`, {
+      pipeline_id: p.body.pipeline_id,
+      name: 'v',
+      package_url: { pipeline_url: 'http://127.0.0.1/p.yaml' },
+    });
     expect([v.status, v.body.details[0].message]).toEqual([400, 'Pipeline URL validation failed']);
-    const noUrl = await call('POST', `${V2}/pipelines/${p.body.pipeline_id}/versions`, { pipeline_id: p.body.pipeline_id, name: 'v' });
-    expect([noUrl.status, noUrl.body.details[0].message]).toEqual([400, 'Failed to create a pipeline version. Package URL is nil']);
+    const noUrl = await call('POST', `${V2}/pipelines/${p.body.pipeline_id}/versions`, {
+      pipeline_id: p.body.pipeline_id,
+      name: 'v',
+    });
+    expect([noUrl.status, noUrl.body.details[0].message]).toEqual([
+      400,
+      'Failed to create a pipeline version. Package URL is nil',
+    ]);
     // The pipeline has no versions, so it is deleted without cascade.
     expect((await call('DELETE', `${V2}/pipelines/${p.body.pipeline_id}`)).status).toBe(200);
   });
@@ -163,27 +209,56 @@ describe.each([
   // given pipeline), else the pipeline's newest version; api_converter.go toApiRun reports the reference.
   test('runs and recurring runs from a pipeline_version_reference, with and without a version id', async () => {
     await start({ multiUser });
-    const exp = (await call('POST', `${V2}/experiments`, { display_name: 'e', namespace: multiUser ? 'ns' : undefined })).body.experiment_id;
+    const exp = (
+      await call('POST', `${V2}/experiments`, { display_name: 'e', namespace: multiUser ? 'ns' : undefined })
+    ).body.experiment_id;
     const pid = (await up({ name: 'p' })).body.pipeline_id;
     const v2 = (await upVersion({ name: 'v2', pipelineid: pid })).body.pipeline_version_id;
     const other = (await up({ name: 'other' })).body.pipeline_id;
-    const run = async (ref: Record<string, string>) => call('POST', `${V2}/runs`, { display_name: 'r', experiment_id: exp, pipeline_version_reference: ref, runtime_config: { parameters: { x: 7 } } });
+    const run = async (ref: Record<string, string>) =>
+      call('POST', `${V2}/runs`, {
+        display_name: 'r',
+        experiment_id: exp,
+        pipeline_version_reference: ref,
+        runtime_config: { parameters: { x: 7 } },
+      });
     const withVersion = await run({ pipeline_id: pid, pipeline_version_id: v2 });
     expect(withVersion.body.pipeline_version_reference).toEqual({ pipeline_id: pid, pipeline_version_id: v2 });
-    expect((await call('GET', `${V2}/runs/${withVersion.body.run_id}`)).body.runtime_config).toEqual({ parameters: { x: 7 } });
+    expect((await call('GET', `${V2}/runs/${withVersion.body.run_id}`)).body.runtime_config).toEqual({
+      parameters: { x: 7 },
+    });
     const latest = await run({ pipeline_id: pid });
     expect(latest.body.pipeline_version_reference).toEqual({ pipeline_id: pid, pipeline_version_id: v2 });
     const mismatch = await run({ pipeline_id: other, pipeline_version_id: v2 });
-    expect([mismatch.status, mismatch.body.details[0].message]).toEqual([400, `Pipeline version ${v2} belongs to pipeline ${pid} (not ${other})`]);
+    expect([mismatch.status, mismatch.body.details[0].message]).toEqual([
+      400,
+      `Pipeline version ${v2} belongs to pipeline ${pid} (not ${other})`,
+    ]);
     const unknown = await run({ pipeline_id: pid, pipeline_version_id: 'nope' });
     expect([unknown.status, unknown.body.details[0].message]).toEqual([404, 'PipelineVersion nope not found']);
-    const rr = await call('POST', `${V2}/recurringruns`, { display_name: 'rr', experiment_id: exp, max_concurrency: '1', trigger: { cron_schedule: { cron: '0 0 * * * *' } }, pipeline_version_reference: { pipeline_id: pid } });
+    const rr = await call('POST', `${V2}/recurringruns`, {
+      display_name: 'rr',
+      experiment_id: exp,
+      max_concurrency: '1',
+      trigger: { cron_schedule: { cron: '0 0 * * * *' } },
+      pipeline_version_reference: { pipeline_id: pid },
+    });
     // resource_manager.go CreateJob: without a version the recurring run is not pinned (backend/test/v2/
     // integration/recurring_run_api_test.go TestRecurringRunApisUseLatest); a bad version is a 500 there.
     expect(rr.body.pipeline_version_reference).toEqual({ pipeline_id: pid });
-    const rrBad = await call('POST', `${V2}/recurringruns`, { display_name: 'rr2', experiment_id: exp, max_concurrency: '1', pipeline_version_reference: { pipeline_id: pid, pipeline_version_id: 'nope' } });
+    const rrBad = await call('POST', `${V2}/recurringruns`, {
+      display_name: 'rr2',
+      experiment_id: exp,
+      max_concurrency: '1',
+      pipeline_version_reference: { pipeline_id: pid, pipeline_version_id: 'nope' },
+    });
     expect([rrBad.status, rrBad.body.details[0].message]).toEqual([500, 'Internal Server Error']);
-    const rrPinned = await call('POST', `${V2}/recurringruns`, { display_name: 'rr3', experiment_id: exp, max_concurrency: '1', pipeline_version_reference: { pipeline_id: pid, pipeline_version_id: v2 } });
+    const rrPinned = await call('POST', `${V2}/recurringruns`, {
+      display_name: 'rr3',
+      experiment_id: exp,
+      max_concurrency: '1',
+      pipeline_version_reference: { pipeline_id: pid, pipeline_version_id: v2 },
+    });
     expect(rrPinned.body.pipeline_version_reference).toEqual({ pipeline_id: pid, pipeline_version_id: v2 });
   });
 });
@@ -194,16 +269,33 @@ describe('shared and namespaced pipelines (multi-user)', () => {
   test('a namespaced upload is listed in its namespace only; shared ones without a namespace', async () => {
     await start({ auth: { userHeader: 'kubeflow-userid', access: { 'alice@x': ['team-a'] } } });
     const as = { 'kubeflow-userid': 'alice@x' };
-    const team = await upload(emu!.url, `${V2}/pipelines/upload`, irPipeline(), { name: 'p', namespace: 'team-a' }, 'p.yaml', as);
+    const team = await upload(
+      emu!.url,
+      `${V2}/pipelines/upload`,
+      irPipeline(),
+      { name: 'p', namespace: 'team-a' },
+      'p.yaml',
+      as,
+    );
     expect(team.body.namespace).toBe('team-a');
     const shared = await upload(emu!.url, `${V2}/pipelines/upload`, irPipeline(), { name: 'p' }, 'p.yaml', as);
     expect(shared.status).toBe(200);
-    const list = async (q: string) => (await (await fetch(`${emu!.url}${V2}/pipelines${q}`, { headers: as })).json()) as any;
+    const list = async (q: string) =>
+      (await (await fetch(`${emu!.url}${V2}/pipelines${q}`, { headers: as })).json()) as any;
     expect((await list('?namespace=team-a')).pipelines.map((p: any) => p.pipeline_id)).toEqual([team.body.pipeline_id]);
     expect((await list('')).pipelines.map((p: any) => p.pipeline_id)).toEqual([shared.body.pipeline_id]);
-    const denied = await upload(emu!.url, `${V2}/pipelines/upload`, irPipeline(), { name: 'p', namespace: 'team-b' }, 'p.yaml', as);
+    const denied = await upload(
+      emu!.url,
+      `${V2}/pipelines/upload`,
+      irPipeline(),
+      { name: 'p', namespace: 'team-b' },
+      'p.yaml',
+      as,
+    );
     expect([denied.status, denied.body.error_message]).toEqual([400, 'Failed to create a pipeline']);
-    const read = await fetch(`${emu!.url}${V2}/pipelines/${team.body.pipeline_id}`, { headers: { 'kubeflow-userid': 'bob@x' } });
+    const read = await fetch(`${emu!.url}${V2}/pipelines/${team.body.pipeline_id}`, {
+      headers: { 'kubeflow-userid': 'bob@x' },
+    });
     expect(read.status).toBe(403);
   });
 });
@@ -213,7 +305,13 @@ describe('the run lifecycle', () => {
     if (!emu) await start({ multiUser: false, ...o });
     const exp = (await call('POST', `${V2}/experiments`, { display_name: `e-${name}` })).body.experiment_id;
     const pid = (await up({ name: `p-${name}` })).body.pipeline_id;
-    const run = (await call('POST', `${V2}/runs`, { display_name: name, experiment_id: exp, pipeline_version_reference: { pipeline_id: pid } })).body.run_id;
+    const run = (
+      await call('POST', `${V2}/runs`, {
+        display_name: name,
+        experiment_id: exp,
+        pipeline_version_reference: { pipeline_id: pid },
+      })
+    ).body.run_id;
     return { exp, run };
   }
   const state = async (run: string) => (await call('GET', `${V2}/runs/${run}`)).body.state;
@@ -227,7 +325,10 @@ describe('the run lifecycle', () => {
     expect(await state(run)).toBe('CANCELING');
     expect(await v1Status(run)).toBe('Terminating');
     const twice = await call('POST', `${V2}/runs/${run}:terminate`);
-    expect([twice.status, twice.body.details[0].message]).toEqual([400, `Failed to terminate a run ${run}. Row not found`]);
+    expect([twice.status, twice.body.details[0].message]).toEqual([
+      400,
+      `Failed to terminate a run ${run}. Row not found`,
+    ]);
     emu!.state.runTiming.cancelingMs = 0;
     expect(await state(run)).toBe('CANCELED');
     expect((await call('GET', `${V2}/runs/${run}`)).body.finished_at).toBeDefined();
@@ -246,7 +347,10 @@ describe('the run lifecycle', () => {
     expect((await call('GET', `/apis/v1beta1/runs/${run}`)).body.run.storage_state).toBe('STORAGESTATE_ARCHIVED');
     await call('POST', `${V2}/experiments/${exp}:archive`);
     const refused = await call('POST', `${V2}/runs/${run}:unarchive`);
-    expect([refused.status, refused.body.details[0].message]).toEqual([400, `Failed to unarchive run ${run} as experiment ${exp} must be un-archived first`]);
+    expect([refused.status, refused.body.details[0].message]).toEqual([
+      400,
+      `Failed to unarchive run ${run} as experiment ${exp} must be un-archived first`,
+    ]);
   });
 
   // resource_manager.go DeleteRun.
@@ -262,7 +366,10 @@ describe('the run lifecycle', () => {
 
   // resource_manager.go RetryRun; util/workflow.go GenerateRetryExecution: only a Failed/Error workflow.
   test('retry: refused (409) for a run that has not failed; a terminated or failed run runs again', async () => {
-    const { run } = await runIn({ runTiming: { pendingMs: 0, runningMs: 60_000, cancelingMs: 0 }, failRuns: /^doomed/ }, 'doomed-1');
+    const { run } = await runIn(
+      { runTiming: { pendingMs: 0, runningMs: 60_000, cancelingMs: 0 }, failRuns: /^doomed/ },
+      'doomed-1',
+    );
     const refused = await call('POST', `${V2}/runs/${run}:retry`);
     expect([refused.status, refused.body.details[0].message]).toEqual([409, 'Workflow must be Failed/Error to retry']);
     await call('POST', `${V2}/runs/${run}:terminate`);
@@ -276,7 +383,12 @@ describe('the run lifecycle', () => {
 
   // The emulator's own switches (no KFP counterpart): --fail-runs / --hang-runs match the display name.
   test('runs named by --fail-runs fail and by --hang-runs never end until terminated', async () => {
-    await start({ multiUser: false, runTiming: { pendingMs: 0, runningMs: 0, cancelingMs: 0 }, failRuns: /fail/, hangRuns: /hang/ });
+    await start({
+      multiUser: false,
+      runTiming: { pendingMs: 0, runningMs: 0, cancelingMs: 0 },
+      failRuns: /fail/,
+      hangRuns: /hang/,
+    });
     const { run: ok } = await runIn({}, 'fine');
     const { run: failing } = await runIn({}, 'will-fail');
     const { run: hanging } = await runIn({}, 'will-hang');
@@ -291,7 +403,11 @@ describe('what KFP fills in', () => {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Workflow',
     metadata: { generateName: 'hello-' },
-    spec: { entrypoint: 'main', arguments: { parameters: [{ name: 'msg', value: 'default' }] }, templates: [{ name: 'main', container: { image: 'alpine' } }] },
+    spec: {
+      entrypoint: 'main',
+      arguments: { parameters: [{ name: 'msg', value: 'default' }] },
+      templates: [{ name: 'main', container: { image: 'alpine' } }],
+    },
   };
 
   // resource_manager.go CreateRun / CreateJob report the service account the workflow ran with:
@@ -300,18 +416,28 @@ describe('what KFP fills in', () => {
     await start({ multiUser: false });
     const run = await call('POST', `${V2}/runs`, { display_name: 'r', pipeline_spec: parseYaml(irPipeline()) });
     expect(run.body.service_account).toBe('pipeline-runner');
-    const own = await call('POST', `${V2}/runs`, { display_name: 'r2', service_account: 'mine', pipeline_spec: parseYaml(irPipeline()) });
+    const own = await call('POST', `${V2}/runs`, {
+      display_name: 'r2',
+      service_account: 'mine',
+      pipeline_spec: parseYaml(irPipeline()),
+    });
     expect(own.body.service_account).toBe('mine');
     await emu!.close();
     await start({ multiUser: false, defaultServiceAccount: 'default-editor' });
-    const rr = await call('POST', `${V2}/recurringruns`, { display_name: 'rr', max_concurrency: '1', pipeline_spec: parseYaml(irPipeline()) });
+    const rr = await call('POST', `${V2}/recurringruns`, {
+      display_name: 'rr',
+      max_concurrency: '1',
+      pipeline_spec: parseYaml(irPipeline()),
+    });
     expect(rr.body.service_account).toBe('default-editor');
   });
 
   // apiserver/main.go: single-user KFP creates the Default experiment at start; multi-user KFP does not.
   test('single-user mode starts with the Default experiment', async () => {
     await start({ multiUser: false });
-    expect((await call('GET', `${V2}/experiments`)).body.experiments.map((e: any) => e.display_name)).toEqual(['Default']);
+    expect((await call('GET', `${V2}/experiments`)).body.experiments.map((e: any) => e.display_name)).toEqual([
+      'Default',
+    ]);
     await emu!.close();
     await start({ multiUser: true });
     expect((await call('GET', `${V2}/experiments?namespace=ns`)).body).toEqual({});
@@ -321,7 +447,10 @@ describe('what KFP fills in', () => {
   // WorkflowRuntimeManifest; api_converter.go toApiRunDetailV1 returns it as pipeline_runtime.workflow_manifest.
   test('a v1 Argo run carries the workflow it runs in pipeline_runtime.workflow_manifest', async () => {
     await start({ multiUser: false });
-    const created = await call('POST', '/apis/v1beta1/runs', { name: 'r', pipeline_spec: { workflow_manifest: JSON.stringify(argo), parameters: [{ name: 'msg', value: 'hello' }] } });
+    const created = await call('POST', '/apis/v1beta1/runs', {
+      name: 'r',
+      pipeline_spec: { workflow_manifest: JSON.stringify(argo), parameters: [{ name: 'msg', value: 'hello' }] },
+    });
     expect(created.status).toBe(200);
     const got = await call('GET', `/apis/v1beta1/runs/${created.body.run.id}`);
     const wf = JSON.parse(got.body.pipeline_runtime.workflow_manifest);
@@ -332,7 +461,11 @@ describe('what KFP fills in', () => {
   // server/job_server.go has no trigger check; api_converter.go toModelTrigger accepts none.
   test('a recurring run without a trigger is accepted', async () => {
     await start({ multiUser: false });
-    const rr = await call('POST', `${V2}/recurringruns`, { display_name: 'no-trigger', max_concurrency: '1', pipeline_spec: parseYaml(irPipeline()) });
+    const rr = await call('POST', `${V2}/recurringruns`, {
+      display_name: 'no-trigger',
+      max_concurrency: '1',
+      pipeline_spec: parseYaml(irPipeline()),
+    });
     expect(rr.status).toBe(200);
     expect(rr.body.trigger).toEqual({});
   });
@@ -344,15 +477,27 @@ describe('over-long names', () => {
   test('experiments over 128 bytes are refused with 500, pipelines over 128 and versions over 127 with 400', async () => {
     await start({ multiUser: true });
     const exp = await call('POST', `${V2}/experiments`, { display_name: 'é'.repeat(65), namespace: 'ns' });
-    expect([exp.status, exp.body.message, exp.body.details[0].message]).toEqual([500, 'InternalServerError: Failed to convert API experiment to model experiment: Invalid input error: Experiment.Name length cannot exceed 128', 'Internal Server Error']);
-    expect((await call('POST', `${V2}/experiments`, { display_name: 'é'.repeat(64), namespace: 'ns' })).status).toBe(200);
+    expect([exp.status, exp.body.message, exp.body.details[0].message]).toEqual([
+      500,
+      'InternalServerError: Failed to convert API experiment to model experiment: Invalid input error: Experiment.Name length cannot exceed 128',
+      'Internal Server Error',
+    ]);
+    expect((await call('POST', `${V2}/experiments`, { display_name: 'é'.repeat(64), namespace: 'ns' })).status).toBe(
+      200,
+    );
     const ns = await call('POST', `${V2}/experiments`, { display_name: 'e', namespace: 'n'.repeat(64) });
     expect(ns.status).toBe(500);
     const id = (await up({ name: 'p' })).body.pipeline_id;
     const version = await upVersion({ name: 'v'.repeat(128), pipelineid: id });
-    expect([version.status, version.text]).toEqual([400, 'Invalid input error: PipelineVersion.Name length cannot exceed 127\n']);
+    expect([version.status, version.text]).toEqual([
+      400,
+      'Invalid input error: PipelineVersion.Name length cannot exceed 127\n',
+    ]);
     const namespace = await up({ name: 'q', namespace: 'n'.repeat(64) });
-    expect([namespace.status, namespace.text]).toEqual([400, 'Invalid input error: Pipeline.Namespace length cannot exceed 63\n']);
+    expect([namespace.status, namespace.text]).toEqual([
+      400,
+      'Invalid input error: Pipeline.Namespace length cannot exceed 63\n',
+    ]);
   });
 });
 
@@ -364,18 +509,38 @@ describe('the v1beta1 pipeline service', () => {
     const V1 = '/apis/v1beta1';
     const p = await upload(emu!.url, `${V1}/pipelines/upload`, irPipeline(), { name: 'legacy' });
     expect(p.status).toBe(200);
-    expect(p.body).toMatchObject({ name: 'legacy', default_version: { name: 'legacy', resource_references: [{ key: { type: 'PIPELINE', id: p.body.id }, relationship: 'OWNER' }] } });
-    const v = await upload(emu!.url, `${V1}/pipelines/upload_version`, irPipeline({ msgDefault: 'v2' }), { name: 'second', pipelineid: p.body.id });
+    expect(p.body).toMatchObject({
+      name: 'legacy',
+      default_version: {
+        name: 'legacy',
+        resource_references: [{ key: { type: 'PIPELINE', id: p.body.id }, relationship: 'OWNER' }],
+      },
+    });
+    const v = await upload(emu!.url, `${V1}/pipelines/upload_version`, irPipeline({ msgDefault: 'v2' }), {
+      name: 'second',
+      pipelineid: p.body.id,
+    });
     expect(v.body).toMatchObject({ name: 'second' });
     expect((await call('GET', `${V1}/pipelines/${p.body.id}`)).body.default_version.id).toBe(v.body.id);
     expect((await call('GET', `${V1}/namespaces/-/pipelines/legacy`)).body.id).toBe(p.body.id);
-    const versions = await call('GET', `${V1}/pipeline_versions?resource_key.type=PIPELINE&resource_key.id=${p.body.id}&sort_by=name`);
+    const versions = await call(
+      'GET',
+      `${V1}/pipeline_versions?resource_key.type=PIPELINE&resource_key.id=${p.body.id}&sort_by=name`,
+    );
     expect(versions.body.versions.map((x: any) => x.name)).toEqual(['legacy', 'second']);
     const template = await call('GET', `${V1}/pipeline_versions/${v.body.id}/templates`);
     expect(parseYaml(template.body.template).root.inputDefinitions.parameters.msg.defaultValue).toBe('v2');
-    expect((await call('GET', `${V1}/pipelines?filter=${encodeURIComponent(JSON.stringify({ predicates: [{ op: 'EQUALS', key: 'name', string_value: 'legacy' }] }))}`)).body.total_size).toBe(1);
+    expect(
+      (
+        await call(
+          'GET',
+          `${V1}/pipelines?filter=${encodeURIComponent(JSON.stringify({ predicates: [{ op: 'EQUALS', key: 'name', string_value: 'legacy' }] }))}`,
+        )
+      ).body.total_size,
+    ).toBe(1);
     expect((await call('DELETE', `${V1}/pipelines/${p.body.id}`)).status).toBe(400);
-    for (const x of versions.body.versions) expect((await call('DELETE', `${V1}/pipeline_versions/${x.id}`)).status).toBe(200);
+    for (const x of versions.body.versions)
+      expect((await call('DELETE', `${V1}/pipeline_versions/${x.id}`)).status).toBe(200);
     expect((await call('DELETE', `${V1}/pipelines/${p.body.id}`)).status).toBe(200);
     expect((await call('GET', `${V1}/pipelines/${p.body.id}`)).status).toBe(404);
   });

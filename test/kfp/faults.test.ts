@@ -24,13 +24,19 @@ describeWithShared('retries and the never-duplicate rule, under injected faults'
     const host = recordingHost();
     h = await harness('v1beta1', {}, {}, host);
     const exp = await h.client.createExperiment({ name: 'e', namespace: 'ns' });
-    h.emu.faults.add({ route: 'GET /apis/v1beta1/experiments/{id}', nth: 1, kind: { status: 503, retryAfterSeconds: 1 } });
+    h.emu.faults.add({
+      route: 'GET /apis/v1beta1/experiments/{id}',
+      nth: 1,
+      kind: { status: 503, retryAfterSeconds: 1 },
+    });
     h.emu.faults.add({ route: 'GET /apis/v1beta1/experiments/{id}', nth: 2, kind: 'reset' });
     h.emu.faults.add({ route: 'GET /apis/v1beta1/experiments/{id}', nth: 3, kind: { status: 429 } });
     const t0 = Date.now();
     expect((await h.client.getExperiment(exp.id)).id).toBe(exp.id);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1000); // waited as Retry-After said
-    expect(h.emu.log.entries.filter((e) => e.route === 'GET /apis/v1beta1/experiments/{id}').map((e) => e.fault ?? e.status)).toEqual(['503:before', 'reset:before', '429:before', 200]);
+    expect(
+      h.emu.log.entries.filter((e) => e.route === 'GET /apis/v1beta1/experiments/{id}').map((e) => e.fault ?? e.status),
+    ).toEqual(['503:before', 'reset:before', '429:before', 200]);
     expect(host.debugs.filter((d) => /retry \d\/6/.test(d))).toHaveLength(3);
   });
 
@@ -54,7 +60,11 @@ describeWithShared('retries and the never-duplicate rule, under injected faults'
     expect(jobsNamed(h, job.name)).toBe(1);
     expect(h.emu.log.entries.filter((e) => e.route === 'POST /apis/v1beta1/jobs')).toHaveLength(1);
     // The filter is URL-encoded once more for KFP's second decode (parseAPIFilter).
-    expect(h.emu.log.entries.some((e) => e.route === 'GET /apis/v1beta1/jobs' && decodeURIComponent(e.query.filter ?? '').includes('GIT::a__'))).toBe(true);
+    expect(
+      h.emu.log.entries.some(
+        (e) => e.route === 'GET /apis/v1beta1/jobs' && decodeURIComponent(e.query.filter ?? '').includes('GIT::a__'),
+      ),
+    ).toBe(true);
   });
 
   test('a create refused before applying (429, timeout) is verified or retried and made exactly once', async () => {
@@ -62,11 +72,19 @@ describeWithShared('retries and the never-duplicate rule, under injected faults'
     const exp = await h.client.createExperiment({ name: 'e', namespace: 'ns' });
     h.emu.faults.add({ route: 'POST /apis/v2beta1/recurringruns', nth: 1, kind: { status: 429 } });
     h.emu.faults.add({ route: 'POST /apis/v2beta1/recurringruns', nth: 2, kind: 'timeout' });
-    const job = await h.client.createRecurringRun({ ...v1Job(exp.id, 'b'), parameters: { param2: 'y' }, pipeline: pipeline('v2beta1') });
+    const job = await h.client.createRecurringRun({
+      ...v1Job(exp.id, 'b'),
+      parameters: { param2: 'y' },
+      pipeline: pipeline('v2beta1'),
+    });
     expect(jobsNamed(h, 'b')).toBe(1);
     expect(job.id).toBe([...h.emu.state.jobs.values()][0]!.id);
     // 429 → plain retry; timeout → list (nothing) → retry → created.
-    expect(h.emu.log.entries.map((e) => `${e.route.split(' ')[0]} ${e.path.split('/').pop()}${e.fault ? ` ${e.fault}` : ''}`)).toEqual([
+    expect(
+      h.emu.log.entries.map(
+        (e) => `${e.route.split(' ')[0]} ${e.path.split('/').pop()}${e.fault ? ` ${e.fault}` : ''}`,
+      ),
+    ).toEqual([
       'POST experiments',
       'POST recurringruns 429:before',
       'POST recurringruns timeout:before',
@@ -85,9 +103,15 @@ describeWithShared('retries and the never-duplicate rule, under injected faults'
   });
 
   test('under a seeded ~30% rate of mixed faults (5 kinds × 6%), 40 creates make exactly 40 jobs', async () => {
-    h = await harness('v1beta1', { hangMs: 1000, faultSeed: 7 }, { timeoutMs: 200, retry: { retries: 8, baseMs: 1, maxMs: 5 } });
+    h = await harness(
+      'v1beta1',
+      { hangMs: 1000, faultSeed: 7 },
+      { timeoutMs: 200, retry: { retries: 8, baseMs: 1, maxMs: 5 } },
+    );
     const exp = await h.client.createExperiment({ name: 'e', namespace: 'ns' });
-    for (const [i, kind] of ([{ status: 503 }, { status: 429 }, 'reset', 'timeout', { status: 504 }] as const).entries()) {
+    for (const [i, kind] of (
+      [{ status: 503 }, { status: 429 }, 'reset', 'timeout', { status: 504 }] as const
+    ).entries()) {
       h.emu.faults.add({ route: '', rate: 0.06, kind, when: i % 2 ? 'after' : 'before' });
     }
     const names = Array.from({ length: 40 }, (_, i) => `GIT::j${i}__2024-01-01T00-00-00Z`);

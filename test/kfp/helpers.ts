@@ -30,7 +30,9 @@ let contract: KfpContract | undefined;
 export function expectContract(emu: KfpEmulator, opts: { requests?: boolean } = {}): void {
   if (!hasShared) return;
   contract ??= new KfpContract();
-  const entries = emu.log.entries.filter((e) => !e.fault && e.status !== 302).map((e) => (opts.requests === false ? { ...e, requestBody: undefined } : e));
+  const entries = emu.log.entries
+    .filter((e) => !e.fault && e.status !== 302)
+    .map((e) => (opts.requests === false ? { ...e, requestBody: undefined } : e));
   const errors = entries.flatMap((e) => contract!.validate(e));
   expect(errors).toEqual([]);
 }
@@ -38,9 +40,17 @@ export function expectContract(emu: KfpEmulator, opts: { requests?: boolean } = 
 /** Harnesses made during the current test; closed, with their exchanges contract-checked, after it. */
 const open: Harness[] = [];
 
-export async function harness(apiVersion: ApiVersion, emuOpts: KfpEmulatorOptions = {}, clientOpts: Partial<KfpClientOptions> = {}, host?: Parameters<typeof createKfpClient>[1]): Promise<Harness> {
+export async function harness(
+  apiVersion: ApiVersion,
+  emuOpts: KfpEmulatorOptions = {},
+  clientOpts: Partial<KfpClientOptions> = {},
+  host?: Parameters<typeof createKfpClient>[1],
+): Promise<Harness> {
   const emu = await startKfpEmulator(emuOpts);
-  const client = createKfpClient({ host: emu.url, apiVersion, retry: { baseMs: 5, maxMs: 40 }, timeoutMs: 5000, ...clientOpts }, host);
+  const client = createKfpClient(
+    { host: emu.url, apiVersion, retry: { baseMs: 5, maxMs: 40 }, timeoutMs: 5000, ...clientOpts },
+    host,
+  );
   const h = {
     emu,
     client,
@@ -67,5 +77,12 @@ export function recordingHost() {
   const secrets: string[] = [];
   const debugs: string[] = [];
   const warnings: string[] = [];
-  return { secrets, debugs, warnings, setSecret: (s: string) => void secrets.push(s), debug: (m: string) => void debugs.push(m), warning: (m: string) => void warnings.push(m) };
+  return {
+    secrets,
+    debugs,
+    warnings,
+    setSecret: (s: string) => void secrets.push(s),
+    debug: (m: string) => void debugs.push(m),
+    warning: (m: string) => void warnings.push(m),
+  };
 }

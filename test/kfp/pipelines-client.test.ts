@@ -15,7 +15,12 @@ const file = path.join(repoRoot, 'examples/pipelines/batch-predict/RENDERED_PIPE
 
 beforeAll(async () => {
   emu = await startKfpEmulator({ multiUser: false });
-  client = createKfpClient({ host: emu.url, apiVersion: 'v2beta1', timeoutMs: 2000, retry: { retries: 1, baseMs: 1, maxMs: 5 } });
+  client = createKfpClient({
+    host: emu.url,
+    apiVersion: 'v2beta1',
+    timeoutMs: 2000,
+    retry: { retries: 1, baseMs: 1, maxMs: 5 },
+  });
 });
 afterAll(async () => {
   client.close();
@@ -28,13 +33,28 @@ describe('registered pipelines through the v2beta1 client', () => {
     const p = await client.createPipeline({ name: 'batch-predict', description: 'Scores issues', namespace: '' });
     expect(p.name).toBe('batch-predict');
     expect(await client.listPipelineVersions(p.id)).toEqual([]);
-    const v1 = await client.uploadPipelineVersion({ pipelineId: p.id, name: 'v-one', description: 'first', filename: 'pipeline.yaml', content });
+    const v1 = await client.uploadPipelineVersion({
+      pipelineId: p.id,
+      name: 'v-one',
+      description: 'first',
+      filename: 'pipeline.yaml',
+      content,
+    });
     await new Promise((r) => setTimeout(r, 1100)); // KFP's created_at has whole seconds
-    const v2 = await client.uploadPipelineVersion({ pipelineId: p.id, name: 'v-two', description: 'second', filename: 'pipeline.yaml', content });
+    const v2 = await client.uploadPipelineVersion({
+      pipelineId: p.id,
+      name: 'v-two',
+      description: 'second',
+      filename: 'pipeline.yaml',
+      content,
+    });
     expect([v1.name, v1.description, v2.name]).toEqual(['v-one', 'first', 'v-two']);
     const listed = await client.listPipelineVersions(p.id);
     expect(listed.map((v) => v.name)).toEqual(['v-two', 'v-one']);
-    expect((listed[0]!.spec as { pipelineInfo?: { name?: string } }).pipelineInfo?.name ?? (listed[0]!.spec as { pipeline_spec?: { pipelineInfo?: { name?: string } } }).pipeline_spec?.pipelineInfo?.name).toBeTruthy();
+    expect(
+      (listed[0]!.spec as { pipelineInfo?: { name?: string } }).pipelineInfo?.name ??
+        (listed[0]!.spec as { pipeline_spec?: { pipelineInfo?: { name?: string } } }).pipeline_spec?.pipelineInfo?.name,
+    ).toBeTruthy();
     expect((await client.listPipelines('')).map((x) => x.name)).toEqual(['batch-predict']);
     await client.deletePipelineVersion(p.id, v1.id);
     expect((await client.listPipelineVersions(p.id)).map((v) => v.name)).toEqual(['v-two']);

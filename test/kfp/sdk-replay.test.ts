@@ -24,7 +24,13 @@ interface TracedRequest {
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 type Kind = 'experiment' | 'run' | 'recurring_run' | 'pipeline' | 'pipeline_version';
-const ANSWER_KEYS: Record<string, Kind> = { experiment_id: 'experiment', run_id: 'run', recurring_run_id: 'recurring_run', pipeline_id: 'pipeline', pipeline_version_id: 'pipeline_version' };
+const ANSWER_KEYS: Record<string, Kind> = {
+  experiment_id: 'experiment',
+  run_id: 'run',
+  recurring_run_id: 'recurring_run',
+  pipeline_id: 'pipeline',
+  pipeline_version_id: 'pipeline_version',
+};
 const PATH_KINDS: [RegExp, Kind][] = [
   [/\/experiments\/$/, 'experiment'],
   [/\/recurringruns\/$/, 'recurring_run'],
@@ -84,7 +90,10 @@ class Ids {
     if (free.length === 0) return id;
     let pick = free[0]!;
     if (kind === 'experiment' && free.length > 1) {
-      const unboundTrace = [...this.kinds].filter(([t, k]) => k === kind && !this.bound.has(t)).map(([t]) => t).sort();
+      const unboundTrace = [...this.kinds]
+        .filter(([t, k]) => k === kind && !this.bound.has(t))
+        .map(([t]) => t)
+        .sort();
       if (unboundTrace.length === free.length) pick = [...free].sort()[unboundTrace.indexOf(id)]!;
     }
     this.bound.set(id, pick);
@@ -114,13 +123,18 @@ function expectedStatus(reqs: TracedRequest[], i: number): number {
   if (r.sdk_call === 'delete_pipeline' && r.method === 'DELETE' && /\/pipelines\/[^/]+$/.test(r.path)) return 400;
   if (r.sdk_call === 'delete_pipeline' && r.method === 'GET') return 200;
   if (r.method !== 'GET') return 200;
-  for (let j = i - 1; j >= 0 && reqs[j]!.sdk_call === r.sdk_call; j--) if (reqs[j]!.method === 'DELETE' && reqs[j]!.path === r.path) return 404;
+  for (let j = i - 1; j >= 0 && reqs[j]!.sdk_call === r.sdk_call; j--)
+    if (reqs[j]!.method === 'DELETE' && reqs[j]!.path === r.path) return 404;
   return 200;
 }
 
 function uploadFile(part: any): string {
   const keys: string[][] = part.yaml_documents_top_level_keys ?? [];
-  return irPipeline({ name: 'sdk-suite-two-steps', msgDefault: /_v2\./.test(part.filename) ? 'v2' : 'hi', platform: keys.length > 1 });
+  return irPipeline({
+    name: 'sdk-suite-two-steps',
+    msgDefault: /_v2\./.test(part.filename) ? 'v2' : 'hi',
+    platform: keys.length > 1,
+  });
 }
 
 describeWithSharedSets('kfp-sdk-traces', 'kfp-api').each([
@@ -136,18 +150,26 @@ describeWithSharedSets('kfp-sdk-traces', 'kfp-api').each([
   afterAll(async () => emu.close());
 
   test('every request gets KFP 2.17’s status and an answer its API description allows', async () => {
-    const reqs: TracedRequest[] = JSON.parse(fs.readFileSync(path.join(sharedDir, 'kfp-sdk-traces', file), 'utf8')).requests;
+    const reqs: TracedRequest[] = JSON.parse(
+      fs.readFileSync(path.join(sharedDir, 'kfp-sdk-traces', file), 'utf8'),
+    ).requests;
     const ids = new Ids(kindsOf(reqs));
     const check = contract();
     const lastToken = new Map<string, string>();
     const problems: string[] = [];
     for (const [i, r] of reqs.entries()) {
-      const query = Object.fromEntries(Object.entries(r.query).map(([k, v]) => [k, k === 'page_token' && v ? (lastToken.get(r.path) ?? v) : ids.text(v)]));
+      const query = Object.fromEntries(
+        Object.entries(r.query).map(([k, v]) => [
+          k,
+          k === 'page_token' && v ? (lastToken.get(r.path) ?? v) : ids.text(v),
+        ]),
+      );
       const url = `${emu.url}${ids.text(r.path)}?${new URLSearchParams(query)}`;
       let init: RequestInit = { method: r.method };
       if (r.content_type.startsWith('multipart/')) {
         const form = new FormData();
-        for (const part of r.body) form.append(part.field, new Blob([uploadFile(part)], { type: part.content_type }), part.filename);
+        for (const part of r.body)
+          form.append(part.field, new Blob([uploadFile(part)], { type: part.content_type }), part.filename);
         init = { ...init, body: form };
       } else if (r.body !== null) {
         init = { ...init, body: JSON.stringify(ids.deep(r.body)), headers: { 'content-type': 'application/json' } };
@@ -158,7 +180,8 @@ describeWithSharedSets('kfp-sdk-traces', 'kfp-api').each([
       if (answer?.next_page_token) lastToken.set(r.path, answer.next_page_token);
       const what = `#${i} ${r.sdk_call}: ${r.method} ${r.path}`;
       const want = expectedStatus(reqs, i);
-      if (res.status !== want) problems.push(`${what} answered ${res.status}, KFP answers ${want}: ${JSON.stringify(answer).slice(0, 300)}`);
+      if (res.status !== want)
+        problems.push(`${what} answered ${res.status}, KFP answers ${want}: ${JSON.stringify(answer).slice(0, 300)}`);
       const logged = emu.log.entries[emu.log.entries.length - 1]!;
       // Answers are judged; the requests are the SDK's own (it sends int64s as numbers, which KFP accepts).
       const errors = check.validate({ ...logged, requestBody: undefined });

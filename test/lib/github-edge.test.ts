@@ -14,16 +14,24 @@ async function serve(handler: http.RequestListener): Promise<{ url: string; clos
 }
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
-  return p.then(() => {
-    throw new Error('expected a failure');
-  }, (err: unknown) => err);
+  return p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (err: unknown) => err,
+  );
 }
 
 describe('network failures name the real cause, not "HTTP 500 … server error"', () => {
   test('a host name that does not resolve is a DNS failure', async () => {
     const gh = await createGitHub({ token: 'ghs_x', apiUrl: 'http://no-such-host.invalid' });
-    const err = describeGitHubError(await rejection(gh.rest.repos.get({ owner: 'a', repo: 'b' })), 'Reading the repository');
-    expect(err.message).toMatch(/^Reading the repository failed: the (host name could not be resolved|DNS lookup failed temporarily) .*\(no-such-host\.invalid, (ENOTFOUND|EAI_AGAIN)\)\. Fix: /);
+    const err = describeGitHubError(
+      await rejection(gh.rest.repos.get({ owner: 'a', repo: 'b' })),
+      'Reading the repository',
+    );
+    expect(err.message).toMatch(
+      /^Reading the repository failed: the (host name could not be resolved|DNS lookup failed temporarily) .*\(no-such-host\.invalid, (ENOTFOUND|EAI_AGAIN)\)\. Fix: /,
+    );
     expect(err.message).not.toMatch(/HTTP 500|server error/);
   });
 
@@ -31,13 +39,16 @@ describe('network failures name the real cause, not "HTTP 500 … server error"'
     const closed = await serve(() => undefined);
     await closed.close();
     const gh = await createGitHub({ token: 'ghs_x', apiUrl: closed.url });
-    const err = describeGitHubError(await rejection(gh.rest.repos.get({ owner: 'a', repo: 'b' })), 'Reading the repository');
+    const err = describeGitHubError(
+      await rejection(gh.rest.repos.get({ owner: 'a', repo: 'b' })),
+      'Reading the repository',
+    );
     expect(err.message).toContain('the connection was refused');
     expect(err.message).not.toMatch(/HTTP 500|server error/);
   });
 });
 
-describe('answers that are not GitHub\'s are refused at the client edge', () => {
+describe("answers that are not GitHub's are refused at the client edge", () => {
   let elsewhere: Awaited<ReturnType<typeof serve>>;
   let redirecting: Awaited<ReturnType<typeof serve>>;
   let empty: Awaited<ReturnType<typeof serve>>;
@@ -71,13 +82,17 @@ describe('answers that are not GitHub\'s are refused at the client edge', () => 
     const gh = await createGitHub({ token: 'ghs_x', apiUrl: redirecting.url });
     const err = await rejection(reconcileModelPr(gh, request));
     expect(err).toBeInstanceOf(UserError);
-    expect((err as Error).message).toMatch(/^The GitHub API at http:\/\/127\.0\.0\.1:\d+ redirected to http:\/\/localhost:\d+, which is not the API\. Fix: check GITHUB_API_URL/);
+    expect((err as Error).message).toMatch(
+      /^The GitHub API at http:\/\/127\.0\.0\.1:\d+ redirected to http:\/\/localhost:\d+, which is not the API\. Fix: check GITHUB_API_URL/,
+    );
   });
 
   test('an answer of {} from the API URL itself names the missing field', async () => {
     const gh = await createGitHub({ token: 'ghs_x', apiUrl: empty.url });
     const err = await rejection(reconcileModelPr(gh, request));
     expect(err).toBeInstanceOf(UserError);
-    expect((err as Error).message).toMatch(/^Reading branch main: GitHub's answer has no `object\.sha`, so it is not a GitHub API answer\. Fix: /);
+    expect((err as Error).message).toMatch(
+      /^Reading branch main: GitHub's answer has no `object\.sha`, so it is not a GitHub API answer\. Fix: /,
+    );
   });
 });

@@ -30,14 +30,17 @@ afterEach(() => {
   if (double.contractChecked) expect(violations).toEqual([]);
 });
 
-const upsert = (body: string, key = 'quality-gate') => upsertStickyComment(gh, { owner, repo, issueNumber: pr, key, body });
+const upsert = (body: string, key = 'quality-gate') =>
+  upsertStickyComment(gh, { owner, repo, issueNumber: pr, key, body });
 
 describe('upsertStickyComment', () => {
   test('created once, then unchanged without any write, then updated in place', async () => {
     const created = await upsert('## Gate passed\n');
     expect(created.operation).toBe('created');
     expect(created.url).toBe(`https://github.com/${FULL}/pull/${pr}#issuecomment-${created.id}`);
-    expect(double.comments(FULL, pr)).toMatchObject([{ id: created.id, body: '<!-- kfp-gitops:quality-gate -->\n## Gate passed\n' }]);
+    expect(double.comments(FULL, pr)).toMatchObject([
+      { id: created.id, body: '<!-- kfp-gitops:quality-gate -->\n## Gate passed\n' },
+    ]);
 
     const writesBefore = double.writes().length;
     const same = await upsert('## Gate passed\n');
@@ -46,8 +49,15 @@ describe('upsertStickyComment', () => {
 
     const updated = await upsert('## Gate failed\n');
     expect(updated).toEqual({ operation: 'updated', id: created.id, url: created.url });
-    expect(double.comments(FULL, pr).map((c) => c.body)).toEqual(['<!-- kfp-gitops:quality-gate -->\n## Gate failed\n']);
-    expect(double.writes().slice(writesBefore).map((w) => `${w.method} ${w.route}`)).toEqual(['PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}']);
+    expect(double.comments(FULL, pr).map((c) => c.body)).toEqual([
+      '<!-- kfp-gitops:quality-gate -->\n## Gate failed\n',
+    ]);
+    expect(
+      double
+        .writes()
+        .slice(writesBefore)
+        .map((w) => `${w.method} ${w.route}`),
+    ).toEqual(['PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}']);
   });
 
   test('each key keeps its own comment; other comments and quotes of the marker are left alone', async () => {
@@ -79,21 +89,33 @@ describe('upsertStickyComment', () => {
     expect(double.comments(FULL, pr).filter((c) => c.body.includes('kfp-gitops:'))).toHaveLength(1);
   });
 
-  test('a body over GitHub\'s 65,536-character limit is cut at a line with a note, keeping the marker', async () => {
+  test("a body over GitHub's 65,536-character limit is cut at a line with a note, keeping the marker", async () => {
     const line = `${'x'.repeat(99)}\n`;
     const result = await upsert(line.repeat(800)); // 80,000 characters
     expect(result.operation).toBe('created');
     const [stored] = double.comments(FULL, pr);
     expect(stored!.body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
     expect(stored!.body.startsWith('<!-- kfp-gitops:quality-gate -->\n')).toBe(true);
-    expect(stored!.body).toMatch(/\n… \(comment truncated at GitHub's 65,536-character limit: \d+ more characters\)\n$/);
-    expect(stored!.body.split('\n').slice(1, -2).every((l) => l === 'x'.repeat(99))).toBe(true);
+    expect(stored!.body).toMatch(
+      /\n… \(comment truncated at GitHub's 65,536-character limit: \d+ more characters\)\n$/,
+    );
+    expect(
+      stored!.body
+        .split('\n')
+        .slice(1, -2)
+        .every((l) => l === 'x'.repeat(99)),
+    ).toBe(true);
     // Re-posting the same long body is recognized as unchanged.
     expect((await upsert(line.repeat(800))).operation).toBe('unchanged');
   });
 
   test('GitHub errors become a UserError naming the permission; a bad key is refused before any call', async () => {
-    double.failNext({ method: 'POST', route: '/repos/{owner}/{repo}/issues/{issue_number}/comments', status: 403, message: 'Resource not accessible by integration' });
+    double.failNext({
+      method: 'POST',
+      route: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+      status: 403,
+      message: 'Resource not accessible by integration',
+    });
     const err = await upsert('x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toContain(`Posting the quality-gate comment on ${FULL}#${pr} failed (HTTP 403`);

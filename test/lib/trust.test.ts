@@ -32,7 +32,13 @@ describe('resolveInside: after symlinks, inside the checkout', () => {
 
   test('a link to a file outside (/proc/self/environ) is refused, naming the target', () => {
     const r = resolveInside(repo.dir, 'params/dataset_uri');
-    expect(r).toEqual({ ok: false, message: expect.stringMatching(/^'params\/dataset_uri' leads outside the repository checkout through a symbolic link \(to \/proc\/\d+\/environ\)\.$/), fix: expect.any(String) });
+    expect(r).toEqual({
+      ok: false,
+      message: expect.stringMatching(
+        /^'params\/dataset_uri' leads outside the repository checkout through a symbolic link \(to \/proc\/\d+\/environ\)\.$/,
+      ),
+      fix: expect.any(String),
+    });
   });
 
   test('a linked folder leading out is refused, also for a file not there (yet)', () => {
@@ -46,13 +52,25 @@ describe('resolveInside: after symlinks, inside the checkout', () => {
     expect(resolveInside(repo.dir, '../x').ok).toBe(false);
     expect(resolveInside(repo.dir, '/etc/passwd').ok).toBe(false);
     expect(resolveInside(repo.dir, '../../x', repo.path('params')).ok).toBe(false);
-    expect(resolveInside(repo.dir, '../params/lr', repo.path('pipelines'))).toEqual({ ok: true, path: repo.path('params/lr'), exists: true });
+    expect(resolveInside(repo.dir, '../params/lr', repo.path('pipelines'))).toEqual({
+      ok: true,
+      path: repo.path('params/lr'),
+      exists: true,
+    });
   });
 
   test('links that stay inside are followed to their real path', () => {
     expect(resolveInside(repo.dir, 'pipelines/lr')).toEqual({ ok: true, path: repo.path('params/lr'), exists: true });
-    expect(resolveInside(repo.dir, 'pipes/a/workflow.yaml')).toEqual({ ok: true, path: repo.path('pipelines/a/workflow.yaml'), exists: true });
-    expect(resolveInside(repo.dir, repo.path('params/lr'))).toEqual({ ok: true, path: repo.path('params/lr'), exists: true });
+    expect(resolveInside(repo.dir, 'pipes/a/workflow.yaml')).toEqual({
+      ok: true,
+      path: repo.path('pipelines/a/workflow.yaml'),
+      exists: true,
+    });
+    expect(resolveInside(repo.dir, repo.path('params/lr'))).toEqual({
+      ok: true,
+      path: repo.path('params/lr'),
+      exists: true,
+    });
   });
 
   test('missing paths and dangling links are inside but do not exist', () => {
@@ -80,28 +98,43 @@ describe('every reader refuses a link leading out, at the file that holds it', (
   });
 
   test('render scripts', async () => {
-    await expect(resolveScripts(repo.dir, ['p/*.sh'], repo.dir)).rejects.toThrow(/render-scripts: 'p\/render_pipeline.sh' leads outside the repository checkout through a symbolic link/);
+    await expect(resolveScripts(repo.dir, ['p/*.sh'], repo.dir)).rejects.toThrow(
+      /render-scripts: 'p\/render_pipeline.sh' leads outside the repository checkout through a symbolic link/,
+    );
     expect(await resolveScripts(repo.dir, ['p/render_ok.sh'], repo.dir)).toEqual([repo.path('p/render_ok.sh')]);
   });
 
   test('params/ files of run-pipeline', async () => {
     const err = await readParamsFolder(repo.path('p/params'), 'p/params', repo.dir).catch((e: unknown) => e);
-    expect(err).toMatchObject({ diagnostics: [{ location: { file: 'p/params/dataset_uri' }, message: expect.stringMatching(/leads outside the repository checkout/) }] });
+    expect(err).toMatchObject({
+      diagnostics: [
+        {
+          location: { file: 'p/params/dataset_uri' },
+          message: expect.stringMatching(/leads outside the repository checkout/),
+        },
+      ],
+    });
   });
 
   test('file: model sources', async () => {
     const ctx = { workspace: repo.dir, env: {}, mlflow: {}, log: () => {} };
-    await expect(listFileModels('models.json', ctx)).rejects.toThrow(/^model-source file:models.json: 'models.json' leads outside the repository checkout/);
-    await expect(listFileModels('../x.json', ctx)).rejects.toThrow("model-source file:../x.json: '../x.json' is outside the repository checkout.");
+    await expect(listFileModels('models.json', ctx)).rejects.toThrow(
+      /^model-source file:models.json: 'models.json' leads outside the repository checkout/,
+    );
+    await expect(listFileModels('../x.json', ctx)).rejects.toThrow(
+      "model-source file:../x.json: '../x.json' is outside the repository checkout.",
+    );
   });
 });
 
 describe('names that go into GitHub API URLs', () => {
   test('owners and repositories as GitHub allows them', () => {
     for (const ok of ['kubeflow', 'deployKF', 'a-b', 'x1']) expect(ownerNameProblem(ok)).toBeUndefined();
-    for (const bad of ['..', '.', '', '-a', 'a/b', 'a b', 'a'.repeat(40), 'a_b', 'a.b']) expect(ownerNameProblem(bad)).toMatch(/is not a GitHub user or organization name/);
+    for (const bad of ['..', '.', '', '-a', 'a/b', 'a b', 'a'.repeat(40), 'a_b', 'a.b'])
+      expect(ownerNameProblem(bad)).toMatch(/is not a GitHub user or organization name/);
     for (const ok of ['pipelines', '.github', 'a.b_c-d', 'x']) expect(repoNameProblem(ok)).toBeUndefined();
-    for (const bad of ['..', '.', '', 'a/b', 'a b', 'a%2F..', 'r'.repeat(101)]) expect(repoNameProblem(bad)).toMatch(/is not a GitHub repository name/);
+    for (const bad of ['..', '.', '', 'a/b', 'a b', 'a%2F..', 'r'.repeat(101)])
+      expect(repoNameProblem(bad)).toMatch(/is not a GitHub repository name/);
   });
 
   // git check-ref-format rules (git/refs.c check_refname_component and Documentation/git-check-ref-format.txt).
@@ -110,9 +143,37 @@ describe('names that go into GitHub API URLs', () => {
       expect(refNameProblem(ok)).toBeUndefined();
       expect(branchNameProblem(ok)).toBeUndefined();
     }
-    const bad = ['x; touch /tmp/pwned', 'a..b', '-f', 'a b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b', 'a@{1}', '@', '/a', 'a/', 'a//b', 'a.', '.a', 'a/.b', 'a.lock', 'a/b.lock/c', 'a\tb', '', 'a\x7fb'];
-    for (const b of bad) expect([b, branchNameProblem(b)]).toEqual([b, expect.stringMatching(/is not a valid git branch name: /)]);
-    expect(branchNameProblem('refs/heads/main')).toBe("'refs/heads/main' is a full ref; give the branch's short name (e.g. 'main')");
+    const bad = [
+      'x; touch /tmp/pwned',
+      'a..b',
+      '-f',
+      'a b',
+      'a~1',
+      'a^',
+      'a:b',
+      'a?',
+      'a*',
+      'a[b',
+      'a\\b',
+      'a@{1}',
+      '@',
+      '/a',
+      'a/',
+      'a//b',
+      'a.',
+      '.a',
+      'a/.b',
+      'a.lock',
+      'a/b.lock/c',
+      'a\tb',
+      '',
+      'a\x7fb',
+    ];
+    for (const b of bad)
+      expect([b, branchNameProblem(b)]).toEqual([b, expect.stringMatching(/is not a valid git branch name: /)]);
+    expect(branchNameProblem('refs/heads/main')).toBe(
+      "'refs/heads/main' is a full ref; give the branch's short name (e.g. 'main')",
+    );
     expect(branchNameProblem('HEAD')).toBe("'HEAD' is not a branch name");
   });
 });

@@ -32,8 +32,19 @@ describe('YAML with source positions', () => {
   });
 
   test('alias bombs and oversized files are refused', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(', ')}]`,
+      ),
+    ].join('\n');
     expect(() => toData(parseYaml(bomb, 'bomb.yaml'))).toThrow(/YAML refused/);
-    expect(diagnosticsOf(() => parseYaml('x'.repeat(100), 'big.yaml', { maxBytes: 10 }))[0]!.message).toContain('over the 10-byte limit');
+    expect(diagnosticsOf(() => parseYaml('x'.repeat(100), 'big.yaml', { maxBytes: 10 }))[0]!.message).toContain(
+      'over the 10-byte limit',
+    );
   });
 });

@@ -6,7 +6,8 @@ import { type MlflowDouble, startMlflowDouble } from '../support/mlflow-double.j
 let mlflow: MlflowDouble;
 beforeAll(async () => {
   mlflow = await startMlflowDouble({ token: 's3cret' });
-  for (let v = 1; v <= 12; v++) mlflow.addVersion('churn', { version: v, created: 1767225600000 + v * 3600_000, runId: `run${v}` });
+  for (let v = 1; v <= 12; v++)
+    mlflow.addVersion('churn', { version: v, created: 1767225600000 + v * 3600_000, runId: `run${v}` });
   mlflow.setStatus('churn', 12, 'PENDING_REGISTRATION').setAlias('churn', 'champion', 9);
   mlflow.addRun('run9', { metrics: { accuracy: 0.91, 'precision.area-jupyter': 0.5, loss: NaN } });
 });
@@ -40,7 +41,9 @@ describe('MlflowClient over HTTP against the MLflow double', () => {
   });
 
   test('errors carry MLflow error codes and a fix', async () => {
-    await expect(client().versionByAlias('churn', 'prod')).rejects.toThrow(/HTTP 404 RESOURCE_DOES_NOT_EXIST.*alias prod not found.*Fix: check the model name/);
+    await expect(client().versionByAlias('churn', 'prod')).rejects.toThrow(
+      /HTTP 404 RESOURCE_DOES_NOT_EXIST.*alias prod not found.*Fix: check the model name/,
+    );
     await expect(client().getRun('missing')).rejects.toThrow(/Run with id=missing not found/);
     const noAuth = new MlflowClient({ trackingUri: mlflow.url });
     await expect(noAuth.searchModelVersions('churn')).rejects.toThrow(/HTTP 401.*Fix: check mlflow-token/);
@@ -50,12 +53,22 @@ describe('MlflowClient over HTTP against the MLflow double', () => {
     expect(() => new MlflowClient({ trackingUri: 'databricks' })).toThrow(UserError);
     const closed = await startMlflowDouble();
     await closed.stop();
-    await expect(new MlflowClient({ trackingUri: closed.url }).searchModelVersions('x')).rejects.toThrow(/Cannot reach the MLflow tracking server.*ECONNREFUSED/);
+    await expect(new MlflowClient({ trackingUri: closed.url }).searchModelVersions('x')).rejects.toThrow(
+      /Cannot reach the MLflow tracking server.*ECONNREFUSED/,
+    );
   });
 
   test('options fall back to the MLflow environment variables', () => {
-    expect(mlflowOptions({}, { MLFLOW_TRACKING_URI: 'http://m', MLFLOW_TRACKING_TOKEN: 't' })).toMatchObject({ trackingUri: 'http://m', token: 't' });
-    expect(mlflowOptions({ trackingUri: 'http://x', token: 'a' }, { MLFLOW_TRACKING_URI: 'http://m', MLFLOW_TRACKING_TOKEN: 't' })).toMatchObject({ trackingUri: 'http://x', token: 'a' });
+    expect(mlflowOptions({}, { MLFLOW_TRACKING_URI: 'http://m', MLFLOW_TRACKING_TOKEN: 't' })).toMatchObject({
+      trackingUri: 'http://m',
+      token: 't',
+    });
+    expect(
+      mlflowOptions(
+        { trackingUri: 'http://x', token: 'a' },
+        { MLFLOW_TRACKING_URI: 'http://m', MLFLOW_TRACKING_TOKEN: 't' },
+      ),
+    ).toMatchObject({ trackingUri: 'http://x', token: 'a' });
     expect(() => mlflowOptions({}, {})).toThrow(/mlflow-tracking-uri/);
   });
 });

@@ -6,7 +6,16 @@ import { type KfpEmulator, startKfpEmulator } from '../../src/kfp/emulator/serve
 import { describeWithShared } from '../support/paths.js';
 import { expectContract, pipeline } from '../kfp/helpers.js';
 
-const run = (name: string, state: RunState): Run => ({ id: name, name, description: '', experimentId: 'e', namespace: 'ns', state, parameters: {}, serviceAccount: '' });
+const run = (name: string, state: RunState): Run => ({
+  id: name,
+  name,
+  description: '',
+  experimentId: 'e',
+  namespace: 'ns',
+  state,
+  parameters: {},
+  serviceAccount: '',
+});
 
 describe('which KFP runs count as training in flight', () => {
   test('pending, running and paused do; canceling, finished and unknown do not', () => {
@@ -21,11 +30,15 @@ describe('which KFP runs count as training in flight', () => {
       ['FAILED', false],
       ['UNKNOWN', false],
     ];
-    for (const [state, active] of cases) expect([state, inFlightFromRuns([run('r', state)], 'train').active]).toEqual([state, active]);
+    for (const [state, active] of cases)
+      expect([state, inFlightFromRuns([run('r', state)], 'train').active]).toEqual([state, active]);
   });
 
   test('the detail names the experiment and the newest active runs', () => {
-    expect(inFlightFromRuns([], 'train')).toEqual({ active: false, detail: "no run pending, running or paused in KFP experiment 'train'" });
+    expect(inFlightFromRuns([], 'train')).toEqual({
+      active: false,
+      detail: "no run pending, running or paused in KFP experiment 'train'",
+    });
     const many = ['a', 'b', 'c', 'd'].map((n) => run(n, 'RUNNING'));
     expect(inFlightFromRuns([run('x', 'SUCCEEDED'), run('q', 'PENDING'), ...many], 'train')).toEqual({
       active: true,
@@ -50,20 +63,43 @@ describeWithShared.each(API_VERSIONS)('kfp-experiment: against the KFP emulator 
     emu.state.seedExperiment({ name: 'churn-training', namespace: 'other' });
     const rec = { kind: 'argo' as const, manifest: JSON.stringify(pipeline('v1beta1')), parameters: [] };
     const finished = Date.now() - 86_400_000;
-    emu.state.seedRun({ name: 'yesterday', experimentId: exp.id, pipeline: rec, createdMs: finished, createdAt: new Date(finished) });
-    emu.state.seedRun({ name: 'failed', experimentId: exp.id, pipeline: rec, outcome: 'FAILED', createdMs: finished, createdAt: new Date(finished) });
+    emu.state.seedRun({
+      name: 'yesterday',
+      experimentId: exp.id,
+      pipeline: rec,
+      createdMs: finished,
+      createdAt: new Date(finished),
+    });
+    emu.state.seedRun({
+      name: 'failed',
+      experimentId: exp.id,
+      pipeline: rec,
+      outcome: 'FAILED',
+      createdMs: finished,
+      createdAt: new Date(finished),
+    });
     return { exp, rec, options: { host: emu.url, apiVersion, namespace: 'team', token: 't0k', retry: { retries: 0 } } };
   };
 
   test('finished runs only: not in flight; a new run (pending, then running): in flight', async () => {
     const { exp, rec, options } = await setup();
-    expect(await kfpExperimentInFlight('churn-training', { options })).toEqual({ active: false, detail: "no run pending, running or paused in KFP experiment 'churn-training'" });
+    expect(await kfpExperimentInFlight('churn-training', { options })).toEqual({
+      active: false,
+      detail: "no run pending, running or paused in KFP experiment 'churn-training'",
+    });
     const queued = emu!.state.seedRun({ name: 'train-0125', experimentId: exp.id, pipeline: rec });
-    expect(await kfpExperimentInFlight('churn-training', { options })).toEqual({ active: true, detail: "1 active in KFP experiment 'churn-training': train-0125 pending" });
+    expect(await kfpExperimentInFlight('churn-training', { options })).toEqual({
+      active: true,
+      detail: "1 active in KFP experiment 'churn-training': train-0125 pending",
+    });
     queued.createdMs -= 120_000;
-    expect((await kfpExperimentInFlight('churn-training', { options })).detail).toBe("1 active in KFP experiment 'churn-training': train-0125 running");
+    expect((await kfpExperimentInFlight('churn-training', { options })).detail).toBe(
+      "1 active in KFP experiment 'churn-training': train-0125 running",
+    );
     // Only this namespace's experiment counts.
-    expect((await kfpExperimentInFlight('churn-training', { options: { ...options, namespace: 'other' } })).active).toBe(false);
+    expect(
+      (await kfpExperimentInFlight('churn-training', { options: { ...options, namespace: 'other' } })).active,
+    ).toBe(false);
   });
 
   test('an experiment that does not exist is an error with a did-you-mean, never "nothing in flight"', async () => {
@@ -75,6 +111,8 @@ describeWithShared.each(API_VERSIONS)('kfp-experiment: against the KFP emulator 
 
   test('KFP errors say what to check (a wrong token)', async () => {
     const { options } = await setup();
-    await expect(kfpExperimentInFlight('churn-training', { options: { ...options, token: 'expired' } })).rejects.toThrow(/HTTP 401.*Check: authentication/);
+    await expect(
+      kfpExperimentInFlight('churn-training', { options: { ...options, token: 'expired' } }),
+    ).rejects.toThrow(/HTTP 401.*Check: authentication/);
   });
 });

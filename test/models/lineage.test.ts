@@ -1,12 +1,25 @@
 import { describe, expect, test } from '@jest/globals';
-import { CLOSED_BY_ACTION, closedByAction, isNewer, lineageFromBody, lineageFromMessage, lineageMarker, lineagePins, lineageTrailers, reviewersFromBody, reviewersMarker } from '../../src/models/lineage.js';
+import {
+  CLOSED_BY_ACTION,
+  closedByAction,
+  isNewer,
+  lineageFromBody,
+  lineageFromMessage,
+  lineageMarker,
+  lineagePins,
+  lineageTrailers,
+  reviewersFromBody,
+  reviewersMarker,
+} from '../../src/models/lineage.js';
 
 const m = { id: 'churn/7', uri: 's3://models/churn/7', created: new Date('2026-01-17T04:00:00Z') };
 
 describe('model lineage read back from commits and PR bodies', () => {
   test('commit trailers round-trip; a message without them has no lineage', () => {
     const message = `Update model\n\nserving/m.yaml: a → b\n\n${lineageTrailers(m)}\n`;
-    expect(lineageTrailers(m)).toBe('Model-Id: churn/7\nModel-Uri: s3://models/churn/7\nModel-Created: 2026-01-17T04:00:00.000Z');
+    expect(lineageTrailers(m)).toBe(
+      'Model-Id: churn/7\nModel-Uri: s3://models/churn/7\nModel-Created: 2026-01-17T04:00:00.000Z',
+    );
     expect(lineageFromMessage(message)).toEqual(m);
     expect(lineageFromMessage(lineageTrailers({ id: 'x', uri: 'y' }))).toEqual({ id: 'x', uri: 'y' });
     expect(lineageFromMessage('Update model\n\nModel: churn/7')).toBeUndefined();
@@ -30,7 +43,7 @@ describe('model lineage read back from commits and PR bodies', () => {
     expect(reviewersFromBody(lineageMarker(m))).toBeUndefined();
   });
 
-  test('the action\'s own close is told from a person\'s by its marker', () => {
+  test("the action's own close is told from a person's by its marker", () => {
     expect(closedByAction(`${CLOSED_BY_ACTION}\n${lineageMarker(m)}`)).toBe(true);
     expect(closedByAction(lineageMarker(m))).toBe(false);
     expect(closedByAction(null)).toBe(false);

@@ -10,12 +10,22 @@ const ISO = '2026-01-10T04:00:00.000Z';
 describe('normalizeTime', () => {
   test('ms, s, numeric strings and ISO strings give the same instant', () => {
     const ms = Date.parse(ISO);
-    for (const v of [ms, ms / 1000, String(ms), String(ms / 1000), ISO, '2026-01-10T04:00:00Z', '2026-01-10T06:00:00+02:00', '2026-01-10T04:00:00']) {
+    for (const v of [
+      ms,
+      ms / 1000,
+      String(ms),
+      String(ms / 1000),
+      ISO,
+      '2026-01-10T04:00:00Z',
+      '2026-01-10T06:00:00+02:00',
+      '2026-01-10T04:00:00',
+    ]) {
       expect(normalizeTime(v)?.toISOString()).toBe(ISO);
     }
   });
   test('non-times are undefined', () => {
-    for (const v of ['yesterday', '', null, undefined, -5, 0, {}, '2026-13-45T99:00:00Z']) expect(normalizeTime(v)).toBeUndefined();
+    for (const v of ['yesterday', '', null, undefined, -5, 0, {}, '2026-13-45T99:00:00Z'])
+      expect(normalizeTime(v)).toBeUndefined();
   });
 });
 
@@ -72,13 +82,19 @@ describe('pointer files', () => {
   test('problems are located and suggest the field name', () => {
     let err: UserError | undefined;
     try {
-      parsePointer('{"models": [\n  {"id": "a", "uri": "u", "created": "2026-01-01T00:00:00Z"},\n  {"id": "b", "url": "u2", "created": "later"}\n]}', 'trained.json');
+      parsePointer(
+        '{"models": [\n  {"id": "a", "uri": "u", "created": "2026-01-01T00:00:00Z"},\n  {"id": "b", "url": "u2", "created": "later"}\n]}',
+        'trained.json',
+      );
     } catch (e) {
       err = e as UserError;
     }
     expect(err).toBeInstanceOf(UserError);
     const msgs = err!.diagnostics.map((d) => `${d.location?.line}: ${d.message}`);
-    expect(msgs).toEqual(["3: Model entry has no 'uri'. Did you mean 'url'?", '3: \'created\' is not a time: "later".']);
+    expect(msgs).toEqual([
+      "3: Model entry has no 'uri'. Did you mean 'url'?",
+      '3: \'created\' is not a time: "later".',
+    ]);
   });
   test('empty or wrong-shaped input', () => {
     expect(() => parsePointer('  ', 'x.json')).toThrow(/empty/);

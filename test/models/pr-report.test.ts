@@ -10,14 +10,29 @@ function result(operation: ModelPrResult['operation'], why: string): ModelPrResu
     base: 'main',
     branch: 'auto-update-model',
     current: 's3://models/<team>/churn__v1__',
-    match: { value: '', path: [], location: { file: 'serving/model.yaml', line: 18 }, start: 0, end: 0, type: undefined, docIndex: 0 },
+    match: {
+      value: '',
+      path: [],
+      location: { file: 'serving/model.yaml', line: 18 },
+      start: 0,
+      end: 0,
+      type: undefined,
+      docIndex: 0,
+    },
     pr: { number: 7, url: 'https://github.com/acme/serving/pull/7', open: true },
     why,
   };
 }
 
 const summary = (operation: ModelPrResult['operation'], why: string) =>
-  summarize({ result: result(operation, why), latest, desired: latest.uri, path: 'serving/model.yaml', clock: new Date('2026-01-25T00:00:00Z'), repo: 'acme/serving' });
+  summarize({
+    result: result(operation, why),
+    latest,
+    desired: latest.uri,
+    path: 'serving/model.yaml',
+    clock: new Date('2026-01-25T00:00:00Z'),
+    repo: 'acme/serving',
+  });
 
 describe('open-model-pr job summary', () => {
   test('a run that changed nothing says the PR is unchanged (not "(none)")', () => {
@@ -28,7 +43,9 @@ describe('open-model-pr job summary', () => {
 
   test('model URIs in the sentence render as written: no HTML swallowed, no bold from __', () => {
     const md = summary('created', `A PR is opened to pin ${latest.uri} (base pins s3://models/<team>/churn__v1__).`);
-    expect(md.split('\n')[2]).toBe('A PR is opened to pin s3://models/\\<team\\>/churn\\_\\_v2\\_\\_ (base pins s3://models/\\<team\\>/churn\\_\\_v1\\_\\_).');
+    expect(md.split('\n')[2]).toBe(
+      'A PR is opened to pin s3://models/\\<team\\>/churn\\_\\_v2\\_\\_ (base pins s3://models/\\<team\\>/churn\\_\\_v1\\_\\_).',
+    );
     expect(md).toContain('| `s3://models/<team>/churn__v2__` | `churn__v2__` | 7d 20h |'); // code spans in the table stay literal
   });
 });

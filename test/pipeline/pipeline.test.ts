@@ -15,11 +15,15 @@ function rejection(text: string, file = 'p.yaml'): UserError {
   throw new Error('expected the pipeline to be rejected');
 }
 
-const inputsOf = (p: Pipeline) => Object.fromEntries(p.inputs.map((i) => [i.name, { required: i.required, default: i.default }]));
+const inputsOf = (p: Pipeline) =>
+  Object.fromEntries(p.inputs.map((i) => [i.name, { required: i.required, default: i.default }]));
 
 describe('parsePipeline on the examples', () => {
   test('v1 Argo workflow: inputs from the pipeline_spec annotation (optional, defaults, types)', () => {
-    const text = fs.readFileSync(path.join(repoRoot, 'examples/pipelines/train-model/RENDERED_PIPELINE/workflow.yaml'), 'utf8');
+    const text = fs.readFileSync(
+      path.join(repoRoot, 'examples/pipelines/train-model/RENDERED_PIPELINE/workflow.yaml'),
+      'utf8',
+    );
     const p = parsePipeline(text, 'workflow.yaml');
     expect(p.kind).toBe('v1');
     expect(p.name).toBe('train-model');
@@ -35,11 +39,17 @@ describe('parsePipeline on the examples', () => {
   });
 
   test('v2 IR: inputs from root.inputDefinitions with defaults and isOptional', () => {
-    const text = fs.readFileSync(path.join(repoRoot, 'examples/pipelines/batch-predict/RENDERED_PIPELINE/pipeline.yaml'), 'utf8');
+    const text = fs.readFileSync(
+      path.join(repoRoot, 'examples/pipelines/batch-predict/RENDERED_PIPELINE/pipeline.yaml'),
+      'utf8',
+    );
     const p = parsePipeline(text, 'pipeline.yaml');
     expect(p.kind).toBe('v2');
     expect(p.name).toBe('batch-predict');
-    expect(inputsOf(p)).toEqual({ model_uri: { required: true, default: undefined }, batch_size: { required: false, default: 64 } });
+    expect(inputsOf(p)).toEqual({
+      model_uri: { required: true, default: undefined },
+      batch_size: { required: false, default: 64 },
+    });
     expect(p.inputs.find((i) => i.name === 'batch_size')?.type).toBe('NUMBER_INTEGER');
   });
 });
@@ -62,8 +72,13 @@ describe('parsePipeline refusals, each located with a fix', () => {
   test('an Argo object that is not a Workflow, and a broken annotation', () => {
     const e = rejection('apiVersion: argoproj.io/v1alpha1\nkind: CronWorkflow\nmetadata: {name: x}\nspec: {}\n');
     expect(e.diagnostics).toHaveLength(1);
-    expect(e.diagnostics[0]!).toMatchObject({ message: "kind is \"CronWorkflow\", not 'Workflow'.", location: { line: 2, column: 7 } });
-    const bad = rejection("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  annotations:\n    pipelines.kubeflow.org/pipeline_spec: '{oops'\nspec: {}\n");
+    expect(e.diagnostics[0]!).toMatchObject({
+      message: 'kind is "CronWorkflow", not \'Workflow\'.',
+      location: { line: 2, column: 7 },
+    });
+    const bad = rejection(
+      "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  annotations:\n    pipelines.kubeflow.org/pipeline_spec: '{oops'\nspec: {}\n",
+    );
     expect(bad.diagnostics[0]!.message).toMatch(/annotation is not a JSON object/);
     expect(bad.diagnostics[0]!.location?.line).toBe(5);
   });
@@ -79,18 +94,39 @@ describe('parsePipeline refusals, each located with a fix', () => {
   });
 
   test('a file the strict YAML parser refuses but KFP reads (quoted scalar continued at the parent indent)', () => {
-    const text = 'pipelineInfo:\n  name: p\nroot: {}\nschemaVersion: 2.1.0\ndeploymentSpec:\n  command:\n  - "a\\\n  b"\n';
+    const text =
+      'pipelineInfo:\n  name: p\nroot: {}\nschemaVersion: 2.1.0\ndeploymentSpec:\n  command:\n  - "a\\\n  b"\n';
     const p = parsePipeline(text, 'p.yaml');
     expect(p.kind).toBe('v2');
     expect((p.workflow.deploymentSpec as { command: string[] }).command).toEqual(['ab']);
-    const bad = rejection('pipelineInfo: {name: p}\nroot: {}\ncomponents_x: 1\ndeploymentSpec:\n  command:\n  - "a\\\n  b"\n');
+    const bad = rejection(
+      'pipelineInfo: {name: p}\nroot: {}\ncomponents_x: 1\ndeploymentSpec:\n  command:\n  - "a\\\n  b"\n',
+    );
     expect(bad.diagnostics[0]).toMatchObject({ location: { line: 3 } });
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`), 'pipelineInfo: {name: p}', 'root: {}', 'deploymentSpec:', '  command:', '  - "a\\', '  b"'].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(', ')}]`,
+      ),
+      'pipelineInfo: {name: p}',
+      'root: {}',
+      'deploymentSpec:',
+      '  command:',
+      '  - "a\\',
+      '  b"',
+    ].join('\n');
     expect(rejection(bomb).diagnostics[0]!.message).toMatch(/aliases expand/);
   });
 
   test('v1 without the annotation: arguments without a value are required', () => {
-    const p = parsePipeline('apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: hello-}\nspec:\n  arguments:\n    parameters: [{name: a, value: "1"}, {name: b}]\n', 'w.yaml');
+    const p = parsePipeline(
+      'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: hello-}\nspec:\n  arguments:\n    parameters: [{name: a, value: "1"}, {name: b}]\n',
+      'w.yaml',
+    );
     expect(p.name).toBe('hello');
     expect(inputsOf(p)).toEqual({ a: { required: false, default: '1' }, b: { required: true, default: undefined } });
   });
@@ -100,7 +136,10 @@ describe('typedParameterValue (v2 typed inputs)', () => {
   const input = (type: string) => ({ name: 'x', type, required: true });
   test('converts valid values and explains invalid ones', () => {
     expect(typedParameterValue(input('NUMBER_INTEGER'), '64')).toEqual({ ok: true, value: 64 });
-    expect(typedParameterValue(input('NUMBER_INTEGER'), '6.4')).toMatchObject({ ok: false, reason: expect.stringMatching(/not a whole number/) });
+    expect(typedParameterValue(input('NUMBER_INTEGER'), '6.4')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not a whole number/),
+    });
     expect(typedParameterValue(input('NUMBER_DOUBLE'), '0.01')).toEqual({ ok: true, value: 0.01 });
     expect(typedParameterValue(input('NUMBER_DOUBLE'), 'abc').ok).toBe(false);
     expect(typedParameterValue(input('BOOLEAN'), 'True')).toEqual({ ok: true, value: true });
@@ -108,13 +147,20 @@ describe('typedParameterValue (v2 typed inputs)', () => {
     expect(typedParameterValue(input('LIST'), '[1, "a"]')).toEqual({ ok: true, value: [1, 'a'] });
     expect(typedParameterValue(input('STRUCT'), '[1]').ok).toBe(false);
     expect(typedParameterValue(input('STRING'), ' keep spaces\n')).toEqual({ ok: true, value: ' keep spaces\n' });
-    expect(typedParameterValue({ name: 'v1', type: 'Float', required: true }, 'not checked')).toEqual({ ok: true, value: 'not checked' });
+    expect(typedParameterValue({ name: 'v1', type: 'Float', required: true }, 'not checked')).toEqual({
+      ok: true,
+      value: 'not checked',
+    });
   });
 });
 
 describeWithShared('every compiled pipeline in ../shared/kfp-pipelines is classified as KFP does', () => {
   const dir = path.join(sharedDir, 'kfp-pipelines');
-  const files = (sub: string) => fs.readdirSync(path.join(dir, sub)).filter((f) => f.endsWith('.yaml')).map((f) => [f, path.join(dir, sub, f)]);
+  const files = (sub: string) =>
+    fs
+      .readdirSync(path.join(dir, sub))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => [f, path.join(dir, sub, f)]);
   const read = (file: string) => fs.readFileSync(file, 'utf8');
 
   test('160 files: 5 v1, 152 valid v2, 3 invalid', () => {
@@ -125,7 +171,9 @@ describeWithShared('every compiled pipeline in ../shared/kfp-pipelines is classi
     const p = parsePipeline(read(file!), file!);
     expect(p.kind).toBe('v1');
     expect(p.name).not.toBe('');
-    const args = ((p.workflow.spec as { arguments?: { parameters?: { name: string }[] } }).arguments?.parameters ?? []).map((a) => a.name);
+    const args = (
+      (p.workflow.spec as { arguments?: { parameters?: { name: string }[] } }).arguments?.parameters ?? []
+    ).map((a) => a.name);
     expect(p.inputs.map((i) => i.name).sort()).toEqual(expect.arrayContaining(args.sort()));
   });
 
@@ -140,11 +188,19 @@ describeWithShared('every compiled pipeline in ../shared/kfp-pipelines is classi
     const text = read(file!);
     const p = parsePipeline(text, file!);
     expect(p.kind).toBe('v2');
-    expect(p.name).toBe(/\npipelineInfo:\n(?: {2}[^\n]*\n)*? {2}name: ([^\n]+)/.exec(text)![1]!.replace(/^['"]|['"]$/g, ''));
+    expect(p.name).toBe(
+      /\npipelineInfo:\n(?: {2}[^\n]*\n)*? {2}name: ([^\n]+)/.exec(text)![1]!.replace(/^['"]|['"]$/g, ''),
+    );
     // Every declared root parameter is extracted; required exactly when it has no default and is not optional.
-    const declared = (p.workflow.root as { inputDefinitions?: { parameters?: Record<string, { defaultValue?: unknown; isOptional?: boolean }> } }).inputDefinitions?.parameters ?? {};
+    const declared =
+      (
+        p.workflow.root as {
+          inputDefinitions?: { parameters?: Record<string, { defaultValue?: unknown; isOptional?: boolean }> };
+        }
+      ).inputDefinitions?.parameters ?? {};
     expect(p.inputs.map((i) => i.name)).toEqual(Object.keys(declared));
-    for (const i of p.inputs) expect(i.required).toBe(declared[i.name]!.defaultValue === undefined && declared[i.name]!.isOptional !== true);
+    for (const i of p.inputs)
+      expect(i.required).toBe(declared[i.name]!.defaultValue === undefined && declared[i.name]!.isOptional !== true);
     if (/\n---\n/.test(text)) expect(p.platformSpec).toHaveProperty('platforms');
   });
 

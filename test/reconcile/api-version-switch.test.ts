@@ -61,7 +61,10 @@ async function reconcile(version: ApiVersion, desired: DesiredState, mode: 'plan
     const actual = await observe(client, NS, 'default-editor');
     const p = plan(desired, actual, options({ now: NOW }));
     if (mode === 'apply') {
-      const result = await applyPlan(p, kfpWriter(client, NS), { experimentIds: new Map(actual.experiments.map((e) => [e.name, e.id])), parallelism: 2 });
+      const result = await applyPlan(p, kfpWriter(client, NS), {
+        experimentIds: new Map(actual.experiments.map((e) => [e.name, e.id])),
+        parallelism: 2,
+      });
       expect(result.failures).toEqual([]);
     }
     return p;
@@ -73,20 +76,35 @@ async function reconcile(version: ApiVersion, desired: DesiredState, mode: 'plan
 describeWithShared('switching api-version never replaces schedules', () => {
   const ir = { file: 'v2-ir/valid/arguments_parameters.yaml', params: { param1: 'a', param2: 'b' } };
   const argo = { file: 'v1-argo/hello-world.yaml', params: {} };
-  test.each<{ what: string; file: string; params: Record<string, string>; applyWith: ApiVersion; planWith: ApiVersion }>([
+  test.each<{
+    what: string;
+    file: string;
+    params: Record<string, string>;
+    applyWith: ApiVersion;
+    planWith: ApiVersion;
+  }>([
     { what: 'v2 IR with parameters', ...ir, applyWith: 'v1beta1', planWith: 'v2beta1' },
     { what: 'v2 IR with parameters', ...ir, applyWith: 'v2beta1', planWith: 'v1beta1' },
     { what: 'Argo workflow', ...argo, applyWith: 'v1beta1', planWith: 'v2beta1' },
     { what: 'Argo workflow', ...argo, applyWith: 'v2beta1', planWith: 'v1beta1' },
-    { what: 'Argo workflow with parameters (v1 only)', file: 'v1-argo/arguments-parameters.yaml', params: { param1: 'a', param2: 'b' }, applyWith: 'v1beta1', planWith: 'v2beta1' },
-  ])('$what: applied through $applyWith, planned through $planWith: no changes', async ({ file, params, applyWith, planWith }) => {
-    emu = await startKfpEmulator();
-    const desired = desiredFor(file, params);
-    expect(countSteps(await reconcile(applyWith, desired, 'apply'))).toBeGreaterThan(0);
-    expect(countSteps(await reconcile(applyWith, desired, 'plan'))).toBe(0);
-    const switched = await reconcile(planWith, desired, 'plan');
-    expect(switched.changes.map((c) => [c.schedule, c.kind, c.fields])).toEqual([['nightly', 'unchanged', []]]);
-  });
+    {
+      what: 'Argo workflow with parameters (v1 only)',
+      file: 'v1-argo/arguments-parameters.yaml',
+      params: { param1: 'a', param2: 'b' },
+      applyWith: 'v1beta1',
+      planWith: 'v2beta1',
+    },
+  ])(
+    '$what: applied through $applyWith, planned through $planWith: no changes',
+    async ({ file, params, applyWith, planWith }) => {
+      emu = await startKfpEmulator();
+      const desired = desiredFor(file, params);
+      expect(countSteps(await reconcile(applyWith, desired, 'apply'))).toBeGreaterThan(0);
+      expect(countSteps(await reconcile(applyWith, desired, 'plan'))).toBe(0);
+      const switched = await reconcile(planWith, desired, 'plan');
+      expect(switched.changes.map((c) => [c.schedule, c.kind, c.fields])).toEqual([['nightly', 'unchanged', []]]);
+    },
+  );
 
   test('a v2 read of one recurring run given to v1 as workflow_manifest still has its workflow', async () => {
     emu = await startKfpEmulator();

@@ -36,29 +36,48 @@ describe('missed slots, as KFP’s scheduler counts them', () => {
 });
 
 describe('the plan says how many runs a re-enable backfills, and by default never starts a storm', () => {
-  const hourly = (over: Partial<ScheduleSpec> = {}) => spec({ catchup: true, trigger: { kind: 'cron', cron: '0 0 * * * *' }, ...over });
-  const paused = (updatedAt: number, s = hourly()) => job('nightly', '2026-11-01T00-00-00Z', { enabled: false, updatedAt, spec: s });
-  const state = (jobs: ActualState['jobs']): ActualState => ({ namespace: 'ns', experiments: [{ id: 'exp-id', name: 'exp', description: '', archived: false }], jobs });
-  const want = (s = hourly()): DesiredState => ({ namespace: 'ns', experiments: [{ name: 'exp', description: '' }], schedules: [desired('nightly', { spec: s })] });
+  const hourly = (over: Partial<ScheduleSpec> = {}) =>
+    spec({ catchup: true, trigger: { kind: 'cron', cron: '0 0 * * * *' }, ...over });
+  const paused = (updatedAt: number, s = hourly()) =>
+    job('nightly', '2026-11-01T00-00-00Z', { enabled: false, updatedAt, spec: s });
+  const state = (jobs: ActualState['jobs']): ActualState => ({
+    namespace: 'ns',
+    experiments: [{ id: 'exp-id', name: 'exp', description: '', archived: false }],
+    jobs,
+  });
+  const want = (s = hourly()): DesiredState => ({
+    namespace: 'ns',
+    experiments: [{ name: 'exp', description: '' }],
+    schedules: [desired('nightly', { spec: s })],
+  });
 
   test('without a limit: enable, saying it starts at least 10 missed runs', () => {
     const p = plan(want(), state([paused(now - 10 * HOUR)]), options({ maxCatchupRuns: -1 }));
     expect(p.changes[0]).toMatchObject({ kind: 'enable', steps: [{ op: 'enable', backfill: 10 }] });
-    expect(describeStep(p.changes[0]!.steps[0]!)).toMatch(/enable GIT::nightly__2026-11-01T00-00-00Z — KFP then runs at least 10 missed run\(s\) at once \(catchup: true\)/);
+    expect(describeStep(p.changes[0]!.steps[0]!)).toMatch(
+      /enable GIT::nightly__2026-11-01T00-00-00Z — KFP then runs at least 10 missed run\(s\) at once \(catchup: true\)/,
+    );
     expect(planText([p])).toMatch(/at least 10 missed run/);
   });
 
   test('by default (max-catchup-runs 0) a new version replaces the paused one: nothing is backfilled', () => {
     const p = plan(want(), state([paused(now - 10 * HOUR)]), options());
     expect(p.changes[0]!.kind).toBe('replace');
-    expect(p.changes[0]!.reasons[0]).toMatch(/would make KFP run at least 10 missed run\(s\) at once \(catchup: true; max-catchup-runs is 0\), so a new version replaces it/);
+    expect(p.changes[0]!.reasons[0]).toMatch(
+      /would make KFP run at least 10 missed run\(s\) at once \(catchup: true; max-catchup-runs is 0\), so a new version replaces it/,
+    );
     expect(p.changes[0]!.steps.map((s) => s.op)).toEqual(['create', 'enable']);
     expect(p.changes[0]!.steps.some((s) => s.op === 'enable' && s.backfill)).toBe(false);
   });
 
   test('within the limit, or with catchup: false, or paused since less than a slot: a plain enable', () => {
-    expect(plan(want(), state([paused(now - 10 * HOUR)]), options({ maxCatchupRuns: 10 })).changes[0]!.kind).toBe('enable');
-    expect(plan(want(hourly({ catchup: false })), state([paused(now - 10 * HOUR, hourly({ catchup: false }))]), options()).changes[0]).toMatchObject({ kind: 'enable', steps: [{ op: 'enable' }] });
+    expect(plan(want(), state([paused(now - 10 * HOUR)]), options({ maxCatchupRuns: 10 })).changes[0]!.kind).toBe(
+      'enable',
+    );
+    expect(
+      plan(want(hourly({ catchup: false })), state([paused(now - 10 * HOUR, hourly({ catchup: false }))]), options())
+        .changes[0],
+    ).toMatchObject({ kind: 'enable', steps: [{ op: 'enable' }] });
     const halfPast = hourly({ trigger: { kind: 'cron', cron: '0 30 * * * *' } });
     expect(plan(want(halfPast), state([paused(now - 15 * 60, halfPast)]), options()).changes[0]!.kind).toBe('enable');
   });
@@ -67,7 +86,11 @@ describe('the plan says how many runs a re-enable backfills, and by default neve
     const s = hourly({ trigger: { kind: 'cron', cron: '0 0 * * * *', start: now - 48 * HOUR } });
     const p = plan(want(s), state([paused(now - 10 * HOUR, s)]), options());
     expect(p.changes[0]!.steps).toEqual([]);
-    expect(p.warnings).toEqual([expect.stringMatching(/'nightly' stays paused: .* at least 10 missed run\(s\).* a new version would run 48 since start_date/)]);
+    expect(p.warnings).toEqual([
+      expect.stringMatching(
+        /'nightly' stays paused: .* at least 10 missed run\(s\).* a new version would run 48 since start_date/,
+      ),
+    ]);
   });
 
   test('against the emulator: the planned count is what KFP would start; the default starts none', async () => {
@@ -79,7 +102,16 @@ describe('the plan says how many runs a re-enable backfills, and by default neve
       const pausedAt = new Date(Date.now() - 10 * HOUR * 1000 - 1000);
       const s = spec({ catchup: true, trigger: { kind: 'cron', cron: '0 0 * * * *' }, parameters: {} });
       const seeded = () =>
-        emu.state.seedJob({ name: 'GIT::nightly__2026-11-01T00-00-00Z', experimentId: exp.id, enabled: false, pausedAt, updatedAt: pausedAt, createdAt: new Date(pausedAt.getTime() - 86_400_000), trigger: { cron: { cron: '0 0 * * * *' } }, pipeline: { kind: 'argo', manifest: JSON.stringify(workflow), parameters: [] } });
+        emu.state.seedJob({
+          name: 'GIT::nightly__2026-11-01T00-00-00Z',
+          experimentId: exp.id,
+          enabled: false,
+          pausedAt,
+          updatedAt: pausedAt,
+          createdAt: new Date(pausedAt.getTime() - 86_400_000),
+          trigger: { cron: { cron: '0 0 * * * *' } },
+          pipeline: { kind: 'argo', manifest: JSON.stringify(workflow), parameters: [] },
+        });
       const reconcile = async (maxCatchupRuns: number) => {
         const actual = await observe(client, 'ns', 'default-editor');
         const p = plan(want(s), actual, options({ now: new Date(), maxCatchupRuns }));

@@ -10,13 +10,22 @@ import { SimKfp } from './sim-kfp.js';
 
 let raceIds = 0;
 function perturb(kfp: SimKfp, p: Perturbation): void {
-  if (p.kind === 'toggle' && kfp.jobs.length) kfp.jobs[p.pick % kfp.jobs.length]!.enabled = !kfp.jobs[p.pick % kfp.jobs.length]!.enabled;
+  if (p.kind === 'toggle' && kfp.jobs.length)
+    kfp.jobs[p.pick % kfp.jobs.length]!.enabled = !kfp.jobs[p.pick % kfp.jobs.length]!.enabled;
   if (p.kind === 'delete' && kfp.jobs.length) kfp.jobs.splice(p.pick % kfp.jobs.length, 1);
   if (p.kind === 'archive' && kfp.experiments.length) kfp.experiments[p.pick % kfp.experiments.length]!.archived = true;
   if (p.kind === 'extra-version') {
     // A racing run created a version (possibly in the same second as another).
     const name = versionName(p.name, new Date(NOW.getTime() - 86400_000 + p.second * 1000));
-    kfp.jobs.push({ id: `race-${++raceIds}`, name, enabled: p.enabled, experimentId: kfp.experiments[0]?.id, createdAt: 1e6 + kfp.jobs.length, rawDescription: '', spec: p.spec });
+    kfp.jobs.push({
+      id: `race-${++raceIds}`,
+      name,
+      enabled: p.enabled,
+      experimentId: kfp.experiments[0]?.id,
+      createdAt: 1e6 + kfp.jobs.length,
+      rawDescription: '',
+      spec: p.spec,
+    });
   }
 }
 
@@ -26,23 +35,29 @@ async function reconcile(kfp: SimKfp, desired: DesiredState, now: Date) {
   return { plan: p, result: await applyPlan(p, kfp, { experimentIds: ids, parallelism: 3 }) };
 }
 
-const enabledVersions = (kfp: SimKfp, schedule: string) => kfp.jobs.filter((j) => j.name.startsWith(`GIT::${schedule}__`) && j.enabled).length;
+const enabledVersions = (kfp: SimKfp, schedule: string) =>
+  kfp.jobs.filter((j) => j.name.startsWith(`GIT::${schedule}__`) && j.enabled).length;
 
 describe('convergence (property-based, in-memory KFP)', () => {
   test('from any perturbed state, one apply converges: the next plan is empty, never two versions enabled', async () => {
     await fc.assert(
-      fc.asyncProperty(arbCommit, fc.array(arbPerturbation, { maxLength: 8 }), async ([before, after], perturbations) => {
-        const kfp = new SimKfp();
-        await reconcile(kfp, before, new Date(NOW.getTime() - 7 * 86400_000));
-        for (const p of perturbations) perturb(kfp, p);
-        const startEnabled = new Map(NAMES.map((n) => [n, enabledVersions(kfp, n)]));
-        kfp.maxEnabledAtOnce.clear();
-        const { result } = await reconcile(kfp, after, NOW);
-        expect(result.failures).toEqual([]);
-        expect(countSteps(plan(after, kfp.snapshot(), options({ now: new Date(NOW.getTime() + 60_000) })))).toBe(0);
-        for (const [schedule, max] of kfp.maxEnabledAtOnce) expect(max).toBeLessThanOrEqual(Math.max(1, startEnabled.get(schedule) ?? 0));
-        for (const d of after.schedules) expect(enabledVersions(kfp, d.name)).toBe(d.enabled ? 1 : 0);
-      }),
+      fc.asyncProperty(
+        arbCommit,
+        fc.array(arbPerturbation, { maxLength: 8 }),
+        async ([before, after], perturbations) => {
+          const kfp = new SimKfp();
+          await reconcile(kfp, before, new Date(NOW.getTime() - 7 * 86400_000));
+          for (const p of perturbations) perturb(kfp, p);
+          const startEnabled = new Map(NAMES.map((n) => [n, enabledVersions(kfp, n)]));
+          kfp.maxEnabledAtOnce.clear();
+          const { result } = await reconcile(kfp, after, NOW);
+          expect(result.failures).toEqual([]);
+          expect(countSteps(plan(after, kfp.snapshot(), options({ now: new Date(NOW.getTime() + 60_000) })))).toBe(0);
+          for (const [schedule, max] of kfp.maxEnabledAtOnce)
+            expect(max).toBeLessThanOrEqual(Math.max(1, startEnabled.get(schedule) ?? 0));
+          for (const d of after.schedules) expect(enabledVersions(kfp, d.name)).toBe(d.enabled ? 1 : 0);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -18,7 +18,13 @@ let client: KfpClient;
 
 beforeAll(async () => {
   emu = await startKfpEmulator({ logBodies: false });
-  client = createKfpClient({ host: emu.url, apiVersion: 'v1beta1', namespace: NS, timeoutMs: 2000, retry: { retries: 2, baseMs: 1, maxMs: 5 } });
+  client = createKfpClient({
+    host: emu.url,
+    apiVersion: 'v1beta1',
+    namespace: NS,
+    timeoutMs: 2000,
+    retry: { retries: 2, baseMs: 1, maxMs: 5 },
+  });
 });
 afterAll(async () => {
   client.close();
@@ -32,7 +38,16 @@ function realistic(d: DesiredState): DesiredState {
     namespace: NS,
     schedules: d.schedules.map((s) => {
       const image = (s.spec.pipeline.data as { spec: { image: string } }).spec.image;
-      const data = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { generateName: 'p-' }, spec: { entrypoint: 'main', arguments: { parameters: [{ name: 'learning_rate' }] }, templates: [{ name: 'main', container: { image } }] } };
+      const data = {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Workflow',
+        metadata: { generateName: 'p-' },
+        spec: {
+          entrypoint: 'main',
+          arguments: { parameters: [{ name: 'learning_rate' }] },
+          templates: [{ name: 'main', container: { image } }],
+        },
+      };
       return { ...s, spec: { ...s.spec, pipeline: { kind: 'v1' as const, data } } };
     }),
   };
@@ -47,7 +62,10 @@ function reset(): void {
 }
 
 async function reconcile(desired: DesiredState, now: Date) {
-  const [planned] = await observeAndPlan(client, [desired], { ...options({ now }), defaultServiceAccount: 'default-editor' });
+  const [planned] = await observeAndPlan(client, [desired], {
+    ...options({ now }),
+    defaultServiceAccount: 'default-editor',
+  });
   return applyPlanned(client, planned!, { parallelism: 3 });
 }
 
@@ -61,16 +79,26 @@ let raceIds = 0;
 function perturb(p: Perturbation): void {
   const jobs = [...emu.state.jobs.values()];
   const experiments = [...emu.state.experiments.values()];
-  if (p.kind === 'toggle' && jobs.length) emu.state.setJobEnabled(jobs[p.pick % jobs.length]!.id, !jobs[p.pick % jobs.length]!.enabled);
+  if (p.kind === 'toggle' && jobs.length)
+    emu.state.setJobEnabled(jobs[p.pick % jobs.length]!.id, !jobs[p.pick % jobs.length]!.enabled);
   if (p.kind === 'delete' && jobs.length) emu.state.deleteJob(jobs[p.pick % jobs.length]!.id);
-  if (p.kind === 'archive' && experiments.length) emu.state.setExperimentArchived(experiments[p.pick % experiments.length]!.id, true);
+  if (p.kind === 'archive' && experiments.length)
+    emu.state.setExperimentArchived(experiments[p.pick % experiments.length]!.id, true);
   if (p.kind === 'extra-version' && experiments.length) {
     raceIds++;
     emu.state.seedJob({
       name: versionName(p.name, new Date(NOW.getTime() - 86400_000 + p.second * 1000)),
       experimentId: experiments[0]!.id,
       enabled: p.enabled,
-      pipeline: { kind: 'argo', manifest: JSON.stringify({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', spec: { entrypoint: `race-${raceIds}` } }), parameters: [] },
+      pipeline: {
+        kind: 'argo',
+        manifest: JSON.stringify({
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Workflow',
+          spec: { entrypoint: `race-${raceIds}` },
+        }),
+        parameters: [],
+      },
     });
   }
 }
@@ -92,15 +120,29 @@ describe('convergence against the KFP emulator over HTTP', () => {
         expect(result.failures).toEqual([]);
         for (const [s, n] of worst) expect([s, n]).toEqual([s, Math.min(n, Math.max(1, start.get(s) ?? 0))]);
         expect(await remainingSteps(after, new Date(NOW.getTime() + 60_000))).toBe(0);
-        for (const d of after.schedules) expect([d.name, enabledCounts().get(d.name) ?? 0]).toEqual([d.name, d.enabled ? 1 : 0]);
+        for (const d of after.schedules)
+          expect([d.name, enabledCounts().get(d.name) ?? 0]).toEqual([d.name, d.enabled ? 1 : 0]);
       }),
       { numRuns: 60 },
     );
   }, 120_000);
 
   test('a fault at call k, for every k of an apply, leaves ≤ 1 enabled version per schedule; the next apply converges', async () => {
-    const before = realistic({ namespace: NS, experiments: [{ name: 'x', description: '' }], schedules: NAMES.slice(0, 3).map((name, i) => ({ name, experiment: 'x', enabled: true, keepHistory: 1, spec: fixtureSpec(i, 'v1') })) });
-    const after = realistic({ ...before, schedules: before.schedules.map((s, i) => ({ ...s, spec: fixtureSpec(i, 'v2') })) });
+    const before = realistic({
+      namespace: NS,
+      experiments: [{ name: 'x', description: '' }],
+      schedules: NAMES.slice(0, 3).map((name, i) => ({
+        name,
+        experiment: 'x',
+        enabled: true,
+        keepHistory: 1,
+        spec: fixtureSpec(i, 'v1'),
+      })),
+    });
+    const after = realistic({
+      ...before,
+      schedules: before.schedules.map((s, i) => ({ ...s, spec: fixtureSpec(i, 'v2') })),
+    });
     // How many calls the changing apply makes without faults.
     reset();
     await reconcile(before, new Date(NOW.getTime() - 86400_000));
@@ -118,7 +160,13 @@ describe('convergence against the KFP emulator over HTTP', () => {
           await reconcile(after, NOW).catch(() => undefined);
           emu.faults.clear();
           const twice = [...enabledCounts()].filter(([, n]) => n > 1);
-          expect([kind, when, k, twice, twice.length ? [...emu.state.jobs.values()].map((j) => `${j.name} ${j.enabled}`) : []]).toEqual([kind, when, k, [], []]);
+          expect([
+            kind,
+            when,
+            k,
+            twice,
+            twice.length ? [...emu.state.jobs.values()].map((j) => `${j.name} ${j.enabled}`) : [],
+          ]).toEqual([kind, when, k, [], []]);
           const again = await reconcile(after, new Date(NOW.getTime() + 60_000));
           expect([kind, when, k, again.failures]).toEqual([kind, when, k, []]);
           expect(await remainingSteps(after, new Date(NOW.getTime() + 120_000))).toBe(0);

@@ -28,13 +28,23 @@ test('an experiment that differs in case or accents is found as KFP finds it; ap
   emu = await startKfpEmulator();
   const existing = emu.state.seedExperiment({ name: 'churn-modele', namespace: NS });
   const client = createKfpClient({ host: emu.url, apiVersion: 'v2beta1', namespace: NS, retry: { retries: 0 } });
-  const pipeline = { kind: 'v2' as const, data: { pipelineInfo: { name: 'p' }, root: { dag: { tasks: {} } }, schemaVersion: '2.1.0' } };
-  const d: DesiredState = { namespace: NS, experiments: [{ name: 'Churn-Modèle', description: '' }], schedules: [desired('nightly', { experiment: 'Churn-Modèle', spec: spec({ parameters: {}, pipeline }) })] };
+  const pipeline = {
+    kind: 'v2' as const,
+    data: { pipelineInfo: { name: 'p' }, root: { dag: { tasks: {} } }, schemaVersion: '2.1.0' },
+  };
+  const d: DesiredState = {
+    namespace: NS,
+    experiments: [{ name: 'Churn-Modèle', description: '' }],
+    schedules: [desired('nightly', { experiment: 'Churn-Modèle', spec: spec({ parameters: {}, pipeline }) })],
+  };
   try {
     const actual = await observe(client, NS, 'default-editor');
     const p = plan(d, actual, options({ now: NOW }));
     expect(p.experimentSteps).toEqual([]);
-    const result = await applyPlan(p, kfpWriter(client, NS), { experimentIds: new Map(actual.experiments.map((e) => [e.name, e.id])), parallelism: 2 });
+    const result = await applyPlan(p, kfpWriter(client, NS), {
+      experimentIds: new Map(actual.experiments.map((e) => [e.name, e.id])),
+      parallelism: 2,
+    });
     expect(result.failures).toEqual([]);
     expect([...emu.state.jobs.values()].map((j) => j.experimentId)).toEqual([existing.id]);
     expect([...emu.state.experiments.values()].map((e) => e.name)).toEqual(['churn-modele']);

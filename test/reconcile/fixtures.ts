@@ -10,7 +10,10 @@ export function spec(overrides: Partial<ScheduleSpec> = {}): ScheduleSpec {
     catchup: false,
     trigger: { kind: 'cron', cron: '0 0 0 * * *' },
     parameters: { learning_rate: '0.01' },
-    pipeline: { kind: 'v1', data: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', spec: { entrypoint: 'main' } } },
+    pipeline: {
+      kind: 'v1',
+      data: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', spec: { entrypoint: 'main' } },
+    },
     ...overrides,
   };
 }
@@ -21,7 +24,15 @@ export function desired(name: string, overrides: Partial<DesiredSchedule> = {}):
 
 let nextId = 0;
 export function job(name: string, stamp: string, overrides: Partial<ActualJob> = {}): ActualJob {
-  return { id: `job-${++nextId}`, name: `GIT::${name}__${stamp}`, enabled: true, experimentId: 'exp-id', rawDescription: '', spec: spec(), ...overrides };
+  return {
+    id: `job-${++nextId}`,
+    name: `GIT::${name}__${stamp}`,
+    enabled: true,
+    experimentId: 'exp-id',
+    rawDescription: '',
+    spec: spec(),
+    ...overrides,
+  };
 }
 
 export const options = (overrides: Partial<PlanOptions> = {}): PlanOptions => ({

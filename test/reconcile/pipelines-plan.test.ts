@@ -1,6 +1,12 @@
 import { describe, expect, test } from '@jest/globals';
 import { pipelineDiff } from '../../src/reconcile/pipeline-diff.js';
-import { type ActualPipeline, type DesiredPipeline, MANAGED, contentDigest, planPipelines } from '../../src/reconcile/pipelines.js';
+import {
+  type ActualPipeline,
+  type DesiredPipeline,
+  MANAGED,
+  contentDigest,
+  planPipelines,
+} from '../../src/reconcile/pipelines.js';
 
 const IGNORE = new Set(['pipelines.kubeflow.org/pipeline_compilation_time']);
 const NOW = new Date('2026-12-03T08:41:00Z');
@@ -8,31 +14,75 @@ const NOW = new Date('2026-12-03T08:41:00Z');
 function ir(opts: { image?: string; extra?: boolean; lr?: number; compiled?: string } = {}) {
   return {
     pipelineInfo: { name: 'train' },
-    components: { 'comp-train': { executorLabel: 'exec-train' }, ...(opts.extra ? { 'comp-eval': { executorLabel: 'exec-eval' } } : {}) },
-    deploymentSpec: { executors: { 'exec-train': { container: { image: opts.image ?? 'train:1' } }, 'exec-eval': { container: { image: 'eval:1' } } } },
-    root: { inputDefinitions: { parameters: { lr: { parameterType: 'NUMBER_DOUBLE', defaultValue: opts.lr ?? 0.1 }, ...(opts.extra ? { epochs: { parameterType: 'NUMBER_INTEGER' } } : {}) } } },
+    components: {
+      'comp-train': { executorLabel: 'exec-train' },
+      ...(opts.extra ? { 'comp-eval': { executorLabel: 'exec-eval' } } : {}),
+    },
+    deploymentSpec: {
+      executors: {
+        'exec-train': { container: { image: opts.image ?? 'train:1' } },
+        'exec-eval': { container: { image: 'eval:1' } },
+      },
+    },
+    root: {
+      inputDefinitions: {
+        parameters: {
+          lr: { parameterType: 'NUMBER_DOUBLE', defaultValue: opts.lr ?? 0.1 },
+          ...(opts.extra ? { epochs: { parameterType: 'NUMBER_INTEGER' } } : {}),
+        },
+      },
+    },
     sdkVersion: 'kfp-2.7.0',
     'pipelines.kubeflow.org/pipeline_compilation_time': opts.compiled ?? '2026-01-01',
   };
 }
 
-const desired = (data: unknown, keepVersions = 2): DesiredPipeline => ({ name: 'train', description: 'Trains', keepVersions, content: { data }, text: 'file text', filename: 'pipeline.yaml', origin: { file: 'p/train.yaml' } });
-const version = (id: string, data: unknown, digest = true) => ({ id, name: `v-${id}`, description: digest ? `sha256:${contentDigest({ data }, IGNORE)}\n\n[kfp-gitops: commit abc]` : '', content: { data } });
-const opts = (referenced: string[] = []) => ({ now: NOW, commit: 'abc1234def', ignoreKeys: IGNORE, referenced: new Set(referenced) });
+const desired = (data: unknown, keepVersions = 2): DesiredPipeline => ({
+  name: 'train',
+  description: 'Trains',
+  keepVersions,
+  content: { data },
+  text: 'file text',
+  filename: 'pipeline.yaml',
+  origin: { file: 'p/train.yaml' },
+});
+const version = (id: string, data: unknown, digest = true) => ({
+  id,
+  name: `v-${id}`,
+  description: digest ? `sha256:${contentDigest({ data }, IGNORE)}\n\n[kfp-gitops: commit abc]` : '',
+  content: { data },
+});
+const opts = (referenced: string[] = []) => ({
+  now: NOW,
+  commit: 'abc1234def',
+  ignoreKeys: IGNORE,
+  referenced: new Set(referenced),
+});
 
 describe('pipelineDiff', () => {
   test('names components, images, inputs, defaults and platform changes; ignores volatile keys', () => {
     expect(pipelineDiff({ data: ir() }, { data: ir({ compiled: '2026-02-02' }) }, IGNORE)).toEqual([]);
-    expect(pipelineDiff({ data: ir() }, { data: ir({ extra: true, image: 'train:2', lr: 0.2 }), platform: { kubernetes: {} } }, IGNORE)).toEqual([
+    expect(
+      pipelineDiff(
+        { data: ir() },
+        { data: ir({ extra: true, image: 'train:2', lr: 0.2 }), platform: { kubernetes: {} } },
+        IGNORE,
+      ),
+    ).toEqual([
       'components added: comp-eval',
       'image of comp-train: train:1 → train:2',
       'inputs added: epochs',
       'default of input lr: 0.1 → 0.2',
       'platform spec changed',
     ]);
-    expect(pipelineDiff({ data: ir({ extra: true }) }, { data: ir() }, IGNORE)).toEqual(['components removed: comp-eval', 'inputs removed: epochs']);
+    expect(pipelineDiff({ data: ir({ extra: true }) }, { data: ir() }, IGNORE)).toEqual([
+      'components removed: comp-eval',
+      'inputs removed: epochs',
+    ]);
     const other = { ...ir(), root: { ...ir().root, dag: { tasks: { a: {} } } } };
-    expect(pipelineDiff({ data: ir() }, { data: other }, IGNORE)).toEqual(['pipeline definition changed (commands, arguments or the DAG)']);
+    expect(pipelineDiff({ data: ir() }, { data: other }, IGNORE)).toEqual([
+      'pipeline definition changed (commands, arguments or the DAG)',
+    ]);
   });
 });
 
@@ -42,12 +92,23 @@ describe('planPipelines', () => {
     expect(c!.kind).toBe('create');
     expect(c!.steps.map((s) => s.op)).toEqual(['create-pipeline', 'upload-version']);
     expect(c!.steps[0]).toMatchObject({ description: `Trains\n\n${MANAGED}` });
-    expect(c!.steps[1]).toMatchObject({ version: 'abc1234-20261203T084100Z', description: `sha256:${contentDigest({ data: ir() }, IGNORE)}`, text: 'file text' });
+    expect(c!.steps[1]).toMatchObject({
+      version: 'abc1234-20261203T084100Z',
+      description: `sha256:${contentDigest({ data: ir() }, IGNORE)}`,
+      text: 'file text',
+    });
   });
 
   test('same content (digest or, without one, content) uploads nothing; a change uploads one version with its diff', () => {
-    const actual = (v: ReturnType<typeof version>): ActualPipeline => ({ id: 'p1', name: 'train', description: MANAGED, versions: [v] });
-    expect(planPipelines([desired(ir({ compiled: 'later' }))], [actual(version('1', ir()))], opts())[0]!.kind).toBe('unchanged');
+    const actual = (v: ReturnType<typeof version>): ActualPipeline => ({
+      id: 'p1',
+      name: 'train',
+      description: MANAGED,
+      versions: [v],
+    });
+    expect(planPipelines([desired(ir({ compiled: 'later' }))], [actual(version('1', ir()))], opts())[0]!.kind).toBe(
+      'unchanged',
+    );
     expect(planPipelines([desired(ir())], [actual(version('1', ir(), false))], opts())[0]!.kind).toBe('unchanged');
     const [c] = planPipelines([desired(ir({ image: 'train:2' }))], [actual(version('1', ir()))], opts());
     expect(c!.kind).toBe('upload');
@@ -58,15 +119,34 @@ describe('planPipelines', () => {
   test('keep_versions prunes oldest first and never a referenced version; a name taken this second moves on', () => {
     const versions = ['5', '4', '3', '2', '1'].map((id) => version(id, ir({ image: `train:${id}` })));
     versions[0] = { ...versions[0]!, name: 'abc1234-20261203T084100Z' };
-    const [c] = planPipelines([desired(ir({ image: 'train:6' }), 2)], [{ id: 'p1', name: 'train', description: '', versions }], opts(['2']));
-    expect(c!.steps.map((s) => `${s.op} ${'version' in s ? s.version : ''}`)).toEqual(['upload-version abc1234-20261203T084101Z', 'delete-version v-1', 'delete-version v-3']);
+    const [c] = planPipelines(
+      [desired(ir({ image: 'train:6' }), 2)],
+      [{ id: 'p1', name: 'train', description: '', versions }],
+      opts(['2']),
+    );
+    expect(c!.steps.map((s) => `${s.op} ${'version' in s ? s.version : ''}`)).toEqual([
+      'upload-version abc1234-20261203T084101Z',
+      'delete-version v-1',
+      'delete-version v-3',
+    ]);
     expect(c!.reasons.join('; ')).toMatch(/1 older version\(s\) kept: a recurring run uses them/);
-    const all = planPipelines([desired(ir({ image: 'train:5' }), -1)], [{ id: 'p1', name: 'train', description: '', versions }], opts());
+    const all = planPipelines(
+      [desired(ir({ image: 'train:5' }), -1)],
+      [{ id: 'p1', name: 'train', description: '', versions }],
+      opts(),
+    );
     expect(all[0]!.kind).toBe('unchanged');
   });
 
   test('a managed pipeline missing from git is reported, one made by hand is not', () => {
-    const changes = planPipelines([], [{ id: 'a', name: 'old', description: `x\n\n${MANAGED}`, versions: [] }, { id: 'b', name: 'by-hand', description: 'mine', versions: [] }], opts());
+    const changes = planPipelines(
+      [],
+      [
+        { id: 'a', name: 'old', description: `x\n\n${MANAGED}`, versions: [] },
+        { id: 'b', name: 'by-hand', description: 'mine', versions: [] },
+      ],
+      opts(),
+    );
     expect(changes.map((c) => [c.pipeline, c.kind, c.steps.length])).toEqual([['old', 'orphan', 0]]);
   });
 });

@@ -4,9 +4,18 @@ import type { ActualState, DesiredState } from '../../src/reconcile/model.js';
 import { desired, job, options, spec } from './fixtures.js';
 
 const experiments = [{ id: 'exp-id', name: 'exp', description: '', archived: false }];
-const state = (jobs: ActualState['jobs'], exps: ActualState['experiments'] = experiments): ActualState => ({ namespace: 'ns', experiments: exps, jobs });
-const want = (...schedules: DesiredState['schedules'][number][]): DesiredState => ({ namespace: 'ns', experiments: [{ name: 'exp', description: '' }], schedules });
-const ops = (p: ReturnType<typeof plan>) => p.changes.flatMap((c) => c.steps.map((s) => `${s.op} ${'version' in s ? s.version : 'job' in s ? s.job.name : ''}`));
+const state = (jobs: ActualState['jobs'], exps: ActualState['experiments'] = experiments): ActualState => ({
+  namespace: 'ns',
+  experiments: exps,
+  jobs,
+});
+const want = (...schedules: DesiredState['schedules'][number][]): DesiredState => ({
+  namespace: 'ns',
+  experiments: [{ name: 'exp', description: '' }],
+  schedules,
+});
+const ops = (p: ReturnType<typeof plan>) =>
+  p.changes.flatMap((c) => c.steps.map((s) => `${s.op} ${'version' in s ? s.version : 'job' in s ? s.job.name : ''}`));
 
 describe('plan(desired, actual)', () => {
   test('first apply: create experiment, then create paused and enable', () => {
@@ -19,18 +28,52 @@ describe('plan(desired, actual)', () => {
   // KFP's unique index on experiment names ignores case and accents (MySQL utf8mb4_0900_ai_ci;
   // backend/src/apiserver/storage/experiment_store.go CreateExperiment, kubeflow/pipelines#5172).
   test("an experiment that differs only in case or accents is KFP's experiment: no create that 409s, no replace", () => {
-    const d: DesiredState = { namespace: 'ns', experiments: [{ name: 'EXP', description: '' }], schedules: [desired('daily', { experiment: 'EXP' })] };
-    const p = plan(d, state([job('daily', '2026-01-01T00-00-00Z')], [{ id: 'exp-id', name: 'éxp', description: '', archived: false }]), options());
+    const d: DesiredState = {
+      namespace: 'ns',
+      experiments: [{ name: 'EXP', description: '' }],
+      schedules: [desired('daily', { experiment: 'EXP' })],
+    };
+    const p = plan(
+      d,
+      state([job('daily', '2026-01-01T00-00-00Z')], [{ id: 'exp-id', name: 'éxp', description: '', archived: false }]),
+      options(),
+    );
     expect(p.experimentSteps).toEqual([]);
     expect(countSteps(p)).toBe(0);
-    expect(p.warnings).toEqual([expect.stringMatching(/^Experiment 'EXP' is 'éxp' in KFP: KFP compares experiment names ignoring case and accents/)]);
+    expect(p.warnings).toEqual([
+      expect.stringMatching(
+        /^Experiment 'EXP' is 'éxp' in KFP: KFP compares experiment names ignoring case and accents/,
+      ),
+    ]);
   });
 
   test('unchanged config: zero steps, even with a different compile timestamp in the pipeline', () => {
     const current = job('daily', '2026-01-01T00-00-00Z', {
-      spec: spec({ pipeline: { kind: 'v1', data: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { annotations: { 'pipelines.kubeflow.org/pipeline_compilation_time': 'x' } }, spec: { entrypoint: 'main' } } } }),
+      spec: spec({
+        pipeline: {
+          kind: 'v1',
+          data: {
+            apiVersion: 'argoproj.io/v1alpha1',
+            kind: 'Workflow',
+            metadata: { annotations: { 'pipelines.kubeflow.org/pipeline_compilation_time': 'x' } },
+            spec: { entrypoint: 'main' },
+          },
+        },
+      }),
     });
-    const d = desired('daily', { spec: spec({ pipeline: { kind: 'v1', data: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { annotations: { 'pipelines.kubeflow.org/pipeline_compilation_time': 'y' } }, spec: { entrypoint: 'main' } } } }) });
+    const d = desired('daily', {
+      spec: spec({
+        pipeline: {
+          kind: 'v1',
+          data: {
+            apiVersion: 'argoproj.io/v1alpha1',
+            kind: 'Workflow',
+            metadata: { annotations: { 'pipelines.kubeflow.org/pipeline_compilation_time': 'y' } },
+            spec: { entrypoint: 'main' },
+          },
+        },
+      }),
+    });
     const p = plan(want(d), state([current]), options());
     expect(countSteps(p)).toBe(0);
     expect(p.changes[0]!.kind).toBe('unchanged');
@@ -38,14 +81,28 @@ describe('plan(desired, actual)', () => {
 
   test('a changed cron: new version paused, old disabled, new enabled — in that order; the field diff is reported', () => {
     const current = job('daily', '2026-01-01T00-00-00Z');
-    const p = plan(want(desired('daily', { spec: spec({ trigger: { kind: 'cron', cron: '0 30 2 * * *' } }) })), state([current]), options());
-    expect(ops(p)).toEqual(['create GIT::daily__2026-11-22T12-00-00Z', `disable ${current.name}`, 'enable GIT::daily__2026-11-22T12-00-00Z']);
-    expect(p.changes[0]!.fields).toEqual([{ field: 'trigger', actual: 'cron "0 0 0 * * *"', desired: 'cron "0 30 2 * * *"' }]);
+    const p = plan(
+      want(desired('daily', { spec: spec({ trigger: { kind: 'cron', cron: '0 30 2 * * *' } }) })),
+      state([current]),
+      options(),
+    );
+    expect(ops(p)).toEqual([
+      'create GIT::daily__2026-11-22T12-00-00Z',
+      `disable ${current.name}`,
+      'enable GIT::daily__2026-11-22T12-00-00Z',
+    ]);
+    expect(p.changes[0]!.fields).toEqual([
+      { field: 'trigger', actual: 'cron "0 0 0 * * *"', desired: 'cron "0 30 2 * * *"' },
+    ]);
   });
 
   test('empty parameter values equal absent ones (KFP drops them)', () => {
     const current = job('daily', '2026-01-01T00-00-00Z', { spec: spec({ parameters: { learning_rate: '0.01' } }) });
-    const p = plan(want(desired('daily', { spec: spec({ parameters: { learning_rate: '0.01', note: '' } }) })), state([current]), options());
+    const p = plan(
+      want(desired('daily', { spec: spec({ parameters: { learning_rate: '0.01', note: '' } }) })),
+      state([current]),
+      options(),
+    );
     expect(countSteps(p)).toBe(0);
   });
 
@@ -53,7 +110,9 @@ describe('plan(desired, actual)', () => {
     const paused = job('daily', '2026-01-01T00-00-00Z', { enabled: false });
     expect(ops(plan(want(desired('daily')), state([paused]), options()))).toEqual([`enable ${paused.name}`]);
     const running = job('daily', '2026-01-01T00-00-00Z');
-    expect(ops(plan(want(desired('daily', { enabled: false })), state([running]), options()))).toEqual([`disable ${running.name}`]);
+    expect(ops(plan(want(desired('daily', { enabled: false })), state([running]), options()))).toEqual([
+      `disable ${running.name}`,
+    ]);
   });
 
   test('older versions found enabled are disabled, newest untouched', () => {
@@ -65,7 +124,9 @@ describe('plan(desired, actual)', () => {
   });
 
   test('keep_history counts OLDER versions; prunes oldest first; never the newest; -1 keeps all', () => {
-    const versions = ['2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04'].map((d) => job('daily', `${d}T00-00-00Z`, { enabled: d === '2026-01-04' }));
+    const versions = ['2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04'].map((d) =>
+      job('daily', `${d}T00-00-00Z`, { enabled: d === '2026-01-04' }),
+    );
     const p = plan(want(desired('daily', { keepHistory: 1 })), state(versions), options());
     expect(ops(p)).toEqual([`delete ${versions[0]!.name}`, `delete ${versions[1]!.name}`]);
     expect(countSteps(plan(want(desired('daily', { keepHistory: -1 })), state(versions), options()))).toBe(0);
@@ -75,14 +136,29 @@ describe('plan(desired, actual)', () => {
   });
 
   test('a replace prunes counting the new version as the newest', () => {
-    const versions = ['2026-01-01', '2026-01-02'].map((d) => job('daily', `${d}T00-00-00Z`, { enabled: d === '2026-01-02' }));
-    const p = plan(want(desired('daily', { keepHistory: 1, spec: spec({ maxConcurrency: 3 }) })), state(versions), options());
-    expect(ops(p)).toEqual(['create GIT::daily__2026-11-22T12-00-00Z', `disable ${versions[1]!.name}`, 'enable GIT::daily__2026-11-22T12-00-00Z', `delete ${versions[0]!.name}`]);
+    const versions = ['2026-01-01', '2026-01-02'].map((d) =>
+      job('daily', `${d}T00-00-00Z`, { enabled: d === '2026-01-02' }),
+    );
+    const p = plan(
+      want(desired('daily', { keepHistory: 1, spec: spec({ maxConcurrency: 3 }) })),
+      state(versions),
+      options(),
+    );
+    expect(ops(p)).toEqual([
+      'create GIT::daily__2026-11-22T12-00-00Z',
+      `disable ${versions[1]!.name}`,
+      'enable GIT::daily__2026-11-22T12-00-00Z',
+      `delete ${versions[0]!.name}`,
+    ]);
   });
 
   test('a disabled schedule that changes gets a new paused version and no enable', () => {
     const current = job('daily', '2026-01-01T00-00-00Z', { enabled: false });
-    const p = plan(want(desired('daily', { enabled: false, spec: spec({ maxConcurrency: 2 }) })), state([current]), options());
+    const p = plan(
+      want(desired('daily', { enabled: false, spec: spec({ maxConcurrency: 2 }) })),
+      state([current]),
+      options(),
+    );
     expect(ops(p)).toEqual(['create GIT::daily__2026-11-22T12-00-00Z']);
   });
 
@@ -100,12 +176,20 @@ describe('plan(desired, actual)', () => {
 
   test('the experiment moved to another one of the namespace: the diff names it, not its id', () => {
     const current = job('daily', '2026-01-01T00-00-00Z', { experimentId: 'old-id' });
-    const p = plan(want(desired('daily')), state([current], [...experiments, { id: 'old-id', name: 'legacy', description: '', archived: false }]), options());
+    const p = plan(
+      want(desired('daily')),
+      state([current], [...experiments, { id: 'old-id', name: 'legacy', description: '', archived: false }]),
+      options(),
+    );
     expect(p.changes[0]!.fields[0]).toEqual({ field: 'experiment', actual: 'legacy', desired: 'exp' });
   });
 
   test('experiments: unarchive only archived ones; warn on description drift', () => {
-    const p = plan({ ...want(), experiments: [{ name: 'exp', description: 'new' }] }, state([], [{ id: 'exp-id', name: 'exp', description: 'old', archived: true }]), options());
+    const p = plan(
+      { ...want(), experiments: [{ name: 'exp', description: 'new' }] },
+      state([], [{ id: 'exp-id', name: 'exp', description: 'old', archived: true }]),
+      options(),
+    );
     expect(p.experimentSteps).toEqual([{ op: 'unarchive-experiment', experimentId: 'exp-id', experiment: 'exp' }]);
     expect(p.warnings[0]).toContain("Experiment 'exp'");
     expect(plan(want(), state([]), options()).experimentSteps).toEqual([]);
@@ -117,14 +201,20 @@ describe('plan(desired, actual)', () => {
     const foreign = { ...job('x', '2026-01-01T00-00-00Z'), name: 'hand-made job' };
     const none = plan(want(), state([orphan, older, foreign]), options());
     expect(none.changes.map((c) => [c.schedule, c.kind, c.steps.length])).toEqual([['gone', 'orphan', 0]]);
-    expect(ops(plan(want(), state([orphan, older]), options({ prune: 'disable' })))).toEqual([`disable ${orphan.name}`]);
+    expect(ops(plan(want(), state([orphan, older]), options({ prune: 'disable' })))).toEqual([
+      `disable ${orphan.name}`,
+    ]);
     const del = plan(want(), state([orphan, older]), options({ prune: 'delete', orphanOnDelete: false }));
     expect(ops(del)).toEqual([`delete ${older.name}`, `delete ${orphan.name}`]);
     expect(del.changes[0]!.steps.every((s) => s.op === 'delete' && !s.keepsRuns)).toBe(true);
   });
 
   test('pure: same inputs, same plan', () => {
-    const input = [want(desired('a'), desired('b', { spec: spec({ catchup: true }) })), state([job('a', '2026-01-01T00-00-00Z')]), options()] as const;
+    const input = [
+      want(desired('a'), desired('b', { spec: spec({ catchup: true }) })),
+      state([job('a', '2026-01-01T00-00-00Z')]),
+      options(),
+    ] as const;
     expect(plan(...input)).toEqual(plan(...input));
   });
 });

@@ -20,7 +20,11 @@ export class SimKfp implements ReconcileWriter {
   constructor(readonly namespace = 'ns') {}
 
   snapshot(): ActualState {
-    return { namespace: this.namespace, experiments: this.experiments.map((e) => ({ ...e })), jobs: this.jobs.map((j) => ({ ...j, spec: { ...j.spec, description: withoutLineage(j.rawDescription) } })) };
+    return {
+      namespace: this.namespace,
+      experiments: this.experiments.map((e) => ({ ...e })),
+      jobs: this.jobs.map((j) => ({ ...j, spec: { ...j.spec, description: withoutLineage(j.rawDescription) } })),
+    };
   }
 
   private write(): void {
@@ -49,7 +53,15 @@ export class SimKfp implements ReconcileWriter {
   }
   async createJob(job: Parameters<ReconcileWriter['createJob']>[0]) {
     this.write();
-    const j: ActualJob = { id: `j${++this.seq}`, name: job.name, enabled: false, experimentId: job.experimentId, createdAt: this.seq, rawDescription: job.description, spec: job.spec };
+    const j: ActualJob = {
+      id: `j${++this.seq}`,
+      name: job.name,
+      enabled: false,
+      experimentId: job.experimentId,
+      createdAt: this.seq,
+      rawDescription: job.description,
+      spec: job.spec,
+    };
     this.jobs.push(j);
     return { id: j.id };
   }

@@ -23,6 +23,13 @@ describe('compareRendered', () => {
   });
 
   test('the ignored key still matters in a file that is not YAML data', () => {
-    expect(compareRendered('w.txt', 'pipelines.kubeflow.org/pipeline_compilation_time: 1', 'pipelines.kubeflow.org/pipeline_compilation_time: 2', ignore).equal).toBe(false);
+    expect(
+      compareRendered(
+        'w.txt',
+        'pipelines.kubeflow.org/pipeline_compilation_time: 1',
+        'pipelines.kubeflow.org/pipeline_compilation_time: 2',
+        ignore,
+      ).equal,
+    ).toBe(false);
   });
 });

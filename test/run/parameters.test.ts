@@ -4,7 +4,12 @@ import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { UserError } from '../../src/lib/errors.js';
 import { parsePipeline } from '../../src/pipeline/pipeline.js';
-import { type GivenValue, parseParametersInput, readParamsFolder, resolveParameters } from '../../src/run/parameters.js';
+import {
+  type GivenValue,
+  parseParametersInput,
+  readParamsFolder,
+  resolveParameters,
+} from '../../src/run/parameters.js';
 import { prepareRun } from '../../src/run/prepare.js';
 import { repoRoot } from '../support/paths.js';
 
@@ -23,7 +28,8 @@ const problems = (fn: () => unknown): string[] => {
   try {
     fn();
   } catch (err) {
-    if (err instanceof UserError) return err.diagnostics.map((d) => `${d.location?.file}:${d.location?.line} ${d.message}`);
+    if (err instanceof UserError)
+      return err.diagnostics.map((d) => `${d.location?.file}:${d.location?.line} ${d.message}`);
     throw err;
   }
   throw new Error('expected a UserError');
@@ -31,7 +37,9 @@ const problems = (fn: () => unknown): string[] => {
 
 describe('the parameters input', () => {
   test('YAML or JSON mappings; scalars become text, lists and objects JSON', () => {
-    expect(Object.fromEntries([...input('a: 1\nb: x\nc: [1, 2]\nd: true').entries()].map(([k, v]) => [k, v.text]))).toEqual({ a: '1', b: 'x', c: '[1,2]', d: 'true' });
+    expect(
+      Object.fromEntries([...input('a: 1\nb: x\nc: [1, 2]\nd: true').entries()].map(([k, v]) => [k, v.text])),
+    ).toEqual({ a: '1', b: 'x', c: '[1,2]', d: 'true' });
     expect(input('{"a": {"k": "v"}}').get('a')).toEqual({ text: '{"k":"v"}', source: { kind: 'input' } });
     expect(input('  ').size).toBe(0);
   });
@@ -92,27 +100,50 @@ spec:
     parameters:
       - name: n
 `;
-    expect(resolveParameters(parsePipeline(text, 'w.yaml'), 'w.yaml', input('n: 007'), 'params').values).toEqual({ n: '7' });
-    expect(resolveParameters(parsePipeline(text, 'w.yaml'), 'w.yaml', input('n: "007"'), 'params').values).toEqual({ n: '007' });
+    expect(resolveParameters(parsePipeline(text, 'w.yaml'), 'w.yaml', input('n: 007'), 'params').values).toEqual({
+      n: '7',
+    });
+    expect(resolveParameters(parsePipeline(text, 'w.yaml'), 'w.yaml', input('n: "007"'), 'params').values).toEqual({
+      n: '007',
+    });
   });
 });
 
 describe('prepareRun over examples/', () => {
   const workdir = path.join(repoRoot, 'examples');
   test('a folder resolves to its pipeline file; params/ and the input merge, the input winning', async () => {
-    const p = await prepareRun({ workdir, root: workdir, pipeline: 'pipelines/train-model/RENDERED_PIPELINE', parameters: 'learning_rate: "0.3"', apiVersion: 'v1beta1' });
+    const p = await prepareRun({
+      workdir,
+      root: workdir,
+      pipeline: 'pipelines/train-model/RENDERED_PIPELINE',
+      parameters: 'learning_rate: "0.3"',
+      apiVersion: 'v1beta1',
+    });
     expect(p.file).toBe('pipelines/train-model/RENDERED_PIPELINE/workflow.yaml');
     expect(p.pipeline).toMatchObject({ kind: 'v1', name: 'train-model' });
-    expect(p.parameters.values).toEqual({ learning_rate: '0.3', dataset_uri: 'gs://example-bucket/datasets/issues/latest' });
+    expect(p.parameters.values).toEqual({
+      learning_rate: '0.3',
+      dataset_uri: 'gs://example-bucket/datasets/issues/latest',
+    });
   });
 
   // server/api_converter.go toModelParameters: Argo parameters over MAX_PARAMETER_BYTES (10,000) serialized → 400.
   test('Argo parameters over 10,000 bytes as KFP serializes them are refused before any call', async () => {
     const big = JSON.stringify({ dataset_uri: 'x'.repeat(10_000) });
-    await expect(prepareRun({ workdir, root: workdir, pipeline: 'pipelines/train-model/RENDERED_PIPELINE', parameters: big, apiVersion: 'v1beta1' })).rejects.toThrow(/take 10\d{3} bytes as KFP stores them; KFP refuses more than 10000/);
+    await expect(
+      prepareRun({
+        workdir,
+        root: workdir,
+        pipeline: 'pipelines/train-model/RENDERED_PIPELINE',
+        parameters: big,
+        apiVersion: 'v1beta1',
+      }),
+    ).rejects.toThrow(/take 10\d{3} bytes as KFP stores them; KFP refuses more than 10000/);
   });
 
   test('a folder without a pipeline file is refused, naming the files looked for', async () => {
-    await expect(prepareRun({ workdir, root: workdir, pipeline: 'pipelines', parameters: '', apiVersion: 'v1beta1' })).rejects.toThrow(/holds none of workflow\.yaml, pipeline\.yaml/);
+    await expect(
+      prepareRun({ workdir, root: workdir, pipeline: 'pipelines', parameters: '', apiVersion: 'v1beta1' }),
+    ).rejects.toThrow(/holds none of workflow\.yaml, pipeline\.yaml/);
   });
 });

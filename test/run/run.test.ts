@@ -5,14 +5,28 @@ import { type Harness, expectContract, harness } from '../kfp/helpers.js';
 
 describe('names and links', () => {
   test('the default run name follows deployKF: MANUAL::<pipeline>__<UTC, dashes>', () => {
-    expect(defaultRunName('train-model', new Date('2026-03-04T05:06:07.890Z'))).toBe('MANUAL::train-model__2026-03-04T05-06-07Z');
+    expect(defaultRunName('train-model', new Date('2026-03-04T05:06:07.890Z'))).toBe(
+      'MANUAL::train-model__2026-03-04T05-06-07Z',
+    );
   });
 
   test.each([
     ['https://kubeflow.example.com/pipeline', undefined, 'https://kubeflow.example.com/pipeline/#/runs/details/r-1'],
-    ['https://kubeflow.example.com:8443/pipeline/', undefined, 'https://kubeflow.example.com:8443/pipeline/#/runs/details/r-1'],
-    ['http://ml-pipeline.kubeflow:8888', 'https://kf.example.com/pipeline/', 'https://kf.example.com/pipeline/#/runs/details/r-1'],
-    ['http://ml-pipeline.kubeflow:8888', 'https://kf.example.com/_/pipeline/#/runs', 'https://kf.example.com/_/pipeline/#/runs/details/r-1'],
+    [
+      'https://kubeflow.example.com:8443/pipeline/',
+      undefined,
+      'https://kubeflow.example.com:8443/pipeline/#/runs/details/r-1',
+    ],
+    [
+      'http://ml-pipeline.kubeflow:8888',
+      'https://kf.example.com/pipeline/',
+      'https://kf.example.com/pipeline/#/runs/details/r-1',
+    ],
+    [
+      'http://ml-pipeline.kubeflow:8888',
+      'https://kf.example.com/_/pipeline/#/runs',
+      'https://kf.example.com/_/pipeline/#/runs/details/r-1',
+    ],
   ])('run-url of %s (ui %s)', (host, ui, url) => {
     expect(runUrl(host, 'r-1', ui)).toBe(url);
   });
@@ -27,7 +41,12 @@ describe('waitForRun against the emulator', () => {
 
   const newRun = (outcome: 'SUCCEEDED' | 'FAILED') => {
     const exp = h.emu.state.seedExperiment({ name: `e-${Math.random()}`, namespace: 'ns' });
-    return h.emu.state.seedRun({ name: 'r', experimentId: exp.id, pipeline: { kind: 'ir', spec: {}, parameters: {} }, outcome });
+    return h.emu.state.seedRun({
+      name: 'r',
+      experimentId: exp.id,
+      pipeline: { kind: 'ir', spec: {}, parameters: {} },
+      outcome,
+    });
   };
 
   test.each<['SUCCEEDED' | 'FAILED', 'succeeded' | 'failed']>([
@@ -35,7 +54,11 @@ describe('waitForRun against the emulator', () => {
     ['FAILED', 'failed'],
   ])('a run ending %s: one progress line per state', async (outcome, expected) => {
     const lines: string[] = [];
-    const r = await waitForRun(h.client, newRun(outcome).id, { timeoutMs: 5000, pollMs: 20, onProgress: (l) => lines.push(l) });
+    const r = await waitForRun(h.client, newRun(outcome).id, {
+      timeoutMs: 5000,
+      pollMs: 20,
+      onProgress: (l) => lines.push(l),
+    });
     expect(r.outcome).toBe(expected);
     expect(lines.map((l) => l.split(' ')[0])).toEqual(['PENDING', 'RUNNING', outcome]);
     expectContract(h.emu);
@@ -44,7 +67,12 @@ describe('waitForRun against the emulator', () => {
   test('the timeout returns the last state seen; a heartbeat line repeats an unchanged state', async () => {
     h.emu.state.runTiming = { pendingMs: 10_000, runningMs: 10_000 };
     const lines: string[] = [];
-    const r = await waitForRun(h.client, newRun('SUCCEEDED').id, { timeoutMs: 300, pollMs: 50, heartbeatMs: 100, onProgress: (l) => lines.push(l) });
+    const r = await waitForRun(h.client, newRun('SUCCEEDED').id, {
+      timeoutMs: 300,
+      pollMs: 50,
+      heartbeatMs: 100,
+      onProgress: (l) => lines.push(l),
+    });
     expect(r.outcome).toBe('timeout');
     expect(r.run.state).toBe('PENDING');
     expect(r.elapsedMs).toBeGreaterThanOrEqual(300);
@@ -56,7 +84,12 @@ describe('waitForRun against the emulator', () => {
     h.emu.state.runTiming = { pendingMs: 0, runningMs: 60_000, cancelingMs: 60_000 };
     const run = newRun('SUCCEEDED');
     const cancel = new AbortController();
-    const r = await waitForRun(h.client, run.id, { timeoutMs: 60_000, pollMs: 60_000, onProgress: () => cancel.abort(), signal: cancel.signal });
+    const r = await waitForRun(h.client, run.id, {
+      timeoutMs: 60_000,
+      pollMs: 60_000,
+      onProgress: () => cancel.abort(),
+      signal: cancel.signal,
+    });
     expect([r.outcome, r.run.state]).toEqual(['cancelled', 'RUNNING']);
     await h.client.terminateRun(run.id);
     expect((await h.client.getRun(run.id)).state).toBe('CANCELING');
@@ -69,7 +102,11 @@ describe.each(['v1beta1', 'v2beta1'] as const)('terminateRun through %s', (apiVe
   test('the run reads CANCELING, then CANCELED; terminating an ended run is refused', async () => {
     const t = await harness(apiVersion, { runTiming: { pendingMs: 0, runningMs: 60_000, cancelingMs: 60_000 } });
     const exp = t.emu.state.seedExperiment({ name: 'e', namespace: 'ns' });
-    const run = t.emu.state.seedRun({ name: 'r', experimentId: exp.id, pipeline: { kind: 'ir', spec: {}, parameters: {} } });
+    const run = t.emu.state.seedRun({
+      name: 'r',
+      experimentId: exp.id,
+      pipeline: { kind: 'ir', spec: {}, parameters: {} },
+    });
     await t.client.terminateRun(run.id);
     expect((await t.client.getRun(run.id)).state).toBe('CANCELING');
     t.emu.state.runTiming.cancelingMs = 0;

@@ -34,7 +34,17 @@ export class TempRepo {
 
   async commit(message: string): Promise<void> {
     await git(this.dir, ['add', '-A']);
-    await git(this.dir, ['-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '-q', '--allow-empty', '-m', message]);
+    await git(this.dir, [
+      '-c',
+      'user.name=test',
+      '-c',
+      'user.email=test@example.com',
+      'commit',
+      '-q',
+      '--allow-empty',
+      '-m',
+      message,
+    ]);
   }
 
   async status(): Promise<string> {

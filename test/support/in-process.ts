@@ -23,7 +23,11 @@ export interface InProcessRun {
  * Run an action in this process, as the CLI does but on a recording host: fast enough for fuzzing.
  * `env` replaces the process environment for the action (GITHUB_WORKSPACE = `workspace`).
  */
-export async function runInProcess(action: string, inputs: Record<string, string>, opts: { workspace: string; env?: NodeJS.ProcessEnv }): Promise<InProcessRun> {
+export async function runInProcess(
+  action: string,
+  inputs: Record<string, string>,
+  opts: { workspace: string; env?: NodeJS.ProcessEnv },
+): Promise<InProcessRun> {
   const entry = findAction(action);
   if (!entry) throw new Error(`no action ${action}`);
   const secrets: string[] = [];
@@ -50,7 +54,9 @@ export async function runInProcess(action: string, inputs: Record<string, string
   const env = { GITHUB_WORKSPACE: opts.workspace, PATH: process.env.PATH, HOME: process.env.HOME, ...opts.env };
   run.code = await execute(entry.spec, entry.load, host, env);
   run.log = log.join('\n');
-  const shown = run.annotations.map((a) => `${a.file ? `${formatLocation({ file: a.file, line: a.line })}: ` : ''}${a.kind}: ${a.message}`);
+  const shown = run.annotations.map(
+    (a) => `${a.file ? `${formatLocation({ file: a.file, line: a.line })}: ` : ''}${a.kind}: ${a.message}`,
+  );
   run.everything = [run.log, ...shown, run.failure ?? '', run.summary, ...Object.values(run.outputs)].join('\n');
   return run;
 }

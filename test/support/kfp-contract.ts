@@ -12,7 +12,9 @@ import { sharedDir } from './paths.js';
 export type ApiVersionDir = 'v1beta1' | 'v2beta1';
 
 export function loadSwagger(version: ApiVersionDir): any {
-  return JSON.parse(fs.readFileSync(path.join(sharedDir, 'kfp-api', version, 'kfp_api_single_file.swagger.json'), 'utf8'));
+  return JSON.parse(
+    fs.readFileSync(path.join(sharedDir, 'kfp-api', version, 'kfp_api_single_file.swagger.json'), 'utf8'),
+  );
 }
 
 /** Close every described object: additionalProperties false where the description lists properties. */
@@ -20,7 +22,11 @@ function closeObjects(node: any): any {
   if (Array.isArray(node)) return node.map(closeObjects);
   if (!node || typeof node !== 'object') return node;
   const out: any = {};
-  for (const [k, v] of Object.entries(node)) out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, closeObjects(s)])) : closeObjects(v);
+  for (const [k, v] of Object.entries(node))
+    out[k] =
+      k === 'properties'
+        ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, closeObjects(s)]))
+        : closeObjects(v);
   if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
   return out;
 }
@@ -59,7 +65,12 @@ export class KfpContract {
 
   private check(version: ApiVersionDir, schema: any, data: unknown, what: string): string[] {
     const v = this.validator(version, schema);
-    return v(data) ? [] : (v.errors ?? []).map((e) => `${what}: ${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}`);
+    return v(data)
+      ? []
+      : (v.errors ?? []).map(
+          (e) =>
+            `${what}: ${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}`,
+        );
   }
 
   /** Problems with one logged exchange; [] when request and answer match the description. */
@@ -76,13 +87,16 @@ export class KfpContract {
         errors.push(`${e.route}: query parameter '${name}' is not described`);
         continue;
       }
-      if (p.enum && !p.enum.includes(value)) errors.push(`${e.route}: query ${name}=${value} not in ${p.enum.join('|')}`);
-      if (p.type === 'integer' && !/^-?\d+$/.test(value)) errors.push(`${e.route}: query ${name}=${value} is not an integer`);
+      if (p.enum && !p.enum.includes(value))
+        errors.push(`${e.route}: query ${name}=${value} not in ${p.enum.join('|')}`);
+      if (p.type === 'integer' && !/^-?\d+$/.test(value))
+        errors.push(`${e.route}: query ${name}=${value} is not an integer`);
     }
     const bodyParam = params.find((x) => x.in === 'body');
     if (e.requestBody !== undefined) {
       if (!bodyParam) {
-        if (!(typeof e.requestBody === 'object' && e.requestBody && Object.keys(e.requestBody).length === 0)) errors.push(`${e.route}: sends a body the call does not take`);
+        if (!(typeof e.requestBody === 'object' && e.requestBody && Object.keys(e.requestBody).length === 0))
+          errors.push(`${e.route}: sends a body the call does not take`);
       } else errors.push(...this.check(version, bodyParam.schema, e.requestBody, `${e.route} request`));
     }
     if (e.responseBody !== undefined && e.status !== 0) {
@@ -92,7 +106,8 @@ export class KfpContract {
         // KFP serves healthz from main.go (newHealthzResponse), outside the gateway: commit_sha and
         // tag_name come with it although the description lacks them.
         const { commit_sha, tag_name, ...rest } = body as Record<string, unknown>;
-        if (typeof commit_sha !== 'string' || typeof tag_name !== 'string') errors.push(`${e.route}: healthz lacks commit_sha or tag_name`);
+        if (typeof commit_sha !== 'string' || typeof tag_name !== 'string')
+          errors.push(`${e.route}: healthz lacks commit_sha or tag_name`);
         body = rest;
       }
       errors.push(...this.check(version, resp.schema, body, `${e.route} answer ${e.status}`));

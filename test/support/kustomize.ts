@@ -4,7 +4,12 @@ import { parseAllDocuments } from 'yaml';
 import { runProcess } from '../../src/lib/proc.js';
 
 /** A Kubernetes object as YAML gives it. */
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown }; [k: string]: any };
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown };
+  [k: string]: any;
+};
 
 export function parseManifests(text: string): K8sObject[] {
   return parseAllDocuments(text)
@@ -47,7 +52,10 @@ function generate(dir: string, gens: Generator[] | undefined, into: K8sObject[])
     ]);
     const existing = into.find((o) => o.kind === 'ConfigMap' && o.metadata.name === g.name);
     if (g.behavior === 'merge' || g.behavior === 'replace') {
-      if (!existing) throw new Error(`${dir}: configMapGenerator ${g.name} has behavior ${g.behavior} but no ConfigMap to ${g.behavior}`);
+      if (!existing)
+        throw new Error(
+          `${dir}: configMapGenerator ${g.name} has behavior ${g.behavior} but no ConfigMap to ${g.behavior}`,
+        );
       existing.data = g.behavior === 'merge' ? { ...existing.data, ...data } : data;
     } else {
       if (existing) throw new Error(`${dir}: configMapGenerator ${g.name} already exists`);
@@ -67,7 +75,8 @@ export function miniKustomize(dir: string): K8sObject[] {
   const k = parseManifests(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8'))[0] as any;
   const known = new Set(['apiVersion', 'kind', 'resources', 'components', 'configMapGenerator', 'labels', 'namespace']);
   const unknown = Object.keys(k).filter((key) => !known.has(key));
-  if (unknown.length) throw new Error(`${dir}/kustomization.yaml: miniKustomize does not support ${unknown.join(', ')}`);
+  if (unknown.length)
+    throw new Error(`${dir}/kustomization.yaml: miniKustomize does not support ${unknown.join(', ')}`);
   const out: K8sObject[] = [];
   for (const r of k.resources ?? []) {
     const p = path.join(dir, r);

@@ -120,7 +120,12 @@ export class MlflowDouble {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://double');
     const query = Object.fromEntries(url.searchParams);
-    this.requests.push({ method: req.method ?? '', path: url.pathname, query, authorization: req.headers.authorization });
+    this.requests.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      query,
+      authorization: req.headers.authorization,
+    });
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -129,16 +134,22 @@ export class MlflowDouble {
       if (this.token && req.headers.authorization !== `Bearer ${this.token}`) {
         // MLflow's basic-auth app answers 401 with a plain message; a token proxy does the same.
         res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="mlflow"' });
-        if (this.echoAuthorization) return void res.end(`Unauthorized: rejected credentials 'Authorization: ${req.headers.authorization ?? ''}'`);
-        res.end('You are not authenticated. Please see https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate.');
+        if (this.echoAuthorization)
+          return void res.end(`Unauthorized: rejected credentials 'Authorization: ${req.headers.authorization ?? ''}'`);
+        res.end(
+          'You are not authenticated. Please see https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate.',
+        );
         return;
       }
-      if (!url.pathname.startsWith(BASE)) throw this.violation(404, 'ENDPOINT_NOT_FOUND', `No such endpoint ${url.pathname}`);
+      if (!url.pathname.startsWith(BASE))
+        throw this.violation(404, 'ENDPOINT_NOT_FOUND', `No such endpoint ${url.pathname}`);
       const endpoint = url.pathname.slice(BASE.length);
       const allowed = ALLOWED[endpoint];
       if (!allowed) throw this.violation(404, 'ENDPOINT_NOT_FOUND', `No such endpoint ${url.pathname}`);
-      if (req.method !== 'GET') throw this.violation(405, 'BAD_REQUEST', `Method ${req.method} not allowed for ${endpoint} here`);
-      for (const k of url.searchParams.keys()) if (!allowed.includes(k)) this.violations.push(`${endpoint}: undocumented query parameter '${k}'`);
+      if (req.method !== 'GET')
+        throw this.violation(405, 'BAD_REQUEST', `Method ${req.method} not allowed for ${endpoint} here`);
+      for (const k of url.searchParams.keys())
+        if (!allowed.includes(k)) this.violations.push(`${endpoint}: undocumented query parameter '${k}'`);
       send(200, this.route(endpoint, url.searchParams));
     } catch (err) {
       if (err instanceof MlflowFailure) send(err.status, { error_code: err.code, message: err.message });
@@ -164,7 +175,8 @@ export class MlflowDouble {
         const alias = this.required(q, 'alias');
         const m = this.model(name);
         const version = m.aliases.get(alias);
-        if (version === undefined) throw new MlflowFailure(404, 'RESOURCE_DOES_NOT_EXIST', `Registered model alias ${alias} not found.`);
+        if (version === undefined)
+          throw new MlflowFailure(404, 'RESOURCE_DOES_NOT_EXIST', `Registered model alias ${alias} not found.`);
         return { model_version: this.versionJson(name, m, m.versions.get(version)!) };
       }
       case 'runs/get': {
@@ -182,25 +194,46 @@ export class MlflowDouble {
     const filter = q.get('filter') ?? '';
     const maxResults = Number(q.get('max_results') ?? MAX_RESULTS_THRESHOLD);
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_RESULTS_THRESHOLD) {
-      throw this.violation(400, 'INVALID_PARAMETER_VALUE', `Invalid value for max_results. It must be at most ${MAX_RESULTS_THRESHOLD}, but got value ${q.get('max_results')}`);
+      throw this.violation(
+        400,
+        'INVALID_PARAMETER_VALUE',
+        `Invalid value for max_results. It must be at most ${MAX_RESULTS_THRESHOLD}, but got value ${q.get('max_results')}`,
+      );
     }
     // The filter grammar MLflow accepts for this lookup: name='x' or name="x".
     const m = /^\s*name\s*=\s*(?:'([^']*)'|"([^"]*)")\s*$/.exec(filter);
-    if (filter && !m) throw this.violation(400, 'INVALID_PARAMETER_VALUE', `Invalid filter '${filter}' (the double supports name='…' only)`);
+    if (filter && !m)
+      throw this.violation(
+        400,
+        'INVALID_PARAMETER_VALUE',
+        `Invalid filter '${filter}' (the double supports name='…' only)`,
+      );
     const name = m ? (m[1] ?? m[2]!) : undefined;
-    const all = [...this.models.entries()].filter(([n]) => name === undefined || n === name).flatMap(([n, s]) => [...s.versions.values()].map((v) => ({ n, s, v })));
+    const all = [...this.models.entries()]
+      .filter(([n]) => name === undefined || n === name)
+      .flatMap(([n, s]) => [...s.versions.values()].map((v) => ({ n, s, v })));
     const orderBy = q.getAll('order_by');
     for (const o of orderBy) {
-      if (!/^(name|version_number|creation_timestamp|last_updated_timestamp)(\s+(ASC|DESC))?$/i.test(o.trim())) throw this.violation(400, 'INVALID_PARAMETER_VALUE', `Invalid order_by clause '${o}'.`);
+      if (!/^(name|version_number|creation_timestamp|last_updated_timestamp)(\s+(ASC|DESC))?$/i.test(o.trim()))
+        throw this.violation(400, 'INVALID_PARAMETER_VALUE', `Invalid order_by clause '${o}'.`);
     }
     const desc = orderBy.some((o) => /^version_number\s+DESC$/i.test(o.trim()));
     // MLflow's default tie-breakers: name ASC, version DESC; version_number sorts numerically.
-    all.sort((a, b) => (a.n === b.n ? (desc || orderBy.length === 0 ? b.v.version - a.v.version : a.v.version - b.v.version) : a.n.localeCompare(b.n)));
-    const offset = q.get('page_token') ? (JSON.parse(Buffer.from(q.get('page_token')!, 'base64').toString()) as { offset: number }).offset : 0;
+    all.sort((a, b) =>
+      a.n === b.n
+        ? desc || orderBy.length === 0
+          ? b.v.version - a.v.version
+          : a.v.version - b.v.version
+        : a.n.localeCompare(b.n),
+    );
+    const offset = q.get('page_token')
+      ? (JSON.parse(Buffer.from(q.get('page_token')!, 'base64').toString()) as { offset: number }).offset
+      : 0;
     const page = all.slice(offset, offset + maxResults);
     const out: Record<string, unknown> = {};
     if (page.length) out.model_versions = page.map(({ n, s, v }) => this.versionJson(n, s, v));
-    if (offset + maxResults < all.length) out.next_page_token = Buffer.from(JSON.stringify({ offset: offset + maxResults })).toString('base64');
+    if (offset + maxResults < all.length)
+      out.next_page_token = Buffer.from(JSON.stringify({ offset: offset + maxResults })).toString('base64');
     return out;
   }
 
@@ -217,9 +250,15 @@ export class MlflowDouble {
   }
 
   private version(name: string | null, version: string | null): [string, DoubleVersion] {
-    if (!name || !version) throw this.violation(400, 'INVALID_PARAMETER_VALUE', 'Missing value for required parameter name or version.');
+    if (!name || !version)
+      throw this.violation(400, 'INVALID_PARAMETER_VALUE', 'Missing value for required parameter name or version.');
     const v = this.model(name).versions.get(Number(version));
-    if (!v) throw new MlflowFailure(404, 'RESOURCE_DOES_NOT_EXIST', `Model Version (name=${name}, version=${version}) not found`);
+    if (!v)
+      throw new MlflowFailure(
+        404,
+        'RESOURCE_DOES_NOT_EXIST',
+        `Model Version (name=${name}, version=${version}) not found`,
+      );
     return [name, v];
   }
 
@@ -241,20 +280,38 @@ export class MlflowDouble {
   }
 
   private runJson(id: string, r: DoubleRun): unknown {
-    const metricValue = (x: number) => (Number.isNaN(x) ? 'NaN' : x === Infinity ? 'Infinity' : x === -Infinity ? '-Infinity' : x);
+    const metricValue = (x: number) =>
+      Number.isNaN(x) ? 'NaN' : x === Infinity ? 'Infinity' : x === -Infinity ? '-Infinity' : x;
     const data: Record<string, unknown> = {};
-    const metrics = Object.entries(r.metrics).map(([key, value]) => ({ key, value: metricValue(value), timestamp: 1767225600000, step: 0 }));
+    const metrics = Object.entries(r.metrics).map(([key, value]) => ({
+      key,
+      value: metricValue(value),
+      timestamp: 1767225600000,
+      step: 0,
+    }));
     if (metrics.length) data.metrics = metrics;
     const params = Object.entries(r.params ?? {}).map(([key, value]) => ({ key, value }));
     if (params.length) data.params = params;
     return {
-      info: { run_id: id, run_uuid: id, experiment_id: r.experimentId ?? '1', run_name: `run-${id.slice(0, 6)}`, status: r.status ?? 'FINISHED', start_time: 1767225600000, end_time: 1767229200000, artifact_uri: `mlflow-artifacts:/1/${id}/artifacts`, lifecycle_stage: 'active' },
+      info: {
+        run_id: id,
+        run_uuid: id,
+        experiment_id: r.experimentId ?? '1',
+        run_name: `run-${id.slice(0, 6)}`,
+        status: r.status ?? 'FINISHED',
+        start_time: 1767225600000,
+        end_time: 1767229200000,
+        artifact_uri: `mlflow-artifacts:/1/${id}/artifacts`,
+        lifecycle_stage: 'active',
+      },
       data,
       inputs: {},
     };
   }
 }
 
-export async function startMlflowDouble(opts: { token?: string; echoAuthorization?: boolean } = {}): Promise<MlflowDouble> {
+export async function startMlflowDouble(
+  opts: { token?: string; echoAuthorization?: boolean } = {},
+): Promise<MlflowDouble> {
   return new MlflowDouble(opts.token, opts.echoAuthorization).start();
 }

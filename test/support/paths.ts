@@ -9,7 +9,8 @@ export const sharedDir = path.resolve(repoRoot, process.env.KFP_GITOPS_SHARED_DI
 export const hasShared = fs.existsSync(path.join(sharedDir, 'README.md'));
 
 /** Whether these fixture sets (folders of ../shared/) are there; a fetched copy has those with a public upstream. */
-export const hasSharedSets = (...sets: string[]) => hasShared && sets.every((set) => fs.existsSync(path.join(sharedDir, set)));
+export const hasSharedSets = (...sets: string[]) =>
+  hasShared && sets.every((set) => fs.existsSync(path.join(sharedDir, set)));
 
 /*
  * When the fixtures are absent, a block is registered as skipped without running its body (a body may
@@ -20,7 +21,8 @@ function skipping(reason: string): typeof describe {
   const tag = `[skipped: ${reason}]`;
   const placeholder = () => test.skip('needs the shared fixtures', () => {});
   const skip = ((name: string) => describe.skip(`${name} ${tag}`, placeholder)) as unknown as typeof describe;
-  skip.each = ((table: unknown) => (name: string) => describe.skip.each(table as never[])(`${name} ${tag}`, placeholder)) as never;
+  skip.each = ((table: unknown) => (name: string) =>
+    describe.skip.each(table as never[])(`${name} ${tag}`, placeholder)) as never;
   return skip;
 }
 
@@ -32,4 +34,6 @@ export const describeWithShared: typeof describe = hasShared ? describe : skippi
  * kfp-sdk-traces, reference), so that they skip on a CI runner that fetched the others.
  */
 export const describeWithSharedSets = (...sets: string[]): typeof describe =>
-  hasSharedSets(...sets) ? describe : skipping(hasShared ? `../shared/${sets.join(', ')} absent` : 'shared fixtures absent');
+  hasSharedSets(...sets)
+    ? describe
+    : skipping(hasShared ? `../shared/${sets.join(', ')} absent` : 'shared fixtures absent');

@@ -92,7 +92,12 @@ export async function runBundle(
 }
 
 /** Start a bundle as the runner does, with its INPUT_* variables (runProcess hides those from children). */
-function runAsRunner(script: string, cwd: string, env: NodeJS.ProcessEnv, signalWhen?: { stdout: RegExp; signal: NodeJS.Signals }): Promise<{ code: number; stdout: string; stderr: string }> {
+function runAsRunner(
+  script: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  signalWhen?: { stdout: RegExp; signal: NodeJS.Signals },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

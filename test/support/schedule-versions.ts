@@ -3,7 +3,9 @@ import { parseVersionName } from '../../src/reconcile/identity.js';
 
 /** The `GIT::<schedule>__<time>` versions of one schedule in the emulator, oldest first. */
 export function versionsOf(emu: KfpEmulator, schedule: string) {
-  return [...emu.state.jobs.values()].filter((j) => parseVersionName(j.name)?.schedule === schedule).sort((a, b) => a.name.localeCompare(b.name));
+  return [...emu.state.jobs.values()]
+    .filter((j) => parseVersionName(j.name)?.schedule === schedule)
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** How many versions of each schedule are enabled right now (the reconciler keeps this ≤ 1). */

@@ -21,10 +21,13 @@ export const results = (run: WorkflowRun): Record<string, Result> =>
  * A copy of examples/ as a git repository (main), with a `feature` branch changing `change` files and the
  * merge ref GitHub creates for pull request `pr` (refs/pull/<pr>/merge).
  */
-export async function examplesRepo(opts: { change?: Record<string, string>; pr?: number; only?: string[] } = {}): Promise<TempRepo> {
+export async function examplesRepo(
+  opts: { change?: Record<string, string>; pr?: number; only?: string[] } = {},
+): Promise<TempRepo> {
   const repo = await TempRepo.create({}, { copyFrom: path.join(repoRoot, 'examples') });
   if (opts.only) {
-    for (const entry of await fs.readdir(repo.dir)) if (entry !== '.git' && !opts.only.includes(entry)) await fs.rm(repo.path(entry), { recursive: true });
+    for (const entry of await fs.readdir(repo.dir))
+      if (entry !== '.git' && !opts.only.includes(entry)) await fs.rm(repo.path(entry), { recursive: true });
     await repo.commit('keep only what the test needs');
   }
   await git(repo.dir, ['checkout', '-q', '-b', 'feature']);
@@ -36,13 +39,25 @@ export async function examplesRepo(opts: { change?: Record<string, string>; pr?:
 }
 
 /** An open pull request from `feature` in the GitHub double; returns its number and a realistic payload. */
-export async function openPullRequest(double: GitHubDouble, fullName: string): Promise<{ number: number; payload: Record<string, unknown> }> {
+export async function openPullRequest(
+  double: GitHubDouble,
+  fullName: string,
+): Promise<{ number: number; payload: Record<string, unknown> }> {
   double.createRepo(fullName, { files: { 'README.md': 'repo\n' } });
   double.commitFiles(fullName, { branch: 'feature', files: { 'CHANGE.md': 'a change\n' } });
   const [owner, repo] = fullName.split('/') as [string, string];
   const gh = await createGitHub({ token: 'seed', apiUrl: double.url });
   const { data: pr } = await gh.rest.pulls.create({ owner, repo, head: 'feature', base: 'main', title: 'A change' });
-  const payload = { action: 'synchronize', number: pr.number, pull_request: { number: pr.number, head: { ref: 'feature', sha: pr.head.sha }, base: { ref: 'main' }, html_url: pr.html_url } };
+  const payload = {
+    action: 'synchronize',
+    number: pr.number,
+    pull_request: {
+      number: pr.number,
+      head: { ref: 'feature', sha: pr.head.sha },
+      base: { ref: 'main' },
+      html_url: pr.html_url,
+    },
+  };
   return { number: pr.number, payload };
 }
 

@@ -52,18 +52,31 @@ const comments = () => double.comments(REPO, pr.number);
 async function pullRequestProblems(workflowsDir?: string): Promise<{ run: WorkflowRun; problems: string[] }> {
   const writes = emu.log.writes;
   const before = comments().length;
-  const run = await template({ event: 'pull_request', ref: `refs/pull/${pr.number}/merge`, payload: pr.payload, workflowsDir });
+  const run = await template({
+    event: 'pull_request',
+    ref: `refs/pull/${pr.number}/merge`,
+    payload: pr.payload,
+    workflowsDir,
+  });
   const problems: string[] = [];
   const want = {
-    configs: 'success', 'configs / configs': 'success',
-    reconcile: 'success', 'reconcile / plan': 'success', 'reconcile / guard': 'skipped', 'reconcile / apply': 'skipped', 'reconcile / gate': 'success',
+    configs: 'success',
+    'configs / configs': 'success',
+    reconcile: 'success',
+    'reconcile / plan': 'success',
+    'reconcile / guard': 'skipped',
+    'reconcile / apply': 'skipped',
+    'reconcile / gate': 'success',
   };
   if (JSON.stringify(results(run)) !== JSON.stringify(want)) problems.push(`jobs: ${JSON.stringify(results(run))}`);
   if (emu.log.writes !== writes) problems.push(`${emu.log.writes - writes} KFP write(s) on a pull request`);
-  if (comments().length !== Math.max(before, 1)) problems.push(`${comments().length} PR comment(s), expected one sticky comment`);
+  if (comments().length !== Math.max(before, 1))
+    problems.push(`${comments().length} PR comment(s), expected one sticky comment`);
   const out = run.jobs.reconcile!.outputs;
-  if (out.changes !== '7' || out.applied !== 'false' || !out.plan?.startsWith('[')) problems.push(`reconcile outputs: ${JSON.stringify({ ...out, plan: out.plan?.slice(0, 20) })}`);
-  if (run.jobs.configs!.outputs.errors !== '0') problems.push(`configs outputs: ${JSON.stringify(run.jobs.configs!.outputs)}`);
+  if (out.changes !== '7' || out.applied !== 'false' || !out.plan?.startsWith('['))
+    problems.push(`reconcile outputs: ${JSON.stringify({ ...out, plan: out.plan?.slice(0, 20) })}`);
+  if (run.jobs.configs!.outputs.errors !== '0')
+    problems.push(`configs outputs: ${JSON.stringify(run.jobs.configs!.outputs)}`);
   return { run, problems };
 }
 
@@ -84,13 +97,29 @@ describe('kfp-schedules.yml, event by event', () => {
 
   test('pull request breaking a schedule: configs fails at file:line, the plan fails too, gate red, nothing applied', async () => {
     const file = 'schedules/team-ml/recurring_runs.yaml';
-    const broken = await examplesRepo({ pr: pr.number, only: ['schedules', 'pipelines'], change: { [file]: (await repo.read(file)).replace('cron: "0 30 2 * * *"', 'cron: "0 30 25 * * *"') } });
+    const broken = await examplesRepo({
+      pr: pr.number,
+      only: ['schedules', 'pipelines'],
+      change: { [file]: (await repo.read(file)).replace('cron: "0 30 2 * * *"', 'cron: "0 30 25 * * *"') },
+    });
     try {
       const writes = emu.log.writes;
-      const run = await template({ event: 'pull_request', ref: `refs/pull/${pr.number}/merge`, payload: pr.payload, repository: { dir: broken.dir, fullName: REPO } });
-      expect(results(run)).toMatchObject({ 'configs / configs': 'failure', 'reconcile / plan': 'failure', 'reconcile / apply': 'skipped', 'reconcile / gate': 'failure' });
+      const run = await template({
+        event: 'pull_request',
+        ref: `refs/pull/${pr.number}/merge`,
+        payload: pr.payload,
+        repository: { dir: broken.dir, fullName: REPO },
+      });
+      expect(results(run)).toMatchObject({
+        'configs / configs': 'failure',
+        'reconcile / plan': 'failure',
+        'reconcile / apply': 'skipped',
+        'reconcile / gate': 'failure',
+      });
       expect(Number(run.jobs.configs!.outputs.errors)).toBeGreaterThanOrEqual(1);
-      const annotations = run.jobs['configs / configs']!.steps.flatMap((s) => s.annotations).filter((a) => a.kind === 'error');
+      const annotations = run.jobs['configs / configs']!.steps.flatMap((s) => s.annotations).filter(
+        (a) => a.kind === 'error',
+      );
       expect(annotations.map((a) => a.props.file)).toContain(file);
       expect(emu.log.writes).toBe(writes);
     } finally {
@@ -102,8 +131,12 @@ describe('kfp-schedules.yml, event by event', () => {
     const writes = emu.log.writes;
     const run = await template({ event: 'workflow_dispatch', ref: 'refs/heads/feature', inputs: { mode: 'apply' } });
     expect(results(run)).toEqual({
-      configs: 'skipped', reconcile: 'failure',
-      'reconcile / plan': 'skipped', 'reconcile / guard': 'failure', 'reconcile / apply': 'skipped', 'reconcile / gate': 'failure',
+      configs: 'skipped',
+      reconcile: 'failure',
+      'reconcile / plan': 'skipped',
+      'reconcile / guard': 'failure',
+      'reconcile / apply': 'skipped',
+      'reconcile / gate': 'failure',
     });
     expect(errorsOf(run, 'reconcile / guard')).toEqual([
       'Apply refused: refs/heads/feature is not the default branch (main) nor in apply-branches. Apply from the default branch, or add the branch to the apply-branches input.',
@@ -114,14 +147,25 @@ describe('kfp-schedules.yml, event by event', () => {
 
   test('push to the default branch: applied in the kfp-apply environment, no comment, applied=true', async () => {
     const before = comments().length;
-    const run = await template({ event: 'push', ref: 'refs/heads/main', payload: { before: '0'.repeat(40), after: 'x', pusher: { name: 'octocat' } } });
+    const run = await template({
+      event: 'push',
+      ref: 'refs/heads/main',
+      payload: { before: '0'.repeat(40), after: 'x', pusher: { name: 'octocat' } },
+    });
     expect(results(run)).toEqual({
-      configs: 'skipped', reconcile: 'success',
-      'reconcile / plan': 'skipped', 'reconcile / guard': 'success', 'reconcile / apply': 'success', 'reconcile / gate': 'success',
+      configs: 'skipped',
+      reconcile: 'success',
+      'reconcile / plan': 'skipped',
+      'reconcile / guard': 'success',
+      'reconcile / apply': 'success',
+      'reconcile / gate': 'success',
     });
     expect(run.jobs['reconcile / apply']!.environment).toBe('kfp-apply');
     expect(run.jobs['reconcile / apply']!.permissions).toEqual({ contents: 'read' });
-    expect(run.jobs['reconcile / apply']!.concurrency).toEqual({ group: `kfp-gitops-apply-${emu.url}`, cancelInProgress: false });
+    expect(run.jobs['reconcile / apply']!.concurrency).toEqual({
+      group: `kfp-gitops-apply-${emu.url}`,
+      cancelInProgress: false,
+    });
     expect(run.jobs.reconcile!.outputs).toMatchObject({ changes: '7', applied: 'true' });
     expect(emu.log.writes).toBeGreaterThanOrEqual(7);
     expect(comments()).toHaveLength(before);
@@ -155,26 +199,45 @@ jobs:
       KFP_TOKEN: \${{ secrets.KFP_TOKEN }}
 `;
     const dispatch = (ref: string, environments: RunWorkflowOptions['environments']) =>
-      template({ workflow: 'schedules.yml', content: caller, event: 'workflow_dispatch', ref, secrets: { KFP_TOKEN: 'a-repository-secret' }, environments });
+      template({
+        workflow: 'schedules.yml',
+        content: caller,
+        event: 'workflow_dispatch',
+        ref,
+        secrets: { KFP_TOKEN: 'a-repository-secret' },
+        environments,
+      });
     // The environment's own KFP_TOKEN replaces the caller's (wrong) one: the apply can only succeed with it.
     const run = await dispatch('refs/heads/release/1', { production: { secrets: { KFP_TOKEN } } });
-    expect(results(run)).toMatchObject({ 'reconcile / guard': 'success', 'reconcile / apply': 'success', 'reconcile / gate': 'success' });
+    expect(results(run)).toMatchObject({
+      'reconcile / guard': 'success',
+      'reconcile / apply': 'success',
+      'reconcile / gate': 'success',
+    });
     expect(run.jobs['reconcile / apply']!.environment).toBe('production');
     // A deployment branch rule on the environment refuses the branch on GitHub's side as well.
-    const ruled = await dispatch('refs/heads/release/1', { production: { secrets: { KFP_TOKEN }, branches: ['main'] } });
+    const ruled = await dispatch('refs/heads/release/1', {
+      production: { secrets: { KFP_TOKEN }, branches: ['main'] },
+    });
     expect(results(ruled)).toMatchObject({ 'reconcile / apply': 'failure', 'reconcile / gate': 'failure' });
-    expect(ruled.jobs['reconcile / apply']!.error).toBe('Branch "release/1" is not allowed to deploy to production due to environment protection rules.');
+    expect(ruled.jobs['reconcile / apply']!.error).toBe(
+      'Branch "release/1" is not allowed to deploy to production due to environment protection rules.',
+    );
   });
 
   test('workflow_dispatch mode=plan on main: plans, posts no comment (no pull request)', async () => {
     const before = comments().length;
     const run = await template({ event: 'workflow_dispatch', ref: 'refs/heads/main', inputs: { mode: 'plan' } });
-    expect(results(run)).toMatchObject({ 'reconcile / plan': 'success', 'reconcile / apply': 'skipped', 'reconcile / gate': 'success' });
+    expect(results(run)).toMatchObject({
+      'reconcile / plan': 'success',
+      'reconcile / apply': 'skipped',
+      'reconcile / gate': 'success',
+    });
     expect(run.jobs.reconcile!.outputs.changes).toBe('0');
     expect(comments()).toHaveLength(before);
   });
 
-  test('a missing KFP secret and an unset KFP_HOST variable fail with the action\'s own message', async () => {
+  test("a missing KFP secret and an unset KFP_HOST variable fail with the action's own message", async () => {
     const noSecret = await template({ event: 'push', ref: 'refs/heads/main', secrets: {} });
     expect(results(noSecret)).toMatchObject({ 'reconcile / apply': 'failure', 'reconcile / gate': 'failure' });
     expect(noSecret.log).toMatch(/401|Unauthorized|credentials/i);
@@ -201,7 +264,9 @@ describe('the suite fails when reconcile.yml is broken (mutations of a temp copy
   test("swapping 'plan' and 'apply' in the mode expressions: a pull request applies to KFP", async () => {
     const dir = await mutatedWorkflows('reconcile.yml', (text) => {
       const lines = text.split('\n');
-      const swapped = lines.map((l) => (l.includes(MODE) ? l.replace(/'plan'|'apply'/g, (m) => (m === "'plan'" ? "'apply'" : "'plan'")) : l));
+      const swapped = lines.map((l) =>
+        l.includes(MODE) ? l.replace(/'plan'|'apply'/g, (m) => (m === "'plan'" ? "'apply'" : "'plan'")) : l,
+      );
       expect(swapped.filter((l, i) => l !== lines[i]).length).toBe(4);
       return swapped.join('\n');
     });
@@ -211,7 +276,9 @@ describe('the suite fails when reconcile.yml is broken (mutations of a temp copy
   });
 
   test('a broken output chain (plan job output read from a step output that does not exist)', async () => {
-    const dir = await mutatedWorkflows('reconcile.yml', (text) => text.replace('changes: ${{ steps.reconcile.outputs.changes }}', 'changes: ${{ steps.reconcile.outputs.change }}'));
+    const dir = await mutatedWorkflows('reconcile.yml', (text) =>
+      text.replace('changes: ${{ steps.reconcile.outputs.changes }}', 'changes: ${{ steps.reconcile.outputs.change }}'),
+    );
     dirs.push(dir);
     const { problems } = await pullRequestProblems(dir);
     expect(problems).toEqual([expect.stringMatching(/^reconcile outputs: .*"changes":""/)]);

@@ -18,11 +18,13 @@ export const spec: ActionSpec = {
       secret: true,
     },
     'api-version': {
-      description: 'The KFP REST API version push-reconcile uses (`v1beta1` or `v2beta1`): with `v2beta1`, Argo (KFP v1) pipelines with parameters are refused, as KFP\'s v2beta1 API cannot pass them; a `pipelines.yaml` needs `v2beta1`.',
+      description:
+        "The KFP REST API version push-reconcile uses (`v1beta1` or `v2beta1`): with `v2beta1`, Argo (KFP v1) pipelines with parameters are refused, as KFP's v2beta1 API cannot pass them; a `pipelines.yaml` needs `v2beta1`.",
       default: 'v1beta1',
     },
     'working-directory': {
-      description: 'Folder inside the checkout that config-folders are relative to. Paths inside the configs (pipeline_source.path, valueFrom.path) are relative to the repository root.',
+      description:
+        'Folder inside the checkout that config-folders are relative to. Paths inside the configs (pipeline_source.path, valueFrom.path) are relative to the repository root.',
       default: '.',
     },
   },

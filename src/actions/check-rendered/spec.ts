@@ -13,7 +13,8 @@ export const spec: ActionSpec = {
       required: true,
     },
     'ignore-keys': {
-      description: 'YAML keys ignored at any depth when comparing a rendered file with the committed one, one per line (volatile keys such as compile timestamps).',
+      description:
+        'YAML keys ignored at any depth when comparing a rendered file with the committed one, one per line (volatile keys such as compile timestamps).',
       default: DEFAULT_IGNORE_KEYS.join('\n'),
     },
     'check-determinism': {

@@ -33,7 +33,9 @@ export async function run(ctx: ActionContext): Promise<void> {
     decision = decideFreshness({ newest, now: clock, maxAgeSeconds, inFlight });
   }
   if (decision.clockSkewSeconds !== undefined) {
-    host.warning(`The newest model's creation time is ${formatDuration(decision.clockSkewSeconds)} in the future (clock skew?); its age is taken as 0.`);
+    host.warning(
+      `The newest model's creation time is ${formatDuration(decision.clockSkewSeconds)} in the future (clock skew?); its age is taken as 0.`,
+    );
   }
 
   host.setOutput('needs-retrain', String(decision.needsRetrain));
@@ -41,7 +43,9 @@ export async function run(ctx: ActionContext): Promise<void> {
   host.setOutput('newest-model', modelJson(newest));
   host.setOutput('model-age-seconds', decision.ageSeconds === undefined ? '' : String(decision.ageSeconds));
   host.info(decision.explanation);
-  await host.appendSummary(summarize({ decision, newest, origin: listing.origin, maxAgeSeconds, clock, inFlight, notes: listing.notes }));
+  await host.appendSummary(
+    summarize({ decision, newest, origin: listing.origin, maxAgeSeconds, clock, inFlight, notes: listing.notes }),
+  );
 }
 
 /** The KFP connection of a kfp-experiment: check; kfp-host is optional for this action, so its absence is named here. */
@@ -54,9 +58,21 @@ function kfpOptions(inputs: Inputs, check: string): KfpClientOptions {
   return kfpOptionsFromInputs(inputs);
 }
 
-export function summarize(r: { decision: FreshnessDecision; newest?: Model; origin: string; maxAgeSeconds: number; clock: Date; inFlight?: InFlight; notes: string[] }): string {
+export function summarize(r: {
+  decision: FreshnessDecision;
+  newest?: Model;
+  origin: string;
+  maxAgeSeconds: number;
+  clock: Date;
+  inFlight?: InFlight;
+  notes: string[];
+}): string {
   const { decision: d, newest } = r;
-  const head = d.needsRetrain ? '🔁 Retrain needed' : d.reason === 'training-in-flight' ? '⏳ Training already in flight' : '✅ Model is fresh';
+  const head = d.needsRetrain
+    ? '🔁 Retrain needed'
+    : d.reason === 'training-in-flight'
+      ? '⏳ Training already in flight'
+      : '✅ Model is fresh';
   const rows = [
     ['source', r.origin],
     ['newest model', newest ? `${code(newest.id)}\n${code(newest.uri)}` : '(none)'],

@@ -10,7 +10,8 @@ export const spec: ActionSpec = {
   inputs: {
     'model-source': { ...modelSourceInputs['model-source']!, required: true },
     'max-age': {
-      description: 'Retrain when the newest model is older than this: a duration such as `24h`, `7d`, `90m` or `1d12h` (units w, d, h, m, s); a bare number is seconds.',
+      description:
+        'Retrain when the newest model is older than this: a duration such as `24h`, `7d`, `90m` or `1d12h` (units w, d, h, m, s); a bare number is seconds.',
       required: true,
     },
     'in-flight-check': {
@@ -22,12 +23,19 @@ export const spec: ActionSpec = {
     'working-directory': modelSourceInputs['working-directory']!,
     ...kfpInputSpecs,
     // Only a kfp-experiment: check talks to KFP.
-    'kfp-host': { description: `${kfpInputSpecs['kfp-host']!.description} Needed only for \`in-flight-check: kfp-experiment:<name>\`.` },
+    'kfp-host': {
+      description: `${kfpInputSpecs['kfp-host']!.description} Needed only for \`in-flight-check: kfp-experiment:<name>\`.`,
+    },
   },
   outputs: {
     'needs-retrain': { description: '`true` when a training run should be started, else `false`.' },
     reason: { description: '`no-model`, `too-old`, `fresh` or `training-in-flight`.' },
-    'newest-model': { description: 'The newest usable model as JSON `{id, uri, created, version?, runId?}`; empty when there is none.' },
-    'model-age-seconds': { description: 'Age of the newest model in whole seconds (0 if its time is in the future); empty when there is none.' },
+    'newest-model': {
+      description: 'The newest usable model as JSON `{id, uri, created, version?, runId?}`; empty when there is none.',
+    },
+    'model-age-seconds': {
+      description:
+        'Age of the newest model in whole seconds (0 if its time is in the future); empty when there is none.',
+    },
   },
 };

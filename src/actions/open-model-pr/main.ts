@@ -18,14 +18,20 @@ export async function run(ctx: ActionContext): Promise<void> {
   const { inputs, host, env } = ctx;
   const sourceText = inputs.optional('model-source');
   const modelText = inputs.optional('model');
-  if (!sourceText === !modelText) throw new UserError(`Give exactly one of model-source and model (got ${sourceText ? 'both' : 'neither'}). Fix: set model-source to where models are listed, or model to the model from an earlier step.`);
+  if (!sourceText === !modelText)
+    throw new UserError(
+      `Give exactly one of model-source and model (got ${sourceText ? 'both' : 'neither'}). Fix: set model-source to where models are listed, or model to the model from an earlier step.`,
+    );
   const pin = inputs.oneOf('pin', ['uri', 'id'] as const);
   const branch = branchInput(inputs.string('branch'), 'branch');
   const base = inputs.optional('base') && branchInput(inputs.string('base'), 'base');
   const path = inputs.required('config-file').replace(/^\.\//, '');
   const locator = locatorFrom(inputs.optional('config-key'), inputs.optional('marker'), inputs.optional('document'));
   const repo = inputs.optional('repository') ? parseRepo(inputs.string('repository')) : repoFromEnv(env);
-  if (!repo) throw new UserError('No repository to work on. Fix: set repository to owner/name (GITHUB_REPOSITORY is set automatically inside GitHub Actions).');
+  if (!repo)
+    throw new UserError(
+      'No repository to work on. Fix: set repository to owner/name (GITHUB_REPOSITORY is set automatically inside GitHub Actions).',
+    );
   const token = inputs.string('token');
   const draft = inputs.bool('draft');
   const autoMerge = inputs.optional('auto-merge') ? inputs.oneOf('auto-merge', AUTO_MERGE_METHODS) : undefined;
@@ -46,7 +52,9 @@ export async function run(ctx: ActionContext): Promise<void> {
     // Never propose without a resolved candidate (the label bot's "notavlidmodel" PRs).
     host.warning(`No trained model found in ${origin}; nothing to propose.`);
     setOutputs(host, { operation: 'none', branch: inputs.string('branch'), current: '', latest: '' });
-    await host.appendSummary(`## No model to promote\n\nNo trained model was found in ${origin}; no pull request was opened or changed.\n`);
+    await host.appendSummary(
+      `## No model to promote\n\nNo trained model was found in ${origin}; no pull request was opened or changed.\n`,
+    );
     return;
   }
   const desired = pin === 'uri' ? latest.uri : latest.id;
@@ -71,7 +79,8 @@ export async function run(ctx: ActionContext): Promise<void> {
       desired,
       latest: { id: latest.id, uri: latest.uri, ...(latest.created ? { created: latest.created } : {}) },
       title,
-      body: ({ current, pinned }) => prBody({ userBody, current, currentModel: describe(current), pinned, latest, desired, path, branch, origin }),
+      body: ({ current, pinned }) =>
+        prBody({ userBody, current, currentModel: describe(current), pinned, latest, desired, path, branch, origin }),
       // Lineage trailers (Model-Id, Model-Uri, Model-Created) are appended by reconcileModelPr.
       commitMessage: (current) => `${title}\n\n${path}: ${current || '(empty)'} → ${desired}`,
       labels,
@@ -90,16 +99,31 @@ export async function run(ctx: ActionContext): Promise<void> {
     }),
   );
 
-  setOutputs(host, { operation: result.operation, pr: result.pr, headSha: result.headSha, branch, current: result.current, latest: desired });
+  setOutputs(host, {
+    operation: result.operation,
+    pr: result.pr,
+    headSha: result.headSha,
+    branch,
+    current: result.current,
+    latest: desired,
+  });
   host.info(`operation=${result.operation}${result.pr ? ` ${result.pr.url}` : ''}`);
   let armed: AutoMergeResult | undefined;
   if (autoMerge) {
     armed = await host.group('Auto-merge', async () => {
       let a: AutoMergeResult | undefined;
-      if (result.pr?.open) a = await armAutoMerge(gh, { repo, pr: result.pr, headSha: result.headSha, method: autoMerge, base: result.base });
+      if (result.pr?.open)
+        a = await armAutoMerge(gh, {
+          repo,
+          pr: result.pr,
+          headSha: result.headSha,
+          method: autoMerge,
+          base: result.base,
+        });
       else if (result.current === desired) {
         const merged = await mergedModelPr(gh, { repo, branch, base: result.base, desired });
-        if (merged) a = { state: 'merged', note: `[#${merged.number}](${merged.url}) pinning it is merged.`, warn: false };
+        if (merged)
+          a = { state: 'merged', note: `[#${merged.number}](${merged.url}) pinning it is merged.`, warn: false };
       }
       if (a?.warn) host.warning(a.note);
       else host.info(a?.note ?? 'No pull request is open: nothing to arm.');
@@ -107,8 +131,18 @@ export async function run(ctx: ActionContext): Promise<void> {
     });
     host.setOutput('auto-merge', armed?.state ?? '');
   }
-  const summary = summarize({ result, latest, desired, currentModel: describe(result.current), path, clock, repo: `${repo.owner}/${repo.repo}` });
-  await host.appendSummary(armed ? `${summary}\n${armed.warn ? '⚠️' : armed.state === 'merged' ? '✅' : '🤖'} ${armed.note}\n` : summary);
+  const summary = summarize({
+    result,
+    latest,
+    desired,
+    currentModel: describe(result.current),
+    path,
+    clock,
+    repo: `${repo.owner}/${repo.repo}`,
+  });
+  await host.appendSummary(
+    armed ? `${summary}\n${armed.warn ? '⚠️' : armed.state === 'merged' ? '✅' : '🤖'} ${armed.note}\n` : summary,
+  );
 }
 
 /** A branch input, checked before any call (it goes into the refs API). */
@@ -119,9 +153,14 @@ function branchInput(name: string, input: string): string {
 }
 
 function locatorFrom(key: string | undefined, marker: string | undefined, document: string | undefined): PinLocator {
-  if (!key === !marker) throw new UserError(`Give exactly one of config-key and marker (got ${key ? 'both' : 'neither'}). Fix: set config-key to the YAML path of the pinned value (e.g. spec.predictor.model.storageUri) or marker to the comment on its line.`);
+  if (!key === !marker)
+    throw new UserError(
+      `Give exactly one of config-key and marker (got ${key ? 'both' : 'neither'}). Fix: set config-key to the YAML path of the pinned value (e.g. spec.predictor.model.storageUri) or marker to the comment on its line.`,
+    );
   const doc = document ? { document: parseDocumentSelector(document) } : {};
-  return key ? { kind: 'key', text: key, path: parseConfigKey(key), ...doc } : { kind: 'marker', marker: marker!, ...doc };
+  return key
+    ? { kind: 'key', text: key, path: parseConfigKey(key), ...doc }
+    : { kind: 'marker', marker: marker!, ...doc };
 }
 
 function splitList(text: string): string[] {
@@ -131,7 +170,17 @@ function splitList(text: string): string[] {
     .filter(Boolean);
 }
 
-function setOutputs(host: ActionContext['host'], o: { operation: string; pr?: { number: number; url: string }; headSha?: string; branch: string; current: string; latest: string }): void {
+function setOutputs(
+  host: ActionContext['host'],
+  o: {
+    operation: string;
+    pr?: { number: number; url: string };
+    headSha?: string;
+    branch: string;
+    current: string;
+    latest: string;
+  },
+): void {
   host.setOutput('operation', o.operation);
   // create-pull-request's names, so workflows written for it read the same outputs.
   host.setOutput('pull-request-operation', o.operation);

@@ -12,14 +12,17 @@ export const spec: ActionSpec = {
       description: `${modelSourceInputs['model-source']!.description} Give this or model.`,
     },
     model: {
-      description: 'The model to pin, from an earlier step instead of model-source: a URI/id string, or the JSON `{id, uri, created}` that model-freshness outputs as newest-model.',
+      description:
+        'The model to pin, from an earlier step instead of model-source: a URI/id string, or the JSON `{id, uri, created}` that model-freshness outputs as newest-model.',
     },
     pin: {
-      description: 'Which property of the model is written into the config: `uri` (the immutable artifact URI, e.g. for KServe storageUri) or `id`.',
+      description:
+        'Which property of the model is written into the config: `uri` (the immutable artifact URI, e.g. for KServe storageUri) or `id`.',
       default: 'uri',
     },
     'config-file': {
-      description: 'Path, from the repository root, of the YAML/JSON file that pins the model, e.g. `serving/churn-model.yaml`.',
+      description:
+        'Path, from the repository root, of the YAML/JSON file that pins the model, e.g. `serving/churn-model.yaml`.',
       required: true,
     },
     'config-key': {
@@ -27,32 +30,37 @@ export const spec: ActionSpec = {
         'YAML path of the pinned value, e.g. `spec.predictor.model.storageUri`, `spec.predictors[0].graph.modelUri` or `data.modelId` (`["a.b"]` for keys with dots). Give this or marker. Matching no value, or values in several documents, is an error.',
     },
     marker: {
-      description: 'Instead of config-key: a comment marking the pinned value\'s line, e.g. `kpt-set: ${model}` or `{"$imagepolicy": "flux-system:model"}`. Exactly one value may carry it.',
+      description:
+        'Instead of config-key: a comment marking the pinned value\'s line, e.g. `kpt-set: ${model}` or `{"$imagepolicy": "flux-system:model"}`. Exactly one value may carry it.',
     },
     document: {
       description: 'In a multi-document file, the document to edit as kind/name, e.g. `InferenceService/churn-model`.',
     },
     branch: {
-      description: 'The fixed PR branch, rebuilt from the base head on every change and force-updated. Do not push to it by hand.',
+      description:
+        'The fixed PR branch, rebuilt from the base head on every change and force-updated. Do not push to it by hand.',
       default: 'auto-update-model',
     },
     base: {
-      description: 'Branch the PR targets. Default: the repository\'s default branch.',
+      description: "Branch the PR targets. Default: the repository's default branch.",
     },
     title: {
       description: 'PR title. Default: `Update model to <model id>`.',
     },
     body: {
-      description: 'PR body, e.g. the quality-gate report. A table of the current and proposed model is appended. Truncated to GitHub\'s 65,536 characters.',
+      description:
+        "PR body, e.g. the quality-gate report. A table of the current and proposed model is appended. Truncated to GitHub's 65,536 characters.",
     },
     labels: {
       description: 'Labels to add to the PR, comma or newline separated. Labels are only ever added, never removed.',
     },
     reviewers: {
-      description: 'Reviewers to request, comma or newline separated; `org/team` for a team (needs an App or PAT with members: read). Requested where missing on every run, once per proposed model (someone who has reviewed, or whose request was removed, is not asked again for the same model); retried while GitHub has not caught up with a new PR.',
+      description:
+        'Reviewers to request, comma or newline separated; `org/team` for a team (needs an App or PAT with members: read). Requested where missing on every run, once per proposed model (someone who has reviewed, or whose request was removed, is not asked again for the same model); retried while GitHub has not caught up with a new PR.',
     },
     'allow-downgrade': {
-      description: 'Propose the newest model even when it is older than the model pinned on base (when both creation times are known: from the model source, a merged PR of this action, or the trailer of the commit that pinned it).',
+      description:
+        'Propose the newest model even when it is older than the model pinned on base (when both creation times are known: from the model source, a merged PR of this action, or the trailer of the commit that pinned it).',
       default: 'false',
     },
     'reconsider-rejected': {
@@ -74,20 +82,28 @@ export const spec: ActionSpec = {
       secret: true,
     },
     repository: {
-      description: 'Repository as owner/name. Default: the workflow\'s repository (GITHUB_REPOSITORY).',
+      description: "Repository as owner/name. Default: the workflow's repository (GITHUB_REPOSITORY).",
     },
     'mlflow-tracking-uri': modelSourceInputs['mlflow-tracking-uri']!,
     'mlflow-token': modelSourceInputs['mlflow-token']!,
     'working-directory': modelSourceInputs['working-directory']!,
   },
   outputs: {
-    operation: { description: '`created`, `updated`, `closed` or `none` (create-pull-request\'s values; `none` also when a model is rejected, older or not rewound: the log and summary say why).' },
-    'pull-request-operation': { description: 'The same as operation, under create-pull-request\'s name.' },
+    operation: {
+      description:
+        "`created`, `updated`, `closed` or `none` (create-pull-request's values; `none` also when a model is rejected, older or not rewound: the log and summary say why).",
+    },
+    'pull-request-operation': { description: "The same as operation, under create-pull-request's name." },
     'pull-request-number': { description: 'Number of the PR (also when closed); empty when there is none.' },
     'pull-request-url': { description: 'URL of the PR (also when closed); empty when there is none.' },
-    'pull-request-head-sha': { description: 'Head commit of the PR branch after the run; empty when the branch does not exist.' },
+    'pull-request-head-sha': {
+      description: 'Head commit of the PR branch after the run; empty when the branch does not exist.',
+    },
     'pull-request-branch': { description: 'The PR branch (the branch input).' },
-    'auto-merge': { description: 'With auto-merge set: `armed`, `not-allowed` (the repository does not allow auto-merge), `refused` (GitHub refused for another reason: the summary says why), `merged` (the PR pinning the newest model is merged), or empty when no PR is open.' },
+    'auto-merge': {
+      description:
+        'With auto-merge set: `armed`, `not-allowed` (the repository does not allow auto-merge), `refused` (GitHub refused for another reason: the summary says why), `merged` (the PR pinning the newest model is merged), or empty when no PR is open.',
+    },
     'current-model': { description: 'The value pinned on the base branch before this run.' },
     'latest-model': { description: 'The value of the newest model (what the PR pins).' },
   },

@@ -14,10 +14,21 @@ import { toDesiredState } from '../../reconcile/config-adapter.js';
 import { countSteps } from '../../reconcile/plan.js';
 import type { PrunePolicy } from '../../reconcile/model.js';
 import { applyPlanned, observeAndPlanEach } from '../../reconcile/reconcile.js';
-import { type NamespaceError, describePipelineStep, planJson, planMarkdown, planText, retriedText } from '../../reconcile/report.js';
+import {
+  type NamespaceError,
+  describePipelineStep,
+  planJson,
+  planMarkdown,
+  planText,
+  retriedText,
+} from '../../reconcile/report.js';
 
 /** Which namespace each folder reconciles into: the explicit map, the single `namespace`, or the folder's name. */
-export function namespaceResolver(map: string[], single: string | undefined, folderCount: number): (f: DesiredFolder) => string {
+export function namespaceResolver(
+  map: string[],
+  single: string | undefined,
+  folderCount: number,
+): (f: DesiredFolder) => string {
   const explicit = new Map<string, string>();
   for (const line of map) {
     const m = /^(.+?)\s*=\s*(\S+)$/.exec(line);
@@ -25,7 +36,9 @@ export function namespaceResolver(map: string[], single: string | undefined, fol
     explicit.set(path.normalize(m[1]!), m[2]!);
   }
   if (single && folderCount > 1 && explicit.size === 0) {
-    throw new UserError(`Input 'namespace' names one namespace but config-folders matched ${folderCount} folders. Fix: use 'namespace-map' (folder=namespace per line), or leave both empty to use the folder names.`);
+    throw new UserError(
+      `Input 'namespace' names one namespace but config-folders matched ${folderCount} folders. Fix: use 'namespace-map' (folder=namespace per line), or leave both empty to use the folder names.`,
+    );
   }
   return (f) => explicit.get(path.normalize(f.folder)) ?? single ?? f.namespace;
 }
@@ -44,7 +57,11 @@ export async function run(ctx: ActionContext): Promise<void> {
   const kfpOptions = kfpOptionsFromInputs(inputs);
 
   // 1. Validate every config first: one error anywhere and nothing is written.
-  const { root, state: loaded } = await loadConfigFolders(ctx, { patterns: inputs.list('config-folders'), token, apiVersion: kfpOptions.apiVersion });
+  const { root, state: loaded } = await loadConfigFolders(ctx, {
+    patterns: inputs.list('config-folders'),
+    token,
+    apiVersion: kfpOptions.apiVersion,
+  });
   const diagnostics = loaded.diagnostics;
   reportDiagnostics(host, diagnostics);
   const errors = diagnostics.filter((d) => d.severity !== 'warning');
@@ -59,10 +76,20 @@ export async function run(ctx: ActionContext): Promise<void> {
   // 2. Observe (one listing of experiments and of recurring runs per namespace, all namespaces at once) and plan.
   const client = createKfpClient({ ...kfpOptions, maxParallelRequests }, host);
   try {
-    const desired = loaded.namespaces.map((folder) => toDesiredState(folder, namespaceOf(folder), defaultServiceAccount));
+    const desired = loaded.namespaces.map((folder) =>
+      toDesiredState(folder, namespaceOf(folder), defaultServiceAccount),
+    );
     // Uploaded pipeline versions are named after the commit; schedules-only configs never ask git.
-    const commit = env.GITHUB_SHA || (desired.some((d) => d.pipelines?.length) ? await checkedOutCommit(root) : undefined);
-    const { planned, failed } = await observeAndPlanEach(client, desired, { now: new Date(), prune, ignoreKeys, maxCatchupRuns, defaultServiceAccount, commit });
+    const commit =
+      env.GITHUB_SHA || (desired.some((d) => d.pipelines?.length) ? await checkedOutCommit(root) : undefined);
+    const { planned, failed } = await observeAndPlanEach(client, desired, {
+      now: new Date(),
+      prune,
+      ignoreKeys,
+      maxCatchupRuns,
+      defaultServiceAccount,
+      commit,
+    });
     // A namespace KFP would not list is reported on its own; the others go on.
     const errors: NamespaceError[] = failed.map((f) => ({ namespace: f.namespace, error: errorMessage(f.error) }));
     for (const e of errors) host.error(`${e.namespace}: cannot observe the namespace: ${e.error}`);
@@ -72,7 +99,10 @@ export async function run(ctx: ActionContext): Promise<void> {
     for (const p of plans) for (const w of p.warnings) host.warning(w);
     host.setOutput('plan', planJson(plans));
     host.setOutput('changes', String(changes));
-    const observeFailed = () => new CheckFailed(`${errors.length} namespace(s) could not be observed (${errors.map((e) => e.namespace).join(', ')}); see the errors above.`);
+    const observeFailed = () =>
+      new CheckFailed(
+        `${errors.length} namespace(s) could not be observed (${errors.map((e) => e.namespace).join(', ')}); see the errors above.`,
+      );
 
     // 3. Apply.
     if (mode === 'plan' || changes === 0) {
@@ -80,7 +110,13 @@ export async function run(ctx: ActionContext): Promise<void> {
       const md = planMarkdown(plans, { mode, errors, retries: client.retries() });
       if (retriedText(client.retries())) host.info(retriedText(client.retries()));
       await host.appendSummary(md);
-      if (mode === 'plan' && wantComment) await commentOnPullRequest(ctx, { key: `plan:${desired.map((d) => d.namespace).join(',')}`, body: md, token, what: 'plan' });
+      if (mode === 'plan' && wantComment)
+        await commentOnPullRequest(ctx, {
+          key: `plan:${desired.map((d) => d.namespace).join(',')}`,
+          body: md,
+          token,
+          what: 'plan',
+        });
       if (errors.length) throw observeFailed();
       return;
     }
@@ -97,24 +133,37 @@ export async function run(ctx: ActionContext): Promise<void> {
       planned.map(async ({ plan: p, ...rest }) => {
         if (countSteps(p) === 0) return;
         host.info(`Applying ${countSteps(p)} write(s) to namespace ${p.namespace}`);
-        const result = await applyPlanned(client, { plan: p, ...rest }, {
-          parallelism,
-          lineage: (step) => lineage(applied, step.origin),
-          pipelines: {
+        const result = await applyPlanned(
+          client,
+          { plan: p, ...rest },
+          {
+            parallelism,
             lineage: (step) => lineage(applied, step.origin),
-            onStep: (step, outcome, error) => host.info(`${outcome === 'failed' ? '✗' : '✓'} ${p.namespace}: ${describePipelineStep(step)}${error ? ` — ${error}` : ''}`),
+            pipelines: {
+              lineage: (step) => lineage(applied, step.origin),
+              onStep: (step, outcome, error) =>
+                host.info(
+                  `${outcome === 'failed' ? '✗' : '✓'} ${p.namespace}: ${describePipelineStep(step)}${error ? ` — ${error}` : ''}`,
+                ),
+            },
+            // Refused credentials or permissions refuse every later write too: stop at the first.
+            stopsAll: (err) => err instanceof KfpApiError && (err.status === 401 || err.status === 403),
+            onStep: (step, outcome, error) =>
+              host.info(
+                `${outcome === 'failed' ? '✗' : outcome === 'undone' ? '↺' : '✓'} ${p.namespace}: ${step.op} ${'version' in step ? step.version : 'job' in step ? step.job.name : 'experiment' in step ? step.experiment : ''}${error ? ` — ${error}` : ''}`,
+              ),
           },
-          // Refused credentials or permissions refuse every later write too: stop at the first.
-          stopsAll: (err) => err instanceof KfpApiError && (err.status === 401 || err.status === 403),
-          onStep: (step, outcome, error) => host.info(`${outcome === 'failed' ? '✗' : outcome === 'undone' ? '↺' : '✓'} ${p.namespace}: ${step.op} ${'version' in step ? step.version : 'job' in step ? step.job.name : 'experiment' in step ? step.experiment : ''}${error ? ` — ${error}` : ''}`),
-        }).catch((err: unknown) => {
+        ).catch((err: unknown) => {
           errors.push({ namespace: p.namespace, error: errorMessage(err) });
           return undefined;
         });
         if (!result) return;
         results.set(p.namespace, result);
         const next = result.stopped ? ' No further write was tried in this namespace.' : ' The next run converges.';
-        for (const f of result.failures) host.error(`${p.namespace}/${f.schedule}: ${f.step.op} failed: ${f.error}${f.undo ? ` (${f.undo})` : ''}.${next}`);
+        for (const f of result.failures)
+          host.error(
+            `${p.namespace}/${f.schedule}: ${f.step.op} failed: ${f.error}${f.undo ? ` (${f.undo})` : ''}.${next}`,
+          );
       }),
     );
     const failures = [...results.values()].reduce((n, r) => n + r.failures.length, 0);
@@ -124,7 +173,12 @@ export async function run(ctx: ActionContext): Promise<void> {
     if (retriedText(retries)) host.info(retriedText(retries));
     await host.appendSummary(planMarkdown(plans, { mode, results, errors, retries }));
     const stopped = [...results.values()].some((r) => r.stopped !== undefined);
-    const failedNamespaces = [...new Set([...[...results].filter(([, r]) => r.failures.length).map(([ns]) => ns), ...errors.map((e) => e.namespace)])].sort();
+    const failedNamespaces = [
+      ...new Set([
+        ...[...results].filter(([, r]) => r.failures.length).map(([ns]) => ns),
+        ...errors.map((e) => e.namespace),
+      ]),
+    ].sort();
     if (failures || errors.length) {
       throw new CheckFailed(
         `${failures} step(s) failed after ${writes} write(s)${errors.length ? `, ${errors.length} namespace(s) not reconciled` : ''} (namespaces: ${failedNamespaces.join(', ')}); the other namespaces were reconciled. See the errors above.${stopped ? ' Fix the credentials or permissions KFP refused, then re-run.' : ' The next run converges.'}`,
@@ -138,7 +192,11 @@ export async function run(ctx: ActionContext): Promise<void> {
 
 /** "commit abc123 · file:line": what a created version or uploaded pipeline version records. */
 function lineage(commit: string | undefined, origin: { file: string; line?: number } | undefined): string | undefined {
-  return [commit && `commit ${commit.slice(0, 12)}`, origin && `${origin.file}${origin.line ? `:${origin.line}` : ''}`].filter(Boolean).join(' · ') || undefined;
+  return (
+    [commit && `commit ${commit.slice(0, 12)}`, origin && `${origin.file}${origin.line ? `:${origin.line}` : ''}`]
+      .filter(Boolean)
+      .join(' · ') || undefined
+  );
 }
 
 /** Config files and local pipeline files that differ from HEAD (none outside a git repository). */
@@ -149,6 +207,9 @@ async function uncommittedInputs(root: string, folders: readonly DesiredFolder[]
     for (const j of f.jobs) if (j.pipeline.source.type === 'local') paths.add(j.pipeline.source.path);
     for (const p of f.pipelines ?? []) if (p.pipeline.source.type === 'local') paths.add(p.pipeline.source.path);
   }
-  const changed = await status(root, [...paths].map((p) => `:(literal)${p}`)).catch(() => []);
+  const changed = await status(
+    root,
+    [...paths].map((p) => `:(literal)${p}`),
+  ).catch(() => []);
   return changed.map((e) => e.path);
 }

@@ -9,25 +9,33 @@ export const spec: ActionSpec = {
     'Makes the recurring runs of KFP namespaces match the schedule configs in git: observes the KFP API, prints the plan, and in apply mode creates the new version paused, disables the old, enables the new and prunes beyond keep_history. A second run writes nothing.',
   inputs: {
     'config-folders': {
-      description: 'Config folders (each with experiments.yaml and recurring_runs.yaml), one path or glob per line. A folder maps to the namespace named like the folder unless `namespace` or `namespace-map` says otherwise.',
+      description:
+        'Config folders (each with experiments.yaml and recurring_runs.yaml), one path or glob per line. A folder maps to the namespace named like the folder unless `namespace` or `namespace-map` says otherwise.',
       required: true,
     },
-    mode: { description: '`plan` shows what would change and writes nothing; `apply` makes the changes.', default: 'plan' },
+    mode: {
+      description: '`plan` shows what would change and writes nothing; `apply` makes the changes.',
+      default: 'plan',
+    },
     ...kfpInputSpecs,
     namespace: {
-      description: 'KFP namespace (profile) for a single config folder; empty: each folder goes to the namespace named like the folder (deployKF convention), or per `namespace-map`.',
+      description:
+        'KFP namespace (profile) for a single config folder; empty: each folder goes to the namespace named like the folder (deployKF convention), or per `namespace-map`.',
       default: '',
     },
     'namespace-map': {
-      description: 'Explicit folder → namespace mapping, one `folder=namespace` per line (folders as given in config-folders).',
+      description:
+        'Explicit folder → namespace mapping, one `folder=namespace` per line (folders as given in config-folders).',
       default: '',
     },
     'default-service-account': {
-      description: 'Service account of runs whose config has no `job.service_account` (deployKF: `--kfp-default-runner-sa`).',
+      description:
+        'Service account of runs whose config has no `job.service_account` (deployKF: `--kfp-default-runner-sa`).',
       default: 'default-editor',
     },
     prune: {
-      description: 'What to do with `GIT::` schedules that are no longer in the configs (orphans): `none` (only report), `disable`, or `delete`.',
+      description:
+        'What to do with `GIT::` schedules that are no longer in the configs (orphans): `none` (only report), `disable`, or `delete`.',
       default: 'none',
     },
     'max-catchup-runs': {
@@ -36,30 +44,41 @@ export const spec: ActionSpec = {
       default: '0',
     },
     parallelism: {
-      description: 'Schedules of one namespace reconciled at once (steps of one schedule always run in order). Namespaces are reconciled all at once; `max-parallel-requests` bounds the requests in flight for the whole run.',
+      description:
+        'Schedules of one namespace reconciled at once (steps of one schedule always run in order). Namespaces are reconciled all at once; `max-parallel-requests` bounds the requests in flight for the whole run.',
       default: '8',
     },
     'max-parallel-requests': {
-      description: 'Most KFP API requests in flight at once for the whole run, however many namespaces and schedules: more namespaces never means more load on the API server at once. Retry waits hold no slot.',
+      description:
+        'Most KFP API requests in flight at once for the whole run, however many namespaces and schedules: more namespaces never means more load on the API server at once. Retry waits hold no slot.',
       default: '16',
     },
     'ignore-keys': {
-      description: 'Pipeline keys ignored at any depth when comparing the deployed pipeline with git (volatile compile metadata), one per line.',
+      description:
+        'Pipeline keys ignored at any depth when comparing the deployed pipeline with git (volatile compile metadata), one per line.',
       default: DEFAULT_IGNORE_KEYS.join('\n'),
     },
     comment: {
-      description: 'In a pull request, post the plan as ONE sticky comment, updated in place on every push (needs `pull-requests: write`).',
+      description:
+        'In a pull request, post the plan as ONE sticky comment, updated in place on every push (needs `pull-requests: write`).',
       default: 'true',
     },
     'github-token': {
-      description: 'Token for remote pipeline sources (GitHub contents API) and the plan comment. The CLI falls back to GITHUB_TOKEN; without any token, public repositories are read unauthenticated.',
+      description:
+        'Token for remote pipeline sources (GitHub contents API) and the plan comment. The CLI falls back to GITHUB_TOKEN; without any token, public repositories are read unauthenticated.',
       actionDefault: '${{ github.token }}',
       secret: true,
     },
-    'working-directory': { description: 'Folder inside the git checkout that config-folders are relative to.', default: '.' },
+    'working-directory': {
+      description: 'Folder inside the git checkout that config-folders are relative to.',
+      default: '.',
+    },
   },
   outputs: {
-    plan: { description: 'The plan as JSON: per namespace, experiment steps and per-schedule changes with reasons, field diffs and steps.' },
+    plan: {
+      description:
+        'The plan as JSON: per namespace, experiment steps and per-schedule changes with reasons, field diffs and steps.',
+    },
     changes: { description: 'Number of write calls the plan makes (0 = KFP already matches git).' },
     applied: { description: '`true` when mode is apply and every planned write succeeded.' },
   },

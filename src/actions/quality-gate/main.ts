@@ -8,8 +8,22 @@ import { trendCharts } from '../../gate/chart.js';
 import { metricsHistory } from '../../gate/history.js';
 import { pairedOutcomes } from '../../gate/paired.js';
 import { formatNumber } from '../../gate/numbers.js';
-import { notEvaluatedReport, renderReport, resultsJson, ruleDiagnostics, sortForReport, verdict } from '../../gate/report.js';
-import { type LoadContext, forAnnotations, loadMetrics, loadThresholds, mlflowMetrics, parseSource } from '../../gate/sources.js';
+import {
+  notEvaluatedReport,
+  renderReport,
+  resultsJson,
+  ruleDiagnostics,
+  sortForReport,
+  verdict,
+} from '../../gate/report.js';
+import {
+  type LoadContext,
+  forAnnotations,
+  loadMetrics,
+  loadThresholds,
+  mlflowMetrics,
+  parseSource,
+} from '../../gate/sources.js';
 
 /** Room left in a comment for the sticky marker and in a PR body for open-model-pr's own text. */
 const REPORT_LIMIT = COMMENT_LIMIT - 4096;
@@ -34,16 +48,25 @@ export async function run(ctx: ActionContext): Promise<void> {
       workdir,
       workspace: ctx.workspace,
       candidatePath: candidateSource.kind === 'file' ? candidateSource.path : undefined,
-      mlflow: candidateSource.kind.startsWith('mlflow') || baselineSource?.kind.startsWith('mlflow') ? await mlflowLoader(ctx) : undefined,
+      mlflow:
+        candidateSource.kind.startsWith('mlflow') || baselineSource?.kind.startsWith('mlflow')
+          ? await mlflowLoader(ctx)
+          : undefined,
     };
     const candidate = await loadMetrics(candidateSource, load, 'metrics');
-    if (!candidate.metrics) throw new UserError(`No candidate metrics at ${plain(candidate.label)}. Fix: check the 'metrics' input.`);
+    if (!candidate.metrics)
+      throw new UserError(`No candidate metrics at ${plain(candidate.label)}. Fix: check the 'metrics' input.`);
     const baseline = baselineSource ? await loadMetrics(baselineSource, load, 'baseline') : undefined;
     const pairedInput = inputs.optional('paired-predictions');
-    const paired = pairedInput ? await loadMetrics({ kind: 'file', path: pairedInput }, load, 'paired-predictions') : undefined;
+    const paired = pairedInput
+      ? await loadMetrics({ kind: 'file', path: pairedInput }, load, 'paired-predictions')
+      : undefined;
     host.info(`Candidate: ${candidate.metrics.size} metric(s) from ${plain(candidate.label)}.`);
     if (baseline?.metrics) host.info(`Baseline: ${baseline.metrics.size} metric(s) from ${plain(baseline.label)}.`);
-    else host.info(`Baseline: ${baseline ? plain(baseline.label) : 'none given'}; change checks ${missingBaseline} (missing-baseline: ${missingBaseline}).`);
+    else
+      host.info(
+        `Baseline: ${baseline ? plain(baseline.label) : 'none given'}; change checks ${missingBaseline} (missing-baseline: ${missingBaseline}).`,
+      );
 
     const result = evaluate(rules, candidate.metrics, baseline?.metrics, {
       missingBaseline,
@@ -56,7 +79,12 @@ export async function run(ctx: ActionContext): Promise<void> {
       ...(paired ? [`**Paired predictions:** ${paired.label} (significance by McNemar's test)`] : []),
       `**Thresholds:** ${thresholdsFile ? `\`${thresholdsFile}\`` : 'inline'} (${rules.length} rule${rules.length === 1 ? '' : 's'})`,
     ];
-    const trends = await championTrends(ctx, workdir, candidateSource.kind === 'file' ? candidateSource.path : undefined, candidate.metrics);
+    const trends = await championTrends(
+      ctx,
+      workdir,
+      candidateSource.kind === 'file' ? candidateSource.path : undefined,
+      candidate.metrics,
+    );
     const report = renderReport(result, { title, sources, limit: REPORT_LIMIT, charts: true, trends });
     host.setOutput('passed', String(result.passed));
     host.setOutput('results', resultsJson(result));
@@ -68,14 +96,24 @@ export async function run(ctx: ActionContext): Promise<void> {
       const rows = sortForReport(result.results);
       for (const r of rows.filter((r) => r.status !== 'pass')) {
         const value = r.candidate === undefined ? '—' : formatNumber(r.candidate);
-        host.info(`${r.status.toUpperCase().padEnd(4)} ${r.metric} = ${value}  [${r.ruleText}]${r.reasons.length ? `  ${r.reasons.join('; ')}` : ''}`);
+        host.info(
+          `${r.status.toUpperCase().padEnd(4)} ${r.metric} = ${value}  [${r.ruleText}]${r.reasons.length ? `  ${r.reasons.join('; ')}` : ''}`,
+        );
       }
       const passed = rows.filter((r) => r.status === 'pass').length;
       if (passed) host.info(`PASS ${passed} check(s); every row is in the job summary.`);
     });
     reportDiagnostics(host, forAnnotations(thresholdsFile, ruleDiagnostics(result)));
-    await host.appendSummary(renderReport(result, { title, sources, limit: SUMMARY_LIMIT - 4096, charts: true, trends }));
-    if (wantComment) await commentOnPullRequest(ctx, { key: commentKey(title), body: report, token: ctx.inputs.optional('token'), what: 'report' });
+    await host.appendSummary(
+      renderReport(result, { title, sources, limit: SUMMARY_LIMIT - 4096, charts: true, trends }),
+    );
+    if (wantComment)
+      await commentOnPullRequest(ctx, {
+        key: commentKey(title),
+        body: report,
+        token: ctx.inputs.optional('token'),
+        what: 'report',
+      });
 
     const line = verdict(result, title);
     if (!result.passed) throw new CheckFailed(line);
@@ -88,7 +126,12 @@ export async function run(ctx: ActionContext): Promise<void> {
       host.setOutput('report', report);
       // A sticky comment from an earlier run may still say "passed" while the check is now red: replace it.
       if (err instanceof UserError && (await inPullRequest(ctx)) && commentWanted(ctx)) {
-        await commentOnPullRequest(ctx, { key: commentKey(title), body: report, token: inputs.optional('token'), what: 'report' });
+        await commentOnPullRequest(ctx, {
+          key: commentKey(title),
+          body: report,
+          token: inputs.optional('token'),
+          what: 'report',
+        });
       }
     }
     throw err;
@@ -96,16 +139,27 @@ export async function run(ctx: ActionContext): Promise<void> {
 }
 
 /** With `history: git:<ref>[:<path>]`, a trend chart per headline metric over the last champions. */
-async function championTrends(ctx: ActionContext, workdir: string, candidatePath: string | undefined, candidate: Map<string, unknown>): Promise<string[]> {
+async function championTrends(
+  ctx: ActionContext,
+  workdir: string,
+  candidatePath: string | undefined,
+  candidate: Map<string, unknown>,
+): Promise<string[]> {
   const value = ctx.inputs.optional('history');
   if (!value) return [];
   const m = /^git:([^:]+)(?::(.+))?$/.exec(value);
-  if (!m) throw new UserError(`Input 'history' "${value}" is not git:<ref> or git:<ref>:<path>. Fix: write e.g. git:origin/main.`);
+  if (!m)
+    throw new UserError(
+      `Input 'history' "${value}" is not git:<ref> or git:<ref>:<path>. Fix: write e.g. git:origin/main.`,
+    );
   const file = m[2] ?? candidatePath;
-  if (!file) throw new UserError(`Input 'history' ${value} needs the metrics file's path. Fix: write git:${m[1]}:<path>.`);
+  if (!file)
+    throw new UserError(`Input 'history' ${value} needs the metrics file's path. Fix: write git:${m[1]}:<path>.`);
   const count = Number(ctx.inputs.string('history-length') || '10');
   if (!Number.isInteger(count) || count < 1 || count > 100) {
-    throw new UserError(`Input 'history-length' must be a whole number from 1 to 100 (got "${ctx.inputs.string('history-length')}"). Fix: write e.g. 10.`);
+    throw new UserError(
+      `Input 'history-length' must be a whole number from 1 to 100 (got "${ctx.inputs.string('history-length')}"). Fix: write e.g. 10.`,
+    );
   }
   const points = await metricsHistory(workdir, m[1]!, file, count);
   ctx.host.info(`History: ${points.length} champion(s) of ${file} on ${m[1]}.`);
@@ -136,13 +190,19 @@ function plain(label: string): string {
 
 async function mlflowLoader(ctx: ActionContext): Promise<LoadContext['mlflow']> {
   const { MlflowClient, mlflowOptions } = await import('../../mlflow/client.js');
-  const options = mlflowOptions({ trackingUri: ctx.inputs.optional('mlflow-tracking-uri'), token: ctx.inputs.optional('mlflow-token') }, ctx.env);
+  const options = mlflowOptions(
+    { trackingUri: ctx.inputs.optional('mlflow-tracking-uri'), token: ctx.inputs.optional('mlflow-token') },
+    ctx.env,
+  );
   for (const secret of [options.token, options.password]) if (secret) ctx.host.setSecret(secret);
   return mlflowMetrics(new MlflowClient(options));
 }
 
 /** One sticky comment per gate title: `quality-gate`, or `quality-gate:label-bot` for title "Label bot". */
 export function commentKey(title: string): string {
-  const slug = title.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = title
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return slug === 'quality-gate' || !slug ? 'quality-gate' : `quality-gate:${slug}`;
 }

@@ -18,7 +18,7 @@ export const spec: ActionSpec = {
     },
     baseline: {
       description:
-        'The champion\'s metrics to compare with: a file; `git:<ref>` for the metrics file as it is at that ref (e.g. `git:origin/main`; `git:<ref>:<path>` for another path); `mlflow:<run-id>`; or `mlflow:models:/<name>@<alias>` (the run behind a registered model alias, e.g. `@champion`). Empty: no baseline.',
+        "The champion's metrics to compare with: a file; `git:<ref>` for the metrics file as it is at that ref (e.g. `git:origin/main`; `git:<ref>:<path>` for another path); `mlflow:<run-id>`; or `mlflow:models:/<name>@<alias>` (the run behind a registered model alias, e.g. `@champion`). Empty: no baseline.",
       default: '',
     },
     'paired-predictions': {
@@ -41,7 +41,8 @@ export const spec: ActionSpec = {
       default: 'warn',
     },
     comment: {
-      description: 'Post the report as one sticky pull request comment, updated in place on every run (skipped outside pull requests). Needs `pull-requests: write`.',
+      description:
+        'Post the report as one sticky pull request comment, updated in place on every run (skipped outside pull requests). Needs `pull-requests: write`.',
       default: 'true',
     },
     token: {
@@ -50,7 +51,8 @@ export const spec: ActionSpec = {
       secret: true,
     },
     'mlflow-tracking-uri': {
-      description: 'MLflow tracking server for `mlflow:` metrics and baselines (default: the MLFLOW_TRACKING_URI environment variable).',
+      description:
+        'MLflow tracking server for `mlflow:` metrics and baselines (default: the MLFLOW_TRACKING_URI environment variable).',
       default: '',
     },
     'mlflow-token': {
@@ -72,6 +74,9 @@ export const spec: ActionSpec = {
       description:
         'JSON: `{passed, counts: {fail, warn, skip, pass}, results: [{metric, rule, status, candidate, baseline, delta, relative_delta, condition, reasons, file, line}]}`.',
     },
-    report: { description: 'The markdown report (verdict and table, within a comment\'s size limit), e.g. for a pull request body.' },
+    report: {
+      description:
+        "The markdown report (verdict and table, within a comment's size limit), e.g. for a pull request body.",
+    },
   },
 };

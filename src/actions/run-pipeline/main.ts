@@ -20,7 +20,8 @@ export async function run(ctx: ActionContext): Promise<void> {
     const timeoutMs = parseDuration(timeout, 'timeout') * 1000;
     const pollMs = parseDuration(inputs.string('poll-interval'), 'poll-interval') * 1000;
     const onTimeout = inputs.string('on-timeout') || 'keep-running';
-    if (onTimeout !== 'keep-running' && onTimeout !== 'terminate') throw new CheckFailed(`input on-timeout: "${onTimeout}" is not one of keep-running, terminate`);
+    if (onTimeout !== 'keep-running' && onTimeout !== 'terminate')
+      throw new CheckFailed(`input on-timeout: "${onTimeout}" is not one of keep-running, terminate`);
     const terminateOnCancel = inputs.bool('terminate-on-cancel');
     const experimentName = inputs.required('experiment');
     const kfp = kfpOptionsFromInputs(inputs);
@@ -28,19 +29,37 @@ export async function run(ctx: ActionContext): Promise<void> {
     const root = await repoRoot(workdir).catch(() => ctx.workspace);
 
     // Everything KFP would refuse is checked before the first call.
-    const prepared = await prepareRun({ workdir, root, pipeline: inputs.required('pipeline'), parameters: inputs.string('parameters'), apiVersion: kfp.apiVersion });
+    const prepared = await prepareRun({
+      workdir,
+      root,
+      pipeline: inputs.required('pipeline'),
+      parameters: inputs.string('parameters'),
+      apiVersion: kfp.apiVersion,
+    });
     const name = inputs.optional('run-name') ?? defaultRunName(prepared.pipeline.name, now(env));
     const client = createKfpClient(kfp, host);
     try {
       const experiment = await findRunExperiment(client, experimentName, kfp.namespace ?? '');
-      const submitted = await submitRun(client, prepared, { name, experiment, serviceAccount: inputs.optional('service-account'), lineage: lineage(env) });
+      const submitted = await submitRun(client, prepared, {
+        name,
+        experiment,
+        serviceAccount: inputs.optional('service-account'),
+        lineage: lineage(env),
+      });
       const url = runUrl(kfp.host, submitted.id, inputs.optional('kfp-ui-url'));
       Object.assign(outputs, { 'run-id': submitted.id, 'run-url': url, state: submitted.state });
       host.info(`Submitted ${prepared.file} as run ${name} (${submitted.id}) in experiment ${experiment.name}: ${url}`);
 
-      const waited = wait ? await host.group(`Waiting for run ${name} (timeout ${timeout})`, () => waitCancellably(client, submitted.id, { timeoutMs, pollMs, onProgress: (line) => host.info(line) })) : undefined;
+      const waited = wait
+        ? await host.group(`Waiting for run ${name} (timeout ${timeout})`, () =>
+            waitCancellably(client, submitted.id, { timeoutMs, pollMs, onProgress: (line) => host.info(line) }),
+          )
+        : undefined;
       const report: RunReport = { prepared, experiment, run: waited?.run ?? submitted, url, waited, timeout };
-      if ((waited?.outcome === 'cancelled' && terminateOnCancel) || (waited?.outcome === 'timeout' && onTimeout === 'terminate')) {
+      if (
+        (waited?.outcome === 'cancelled' && terminateOnCancel) ||
+        (waited?.outcome === 'timeout' && onTimeout === 'terminate')
+      ) {
         report.terminated = await terminate(client, submitted.id);
         if (report.terminated.ok) report.run = await client.getRun(submitted.id).catch(() => report.run);
       }
@@ -61,7 +80,11 @@ export async function run(ctx: ActionContext): Promise<void> {
  * Wait for the run; SIGINT/SIGTERM (the runner cancelling the workflow) end the wait instead of the
  * process, so that the run can be terminated and the summary written before the step exits.
  */
-async function waitCancellably(client: KfpClient, runId: string, opts: Omit<WaitOptions, 'signal'>): Promise<WaitResult> {
+async function waitCancellably(
+  client: KfpClient,
+  runId: string,
+  opts: Omit<WaitOptions, 'signal'>,
+): Promise<WaitResult> {
   const cancel = new AbortController();
   const onSignal = () => cancel.abort();
   process.on('SIGINT', onSignal);
@@ -86,6 +109,9 @@ async function terminate(client: KfpClient, runId: string): Promise<NonNullable<
 /** Where the run came from, kept in its description: the commit and the workflow run when on GitHub. */
 function lineage(env: NodeJS.ProcessEnv): string {
   const server = env.GITHUB_SERVER_URL || 'https://github.com';
-  const workflowRun = env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : '';
+  const workflowRun =
+    env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+      ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+      : '';
   return [env.GITHUB_SHA && `commit ${env.GITHUB_SHA.slice(0, 12)}`, workflowRun].filter(Boolean).join(' · ');
 }

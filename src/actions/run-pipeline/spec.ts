@@ -18,27 +18,33 @@ export const spec: ActionSpec = {
       default: '',
     },
     experiment: {
-      description: 'KFP experiment to run in. It must already exist in the namespace (as deployKF requires): a typo never creates a new experiment. Create experiments with push-reconcile (experiments.yaml) or the KFP UI.',
+      description:
+        'KFP experiment to run in. It must already exist in the namespace (as deployKF requires): a typo never creates a new experiment. Create experiments with push-reconcile (experiments.yaml) or the KFP UI.',
       required: true,
     },
     'run-name': {
-      description: 'Name of the run. Default: `MANUAL::<pipeline name>__<UTC time YYYY-MM-DDTHH-MM-SSZ>` (deployKF convention).',
+      description:
+        'Name of the run. Default: `MANUAL::<pipeline name>__<UTC time YYYY-MM-DDTHH-MM-SSZ>` (deployKF convention).',
       default: '',
     },
     wait: {
-      description: 'Wait for the run to finish, printing a line on every state change, and fail unless it ends SUCCEEDED (or SKIPPED). `false`: submit and return.',
+      description:
+        'Wait for the run to finish, printing a line on every state change, and fail unless it ends SUCCEEDED (or SKIPPED). `false`: submit and return.',
       default: 'true',
     },
     timeout: {
-      description: 'How long to wait, e.g. `2h`, `90m`, `1h30m` (a bare number is seconds). When it passes the step fails; the run keeps going in KFP unless `on-timeout: terminate`.',
+      description:
+        'How long to wait, e.g. `2h`, `90m`, `1h30m` (a bare number is seconds). When it passes the step fails; the run keeps going in KFP unless `on-timeout: terminate`.',
       default: '2h',
     },
     'on-timeout': {
-      description: 'What happens to the KFP run when `timeout` passes: `keep-running` (the step fails, the run goes on) or `terminate` (the step terminates the run, then fails). The summary says which.',
+      description:
+        'What happens to the KFP run when `timeout` passes: `keep-running` (the step fails, the run goes on) or `terminate` (the step terminates the run, then fails). The summary says which.',
       default: 'keep-running',
     },
     'terminate-on-cancel': {
-      description: 'When the workflow run is cancelled while the step waits (the runner sends SIGINT, then SIGTERM), terminate the KFP run before exiting. `false`: leave it running. The summary says which.',
+      description:
+        'When the workflow run is cancelled while the step waits (the runner sends SIGINT, then SIGTERM), terminate the KFP run before exiting. `false`: leave it running. The summary says which.',
       default: 'true',
     },
     'poll-interval': {
@@ -46,7 +52,8 @@ export const spec: ActionSpec = {
       default: '15s',
     },
     'service-account': {
-      description: 'Kubernetes service account the run uses. Empty: the KFP default (e.g. `default-editor` in a Kubeflow profile).',
+      description:
+        'Kubernetes service account the run uses. Empty: the KFP default (e.g. `default-editor` in a Kubeflow profile).',
       default: '',
     },
     ...kfpInputSpecs,
@@ -63,9 +70,13 @@ export const spec: ActionSpec = {
   },
   outputs: {
     'run-id': { description: 'ID of the KFP run; empty when nothing was submitted.' },
-    'run-url': { description: 'The run in the KFP UI: `<kfp-ui-url>/#/runs/details/<run-id>` (default UI: `<origin of kfp-host>/pipeline`); empty when nothing was submitted.' },
+    'run-url': {
+      description:
+        'The run in the KFP UI: `<kfp-ui-url>/#/runs/details/<run-id>` (default UI: `<origin of kfp-host>/pipeline`); empty when nothing was submitted.',
+    },
     state: {
-      description: 'The run state last seen: SUCCEEDED, SKIPPED, FAILED or CANCELED when it finished; PENDING or RUNNING without `wait` or after a timeout; empty when nothing was submitted.',
+      description:
+        'The run state last seen: SUCCEEDED, SKIPPED, FAILED or CANCELED when it finished; PENDING or RUNNING without `wait` or after a timeout; empty when nothing was submitted.',
     },
   },
 };

@@ -51,10 +51,13 @@ export async function runGitHubEmulatorCli(argv: string[]): Promise<number> {
     emulator = await startGitHubEmulator({ port, recordRequests: false, ...(login ? { login } : {}) });
     for (const spec of repos) {
       const [name, dir] = spec.split(/=(.*)/s) as [string, string | undefined];
-      if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--repo must be OWNER/NAME or OWNER/NAME=DIR (got "${spec}")`);
+      if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(name))
+        throw new Error(`--repo must be OWNER/NAME or OWNER/NAME=DIR (got "${spec}")`);
       const seed = dir ? await filesAtHead(path.resolve(dir)) : undefined;
       emulator.createRepo(name, { allowAutoMerge, ...(seed ? { files: seed.files, defaultBranch: seed.branch } : {}) });
-      process.stdout.write(`  ${name}${seed ? `: ${Object.keys(seed.files).length} files from ${dir} (${seed.branch})` : ''}\n`);
+      process.stdout.write(
+        `  ${name}${seed ? `: ${Object.keys(seed.files).length} files from ${dir} (${seed.branch})` : ''}\n`,
+      );
     }
   } catch (err) {
     await emulator?.close();

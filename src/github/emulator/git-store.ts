@@ -68,7 +68,14 @@ export class GitStore {
 
   writeTree(entries: TreeEntry[]): string {
     const sorted = [...entries].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
-    const body = Buffer.concat(sorted.map((e) => Buffer.concat([Buffer.from(`${e.mode === '040000' ? '40000' : e.mode} ${e.name}\0`), Buffer.from(e.sha, 'hex')])));
+    const body = Buffer.concat(
+      sorted.map((e) =>
+        Buffer.concat([
+          Buffer.from(`${e.mode === '040000' ? '40000' : e.mode} ${e.name}\0`),
+          Buffer.from(e.sha, 'hex'),
+        ]),
+      ),
+    );
     const sha = hashObject('tree', body);
     this.trees.set(sha, sorted);
     return sha;
@@ -78,7 +85,14 @@ export class GitStore {
     if (!this.trees.has(c.tree)) throw new GitObjectError(`tree ${c.tree} does not exist`);
     for (const p of c.parents) if (!this.commits.has(p)) throw new GitObjectError(`parent ${p} does not exist`);
     const person = (p: Person) => `${p.name} <${p.email}> ${Math.floor(Date.parse(p.date) / 1000)} +0000`;
-    const text = [`tree ${c.tree}`, ...c.parents.map((p) => `parent ${p}`), `author ${person(c.author)}`, `committer ${person(c.committer)}`, '', c.message].join('\n');
+    const text = [
+      `tree ${c.tree}`,
+      ...c.parents.map((p) => `parent ${p}`),
+      `author ${person(c.author)}`,
+      `committer ${person(c.committer)}`,
+      '',
+      c.message,
+    ].join('\n');
     const commit = { ...c, sha: hashObject('commit', Buffer.from(text, 'utf8')) };
     this.commits.set(commit.sha, commit);
     return commit;
@@ -118,11 +132,13 @@ export class GitStore {
 
   /** The Git Database API's create-tree: changes applied on top of `baseTree` (or on nothing). */
   applyChanges(baseTree: string | undefined, changes: TreeChange[]): string {
-    if (baseTree !== undefined && !this.trees.has(baseTree)) throw new GitObjectError(`base_tree ${baseTree} does not exist`);
+    if (baseTree !== undefined && !this.trees.has(baseTree))
+      throw new GitObjectError(`base_tree ${baseTree} does not exist`);
     const files = baseTree ? this.flatten(baseTree) : new Map<string, TreeEntry>();
     for (const c of changes) {
       const path = c.path.replace(/^\/+|\/+$/g, '');
-      if (!path || path.split('/').some((s) => s === '' || s === '.' || s === '..')) throw new GitObjectError(`invalid tree path '${c.path}'`);
+      if (!path || path.split('/').some((s) => s === '' || s === '.' || s === '..'))
+        throw new GitObjectError(`invalid tree path '${c.path}'`);
       const under = `${path}/`;
       if (c.sha === null) {
         files.delete(path);

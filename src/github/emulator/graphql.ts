@@ -7,7 +7,12 @@ import type { AutoMergeState, IssueState, PullState, RepoState } from './state.j
  * executable documents (no fragments or directives) and resolvers for what is implemented.
  */
 
-export type GqlValue = { kind: 'var'; name: string } | { kind: 'enum'; value: string } | { kind: 'literal'; value: unknown } | { kind: 'object'; fields: Record<string, GqlValue> } | { kind: 'list'; items: GqlValue[] };
+export type GqlValue =
+  | { kind: 'var'; name: string }
+  | { kind: 'enum'; value: string }
+  | { kind: 'literal'; value: unknown }
+  | { kind: 'object'; fields: Record<string, GqlValue> }
+  | { kind: 'list'; items: GqlValue[] };
 
 export interface GqlField {
   name: string;
@@ -40,7 +45,8 @@ export function tokenize(src: string, keepStrings = true): Token[] {
   const out: Token[] = [];
   let line = 1;
   let lineStart = 0;
-  const re = /"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|\n|[\s,]+|\.\.\.|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_]\w*|[{}()[\]:$!=@|&]/y;
+  const re =
+    /"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|\n|[\s,]+|\.\.\.|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_]\w*|[{}()[\]:$!=@|&]/y;
   while (re.lastIndex < src.length) {
     const at = re.lastIndex;
     const m = re.exec(src);
@@ -72,12 +78,17 @@ export function parseOperation(src: string): GqlOperation {
   };
   const expect = (text: string) => {
     const t = next();
-    if (t.text !== text) throw new GraphqlSyntaxError(`Syntax Error: Expected "${text}", found "${t.text}" at line ${t.line}`);
+    if (t.text !== text)
+      throw new GraphqlSyntaxError(`Syntax Error: Expected "${text}", found "${t.text}" at line ${t.line}`);
   };
   const value = (): GqlValue => {
     const t = next();
     if (t.text === '$') return { kind: 'var', name: next().text };
-    if (t.kind === 'string') return { kind: 'literal', value: JSON.parse(t.text.startsWith('"""') ? JSON.stringify(t.text.slice(3, -3)) : t.text) };
+    if (t.kind === 'string')
+      return {
+        kind: 'literal',
+        value: JSON.parse(t.text.startsWith('"""') ? JSON.stringify(t.text.slice(3, -3)) : t.text),
+      };
     if (t.kind === 'number') return { kind: 'literal', value: Number(t.text) };
     if (t.text === '[') {
       const items: GqlValue[] = [];
@@ -105,7 +116,8 @@ export function parseOperation(src: string): GqlOperation {
     const fields: GqlField[] = [];
     while (peek()?.text !== '}') {
       const t = next();
-      if (t.text === '...' || t.text === '@') throw new GraphqlSyntaxError(`fragments and directives are not supported by the emulator (line ${t.line})`);
+      if (t.text === '...' || t.text === '@')
+        throw new GraphqlSyntaxError(`fragments and directives are not supported by the emulator (line ${t.line})`);
       let name = t.text;
       let alias: string | undefined;
       if (peek()?.text === ':') {
@@ -123,7 +135,14 @@ export function parseOperation(src: string): GqlOperation {
         }
         next();
       }
-      fields.push({ name, ...(alias ? { alias } : {}), args, ...(peek()?.text === '{' ? { selections: selectionSet() } : {}), line: t.line, column: t.column });
+      fields.push({
+        name,
+        ...(alias ? { alias } : {}),
+        args,
+        ...(peek()?.text === '{' ? { selections: selectionSet() } : {}),
+        line: t.line,
+        column: t.column,
+      });
     }
     next();
     return fields;
@@ -200,7 +219,11 @@ export interface GqlContext {
 }
 
 /** Execute an operation: `{data, errors?}` as GitHub's /graphql answers it (HTTP 200 even with errors). */
-export function execute(op: GqlOperation, vars: Record<string, unknown>, ctx: GqlContext): { data: Record<string, unknown> | null; errors?: GqlError[] } {
+export function execute(
+  op: GqlOperation,
+  vars: Record<string, unknown>,
+  ctx: GqlContext,
+): { data: Record<string, unknown> | null; errors?: GqlError[] } {
   const errors: GqlError[] = [];
   const data: Record<string, unknown> = {};
   const roots = op.type === 'mutation' ? mutations : queries;
@@ -209,7 +232,11 @@ export function execute(op: GqlOperation, vars: Record<string, unknown>, ctx: Gq
     const resolver = roots[f.name];
     if (!resolver) {
       ctx.unimplemented(`${op.type}.${f.name}`);
-      errors.push({ path: [key], locations: [{ line: f.line, column: f.column }], message: `the GitHub emulator does not implement ${op.type} field ${f.name}` });
+      errors.push({
+        path: [key],
+        locations: [{ line: f.line, column: f.column }],
+        message: `the GitHub emulator does not implement ${op.type} field ${f.name}`,
+      });
       data[key] = null;
       continue;
     }
@@ -218,7 +245,12 @@ export function execute(op: GqlOperation, vars: Record<string, unknown>, ctx: Gq
       data[key] = project(resolver(args, ctx), f.selections, [key], vars, ctx);
     } catch (err) {
       if (!(err instanceof GqlFieldError)) throw err;
-      errors.push({ type: err.type, path: [key], locations: [{ line: f.line, column: f.column }], message: err.message });
+      errors.push({
+        type: err.type,
+        path: [key],
+        locations: [{ line: f.line, column: f.column }],
+        message: err.message,
+      });
       data[key] = null;
     }
   }
@@ -229,7 +261,13 @@ export function execute(op: GqlOperation, vars: Record<string, unknown>, ctx: Gq
  * Keep only the selected fields (aliases applied). Objects are plain records whose fields that take
  * arguments are functions of them; lists are mapped.
  */
-function project(value: unknown, selections: GqlField[] | undefined, path: string[], vars: Record<string, unknown>, ctx: GqlContext): unknown {
+function project(
+  value: unknown,
+  selections: GqlField[] | undefined,
+  path: string[],
+  vars: Record<string, unknown>,
+  ctx: GqlContext,
+): unknown {
   if (value === null || value === undefined || !selections) return value ?? null;
   if (Array.isArray(value)) return value.map((v) => project(v, selections, path, vars, ctx));
   const obj = value as Record<string, unknown>;
@@ -237,7 +275,10 @@ function project(value: unknown, selections: GqlField[] | undefined, path: strin
   for (const s of selections) {
     if (!(s.name in obj)) ctx.unimplemented(`${[...path, s.name].join('.')}`);
     const field = obj[s.name];
-    const v = typeof field === 'function' ? field(Object.fromEntries(Object.entries(s.args).map(([k, a]) => [k, resolveValue(a, vars)]))) : field;
+    const v =
+      typeof field === 'function'
+        ? field(Object.fromEntries(Object.entries(s.args).map(([k, a]) => [k, resolveValue(a, vars)])))
+        : field;
     out[s.alias ?? s.name] = project(v, s.selections, [...path, s.name], vars, ctx);
   }
   return out;
@@ -249,7 +290,8 @@ function findPullByNodeId(ctx: GqlContext, id: unknown): { repo: RepoState; issu
   for (const repo of ctx.world.repos.values()) {
     if (!ctx.visible(repo)) continue;
     for (const issue of repo.issues.values()) {
-      if (issue.pull && nodeId('PR_', issue.id) === id) return { repo, issue: issue as IssueState & { pull: PullState } };
+      if (issue.pull && nodeId('PR_', issue.id) === id)
+        return { repo, issue: issue as IssueState & { pull: PullState } };
     }
   }
   throw new GqlFieldError('NOT_FOUND', `Could not resolve to a node with the global id of '${String(id)}'`);
@@ -260,7 +302,15 @@ function actor(login: string) {
 }
 
 function autoMergeRequest(a: AutoMergeState | undefined) {
-  return a ? { mergeMethod: a.method, enabledAt: a.enabledAt, enabledBy: actor(a.enabledBy), commitHeadline: a.commitHeadline, commitBody: a.commitBody } : null;
+  return a
+    ? {
+        mergeMethod: a.method,
+        enabledAt: a.enabledAt,
+        enabledBy: actor(a.enabledBy),
+        commitHeadline: a.commitHeadline,
+        commitBody: a.commitBody,
+      }
+    : null;
 }
 
 function pullRequestNode(ctx: GqlContext, repo: RepoState, issue: IssueState & { pull: PullState }) {
@@ -298,29 +348,48 @@ const mutations: Record<string, Resolver> = {
     const pr = issue.pull;
     if (pr.merged) throw new GqlFieldError('UNPROCESSABLE', 'Pull request Pull request is already merged');
     if (issue.state !== 'open') throw new GqlFieldError('UNPROCESSABLE', 'Pull request Pull request is closed');
-    if (!repo.info.allowAutoMerge) throw new GqlFieldError('UNPROCESSABLE', 'Auto merge is not allowed for this repository');
+    if (!repo.info.allowAutoMerge)
+      throw new GqlFieldError('UNPROCESSABLE', 'Auto merge is not allowed for this repository');
     if (pr.draft) throw new GqlFieldError('UNPROCESSABLE', 'Pull request Pull request is in draft state');
     const method = input.mergeMethod ?? 'MERGE';
     if (!METHODS.has(method)) throw new GqlFieldError('INVALID', `Invalid merge method ${String(method)}`);
     const head = repo.branchSha(pr.headRef);
     if (input.expectedHeadOid && input.expectedHeadOid !== head) {
-      throw new GqlFieldError('UNPROCESSABLE', `Pull request The expected head OID ${String(input.expectedHeadOid)} does not match the head of the pull request (${head})`);
+      throw new GqlFieldError(
+        'UNPROCESSABLE',
+        `Pull request The expected head OID ${String(input.expectedHeadOid)} does not match the head of the pull request (${head})`,
+      );
     }
-    pr.autoMerge = { method, enabledBy: ctx.world.login, enabledAt: isoNow(ctx.world.now()), commitHeadline: input.commitHeadline ?? null, commitBody: input.commitBody ?? null };
-    return { actor: actor(ctx.world.login), clientMutationId: input.clientMutationId ?? null, pullRequest: pullRequestNode(ctx, repo, issue) };
+    pr.autoMerge = {
+      method,
+      enabledBy: ctx.world.login,
+      enabledAt: isoNow(ctx.world.now()),
+      commitHeadline: input.commitHeadline ?? null,
+      commitBody: input.commitBody ?? null,
+    };
+    return {
+      actor: actor(ctx.world.login),
+      clientMutationId: input.clientMutationId ?? null,
+      pullRequest: pullRequestNode(ctx, repo, issue),
+    };
   },
 
   disablePullRequestAutoMerge: ({ input }, ctx) => {
     const { repo, issue } = findPullByNodeId(ctx, input?.pullRequestId);
     issue.pull.autoMerge = undefined;
-    return { actor: actor(ctx.world.login), clientMutationId: input.clientMutationId ?? null, pullRequest: pullRequestNode(ctx, repo, issue) };
+    return {
+      actor: actor(ctx.world.login),
+      clientMutationId: input.clientMutationId ?? null,
+      pullRequest: pullRequestNode(ctx, repo, issue),
+    };
   },
 };
 
 const queries: Record<string, Resolver> = {
   repository: ({ owner, name }, ctx) => {
     const repo = ctx.world.repos.get(`${owner}/${name}`.toLowerCase());
-    if (!repo || !ctx.visible(repo)) throw new GqlFieldError('NOT_FOUND', `Could not resolve to a Repository with the name '${owner}/${name}'.`);
+    if (!repo || !ctx.visible(repo))
+      throw new GqlFieldError('NOT_FOUND', `Could not resolve to a Repository with the name '${owner}/${name}'.`);
     return {
       __typename: 'Repository',
       id: nodeId('R', repo.info.id),

@@ -25,7 +25,11 @@ function userId(login: string): number {
   return h + 1;
 }
 
-export function user(u: Urls, login: string, type: 'User' | 'Bot' | 'Organization' = login.endsWith('[bot]') ? 'Bot' : 'User') {
+export function user(
+  u: Urls,
+  login: string,
+  type: 'User' | 'Bot' | 'Organization' = login.endsWith('[bot]') ? 'Bot' : 'User',
+) {
   const api = `${u.api}/users/${encodeURIComponent(login)}`;
   const id = userId(login);
   return {

@@ -23,7 +23,11 @@ export function gitCommitObject(ctx: RouteContext, repo: RepoState, c: CommitObj
     committer: c.committer,
     tree: { sha: c.tree, url: `${api}/git/trees/${c.tree}` },
     message: c.message,
-    parents: c.parents.map((p) => ({ sha: p, url: `${api}/git/commits/${p}`, html_url: `${WEB}/${repo.fullName}/commit/${p}` })),
+    parents: c.parents.map((p) => ({
+      sha: p,
+      url: `${api}/git/commits/${p}`,
+      html_url: `${WEB}/${repo.fullName}/commit/${p}`,
+    })),
     verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
   };
 }
@@ -50,7 +54,11 @@ export function commitObject(ctx: RouteContext, repo: RepoState, c: CommitObject
     },
     author: null,
     committer: null,
-    parents: c.parents.map((p) => ({ sha: p, url: `${api}/commits/${p}`, html_url: `${WEB}/${repo.fullName}/commit/${p}` })),
+    parents: c.parents.map((p) => ({
+      sha: p,
+      url: `${api}/commits/${p}`,
+      html_url: `${WEB}/${repo.fullName}/commit/${p}`,
+    })),
     stats: { total: files.length, additions: 0, deletions: 0 },
     files: files.map((f) => ({
       sha: f.sha,
@@ -70,18 +78,30 @@ export function diffFiles(repo: RepoState, from: string | undefined, to: string)
   const a = from ? repo.store.flatten(from) : new Map();
   const b = repo.store.flatten(to);
   const out: { path: string; sha: string | null; status: 'added' | 'removed' | 'modified' }[] = [];
-  for (const [path, e] of b) if (!a.has(path)) out.push({ path, sha: e.sha, status: 'added' });
-  else if (a.get(path).sha !== e.sha) out.push({ path, sha: e.sha, status: 'modified' });
+  for (const [path, e] of b)
+    if (!a.has(path)) out.push({ path, sha: e.sha, status: 'added' });
+    else if (a.get(path).sha !== e.sha) out.push({ path, sha: e.sha, status: 'modified' });
   for (const path of a.keys()) if (!b.has(path)) out.push({ path, sha: null, status: 'removed' });
   return out.sort((x, y) => (x.path < y.path ? -1 : 1));
 }
 
 export function refObject(ctx: RouteContext, repo: RepoState, full: string, sha: string) {
   const api = repoApi(ctx, repo);
-  return { ref: full, node_id: nodeId('REF', full), url: `${api}/git/${full}`, object: { type: 'commit', sha, url: `${api}/git/commits/${sha}` } };
+  return {
+    ref: full,
+    node_id: nodeId('REF', full),
+    url: `${api}/git/${full}`,
+    object: { type: 'commit', sha, url: `${api}/git/commits/${sha}` },
+  };
 }
 
-export function contentEntry(ctx: RouteContext, repo: RepoState, path: string, e: { sha: string; type: EntryType; mode: string }, ref: string) {
+export function contentEntry(
+  ctx: RouteContext,
+  repo: RepoState,
+  path: string,
+  e: { sha: string; type: EntryType; mode: string },
+  ref: string,
+) {
   const api = repoApi(ctx, repo);
   const name = path.split('/').pop() ?? path;
   const type = e.type === 'tree' ? 'dir' : e.type === 'commit' ? 'submodule' : e.mode === '120000' ? 'symlink' : 'file';
@@ -98,7 +118,8 @@ export function contentEntry(ctx: RouteContext, repo: RepoState, path: string, e
     url: self,
     git_url: git,
     html_url: html,
-    download_url: type === 'file' ? `https://raw.githubusercontent.com/${repo.fullName}/${ref}/${encodePath(path)}` : null,
+    download_url:
+      type === 'file' ? `https://raw.githubusercontent.com/${repo.fullName}/${ref}/${encodePath(path)}` : null,
     _links: { self, git, html },
   };
 }
@@ -156,8 +177,20 @@ export function pullObject(ctx: RouteContext, repo: RepoState, issue: IssueState
     assignees: [],
     requested_reviewers: pr.reviewers.map((r) => user(ctx.world.urls, r)),
     requested_teams: pr.teamReviewers.map((t) => teamObject(ctx, repo, t)),
-    head: { label: `${headRepo.info.owner}:${pr.headRef}`, ref: pr.headRef, sha: headSha, user: user(ctx.world.urls, headRepo.info.owner), repo: repoObject(ctx, headRepo) },
-    base: { label: `${repo.info.owner}:${pr.baseRef}`, ref: pr.baseRef, sha: baseSha, user: user(ctx.world.urls, repo.info.owner), repo: repoObject(ctx, repo) },
+    head: {
+      label: `${headRepo.info.owner}:${pr.headRef}`,
+      ref: pr.headRef,
+      sha: headSha,
+      user: user(ctx.world.urls, headRepo.info.owner),
+      repo: repoObject(ctx, headRepo),
+    },
+    base: {
+      label: `${repo.info.owner}:${pr.baseRef}`,
+      ref: pr.baseRef,
+      sha: baseSha,
+      user: user(ctx.world.urls, repo.info.owner),
+      repo: repoObject(ctx, repo),
+    },
     _links: {
       self: { href: url },
       html: { href: html },
@@ -170,7 +203,12 @@ export function pullObject(ctx: RouteContext, repo: RepoState, issue: IssueState
     },
     author_association: 'OWNER',
     auto_merge: pr.autoMerge
-      ? { enabled_by: user(ctx.world.urls, pr.autoMerge.enabledBy), merge_method: pr.autoMerge.method.toLowerCase(), commit_title: pr.autoMerge.commitHeadline ?? '', commit_message: pr.autoMerge.commitBody ?? '' }
+      ? {
+          enabled_by: user(ctx.world.urls, pr.autoMerge.enabledBy),
+          merge_method: pr.autoMerge.method.toLowerCase(),
+          commit_title: pr.autoMerge.commitHeadline ?? '',
+          commit_message: pr.autoMerge.commitBody ?? '',
+        }
       : null,
     draft: pr.draft,
     merged: pr.merged,
@@ -331,7 +369,14 @@ export function workflowRunObject(ctx: RouteContext, repo: RepoState, r: Workflo
     rerun_url: `${runUrl}/rerun`,
     workflow_url: `${api}/actions/workflows/${workflowNumericId(r.workflowId)}`,
     head_commit: c
-      ? { id: c.sha, tree_id: c.tree, message: c.message, timestamp: c.committer.date, author: { name: c.author.name, email: c.author.email }, committer: { name: c.committer.name, email: c.committer.email } }
+      ? {
+          id: c.sha,
+          tree_id: c.tree,
+          message: c.message,
+          timestamp: c.committer.date,
+          author: { name: c.author.name, email: c.author.email },
+          committer: { name: c.committer.name, email: c.committer.email },
+        }
       : null,
     repository: repoObject(ctx, repo),
     head_repository: repoObject(ctx, repo),
@@ -339,7 +384,9 @@ export function workflowRunObject(ctx: RouteContext, repo: RepoState, r: Workflo
 }
 
 export function workflowNumericId(workflowId: string): number {
-  return /^\d+$/.test(workflowId) ? Number(workflowId) : [...workflowId].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 10_000_000, 11);
+  return /^\d+$/.test(workflowId)
+    ? Number(workflowId)
+    : [...workflowId].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 10_000_000, 11);
 }
 
 export function treeObject(ctx: RouteContext, repo: RepoState, sha: string, recursive: boolean) {
@@ -349,7 +396,14 @@ export function treeObject(ctx: RouteContext, repo: RepoState, sha: string, recu
     for (const e of repo.store.trees.get(treeSha) ?? []) {
       const path = prefix + e.name;
       const size = e.type === 'blob' ? repo.store.blobs.get(e.sha)?.length : undefined;
-      entries.push({ path, mode: e.mode, type: e.type, sha: e.sha, ...(size !== undefined ? { size } : {}), url: `${api}/git/${e.type === 'tree' ? 'trees' : 'blobs'}/${e.sha}` });
+      entries.push({
+        path,
+        mode: e.mode,
+        type: e.type,
+        sha: e.sha,
+        ...(size !== undefined ? { size } : {}),
+        url: `${api}/git/${e.type === 'tree' ? 'trees' : 'blobs'}/${e.sha}`,
+      });
       if (recursive && e.type === 'tree') walk(e.sha, `${path}/`);
     }
   };
@@ -359,6 +413,20 @@ export function treeObject(ctx: RouteContext, repo: RepoState, sha: string, recu
 
 /** The pull-request-simple shape: the full pull without the counters only `GET pull` returns. */
 export function simplePull(full: ReturnType<typeof pullObject>) {
-  const { merged: _m, mergeable: _a, rebaseable: _r, mergeable_state: _s, merged_by: _b, comments: _c, review_comments: _rc, maintainer_can_modify: _mm, commits: _cm, additions: _ad, deletions: _d, changed_files: _f, ...simple } = full;
+  const {
+    merged: _m,
+    mergeable: _a,
+    rebaseable: _r,
+    mergeable_state: _s,
+    merged_by: _b,
+    comments: _c,
+    review_comments: _rc,
+    maintainer_can_modify: _mm,
+    commits: _cm,
+    additions: _ad,
+    deletions: _d,
+    changed_files: _f,
+    ...simple
+  } = full;
   return simple;
 }

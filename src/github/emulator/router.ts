@@ -41,7 +41,9 @@ export class Router {
   private readonly templates: CompiledTemplate[];
 
   constructor(routes: Iterable<string>) {
-    this.templates = [...new Set(routes)].map(compileTemplate).sort((a, b) => b.literals - a.literals || b.route.length - a.route.length);
+    this.templates = [...new Set(routes)]
+      .map(compileTemplate)
+      .sort((a, b) => b.literals - a.literals || b.route.length - a.route.length);
   }
 
   match(pathname: string): RouteMatch | undefined {

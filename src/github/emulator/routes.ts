@@ -1,7 +1,16 @@
 import type { TreeChange } from './git-store.js';
 import { GitObjectError } from './git-store.js';
 import { WEB, isoNow, nodeId, user, type Urls } from './objects.js';
-import { HttpError, notFound, person, validationFailed, type CheckRunState, type IssueState, type RepoState, type WorkflowRunState } from './state.js';
+import {
+  HttpError,
+  notFound,
+  person,
+  validationFailed,
+  type CheckRunState,
+  type IssueState,
+  type RepoState,
+  type WorkflowRunState,
+} from './state.js';
 import {
   CONTENTS_INLINE_LIMIT,
   base64Lines,
@@ -68,11 +77,19 @@ function paginate(ctx: RouteContext, items: unknown[], wrap: (page: unknown[]) =
   if (page > 1) links.push(link(page - 1, 'prev'));
   if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
   if (page > 1) links.push(link(1, 'first'));
-  return { status: 200, body: wrap(items.slice((page - 1) * perPage, page * perPage)), headers: links.length ? { link: links.join(', ') } : {} };
+  return {
+    status: 200,
+    body: wrap(items.slice((page - 1) * perPage, page * perPage)),
+    headers: links.length ? { link: links.join(', ') } : {},
+  };
 }
 
 function me(ctx: RouteContext) {
-  return person(ctx.world.login, `${ctx.world.login.replace(/\[bot\]$/, '')}@users.noreply.github.com`, ctx.world.now());
+  return person(
+    ctx.world.login,
+    `${ctx.world.login.replace(/\[bot\]$/, '')}@users.noreply.github.com`,
+    ctx.world.now(),
+  );
 }
 
 function requireBranch(repo: RepoState, branch: string): string {
@@ -96,7 +113,19 @@ function fullRef(ref: string): string {
 
 function newIssue(ctx: RouteContext, repo: RepoState, title: string, body: string | null): IssueState {
   const at = isoNow(ctx.world.now());
-  const issue: IssueState = { number: repo.nextNumber++, id: ctx.world.nextId(), title, body, state: 'open', user: ctx.world.login, createdAt: at, updatedAt: at, closedAt: null, labels: [], comments: [] };
+  const issue: IssueState = {
+    number: repo.nextNumber++,
+    id: ctx.world.nextId(),
+    title,
+    body,
+    state: 'open',
+    user: ctx.world.login,
+    createdAt: at,
+    updatedAt: at,
+    closedAt: null,
+    labels: [],
+    comments: [],
+  };
   repo.issues.set(issue.number, issue);
   return issue;
 }
@@ -109,8 +138,10 @@ function addLabels(ctx: RouteContext, repo: RepoState, issue: IssueState, body: 
   const raw = Array.isArray(body) ? body : ((body as { labels?: unknown[] } | undefined)?.labels ?? []);
   for (const l of raw) {
     const name = typeof l === 'string' ? l : (l as { name: string }).name;
-    if (!repo.labels.has(name.toLowerCase())) repo.labels.set(name.toLowerCase(), { id: ctx.world.nextId(), name, color: 'ededed', description: '' });
-    if (!issue.labels.some((n) => n.toLowerCase() === name.toLowerCase())) issue.labels.push(repo.labels.get(name.toLowerCase())!.name);
+    if (!repo.labels.has(name.toLowerCase()))
+      repo.labels.set(name.toLowerCase(), { id: ctx.world.nextId(), name, color: 'ededed', description: '' });
+    if (!issue.labels.some((n) => n.toLowerCase() === name.toLowerCase()))
+      issue.labels.push(repo.labels.get(name.toLowerCase())!.name);
   }
   touch(ctx, issue);
 }
@@ -125,7 +156,8 @@ export const handlers: Record<string, Handler> = {
   [`PATCH ${R}`]: (ctx, repo) => {
     const b = ctx.body ?? {};
     if (b.default_branch !== undefined) {
-      if (!repo.branchSha(b.default_branch)) throw validationFailed('Repository', { code: 'invalid', field: 'default_branch' });
+      if (!repo.branchSha(b.default_branch))
+        throw validationFailed('Repository', { code: 'invalid', field: 'default_branch' });
       repo.info.defaultBranch = b.default_branch;
     }
     if (b.description !== undefined) repo.info.description = b.description;
@@ -170,9 +202,12 @@ export const handlers: Record<string, Handler> = {
     const b = ctx.body;
     const who = me(ctx);
     const author = b.author ? { name: b.author.name, email: b.author.email, date: b.author.date ?? who.date } : who;
-    const committer = b.committer ? { name: b.committer.name, email: b.committer.email, date: b.committer.date ?? who.date } : author;
+    const committer = b.committer
+      ? { name: b.committer.name, email: b.committer.email, date: b.committer.date ?? who.date }
+      : author;
     const parents: string[] = b.parents ?? [];
-    for (const p of parents) if (!repo.store.commits.has(p)) throw new HttpError(422, 'Parent SHA does not exist or is not a commit object');
+    for (const p of parents)
+      if (!repo.store.commits.has(p)) throw new HttpError(422, 'Parent SHA does not exist or is not a commit object');
     if (!repo.store.trees.has(b.tree)) throw new HttpError(422, 'Tree SHA does not exist');
     const c = repo.store.writeCommit({ tree: b.tree, parents, message: b.message, author, committer });
     return ok(gitCommitObject(ctx, repo, c), 201);
@@ -195,7 +230,8 @@ export const handlers: Record<string, Handler> = {
 
   [`POST ${R}/git/refs`]: (ctx, repo) => {
     const { ref, sha } = ctx.body as { ref: string; sha: string };
-    if (!/^refs\/.+\/.+/.test(ref)) throw new HttpError(422, 'Reference name must start with \'refs/\' and have at least two slashes.');
+    if (!/^refs\/.+\/.+/.test(ref))
+      throw new HttpError(422, "Reference name must start with 'refs/' and have at least two slashes.");
     if (repo.refs.has(ref)) throw new HttpError(422, 'Reference already exists');
     if (!repo.store.commits.has(sha)) throw new HttpError(422, 'Object does not exist');
     repo.refs.set(ref, sha);
@@ -231,7 +267,9 @@ export const handlers: Record<string, Handler> = {
     const entry = repo.entryAt(sha, path);
     if (!entry) throw notFound();
     if (entry.type === 'tree') {
-      const list = repo.store.trees.get(entry.sha)!.map((e) => contentEntry(ctx, repo, path ? `${path}/${e.name}` : e.name, e, ref));
+      const list = repo.store.trees
+        .get(entry.sha)!
+        .map((e) => contentEntry(ctx, repo, path ? `${path}/${e.name}` : e.name, e, ref));
       return ok(list);
     }
     const base = contentEntry(ctx, repo, path, entry, ref);
@@ -256,7 +294,9 @@ export const handlers: Record<string, Handler> = {
     if (existing && b.sha !== existing.sha) throw new HttpError(409, `${path} does not match ${b.sha}`);
     const who = me(ctx);
     const c = repo.store.writeCommit({
-      tree: repo.store.applyChanges(parent ? repo.commit(parent).tree : undefined, [{ path, mode: '100644', type: 'blob', content: Buffer.from(b.content, 'base64').toString('utf8') }]),
+      tree: repo.store.applyChanges(parent ? repo.commit(parent).tree : undefined, [
+        { path, mode: '100644', type: 'blob', content: Buffer.from(b.content, 'base64').toString('utf8') },
+      ]),
       parents: parent ? [parent] : [],
       message: b.message,
       author: b.author ? { ...b.author, date: b.author.date ?? who.date } : who,
@@ -264,7 +304,10 @@ export const handlers: Record<string, Handler> = {
     });
     repo.refs.set(`refs/heads/${branch}`, c.sha);
     const entry = repo.entryAt(c.sha, path)!;
-    return ok({ content: contentEntry(ctx, repo, path, entry, branch), commit: gitCommitObject(ctx, repo, c) }, existing ? 200 : 201);
+    return ok(
+      { content: contentEntry(ctx, repo, path, entry, branch), commit: gitCommitObject(ctx, repo, c) },
+      existing ? 200 : 201,
+    );
   },
 
   [`DELETE ${R}/contents/{path}`]: (ctx, repo) => {
@@ -312,28 +355,46 @@ export const handlers: Record<string, Handler> = {
     if (head?.includes(':')) {
       const [owner, ...rest] = head.split(':');
       const ref = rest.join(':');
-      pulls = pulls.filter((i) => i.pull!.headRepo.split('/')[0]!.toLowerCase() === owner!.toLowerCase() && i.pull!.headRef === ref);
+      pulls = pulls.filter(
+        (i) => i.pull!.headRepo.split('/')[0]!.toLowerCase() === owner!.toLowerCase() && i.pull!.headRef === ref,
+      );
     }
     if (base) pulls = pulls.filter((i) => i.pull!.baseRef === base);
     const sort = ctx.query.get('sort') ?? 'created';
     const key = (i: IssueState) => (sort === 'updated' ? i.updatedAt : i.createdAt) + String(i.number).padStart(9, '0');
     const direction = ctx.query.get('direction') ?? (sort === 'created' ? 'desc' : 'asc');
     pulls.sort((a, b) => (key(a) < key(b) ? -1 : 1) * (direction === 'asc' ? 1 : -1));
-    return paginate(ctx, pulls.map((i) => pullObject(ctx, repo, i)));
+    return paginate(
+      ctx,
+      pulls.map((i) => pullObject(ctx, repo, i)),
+    );
   },
 
   [`POST ${R}/pulls`]: (ctx, repo) => {
     const b = ctx.body;
     const [headOwner, headRef] = b.head.includes(':') ? b.head.split(/:(.*)/s) : [repo.info.owner, b.head];
-    const headRepoName = b.head_repo ?? (headOwner.toLowerCase() === repo.info.owner.toLowerCase() ? repo.fullName : `${headOwner}/${repo.info.name}`);
+    const headRepoName =
+      b.head_repo ??
+      (headOwner.toLowerCase() === repo.info.owner.toLowerCase() ? repo.fullName : `${headOwner}/${repo.info.name}`);
     const headRepo = ctx.world.repos.get(headRepoName.toLowerCase());
     const baseSha = repo.branchSha(b.base);
     if (!baseSha) throw validationFailed('PullRequest', { field: 'base', code: 'invalid' });
     const headSha = headRepo?.branchSha(headRef);
     if (!headSha) throw validationFailed('PullRequest', { field: 'head', code: 'invalid' });
     if (!b.title && !b.issue) throw validationFailed('PullRequest', { field: 'title', code: 'missing_field' });
-    const dup = [...repo.issues.values()].find((i) => i.state === 'open' && i.pull && i.pull.headRepo.toLowerCase() === headRepoName.toLowerCase() && i.pull.headRef === headRef && i.pull.baseRef === b.base);
-    if (dup) throw validationFailed('PullRequest', { code: 'custom', message: `A pull request already exists for ${headOwner}:${headRef}.` });
+    const dup = [...repo.issues.values()].find(
+      (i) =>
+        i.state === 'open' &&
+        i.pull &&
+        i.pull.headRepo.toLowerCase() === headRepoName.toLowerCase() &&
+        i.pull.headRef === headRef &&
+        i.pull.baseRef === b.base,
+    );
+    if (dup)
+      throw validationFailed('PullRequest', {
+        code: 'custom',
+        message: `A pull request already exists for ${headOwner}:${headRef}.`,
+      });
     if (headRepo!.store === repo.store && repo.store.isAncestor(headSha, baseSha)) {
       throw validationFailed('PullRequest', { code: 'custom', message: `No commits between ${b.base} and ${headRef}` });
     }
@@ -374,13 +435,20 @@ export const handlers: Record<string, Handler> = {
 
   [`GET ${R}/pulls/{pull_number}/requested_reviewers`]: (ctx, repo) => {
     const { pull } = repo.pull(Number(ctx.params.pull_number));
-    return ok({ users: pull.reviewers.map((r) => user(ctx.world.urls, r)), teams: pull.teamReviewers.map((t) => teamObject(ctx, repo, t)) });
+    return ok({
+      users: pull.reviewers.map((r) => user(ctx.world.urls, r)),
+      teams: pull.teamReviewers.map((t) => teamObject(ctx, repo, t)),
+    });
   },
 
   [`POST ${R}/pulls/{pull_number}/requested_reviewers`]: (ctx, repo) => {
     const issue = repo.pull(Number(ctx.params.pull_number));
-    const { reviewers = [], team_reviewers = [] } = (ctx.body ?? {}) as { reviewers?: string[]; team_reviewers?: string[] };
-    if (reviewers.some((r) => r.toLowerCase() === issue.user.toLowerCase())) throw new HttpError(422, 'Review cannot be requested from pull request author.');
+    const { reviewers = [], team_reviewers = [] } = (ctx.body ?? {}) as {
+      reviewers?: string[];
+      team_reviewers?: string[];
+    };
+    if (reviewers.some((r) => r.toLowerCase() === issue.user.toLowerCase()))
+      throw new HttpError(422, 'Review cannot be requested from pull request author.');
     for (const r of reviewers) if (!issue.pull.reviewers.includes(r)) issue.pull.reviewers.push(r);
     for (const t of team_reviewers) if (!issue.pull.teamReviewers.includes(t)) issue.pull.teamReviewers.push(t);
     touch(ctx, issue);
@@ -389,7 +457,10 @@ export const handlers: Record<string, Handler> = {
 
   [`DELETE ${R}/pulls/{pull_number}/requested_reviewers`]: (ctx, repo) => {
     const issue = repo.pull(Number(ctx.params.pull_number));
-    const { reviewers = [], team_reviewers = [] } = (ctx.body ?? {}) as { reviewers?: string[]; team_reviewers?: string[] };
+    const { reviewers = [], team_reviewers = [] } = (ctx.body ?? {}) as {
+      reviewers?: string[];
+      team_reviewers?: string[];
+    };
     issue.pull.reviewers = issue.pull.reviewers.filter((r) => !reviewers.includes(r));
     issue.pull.teamReviewers = issue.pull.teamReviewers.filter((t) => !team_reviewers.includes(t));
     touch(ctx, issue);
@@ -401,20 +472,31 @@ export const handlers: Record<string, Handler> = {
     const issue = repo.issue(Number(ctx.params.issue_number));
     const since = ctx.query.get('since');
     const comments = issue.comments.filter((c) => !since || c.updatedAt >= since);
-    return paginate(ctx, comments.map((c) => commentObject(ctx, repo, c)));
+    return paginate(
+      ctx,
+      comments.map((c) => commentObject(ctx, repo, c)),
+    );
   },
 
   [`POST ${R}/issues/{issue_number}/comments`]: (ctx, repo) => {
     const issue = repo.issue(Number(ctx.params.issue_number));
     const body = checkCommentBody(ctx.body.body);
     const at = isoNow(ctx.world.now());
-    const c = { id: ctx.world.nextId(), issueNumber: issue.number, body, user: ctx.world.login, createdAt: at, updatedAt: at };
+    const c = {
+      id: ctx.world.nextId(),
+      issueNumber: issue.number,
+      body,
+      user: ctx.world.login,
+      createdAt: at,
+      updatedAt: at,
+    };
     issue.comments.push(c);
     const obj = commentObject(ctx, repo, c);
     return { status: 201, body: obj, headers: { location: obj.url } };
   },
 
-  [`GET ${R}/issues/comments/{comment_id}`]: (ctx, repo) => ok(commentObject(ctx, repo, findComment(repo, ctx.params.comment_id!).comment)),
+  [`GET ${R}/issues/comments/{comment_id}`]: (ctx, repo) =>
+    ok(commentObject(ctx, repo, findComment(repo, ctx.params.comment_id!).comment)),
 
   [`PATCH ${R}/issues/comments/{comment_id}`]: (ctx, repo) => {
     const { comment } = findComment(repo, ctx.params.comment_id!);
@@ -431,7 +513,10 @@ export const handlers: Record<string, Handler> = {
 
   [`GET ${R}/issues/{issue_number}/labels`]: (ctx, repo) => {
     const issue = repo.issue(Number(ctx.params.issue_number));
-    return paginate(ctx, issue.labels.map((n) => labelObject(ctx, repo, n)));
+    return paginate(
+      ctx,
+      issue.labels.map((n) => labelObject(ctx, repo, n)),
+    );
   },
 
   [`POST ${R}/issues/{issue_number}/labels`]: (ctx, repo) => {
@@ -470,14 +555,20 @@ export const handlers: Record<string, Handler> = {
       completedAt: status === 'completed' ? (b.completed_at ?? at) : null,
       detailsUrl: b.details_url ?? null,
       externalId: b.external_id ?? '',
-      output: { title: b.output?.title ?? null, summary: b.output?.summary ?? null, text: b.output?.text ?? null, annotations: b.output?.annotations ?? [] },
+      output: {
+        title: b.output?.title ?? null,
+        summary: b.output?.summary ?? null,
+        text: b.output?.text ?? null,
+        annotations: b.output?.annotations ?? [],
+      },
     };
     checkOutput(run);
     repo.checkRuns.set(run.id, run);
     return ok(checkRunObject(ctx, repo, run), 201);
   },
 
-  [`GET ${R}/check-runs/{check_run_id}`]: (ctx, repo) => ok(checkRunObject(ctx, repo, findCheckRun(repo, ctx.params.check_run_id!))),
+  [`GET ${R}/check-runs/{check_run_id}`]: (ctx, repo) =>
+    ok(checkRunObject(ctx, repo, findCheckRun(repo, ctx.params.check_run_id!))),
 
   [`PATCH ${R}/check-runs/{check_run_id}`]: (ctx, repo) => {
     const run = findCheckRun(repo, ctx.params.check_run_id!);
@@ -495,7 +586,12 @@ export const handlers: Record<string, Handler> = {
     if (run.status === 'completed') run.completedAt = b.completed_at ?? run.completedAt ?? at;
     if (b.output) {
       // Annotations accumulate across updates, as GitHub documents; the rest is replaced.
-      run.output = { title: b.output.title ?? run.output.title, summary: b.output.summary ?? run.output.summary, text: b.output.text ?? run.output.text, annotations: [...run.output.annotations, ...(b.output.annotations ?? [])] };
+      run.output = {
+        title: b.output.title ?? run.output.title,
+        summary: b.output.summary ?? run.output.summary,
+        text: b.output.text ?? run.output.text,
+        annotations: [...run.output.annotations, ...(b.output.annotations ?? [])],
+      };
       checkOutput(run, b.output.annotations?.length ?? 0);
     }
     return ok(checkRunObject(ctx, repo, run));
@@ -503,9 +599,19 @@ export const handlers: Record<string, Handler> = {
 
   [`POST ${R}/statuses/{sha}`]: (ctx, repo) => {
     const sha = ctx.params.sha!;
-    if (!repo.store.commits.has(sha)) throw validationFailed('Status', { field: 'sha', code: 'invalid', message: `No commit found for SHA: ${sha}` });
+    if (!repo.store.commits.has(sha))
+      throw validationFailed('Status', { field: 'sha', code: 'invalid', message: `No commit found for SHA: ${sha}` });
     const b = ctx.body;
-    const s = { id: ctx.world.nextId(), sha, state: b.state, description: b.description ?? null, targetUrl: b.target_url ?? null, context: b.context ?? 'default', creator: ctx.world.login, createdAt: isoNow(ctx.world.now()) };
+    const s = {
+      id: ctx.world.nextId(),
+      sha,
+      state: b.state,
+      description: b.description ?? null,
+      targetUrl: b.target_url ?? null,
+      context: b.context ?? 'default',
+      creator: ctx.world.login,
+      createdAt: isoNow(ctx.world.now()),
+    };
     repo.statuses.push(s);
     return ok(
       {
@@ -527,7 +633,11 @@ export const handlers: Record<string, Handler> = {
 
   [`POST ${R}/actions/workflows/{workflow_id}/dispatches`]: (ctx, repo) => {
     const workflowId = ctx.params.workflow_id!;
-    const { ref, inputs = {}, return_run_details } = ctx.body as { ref: string; inputs?: Record<string, unknown>; return_run_details?: boolean };
+    const {
+      ref,
+      inputs = {},
+      return_run_details,
+    } = ctx.body as { ref: string; inputs?: Record<string, unknown>; return_run_details?: boolean };
     const sha = repo.resolve(ref);
     if (!sha) throw new HttpError(422, `No ref found for: ${ref}`);
     const at = isoNow(ctx.world.now());
@@ -536,7 +646,9 @@ export const handlers: Record<string, Handler> = {
       id: ctx.world.nextId(),
       runNumber: repo.runs.length + 1,
       workflowId,
-      path: /^\d+$/.test(workflowId) ? `.github/workflows/workflow-${workflowId}.yml` : `.github/workflows/${workflowId}`,
+      path: /^\d+$/.test(workflowId)
+        ? `.github/workflows/workflow-${workflowId}.yml`
+        : `.github/workflows/${workflowId}`,
       name: workflowId.replace(/\.ya?ml$/, ''),
       event: 'workflow_dispatch',
       status: 'queued',
@@ -552,7 +664,11 @@ export const handlers: Record<string, Handler> = {
     repo.dispatches.push({ workflowId, ref, inputs, runId: run.id });
     if (!return_run_details) return { status: 204 };
     const api = repoApi(ctx, repo);
-    return ok({ workflow_run_id: run.id, run_url: `${api}/actions/runs/${run.id}`, html_url: `${WEB}/${repo.fullName}/actions/runs/${run.id}` });
+    return ok({
+      workflow_run_id: run.id,
+      run_url: `${api}/actions/runs/${run.id}`,
+      html_url: `${WEB}/${repo.fullName}/actions/runs/${run.id}`,
+    });
   },
 
   [`GET ${R}/actions/runs`]: (ctx, repo) => {
@@ -572,8 +688,6 @@ export const handlers: Record<string, Handler> = {
   },
 };
 
-
-
 function setPullState(ctx: RouteContext, repo: RepoState, issue: IssueState, state: 'open' | 'closed') {
   const pr = issue.pull!;
   if (state === 'closed') {
@@ -584,8 +698,18 @@ function setPullState(ctx: RouteContext, repo: RepoState, issue: IssueState, sta
     issue.closedAt = isoNow(ctx.world.now());
     return;
   }
-  if (pr.merged) throw validationFailed('PullRequest', { code: 'custom', field: 'state', message: 'state cannot be changed. The pull request has been merged.' });
-  if (!repo.branchSha(pr.headRef)) throw validationFailed('PullRequest', { code: 'custom', field: 'state', message: 'state cannot be changed. The head branch has been deleted.' });
+  if (pr.merged)
+    throw validationFailed('PullRequest', {
+      code: 'custom',
+      field: 'state',
+      message: 'state cannot be changed. The pull request has been merged.',
+    });
+  if (!repo.branchSha(pr.headRef))
+    throw validationFailed('PullRequest', {
+      code: 'custom',
+      field: 'state',
+      message: 'state cannot be changed. The head branch has been deleted.',
+    });
   pr.frozenHeadSha = undefined;
   issue.state = 'open';
   issue.closedAt = null;
@@ -594,7 +718,12 @@ function setPullState(ctx: RouteContext, repo: RepoState, issue: IssueState, sta
 /** Deleting a PR's head branch closes the PR, as on GitHub. */
 function closePullsOfDeletedBranch(ctx: RouteContext, repo: RepoState, full: string) {
   for (const issue of repo.issues.values()) {
-    if (issue.pull && issue.state === 'open' && `refs/heads/${issue.pull.headRef}` === full && issue.pull.headRepo === repo.fullName) {
+    if (
+      issue.pull &&
+      issue.state === 'open' &&
+      `refs/heads/${issue.pull.headRef}` === full &&
+      issue.pull.headRepo === repo.fullName
+    ) {
       issue.pull.autoMerge = undefined;
       issue.state = 'closed';
       issue.closedAt = isoNow(ctx.world.now());
@@ -606,7 +735,11 @@ export const COMMENT_BODY_LIMIT = 65536;
 
 function checkCommentBody(body: string): string {
   if (body.length > COMMENT_BODY_LIMIT) {
-    throw validationFailed('IssueComment', { code: 'custom', field: 'body', message: `body is too long (maximum is ${COMMENT_BODY_LIMIT} characters)` });
+    throw validationFailed('IssueComment', {
+      code: 'custom',
+      field: 'body',
+      message: `body is too long (maximum is ${COMMENT_BODY_LIMIT} characters)`,
+    });
   }
   return body;
 }
@@ -627,18 +760,37 @@ function findCheckRun(repo: RepoState, id: string): CheckRunState {
 
 /** GitHub's limits on check-run output: 65,535 characters of summary/text, 50 annotations per request. */
 function checkOutput(run: CheckRunState, added = run.output.annotations.length) {
-  for (const [field, value] of [['summary', run.output.summary], ['text', run.output.text]] as const) {
-    if (value && value.length > 65535) throw validationFailed('CheckRun', { code: 'custom', field: `output.${field}`, message: `Only 65535 characters are allowed; ${value.length} were supplied.` });
+  for (const [field, value] of [
+    ['summary', run.output.summary],
+    ['text', run.output.text],
+  ] as const) {
+    if (value && value.length > 65535)
+      throw validationFailed('CheckRun', {
+        code: 'custom',
+        field: `output.${field}`,
+        message: `Only 65535 characters are allowed; ${value.length} were supplied.`,
+      });
   }
-  if (added > 50) throw validationFailed('CheckRun', { code: 'custom', field: 'output.annotations', message: 'Only 50 annotations are allowed per request.' });
+  if (added > 50)
+    throw validationFailed('CheckRun', {
+      code: 'custom',
+      field: 'output.annotations',
+      message: 'Only 50 annotations are allowed per request.',
+    });
 }
 
 /** Tests merge a pull request through the emulator (there is no merge route in the description). */
-export function mergePull(world: World, repo: RepoState, number: number, opts: { squash?: boolean; method?: MergeMethod } = {}): string {
+export function mergePull(
+  world: World,
+  repo: RepoState,
+  number: number,
+  opts: { squash?: boolean; method?: MergeMethod } = {},
+): string {
   const issue = repo.pull(number);
   if (issue.state !== 'open') throw new Error(`pull #${number} is not open`);
   const pr = issue.pull;
-  if (pr.headRepo !== repo.fullName) throw new Error('merging a pull request from another repository is not supported by the emulator');
+  if (pr.headRepo !== repo.fullName)
+    throw new Error('merging a pull request from another repository is not supported by the emulator');
   const method = opts.method ?? (opts.squash ? 'squash' : 'merge');
   const head = repo.branchSha(pr.headRef)!;
   const base = repo.branchSha(pr.baseRef)!;
@@ -646,12 +798,39 @@ export function mergePull(world: World, repo: RepoState, number: number, opts: {
   const headCommit = repo.commit(head);
   // squash: one commit with the head's tree; rebase (of this one-commit branch): the head replayed on base.
   const merge =
-    method === 'squash' ? repo.store.writeCommit({ tree: headCommit.tree, parents: [base], message: `${issue.title} (#${number})\n\n${headCommit.message.split('\n').slice(2).join('\n')}`, author: who, committer: who })
-    : method === 'rebase' ? repo.store.writeCommit({ tree: headCommit.tree, parents: [base], message: headCommit.message, author: headCommit.author, committer: who })
-    : repo.store.writeCommit({ tree: headCommit.tree, parents: [base, head], message: `Merge pull request #${number} from ${repo.info.owner}/${pr.headRef}\n\n${issue.title}`, author: who, committer: who });
+    method === 'squash'
+      ? repo.store.writeCommit({
+          tree: headCommit.tree,
+          parents: [base],
+          message: `${issue.title} (#${number})\n\n${headCommit.message.split('\n').slice(2).join('\n')}`,
+          author: who,
+          committer: who,
+        })
+      : method === 'rebase'
+        ? repo.store.writeCommit({
+            tree: headCommit.tree,
+            parents: [base],
+            message: headCommit.message,
+            author: headCommit.author,
+            committer: who,
+          })
+        : repo.store.writeCommit({
+            tree: headCommit.tree,
+            parents: [base, head],
+            message: `Merge pull request #${number} from ${repo.info.owner}/${pr.headRef}\n\n${issue.title}`,
+            author: who,
+            committer: who,
+          });
   repo.refs.set(`refs/heads/${pr.baseRef}`, merge.sha);
   const at = isoNow(world.now());
-  Object.assign(pr, { merged: true, mergedAt: at, mergedBy: world.login, mergeCommitSha: merge.sha, frozenHeadSha: head, autoMerge: undefined });
+  Object.assign(pr, {
+    merged: true,
+    mergedAt: at,
+    mergedBy: world.login,
+    mergeCommitSha: merge.sha,
+    frozenHeadSha: head,
+    autoMerge: undefined,
+  });
   Object.assign(issue, { state: 'closed', closedAt: at, updatedAt: at });
   return merge.sha;
 }

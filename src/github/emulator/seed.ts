@@ -5,5 +5,8 @@ export async function filesAtHead(dir: string): Promise<{ files: Record<string, 
   const paths = (await git(dir, ['ls-tree', '-r', '-z', '--name-only', 'HEAD'])).split('\0').filter(Boolean);
   const texts = await Promise.all(paths.map((p) => showFile(dir, 'HEAD', p)));
   const branch = (await git(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
-  return { files: Object.fromEntries(paths.map((p, i) => [p, texts[i] ?? ''])), branch: branch === 'HEAD' ? 'main' : branch };
+  return {
+    files: Object.fromEntries(paths.map((p, i) => [p, texts[i] ?? ''])),
+    branch: branch === 'HEAD' ? 'main' : branch,
+  };
 }

@@ -161,7 +161,19 @@ export class GitHubEmulator {
     const at = isoNow(this.world.now());
     const defaultBranch = opts.defaultBranch ?? 'main';
     const repo = new RepoState(
-      { id: this.world.nextId(), owner, name, private: opts.private ?? false, defaultBranch, description: opts.description ?? null, createdAt: at, updatedAt: at, pushedAt: at, openIssues: 0, allowAutoMerge: opts.allowAutoMerge ?? false },
+      {
+        id: this.world.nextId(),
+        owner,
+        name,
+        private: opts.private ?? false,
+        defaultBranch,
+        description: opts.description ?? null,
+        createdAt: at,
+        updatedAt: at,
+        pushedAt: at,
+        openIssues: 0,
+        allowAutoMerge: opts.allowAutoMerge ?? false,
+      },
       opts.private ? opts.readers : undefined,
     );
     this.world.repos.set(fullName.toLowerCase(), repo);
@@ -176,7 +188,10 @@ export class GitHubEmulator {
    * Commit changes (`null` deletes a file) on `branch`, creating the branch from `from` (default:
    * the default branch) when it does not exist. Returns the new commit SHA.
    */
-  commitFiles(fullName: string, opts: { branch?: string; files: Record<string, string | null>; message?: string; from?: string }): string {
+  commitFiles(
+    fullName: string,
+    opts: { branch?: string; files: Record<string, string | null>; message?: string; from?: string },
+  ): string {
     const repo = this.repo(fullName);
     const branch = opts.branch ?? repo.info.defaultBranch;
     let parent = repo.branchSha(branch);
@@ -211,7 +226,15 @@ export class GitHubEmulator {
   /** Arm or disarm auto-merge on a PR as a person would in the UI (`method` undefined disarms). */
   setAutoMerge(fullName: string, number: number, method?: 'MERGE' | 'SQUASH' | 'REBASE'): void {
     const pr = this.repo(fullName).pull(number).pull;
-    pr.autoMerge = method ? { method, enabledBy: this.world.login, enabledAt: isoNow(this.world.now()), commitHeadline: null, commitBody: null } : undefined;
+    pr.autoMerge = method
+      ? {
+          method,
+          enabledBy: this.world.login,
+          enabledAt: isoNow(this.world.now()),
+          commitHeadline: null,
+          commitBody: null,
+        }
+      : undefined;
   }
 
   /** The repository setting "Allow auto-merge". */
@@ -237,7 +260,14 @@ export class GitHubEmulator {
    * as reviewer requests may right after a PR is created (peter-evans/create-pull-request#4321).
    */
   failNextNodeNotResolved(route: string, opts: { method?: string; times?: number } = {}): void {
-    this.failNext({ method: opts.method ?? 'POST', route, status: 422, message: 'Validation Failed', errors: ["Could not resolve to a node with the global id of 'PR_kwDOAAAAAAAAAA'."], times: opts.times ?? 1 });
+    this.failNext({
+      method: opts.method ?? 'POST',
+      route,
+      status: 422,
+      message: 'Validation Failed',
+      errors: ["Could not resolve to a node with the global id of 'PR_kwDOAAAAAAAAAA'."],
+      times: opts.times ?? 1,
+    });
   }
 
   /** Seed a comment on an issue or PR, optionally by another user; returns its id. */
@@ -290,7 +320,8 @@ export class GitHubEmulator {
     const sha = repo.resolve(ref);
     if (!sha) throw new Error(`files: ${ref} does not resolve in ${fullName}`);
     const out: Record<string, string> = {};
-    for (const [p, e] of repo.store.flatten(repo.commit(sha).tree)) if (e.type === 'blob') out[p] = repo.store.blobs.get(e.sha)!.toString('utf8');
+    for (const [p, e] of repo.store.flatten(repo.commit(sha).tree))
+      if (e.type === 'blob') out[p] = repo.store.blobs.get(e.sha)!.toString('utf8');
     return out;
   }
 
@@ -299,7 +330,9 @@ export class GitHubEmulator {
   }
 
   branches(fullName: string): string[] {
-    return [...this.repo(fullName).refs.keys()].filter((r) => r.startsWith('refs/heads/')).map((r) => r.slice('refs/heads/'.length));
+    return [...this.repo(fullName).refs.keys()]
+      .filter((r) => r.startsWith('refs/heads/'))
+      .map((r) => r.slice('refs/heads/'.length));
   }
 
   /** The commit object (message, parents, tree, author) of a SHA. */
@@ -334,7 +367,13 @@ export class GitHubEmulator {
 
   comments(fullName: string, issueNumber: number): CommentSummary[] {
     const issue = this.repo(fullName).issues.get(issueNumber);
-    return (issue?.comments ?? []).map((c) => ({ id: c.id, body: c.body, user: c.user, createdAt: c.createdAt, updatedAt: c.updatedAt }));
+    return (issue?.comments ?? []).map((c) => ({
+      id: c.id,
+      body: c.body,
+      user: c.user,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+    }));
   }
 
   checkRuns(fullName: string) {
@@ -385,7 +424,11 @@ export class GitHubEmulator {
   }
 
   private committer() {
-    return person(this.world.login, `${this.world.login.replace(/\[bot\]$/, '')}@users.noreply.github.com`, this.world.now());
+    return person(
+      this.world.login,
+      `${this.world.login.replace(/\[bot\]$/, '')}@users.noreply.github.com`,
+      this.world.now(),
+    );
   }
 
   /** @internal */
@@ -393,11 +436,18 @@ export class GitHubEmulator {
     const url = new URL(req.url ?? '/', this.url);
     const method = (req.method ?? 'GET').toUpperCase() as Method;
     const auth = /^(?:token|bearer)\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    const record: RecordedRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0, token: auth?.[1] };
+    const record: RecordedRequest = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      status: 0,
+      token: auth?.[1],
+    };
     this.served++;
     // A long-running emulator (the CLI) keeps no request log: it would grow without bound.
     if (this.opts.recordRequests !== false) this.requests.push(record);
-    const violate = (problem: string) => this.violations.push({ method, path: url.pathname, route: record.route, problem });
+    const violate = (problem: string) =>
+      this.violations.push({ method, path: url.pathname, route: record.route, problem });
 
     if (method === 'POST' && url.pathname === '/graphql') return this.handleGraphql(req, res, record, violate);
     let reply: Reply;
@@ -433,16 +483,33 @@ export class GitHubEmulator {
       return;
     }
     const payload = Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(JSON.stringify(reply.body));
-    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...headers, 'content-length': String(payload.length) }).end(payload);
+    res
+      .writeHead(reply.status, {
+        'content-type': 'application/json; charset=utf-8',
+        ...headers,
+        'content-length': String(payload.length),
+      })
+      .end(payload);
   }
 
   /** POST /graphql: HTTP 200 with `{data, errors}`, as GitHub answers, checked against schema.graphql. */
-  private async handleGraphql(req: http.IncomingMessage, res: http.ServerResponse, record: RecordedRequest, violate: (p: string) => void): Promise<void> {
+  private async handleGraphql(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    record: RecordedRequest,
+    violate: (p: string) => void,
+  ): Promise<void> {
     record.route = '/graphql';
     const send = (status: number, body: unknown) => {
       record.status = status;
       const payload = Buffer.from(JSON.stringify(body));
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(payload.length), 'x-github-request-id': randomUUID().toUpperCase() }).end(payload);
+      res
+        .writeHead(status, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': String(payload.length),
+          'x-github-request-id': randomUUID().toUpperCase(),
+        })
+        .end(payload);
     };
     let body: { query?: unknown; variables?: Record<string, unknown> };
     try {
@@ -451,7 +518,8 @@ export class GitHubEmulator {
     } catch {
       return send(400, { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/graphql' });
     }
-    if (this.opts.tokens && !(record.token && this.opts.tokens.includes(record.token))) return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/graphql' });
+    if (this.opts.tokens && !(record.token && this.opts.tokens.includes(record.token)))
+      return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/graphql' });
     let op;
     try {
       op = parseOperation(String(body.query ?? ''));
@@ -476,11 +544,19 @@ export class GitHubEmulator {
       visible: (repo) => !(repo.info.private && repo.readers && !(record.token && repo.readers.includes(record.token))),
       unimplemented: (p) => violate(`GraphQL: the GitHub emulator does not implement ${p}`),
     });
-    for (const p of this.graphqlContract?.checkResponse(op, result.data, !!result.errors) ?? []) violate(`GraphQL response: ${p}`);
+    for (const p of this.graphqlContract?.checkResponse(op, result.data, !!result.errors) ?? [])
+      violate(`GraphQL response: ${p}`);
     send(200, result);
   }
 
-  private dispatch(method: Method, url: URL, body: unknown, record: RecordedRequest, violate: (p: string) => void, accept: string): Reply {
+  private dispatch(
+    method: Method,
+    url: URL,
+    body: unknown,
+    record: RecordedRequest,
+    violate: (p: string) => void,
+    accept: string,
+  ): Reply {
     // 1. The route: from the OpenAPI description when it is available, else from the handlers.
     const match = (this.contract?.router ?? this.handlerRouter).match(url.pathname);
     if (!match) {
@@ -501,9 +577,12 @@ export class GitHubEmulator {
     }
     // 3. Credentials and injected faults.
     // As GitHub: a wrong token is refused; no token at all may read public repositories, and nothing else.
-    if (this.opts.tokens && record.token && !this.opts.tokens.includes(record.token)) throw new HttpError(401, 'Bad credentials');
+    if (this.opts.tokens && record.token && !this.opts.tokens.includes(record.token))
+      throw new HttpError(401, 'Bad credentials');
     if (this.opts.tokens && !record.token && method !== 'GET') throw new HttpError(401, 'Requires authentication');
-    const fault = this.faults.find((f) => f.left > 0 && f.method === method && (f.route === match.route || f.route === url.pathname));
+    const fault = this.faults.find(
+      (f) => f.left > 0 && f.method === method && (f.route === match.route || f.route === url.pathname),
+    );
     if (fault) {
       fault.left--;
       if (fault.left === 0) this.faults.splice(this.faults.indexOf(fault), 1);
@@ -516,10 +595,20 @@ export class GitHubEmulator {
       throw notFound();
     }
     const repo = this.world.repos.get(`${match.params.owner}/${match.params.repo}`.toLowerCase());
-    if (!repo || (repo.info.private && (!record.token || (repo.readers && !repo.readers.includes(record.token))))) throw notFound();
-    const ctx: RouteContext = { world: this.world, params: match.params, query: url.searchParams, url, body, token: record.token };
+    if (!repo || (repo.info.private && (!record.token || (repo.readers && !repo.readers.includes(record.token)))))
+      throw notFound();
+    const ctx: RouteContext = {
+      world: this.world,
+      params: match.params,
+      query: url.searchParams,
+      url,
+      body,
+      token: record.token,
+    };
     const reply = handler(ctx, repo);
-    return accept.includes('raw') && method === 'GET' && match.route.endsWith('/contents/{path}') ? rawContent(reply, (sha) => repo.store.blobs.get(sha)) : reply;
+    return accept.includes('raw') && method === 'GET' && match.route.endsWith('/contents/{path}')
+      ? rawContent(reply, (sha) => repo.store.blobs.get(sha))
+      : reply;
   }
 
   private errorReply(err: unknown, violate: (p: string) => void): Reply {
@@ -534,7 +623,11 @@ export class GitHubEmulator {
 function rawContent(reply: Reply, bytes: (sha: string) => Buffer | undefined): Reply {
   const file = reply.body as { type?: string; sha?: string };
   if (reply.status !== 200 || file?.type !== 'file') return reply;
-  return { status: 200, body: bytes(file.sha!), headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8' } };
+  return {
+    status: 200,
+    body: bytes(file.sha!),
+    headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8' },
+  };
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {

@@ -188,10 +188,17 @@ export class RepoState {
   }
 
   /** Commit file changes (`null` deletes) on top of `parent`, returning the new commit. */
-  commitFiles(parent: string | undefined, files: Record<string, string | null>, message: string, who: Person): CommitObject {
+  commitFiles(
+    parent: string | undefined,
+    files: Record<string, string | null>,
+    message: string,
+    who: Person,
+  ): CommitObject {
     const base = parent ? this.commit(parent).tree : undefined;
     const changes = Object.entries(files).map(([path, content]) =>
-      content === null ? { path, mode: '100644', type: 'blob' as const, sha: null } : { path, mode: '100644', type: 'blob' as const, content },
+      content === null
+        ? { path, mode: '100644', type: 'blob' as const, sha: null }
+        : { path, mode: '100644', type: 'blob' as const, content },
     );
     const tree = this.store.applyChanges(base, changes);
     return this.store.writeCommit({ tree, parents: parent ? [parent] : [], message, author: who, committer: who });

@@ -50,7 +50,10 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
       flags.set('single-user', 'true');
       continue;
     }
-    const m = /^--(port|state-file|latency-ms|prefix|auth|faults|kfp-version|fail-runs|hang-runs|default-service-account)(?:=(.*))?$/.exec(arg);
+    const m =
+      /^--(port|state-file|latency-ms|prefix|auth|faults|kfp-version|fail-runs|hang-runs|default-service-account)(?:=(.*))?$/.exec(
+        arg,
+      );
     const value = m?.[2] ?? argv[i + 1];
     if (!m || value === undefined) {
       process.stderr.write(`error: ${m ? `flag '${arg}' needs a value` : `unknown argument '${arg}'`}\n\n${USAGE}\n`);
@@ -96,7 +99,9 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
     process.stderr.write(`error: cannot start the KFP emulator: ${(err as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(`KFP API emulator (v1beta1 + v2beta1, as KFP ${emulator.state.kfpVersion}) listening at ${emulator.url}\n`);
+  process.stdout.write(
+    `KFP API emulator (v1beta1 + v2beta1, as KFP ${emulator.state.kfpVersion}) listening at ${emulator.url}\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

@@ -60,7 +60,10 @@ export class DexGateway {
   startLogin(res: http.ServerResponse, back: string): void {
     const state = token();
     this.pending.set(state, { back });
-    redirect(res, `/dex/auth?client_id=kubeflow-oidc-authservice&redirect_uri=%2Foauth2%2Fcallback&response_type=code&scope=openid&state=${state}`);
+    redirect(
+      res,
+      `/dex/auth?client_id=kubeflow-oidc-authservice&redirect_uri=%2Foauth2%2Fcallback&response_type=code&scope=openid&state=${state}`,
+    );
   }
 
   /** Serve /dex/* and /oauth2/callback; false when the path is not ours. */
@@ -68,7 +71,11 @@ export class DexGateway {
     const state = url.searchParams.get('state') ?? '';
     const login = `/dex/auth/${this.connector}/login`;
     if (url.pathname === '/dex/auth' && req.method === 'GET') {
-      if (this.opts.chooser) page(res, `<html><body><h2>Log in to Kubeflow</h2><a href="/dex/auth/${this.connector}?state=${state}">Log in with Email</a></body></html>`);
+      if (this.opts.chooser)
+        page(
+          res,
+          `<html><body><h2>Log in to Kubeflow</h2><a href="/dex/auth/${this.connector}?state=${state}">Log in with Email</a></body></html>`,
+        );
       else redirect(res, `${login}?back=&state=${state}`);
       return true;
     }

@@ -64,7 +64,8 @@ export class Faults {
       if (r.rule.route && !route.startsWith(r.rule.route)) continue;
       r.seen++;
       const { nth, times = 1, rate } = r.rule;
-      const fire = nth !== undefined ? r.seen >= nth && r.seen < nth + times : rate !== undefined && this.random() < rate;
+      const fire =
+        nth !== undefined ? r.seen >= nth && r.seen < nth + times : rate !== undefined && this.random() < rate;
       if (fire && !picked) picked = { kind: r.rule.kind, when: r.rule.when ?? 'before' };
     }
     if (picked) this.injected++;

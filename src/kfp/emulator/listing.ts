@@ -9,8 +9,26 @@ import { invalid } from './rpc.js';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 200;
 
-const OPS = ['UNKNOWN', 'EQUALS', 'NOT_EQUALS', 'GREATER_THAN', 'GREATER_THAN_EQUALS', 'LESS_THAN', 'LESS_THAN_EQUALS', 'IN', 'IS_SUBSTRING'];
-const VALUE_KEYS = ['int_value', 'long_value', 'string_value', 'timestamp_value', 'int_values', 'long_values', 'string_values'];
+const OPS = [
+  'UNKNOWN',
+  'EQUALS',
+  'NOT_EQUALS',
+  'GREATER_THAN',
+  'GREATER_THAN_EQUALS',
+  'LESS_THAN',
+  'LESS_THAN_EQUALS',
+  'IN',
+  'IS_SUBSTRING',
+];
+const VALUE_KEYS = [
+  'int_value',
+  'long_value',
+  'string_value',
+  'timestamp_value',
+  'int_values',
+  'long_values',
+  'string_values',
+];
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 type Scalar = string | number;
@@ -30,7 +48,8 @@ export interface Listable<T> {
 
 function field<T>(l: Listable<T>, key: string, what: string): string {
   const f = l.aliases[key] ?? key;
-  if (!(f in l.fields)) throw invalid(`${what} key '${key}' is not supported (supported: ${Object.keys(l.fields).join(', ')})`);
+  if (!(f in l.fields))
+    throw invalid(`${what} key '${key}' is not supported (supported: ${Object.keys(l.fields).join(', ')})`);
   return f;
 }
 
@@ -40,7 +59,10 @@ function field<T>(l: Listable<T>, key: string, what: string): string {
  */
 export function queryUnescape(text: string): string {
   const bad = /%(?![0-9a-fA-F]{2})/.exec(text);
-  if (bad) throw invalid(`failed to parse valid filter from ${JSON.stringify(text.slice(0, 100))}: invalid URL escape ${JSON.stringify(text.slice(bad.index, bad.index + 3))}`);
+  if (bad)
+    throw invalid(
+      `failed to parse valid filter from ${JSON.stringify(text.slice(0, 100))}: invalid URL escape ${JSON.stringify(text.slice(bad.index, bad.index + 3))}`,
+    );
   const src = Buffer.from(text.replace(/\+/g, ' '), 'utf8');
   const out: number[] = [];
   for (let i = 0; i < src.length; i++) {
@@ -60,17 +82,24 @@ export function parseFilter<T>(encoded: string, opKey: 'op' | 'operation', l: Li
   } catch {
     throw invalid(`Failed to parse valid filter from "${text.slice(0, 100)}": not JSON`);
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw invalid('filter must be a JSON object with "predicates"');
-  for (const k of Object.keys(json)) if (k !== 'predicates') throw invalid(`Failed to parse valid filter: unknown field "${k}"`);
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw invalid('filter must be a JSON object with "predicates"');
+  for (const k of Object.keys(json))
+    if (k !== 'predicates') throw invalid(`Failed to parse valid filter: unknown field "${k}"`);
   const preds = json.predicates ?? [];
   if (!Array.isArray(preds)) throw invalid('filter.predicates must be a list');
   return preds.map((p: any) => {
     if (!p || typeof p !== 'object') throw invalid('each filter predicate must be an object');
     const allowed = new Set([opKey, 'key', ...VALUE_KEYS, ...VALUE_KEYS.map(camel)]);
-    for (const k of Object.keys(p)) if (!allowed.has(k)) throw invalid(`Failed to parse valid filter: unknown field "${k}" in a predicate${k === 'op' || k === 'operation' ? ` (this API version uses "${opKey}")` : ''}`);
+    for (const k of Object.keys(p))
+      if (!allowed.has(k))
+        throw invalid(
+          `Failed to parse valid filter: unknown field "${k}" in a predicate${k === 'op' || k === 'operation' ? ` (this API version uses "${opKey}")` : ''}`,
+        );
     const raw = p[opKey];
     const op = typeof raw === 'number' ? OPS[raw] : raw;
-    if (!op || !OPS.includes(op) || op === 'UNKNOWN') throw invalid(`filter predicate has no valid ${opKey} (got ${JSON.stringify(raw)})`);
+    if (!op || !OPS.includes(op) || op === 'UNKNOWN')
+      throw invalid(`filter predicate has no valid ${opKey} (got ${JSON.stringify(raw)})`);
     const get = (k: string) => p[k] ?? p[camel(k)];
     let value: Scalar | Scalar[] | undefined;
     if (get('string_value') !== undefined) value = String(get('string_value'));
@@ -78,16 +107,20 @@ export function parseFilter<T>(encoded: string, opKey: 'op' | 'operation', l: Li
     else if (get('long_value') !== undefined) value = Number(get('long_value'));
     else if (get('timestamp_value') !== undefined) {
       const t = Date.parse(String(get('timestamp_value')));
-      if (Number.isNaN(t)) throw invalid(`filter timestamp_value ${JSON.stringify(get('timestamp_value'))} is not RFC 3339`);
+      if (Number.isNaN(t))
+        throw invalid(`filter timestamp_value ${JSON.stringify(get('timestamp_value'))} is not RFC 3339`);
       value = Math.floor(t / 1000);
     } else {
       const list = get('string_values') ?? get('int_values') ?? get('long_values');
-      if (list !== undefined) value = (list?.values ?? []).map((x: unknown) => (get('string_values') !== undefined ? String(x) : Number(x)));
+      if (list !== undefined)
+        value = (list?.values ?? []).map((x: unknown) => (get('string_values') !== undefined ? String(x) : Number(x)));
     }
     if (value === undefined) throw invalid(`filter predicate on '${p.key}' has no value`);
-    if (op === 'IN' && !Array.isArray(value)) throw invalid('filter operation IN needs string_values, int_values or long_values');
+    if (op === 'IN' && !Array.isArray(value))
+      throw invalid('filter operation IN needs string_values, int_values or long_values');
     if (op !== 'IN' && Array.isArray(value)) throw invalid(`filter operation ${op} takes a single value`);
-    if (op === 'IS_SUBSTRING' && typeof value !== 'string') throw invalid('filter operation IS_SUBSTRING needs string_value');
+    if (op === 'IS_SUBSTRING' && typeof value !== 'string')
+      throw invalid('filter operation IS_SUBSTRING needs string_value');
     return { op, field: field(l, String(p.key ?? ''), 'filter'), value };
   });
 }
@@ -139,7 +172,12 @@ export interface ListQuery {
   filter?: string;
 }
 
-export function listPage<T>(all: Iterable<T>, q: ListQuery, opKey: 'op' | 'operation', l: Listable<T>): { items: T[]; totalSize: number; nextPageToken?: string } {
+export function listPage<T>(
+  all: Iterable<T>,
+  q: ListQuery,
+  opKey: 'op' | 'operation',
+  l: Listable<T>,
+): { items: T[]; totalSize: number; nextPageToken?: string } {
   let token: Token | undefined;
   if (q.pageToken) {
     try {
@@ -147,7 +185,8 @@ export function listPage<T>(all: Iterable<T>, q: ListQuery, opKey: 'op' | 'opera
     } catch {
       throw invalid('Failed to decode the page token: it is not one this server issued');
     }
-    if (!token || typeof token.sortField !== 'string') throw invalid('Failed to decode the page token: it is not one this server issued');
+    if (!token || typeof token.sortField !== 'string')
+      throw invalid('Failed to decode the page token: it is not one this server issued');
   }
   let pageSize = token?.pageSize ?? DEFAULT_PAGE_SIZE;
   if (q.pageSize !== undefined && q.pageSize !== '') {
@@ -168,7 +207,10 @@ export function listPage<T>(all: Iterable<T>, q: ListQuery, opKey: 'op' | 'opera
     desc = (m[2] ?? '').toLowerCase() === 'desc';
   }
   if (token) {
-    if ((q.sortBy && (sortField !== token.sortField || desc !== token.desc)) || (q.filter && filterText !== token.filter)) {
+    if (
+      (q.sortBy && (sortField !== token.sortField || desc !== token.desc)) ||
+      (q.filter && filterText !== token.filter)
+    ) {
       throw invalid('the page token was issued for a different sort_by or filter; omit them or send the same values');
     }
     sortField = token.sortField;
@@ -187,7 +229,16 @@ export function listPage<T>(all: Iterable<T>, q: ListQuery, opKey: 'op' | 'opera
   if (token) {
     const after = (it: T) => {
       const v = get(it);
-      const c = v < token!.lastValue ? -1 : v > token!.lastValue ? 1 : l.id(it) < token!.lastId ? -1 : l.id(it) > token!.lastId ? 1 : 0;
+      const c =
+        v < token!.lastValue
+          ? -1
+          : v > token!.lastValue
+            ? 1
+            : l.id(it) < token!.lastId
+              ? -1
+              : l.id(it) > token!.lastId
+                ? 1
+                : 0;
       return desc ? c < 0 : c > 0;
     };
     start = matching.findIndex(after);
@@ -197,7 +248,14 @@ export function listPage<T>(all: Iterable<T>, q: ListQuery, opKey: 'op' | 'opera
   let nextPageToken: string | undefined;
   if (start + pageSize < matching.length) {
     const last = items[items.length - 1]!;
-    const t: Token = { sortField, desc, lastValue: get(last), lastId: l.id(last), filter: token?.filter ?? filterText, pageSize };
+    const t: Token = {
+      sortField,
+      desc,
+      lastValue: get(last),
+      lastId: l.id(last),
+      filter: token?.filter ?? filterText,
+      pageSize,
+    };
     nextPageToken = Buffer.from(JSON.stringify(t)).toString('base64');
   }
   return { items, totalSize: matching.length, nextPageToken };

@@ -1,9 +1,25 @@
 import { parseAllDocuments } from 'yaml';
 import { parseCron } from '../cron.js';
 import { type Listable } from './listing.js';
-import { IR_SCHEMA_VERSION, MAX_ARGO_PARAMETERS_BYTES, MAX_EXPERIMENT_NAME_BYTES, argoParametersBytes, utf8Bytes } from '../limits.js';
+import {
+  IR_SCHEMA_VERSION,
+  MAX_ARGO_PARAMETERS_BYTES,
+  MAX_EXPERIMENT_NAME_BYTES,
+  argoParametersBytes,
+  utf8Bytes,
+} from '../limits.js';
 import { RpcError, alreadyExists, internalInvalid, invalid, notFound } from './rpc.js';
-import { type EmulatorState, type ExperimentRecord, type JobRecord, type PipelineRecord, type RunRecord, type RunStateName, type TriggerRecord, newId, seconds } from './state.js';
+import {
+  type EmulatorState,
+  type ExperimentRecord,
+  type JobRecord,
+  type PipelineRecord,
+  type RunRecord,
+  type RunStateName,
+  type TriggerRecord,
+  newId,
+  seconds,
+} from './state.js';
 
 /**
  * What KFP's resource manager does, whichever API version the request came through: the
@@ -47,7 +63,13 @@ export const EXPERIMENTS: Listable<ExperimentRecord> = {
 };
 
 export const JOBS: Listable<JobRecord> = {
-  fields: { id: (j) => j.id, name: (j) => j.name, created_at: (j) => epoch(j.createdAt), updated_at: (j) => epoch(j.updatedAt), description: (j) => j.description },
+  fields: {
+    id: (j) => j.id,
+    name: (j) => j.name,
+    created_at: (j) => epoch(j.createdAt),
+    updated_at: (j) => epoch(j.updatedAt),
+    description: (j) => j.description,
+  },
   aliases: { recurring_run_id: 'id', display_name: 'name' },
   id: (j) => j.id,
 };
@@ -57,7 +79,14 @@ export const JOBS: Listable<JobRecord> = {
  * as Terminating, CANCELED as Failed.
  */
 export function v1RunStatus(state: RunStateName): string {
-  return { PENDING: 'Pending', RUNNING: 'Running', SUCCEEDED: 'Succeeded', FAILED: 'Failed', CANCELING: 'Terminating', CANCELED: 'Failed' }[state];
+  return {
+    PENDING: 'Pending',
+    RUNNING: 'Running',
+    SUCCEEDED: 'Succeeded',
+    FAILED: 'Failed',
+    CANCELING: 'Terminating',
+    CANCELED: 'Failed',
+  }[state];
 }
 
 /**
@@ -91,7 +120,12 @@ export function runListing(s: EmulatorState): Listable<RunRecord> {
  * always, false included; v2 adds pipeline_store.
  */
 export function healthz(s: EmulatorState, version: 'v1beta1' | 'v2beta1'): Record<string, unknown> {
-  return { commit_sha: 'unknown', tag_name: s.kfpVersion, multi_user: s.multiUser, ...(version === 'v2beta1' ? { pipeline_store: 'database' } : {}) };
+  return {
+    commit_sha: 'unknown',
+    tag_name: s.kfpVersion,
+    multi_user: s.multiUser,
+    ...(version === 'v2beta1' ? { pipeline_store: 'database' } : {}),
+  };
 }
 
 /** The wrapped error KFP's servers return when authorization fails (server/*_server.go canAccess*). */
@@ -130,7 +164,13 @@ export function getRun(ctx: RequestContext, id: string, verb = 'get'): RunRecord
 }
 
 /** The namespace a list call is scoped to; multi-user mode requires one (or an experiment). */
-export function listNamespace(ctx: RequestContext, namespace: string | undefined, experimentId: string | undefined, what: string, resource: RbacResource): { namespace?: string; experimentId?: string } {
+export function listNamespace(
+  ctx: RequestContext,
+  namespace: string | undefined,
+  experimentId: string | undefined,
+  what: string,
+  resource: RbacResource,
+): { namespace?: string; experimentId?: string } {
   if (experimentId) {
     const e = experimentById(ctx.state, experimentId);
     authorized(() => ctx.caller.authorize(e.namespace, 'list', resource), 'failed to authorize with API');
@@ -142,35 +182,68 @@ export function listNamespace(ctx: RequestContext, namespace: string | undefined
   return { namespace };
 }
 
-export function createExperiment(ctx: RequestContext, input: { name?: string; description?: string; namespace?: string }): ExperimentRecord {
+export function createExperiment(
+  ctx: RequestContext,
+  input: { name?: string; description?: string; namespace?: string },
+): ExperimentRecord {
   const name = input.name ?? '';
   // server/api_converter.go toModelExperiment: an input error wrapped as internal (HTTP 500).
-  if (!name) throw internalInvalid('Experiment must have a non-empty name', 'Failed to convert API experiment to model experiment');
+  if (!name)
+    throw internalInvalid(
+      'Experiment must have a non-empty name',
+      'Failed to convert API experiment to model experiment',
+    );
   // validation/length.go ValidateModel (bytes, as Go's len): wrapped as internal by toModelExperiment.
-  for (const [field, value, max] of [['Name', name, MAX_EXPERIMENT_NAME_BYTES], ['Namespace', input.namespace ?? '', 63]] as const) {
-    if (utf8Bytes(value) > max) throw internalInvalid(`Experiment.${field} length cannot exceed ${max}`, 'Failed to convert API experiment to model experiment');
+  for (const [field, value, max] of [
+    ['Name', name, MAX_EXPERIMENT_NAME_BYTES],
+    ['Namespace', input.namespace ?? '', 63],
+  ] as const) {
+    if (utf8Bytes(value) > max)
+      throw internalInvalid(
+        `Experiment.${field} length cannot exceed ${max}`,
+        'Failed to convert API experiment to model experiment',
+      );
   }
   const namespace = ctx.state.multiUser ? (input.namespace ?? '') : '';
-  if (ctx.state.multiUser && !namespace) throw invalid('In multi-user mode, the experiment namespace must be specified');
+  if (ctx.state.multiUser && !namespace)
+    throw invalid('In multi-user mode, the experiment namespace must be specified');
   authorized(() => ctx.caller.authorize(namespace, 'create', 'experiments', name), 'Failed to authorize with API');
   // The unique index compares names as MySQL's utf8mb4_0900_ai_ci does: EXP-A and exp-á collide.
   if (ctx.state.experimentByName(name, namespace)) {
-    throw alreadyExists(`Failed to create a new experiment. The name ${name} already exists. Please specify a new name`);
+    throw alreadyExists(
+      `Failed to create a new experiment. The name ${name} already exists. Please specify a new name`,
+    );
   }
-  return ctx.state.seedExperiment({ name, description: input.description ?? '', namespace, createdAt: seconds(new Date()) });
+  return ctx.state.seedExperiment({
+    name,
+    description: input.description ?? '',
+    namespace,
+    createdAt: seconds(new Date()),
+  });
 }
 
 /**
  * The experiment a job/run goes in: the named one (in the caller's namespace) or the namespace's
  * Default. KFP 2.x checks no archive state here (resource_manager.go CreateJob / CreateRun).
  */
-export function resolveExperiment(ctx: RequestContext, experimentId: string | undefined, namespace: string | undefined, what: string, resource: RbacResource, name: string): ExperimentRecord {
+export function resolveExperiment(
+  ctx: RequestContext,
+  experimentId: string | undefined,
+  namespace: string | undefined,
+  what: string,
+  resource: RbacResource,
+  name: string,
+): ExperimentRecord {
   let exp: ExperimentRecord;
   if (experimentId) {
     exp = experimentById(ctx.state, experimentId);
-    if (namespace && namespace !== exp.namespace) throw invalid(`${what}: namespace '${namespace}' does not match the namespace '${exp.namespace}' of experiment ${experimentId}`);
+    if (namespace && namespace !== exp.namespace)
+      throw invalid(
+        `${what}: namespace '${namespace}' does not match the namespace '${exp.namespace}' of experiment ${experimentId}`,
+      );
   } else {
-    if (ctx.state.multiUser && !namespace) throw invalid(`${what}: in multi-user mode, an experiment (or a namespace) must be specified`);
+    if (ctx.state.multiUser && !namespace)
+      throw invalid(`${what}: in multi-user mode, an experiment (or a namespace) must be specified`);
     exp = ctx.state.defaultExperiment(ctx.state.multiUser ? namespace! : '');
   }
   authorized(
@@ -185,14 +258,21 @@ export function validateTrigger(t: TriggerRecord | undefined): TriggerRecord {
   if (!t) return {};
   if (t.cron) {
     const r = parseCron(t.cron.cron ?? '');
-    if (!r.ok) throw invalid(`Schedule cron is not a supported format(https://godoc.org/github.com/robfig/cron). Error: ${r.error}`);
+    if (!r.ok)
+      throw invalid(
+        `Schedule cron is not a supported format(https://godoc.org/github.com/robfig/cron). Error: ${r.error}`,
+      );
   }
-  if (t.periodic && !(t.periodic.intervalSecond >= 1)) throw invalid(`Found invalid period schedule interval ${t.periodic.intervalSecond ?? 0}. Set at interval to least 1 second`);
+  if (t.periodic && !(t.periodic.intervalSecond >= 1))
+    throw invalid(
+      `Found invalid period schedule interval ${t.periodic.intervalSecond ?? 0}. Set at interval to least 1 second`,
+    );
   return t;
 }
 
 /** A manifest KFP's template.New cannot read: wrapped as internal, HTTP 500 (resource_manager.go fetchTemplateFromPipelineSpec). */
-const badManifest = (m: string) => internalInvalid(m, 'Failed to create a recurring run with an invalid pipeline spec manifest');
+const badManifest = (m: string) =>
+  internalInvalid(m, 'Failed to create a recurring run with an invalid pipeline spec manifest');
 
 /**
  * The YAML (or JSON) documents of a manifest, as template.New reads them: the pipeline and, for an IR,
@@ -216,13 +296,22 @@ function parseManifest(text: string): { pipeline: Record<string, unknown>; platf
 }
 
 /** An Argo workflow: parameters must be declared by the workflow (spec.arguments.parameters). */
-export function argoPipeline(manifest: string, parameters: { name: string; value: string }[], specManifest?: string): PipelineRecord {
+export function argoPipeline(
+  manifest: string,
+  parameters: { name: string; value: string }[],
+  specManifest?: string,
+): PipelineRecord {
   const wf: any = parseManifest(manifest).pipeline;
-  if (wf.kind !== 'Workflow') throw badManifest('Failed to unmarshal the workflow manifest: it is not an Argo Workflow (kind: Workflow)');
-  if (argoParametersBytes(parameters) > MAX_ARGO_PARAMETERS_BYTES) throw invalid(`The input parameter length exceed maximum size of ${MAX_ARGO_PARAMETERS_BYTES}`);
+  if (wf.kind !== 'Workflow')
+    throw badManifest('Failed to unmarshal the workflow manifest: it is not an Argo Workflow (kind: Workflow)');
+  if (argoParametersBytes(parameters) > MAX_ARGO_PARAMETERS_BYTES)
+    throw invalid(`The input parameter length exceed maximum size of ${MAX_ARGO_PARAMETERS_BYTES}`);
   const declared = new Set<string>((wf.spec?.arguments?.parameters ?? []).map((p: any) => String(p?.name)));
   for (const p of parameters) {
-    if (!declared.has(p.name)) throw invalid(`Unrecognized input parameter: ${p.name} (the workflow declares: ${[...declared].join(', ') || 'none'})`);
+    if (!declared.has(p.name))
+      throw invalid(
+        `Unrecognized input parameter: ${p.name} (the workflow declares: ${[...declared].join(', ') || 'none'})`,
+      );
   }
   return { kind: 'argo', manifest, parameters, specManifest };
 }
@@ -231,10 +320,16 @@ export function argoPipeline(manifest: string, parameters: { name: string; value
  * A `pipeline_manifest` (v1) or the YAML a v2 `pipeline_spec` is stored as: an IR PipelineSpec, or
  * an Argo workflow (template.New tells them apart), YAML or JSON.
  */
-export function specPipeline(manifest: string, parameters: Record<string, unknown>, pipelineRoot?: string, argoParameters: { name: string; value: string }[] = []): PipelineRecord {
+export function specPipeline(
+  manifest: string,
+  parameters: Record<string, unknown>,
+  pipelineRoot?: string,
+  argoParameters: { name: string; value: string }[] = [],
+): PipelineRecord {
   const { pipeline: doc, platformSpec } = parseManifest(manifest);
   if (doc.kind === 'Workflow') return argoPipeline(manifest, argoParameters, manifest);
-  if (!doc.pipelineInfo && !doc.root) throw badManifest('the manifest is neither an Argo Workflow nor a KFP v2 PipelineSpec');
+  if (!doc.pipelineInfo && !doc.root)
+    throw badManifest('the manifest is neither an Argo Workflow nor a KFP v2 PipelineSpec');
   return { ...irPipeline(doc, platformSpec, parameters, pipelineRoot), manifest };
 }
 
@@ -252,22 +347,38 @@ const PARAMETER_KINDS: Record<string, (v: unknown) => boolean> = {
  * schemaVersion other than 2.1.0; validatePipelineJobInputs refuses a required input without a value,
  * a value of another type than declared, and an input the pipeline does not declare.
  */
-export function irPipeline(spec: Record<string, unknown>, platformSpec: Record<string, unknown> | undefined, parameters: Record<string, unknown>, pipelineRoot?: string): Extract<PipelineRecord, { kind: 'ir' }> {
-  if (spec.schemaVersion !== IR_SCHEMA_VERSION) throw invalid(`KFP only supports schema version 2.1.0, but the pipeline spec has version ${spec.schemaVersion ?? ''}`);
+export function irPipeline(
+  spec: Record<string, unknown>,
+  platformSpec: Record<string, unknown> | undefined,
+  parameters: Record<string, unknown>,
+  pipelineRoot?: string,
+): Extract<PipelineRecord, { kind: 'ir' }> {
+  if (spec.schemaVersion !== IR_SCHEMA_VERSION)
+    throw invalid(
+      `KFP only supports schema version 2.1.0, but the pipeline spec has version ${spec.schemaVersion ?? ''}`,
+    );
   const declared: Record<string, any> = (spec.root as any)?.inputDefinitions?.parameters ?? {};
   for (const [name, def] of Object.entries(declared)) {
     if (!(name in parameters)) {
-      if (def?.isOptional !== true && def?.defaultValue === undefined) throw invalid(`parameter ${name} is not optional, yet has neither default value nor user provided value`);
+      if (def?.isOptional !== true && def?.defaultValue === undefined)
+        throw invalid(`parameter ${name} is not optional, yet has neither default value nor user provided value`);
       continue;
     }
     const type = String(def?.parameterType ?? 'PARAMETER_TYPE_ENUM_UNSPECIFIED');
     const fits = PARAMETER_KINDS[type];
     if (!fits) throw invalid(`input parameter ${name} has unspecified type`);
-    if (!fits(parameters[name])) throw invalid(`input parameter ${name} requires type ${type}, but the parameter value is not of that type`);
+    if (!fits(parameters[name]))
+      throw invalid(`input parameter ${name} requires type ${type}, but the parameter value is not of that type`);
   }
   const extra = Object.keys(parameters).filter((n) => !(n in declared));
   if (extra.length) throw invalid(`parameter(s) provided are not required by pipeline: ${extra.join(', ')}`);
-  return { kind: 'ir', spec, ...(platformSpec ? { platformSpec } : {}), parameters, ...(pipelineRoot ? { pipelineRoot } : {}) };
+  return {
+    kind: 'ir',
+    spec,
+    ...(platformSpec ? { platformSpec } : {}),
+    parameters,
+    ...(pipelineRoot ? { pipelineRoot } : {}),
+  };
 }
 
 export interface NewJob {
@@ -289,12 +400,24 @@ export interface NewJob {
 export function createJob(ctx: RequestContext, input: NewJob, what = 'Failed to create a recurring run'): JobRecord {
   if (!input.name) throw internalInvalid(...input.emptyName);
   const mc = input.maxConcurrency ?? 0;
-  if (mc < 1 || mc > 10) throw invalid(`${what}: The max concurrency of the job is out of range. Support 1-10. Received ${mc}`);
+  if (mc < 1 || mc > 10)
+    throw invalid(`${what}: The max concurrency of the job is out of range. Support 1-10. Received ${mc}`);
   const trigger = validateTrigger(input.trigger);
-  const exp = resolveExperiment(ctx, input.experimentId, input.namespace, 'Failed to create a recurring run', 'jobs', input.name);
+  const exp = resolveExperiment(
+    ctx,
+    input.experimentId,
+    input.namespace,
+    'Failed to create a recurring run',
+    'jobs',
+    input.name,
+  );
   const pipeline = input.pipeline();
   // resource_manager.go CreateJob: a plain error, which KFP's gateway answers as internal (500).
-  if (!pipeline) throw new RpcError(13, 'Internal error: Failed to create a recurring run: Cannot create a job with an empty pipeline ID');
+  if (!pipeline)
+    throw new RpcError(
+      13,
+      'Internal error: Failed to create a recurring run: Cannot create a job with an empty pipeline ID',
+    );
   const now = seconds(new Date());
   const job: JobRecord = {
     id: newId(),
@@ -329,11 +452,19 @@ export interface NewRun {
 /** resource_manager.go CreateRun reports the service account the workflow ran with: the default unless given. */
 export function createRun(ctx: RequestContext, input: NewRun): RunRecord {
   const what = 'Failed to create a run';
-  if (!input.name) throw internalInvalid('Run name cannot be empty', 'Failed to convert a API run to its internal representation');
+  if (!input.name)
+    throw internalInvalid('Run name cannot be empty', 'Failed to convert a API run to its internal representation');
   const exp = resolveExperiment(ctx, input.experimentId, input.namespace, what, 'runs', input.name);
   const pipeline = input.pipeline();
   if (!pipeline) throw invalid(`${what}: Please specify a pipeline by providing a pipeline spec or a pipeline version`);
-  return ctx.state.seedRun({ name: input.name, description: input.description ?? '', experimentId: exp.id, namespace: exp.namespace, serviceAccount: input.serviceAccount || ctx.state.defaultServiceAccount, pipeline });
+  return ctx.state.seedRun({
+    name: input.name,
+    description: input.description ?? '',
+    experimentId: exp.id,
+    namespace: exp.namespace,
+    serviceAccount: input.serviceAccount || ctx.state.defaultServiceAccount,
+    pipeline,
+  });
 }
 
 /** Put a value in a response unless protojson would omit it (EmitUnpopulated: false). */
@@ -367,8 +498,18 @@ export function triggerToWire(t: TriggerRecord): Record<string, unknown> {
 
 export function triggerFromWire(t: any): TriggerRecord | undefined {
   if (!t) return undefined;
-  if (t.cron_schedule) return { cron: { cron: t.cron_schedule.cron ?? '', start: t.cron_schedule.start_time, end: t.cron_schedule.end_time } };
-  if (t.periodic_schedule) return { periodic: { intervalSecond: t.periodic_schedule.interval_second ?? 0, start: t.periodic_schedule.start_time, end: t.periodic_schedule.end_time } };
+  if (t.cron_schedule)
+    return {
+      cron: { cron: t.cron_schedule.cron ?? '', start: t.cron_schedule.start_time, end: t.cron_schedule.end_time },
+    };
+  if (t.periodic_schedule)
+    return {
+      periodic: {
+        intervalSecond: t.periodic_schedule.interval_second ?? 0,
+        start: t.periodic_schedule.start_time,
+        end: t.periodic_schedule.end_time,
+      },
+    };
   return {};
 }
 
@@ -389,7 +530,8 @@ function wrapped<T>(fn: () => T, context: string): T {
 export function terminateRun(ctx: RequestContext, id: string): void {
   const r = wrapped(() => getRun(ctx, id, 'terminate'), `Failed to terminate run ${id} due to error fetching the run`);
   const { state } = ctx.state.runState(r);
-  if (state !== 'PENDING' && state !== 'RUNNING') throw invalid(`Failed to terminate a run ${id}. Row not found`).wrap(`Failed to terminate run ${id}`);
+  if (state !== 'PENDING' && state !== 'RUNNING')
+    throw invalid(`Failed to terminate a run ${id}. Row not found`).wrap(`Failed to terminate run ${id}`);
   r.terminatedAt = new Date();
 }
 
@@ -402,7 +544,12 @@ export function unarchiveRun(ctx: RequestContext, id: string): void {
   const r = wrapped(() => getRun(ctx, id, 'unarchive'), `Failed to unarchive run ${id} as it does not exist`);
   if (ctx.state.experiments.get(r.experimentId)?.archived) {
     const m = `Failed to unarchive run ${id} as experiment ${r.experimentId} must be un-archived first`;
-    throw new RpcError(9, `FailedPreconditionError: ${m}: Unarchive the experiment first to allow the run to be restored`, {}, m);
+    throw new RpcError(
+      9,
+      `FailedPreconditionError: ${m}: Unarchive the experiment first to allow the run to be restored`,
+      {},
+      m,
+    );
   }
   r.archived = false;
 }
@@ -420,7 +567,12 @@ export function retryRun(ctx: RequestContext, id: string): void {
   const r = wrapped(() => getRun(ctx, id, 'retry'), `Failed to retry run ${id} due to error fetching the run`);
   const { state } = ctx.state.runState(r);
   if (state !== 'FAILED' && state !== 'CANCELED') {
-    throw new RpcError(10, `Failed to retry run ${id}: BadRequestError: Workflow must be Failed/Error to retry: workflow cannot be retried`, {}, 'Workflow must be Failed/Error to retry');
+    throw new RpcError(
+      10,
+      `Failed to retry run ${id}: BadRequestError: Workflow must be Failed/Error to retry: workflow cannot be retried`,
+      {},
+      'Workflow must be Failed/Error to retry',
+    );
   }
   r.terminatedAt = undefined;
   r.canceledAt = undefined;

@@ -14,7 +14,8 @@ import { type PipelineRecord, type StoredPipeline, type StoredVersion, newId, se
  */
 
 /** util.NewResourceNotFoundError: "<type> <id> not found". */
-export const resourceNotFound = (type: string, id: string) => new RpcError(5, `ResourceNotFoundError: ${type} ${id} not found`, {}, `${type} ${id} not found`);
+export const resourceNotFound = (type: string, id: string) =>
+  new RpcError(5, `ResourceNotFoundError: ${type} ${id} not found`, {}, `${type} ${id} not found`);
 
 /** util.NewInvalidInputErrorWithDetails(ErrorInvalidPipelineSpec, m) of template.New. */
 const badSpec = (m: string) => new RpcError(3, `InvalidInputError: ${m}: pipeline spec is invalid`, {}, m);
@@ -46,7 +47,8 @@ export interface ParsedTemplate {
 
 const PIPELINE_NAME = /^[a-z0-9][a-z0-9-]{0,127}$/;
 const isPlatformSpec = (d: any) => !!d && typeof d === 'object' && !!d.platforms?.kubernetes;
-const isPipelineSpec = (d: any) => !!d && typeof d === 'object' && ('pipelineInfo' in d || 'root' in d || 'components' in d || 'deploymentSpec' in d);
+const isPipelineSpec = (d: any) =>
+  !!d && typeof d === 'object' && ('pipelineInfo' in d || 'root' in d || 'components' in d || 'deploymentSpec' in d);
 
 /** template.New: an Argo workflow (v1) or a v2 PipelineSpec with an optional platform spec, as KFP checks them. */
 export function parseTemplate(text: string): ParsedTemplate {
@@ -61,7 +63,13 @@ export function parseTemplate(text: string): ParsedTemplate {
   }
   docs = docs.filter((d) => d !== null && d !== undefined);
   if (docs.length === 0) throw badSpec('unknown template format');
-  if (docs.some((d: any) => d && typeof d === 'object' && d.kind === 'Workflow' && String(d.apiVersion ?? '').startsWith('argoproj.io/'))) return { kind: 'argo' };
+  if (
+    docs.some(
+      (d: any) =>
+        d && typeof d === 'object' && d.kind === 'Workflow' && String(d.apiVersion ?? '').startsWith('argoproj.io/'),
+    )
+  )
+    return { kind: 'argo' };
   let spec: any;
   let platform = false;
   for (const d of docs) {
@@ -69,18 +77,30 @@ export function parseTemplate(text: string): ParsedTemplate {
       if (spec) throw badSpec('multiple pipeline specs provided');
       spec = d;
     } else if (isPlatformSpec(d)) {
-      if (platform) throw new RpcError(3, 'InvalidInputError: multiple platform specs provided: platform spec is invalid', {}, 'multiple platform specs provided');
+      if (platform)
+        throw new RpcError(
+          3,
+          'InvalidInputError: multiple platform specs provided: platform spec is invalid',
+          {},
+          'multiple platform specs provided',
+        );
       platform = true;
     }
   }
   if (!spec) throw badSpec(platform ? 'no pipeline spec is provided' : 'unknown template format');
-  if (spec.schemaVersion !== '2.1.0') throw badSpec(`KFP only supports schema version 2.1.0, but the pipeline spec has version ${spec.schemaVersion ?? ''}`);
+  if (spec.schemaVersion !== '2.1.0')
+    throw badSpec(
+      `KFP only supports schema version 2.1.0, but the pipeline spec has version ${spec.schemaVersion ?? ''}`,
+    );
   const name = spec.pipelineInfo?.name;
   if (!name) throw badSpec('invalid v2 pipeline spec: name is empty');
   if (!spec.root) throw badSpec('invalid v2 pipeline spec: root component is empty');
   // resource_manager.go CreatePipelineAndPipelineVersion / CreatePipelineVersion: common.ValidatePipelineName.
   if (name.length > 128) throw invalid("pipeline's name must contain no more than 128 characters");
-  if (!PIPELINE_NAME.test(name)) throw invalid("pipeline's name must contain only lowercase alphanumeric characters or '-' and must start with alphanumeric characters");
+  if (!PIPELINE_NAME.test(name))
+    throw invalid(
+      "pipeline's name must contain only lowercase alphanumeric characters or '-' and must start with alphanumeric characters",
+    );
   return { kind: 'ir', specName: name };
 }
 
@@ -89,7 +109,9 @@ export function parseTemplate(text: string): ParsedTemplate {
  * the spec document, or {pipeline_spec, platform_spec} when the file has a platform spec.
  */
 export function versionSpec(manifest: string): Record<string, unknown> | undefined {
-  const docs = parseAllDocuments(manifest).map((d) => d.toJS()).filter((d) => d && typeof d === 'object');
+  const docs = parseAllDocuments(manifest)
+    .map((d) => d.toJS())
+    .filter((d) => d && typeof d === 'object');
   const platform = docs.find(isPlatformSpec);
   const spec = docs.find((d) => !isPlatformSpec(d));
   if (!spec) return undefined;
@@ -98,7 +120,12 @@ export function versionSpec(manifest: string): Record<string, unknown> | undefin
 
 /** validation/length.go LengthSpecs (bytes, as Go's len): Pipeline.Name 128, Pipeline.Namespace 63, PipelineVersion.Name 127. */
 export function checkLength(model: 'Pipeline' | 'PipelineVersion', field: 'Name' | 'Namespace', value: string): void {
-  const max = { 'Pipeline.Name': 128, 'Pipeline.Namespace': 63, 'PipelineVersion.Name': 127, 'PipelineVersion.Namespace': 63 }[`${model}.${field}`]!;
+  const max = {
+    'Pipeline.Name': 128,
+    'Pipeline.Namespace': 63,
+    'PipelineVersion.Name': 127,
+    'PipelineVersion.Namespace': 63,
+  }[`${model}.${field}`]!;
   if (Buffer.byteLength(value) > max) throw invalid(`${model}.${field} length cannot exceed ${max}`);
 }
 
@@ -111,7 +138,10 @@ export function validateTags(tags: Record<string, string> | undefined): void {
     if (key === '') throw invalid('tag key cannot be empty');
     if (key.includes('.')) throw invalid(`tag key ${JSON.stringify(key)} must not contain '.' character`);
     if ([...key].length > 63) throw invalid(`tag key ${JSON.stringify(key)} exceeds maximum length of 63 characters`);
-    if ([...value].length > 63) throw invalid(`tag value ${JSON.stringify(value)} for key ${JSON.stringify(key)} exceeds maximum length of 63 characters`);
+    if ([...value].length > 63)
+      throw invalid(
+        `tag value ${JSON.stringify(value)} for key ${JSON.stringify(key)} exceeds maximum length of 63 characters`,
+      );
   }
 }
 
@@ -125,8 +155,16 @@ function tagsQuery(ctx: RouteContext): Record<string, string> | undefined {
   } catch {
     tags = undefined;
   }
-  if (!tags || typeof tags !== 'object' || Array.isArray(tags) || Object.values(tags).some((v) => typeof v !== 'string')) {
-    throw new UploadError(400, 'Failed to parse tags query parameter. Expected JSON object with string keys and values');
+  if (
+    !tags ||
+    typeof tags !== 'object' ||
+    Array.isArray(tags) ||
+    Object.values(tags).some((v) => typeof v !== 'string')
+  ) {
+    throw new UploadError(
+      400,
+      'Failed to parse tags query parameter. Expected JSON object with string keys and values',
+    );
   }
   return tags as Record<string, string>;
 }
@@ -210,7 +248,10 @@ export function createPipelineAndVersion(
 ): { pipeline: StoredPipeline; version: StoredVersion } {
   validateTags(p.tags);
   validateTags(source.versionTags);
-  const t = wrap(() => parseTemplate(manifest), 'Failed to create a pipeline and a pipeline version due to template creation error');
+  const t = wrap(
+    () => parseTemplate(manifest),
+    'Failed to create a pipeline and a pipeline version due to template creation error',
+  );
   let name = p.name;
   if (!name) {
     if (!t.specName) throw invalid("pipeline's name cannot be empty");
@@ -219,12 +260,32 @@ export function createPipelineAndVersion(
   const displayName = p.displayName || name;
   for (const other of ctx.state.pipelines.values()) {
     if (other.namespace === p.namespace && sameName(other.name, name)) {
-      throw alreadyExists(`Failed to create a new pipeline. The name ${name} already exists. Please specify a new name`).wrap('Failed to create a pipeline and a pipeline version');
+      throw alreadyExists(
+        `Failed to create a new pipeline. The name ${name} already exists. Please specify a new name`,
+      ).wrap('Failed to create a pipeline and a pipeline version');
     }
   }
   const createdAt = seconds(new Date());
-  const pipeline: StoredPipeline = { id: newId(), name, displayName, description: p.description, namespace: p.namespace, createdAt, tags: p.tags };
-  const version: StoredVersion = { id: newId(), pipelineId: pipeline.id, name, displayName, description: p.description, createdAt, manifest, packageUrl: source.packageUrl, tags: source.versionTags };
+  const pipeline: StoredPipeline = {
+    id: newId(),
+    name,
+    displayName,
+    description: p.description,
+    namespace: p.namespace,
+    createdAt,
+    tags: p.tags,
+  };
+  const version: StoredVersion = {
+    id: newId(),
+    pipelineId: pipeline.id,
+    name,
+    displayName,
+    description: p.description,
+    createdAt,
+    manifest,
+    packageUrl: source.packageUrl,
+    tags: source.versionTags,
+  };
   ctx.state.pipelines.set(pipeline.id, pipeline);
   ctx.state.versions.set(version.id, version);
   return { pipeline, version };
@@ -234,7 +295,14 @@ export function createPipelineAndVersion(
 export function createVersion(
   ctx: RequestContext,
   pipelineId: string,
-  v: { name: string; displayName: string; description: string; codeSourceUrl?: string; packageUrl?: string; tags?: Record<string, string> },
+  v: {
+    name: string;
+    displayName: string;
+    description: string;
+    codeSourceUrl?: string;
+    packageUrl?: string;
+    tags?: Record<string, string>;
+  },
   manifest: string,
 ): StoredVersion {
   validateTags(v.tags);
@@ -243,7 +311,9 @@ export function createVersion(
   const name = v.name || t.specName || pipeline.name;
   for (const other of ctx.state.versions.values()) {
     if (other.pipelineId === pipelineId && sameName(other.name, name)) {
-      throw alreadyExists(`Failed to create a new pipeline version. The name ${name} already exist. Specify a new name`).wrap('Failed to create pipeline version in PipelineStore');
+      throw alreadyExists(
+        `Failed to create a new pipeline version. The name ${name} already exist. Specify a new name`,
+      ).wrap('Failed to create pipeline version in PipelineStore');
     }
   }
   const version: StoredVersion = {
@@ -264,18 +334,26 @@ export function createVersion(
 
 /** resource_manager.go DeletePipeline: refused while versions exist, unless cascade. */
 export function deletePipeline(ctx: RequestContext, id: string, cascade: boolean): void {
-  const p = wrap(() => pipelineById(ctx, id), `Failed to access pipeline ${id}. Check if it exists and have a namespace assigned`);
+  const p = wrap(
+    () => pipelineById(ctx, id),
+    `Failed to access pipeline ${id}. Check if it exists and have a namespace assigned`,
+  );
   canAccessPipeline(ctx, p.namespace, 'delete', p.name);
   const latest = ctx.state.latestVersion(id);
   if (latest && !cascade) {
-    throw invalid(`Failed to delete pipeline with id ${id} as it has existing pipeline versions (e.g. ${latest.id}). Set cascade=true to delete all versions`);
+    throw invalid(
+      `Failed to delete pipeline with id ${id} as it has existing pipeline versions (e.g. ${latest.id}). Set cascade=true to delete all versions`,
+    );
   }
   for (const v of [...ctx.state.versions.values()]) if (v.pipelineId === id) ctx.state.versions.delete(v.id);
   ctx.state.pipelines.delete(id);
 }
 
 export function deleteVersion(ctx: RequestContext, versionId: string): void {
-  const v = wrap(() => versionById(ctx, versionId), `Failed to access pipeline version ${versionId}. Check if it exists`);
+  const v = wrap(
+    () => versionById(ctx, versionId),
+    `Failed to access pipeline version ${versionId}. Check if it exists`,
+  );
   const p = ctx.state.pipelines.get(v.pipelineId);
   canAccessPipeline(ctx, p?.namespace ?? '', 'delete', p?.name);
   ctx.state.versions.delete(versionId);
@@ -283,14 +361,22 @@ export function deleteVersion(ctx: RequestContext, versionId: string): void {
 
 /** A pipeline read through the API (get/delete/versions): found, then authorized (canAccessPipeline). */
 function accessPipeline(ctx: RequestContext, id: string, verb: string, context: string): StoredPipeline {
-  const p = wrap(() => pipelineById(ctx, id), `${context}: Failed to access pipeline ${id}. Check if it exists and have a namespace assigned`);
-  wrap(() => canAccessPipeline(ctx, p.namespace, verb, p.name), `${context}: Failed to access pipeline ${id}. Check if you have access to namespace ${p.namespace}`);
+  const p = wrap(
+    () => pipelineById(ctx, id),
+    `${context}: Failed to access pipeline ${id}. Check if it exists and have a namespace assigned`,
+  );
+  wrap(
+    () => canAccessPipeline(ctx, p.namespace, verb, p.name),
+    `${context}: Failed to access pipeline ${id}. Check if you have access to namespace ${p.namespace}`,
+  );
   return p;
 }
 
 function pipelineByName(ctx: RequestContext, name: string, namespace: string): StoredPipeline {
   for (const p of ctx.state.pipelines.values()) if (p.namespace === namespace && sameName(p.name, name)) return p;
-  throw resourceNotFound('Namespace/Pipeline', `${namespace}/${name}`).wrap(`Failed to get a pipeline named ${name} in namespace ${namespace}`);
+  throw resourceNotFound('Namespace/Pipeline', `${namespace}/${name}`).wrap(
+    `Failed to get a pipeline named ${name} in namespace ${namespace}`,
+  );
 }
 
 /**
@@ -302,15 +388,26 @@ export function resolveVersion(ctx: RequestContext, pipelineId: string, versionI
   const context = 'Failed to fetch a template due to error retrieving pipeline version';
   if (versionId) {
     const v = ctx.state.versions.get(versionId);
-    if (!v) throw resourceNotFound('PipelineVersion', versionId).wrap(`${context}: Failed to fetch a pipeline version and its manifest from pipeline version ${versionId}: Failed to get a pipeline version with id ${versionId}`);
-    if (pipelineId && v.pipelineId !== pipelineId) throw invalid(`Pipeline version ${versionId} belongs to pipeline ${v.pipelineId} (not ${pipelineId})`).wrap(context);
+    if (!v)
+      throw resourceNotFound('PipelineVersion', versionId).wrap(
+        `${context}: Failed to fetch a pipeline version and its manifest from pipeline version ${versionId}: Failed to get a pipeline version with id ${versionId}`,
+      );
+    if (pipelineId && v.pipelineId !== pipelineId)
+      throw invalid(`Pipeline version ${versionId} belongs to pipeline ${v.pipelineId} (not ${pipelineId})`).wrap(
+        context,
+      );
     return v;
   }
   if (!ctx.state.pipelines.has(pipelineId)) {
-    throw resourceNotFound('Pipeline', pipelineId).wrap(`${context}: Failed to fetch a pipeline version and its manifest from pipeline ${pipelineId}: Failed to get the latest pipeline version as pipeline was not found`);
+    throw resourceNotFound('Pipeline', pipelineId).wrap(
+      `${context}: Failed to fetch a pipeline version and its manifest from pipeline ${pipelineId}: Failed to get the latest pipeline version as pipeline was not found`,
+    );
   }
   const latest = ctx.state.latestVersion(pipelineId);
-  if (!latest) throw resourceNotFound('PipelineVersion', pipelineId).wrap(`${context}: Failed to fetch a pipeline version and its manifest from pipeline ${pipelineId}: Failed to get the latest pipeline version for a pipeline`);
+  if (!latest)
+    throw resourceNotFound('PipelineVersion', pipelineId).wrap(
+      `${context}: Failed to fetch a pipeline version and its manifest from pipeline ${pipelineId}: Failed to get the latest pipeline version for a pipeline`,
+    );
   return latest;
 }
 
@@ -321,7 +418,9 @@ async function download(url: string | undefined, missing: string): Promise<strin
   try {
     parsed = new URL(url);
   } catch {
-    throw invalid(`Failed to create a pipeline version due to invalid pipeline spec URI. PipelineSpecURI: ${url}. Please specify a valid URL`);
+    throw invalid(
+      `Failed to create a pipeline version due to invalid pipeline spec URI. PipelineSpecURI: ${url}. Please specify a valid URL`,
+    );
   }
   if (parsed.protocol !== 'https:') throw invalid('Pipeline URL validation failed');
   if (parsed.port && parsed.port !== '443') throw invalid('Pipeline URL validation failed');
@@ -329,9 +428,15 @@ async function download(url: string | undefined, missing: string): Promise<strin
   try {
     res = await fetch(parsed, { redirect: 'error', signal: AbortSignal.timeout(10_000) });
   } catch (err) {
-    throw new RpcError(13, `InternalServerError: Failed to create a pipeline version due error downloading the pipeline spec from ${url}: ${(err as Error).message}`, {}, 'Internal Server Error');
+    throw new RpcError(
+      13,
+      `InternalServerError: Failed to create a pipeline version due error downloading the pipeline spec from ${url}: ${(err as Error).message}`,
+      {},
+      'Internal Server Error',
+    );
   }
-  if (res.status !== 200) throw invalid(`Failed to fetch pipeline spec with url: ${url}. Request returned ${res.status} ${res.statusText}`);
+  if (res.status !== 200)
+    throw invalid(`Failed to fetch pipeline spec with url: ${url}. Request returned ${res.status} ${res.statusText}`);
   return res.text();
 }
 
@@ -391,10 +496,23 @@ function pipelineOutV1(ctx: RequestContext, p: StoredPipeline): Record<string, u
 }
 
 function page<T>(ctx: RouteContext, all: Iterable<T>, l: Listable<T>, opKey: 'op' | 'operation') {
-  return listPage(all, { pageToken: q(ctx, 'page_token'), pageSize: q(ctx, 'page_size'), sortBy: q(ctx, 'sort_by'), filter: q(ctx, 'filter') }, opKey, l);
+  return listPage(
+    all,
+    {
+      pageToken: q(ctx, 'page_token'),
+      pageSize: q(ctx, 'page_size'),
+      sortBy: q(ctx, 'sort_by'),
+      filter: q(ctx, 'filter'),
+    },
+    opKey,
+    l,
+  );
 }
 
-function listOut(key: string, p: { items: unknown[]; totalSize: number; nextPageToken?: string }): Record<string, unknown> {
+function listOut(
+  key: string,
+  p: { items: unknown[]; totalSize: number; nextPageToken?: string },
+): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   put(o, key, p.items);
   put(o, 'total_size', p.totalSize);
@@ -406,7 +524,9 @@ const YAML_OR_JSON = /\.(ya?ml|json)$/i;
 
 /** The uploaded file (field `uploadfile`), as server/pipeline_upload_server.go reads it. */
 function uploadedFile(ctx: RouteContext, failure: string, unreadable: string): { filename: string; content: string } {
-  const part = parseMultipart(ctx.raw ?? '', ctx.contentType)?.find((x) => x.field === 'uploadfile' && x.filename !== undefined);
+  const part = parseMultipart(ctx.raw ?? '', ctx.contentType)?.find(
+    (x) => x.field === 'uploadfile' && x.filename !== undefined,
+  );
   if (!part) throw new UploadError(400, failure);
   // server/util.go ReadPipelineFile: YAML or JSON by name (zip and tarballs are not read by the emulator).
   if (!YAML_OR_JSON.test(part.filename!)) throw new UploadError(400, unreadable);
@@ -454,7 +574,12 @@ function uploadPipeline(ctx: RouteContext): { pipeline: StoredPipeline; version:
   }
   const tags = tagsQuery(ctx);
   return uploadAnswer(
-    () => createPipelineAndVersion(ctx, { name, displayName: displayNameQuery || name, description: q(ctx, 'description') ?? '', namespace, tags }, file.content),
+    () =>
+      createPipelineAndVersion(
+        ctx,
+        { name, displayName: displayNameQuery || name, description: q(ctx, 'description') ?? '', namespace, tags },
+        file.content,
+      ),
     'Failed to create a pipeline and a pipeline version',
   );
 }
@@ -482,7 +607,16 @@ function uploadVersion(ctx: RouteContext): StoredVersion {
     }
   }
   const tags = tagsQuery(ctx);
-  return uploadAnswer(() => createVersion(ctx, pipelineId, { name, displayName: displayNameQuery || name, description: q(ctx, 'description') ?? '', tags }, file.content), failure);
+  return uploadAnswer(
+    () =>
+      createVersion(
+        ctx,
+        pipelineId,
+        { name, displayName: displayNameQuery || name, description: q(ctx, 'description') ?? '', tags },
+        file.content,
+      ),
+    failure,
+  );
 }
 
 const done = (fn: (ctx: RouteContext) => void) => (ctx: RouteContext) => {
@@ -492,21 +626,36 @@ const done = (fn: (ctx: RouteContext) => void) => (ctx: RouteContext) => {
 
 function listPipelinesIn(ctx: RouteContext, namespaceQuery: string | undefined, what: string): StoredPipeline[] {
   const namespace = replaceNamespace(ctx, namespaceQuery);
-  wrap(() => canAccessPipeline(ctx, namespace, 'list'), `${what} due to authorization error. Check if you have read permission to namespace ${namespace}`);
+  wrap(
+    () => canAccessPipeline(ctx, namespace, 'list'),
+    `${what} due to authorization error. Check if you have read permission to namespace ${namespace}`,
+  );
   return [...ctx.state.pipelines.values()].filter((p) => p.namespace === namespace);
 }
 
 function versionsOf(ctx: RouteContext, pipelineId: string, context: string): StoredVersion[] {
   if (!pipelineId) throw invalid('Failed to list pipeline versions. Pipeline id cannot be empty');
-  const p = wrap(() => pipelineById(ctx, pipelineId), `${context}: Failed to list pipeline versions due to error fetching the namespace for pipeline ${pipelineId}`);
-  wrap(() => canAccessPipeline(ctx, p.namespace, 'list'), `${context}: Failed to list pipeline versions due to authorization error. Check if you have read permission to namespace ${p.namespace}`);
+  const p = wrap(
+    () => pipelineById(ctx, pipelineId),
+    `${context}: Failed to list pipeline versions due to error fetching the namespace for pipeline ${pipelineId}`,
+  );
+  wrap(
+    () => canAccessPipeline(ctx, p.namespace, 'list'),
+    `${context}: Failed to list pipeline versions due to authorization error. Check if you have read permission to namespace ${p.namespace}`,
+  );
   return [...ctx.state.versions.values()].filter((v) => v.pipelineId === pipelineId);
 }
 
 function getVersion(ctx: RouteContext, versionId: string, context: string): StoredVersion {
-  const v = wrap(() => versionById(ctx, versionId), `${context}: Failed to get a pipeline version due to authorization error for pipeline version id ${versionId}: Failed to access pipeline version ${versionId}. Check if it exists`);
+  const v = wrap(
+    () => versionById(ctx, versionId),
+    `${context}: Failed to get a pipeline version due to authorization error for pipeline version id ${versionId}: Failed to access pipeline version ${versionId}. Check if it exists`,
+  );
   const p = ctx.state.pipelines.get(v.pipelineId);
-  wrap(() => canAccessPipeline(ctx, p?.namespace ?? '', 'get', p?.name), `${context}: Failed to get a pipeline version due to authorization error for pipeline version id ${versionId}`);
+  wrap(
+    () => canAccessPipeline(ctx, p?.namespace ?? '', 'get', p?.name),
+    `${context}: Failed to get a pipeline version due to authorization error for pipeline version id ${versionId}`,
+  );
   return v;
 }
 
@@ -528,12 +677,26 @@ export function v2PipelineRoutes(): Route[] {
         const name = b.name || b.display_name || '';
         if (!name) throw invalid('name is required').wrap(context);
         wrap(() => checkLength('Pipeline', 'Name', name), 'Failed to create a pipeline as pipeline conversion failed');
-        wrap(() => canAccessPipeline(ctx, namespace, 'create', name), `${context}: Failed to create a pipeline due to authorization error. Check if you have write permissions to namespace ${namespace}`);
+        wrap(
+          () => canAccessPipeline(ctx, namespace, 'create', name),
+          `${context}: Failed to create a pipeline due to authorization error. Check if you have write permissions to namespace ${namespace}`,
+        );
         for (const other of ctx.state.pipelines.values()) {
-          if (other.namespace === namespace && sameName(other.name, name)) throw alreadyExists(`Failed to create a new pipeline. The name ${name} already exist. Please specify a new name`).wrap(context);
+          if (other.namespace === namespace && sameName(other.name, name))
+            throw alreadyExists(
+              `Failed to create a new pipeline. The name ${name} already exist. Please specify a new name`,
+            ).wrap(context);
         }
         wrap(() => validateTags(b.tags), context);
-        const p: StoredPipeline = { id: newId(), name, displayName: b.display_name || name, description: b.description ?? '', namespace, createdAt: seconds(new Date()), tags: b.tags };
+        const p: StoredPipeline = {
+          id: newId(),
+          name,
+          displayName: b.display_name || name,
+          description: b.description ?? '',
+          namespace,
+          createdAt: seconds(new Date()),
+          tags: b.tags,
+        };
         ctx.state.pipelines.set(p.id, p);
         return pipelineOut(p);
       },
@@ -552,7 +715,13 @@ export function v2PipelineRoutes(): Route[] {
           throw err instanceof RpcError ? err.wrap('Failed to create a pipeline') : err;
         });
         const created = wrap(
-          () => createPipelineAndVersion(ctx, { name, displayName: p.display_name || name, description: p.description ?? '', namespace, tags: p.tags }, manifest, { packageUrl: url, versionTags: ctx.body.pipeline_version?.tags }),
+          () =>
+            createPipelineAndVersion(
+              ctx,
+              { name, displayName: p.display_name || name, description: p.description ?? '', namespace, tags: p.tags },
+              manifest,
+              { packageUrl: url, versionTags: ctx.body.pipeline_version?.tags },
+            ),
           'Failed to create a pipeline',
         );
         return pipelineOut(created.pipeline);
@@ -574,7 +743,10 @@ export function v2PipelineRoutes(): Route[] {
         const name = ctx.params.name!;
         const namespace = replaceNamespace(ctx, q(ctx, 'namespace'));
         const context = `Failed to get a pipeline with name ${name} and namespace ${namespace}. Check error stack.`;
-        wrap(() => canAccessPipeline(ctx, namespace, 'get', name), `${context}: Failed to fetch a pipeline due to authorization error. Check if you have read permission to namespace ${namespace}`);
+        wrap(
+          () => canAccessPipeline(ctx, namespace, 'get', name),
+          `${context}: Failed to fetch a pipeline due to authorization error. Check if you have read permission to namespace ${namespace}`,
+        );
         return pipelineOut(wrap(() => pipelineByName(ctx, name, namespace), context));
       },
     },
@@ -583,7 +755,14 @@ export function v2PipelineRoutes(): Route[] {
       path: `${P2}/pipelines/{pipeline_id}`,
       handle: (ctx) => {
         const id = ctx.params.pipeline_id!;
-        return pipelineOut(accessPipeline(ctx, id, 'get', `Failed to get a pipeline ${id}. Check error stack: Failed to get a pipeline due authorization error for pipeline id ${id}`));
+        return pipelineOut(
+          accessPipeline(
+            ctx,
+            id,
+            'get',
+            `Failed to get a pipeline ${id}. Check error stack: Failed to get a pipeline due authorization error for pipeline id ${id}`,
+          ),
+        );
       },
     },
     {
@@ -592,8 +771,14 @@ export function v2PipelineRoutes(): Route[] {
       handle: done((ctx) => {
         const id = ctx.params.pipeline_id!;
         const cascade = q(ctx, 'cascade');
-        if (cascade !== undefined && cascade !== 'true' && cascade !== 'false') throw invalid(`cascade: invalid boolean "${cascade}"`);
-        accessPipeline(ctx, id, 'delete', `Failed to delete pipeline ${id}. Check error stack: Failed to delete a pipeline due authorization error for pipeline id ${id}`);
+        if (cascade !== undefined && cascade !== 'true' && cascade !== 'false')
+          throw invalid(`cascade: invalid boolean "${cascade}"`);
+        accessPipeline(
+          ctx,
+          id,
+          'delete',
+          `Failed to delete pipeline ${id}. Check error stack: Failed to delete a pipeline due authorization error for pipeline id ${id}`,
+        );
         wrap(() => deletePipeline(ctx, id, cascade === 'true'), `Failed to delete pipeline ${id}. Check error stack`);
       }),
     },
@@ -611,12 +796,38 @@ export function v2PipelineRoutes(): Route[] {
         if (!b.pipeline_id) throw invalid('Failed to create a pipeline version. Parent pipeline id is empty');
         const name = b.name || b.display_name || '';
         if (!name) throw invalid('name is required').wrap(context);
-        wrap(() => checkLength('PipelineVersion', 'Name', name), 'Failed to create a pipeline version due to conversion error');
-        const p = accessPipeline(ctx, pipelineId, 'create', `${context}: Failed to create a pipeline version due authorization error for pipeline id ${pipelineId}`);
-        const manifest = await download(url, 'Failed to create a pipeline version due to missing pipeline URL').catch((err) => {
-          throw err instanceof RpcError ? err.wrap(context) : err;
-        });
-        const v = wrap(() => createVersion(ctx, p.id, { name, displayName: b.display_name || name, description: b.description ?? '', codeSourceUrl: b.code_source_url, packageUrl: url, tags: b.tags }, manifest), context);
+        wrap(
+          () => checkLength('PipelineVersion', 'Name', name),
+          'Failed to create a pipeline version due to conversion error',
+        );
+        const p = accessPipeline(
+          ctx,
+          pipelineId,
+          'create',
+          `${context}: Failed to create a pipeline version due authorization error for pipeline id ${pipelineId}`,
+        );
+        const manifest = await download(url, 'Failed to create a pipeline version due to missing pipeline URL').catch(
+          (err) => {
+            throw err instanceof RpcError ? err.wrap(context) : err;
+          },
+        );
+        const v = wrap(
+          () =>
+            createVersion(
+              ctx,
+              p.id,
+              {
+                name,
+                displayName: b.display_name || name,
+                description: b.description ?? '',
+                codeSourceUrl: b.code_source_url,
+                packageUrl: url,
+                tags: b.tags,
+              },
+              manifest,
+            ),
+          context,
+        );
         return versionOut(v);
       },
     },
@@ -625,21 +836,36 @@ export function v2PipelineRoutes(): Route[] {
       path: `${P2}/pipelines/{pipeline_id}/versions`,
       handle: (ctx) => {
         const id = ctx.params.pipeline_id!;
-        const p = page(ctx, versionsOf(ctx, id, `Failed to list pipeline versions for pipeline ${id}`), VERSIONS, 'operation');
+        const p = page(
+          ctx,
+          versionsOf(ctx, id, `Failed to list pipeline versions for pipeline ${id}`),
+          VERSIONS,
+          'operation',
+        );
         return listOut('pipeline_versions', { ...p, items: p.items.map(versionOut) });
       },
     },
     {
       method: 'GET',
       path: `${P2}/pipelines/{pipeline_id}/versions/{pipeline_version_id}`,
-      handle: (ctx) => versionOut(getVersion(ctx, ctx.params.pipeline_version_id!, `Failed to get a pipeline version ${ctx.params.pipeline_version_id}`)),
+      handle: (ctx) =>
+        versionOut(
+          getVersion(
+            ctx,
+            ctx.params.pipeline_version_id!,
+            `Failed to get a pipeline version ${ctx.params.pipeline_version_id}`,
+          ),
+        ),
     },
     {
       method: 'DELETE',
       path: `${P2}/pipelines/{pipeline_id}/versions/{pipeline_version_id}`,
       handle: done((ctx) => {
         const [pid, vid] = [ctx.params.pipeline_id!, ctx.params.pipeline_version_id!];
-        wrap(() => deleteVersion(ctx, vid), `Failed to delete a pipeline version id ${vid} under pipeline id ${pid}. Check error stack`);
+        wrap(
+          () => deleteVersion(ctx, vid),
+          `Failed to delete a pipeline version id ${vid} under pipeline id ${pid}. Check error stack`,
+        );
       }),
     },
   ];
@@ -649,14 +875,19 @@ const P1 = '/apis/v1beta1';
 
 export function v1PipelineRoutes(): Route[] {
   return [
-    { method: 'POST', path: `${P1}/pipelines/upload`, handle: (ctx) => pipelineOutV1(ctx, uploadPipeline(ctx).pipeline) },
+    {
+      method: 'POST',
+      path: `${P1}/pipelines/upload`,
+      handle: (ctx) => pipelineOutV1(ctx, uploadPipeline(ctx).pipeline),
+    },
     { method: 'POST', path: `${P1}/pipelines/upload_version`, handle: (ctx) => versionOutV1(uploadVersion(ctx)) },
     {
       method: 'GET',
       path: `${P1}/pipelines`,
       handle: (ctx) => {
         // v1 lists a namespace through resource_reference_key (type NAMESPACE).
-        const ns = q(ctx, 'resource_reference_key.type') === 'NAMESPACE' ? q(ctx, 'resource_reference_key.id') : undefined;
+        const ns =
+          q(ctx, 'resource_reference_key.type') === 'NAMESPACE' ? q(ctx, 'resource_reference_key.id') : undefined;
         const all = listPipelinesIn(ctx, ns, 'Failed to list pipelines');
         const p = page(ctx, all, PIPELINES, 'op');
         return listOut('pipelines', { ...p, items: p.items.map((x) => pipelineOutV1(ctx, x)) });
@@ -667,7 +898,15 @@ export function v1PipelineRoutes(): Route[] {
       path: `${P1}/pipelines/{id}`,
       handle: (ctx) => {
         const id = ctx.params.id!;
-        return pipelineOutV1(ctx, accessPipeline(ctx, id, 'get', `Failed to get a pipeline (v1beta1) ${id}. Check error stack: Failed to get a pipeline due authorization error for pipeline id ${id}`));
+        return pipelineOutV1(
+          ctx,
+          accessPipeline(
+            ctx,
+            id,
+            'get',
+            `Failed to get a pipeline (v1beta1) ${id}. Check error stack: Failed to get a pipeline due authorization error for pipeline id ${id}`,
+          ),
+        );
       },
     },
     {
@@ -679,7 +918,10 @@ export function v1PipelineRoutes(): Route[] {
         const namespace = replaceNamespace(ctx, nsParam === '-' ? '' : nsParam);
         const context = `Failed to get a pipeline (v1beta1) with name ${name} and namespace ${namespace}. Check error stack.`;
         wrap(() => canAccessPipeline(ctx, namespace, 'get', name), context);
-        return pipelineOutV1(ctx, wrap(() => pipelineByName(ctx, name, namespace), context));
+        return pipelineOutV1(
+          ctx,
+          wrap(() => pipelineByName(ctx, name, namespace), context),
+        );
       },
     },
     {
@@ -696,11 +938,27 @@ export function v1PipelineRoutes(): Route[] {
       path: `${P1}/pipeline_versions`,
       handle: (ctx) => {
         const id = q(ctx, 'resource_key.type') === 'PIPELINE' ? (q(ctx, 'resource_key.id') ?? '') : '';
-        const p = page(ctx, versionsOf(ctx, id, `Failed to list pipeline versions (v1beta1) for pipeline ${id}`), VERSIONS, 'op');
+        const p = page(
+          ctx,
+          versionsOf(ctx, id, `Failed to list pipeline versions (v1beta1) for pipeline ${id}`),
+          VERSIONS,
+          'op',
+        );
         return listOut('versions', { ...p, items: p.items.map(versionOutV1) });
       },
     },
-    { method: 'GET', path: `${P1}/pipeline_versions/{version_id}`, handle: (ctx) => versionOutV1(getVersion(ctx, ctx.params.version_id!, `Failed to get a pipeline version (v1beta1) ${ctx.params.version_id}`)) },
+    {
+      method: 'GET',
+      path: `${P1}/pipeline_versions/{version_id}`,
+      handle: (ctx) =>
+        versionOutV1(
+          getVersion(
+            ctx,
+            ctx.params.version_id!,
+            `Failed to get a pipeline version (v1beta1) ${ctx.params.version_id}`,
+          ),
+        ),
+    },
     {
       method: 'DELETE',
       path: `${P1}/pipeline_versions/{version_id}`,
@@ -713,22 +971,37 @@ export function v1PipelineRoutes(): Route[] {
       method: 'GET',
       path: `${P1}/pipelines/{id}/templates`,
       handle: (ctx) => {
-        const p = accessPipeline(ctx, ctx.params.id!, 'get', `Failed to get the default template for pipeline ${ctx.params.id}`);
+        const p = accessPipeline(
+          ctx,
+          ctx.params.id!,
+          'get',
+          `Failed to get the default template for pipeline ${ctx.params.id}`,
+        );
         const latest = ctx.state.latestVersion(p.id);
-        if (!latest) throw resourceNotFound('PipelineVersion', p.id).wrap('Failed to get the latest pipeline version for a pipeline');
+        if (!latest)
+          throw resourceNotFound('PipelineVersion', p.id).wrap(
+            'Failed to get the latest pipeline version for a pipeline',
+          );
         return { template: latest.manifest };
       },
     },
-    { method: 'GET', path: `${P1}/pipeline_versions/{version_id}/templates`, handle: (ctx) => ({ template: getVersion(ctx, ctx.params.version_id!, 'Failed to get a template').manifest }) },
+    {
+      method: 'GET',
+      path: `${P1}/pipeline_versions/{version_id}/templates`,
+      handle: (ctx) => ({ template: getVersion(ctx, ctx.params.version_id!, 'Failed to get a template').manifest }),
+    },
   ];
 }
-
 
 /**
  * A run's or recurring run's pipeline: a version reference is resolved against the pipeline service
  * (the newest version when none is given) and stored with the version it ran; other sources as given.
  */
-export function fromVersion(ctx: RequestContext, p: PipelineRecord | undefined, what: string): PipelineRecord | undefined {
+export function fromVersion(
+  ctx: RequestContext,
+  p: PipelineRecord | undefined,
+  what: string,
+): PipelineRecord | undefined {
   if (p?.kind !== 'version') return p;
   const v = wrap(() => resolveVersion(ctx, p.pipelineId, p.versionId), what);
   return { ...p, pipelineId: v.pipelineId, versionId: v.id };
@@ -747,11 +1020,23 @@ export function jobFromVersion(ctx: RequestContext, p: PipelineRecord | undefine
       return { ...p, pipelineId: v.pipelineId, versionId: v.id };
     } catch (err) {
       if (!(err instanceof RpcError)) throw err;
-      throw new RpcError(13, `InternalServerError: Failed to create a recurring run with an invalid pipeline spec manifest: ${err.message}`, {}, 'Internal Server Error');
+      throw new RpcError(
+        13,
+        `InternalServerError: Failed to create a recurring run with an invalid pipeline spec manifest: ${err.message}`,
+        {},
+        'Internal Server Error',
+      );
     }
   }
-  const context = 'Failed to create a recurring run: Failed to validate the input parameters on the latest pipeline version';
-  if (!ctx.state.pipelines.has(p.pipelineId)) throw resourceNotFound('Pipeline', p.pipelineId).wrap(`${context}: Failed to get the latest template as pipeline was not found`);
-  if (!ctx.state.latestVersion(p.pipelineId)) throw resourceNotFound('PipelineVersion', p.pipelineId).wrap(`${context}: Failed to get the latest template for a pipeline`);
+  const context =
+    'Failed to create a recurring run: Failed to validate the input parameters on the latest pipeline version';
+  if (!ctx.state.pipelines.has(p.pipelineId))
+    throw resourceNotFound('Pipeline', p.pipelineId).wrap(
+      `${context}: Failed to get the latest template as pipeline was not found`,
+    );
+  if (!ctx.state.latestVersion(p.pipelineId))
+    throw resourceNotFound('PipelineVersion', p.pipelineId).wrap(
+      `${context}: Failed to get the latest template for a pipeline`,
+    );
   return p;
 }

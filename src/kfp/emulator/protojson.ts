@@ -39,7 +39,8 @@ function bad(message: string): RpcError {
 export function decodeMessage(messages: Messages, type: string, value: unknown, path = ''): Record<string, unknown> {
   const def = messages[type];
   if (!def) throw new Error(`internal: no message ${type}`);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw bad(`syntax error (${path || 'body'}): expected an object for ${type}`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw bad(`syntax error (${path || 'body'}): expected an object for ${type}`);
   const out: Record<string, unknown> = {};
   const byName = new Map<string, string>();
   for (const f of Object.keys(def.fields)) {
@@ -82,7 +83,8 @@ function decodeValue(messages: Messages, t: FieldType, v: unknown, path: string)
         return n;
       }
       case 'timestamp': {
-        if (typeof v !== 'string' || !RFC3339.test(v) || Number.isNaN(Date.parse(v))) throw wrong('google.protobuf.Timestamp');
+        if (typeof v !== 'string' || !RFC3339.test(v) || Number.isNaN(Date.parse(v)))
+          throw wrong('google.protobuf.Timestamp');
         return new Date(v);
       }
       case 'struct':
@@ -103,7 +105,9 @@ function decodeValue(messages: Messages, t: FieldType, v: unknown, path: string)
     return v.map((x, i) => decodeValue(messages, t.list, x, `${path}[${i}]`));
   }
   if (typeof v !== 'object' || Array.isArray(v)) throw wrong('map');
-  return Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, decodeValue(messages, t.map, x, `${path}.${k}`)]));
+  return Object.fromEntries(
+    Object.entries(v as object).map(([k, x]) => [k, decodeValue(messages, t.map, x, `${path}.${k}`)]),
+  );
 }
 
 const S = 'string' as const;
@@ -124,7 +128,13 @@ export const V1_MESSAGES: Messages = {
       storage_state: { enum: ['STORAGESTATE_UNSPECIFIED', 'STORAGESTATE_AVAILABLE', 'STORAGESTATE_ARCHIVED'] },
     },
   },
-  apiResourceReference: { fields: { key: { msg: 'apiResourceKey' }, name: S, relationship: { enum: ['UNKNOWN_RELATIONSHIP', 'OWNER', 'CREATOR'] } } },
+  apiResourceReference: {
+    fields: {
+      key: { msg: 'apiResourceKey' },
+      name: S,
+      relationship: { enum: ['UNKNOWN_RELATIONSHIP', 'OWNER', 'CREATOR'] },
+    },
+  },
   apiResourceKey: { fields: { type: { enum: REF_TYPES }, id: S } },
   apiJob: {
     fields: {
@@ -146,11 +156,21 @@ export const V1_MESSAGES: Messages = {
     },
   },
   apiPipelineSpec: {
-    fields: { pipeline_id: S, pipeline_name: S, workflow_manifest: S, pipeline_manifest: S, parameters: { list: { msg: 'apiParameter' } }, runtime_config: { msg: 'PipelineSpecRuntimeConfig' } },
+    fields: {
+      pipeline_id: S,
+      pipeline_name: S,
+      workflow_manifest: S,
+      pipeline_manifest: S,
+      parameters: { list: { msg: 'apiParameter' } },
+      runtime_config: { msg: 'PipelineSpecRuntimeConfig' },
+    },
   },
   apiParameter: { fields: { name: S, value: S } },
   PipelineSpecRuntimeConfig: { fields: { parameters: { map: 'any' }, pipeline_root: S } },
-  apiTrigger: { fields: { cron_schedule: { msg: 'apiCronSchedule' }, periodic_schedule: { msg: 'apiPeriodicSchedule' } }, oneofs: [['cron_schedule', 'periodic_schedule']] },
+  apiTrigger: {
+    fields: { cron_schedule: { msg: 'apiCronSchedule' }, periodic_schedule: { msg: 'apiPeriodicSchedule' } },
+    oneofs: [['cron_schedule', 'periodic_schedule']],
+  },
   apiCronSchedule: { fields: { start_time: T, end_time: T, cron: S } },
   apiPeriodicSchedule: { fields: { start_time: T, end_time: T, interval_second: I64 } },
   apiRun: {
@@ -173,7 +193,10 @@ export const V1_MESSAGES: Messages = {
 };
 
 const TRIGGER_V2: Messages = {
-  v2beta1Trigger: { fields: { cron_schedule: { msg: 'v2beta1CronSchedule' }, periodic_schedule: { msg: 'v2beta1PeriodicSchedule' } }, oneofs: [['cron_schedule', 'periodic_schedule']] },
+  v2beta1Trigger: {
+    fields: { cron_schedule: { msg: 'v2beta1CronSchedule' }, periodic_schedule: { msg: 'v2beta1PeriodicSchedule' } },
+    oneofs: [['cron_schedule', 'periodic_schedule']],
+  },
   v2beta1CronSchedule: { fields: { start_time: T, end_time: T, cron: S } },
   v2beta1PeriodicSchedule: { fields: { start_time: T, end_time: T, interval_second: I64 } },
 };
@@ -216,7 +239,18 @@ export const V2_MESSAGES: Messages = {
     oneofs: [['pipeline_version_id', 'pipeline_spec', 'pipeline_version_reference']],
   },
   v2beta1PipelineVersionReference: { fields: { pipeline_id: S, pipeline_version_id: S } },
-  v2beta1Pipeline: { fields: { pipeline_id: S, display_name: S, name: S, description: S, created_at: T, namespace: S, error: 'any', tags: { map: S } } },
+  v2beta1Pipeline: {
+    fields: {
+      pipeline_id: S,
+      display_name: S,
+      name: S,
+      description: S,
+      created_at: T,
+      namespace: S,
+      error: 'any',
+      tags: { map: S },
+    },
+  },
   v2beta1PipelineVersion: {
     fields: {
       pipeline_id: S,
@@ -233,7 +267,9 @@ export const V2_MESSAGES: Messages = {
     },
   },
   v2beta1Url: { fields: { pipeline_url: S } },
-  v2beta1CreatePipelineAndVersionRequest: { fields: { pipeline: { msg: 'v2beta1Pipeline' }, pipeline_version: { msg: 'v2beta1PipelineVersion' } } },
+  v2beta1CreatePipelineAndVersionRequest: {
+    fields: { pipeline: { msg: 'v2beta1Pipeline' }, pipeline_version: { msg: 'v2beta1PipelineVersion' } },
+  },
   v2beta1RuntimeConfig: { fields: { parameters: { map: 'any' }, pipeline_root: S } },
   v2beta1Run: {
     fields: {
@@ -250,7 +286,19 @@ export const V2_MESSAGES: Messages = {
       created_at: T,
       scheduled_at: T,
       finished_at: T,
-      state: { enum: ['RUNTIME_STATE_UNSPECIFIED', 'PENDING', 'RUNNING', 'SUCCEEDED', 'SKIPPED', 'FAILED', 'CANCELING', 'CANCELED', 'PAUSED'] },
+      state: {
+        enum: [
+          'RUNTIME_STATE_UNSPECIFIED',
+          'PENDING',
+          'RUNNING',
+          'SUCCEEDED',
+          'SKIPPED',
+          'FAILED',
+          'CANCELING',
+          'CANCELED',
+          'PAUSED',
+        ],
+      },
       error: 'any',
       run_details: 'any',
       recurring_run_id: S,

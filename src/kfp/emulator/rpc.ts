@@ -25,11 +25,32 @@ export class RpcError extends Error {
 
   /** The answer's body: google.rpc.Status (v2beta1; v1beta1's gateway in KFP 2.x answers the same shape). */
   toBody(): Record<string, unknown> {
-    return { code: this.code, message: this.message, details: [{ '@type': 'type.googleapis.com/google.rpc.Status', code: this.code, message: this.external }] };
+    return {
+      code: this.code,
+      message: this.message,
+      details: [{ '@type': 'type.googleapis.com/google.rpc.Status', code: this.code, message: this.external }],
+    };
   }
 }
 
-const HTTP_STATUS: Record<number, number> = { 1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429, 9: 400, 10: 409, 11: 400, 12: 501, 13: 500, 14: 503, 15: 500, 16: 401 };
+const HTTP_STATUS: Record<number, number> = {
+  1: 499,
+  2: 500,
+  3: 400,
+  4: 504,
+  5: 404,
+  6: 409,
+  7: 403,
+  8: 429,
+  9: 400,
+  10: 409,
+  11: 400,
+  12: 501,
+  13: 500,
+  14: 503,
+  15: 500,
+  16: 401,
+};
 
 export const invalid = (m: string) => new RpcError(3, `Invalid input error: ${m}`, {}, m);
 export const notFound = (m: string) => new RpcError(5, `NotFoundError: ${m}`, {}, m);
@@ -40,4 +61,5 @@ export const unauthenticated = (m: string, cause = m) => new RpcError(16, `Unaut
  * An input error KFP wraps as internal (NewInternalServerError around NewInvalidInputError): the
  * client sees HTTP 500 and "Internal Server Error" in details (server/api_converter.go).
  */
-export const internalInvalid = (m: string, context: string) => new RpcError(13, `InternalServerError: ${context}: Invalid input error: ${m}`, {}, 'Internal Server Error');
+export const internalInvalid = (m: string, context: string) =>
+  new RpcError(13, `InternalServerError: ${context}: Invalid input error: ${m}`, {}, 'Internal Server Error');

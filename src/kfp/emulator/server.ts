@@ -121,7 +121,13 @@ function compile(route: Route): CompiledRoute {
         .join('') +
       '$',
   );
-  return { route, name: `${route.method} ${route.path}`, re, keys, messages: route.path.startsWith('/apis/v1beta1') ? V1_MESSAGES : V2_MESSAGES };
+  return {
+    route,
+    name: `${route.method} ${route.path}`,
+    re,
+    keys,
+    messages: route.path.startsWith('/apis/v1beta1') ? V1_MESSAGES : V2_MESSAGES,
+  };
 }
 
 const MAX_BODY = 40 * 1024 * 1024;
@@ -148,7 +154,8 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
   const state = new EmulatorState(opts.multiUser ?? true, opts.kfpVersion);
   state.runTiming = { ...state.runTiming, ...opts.runTiming };
   if (opts.failRuns || opts.hangRuns) {
-    state.runOutcome = (r) => (opts.hangRuns?.test(r.name) ? 'HANG' : opts.failRuns?.test(r.name) ? 'FAILED' : 'SUCCEEDED');
+    state.runOutcome = (r) =>
+      opts.hangRuns?.test(r.name) ? 'HANG' : opts.failRuns?.test(r.name) ? 'FAILED' : 'SUCCEEDED';
   }
   if (opts.defaultServiceAccount) state.defaultServiceAccount = opts.defaultServiceAccount;
   if (opts.stateFile) state.load(opts.stateFile);
@@ -178,8 +185,10 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
         return jar.get(k!.trim()) === v.join('=').trim();
       });
       const session = dex?.userOf(req);
-      const known = bearer !== undefined && identities && Object.hasOwn(identities, bearer) ? identities[bearer] : undefined;
-      if (!(bearer && opts.auth?.tokens?.includes(bearer)) && !known && !cookieOk && !session) return { ok: false, bearer };
+      const known =
+        bearer !== undefined && identities && Object.hasOwn(identities, bearer) ? identities[bearer] : undefined;
+      if (!(bearer && opts.auth?.tokens?.includes(bearer)) && !known && !cookieOk && !session)
+        return { ok: false, bearer };
       user = known?.user ?? session;
       roles = known?.namespaces;
     }
@@ -194,11 +203,22 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
    */
   function unauthenticatedError(bearer: string | undefined): RpcError {
     const noHeader = 'Request header error: there is no user identity header.';
-    const review = bearer === undefined ? noHeader : 'Authentication failure: Unauthenticated: Review.Status.Authenticated is false. Error : Failed to authenticate token review';
-    return unauthenticated('Failed to check authorization. User identity is empty in the request header', `[${noHeader}, ${review}]`);
+    const review =
+      bearer === undefined
+        ? noHeader
+        : 'Authentication failure: Unauthenticated: Review.Status.Authenticated is false. Error : Failed to authenticate token review';
+    return unauthenticated(
+      'Failed to check authorization. User identity is empty in the request header',
+      `[${noHeader}, ${review}]`,
+    );
   }
 
-  function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  function sendJson(
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
     res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
   }
 
@@ -219,12 +239,24 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
       }, opts.hangMs ?? 60_000).unref();
       return 0;
     }
-    const headers: Record<string, string> = k.retryAfterSeconds !== undefined ? { 'retry-after': String(k.retryAfterSeconds) } : {};
-    sendJson(res, k.status, new RpcError(FAULT_CODE[k.status] ?? 2, `fault injected by the KFP emulator (HTTP ${k.status})`).toBody(), headers);
+    const headers: Record<string, string> =
+      k.retryAfterSeconds !== undefined ? { 'retry-after': String(k.retryAfterSeconds) } : {};
+    sendJson(
+      res,
+      k.status,
+      new RpcError(FAULT_CODE[k.status] ?? 2, `fault injected by the KFP emulator (HTTP ${k.status})`).toBody(),
+      headers,
+    );
     return k.status;
   }
 
-  async function api(req: http.IncomingMessage, res: http.ServerResponse, url: URL, sub: string, raw: string): Promise<void> {
+  async function api(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    sub: string,
+    raw: string,
+  ): Promise<void> {
     const method = req.method ?? 'GET';
     const match = compiled.map((c) => ({ c, m: c.re.exec(sub) })).filter((x) => x.m);
     const hit = match.find((x) => x.c.route.method === method);
@@ -239,12 +271,24 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
       }
     }
     const record = (status: number, responseBody: unknown, write: boolean, fault?: Fault): LoggedRequest =>
-      log.add({ method, route: routeName, path: sub, query, status, write, fault: fault ? faultLabel(fault.kind) + `:${fault.when}` : undefined, requestBody, responseBody });
+      log.add({
+        method,
+        route: routeName,
+        path: sub,
+        query,
+        status,
+        write,
+        fault: fault ? faultLabel(fault.kind) + `:${fault.when}` : undefined,
+        requestBody,
+        responseBody,
+      });
 
     if (emulator.latencyMs > 0) await sleep(emulator.latencyMs);
 
     if (!hit) {
-      const [status, body] = match.length ? [405, new RpcError(12, 'Method Not Allowed').toBody()] : [404, new RpcError(5, 'Not Found').toBody()];
+      const [status, body] = match.length
+        ? [405, new RpcError(12, 'Method Not Allowed').toBody()]
+        : [404, new RpcError(5, 'Not Found').toBody()];
       record(status, body, false);
       return sendJson(res, status, body);
     }
@@ -274,16 +318,21 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
         if (!state.multiUser || (!opts.auth?.userHeader && !opts.auth?.access && !who.roles)) return;
         if (opts.auth?.userHeader && !who.user) throw unauthenticatedError(undefined);
         const role = who.roles?.[namespace];
-        const allowed = who.roles ? role === 'edit' || (role === 'view' && VIEW_VERBS.has(verb)) : opts.auth?.access?.[who.user ?? '']?.includes(namespace);
+        const allowed = who.roles
+          ? role === 'edit' || (role === 'view' && VIEW_VERBS.has(verb))
+          : opts.auth?.access?.[who.user ?? '']?.includes(namespace);
         if ((who.roles || opts.auth?.access) && !allowed) {
-          throw permissionDenied(`User '${who.user}' is not authorized with reason:  (request: ${resourceAttributes(namespace, verb, resource, name)})`);
+          throw permissionDenied(
+            `User '${who.user}' is not authorized with reason:  (request: ${resourceAttributes(namespace, verb, resource, name)})`,
+          );
         }
       },
     };
     let status = 200;
     let body: unknown;
     try {
-      if (who.user === undefined && opts.auth?.userHeader && !sub.endsWith('/healthz')) throw unauthenticatedError(undefined);
+      if (who.user === undefined && opts.auth?.userHeader && !sub.endsWith('/healthz'))
+        throw unauthenticatedError(undefined);
       let decoded: unknown;
       if (hit.c.route.body) {
         let parsed: unknown = {};
@@ -297,7 +346,15 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
         decoded = decodeMessage(hit.c.messages, hit.c.route.body, parsed);
       }
       const params = Object.fromEntries(hit.c.keys.map((k, i) => [k, decodeURIComponent(hit.m![i + 1]!)]));
-      body = await hit.c.route.handle({ state, caller, params, query: url.searchParams, body: decoded, raw, contentType: req.headers['content-type'] });
+      body = await hit.c.route.handle({
+        state,
+        caller,
+        params,
+        query: url.searchParams,
+        body: decoded,
+        raw,
+        contentType: req.headers['content-type'],
+      });
     } catch (err) {
       if (!(err instanceof RpcError)) throw err;
       status = err.httpStatus;
@@ -336,7 +393,11 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
     if (sub === '' || sub === '/') {
       // The KFP UI's place: behind the gateway, it is where a browser (or a Dex login) lands.
       if (dex && !identify(req).ok) return dex.startLogin(res, path);
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><html><head><title>Kubeflow Pipelines (emulator)</title></head><body>KFP API emulator: see /apis/v1beta1 and /apis/v2beta1.</body></html>');
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          '<!doctype html><html><head><title>Kubeflow Pipelines (emulator)</title></head><body>KFP API emulator: see /apis/v1beta1 and /apis/v2beta1.</body></html>',
+        );
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
@@ -348,10 +409,13 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
     emulator.peakInFlight = Math.max(emulator.peakInFlight, inFlight);
     res.once('close', () => inFlight--);
     handler(req, res).catch((err) => {
-      if (!res.headersSent) sendJson(res, 500, { code: 13, message: `emulator internal error: ${(err as Error).message}` });
+      if (!res.headersSent)
+        sendJson(res, 500, { code: 13, message: `emulator internal error: ${(err as Error).message}` });
     });
   };
-  const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, listener) : http.createServer(listener);
+  const server = opts.tls
+    ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, listener)
+    : http.createServer(listener);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

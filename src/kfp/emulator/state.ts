@@ -26,7 +26,14 @@ export interface TriggerRecord {
  */
 export type PipelineRecord =
   | { kind: 'argo'; manifest: string; parameters: { name: string; value: string }[]; specManifest?: string }
-  | { kind: 'ir'; spec: Record<string, unknown>; platformSpec?: Record<string, unknown>; parameters: Record<string, unknown>; pipelineRoot?: string; manifest?: string }
+  | {
+      kind: 'ir';
+      spec: Record<string, unknown>;
+      platformSpec?: Record<string, unknown>;
+      parameters: Record<string, unknown>;
+      pipelineRoot?: string;
+      manifest?: string;
+    }
   | { kind: 'version'; pipelineId: string; versionId?: string; parameters: Record<string, unknown> };
 
 export interface ExperimentRecord {
@@ -175,12 +182,26 @@ export class EmulatorState {
 
   /** The experiment KFP creates on demand when a job or run names none. */
   defaultExperiment(namespace: string): ExperimentRecord {
-    return this.experimentByName('Default', namespace) ?? this.seedExperiment({ name: 'Default', namespace, description: 'All runs created without specifying an experiment will be grouped here.' });
+    return (
+      this.experimentByName('Default', namespace) ??
+      this.seedExperiment({
+        name: 'Default',
+        namespace,
+        description: 'All runs created without specifying an experiment will be grouped here.',
+      })
+    );
   }
 
   seedExperiment(p: Partial<ExperimentRecord> & { name: string }): ExperimentRecord {
     const now = seconds(new Date());
-    const e: ExperimentRecord = { id: randomUUID(), description: '', namespace: '', archived: false, createdAt: now, ...p };
+    const e: ExperimentRecord = {
+      id: randomUUID(),
+      description: '',
+      namespace: '',
+      archived: false,
+      createdAt: now,
+      ...p,
+    };
     this.experiments.set(e.id, e);
     return e;
   }
@@ -273,10 +294,13 @@ export class EmulatorState {
     const age = now - r.createdMs;
     const doneAt = r.createdMs + this.runTiming.pendingMs + this.runTiming.runningMs;
     const hangs = r.outcome === 'HANG';
-    if (r.canceledAt && (hangs || r.canceledAt.getTime() < doneAt)) return { state: 'CANCELED', finishedAt: seconds(r.canceledAt) };
+    if (r.canceledAt && (hangs || r.canceledAt.getTime() < doneAt))
+      return { state: 'CANCELED', finishedAt: seconds(r.canceledAt) };
     if (r.terminatedAt && (hangs || r.terminatedAt.getTime() < doneAt)) {
       const canceledAt = r.terminatedAt.getTime() + (this.runTiming.cancelingMs ?? this.runTiming.pendingMs);
-      return now < canceledAt ? { state: 'CANCELING' } : { state: 'CANCELED', finishedAt: seconds(new Date(canceledAt)) };
+      return now < canceledAt
+        ? { state: 'CANCELING' }
+        : { state: 'CANCELED', finishedAt: seconds(new Date(canceledAt)) };
     }
     if (age < this.runTiming.pendingMs) return { state: 'PENDING' };
     if (now < doneAt || hangs) return { state: 'RUNNING' };
@@ -302,7 +326,9 @@ export class EmulatorState {
   /** Load a state file written by save(); a missing file means an empty state. */
   load(file: string): void {
     if (!fs.existsSync(file)) return;
-    const data = JSON.parse(fs.readFileSync(file, 'utf8'), (k, v) => (typeof v === 'string' && /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(v) && /(At|^start|^end)$/.test(k) ? new Date(v) : v));
+    const data = JSON.parse(fs.readFileSync(file, 'utf8'), (k, v) =>
+      typeof v === 'string' && /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(v) && /(At|^start|^end)$/.test(k) ? new Date(v) : v,
+    );
     for (const e of data.experiments ?? []) this.experiments.set(e.id, e);
     for (const j of data.jobs ?? []) this.jobs.set(j.id, j);
     for (const r of data.runs ?? []) this.runs.set(r.id, r);
@@ -330,7 +356,12 @@ export function catchupRuns(j: JobRecord, now: Date): number {
   if (!t) return 0;
   const secs = (d: Date | undefined) => (d ? Math.floor(new Date(d).getTime() / 1000) : undefined);
   const since = secs(j.pausedAt) ?? secs(t.start) ?? secs(j.createdAt)!;
-  const trigger = { cron: j.trigger.cron?.cron, intervalSeconds: j.trigger.periodic ? Number(j.trigger.periodic.intervalSecond) : undefined, start: secs(t.start), end: secs(t.end) };
+  const trigger = {
+    cron: j.trigger.cron?.cron,
+    intervalSeconds: j.trigger.periodic ? Number(j.trigger.periodic.intervalSecond) : undefined,
+    start: secs(t.start),
+    end: secs(t.end),
+  };
   const slots = missedSlots(trigger, since, secs(now)!);
   return j.noCatchup ? Math.min(1, slots) : slots;
 }

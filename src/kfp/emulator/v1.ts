@@ -70,7 +70,12 @@ function pipelineSpecOut(p: PipelineRecord): Record<string, unknown> {
     return o;
   }
   // An IR with a platform spec is stored as two documents (template/v2_template.go V2Spec.Bytes).
-  if (p.kind === 'ir') put(o, 'pipeline_manifest', p.manifest ?? JSON.stringify(p.spec) + (p.platformSpec ? `\n---\n${JSON.stringify(p.platformSpec)}` : ''));
+  if (p.kind === 'ir')
+    put(
+      o,
+      'pipeline_manifest',
+      p.manifest ?? JSON.stringify(p.spec) + (p.platformSpec ? `\n---\n${JSON.stringify(p.platformSpec)}` : ''),
+    );
   else put(o, 'pipeline_id', p.pipelineId);
   const rc: Record<string, unknown> = {};
   if (Object.keys(p.parameters).length) rc.parameters = p.parameters;
@@ -79,11 +84,17 @@ function pipelineSpecOut(p: PipelineRecord): Record<string, unknown> {
   return o;
 }
 
-function refsOut(namespace: string, experimentId: string, p: PipelineRecord, extra: Record<string, unknown>[] = []): Record<string, unknown>[] {
+function refsOut(
+  namespace: string,
+  experimentId: string,
+  p: PipelineRecord,
+  extra: Record<string, unknown>[] = [],
+): Record<string, unknown>[] {
   const refs: Record<string, unknown>[] = [];
   if (namespace) refs.push(ref('NAMESPACE', namespace, 'OWNER'));
   refs.push(ref('EXPERIMENT', experimentId, 'OWNER'), ...extra);
-  if (p.kind === 'version') refs.push(p.versionId ? ref('PIPELINE_VERSION', p.versionId, 'CREATOR') : ref('PIPELINE', p.pipelineId, 'CREATOR'));
+  if (p.kind === 'version')
+    refs.push(p.versionId ? ref('PIPELINE_VERSION', p.versionId, 'CREATOR') : ref('PIPELINE', p.pipelineId, 'CREATOR'));
   return refs;
 }
 
@@ -114,7 +125,12 @@ function runOut(s: EmulatorState, r: RunRecord): Record<string, unknown> {
   o.storage_state = r.archived ? 'STORAGESTATE_ARCHIVED' : 'STORAGESTATE_AVAILABLE';
   put(o, 'description', r.description);
   o.pipeline_spec = pipelineSpecOut(r.pipeline);
-  o.resource_references = refsOut(r.namespace, r.experimentId, r.pipeline, r.jobId ? [ref('JOB', r.jobId, 'CREATOR')] : []);
+  o.resource_references = refsOut(
+    r.namespace,
+    r.experimentId,
+    r.pipeline,
+    r.jobId ? [ref('JOB', r.jobId, 'CREATOR')] : [],
+  );
   put(o, 'service_account', r.serviceAccount);
   put(o, 'created_at', r.createdAt);
   put(o, 'scheduled_at', r.createdAt);
@@ -131,7 +147,8 @@ function runOut(s: EmulatorState, r: RunRecord): Record<string, unknown> {
  */
 function runDetail(s: EmulatorState, r: RunRecord): Record<string, unknown> {
   const o: Record<string, unknown> = { run: runOut(s, r) };
-  if (r.pipeline.kind === 'argo') o.pipeline_runtime = { workflow_manifest: JSON.stringify(runtimeWorkflow(r.pipeline, r.serviceAccount)) };
+  if (r.pipeline.kind === 'argo')
+    o.pipeline_runtime = { workflow_manifest: JSON.stringify(runtimeWorkflow(r.pipeline, r.serviceAccount)) };
   return o;
 }
 
@@ -140,7 +157,11 @@ function runtimeWorkflow(p: Extract<PipelineRecord, { kind: 'argo' }>, serviceAc
   const given = new Map(p.parameters.map((x) => [x.name, x.value]));
   const spec = { ...(wf.spec ?? {}) };
   const declared: any[] = spec.arguments?.parameters ?? [];
-  if (declared.length) spec.arguments = { ...spec.arguments, parameters: declared.map((d) => (given.has(d?.name) ? { ...d, value: given.get(d.name) } : d)) };
+  if (declared.length)
+    spec.arguments = {
+      ...spec.arguments,
+      parameters: declared.map((d) => (given.has(d?.name) ? { ...d, value: given.get(d.name) } : d)),
+    };
   if (serviceAccount) spec.serviceAccountName = serviceAccount;
   return { ...wf, spec };
 }
@@ -151,24 +172,37 @@ function pipelineIn(b: any): PipelineRecord | undefined {
   const params = (spec.parameters ?? []).map((p: any) => ({ name: p.name ?? '', value: p.value ?? '' }));
   if (spec.workflow_manifest) return argoPipeline(spec.workflow_manifest, params);
   const runtime = spec.runtime_config?.parameters ?? {};
-  if (spec.pipeline_manifest) return specPipeline(spec.pipeline_manifest, runtime, spec.runtime_config?.pipeline_root, params);
+  if (spec.pipeline_manifest)
+    return specPipeline(spec.pipeline_manifest, runtime, spec.runtime_config?.pipeline_root, params);
   const refs: any[] = b.resource_references ?? [];
   const version = refs.find((r) => r.key?.type === 'PIPELINE_VERSION')?.key?.id;
   const pipeline = refs.find((r) => r.key?.type === 'PIPELINE')?.key?.id ?? spec.pipeline_id;
-  if (version || pipeline) return { kind: 'version', pipelineId: pipeline ?? '', versionId: version, parameters: Object.keys(runtime).length ? runtime : Object.fromEntries(params.map((p: any) => [p.name, p.value])) };
+  if (version || pipeline)
+    return {
+      kind: 'version',
+      pipelineId: pipeline ?? '',
+      versionId: version,
+      parameters: Object.keys(runtime).length ? runtime : Object.fromEntries(params.map((p: any) => [p.name, p.value])),
+    };
   return undefined;
 }
 
-const refOf = (b: any, type: string): string | undefined => (b.resource_references ?? []).find((r: any) => r.key?.type === type)?.key?.id;
+const refOf = (b: any, type: string): string | undefined =>
+  (b.resource_references ?? []).find((r: any) => r.key?.type === type)?.key?.id;
 
 /** resource_reference_key.type/id of list calls. */
 function listKey(ctx: RouteContext): { type?: string; id?: string } {
   const type = q(ctx, 'resource_reference_key.type');
-  if (type && !REF_TYPES.includes(type)) throw invalid(`resource_reference_key.type '${type}' is not one of ${REF_TYPES.join(', ')}`);
+  if (type && !REF_TYPES.includes(type))
+    throw invalid(`resource_reference_key.type '${type}' is not one of ${REF_TYPES.join(', ')}`);
   return { type, id: q(ctx, 'resource_reference_key.id') };
 }
 
-function listScope(ctx: RouteContext, what: string, resource: RbacResource): { namespace?: string; experimentId?: string } {
+function listScope(
+  ctx: RouteContext,
+  what: string,
+  resource: RbacResource,
+): { namespace?: string; experimentId?: string } {
   const key = listKey(ctx);
   if (key.type === 'EXPERIMENT') return listNamespace(ctx, undefined, key.id, what, resource);
   if (key.type === 'NAMESPACE') return listNamespace(ctx, key.id, undefined, what, resource);
@@ -176,10 +210,23 @@ function listScope(ctx: RouteContext, what: string, resource: RbacResource): { n
 }
 
 function page<T>(ctx: RouteContext, all: Iterable<T>, l: Parameters<typeof listPage<T>>[3]) {
-  return listPage(all, { pageToken: q(ctx, 'page_token'), pageSize: q(ctx, 'page_size'), sortBy: q(ctx, 'sort_by'), filter: q(ctx, 'filter') }, 'op', l);
+  return listPage(
+    all,
+    {
+      pageToken: q(ctx, 'page_token'),
+      pageSize: q(ctx, 'page_size'),
+      sortBy: q(ctx, 'sort_by'),
+      filter: q(ctx, 'filter'),
+    },
+    'op',
+    l,
+  );
 }
 
-function listOut(key: string, p: { items: unknown[]; totalSize: number; nextPageToken?: string }): Record<string, unknown> {
+function listOut(
+  key: string,
+  p: { items: unknown[]; totalSize: number; nextPageToken?: string },
+): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   put(o, key, p.items);
   put(o, 'total_size', p.totalSize);
@@ -205,7 +252,9 @@ export function v1Routes(): Route[] {
       path: `${P}/experiments`,
       handle: (ctx) => {
         const scope = listScope(ctx, 'Failed to list experiments', 'experiments');
-        const all = [...ctx.state.experiments.values()].filter((e) => scope.namespace === undefined || e.namespace === scope.namespace);
+        const all = [...ctx.state.experiments.values()].filter(
+          (e) => scope.namespace === undefined || e.namespace === scope.namespace,
+        );
         const p = page(ctx, all, EXPERIMENTS);
         return listOut('experiments', { ...p, items: p.items.map(experimentOut) });
       },
@@ -214,9 +263,20 @@ export function v1Routes(): Route[] {
       method: 'POST',
       path: `${P}/experiments`,
       body: 'apiExperiment',
-      handle: (ctx) => experimentOut(createExperiment(ctx, { name: ctx.body.name, description: ctx.body.description, namespace: refOf(ctx.body, 'NAMESPACE') })),
+      handle: (ctx) =>
+        experimentOut(
+          createExperiment(ctx, {
+            name: ctx.body.name,
+            description: ctx.body.description,
+            namespace: refOf(ctx.body, 'NAMESPACE'),
+          }),
+        ),
     },
-    { method: 'GET', path: `${P}/experiments/{id}`, handle: (ctx) => experimentOut(getExperiment(ctx, ctx.params.id!)) },
+    {
+      method: 'GET',
+      path: `${P}/experiments/{id}`,
+      handle: (ctx) => experimentOut(getExperiment(ctx, ctx.params.id!)),
+    },
     {
       method: 'DELETE',
       path: `${P}/experiments/{id}`,
@@ -247,7 +307,11 @@ export function v1Routes(): Route[] {
       path: `${P}/jobs`,
       handle: (ctx) => {
         const scope = listScope(ctx, 'Failed to list jobs', 'jobs');
-        const all = [...ctx.state.jobs.values()].filter((j) => (scope.experimentId ? j.experimentId === scope.experimentId : scope.namespace === undefined || j.namespace === scope.namespace));
+        const all = [...ctx.state.jobs.values()].filter((j) =>
+          scope.experimentId
+            ? j.experimentId === scope.experimentId
+            : scope.namespace === undefined || j.namespace === scope.namespace,
+        );
         const p = page(ctx, all, JOBS);
         return listOut('jobs', { ...p, items: p.items.map(jobOut) });
       },
@@ -262,7 +326,10 @@ export function v1Routes(): Route[] {
           ctx,
           {
             name: b.name,
-            emptyName: ['Job name cannot be empty', 'Failed to convert a v1beta1 API recurring run to its internal representation'],
+            emptyName: [
+              'Job name cannot be empty',
+              'Failed to convert a v1beta1 API recurring run to its internal representation',
+            ],
             description: b.description,
             experimentId: refOf(b, 'EXPERIMENT'),
             namespace: refOf(b, 'NAMESPACE'),
@@ -311,7 +378,11 @@ export function v1Routes(): Route[] {
       path: `${P}/runs`,
       handle: (ctx) => {
         const scope = listScope(ctx, 'Failed to list runs', 'runs');
-        const all = [...ctx.state.runs.values()].filter((r) => (scope.experimentId ? r.experimentId === scope.experimentId : scope.namespace === undefined || r.namespace === scope.namespace));
+        const all = [...ctx.state.runs.values()].filter((r) =>
+          scope.experimentId
+            ? r.experimentId === scope.experimentId
+            : scope.namespace === undefined || r.namespace === scope.namespace,
+        );
         const p = page(ctx, all, runListing(ctx.state));
         return listOut('runs', { ...p, items: p.items.map((r) => runOut(ctx.state, r)) });
       },
@@ -333,12 +404,36 @@ export function v1Routes(): Route[] {
         return runDetail(ctx.state, run);
       },
     },
-    { method: 'GET', path: `${P}/runs/{run_id}`, handle: (ctx) => runDetail(ctx.state, getRun(ctx, ctx.params.run_id!)) },
+    {
+      method: 'GET',
+      path: `${P}/runs/{run_id}`,
+      handle: (ctx) => runDetail(ctx.state, getRun(ctx, ctx.params.run_id!)),
+    },
     // server/run_server.go *V1: the same resource manager calls, wrapped with v1beta1's context.
-    { method: 'POST', path: `${P}/runs/{run_id}/terminate`, handle: (ctx) => lifecycleV1(() => terminateRun(ctx, ctx.params.run_id!), 'Failed to terminate a v1beta1 run') },
-    { method: 'POST', path: `${P}/runs/{run_id}/retry`, handle: (ctx) => lifecycleV1(() => retryRun(ctx, ctx.params.run_id!), 'Failed to retry a run') },
-    { method: 'POST', path: `${P}/runs/{id}:archive`, handle: (ctx) => lifecycleV1(() => archiveRun(ctx, ctx.params.id!), 'Failed to archive a v1beta1 run') },
-    { method: 'POST', path: `${P}/runs/{id}:unarchive`, handle: (ctx) => lifecycleV1(() => unarchiveRun(ctx, ctx.params.id!), 'Failed to unarchive a v1beta1 run') },
-    { method: 'DELETE', path: `${P}/runs/{id}`, handle: (ctx) => lifecycleV1(() => deleteRun(ctx, ctx.params.id!), 'Failed to delete a v1beta1 run') },
+    {
+      method: 'POST',
+      path: `${P}/runs/{run_id}/terminate`,
+      handle: (ctx) => lifecycleV1(() => terminateRun(ctx, ctx.params.run_id!), 'Failed to terminate a v1beta1 run'),
+    },
+    {
+      method: 'POST',
+      path: `${P}/runs/{run_id}/retry`,
+      handle: (ctx) => lifecycleV1(() => retryRun(ctx, ctx.params.run_id!), 'Failed to retry a run'),
+    },
+    {
+      method: 'POST',
+      path: `${P}/runs/{id}:archive`,
+      handle: (ctx) => lifecycleV1(() => archiveRun(ctx, ctx.params.id!), 'Failed to archive a v1beta1 run'),
+    },
+    {
+      method: 'POST',
+      path: `${P}/runs/{id}:unarchive`,
+      handle: (ctx) => lifecycleV1(() => unarchiveRun(ctx, ctx.params.id!), 'Failed to unarchive a v1beta1 run'),
+    },
+    {
+      method: 'DELETE',
+      path: `${P}/runs/{id}`,
+      handle: (ctx) => lifecycleV1(() => deleteRun(ctx, ctx.params.id!), 'Failed to delete a v1beta1 run'),
+    },
   ];
 }

@@ -2,7 +2,28 @@ import { parse as parseYaml, stringify as yamlText } from 'yaml';
 import { ORPHAN_DELETE_SINCE } from '../version.js';
 import { RpcError, invalid } from './rpc.js';
 import { listPage } from './listing.js';
-import { EXPERIMENTS, JOBS, archiveRun, createExperiment, createJob, createRun, deleteRun, getExperiment, getJob, getRun, healthz, listNamespace, put, retryRun, runListing, specPipeline, terminateRun, triggerFromWire, triggerToWire, unarchiveRun } from './logic.js';
+import {
+  EXPERIMENTS,
+  JOBS,
+  archiveRun,
+  createExperiment,
+  createJob,
+  createRun,
+  deleteRun,
+  getExperiment,
+  getJob,
+  getRun,
+  healthz,
+  listNamespace,
+  put,
+  retryRun,
+  runListing,
+  specPipeline,
+  terminateRun,
+  triggerFromWire,
+  triggerToWire,
+  unarchiveRun,
+} from './logic.js';
 import { fromVersion, jobFromVersion } from './pipelines.js';
 import { type Route, type RouteContext, q } from './route.js';
 import type { EmulatorState, ExperimentRecord, JobRecord, PipelineRecord, RunRecord } from './state.js';
@@ -32,7 +53,8 @@ function experimentOut(e: ExperimentRecord): Record<string, unknown> {
  */
 function pipelineOut(o: Record<string, unknown>, p: PipelineRecord): void {
   // With a platform spec, KFP returns both as sub-structs (server/api_util.go YamlStringToPipelineSpecStruct).
-  if (p.kind === 'ir') o.pipeline_spec = p.platformSpec ? { pipeline_spec: p.spec, platform_spec: p.platformSpec } : p.spec;
+  if (p.kind === 'ir')
+    o.pipeline_spec = p.platformSpec ? { pipeline_spec: p.spec, platform_spec: p.platformSpec } : p.spec;
   if (p.kind === 'argo' && p.specManifest) o.pipeline_spec = parseYaml(p.specManifest);
   if (p.kind === 'version') {
     const ref: Record<string, unknown> = {};
@@ -96,20 +118,37 @@ function pipelineIn(b: any): PipelineRecord | undefined {
     // documents (api_util.go pipelineSpecStructToYamlString).
     const spec = b.pipeline_spec;
     const withPlatform = !!spec.pipeline_spec && typeof spec.pipeline_spec === 'object';
-    const text = withPlatform ? yamlText(spec.pipeline_spec) + (spec.platform_spec ? `---\n${yamlText(spec.platform_spec)}` : '') : yamlText(spec);
+    const text = withPlatform
+      ? yamlText(spec.pipeline_spec) + (spec.platform_spec ? `---\n${yamlText(spec.platform_spec)}` : '')
+      : yamlText(spec);
     return specPipeline(text, params, b.runtime_config?.pipeline_root);
   }
   const ref = b.pipeline_version_reference;
-  if (ref?.pipeline_id) return { kind: 'version', pipelineId: ref.pipeline_id, versionId: ref.pipeline_version_id, parameters: params };
-  if (b.pipeline_version_id) return { kind: 'version', pipelineId: '', versionId: b.pipeline_version_id, parameters: params };
+  if (ref?.pipeline_id)
+    return { kind: 'version', pipelineId: ref.pipeline_id, versionId: ref.pipeline_version_id, parameters: params };
+  if (b.pipeline_version_id)
+    return { kind: 'version', pipelineId: '', versionId: b.pipeline_version_id, parameters: params };
   return undefined;
 }
 
 function page<T>(ctx: RouteContext, all: Iterable<T>, l: Parameters<typeof listPage<T>>[3]) {
-  return listPage(all, { pageToken: q(ctx, 'page_token'), pageSize: q(ctx, 'page_size'), sortBy: q(ctx, 'sort_by'), filter: q(ctx, 'filter') }, 'operation', l);
+  return listPage(
+    all,
+    {
+      pageToken: q(ctx, 'page_token'),
+      pageSize: q(ctx, 'page_size'),
+      sortBy: q(ctx, 'sort_by'),
+      filter: q(ctx, 'filter'),
+    },
+    'operation',
+    l,
+  );
 }
 
-function listOut(key: string, p: { items: unknown[]; totalSize: number; nextPageToken?: string }): Record<string, unknown> {
+function listOut(
+  key: string,
+  p: { items: unknown[]; totalSize: number; nextPageToken?: string },
+): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   put(o, key, p.items);
   put(o, 'total_size', p.totalSize);
@@ -139,7 +178,9 @@ export function v2Routes(): Route[] {
       path: `${P}/experiments`,
       handle: (ctx) => {
         const scope = listNamespace(ctx, q(ctx, 'namespace'), undefined, 'Failed to list experiments', 'experiments');
-        const all = [...ctx.state.experiments.values()].filter((e) => scope.namespace === undefined || e.namespace === scope.namespace);
+        const all = [...ctx.state.experiments.values()].filter(
+          (e) => scope.namespace === undefined || e.namespace === scope.namespace,
+        );
         const p = page(ctx, all, EXPERIMENTS);
         return listOut('experiments', { ...p, items: p.items.map(experimentOut) });
       },
@@ -148,19 +189,56 @@ export function v2Routes(): Route[] {
       method: 'POST',
       path: `${P}/experiments`,
       body: 'v2beta1Experiment',
-      handle: (ctx) => experimentOut(createExperiment(ctx, { name: ctx.body.display_name, description: ctx.body.description, namespace: ctx.body.namespace })),
+      handle: (ctx) =>
+        experimentOut(
+          createExperiment(ctx, {
+            name: ctx.body.display_name,
+            description: ctx.body.description,
+            namespace: ctx.body.namespace,
+          }),
+        ),
     },
-    { method: 'GET', path: `${P}/experiments/{experiment_id}`, handle: (ctx) => experimentOut(getExperiment(ctx, ctx.params.experiment_id!)) },
-    { method: 'DELETE', path: `${P}/experiments/{experiment_id}`, handle: done((ctx) => ctx.state.deleteExperiment(getExperiment(ctx, ctx.params.experiment_id!, 'delete').id)) },
-    { method: 'POST', path: `${P}/experiments/{experiment_id}:archive`, handle: done((ctx) => ctx.state.setExperimentArchived(getExperiment(ctx, ctx.params.experiment_id!, 'archive').id, true)) },
-    { method: 'POST', path: `${P}/experiments/{experiment_id}:unarchive`, handle: done((ctx) => ctx.state.setExperimentArchived(getExperiment(ctx, ctx.params.experiment_id!, 'unarchive').id, false)) },
+    {
+      method: 'GET',
+      path: `${P}/experiments/{experiment_id}`,
+      handle: (ctx) => experimentOut(getExperiment(ctx, ctx.params.experiment_id!)),
+    },
+    {
+      method: 'DELETE',
+      path: `${P}/experiments/{experiment_id}`,
+      handle: done((ctx) => ctx.state.deleteExperiment(getExperiment(ctx, ctx.params.experiment_id!, 'delete').id)),
+    },
+    {
+      method: 'POST',
+      path: `${P}/experiments/{experiment_id}:archive`,
+      handle: done((ctx) =>
+        ctx.state.setExperimentArchived(getExperiment(ctx, ctx.params.experiment_id!, 'archive').id, true),
+      ),
+    },
+    {
+      method: 'POST',
+      path: `${P}/experiments/{experiment_id}:unarchive`,
+      handle: done((ctx) =>
+        ctx.state.setExperimentArchived(getExperiment(ctx, ctx.params.experiment_id!, 'unarchive').id, false),
+      ),
+    },
 
     {
       method: 'GET',
       path: `${P}/recurringruns`,
       handle: (ctx) => {
-        const scope = listNamespace(ctx, q(ctx, 'namespace'), q(ctx, 'experiment_id'), 'Failed to list recurring runs', 'jobs');
-        const all = [...ctx.state.jobs.values()].filter((j) => (scope.experimentId ? j.experimentId === scope.experimentId : scope.namespace === undefined || j.namespace === scope.namespace));
+        const scope = listNamespace(
+          ctx,
+          q(ctx, 'namespace'),
+          q(ctx, 'experiment_id'),
+          'Failed to list recurring runs',
+          'jobs',
+        );
+        const all = [...ctx.state.jobs.values()].filter((j) =>
+          scope.experimentId
+            ? j.experimentId === scope.experimentId
+            : scope.namespace === undefined || j.namespace === scope.namespace,
+        );
         const p = page(ctx, all, JOBS);
         // The list key is camelCase in KFP's answer.
         return listOut('recurringRuns', { ...p, items: p.items.map(recurringRunOut) });
@@ -174,7 +252,10 @@ export function v2Routes(): Route[] {
         const b = ctx.body;
         const job = createJob(ctx, {
           name: b.display_name,
-          emptyName: ["Recurring run's name cannot be empty", 'Failed to convert a API recurring run to its internal representation'],
+          emptyName: [
+            "Recurring run's name cannot be empty",
+            'Failed to convert a API recurring run to its internal representation',
+          ],
           description: b.description,
           experimentId: b.experiment_id,
           enabled: b.mode === 'ENABLE',
@@ -187,7 +268,11 @@ export function v2Routes(): Route[] {
         return recurringRunOut(job);
       },
     },
-    { method: 'GET', path: `${P}/recurringruns/{recurring_run_id}`, handle: (ctx) => recurringRunOut(getJob(ctx, ctx.params.recurring_run_id!)) },
+    {
+      method: 'GET',
+      path: `${P}/recurringruns/{recurring_run_id}`,
+      handle: (ctx) => recurringRunOut(getJob(ctx, ctx.params.recurring_run_id!)),
+    },
     {
       method: 'DELETE',
       path: `${P}/recurringruns/{recurring_run_id}`,
@@ -195,19 +280,32 @@ export function v2Routes(): Route[] {
         // Before 2.16.0 the request has no propagation_policy: grpc-gateway ignores the unknown query
         // parameter and the delete terminates in-flight runs (#12573).
         const policy = ctx.state.since(ORPHAN_DELETE_SINCE) ? q(ctx, 'propagation_policy') : undefined;
-        if (policy !== undefined && !POLICIES.includes(policy)) throw invalid(`propagation_policy '${policy}' is not one of ${POLICIES.join(', ')}`);
+        if (policy !== undefined && !POLICIES.includes(policy))
+          throw invalid(`propagation_policy '${policy}' is not one of ${POLICIES.join(', ')}`);
         ctx.state.deleteJob(getJob(ctx, ctx.params.recurring_run_id!, 'delete').id, policy === 'ORPHAN');
       }),
     },
-    { method: 'POST', path: `${P}/recurringruns/{recurring_run_id}:enable`, handle: done((ctx) => ctx.state.setJobEnabled(getJob(ctx, ctx.params.recurring_run_id!, 'enable').id, true)) },
-    { method: 'POST', path: `${P}/recurringruns/{recurring_run_id}:disable`, handle: done((ctx) => ctx.state.setJobEnabled(getJob(ctx, ctx.params.recurring_run_id!, 'disable').id, false)) },
+    {
+      method: 'POST',
+      path: `${P}/recurringruns/{recurring_run_id}:enable`,
+      handle: done((ctx) => ctx.state.setJobEnabled(getJob(ctx, ctx.params.recurring_run_id!, 'enable').id, true)),
+    },
+    {
+      method: 'POST',
+      path: `${P}/recurringruns/{recurring_run_id}:disable`,
+      handle: done((ctx) => ctx.state.setJobEnabled(getJob(ctx, ctx.params.recurring_run_id!, 'disable').id, false)),
+    },
 
     {
       method: 'GET',
       path: `${P}/runs`,
       handle: (ctx) => {
         const scope = listNamespace(ctx, q(ctx, 'namespace'), q(ctx, 'experiment_id'), 'Failed to list runs', 'runs');
-        const all = [...ctx.state.runs.values()].filter((r) => (scope.experimentId ? r.experimentId === scope.experimentId : scope.namespace === undefined || r.namespace === scope.namespace));
+        const all = [...ctx.state.runs.values()].filter((r) =>
+          scope.experimentId
+            ? r.experimentId === scope.experimentId
+            : scope.namespace === undefined || r.namespace === scope.namespace,
+        );
         const p = page(ctx, all, runListing(ctx.state));
         return listOut('runs', { ...p, items: p.items.map((r) => runOut(ctx.state, r)) });
       },
@@ -230,10 +328,30 @@ export function v2Routes(): Route[] {
     },
     { method: 'GET', path: `${P}/runs/{run_id}`, handle: (ctx) => runOut(ctx.state, getRun(ctx, ctx.params.run_id!)) },
     // server/run_server.go: each wraps the resource manager's error with its own context.
-    { method: 'POST', path: `${P}/runs/{run_id}:terminate`, handle: done((ctx) => lifecycle(() => terminateRun(ctx, ctx.params.run_id!), 'Failed to terminate a run')) },
-    { method: 'POST', path: `${P}/runs/{run_id}:archive`, handle: done((ctx) => lifecycle(() => archiveRun(ctx, ctx.params.run_id!), 'Failed to archive a run')) },
-    { method: 'POST', path: `${P}/runs/{run_id}:unarchive`, handle: done((ctx) => lifecycle(() => unarchiveRun(ctx, ctx.params.run_id!), 'Failed to unarchive a run')) },
-    { method: 'POST', path: `${P}/runs/{run_id}:retry`, handle: done((ctx) => lifecycle(() => retryRun(ctx, ctx.params.run_id!), 'Failed to retry a run')) },
-    { method: 'DELETE', path: `${P}/runs/{run_id}`, handle: done((ctx) => lifecycle(() => deleteRun(ctx, ctx.params.run_id!), 'Failed to delete a run')) },
+    {
+      method: 'POST',
+      path: `${P}/runs/{run_id}:terminate`,
+      handle: done((ctx) => lifecycle(() => terminateRun(ctx, ctx.params.run_id!), 'Failed to terminate a run')),
+    },
+    {
+      method: 'POST',
+      path: `${P}/runs/{run_id}:archive`,
+      handle: done((ctx) => lifecycle(() => archiveRun(ctx, ctx.params.run_id!), 'Failed to archive a run')),
+    },
+    {
+      method: 'POST',
+      path: `${P}/runs/{run_id}:unarchive`,
+      handle: done((ctx) => lifecycle(() => unarchiveRun(ctx, ctx.params.run_id!), 'Failed to unarchive a run')),
+    },
+    {
+      method: 'POST',
+      path: `${P}/runs/{run_id}:retry`,
+      handle: done((ctx) => lifecycle(() => retryRun(ctx, ctx.params.run_id!), 'Failed to retry a run')),
+    },
+    {
+      method: 'DELETE',
+      path: `${P}/runs/{run_id}`,
+      handle: done((ctx) => lifecycle(() => deleteRun(ctx, ctx.params.run_id!), 'Failed to delete a run')),
+    },
   ];
 }

@@ -20,7 +20,8 @@ export async function listFileModels(location: string, ctx: SourceContext): Prom
   }
   if (/^https?:\/\//i.test(location)) {
     const text = await fetchText(location);
-    if (text === undefined) return { models: [], notes: [`${location} does not exist (HTTP 404): no model yet`], origin: location };
+    if (text === undefined)
+      return { models: [], notes: [`${location} does not exist (HTTP 404): no model yet`], origin: location };
     return fromText(text, location);
   }
   const root = ctx.root ?? ctx.workspace;
@@ -31,10 +32,14 @@ export async function listFileModels(location: string, ctx: SourceContext): Prom
   let text: string;
   try {
     const stat = await fs.stat(abs);
-    if (stat.size > MAX_BYTES) throw new UserError(`${display} is ${stat.size} bytes; a model list over ${MAX_BYTES} bytes is surely the wrong file. Fix: point model-source at the pointer file.`);
+    if (stat.size > MAX_BYTES)
+      throw new UserError(
+        `${display} is ${stat.size} bytes; a model list over ${MAX_BYTES} bytes is surely the wrong file. Fix: point model-source at the pointer file.`,
+      );
     text = await fs.readFile(abs, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { models: [], notes: [`${display} does not exist: no model yet`], origin: display };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { models: [], notes: [`${display} does not exist: no model yet`], origin: display };
     throw err;
   }
   return fromText(text, display);
@@ -42,7 +47,11 @@ export async function listFileModels(location: string, ctx: SourceContext): Prom
 
 function fromText(text: string, display: string): ModelListing {
   const { models, skipped } = parsePointer(text, display);
-  return { models, notes: skipped.map((s) => `${s.id} has status '${s.status}'; skipped (not finished)`), origin: display };
+  return {
+    models,
+    notes: skipped.map((s) => `${s.id} has status '${s.status}'; skipped (not finished)`),
+    origin: display,
+  };
 }
 
 async function fetchText(url: string): Promise<string | undefined> {
@@ -51,9 +60,14 @@ async function fetchText(url: string): Promise<string | undefined> {
     res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause;
-    throw new UserError(`Cannot fetch ${url}: ${cause?.code ?? (err as Error).message}. Fix: check the URL and that the runner can reach it.`);
+    throw new UserError(
+      `Cannot fetch ${url}: ${cause?.code ?? (err as Error).message}. Fix: check the URL and that the runner can reach it.`,
+    );
   }
   if (res.status === 404) return undefined;
-  if (!res.ok) throw new UserError(`Fetching ${url} failed with HTTP ${res.status}. Fix: check the URL (a pre-signed URL may have expired).`);
+  if (!res.ok)
+    throw new UserError(
+      `Fetching ${url} failed with HTTP ${res.status}. Fix: check the URL (a pre-signed URL may have expired).`,
+    );
   return res.text();
 }

@@ -9,7 +9,10 @@ import type { ModelListing, SourceContext } from './types.js';
 export type { ModelListing, SourceContext } from './types.js';
 
 /** A parsed `model-source` value. */
-export type SourceRef = { kind: 'mlflow'; name: string; alias?: string } | { kind: 'file'; location: string } | { kind: 'command'; command: string };
+export type SourceRef =
+  | { kind: 'mlflow'; name: string; alias?: string }
+  | { kind: 'file'; location: string }
+  | { kind: 'command'; command: string };
 
 const KINDS = ['mlflow', 'file', 'command'];
 const FORMS = 'mlflow:<registered-model>[@alias], file:<path-or-https-url>, command:<command>';
@@ -20,14 +23,20 @@ export function parseModelSource(text: string): SourceRef {
   const kind = colon > 0 ? value.slice(0, colon) : '';
   const rest = value.slice(colon + 1).trim();
   if (!KINDS.includes(kind)) {
-    throw new UserError(`model-source '${value}' has no known kind.${didYouMean(kind || value, KINDS)} Fix: use one of ${FORMS}.`);
+    throw new UserError(
+      `model-source '${value}' has no known kind.${didYouMean(kind || value, KINDS)} Fix: use one of ${FORMS}.`,
+    );
   }
-  if (!rest) throw new UserError(`model-source '${value}' is missing what follows '${kind}:'. Fix: use one of ${FORMS}.`);
+  if (!rest)
+    throw new UserError(`model-source '${value}' is missing what follows '${kind}:'. Fix: use one of ${FORMS}.`);
   if (kind === 'mlflow') {
     const at = rest.lastIndexOf('@');
     const name = at > 0 ? rest.slice(0, at) : rest;
     const alias = at > 0 ? rest.slice(at + 1) : undefined;
-    if (alias === '') throw new UserError(`model-source '${value}' has an empty alias. Fix: write mlflow:${name}@<alias> or mlflow:${name}.`);
+    if (alias === '')
+      throw new UserError(
+        `model-source '${value}' has an empty alias. Fix: write mlflow:${name}@<alias> or mlflow:${name}.`,
+      );
     return { kind, name, ...(alias ? { alias } : {}) };
   }
   return kind === 'file' ? { kind, location: rest } : { kind: 'command', command: rest };

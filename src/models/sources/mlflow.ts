@@ -10,14 +10,20 @@ const MAX_PAGES = 10;
  * `mlflow:<registered-model>`: the READY version with the highest version number.
  * `mlflow:<registered-model>@<alias>`: the version the alias points to (must be READY).
  */
-export async function listMlflowModels(name: string, alias: string | undefined, ctx: SourceContext): Promise<ModelListing> {
+export async function listMlflowModels(
+  name: string,
+  alias: string | undefined,
+  ctx: SourceContext,
+): Promise<ModelListing> {
   const opts = mlflowOptions(ctx.mlflow, ctx.env);
   const client = new MlflowClient(opts);
   const origin = `MLflow registry ${opts.trackingUri}, model '${name}'${alias ? ` alias @${alias}` : ''}`;
   if (alias) {
     const v = await client.versionByAlias(name, alias);
     if (v.status && v.status !== 'READY') {
-      throw new UserError(`${name}@${alias} points at version ${v.version}, whose status is ${v.status}${v.status_message ? ` (${v.status_message})` : ''}. Fix: wait for the registration to finish or move the alias to a READY version.`);
+      throw new UserError(
+        `${name}@${alias} points at version ${v.version}, whose status is ${v.status}${v.status_message ? ` (${v.status_message})` : ''}. Fix: wait for the registration to finish or move the alias to a READY version.`,
+      );
     }
     return { models: [await toModel(client, v)], notes: [], origin };
   }
@@ -28,7 +34,8 @@ export async function listMlflowModels(name: string, alias: string | undefined, 
     const r = await client.searchModelVersions(name, { pageToken });
     for (const v of r.versions) {
       if (v.status === 'READY' || v.status === undefined) ready.push(v);
-      else if (ready.length === 0) notes.push(`version ${v.version} is ${v.status}; skipped (only READY versions are used)`);
+      else if (ready.length === 0)
+        notes.push(`version ${v.version} is ${v.status}; skipped (only READY versions are used)`);
     }
     pageToken = r.nextPageToken;
     if (ready.length > 0 || !pageToken) break;

@@ -69,14 +69,21 @@ export class Contract {
 
   /** Problems with the query string: parameters the operation does not declare, values outside their enum or type. */
   checkQuery(method: string, route: string, query: URLSearchParams): string[] {
-    const declared = new Map((this.operation(method, route)?.parameters ?? []).filter((p) => p.in === 'query').map((p) => [p.name, p.schema ?? {}]));
+    const declared = new Map(
+      (this.operation(method, route)?.parameters ?? [])
+        .filter((p) => p.in === 'query')
+        .map((p) => [p.name, p.schema ?? {}]),
+    );
     const problems: string[] = [];
     for (const [name, value] of query) {
       const schema = declared.get(name);
       if (!schema) problems.push(`query parameter '${name}' is not declared for ${method} ${route}`);
-      else if (schema.enum && !schema.enum.includes(value)) problems.push(`query parameter '${name}' must be one of ${schema.enum.join(', ')} (got '${value}')`);
-      else if (schema.type === 'integer' && !/^-?\d+$/.test(value)) problems.push(`query parameter '${name}' must be an integer (got '${value}')`);
-      else if (schema.type === 'boolean' && !/^(true|false)$/.test(value)) problems.push(`query parameter '${name}' must be true or false (got '${value}')`);
+      else if (schema.enum && !schema.enum.includes(value))
+        problems.push(`query parameter '${name}' must be one of ${schema.enum.join(', ')} (got '${value}')`);
+      else if (schema.type === 'integer' && !/^-?\d+$/.test(value))
+        problems.push(`query parameter '${name}' must be an integer (got '${value}')`);
+      else if (schema.type === 'boolean' && !/^(true|false)$/.test(value))
+        problems.push(`query parameter '${name}' must be true or false (got '${value}')`);
     }
     return problems;
   }
@@ -101,13 +108,17 @@ export class Contract {
     }
     const schema = doc.content?.['application/json']?.schema;
     // Error bodies are sent even where the description omits them (GitHub always sends message/documentation_url).
-    if (!schema) return body === undefined || status >= 400 ? [] : [`status ${status} of ${method} ${route} has no body in the description, but one was sent`];
+    if (!schema)
+      return body === undefined || status >= 400
+        ? []
+        : [`status ${status} of ${method} ${route} has no body in the description, but one was sent`];
     const validate = this.validator(`res ${status} ${method} ${route}`, schema);
     return validate ? errorsOf(validate, body, `response ${status}`) : [];
   }
 
   private validator(key: string, schema: unknown): ValidateFunction | null {
-    if (!this.cache.has(key)) this.cache.set(key, schema ? this.getAjv().compile(toJsonSchema(schema) as object) : null);
+    if (!this.cache.has(key))
+      this.cache.set(key, schema ? this.getAjv().compile(toJsonSchema(schema) as object) : null);
     return this.cache.get(key)!;
   }
 
@@ -115,7 +126,8 @@ export class Contract {
     if (!this.ajv) {
       this.ajv = new Ajv({ strict: false, allErrors: true, logger: false });
       // ajv-formats is CommonJS: its default export is the function under ESM interop.
-      const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (a: Ajv) => void;
+      const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
+        addFormatsModule) as unknown as (a: Ajv) => void;
       addFormats(this.ajv);
       this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
       this.ajv.addFormat('repo.nwo', /^[^/]+\/[^/]+$/);
@@ -126,5 +138,10 @@ export class Contract {
 
 function errorsOf(validate: ValidateFunction, value: unknown, what: string): string[] {
   if (validate(value)) return [];
-  return (validate.errors ?? []).slice(0, 10).map((e) => `${what}${e.instancePath || ''}: ${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+  return (validate.errors ?? [])
+    .slice(0, 10)
+    .map(
+      (e) =>
+        `${what}${e.instancePath || ''}: ${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+    );
 }

@@ -47,10 +47,13 @@ export class GraphqlContract {
     const problems: string[] = [];
     const root = op.type === 'mutation' ? 'Mutation' : 'Query';
     for (const [name, type] of Object.entries(op.variables)) {
-      if (!this.types.has(named(type)) && !SCALARS[named(type)]) problems.push(`variable $${name} has unknown type ${type}`);
-      else if ((vars[name] === undefined || vars[name] === null) && nonNull(type)) problems.push(`variable $${name} of type ${type} is required`);
+      if (!this.types.has(named(type)) && !SCALARS[named(type)])
+        problems.push(`variable $${name} has unknown type ${type}`);
+      else if ((vars[name] === undefined || vars[name] === null) && nonNull(type))
+        problems.push(`variable $${name} of type ${type} is required`);
     }
-    for (const v of Object.keys(vars)) if (!(v in op.variables)) problems.push(`variable $${v} is sent but not declared by the operation`);
+    for (const v of Object.keys(vars))
+      if (!(v in op.variables)) problems.push(`variable $${v} is sent but not declared by the operation`);
     this.checkSelections(op.selections, root, root, op, vars, problems);
     return problems;
   }
@@ -58,11 +61,19 @@ export class GraphqlContract {
   /** Problems with `data` against the operation's selections. */
   checkResponse(op: GqlOperation, data: Record<string, unknown> | null, hasErrors: boolean): string[] {
     const problems: string[] = [];
-    if (data) this.checkData(data, op.selections, op.type === 'mutation' ? 'Mutation' : 'Query', 'data', hasErrors, problems);
+    if (data)
+      this.checkData(data, op.selections, op.type === 'mutation' ? 'Mutation' : 'Query', 'data', hasErrors, problems);
     return problems;
   }
 
-  private checkSelections(selections: GqlField[], typeName: string, path: string, op: GqlOperation, vars: Record<string, unknown>, problems: string[]): void {
+  private checkSelections(
+    selections: GqlField[],
+    typeName: string,
+    path: string,
+    op: GqlOperation,
+    vars: Record<string, unknown>,
+    problems: string[],
+  ): void {
     const type = this.types.get(typeName);
     for (const f of selections) {
       if (f.name === '__typename') continue;
@@ -75,11 +86,19 @@ export class GraphqlContract {
       for (const [arg, value] of Object.entries(f.args)) {
         const argDef = def.args[arg];
         if (!argDef) problems.push(`field ${at} takes no argument '${arg}'`);
-        else if (value.kind === 'var' && op.variables[value.name] && named(op.variables[value.name]!) !== named(argDef.type)) {
-          problems.push(`argument ${at}(${arg}:) is ${argDef.type}, but $${value.name} is declared ${op.variables[value.name]}`);
+        else if (
+          value.kind === 'var' &&
+          op.variables[value.name] &&
+          named(op.variables[value.name]!) !== named(argDef.type)
+        ) {
+          problems.push(
+            `argument ${at}(${arg}:) is ${argDef.type}, but $${value.name} is declared ${op.variables[value.name]}`,
+          );
         } else problems.push(...this.checkInput(resolveValue(value, vars), argDef.type, `${at}(${arg}:)`));
       }
-      for (const [arg, argDef] of Object.entries(def.args)) if (nonNull(argDef.type) && !argDef.hasDefault && !(arg in f.args)) problems.push(`field ${at} requires argument '${arg}'`);
+      for (const [arg, argDef] of Object.entries(def.args))
+        if (nonNull(argDef.type) && !argDef.hasDefault && !(arg in f.args))
+          problems.push(`field ${at} requires argument '${arg}'`);
       const target = this.types.get(named(def.type));
       const leaf = !target || target.kind === 'enum' || target.kind === 'scalar';
       if (leaf && f.selections) problems.push(`field ${at} of type ${def.type} cannot have a selection`);
@@ -90,13 +109,19 @@ export class GraphqlContract {
 
   private checkInput(value: unknown, type: string, at: string): string[] {
     if (value === null || value === undefined) return nonNull(type) ? [`${at} (${type}) is required`] : [];
-    if (isList(type)) return Array.isArray(value) ? value.flatMap((v, i) => this.checkInput(v, type.slice(1, type.lastIndexOf(']')), `${at}[${i}]`)) : this.checkInput(value, type.slice(1, type.lastIndexOf(']')), at);
+    if (isList(type))
+      return Array.isArray(value)
+        ? value.flatMap((v, i) => this.checkInput(v, type.slice(1, type.lastIndexOf(']')), `${at}[${i}]`))
+        : this.checkInput(value, type.slice(1, type.lastIndexOf(']')), at);
     const name = named(type);
     const scalar = SCALARS[name];
     if (scalar) return scalar(value) ? [] : [`${at} must be a ${name} (got ${JSON.stringify(value)})`];
     const def = this.types.get(name);
     if (!def || def.kind === 'scalar') return typeof value === 'string' ? [] : [`${at} must be a ${name} string`];
-    if (def.kind === 'enum') return def.values.has(value as string) ? [] : [`${at} must be one of ${[...def.values].join(', ')} (got ${JSON.stringify(value)})`];
+    if (def.kind === 'enum')
+      return def.values.has(value as string)
+        ? []
+        : [`${at} must be one of ${[...def.values].join(', ')} (got ${JSON.stringify(value)})`];
     if (def.kind !== 'input' || typeof value !== 'object') return [`${at} must be an input object ${name}`];
     const problems: string[] = [];
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
@@ -104,11 +129,20 @@ export class GraphqlContract {
       if (!field) problems.push(`${name} has no input field '${k}' (${at}.${k})`);
       else problems.push(...this.checkInput(v, field.type, `${at}.${k}`));
     }
-    for (const [k, field] of Object.entries(def.fields)) if (nonNull(field.type) && !field.hasDefault && !(k in (value as object))) problems.push(`${at}.${k} (${field.type}) is required`);
+    for (const [k, field] of Object.entries(def.fields))
+      if (nonNull(field.type) && !field.hasDefault && !(k in (value as object)))
+        problems.push(`${at}.${k} (${field.type}) is required`);
     return problems;
   }
 
-  private checkData(obj: Record<string, unknown>, selections: GqlField[], typeName: string, path: string, hasErrors: boolean, problems: string[]): void {
+  private checkData(
+    obj: Record<string, unknown>,
+    selections: GqlField[],
+    typeName: string,
+    path: string,
+    hasErrors: boolean,
+    problems: string[],
+  ): void {
     const type = this.types.get(typeName);
     for (const f of selections) {
       const key = f.alias ?? f.name;
@@ -122,7 +156,14 @@ export class GraphqlContract {
     }
   }
 
-  private checkValue(value: unknown, type: string, f: GqlField, at: string, hasErrors: boolean, problems: string[]): void {
+  private checkValue(
+    value: unknown,
+    type: string,
+    f: GqlField,
+    at: string,
+    hasErrors: boolean,
+    problems: string[],
+  ): void {
     if (value === null || value === undefined) {
       // A field that failed is null with an entry in `errors`, even when its type is non-null.
       if (nonNull(type) && !hasErrors) problems.push(`${at} is null but its type is ${type}`);
@@ -130,7 +171,10 @@ export class GraphqlContract {
     }
     if (isList(type)) {
       if (!Array.isArray(value)) problems.push(`${at} must be a list (${type})`);
-      else value.forEach((v, i) => this.checkValue(v, type.replace(/!$/, '').slice(1, -1), f, `${at}[${i}]`, hasErrors, problems));
+      else
+        value.forEach((v, i) =>
+          this.checkValue(v, type.replace(/!$/, '').slice(1, -1), f, `${at}[${i}]`, hasErrors, problems),
+        );
       return;
     }
     const name = named(type);
@@ -138,13 +182,21 @@ export class GraphqlContract {
     if (SCALARS[name]) {
       if (!SCALARS[name]!(value)) problems.push(`${at} must be a ${name} (got ${JSON.stringify(value)})`);
     } else if (def?.kind === 'enum') {
-      if (!def.values.has(value as string)) problems.push(`${at} must be one of ${[...def.values].join(', ')} (got ${JSON.stringify(value)})`);
+      if (!def.values.has(value as string))
+        problems.push(`${at} must be one of ${[...def.values].join(', ')} (got ${JSON.stringify(value)})`);
     } else if (def?.kind === 'scalar') {
       if (typeof value !== 'string') problems.push(`${at} must be a ${name} string`);
     } else if (f.selections) {
       // Interfaces and unions: the concrete type from __typename when the double sent it.
       const concrete = (value as { __typename?: string }).__typename;
-      this.checkData(value as Record<string, unknown>, f.selections, def?.kind === 'type' || !concrete ? name : concrete, at, hasErrors, problems);
+      this.checkData(
+        value as Record<string, unknown>,
+        f.selections,
+        def?.kind === 'type' || !concrete ? name : concrete,
+        at,
+        hasErrors,
+        problems,
+      );
     }
   }
 }

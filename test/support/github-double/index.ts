@@ -1,5 +1,9 @@
 import path from 'node:path';
-import { type GitHubEmulator, type GitHubEmulatorOptions, startGitHubEmulator } from '../../../src/github/emulator/server.js';
+import {
+  type GitHubEmulator,
+  type GitHubEmulatorOptions,
+  startGitHubEmulator,
+} from '../../../src/github/emulator/server.js';
 import { sharedDir } from '../paths.js';
 import { Contract } from './contract.js';
 import { GraphqlContract } from './graphql-contract.js';
@@ -26,6 +30,11 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions = {}): Promise
   const file = spec === null ? undefined : (spec ?? DEFAULT_SPEC);
   const contract = file ? Contract.load(file) : undefined;
   // GitHub's GraphQL schema lives next to the REST description.
-  const graphqlContract = contract && file ? GraphqlContract.load(path.join(path.dirname(file), 'schema.graphql')) : undefined;
-  return startGitHubEmulator({ ...rest, ...(contract ? { contract } : {}), ...(graphqlContract ? { graphqlContract } : {}) });
+  const graphqlContract =
+    contract && file ? GraphqlContract.load(path.join(path.dirname(file), 'schema.graphql')) : undefined;
+  return startGitHubEmulator({
+    ...rest,
+    ...(contract ? { contract } : {}),
+    ...(graphqlContract ? { graphqlContract } : {}),
+  });
 }

@@ -1,9 +1,7 @@
 import { data, Evaluator, Lexer, Parser, wellKnownFunctions } from '@actions/expressions';
 import { TokenType } from '@actions/expressions/lexer';
 import type { FunctionDefinition } from '@actions/expressions/funcs/info';
-import {
-  isBasicExpression, isBoolean, isMapping, isNumber, isSequence, isString,
-} from '@actions/workflow-parser';
+import { isBasicExpression, isBoolean, isMapping, isNumber, isSequence, isString } from '@actions/workflow-parser';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 
 /**
@@ -13,7 +11,20 @@ import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/te
  */
 
 /** The contexts an expression can read; a missing one evaluates to null, as on GitHub. */
-export const CONTEXT_NAMES = ['github', 'inputs', 'secrets', 'vars', 'needs', 'steps', 'env', 'job', 'jobs', 'runner', 'strategy', 'matrix'] as const;
+export const CONTEXT_NAMES = [
+  'github',
+  'inputs',
+  'secrets',
+  'vars',
+  'needs',
+  'steps',
+  'env',
+  'job',
+  'jobs',
+  'runner',
+  'strategy',
+  'matrix',
+] as const;
 export type Contexts = Partial<Record<(typeof CONTEXT_NAMES)[number], unknown>>;
 
 /**
@@ -37,7 +48,9 @@ export class UnsupportedError extends Error {}
  */
 export function refuseBlockScalar(token: TemplateToken | undefined, where: string): void {
   if (token && isBasicExpression(token) && token.blockScalarHeader) {
-    throw new UnsupportedError(`${where}: a \${{ }} in a block scalar (${token.blockScalarHeader}, line ${token.range?.start.line}) is misread by @actions/workflow-parser; write it as a plain scalar`);
+    throw new UnsupportedError(
+      `${where}: a \${{ }} in a block scalar (${token.blockScalarHeader}, line ${token.range?.start.line}) is misread by @actions/workflow-parser; write it as a plain scalar`,
+    );
   }
 }
 
@@ -46,7 +59,8 @@ const fromData = (value: data.ExpressionData): unknown => JSON.parse(JSON.string
 
 function statusFunctions(status: Status | undefined): Map<string, FunctionDefinition> {
   const fn = (name: string, answer: () => boolean): [string, FunctionDefinition] => [
-    name, { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(answer()) },
+    name,
+    { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(answer()) },
   ];
   const need = () => {
     if (!status) throw new ExpressionFailure('status functions are only allowed in if: conditions');
@@ -68,7 +82,12 @@ export function evaluate(expression: string, contexts: Contexts, status?: Status
     // Runner-only functions (hashFiles…) are not implemented: refuse them rather than fail a step.
     for (const [i, t] of tokens.entries()) {
       const name = t.lexeme.toLowerCase();
-      if (t.type === TokenType.IDENTIFIER && tokens[i + 1]?.type === TokenType.LEFT_PAREN && !(name in wellKnownFunctions) && !functions.has(name)) {
+      if (
+        t.type === TokenType.IDENTIFIER &&
+        tokens[i + 1]?.type === TokenType.LEFT_PAREN &&
+        !(name in wellKnownFunctions) &&
+        !functions.has(name)
+      ) {
         throw new UnsupportedError(`${t.lexeme}() in \${{ ${expression} }} is not supported by the test runner`);
       }
     }
@@ -82,7 +101,8 @@ export function evaluate(expression: string, contexts: Contexts, status?: Status
 }
 
 /** Truthiness as GitHub defines it (null, false, 0, NaN and '' are falsy). */
-export const truthy = (value: unknown): boolean => !(value === null || value === undefined || value === false || value === 0 || Number.isNaN(value) || value === '');
+export const truthy = (value: unknown): boolean =>
+  !(value === null || value === undefined || value === false || value === 0 || Number.isNaN(value) || value === '');
 
 /**
  * Evaluate a parsed template token (string, expression, mapping, sequence…) to plain JS. Anything the
@@ -101,13 +121,16 @@ export function evaluateToken(token: TemplateToken | undefined, contexts: Contex
     return out;
   }
   if (token.templateTokenType === 7) return null;
-  throw new ExpressionFailure(`unsupported template token type ${token.templateTokenType} (line ${token.range?.start.line})`);
+  throw new ExpressionFailure(
+    `unsupported template token type ${token.templateTokenType} (line ${token.range?.start.line})`,
+  );
 }
 
 /** Coerce a value to the string a runner passes on (inputs, env): null → '', numbers and booleans as text. */
 export function asString(value: unknown, where: string): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'object') throw new ExpressionFailure(`${where}: an object or array is not a string (use toJSON())`);
+  if (typeof value === 'object')
+    throw new ExpressionFailure(`${where}: an object or array is not a string (use toJSON())`);
   return toData(value).coerceString();
 }
 

@@ -9,7 +9,17 @@ import type { FileReference } from '@actions/workflow-parser/workflows/file-refe
 import { git } from '../../../src/lib/git.js';
 import { repoRoot } from '../paths.js';
 import {
-  asString, entries, evaluate, evaluateToken, ExpressionFailure, refuseBlockScalar, seq, truthy, UnsupportedError, type Contexts, type Status,
+  asString,
+  entries,
+  evaluate,
+  evaluateToken,
+  ExpressionFailure,
+  refuseBlockScalar,
+  seq,
+  truthy,
+  UnsupportedError,
+  type Contexts,
+  type Status,
 } from './expressions.js';
 import { mask, runAction, runScript, type StepEnvironment, type StepResult } from './steps.js';
 
@@ -104,10 +114,49 @@ interface Scope {
 }
 
 const WORKFLOW_KEYS = new Set(['name', 'on', 'permissions', 'env', 'jobs']);
-const JOB_KEYS = new Set(['name', 'needs', 'if', 'runs-on', 'permissions', 'environment', 'concurrency', 'outputs', 'env', 'steps', 'timeout-minutes']);
+const JOB_KEYS = new Set([
+  'name',
+  'needs',
+  'if',
+  'runs-on',
+  'permissions',
+  'environment',
+  'concurrency',
+  'outputs',
+  'env',
+  'steps',
+  'timeout-minutes',
+]);
 const CALL_KEYS = new Set(['name', 'needs', 'if', 'permissions', 'uses', 'with', 'secrets', 'concurrency']);
-const STEP_KEYS = new Set(['id', 'name', 'if', 'uses', 'with', 'env', 'run', 'shell', 'working-directory', 'continue-on-error', 'timeout-minutes']);
-const SCOPES = ['actions', 'attestations', 'checks', 'contents', 'deployments', 'discussions', 'id-token', 'issues', 'models', 'packages', 'pages', 'pull-requests', 'security-events', 'statuses'];
+const STEP_KEYS = new Set([
+  'id',
+  'name',
+  'if',
+  'uses',
+  'with',
+  'env',
+  'run',
+  'shell',
+  'working-directory',
+  'continue-on-error',
+  'timeout-minutes',
+]);
+const SCOPES = [
+  'actions',
+  'attestations',
+  'checks',
+  'contents',
+  'deployments',
+  'discussions',
+  'id-token',
+  'issues',
+  'models',
+  'packages',
+  'pages',
+  'pull-requests',
+  'security-events',
+  'statuses',
+];
 const rank = (v: string | undefined) => (v === 'write' ? 2 : v === 'read' ? 1 : 0);
 
 function mapOf(token: TemplateToken | undefined): Map<string, TemplateToken> {
@@ -129,32 +178,44 @@ function rawJobs(root: TemplateToken): Map<string, Map<string, TemplateToken>> {
 function permissionsOf(value: unknown, where: string): Record<string, string> {
   if (value === undefined) return {};
   if (typeof value === 'string') {
-    if (value === 'read-all' || value === 'write-all') return Object.fromEntries(SCOPES.map((s) => [s, value.slice(0, -4)]));
+    if (value === 'read-all' || value === 'write-all')
+      return Object.fromEntries(SCOPES.map((s) => [s, value.slice(0, -4)]));
     throw new Error(`${where}: permissions '${value}' is not read-all or write-all`);
   }
   return Object.fromEntries(Object.entries(value as Record<string, string>).filter(([, v]) => v !== 'none'));
 }
 
 /** Inputs of a workflow_dispatch or workflow_call, typed, defaults applied; bad values refused as GitHub does. */
-function typedInputs(defs: Record<string, Record<string, unknown>>, given: Record<string, unknown>, where: string): Record<string, unknown> {
+function typedInputs(
+  defs: Record<string, Record<string, unknown>>,
+  given: Record<string, unknown>,
+  where: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const name of Object.keys(given)) if (!defs[name]) throw new Error(`${where}: Unexpected input '${name}' (not defined in the workflow)`);
+  for (const name of Object.keys(given))
+    if (!defs[name]) throw new Error(`${where}: Unexpected input '${name}' (not defined in the workflow)`);
   for (const [name, def] of Object.entries(defs)) {
     let value = given[name];
     if (value === undefined) {
-      if (def.required && def.default === undefined) throw new Error(`${where}: Input required and not supplied: ${name}`);
+      if (def.required && def.default === undefined)
+        throw new Error(`${where}: Input required and not supplied: ${name}`);
       value = def.default ?? (def.type === 'boolean' ? false : def.type === 'number' ? 0 : '');
     }
     if (def.type === 'boolean') {
       if (value === 'true' || value === 'false') value = value === 'true';
-      if (typeof value !== 'boolean') throw new Error(`${where}: input '${name}' must be a boolean, got '${String(value)}'`);
+      if (typeof value !== 'boolean')
+        throw new Error(`${where}: input '${name}' must be a boolean, got '${String(value)}'`);
     } else if (def.type === 'number') {
-      if (typeof value !== 'number') throw new Error(`${where}: input '${name}' must be a number, got '${String(value)}'`);
+      if (typeof value !== 'number')
+        throw new Error(`${where}: input '${name}' must be a number, got '${String(value)}'`);
     } else {
-      if (typeof value === 'boolean' || typeof value === 'number' || value === null) value = value === null ? '' : String(value);
+      if (typeof value === 'boolean' || typeof value === 'number' || value === null)
+        value = value === null ? '' : String(value);
       if (typeof value !== 'string') throw new Error(`${where}: input '${name}' must be a string`);
       if (def.type === 'choice' && !(def.options as string[]).includes(value)) {
-        throw new Error(`${where}: input '${name}' must be one of ${(def.options as string[]).join(', ')}, got '${value}'`);
+        throw new Error(
+          `${where}: input '${name}' must be one of ${(def.options as string[]).join(', ')}, got '${value}'`,
+        );
       }
     }
     out[name] = value;
@@ -172,7 +233,8 @@ export async function runWorkflow(opts: RunWorkflowOptions): Promise<WorkflowRun
   const fileProvider = {
     getFileContent: async (ref: FileReference) => {
       const local = !('repository' in ref);
-      if (!local && ref.repository !== 'kfp-gitops') throw new UnsupportedError(`reusable workflow ${ref.owner}/${ref.repository} is not ours`);
+      if (!local && ref.repository !== 'kfp-gitops')
+        throw new UnsupportedError(`reusable workflow ${ref.owner}/${ref.repository} is not ours`);
       const m = /^\.github\/workflows\/([\w.-]+\.ya?ml)$/.exec(ref.path.replace(/^\.\//, ''));
       if (!m) throw new UnsupportedError(`reusable workflow ${ref.path} is not under .github/workflows`);
       const name = `.github/workflows/${m[1]}`;
@@ -181,33 +243,59 @@ export async function runWorkflow(opts: RunWorkflowOptions): Promise<WorkflowRun
       return { name, content: text };
     },
   };
-  const template = await convertWorkflowTemplate(parsed.context, parsed.value!, fileProvider, { fetchReusableWorkflowDepth: 1 });
-  const errors = [...(template.errors ?? []).map((e) => e.Message), ...parsed.context.errors.getErrors().map((e) => e.message)];
-  if (errors.length) throw new Error(`the workflow does not start (GitHub refuses it):\n${[...new Set(errors)].join('\n')}`);
+  const template = await convertWorkflowTemplate(parsed.context, parsed.value!, fileProvider, {
+    fetchReusableWorkflowDepth: 1,
+  });
+  const errors = [
+    ...(template.errors ?? []).map((e) => e.Message),
+    ...parsed.context.errors.getErrors().map((e) => e.message),
+  ];
+  if (errors.length)
+    throw new Error(`the workflow does not start (GitHub refuses it):\n${[...new Set(errors)].join('\n')}`);
 
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kfp-gitops-wf-'));
   try {
     const run = new Run(opts, tmp, called);
     const root = mapOf(parsed.value!);
-    for (const key of root.keys()) if (!WORKFLOW_KEYS.has(key)) throw new UnsupportedError(`${entryName}: '${key}' is not supported by the test runner`);
+    for (const key of root.keys())
+      if (!WORKFLOW_KEYS.has(key))
+        throw new UnsupportedError(`${entryName}: '${key}' is not supported by the test runner`);
     const wfName = (evaluateToken(root.get('name'), {}) as string | undefined) ?? entryName;
     await run.start(wfName, entryName);
     const on = root.get('on');
     const triggers = on && on.templateTokenType === 2 ? mapOf(on) : new Map<string, TemplateToken>(); // `on: push` has no inputs
-    const dispatchDefs = opts.event === 'workflow_dispatch' ? (evaluateToken(mapOf(triggers.get('workflow_dispatch')).get('inputs'), {}) ?? {}) : {};
-    const inputs = opts.event === 'workflow_dispatch' ? typedInputs(dispatchDefs as Record<string, Record<string, unknown>>, opts.inputs ?? {}, 'workflow_dispatch') : {};
-    if (opts.event === 'workflow_dispatch') run.github.event = { ...(run.github.event as object), inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, String(v)])) };
+    const dispatchDefs =
+      opts.event === 'workflow_dispatch'
+        ? (evaluateToken(mapOf(triggers.get('workflow_dispatch')).get('inputs'), {}) ?? {})
+        : {};
+    const inputs =
+      opts.event === 'workflow_dispatch'
+        ? typedInputs(dispatchDefs as Record<string, Record<string, unknown>>, opts.inputs ?? {}, 'workflow_dispatch')
+        : {};
+    if (opts.event === 'workflow_dispatch')
+      run.github.event = {
+        ...(run.github.event as object),
+        inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, String(v)])),
+      };
     await run.writeEvent();
     const env = (evaluateToken(root.get('env'), run.contexts({ inputs })) ?? {}) as Record<string, string>;
     const scope: Scope = {
-      jobs: template.jobs, raw: rawJobs(parsed.value!), inputs, env,
+      jobs: template.jobs,
+      raw: rawJobs(parsed.value!),
+      inputs,
+      env,
       secrets: { ...opts.secrets, GITHUB_TOKEN: run.token },
       permissions: permissionsOf(evaluateToken(root.get('permissions'), {}), entryName),
       prefix: '',
     };
     await run.runJobs(scope);
     const results = Object.values(run.jobs).map((j) => j.result);
-    return { conclusion: results.some((r) => r === 'failure') ? 'failure' : 'success', jobs: run.jobs, log: run.log.join(''), warnings: run.warnings };
+    return {
+      conclusion: results.some((r) => r === 'failure') ? 'failure' : 'success',
+      jobs: run.jobs,
+      log: run.log.join(''),
+      warnings: run.warnings,
+    };
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }
@@ -222,10 +310,15 @@ class Run {
   github: Record<string, unknown> = {};
   private eventPath = '';
 
-  constructor(private readonly opts: RunWorkflowOptions, private readonly tmp: string, private readonly called: Map<string, TemplateToken>) {
+  constructor(
+    private readonly opts: RunWorkflowOptions,
+    private readonly tmp: string,
+    private readonly called: Map<string, TemplateToken>,
+  ) {
     this.masks.add(this.token);
     for (const v of Object.values(opts.secrets ?? {})) this.masks.add(v);
-    for (const e of Object.values(opts.environments ?? {})) for (const v of Object.values(e.secrets ?? {})) this.masks.add(v);
+    for (const e of Object.values(opts.environments ?? {}))
+      for (const v of Object.values(e.secrets ?? {})) this.masks.add(v);
   }
 
   /** The github context as the runner fills it for this event. */
@@ -239,20 +332,46 @@ class Run {
     this.eventPath = path.join(this.tmp, 'event.json');
     this.github = {
       event: {
-        repository: { full_name: repository.fullName, name: repository.fullName.split('/')[1], owner: { login: owner }, default_branch: repository.defaultBranch ?? 'main' },
+        repository: {
+          full_name: repository.fullName,
+          name: repository.fullName.split('/')[1],
+          owner: { login: owner },
+          default_branch: repository.defaultBranch ?? 'main',
+        },
         sender: { login: 'octocat' },
         ...payload,
       },
-      event_name: event, event_path: this.eventPath,
-      ref, sha, ref_name: ref.replace(/^refs\/(heads|tags|pull)\//, ''), ref_type: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+      event_name: event,
+      event_path: this.eventPath,
+      ref,
+      sha,
+      ref_name: ref.replace(/^refs\/(heads|tags|pull)\//, ''),
+      ref_type: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
       ref_protected: false,
-      head_ref: isPr ? (pr.head?.ref ?? '') : '', base_ref: isPr ? (pr.base?.ref ?? '') : '',
-      repository: repository.fullName, repository_owner: owner, repository_id: '1', repository_owner_id: '1',
-      actor: 'octocat', actor_id: '1', triggering_actor: 'octocat',
-      workflow: workflowName, workflow_ref: `${repository.fullName}/${workflowPath}@${ref}`, workflow_sha: sha,
-      run_id: '4242', run_number: '7', run_attempt: '1', retention_days: '90', secret_source: 'Actions',
-      server_url: 'https://github.com', api_url: apiUrl, graphql_url: apiUrl.replace(/\/?$/, '/graphql'),
-      token: this.token, action: '', job: '', workspace: '',
+      head_ref: isPr ? (pr.head?.ref ?? '') : '',
+      base_ref: isPr ? (pr.base?.ref ?? '') : '',
+      repository: repository.fullName,
+      repository_owner: owner,
+      repository_id: '1',
+      repository_owner_id: '1',
+      actor: 'octocat',
+      actor_id: '1',
+      triggering_actor: 'octocat',
+      workflow: workflowName,
+      workflow_ref: `${repository.fullName}/${workflowPath}@${ref}`,
+      workflow_sha: sha,
+      run_id: '4242',
+      run_number: '7',
+      run_attempt: '1',
+      retention_days: '90',
+      secret_source: 'Actions',
+      server_url: 'https://github.com',
+      api_url: apiUrl,
+      graphql_url: apiUrl.replace(/\/?$/, '/graphql'),
+      token: this.token,
+      action: '',
+      job: '',
+      workspace: '',
     };
   }
 
@@ -294,20 +413,31 @@ class Run {
     };
     visit(job);
     const results = [...ancestors].map((a) => done[a]!.result);
-    return { success: results.every((r) => r === 'success'), failure: results.includes('failure'), cancelled: results.includes('cancelled') };
+    return {
+      success: results.every((r) => r === 'success'),
+      failure: results.includes('failure'),
+      cancelled: results.includes('cancelled'),
+    };
   }
 
-  private async runJob(job: WorkflowJob, scope: Scope, done: Record<string, { result: Result; outputs: Record<string, string> }>) {
+  private async runJob(
+    job: WorkflowJob,
+    scope: Scope,
+    done: Record<string, { result: Result; outputs: Record<string, string> }>,
+  ) {
     const id = job.id.value;
     const raw = scope.raw.get(id)!;
     const name = `${scope.prefix}${id}`;
     for (const key of raw.keys()) {
-      if (!(job.type === 'job' ? JOB_KEYS : CALL_KEYS).has(key)) throw new UnsupportedError(`job ${name}: '${key}' is not supported by the test runner`);
+      if (!(job.type === 'job' ? JOB_KEYS : CALL_KEYS).has(key))
+        throw new UnsupportedError(`job ${name}: '${key}' is not supported by the test runner`);
     }
     refuseBlockScalar(raw.get('if'), `job ${name} if:`);
     const needs = Object.fromEntries((job.needs ?? []).map((n) => [n.value, done[n.value]]));
     const base = this.contexts({ inputs: scope.inputs, needs });
-    const permissions = raw.has('permissions') ? permissionsOf(evaluateToken(raw.get('permissions'), {}), name) : scope.permissions;
+    const permissions = raw.has('permissions')
+      ? permissionsOf(evaluateToken(raw.get('permissions'), {}), name)
+      : scope.permissions;
     const record: JobRun = { name, result: 'skipped', outputs: {}, steps: [], permissions };
     this.jobs[name] = record;
     let run: boolean;
@@ -337,18 +467,30 @@ class Run {
     return record;
   }
 
-  private async runStepsJob(job: Job, raw: Map<string, TemplateToken>, scope: Scope, base: Contexts, record: JobRun): Promise<void> {
+  private async runStepsJob(
+    job: Job,
+    raw: Map<string, TemplateToken>,
+    scope: Scope,
+    base: Contexts,
+    record: JobRun,
+  ): Promise<void> {
     const runsOn = evaluateToken(raw.get('runs-on'), base);
-    if (typeof runsOn !== 'string' || !runsOn.startsWith('ubuntu-')) throw new UnsupportedError(`job ${record.name}: runs-on ${JSON.stringify(runsOn)} (only ubuntu-*)`);
+    if (typeof runsOn !== 'string' || !runsOn.startsWith('ubuntu-'))
+      throw new UnsupportedError(`job ${record.name}: runs-on ${JSON.stringify(runsOn)} (only ubuntu-*)`);
     let secrets = scope.secrets;
     const environment = evaluateToken(raw.get('environment'), base);
     if (environment !== undefined) {
-      const envName = String(typeof environment === 'object' ? (environment as Record<string, unknown>).name : environment);
+      const envName = String(
+        typeof environment === 'object' ? (environment as Record<string, unknown>).name : environment,
+      );
       record.environment = envName;
       const env = this.opts.environments?.[envName];
       const branch = String(this.github.ref).replace(/^refs\/heads\//, '');
       // GitHub's message when a deployment branch policy refuses the ref.
-      if (env?.branches && !env.branches.includes(branch)) throw new JobError(`Branch "${branch}" is not allowed to deploy to ${envName} due to environment protection rules.`);
+      if (env?.branches && !env.branches.includes(branch))
+        throw new JobError(
+          `Branch "${branch}" is not allowed to deploy to ${envName} due to environment protection rules.`,
+        );
       secrets = { ...secrets, ...env?.secrets };
     }
     const ws = path.join(this.tmp, record.name.replace(/[^\w.-]+/g, '_'));
@@ -357,11 +499,20 @@ class Run {
     await fs.mkdir(workspace, { recursive: true });
     await fs.mkdir(runnerTemp, { recursive: true });
     const github = { ...this.github, job: job.id.value, workspace };
-    const runner = { os: 'Linux', arch: 'X64', name: 'GitHub Actions 1', environment: 'github-hosted', temp: runnerTemp, tool_cache: path.join(ws, 'tools'), debug: '' };
+    const runner = {
+      os: 'Linux',
+      arch: 'X64',
+      name: 'GitHub Actions 1',
+      environment: 'github-hosted',
+      temp: runnerTemp,
+      tool_cache: path.join(ws, 'tools'),
+      debug: '',
+    };
     const jobCtx = { status: 'success', container: {}, services: {} };
     const ctx = (extra: Contexts): Contexts => ({ ...base, github, runner, secrets, job: jobCtx, ...extra });
     const jobEnv: Record<string, string> = { ...scope.env };
-    for (const [k, v] of entries(raw.get('env'))) jobEnv[k] = asString(evaluateToken(v, ctx({ env: jobEnv })), `env.${k}`);
+    for (const [k, v] of entries(raw.get('env')))
+      jobEnv[k] = asString(evaluateToken(v, ctx({ env: jobEnv })), `env.${k}`);
     const steps: Record<string, { outcome: Result; conclusion: Result; outputs: Record<string, string> }> = {};
     const fileEnv: Record<string, string> = {};
     const pathAdds: string[] = [];
@@ -369,54 +520,115 @@ class Run {
     let status: 'success' | 'failure' = 'success';
     for (const [index, step] of job.steps.entries()) {
       const rs = rawSteps[index]!;
-      for (const key of rs.keys()) if (!STEP_KEYS.has(key)) throw new UnsupportedError(`job ${record.name} step ${index + 1}: '${key}' is not supported by the test runner`);
+      for (const key of rs.keys())
+        if (!STEP_KEYS.has(key))
+          throw new UnsupportedError(
+            `job ${record.name} step ${index + 1}: '${key}' is not supported by the test runner`,
+          );
       // Unnamed steps are shown as GitHub shows them: "Run <action>" or "Run <first line of the script>".
       const uses = 'uses' in step ? step.uses.value : undefined;
       const shown = uses?.replace(/@.*$/, '') ?? String(evaluateToken(rs.get('run'), {})).split('\n')[0];
-      const stepName = String(evaluateToken(rs.get('name'), ctx({ steps, env: { ...jobEnv, ...fileEnv } })) ?? `Run ${shown}`);
+      const stepName = String(
+        evaluateToken(rs.get('name'), ctx({ steps, env: { ...jobEnv, ...fileEnv } })) ?? `Run ${shown}`,
+      );
       refuseBlockScalar(rs.get('if'), `job ${record.name} step ${index + 1} if:`);
-      const stepRun: StepRun = { id: step.id, name: stepName, outcome: 'skipped', conclusion: 'skipped', outputs: {}, summary: '', log: '', annotations: [], warnings: [] };
+      const stepRun: StepRun = {
+        id: step.id,
+        name: stepName,
+        outcome: 'skipped',
+        conclusion: 'skipped',
+        outputs: {},
+        summary: '',
+        log: '',
+        annotations: [],
+        warnings: [],
+      };
       record.steps.push(stepRun);
       jobCtx.status = status;
       const env = { ...jobEnv, ...fileEnv };
       const stepStatus: Status = { success: status === 'success', failure: status === 'failure', cancelled: false };
       let result: StepResult;
       try {
-        if (!('if' in step) || !step.if) throw new UnsupportedError(`job ${record.name} step ${index + 1}: only run: and uses: steps are supported`);
+        if (!('if' in step) || !step.if)
+          throw new UnsupportedError(`job ${record.name} step ${index + 1}: only run: and uses: steps are supported`);
         if (!truthy(evaluate(step.if.expression, ctx({ steps, env }), stepStatus))) {
           steps[step.id] = { outcome: 'skipped', conclusion: 'skipped', outputs: {} };
           continue;
         }
         const stepEnv = { ...env };
-        for (const [k, v] of entries(rs.get('env'))) stepEnv[k] = asString(evaluateToken(v, ctx({ steps, env: stepEnv })), `env.${k}`);
+        for (const [k, v] of entries(rs.get('env')))
+          stepEnv[k] = asString(evaluateToken(v, ctx({ steps, env: stepEnv })), `env.${k}`);
         const c = ctx({ steps, env: stepEnv });
-        const processEnv: Record<string, string> = { ...this.machineEnv(github, runner, { ...stepEnv }), ...(pathAdds.length ? { PATH: [...pathAdds, process.env.PATH].join(':') } : {}) };
-        const se: StepEnvironment = { env: processEnv, workspace, runnerTemp, contexts: c, sourceRepo: this.opts.repository.dir, masks: this.masks };
+        const processEnv: Record<string, string> = {
+          ...this.machineEnv(github, runner, { ...stepEnv }),
+          ...(pathAdds.length ? { PATH: [...pathAdds, process.env.PATH].join(':') } : {}),
+        };
+        const se: StepEnvironment = {
+          env: processEnv,
+          workspace,
+          runnerTemp,
+          contexts: c,
+          sourceRepo: this.opts.repository.dir,
+          masks: this.masks,
+        };
         processEnv.GITHUB_ACTION = step.id;
         if ('run' in step) {
           const script = asString(evaluateToken(rs.get('run'), c), 'run');
           const shell = rs.has('shell') ? asString(evaluateToken(rs.get('shell'), c), 'shell') : undefined;
-          const wd = rs.has('working-directory') ? asString(evaluateToken(rs.get('working-directory'), c), 'working-directory') : undefined;
+          const wd = rs.has('working-directory')
+            ? asString(evaluateToken(rs.get('working-directory'), c), 'working-directory')
+            : undefined;
           result = await runScript(script, shell, wd, processEnv, se);
         } else {
-          const withValues = Object.fromEntries(entries(rs.get('with')).map(([k, v]) => [k, asString(evaluateToken(v, c), `with.${k}`)]));
+          const withValues = Object.fromEntries(
+            entries(rs.get('with')).map(([k, v]) => [k, asString(evaluateToken(v, c), `with.${k}`)]),
+          );
           result = await runAction(uses!, withValues, processEnv, se).catch((e: Error) => {
             if (e instanceof UnsupportedError) throw e;
-            return { code: 1, outputs: {}, env: {}, path: [], summary: '', log: `Error: ${e.message}\n`, annotations: [], warnings: [] };
+            return {
+              code: 1,
+              outputs: {},
+              env: {},
+              path: [],
+              summary: '',
+              log: `Error: ${e.message}\n`,
+              annotations: [],
+              warnings: [],
+            };
           });
         }
       } catch (e) {
         if (!(e instanceof ExpressionFailure)) throw e;
-        result = { code: 1, outputs: {}, env: {}, path: [], summary: '', log: `Error: ${e.message}\n`, annotations: [], warnings: [] };
+        result = {
+          code: 1,
+          outputs: {},
+          env: {},
+          path: [],
+          summary: '',
+          log: `Error: ${e.message}\n`,
+          annotations: [],
+          warnings: [],
+        };
       }
       Object.assign(fileEnv, result.env);
       pathAdds.unshift(...result.path);
       const continueOnError = truthy(evaluateToken(rs.get('continue-on-error'), ctx({ steps, env })) ?? false);
       stepRun.outcome = result.code === 0 ? 'success' : 'failure';
       stepRun.conclusion = stepRun.outcome === 'failure' && continueOnError ? 'success' : stepRun.outcome;
-      Object.assign(stepRun, { outputs: result.outputs, summary: result.summary, log: result.log, annotations: result.annotations, warnings: result.warnings });
+      Object.assign(stepRun, {
+        outputs: result.outputs,
+        summary: result.summary,
+        log: result.log,
+        annotations: result.annotations,
+        warnings: result.warnings,
+      });
       this.warnings.push(...result.warnings.map((w) => `${record.name}: ${w}`));
-      this.log.push(...result.log.split('\n').filter(Boolean).map((l) => `${record.name} | ${l}\n`));
+      this.log.push(
+        ...result.log
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => `${record.name} | ${l}\n`),
+      );
       steps[step.id] = { outcome: stepRun.outcome, conclusion: stepRun.conclusion, outputs: result.outputs };
       if (stepRun.conclusion === 'failure') status = 'failure';
     }
@@ -426,55 +638,106 @@ class Run {
     const outCtx = ctx({ steps, env: { ...jobEnv, ...fileEnv } });
     for (const [k, v] of entries(job.outputs)) {
       const value = asString(evaluateToken(v, outCtx), `outputs.${k}`);
-      if (mask(value, this.masks) !== value) this.warnings.push(`${record.name}: Skip output '${k}' since it may contain secret.`);
+      if (mask(value, this.masks) !== value)
+        this.warnings.push(`${record.name}: Skip output '${k}' since it may contain secret.`);
       else record.outputs[k] = value;
     }
   }
 
   /** The variables the runner sets for every step. https://docs.github.com/en/actions/reference/workflows-and-actions/variables#default-environment-variables */
-  private machineEnv(github: Record<string, unknown>, runner: Record<string, string>, env: Record<string, string>): Record<string, string> {
+  private machineEnv(
+    github: Record<string, unknown>,
+    runner: Record<string, string>,
+    env: Record<string, string>,
+  ): Record<string, string> {
     const g = (k: string) => String(github[k] ?? '');
     return {
-      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LANG: 'C.UTF-8',
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LANG: 'C.UTF-8',
       ...this.opts.env,
-      CI: 'true', GITHUB_ACTIONS: 'true',
-      GITHUB_ACTOR: g('actor'), GITHUB_API_URL: g('api_url'), GITHUB_GRAPHQL_URL: g('graphql_url'), GITHUB_SERVER_URL: g('server_url'),
-      GITHUB_BASE_REF: g('base_ref'), GITHUB_HEAD_REF: g('head_ref'), GITHUB_EVENT_NAME: g('event_name'), GITHUB_EVENT_PATH: g('event_path'),
-      GITHUB_JOB: g('job'), GITHUB_REF: g('ref'), GITHUB_REF_NAME: g('ref_name'), GITHUB_REF_TYPE: g('ref_type'), GITHUB_SHA: g('sha'),
-      GITHUB_REPOSITORY: g('repository'), GITHUB_REPOSITORY_OWNER: g('repository_owner'), GITHUB_RUN_ID: g('run_id'),
-      GITHUB_RUN_NUMBER: g('run_number'), GITHUB_RUN_ATTEMPT: g('run_attempt'), GITHUB_WORKFLOW: g('workflow'), GITHUB_WORKFLOW_REF: g('workflow_ref'),
-      GITHUB_WORKSPACE: g('workspace'), RUNNER_OS: runner.os!, RUNNER_ARCH: runner.arch!, RUNNER_TEMP: runner.temp!, RUNNER_TOOL_CACHE: runner.tool_cache!,
+      CI: 'true',
+      GITHUB_ACTIONS: 'true',
+      GITHUB_ACTOR: g('actor'),
+      GITHUB_API_URL: g('api_url'),
+      GITHUB_GRAPHQL_URL: g('graphql_url'),
+      GITHUB_SERVER_URL: g('server_url'),
+      GITHUB_BASE_REF: g('base_ref'),
+      GITHUB_HEAD_REF: g('head_ref'),
+      GITHUB_EVENT_NAME: g('event_name'),
+      GITHUB_EVENT_PATH: g('event_path'),
+      GITHUB_JOB: g('job'),
+      GITHUB_REF: g('ref'),
+      GITHUB_REF_NAME: g('ref_name'),
+      GITHUB_REF_TYPE: g('ref_type'),
+      GITHUB_SHA: g('sha'),
+      GITHUB_REPOSITORY: g('repository'),
+      GITHUB_REPOSITORY_OWNER: g('repository_owner'),
+      GITHUB_RUN_ID: g('run_id'),
+      GITHUB_RUN_NUMBER: g('run_number'),
+      GITHUB_RUN_ATTEMPT: g('run_attempt'),
+      GITHUB_WORKFLOW: g('workflow'),
+      GITHUB_WORKFLOW_REF: g('workflow_ref'),
+      GITHUB_WORKSPACE: g('workspace'),
+      RUNNER_OS: runner.os!,
+      RUNNER_ARCH: runner.arch!,
+      RUNNER_TEMP: runner.temp!,
+      RUNNER_TOOL_CACHE: runner.tool_cache!,
       ...env,
     };
   }
 
   /** A job that calls a reusable workflow: typed inputs, declared secrets, nested permissions within the caller's. */
-  private async runCall(job: ReusableWorkflowJob, raw: Map<string, TemplateToken>, scope: Scope, base: Contexts, record: JobRun): Promise<void> {
+  private async runCall(
+    job: ReusableWorkflowJob,
+    raw: Map<string, TemplateToken>,
+    scope: Scope,
+    base: Contexts,
+    record: JobRun,
+  ): Promise<void> {
     const root = this.called.get(path.basename(job.ref.value.replace(/@.*$/, '')));
     if (!root) throw new UnsupportedError(`job ${record.name}: ${job.ref.value} was not loaded`);
     const defs = (evaluateToken(job['input-definitions'], {}) ?? {}) as Record<string, Record<string, unknown>>;
     const given = (evaluateToken(job['input-values'], base) ?? {}) as Record<string, unknown>;
     const inputs = typedInputs(defs, given, `job ${record.name}`);
     const secretDefs = (evaluateToken(job['secret-definitions'], {}) ?? {}) as Record<string, { required?: boolean }>;
-    const passed = job['inherit-secrets'] ? { ...scope.secrets } : (evaluateToken(job['secret-values'], { ...base, secrets: scope.secrets }) ?? {}) as Record<string, string>;
-    for (const [name, def] of Object.entries(secretDefs)) if (def.required && passed[name] === undefined) throw new JobError(`Secret ${name} is required, but not provided while calling.`);
+    const passed = job['inherit-secrets']
+      ? { ...scope.secrets }
+      : ((evaluateToken(job['secret-values'], { ...base, secrets: scope.secrets }) ?? {}) as Record<string, string>);
+    for (const [name, def] of Object.entries(secretDefs))
+      if (def.required && passed[name] === undefined)
+        throw new JobError(`Secret ${name} is required, but not provided while calling.`);
     const calledMap = mapOf(root);
-    for (const key of calledMap.keys()) if (!WORKFLOW_KEYS.has(key)) throw new UnsupportedError(`${job.ref.value}: '${key}' is not supported by the test runner`);
-    const calledPerms = calledMap.has('permissions') ? permissionsOf(evaluateToken(calledMap.get('permissions'), {}), job.ref.value) : undefined;
+    for (const key of calledMap.keys())
+      if (!WORKFLOW_KEYS.has(key))
+        throw new UnsupportedError(`${job.ref.value}: '${key}' is not supported by the test runner`);
+    const calledPerms = calledMap.has('permissions')
+      ? permissionsOf(evaluateToken(calledMap.get('permissions'), {}), job.ref.value)
+      : undefined;
     const rawCalled = rawJobs(root);
     // GitHub refuses to start a nested job asking for more than the calling job grants.
     for (const [nestedId, nested] of rawCalled) {
-      const asked = nested.has('permissions') ? permissionsOf(evaluateToken(nested.get('permissions'), {}), nestedId) : calledPerms ?? record.permissions;
+      const asked = nested.has('permissions')
+        ? permissionsOf(evaluateToken(nested.get('permissions'), {}), nestedId)
+        : (calledPerms ?? record.permissions);
       for (const [scopeName, level] of Object.entries(asked)) {
         if (rank(level) > rank(record.permissions[scopeName])) {
-          throw new Error(`The nested job '${nestedId}' is requesting '${scopeName}: ${level}', but is only allowed '${scopeName}: ${record.permissions[scopeName] ?? 'none'}'.`);
+          throw new Error(
+            `The nested job '${nestedId}' is requesting '${scopeName}: ${level}', but is only allowed '${scopeName}: ${record.permissions[scopeName] ?? 'none'}'.`,
+          );
         }
       }
     }
     const env = (evaluateToken(calledMap.get('env'), this.contexts({ inputs })) ?? {}) as Record<string, string>;
     const results = await this.runJobs({
-      jobs: job.jobs ?? [], raw: rawCalled, inputs, env,
-      secrets: { ...Object.fromEntries(Object.entries(passed).map(([k, v]) => [k, String(v ?? '')])), GITHUB_TOKEN: this.token },
+      jobs: job.jobs ?? [],
+      raw: rawCalled,
+      inputs,
+      env,
+      secrets: {
+        ...Object.fromEntries(Object.entries(passed).map(([k, v]) => [k, String(v ?? '')])),
+        GITHUB_TOKEN: this.token,
+      },
       permissions: calledPerms ?? record.permissions,
       prefix: `${record.name} / `,
     });

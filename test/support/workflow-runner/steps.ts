@@ -44,7 +44,8 @@ export interface StepResult {
 /** Replace every registered secret with *** (longest first, so a secret containing another is masked whole). */
 export function mask(text: string, masks: Set<string>): string {
   let out = text;
-  for (const m of [...masks].filter((x) => x.length > 0).sort((a, b) => b.length - a.length)) out = out.split(m).join('***');
+  for (const m of [...masks].filter((x) => x.length > 0).sort((a, b) => b.length - a.length))
+    out = out.split(m).join('***');
   return out;
 }
 
@@ -64,7 +65,11 @@ async function fileCommands(dir: string): Promise<Record<string, string>> {
  * annotations (the only workflow commands our code prints; others fail loudly).
  */
 async function runStepProcess(
-  cmd: string, args: string[], env: Record<string, string>, cwd: string, se: StepEnvironment,
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  se: StepEnvironment,
 ): Promise<StepResult> {
   const dir = await fs.mkdtemp(path.join(se.runnerTemp, 'step-'));
   const files = await fileCommands(dir);
@@ -95,9 +100,14 @@ async function runStepProcess(
 
 /** `run:` with the shell GitHub uses on Linux: `bash -e {0}` by default, with pipefail for `shell: bash`. */
 export async function runScript(
-  script: string, shell: string | undefined, workingDirectory: string | undefined, env: Record<string, string>, se: StepEnvironment,
+  script: string,
+  shell: string | undefined,
+  workingDirectory: string | undefined,
+  env: Record<string, string>,
+  se: StepEnvironment,
 ): Promise<StepResult> {
-  const args = shell === undefined ? ['-e'] : shell === 'bash' ? ['--noprofile', '--norc', '-eo', 'pipefail'] : undefined;
+  const args =
+    shell === undefined ? ['-e'] : shell === 'bash' ? ['--noprofile', '--norc', '-eo', 'pipefail'] : undefined;
   if (!args) throw new UnsupportedError(`shell: ${shell} is not supported by the test runner (only bash)`);
   const file = path.join(se.runnerTemp, `script-${Date.now()}-${Math.random().toString(36).slice(2)}.sh`);
   await fs.writeFile(file, script);
@@ -112,22 +122,36 @@ const OURS = /^(?:\$|[\w.-]+\/kfp-gitops)(?:\/actions\/([\w-]+))?(@[\w./-]+)?$/;
 
 /** Run `uses:` with the evaluated `with:` values. */
 export async function runAction(
-  uses: string, withValues: Record<string, string>, env: Record<string, string>, se: StepEnvironment,
+  uses: string,
+  withValues: Record<string, string>,
+  env: Record<string, string>,
+  se: StepEnvironment,
 ): Promise<StepResult> {
   const ours = OURS.exec(uses);
-  if (ours && (uses.startsWith('$') ? !ours[1] || ours[2] : !ours[2])) throw new UnsupportedError(`${uses}: use $/actions/<name> or <owner>/kfp-gitops[/actions/<name>]@<ref>`);
+  if (ours && (uses.startsWith('$') ? !ours[1] || ours[2] : !ours[2]))
+    throw new UnsupportedError(`${uses}: use $/actions/<name> or <owner>/kfp-gitops[/actions/<name>]@<ref>`);
   if (ours) return runOurAction(ours[1], withValues, env, se);
   const standIn = SHA_PINNED.exec(uses);
-  if (!standIn) throw new UnsupportedError(`action ${uses} is not supported by the test runner (ours, or SHA-pinned checkout/setup-*)`);
+  if (!standIn)
+    throw new UnsupportedError(
+      `action ${uses} is not supported by the test runner (ours, or SHA-pinned checkout/setup-*)`,
+    );
   return standIns[standIn[1]!]!(withValues, se);
 }
 
 /** Runner behaviour for a node action: every declared input as INPUT_<NAME>, defaults evaluated. */
-async function runOurAction(name: string | undefined, given: Record<string, string>, env: Record<string, string>, se: StepEnvironment): Promise<StepResult> {
+async function runOurAction(
+  name: string | undefined,
+  given: Record<string, string>,
+  env: Record<string, string>,
+  se: StepEnvironment,
+): Promise<StepResult> {
   const dir = name ? path.join(repoRoot, 'actions', name) : repoRoot;
-  const meta = parse(await fs.readFile(path.join(dir, 'action.yml'), 'utf8').catch(() => {
-    throw new UnsupportedError(`actions/${name}: there is no actions/${name}/action.yml`);
-  }));
+  const meta = parse(
+    await fs.readFile(path.join(dir, 'action.yml'), 'utf8').catch(() => {
+      throw new UnsupportedError(`actions/${name}: there is no actions/${name}/action.yml`);
+    }),
+  );
   if (!/^node(20|24)$/.test(meta.runs?.using) || meta.runs.pre || meta.runs.post) {
     throw new UnsupportedError(`actions/${name}: only node actions without pre/post are supported`);
   }
@@ -135,7 +159,10 @@ async function runOurAction(name: string | undefined, given: Record<string, stri
   const warnings: string[] = [];
   const unexpected = Object.keys(given).filter((k) => !(k in declared));
   // The runner's own wording (it only warns; our tests treat warnings as failures).
-  if (unexpected.length) warnings.push(`Unexpected input(s) '${unexpected.join("', '")}', valid inputs are ['${Object.keys(declared).join("', '")}']`);
+  if (unexpected.length)
+    warnings.push(
+      `Unexpected input(s) '${unexpected.join("', '")}', valid inputs are ['${Object.keys(declared).join("', '")}']`,
+    );
   const inputs: Record<string, string> = {};
   for (const [input, def] of Object.entries(declared)) {
     const fallback = def.default === undefined ? '' : String(def.default);
@@ -143,18 +170,38 @@ async function runOurAction(name: string | undefined, given: Record<string, stri
     inputs[input] = given[input] ?? (m ? asString(evaluate(m[1]!, se.contexts), `default of ${input}`) : fallback);
   }
   for (const [k, v] of Object.entries(given)) if (!(k in inputs)) inputs[k] = v;
-  const inputEnv = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v]));
+  const inputEnv = Object.fromEntries(
+    Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v]),
+  );
   const main = path.resolve(dir, meta.runs.main);
-  const r = await runStepProcess(process.execPath, [main], { ...env, ...inputEnv, GITHUB_ACTION_REPOSITORY: 'your-org/kfp-gitops' }, se.workspace, se);
+  const r = await runStepProcess(
+    process.execPath,
+    [main],
+    { ...env, ...inputEnv, GITHUB_ACTION_REPOSITORY: 'your-org/kfp-gitops' },
+    se.workspace,
+    se,
+  );
   r.warnings.push(...warnings);
   return r;
 }
 
-const ok = (outputs: Record<string, string> = {}, log = ''): StepResult => ({ code: 0, outputs, env: {}, path: [], summary: '', log, annotations: [], warnings: [] });
+const ok = (outputs: Record<string, string> = {}, log = ''): StepResult => ({
+  code: 0,
+  outputs,
+  env: {},
+  path: [],
+  summary: '',
+  log,
+  annotations: [],
+  warnings: [],
+});
 
 function checkInputs(action: string, given: Record<string, string>, known: string[]): void {
   const unknown = Object.keys(given).filter((k) => !known.includes(k));
-  if (unknown.length) throw new UnsupportedError(`${action} stand-in: input(s) ${unknown.join(', ')} not supported (known: ${known.join(', ')})`);
+  if (unknown.length)
+    throw new UnsupportedError(
+      `${action} stand-in: input(s) ${unknown.join(', ')} not supported (known: ${known.join(', ')})`,
+    );
 }
 
 const standIns: Record<string, (w: Record<string, string>, se: StepEnvironment) => Promise<StepResult>> = {
@@ -166,17 +213,23 @@ const standIns: Record<string, (w: Record<string, string>, se: StepEnvironment) 
   checkout: async (w, se) => {
     checkInputs('actions/checkout', w, ['persist-credentials', 'fetch-depth']);
     const persist = w['persist-credentials'];
-    if (persist !== undefined && !['true', 'false'].includes(persist)) throw new Error(`checkout: persist-credentials must be true or false, got '${persist}'`);
+    if (persist !== undefined && !['true', 'false'].includes(persist))
+      throw new Error(`checkout: persist-credentials must be true or false, got '${persist}'`);
     const depth = Number(w['fetch-depth'] ?? '1');
-    if (!Number.isInteger(depth) || depth < 0) throw new Error(`checkout: fetch-depth must be a whole number, got '${w['fetch-depth']}'`);
+    if (!Number.isInteger(depth) || depth < 0)
+      throw new Error(`checkout: fetch-depth must be a whole number, got '${w['fetch-depth']}'`);
     const { ref, sha } = se.contexts.github as { ref: string; sha: string };
     const ws = se.workspace;
     await git(ws, ['init', '-q']);
     await git(ws, ['remote', 'add', 'origin', `file://${se.sourceRepo}`]);
-    const refspecs = depth === 0 ? ['+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*', `+${ref}:refs/remotes/checkout`] : [`+${ref}:refs/remotes/checkout`];
+    const refspecs =
+      depth === 0
+        ? ['+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*', `+${ref}:refs/remotes/checkout`]
+        : [`+${ref}:refs/remotes/checkout`];
     await git(ws, ['fetch', '-q', '--no-tags', ...(depth > 0 ? [`--depth=${depth}`] : []), 'origin', ...refspecs]);
     const fetched = (await git(ws, ['rev-parse', 'refs/remotes/checkout'])).trim();
-    if (fetched !== sha) throw new Error(`checkout: ${ref} is at ${fetched} in the test repository, but github.sha is ${sha}`);
+    if (fetched !== sha)
+      throw new Error(`checkout: ${ref} is at ${fetched} in the test repository, but github.sha is ${sha}`);
     await git(ws, ['checkout', '-q', '--detach', sha]);
     await git(ws, ['update-ref', '-d', 'refs/remotes/checkout']);
     return ok({}, `checked out ${ref} at ${sha}\n`);
@@ -190,7 +243,8 @@ const standIns: Record<string, (w: Record<string, string>, se: StepEnvironment) 
   /** actions/setup-node: the node running the tests is used; a version or version file must be given. */
   'setup-node': async (w, se) => {
     checkInputs('actions/setup-node', w, ['node-version', 'node-version-file', 'cache']);
-    if (!w['node-version'] && !w['node-version-file']) throw new Error('setup-node stand-in: give node-version or node-version-file');
+    if (!w['node-version'] && !w['node-version-file'])
+      throw new Error('setup-node stand-in: give node-version or node-version-file');
     if (w['node-version-file']) await fs.access(path.join(se.workspace, w['node-version-file']));
     return ok({ 'node-version': process.version });
   },
