@@ -53,6 +53,8 @@ describe('waitForRun against the emulator', () => {
     ['SUCCEEDED', 'succeeded'],
     ['FAILED', 'failed'],
   ])('a run ending %s: one progress line per state', async (outcome, expected) => {
+    // Each state lasts long enough that a poll sees it even on a loaded machine.
+    h.emu.state.runTiming = { ...h.emu.state.runTiming, pendingMs: 1000, runningMs: 1000 };
     const lines: string[] = [];
     const r = await waitForRun(h.client, newRun(outcome).id, {
       timeoutMs: 5000,
