@@ -1,5 +1,6 @@
 import { collationKey } from '../collation.js';
 import { invalid } from './rpc.js';
+import { PREDICATE_OPS } from '../types.js';
 
 /**
  * KFP's list semantics: `filter` JSON (predicates AND-ed, `op` in v1 / `operation` in v2, values
@@ -9,17 +10,8 @@ import { invalid } from './rpc.js';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 200;
 
-const OPS = [
-  'UNKNOWN',
-  'EQUALS',
-  'NOT_EQUALS',
-  'GREATER_THAN',
-  'GREATER_THAN_EQUALS',
-  'LESS_THAN',
-  'LESS_THAN_EQUALS',
-  'IN',
-  'IS_SUBSTRING',
-];
+// api/v2beta1 filter.proto Predicate.Operation: the SDK may send the enum's number (UNKNOWN = 0).
+const OPS: readonly string[] = ['UNKNOWN', ...PREDICATE_OPS];
 const VALUE_KEYS = [
   'int_value',
   'long_value',
