@@ -478,6 +478,18 @@ export function put(o: Record<string, unknown>, key: string, v: unknown): void {
   o[key] = v;
 }
 
+/** A list answer: the items under their key, total_size and next_page_token (omitted when empty). */
+export function listOut(
+  key: string,
+  p: { items: unknown[]; totalSize: number; nextPageToken?: string },
+): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  put(o, key, p.items);
+  put(o, 'total_size', p.totalSize);
+  put(o, 'next_page_token', p.nextPageToken);
+  return o;
+}
+
 export function triggerToWire(t: TriggerRecord): Record<string, unknown> {
   const w = (x: { start?: Date; end?: Date }) => {
     const o: Record<string, unknown> = {};

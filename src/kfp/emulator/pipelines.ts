@@ -1,7 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { sameName } from '../collation.js';
 import { type Listable, listPage } from './listing.js';
-import { type RequestContext, SINGLE_USER_NAMESPACE, put } from './logic.js';
+import { type RequestContext, SINGLE_USER_NAMESPACE, listOut, put } from './logic.js';
 import { parseMultipart } from './multipart.js';
 import { type Route, type RouteContext, q } from './route.js';
 import { RpcError, alreadyExists, invalid } from './rpc.js';
@@ -507,17 +507,6 @@ function page<T>(ctx: RouteContext, all: Iterable<T>, l: Listable<T>, opKey: 'op
     opKey,
     l,
   );
-}
-
-function listOut(
-  key: string,
-  p: { items: unknown[]; totalSize: number; nextPageToken?: string },
-): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  put(o, key, p.items);
-  put(o, 'total_size', p.totalSize);
-  put(o, 'next_page_token', p.nextPageToken);
-  return o;
 }
 
 const YAML_OR_JSON = /\.(ya?ml|json)$/i;

@@ -15,6 +15,7 @@ import {
   getRun,
   healthz,
   listNamespace,
+  listOut,
   put,
   runListing,
   triggerFromWire,
@@ -221,17 +222,6 @@ function page<T>(ctx: RouteContext, all: Iterable<T>, l: Parameters<typeof listP
     'op',
     l,
   );
-}
-
-function listOut(
-  key: string,
-  p: { items: unknown[]; totalSize: number; nextPageToken?: string },
-): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  put(o, key, p.items);
-  put(o, 'total_size', p.totalSize);
-  put(o, 'next_page_token', p.nextPageToken);
-  return o;
 }
 
 function lifecycleV1(fn: () => void, context: string): Record<string, never> {
