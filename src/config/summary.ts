@@ -1,6 +1,7 @@
 import { type Diagnostic, formatLocation } from '../lib/errors.js';
 import { SUMMARY_LIMIT, code, table, text, truncate } from '../lib/markdown.js';
-import { describeCron, nextFireTimes } from '../kfp/cron.js';
+import { nextFireTimes } from '../kfp/cron.js';
+import { describeCron } from '../kfp/cron-words.js';
 import { formatUtc } from './dates.js';
 import { formatDurationExact } from '../lib/duration.js';
 import { type DesiredJob, type DesiredState, type Trigger, describeSource } from './model.js';

@@ -1,4 +1,3 @@
-import cronstrue from 'cronstrue';
 import { formatDurationExact } from '../lib/duration.js';
 import { goAtoi, goParseDuration } from './go-parse.js';
 
@@ -36,25 +35,26 @@ export interface CronSchedule {
 /** On refusal: robfig's error text, and which field it is about (robfig's text does not say). */
 export type CronParse = { ok: true; schedule: CronSchedule } | { ok: false; error: string; field?: string };
 
-const STAR = 1n << 63n;
+/** robfig's star bit: the field was written starting with `*` or `?` (spec.go dayMatches). */
+export const STAR = 1n << 63n;
 
-interface Bounds {
+export interface Bounds {
   min: number;
   max: number;
   names?: ReadonlyMap<string, number>;
 }
 
 const names = (list: string[], first: number) => new Map(list.map((n, i) => [n, i + first]));
-const SECONDS: Bounds = { min: 0, max: 59 };
-const MINUTES: Bounds = { min: 0, max: 59 };
-const HOURS: Bounds = { min: 0, max: 23 };
-const DOM: Bounds = { min: 1, max: 31 };
-const MONTHS: Bounds = {
+export const SECONDS: Bounds = { min: 0, max: 59 };
+export const MINUTES: Bounds = { min: 0, max: 59 };
+export const HOURS: Bounds = { min: 0, max: 23 };
+export const DOM: Bounds = { min: 1, max: 31 };
+export const MONTHS: Bounds = {
   min: 1,
   max: 12,
   names: names(['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'], 1),
 };
-const DOW: Bounds = { min: 0, max: 6, names: names(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], 0) };
+export const DOW: Bounds = { min: 0, max: 6, names: names(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], 0) };
 
 /** Go's `strings.Fields` splits on `unicode.IsSpace`, which differs from JavaScript's `\s` (U+0085 yes, U+FEFF no). */
 const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
@@ -207,7 +207,7 @@ export function parseCron(expression: string): CronParse {
   }
 }
 
-const has = (bits: bigint, n: number) => ((bits >> BigInt(n)) & 1n) === 1n;
+export const has = (bits: bigint, n: number) => ((bits >> BigInt(n)) & 1n) === 1n;
 
 function dayMatches(s: SpecFields, t: Date): boolean {
   const domMatch = has(s.dom, t.getUTCDate());
@@ -286,69 +286,4 @@ export function nextFireTimes(schedule: CronSchedule, count: number, from: Date)
   let t: Date | undefined = from;
   while (times.length < count && (t = nextFireTime(schedule, t))) times.push(t);
   return times;
-}
-
-function values(bits: bigint, r: Bounds): number[] {
-  const out: number[] = [];
-  for (let v = r.min; v <= r.max; v++) if (has(bits, v)) out.push(v);
-  return out;
-}
-
-/** A field's bit set written back as plain cron for cronstrue: `*`, `*\/n`, `a/n`, or a list of values and ranges. */
-function fieldText(bits: bigint, r: Bounds, steps: boolean): string {
-  const v = values(bits, r);
-  if (v.length === r.max - r.min + 1) return '*';
-  const step = v.length > 2 ? v[1]! - v[0]! : 0;
-  if (steps && step > 1 && v.every((x, i) => x === v[0]! + i * step) && v.at(-1)! + step > r.max) {
-    return v[0] === r.min ? `*/${step}` : `${v[0]}/${step}`;
-  }
-  const out: string[] = [];
-  for (let i = 0; i < v.length;) {
-    let j = i;
-    while (j + 1 < v.length && v[j + 1] === v[j]! + 1) j++;
-    out.push(j - i >= 2 ? `${v[i]}-${v[j]}` : v.slice(i, j + 1).join(','));
-    i = j + 1;
-  }
-  return out.join(',');
-}
-
-const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-/** "Sunday", "Monday or Friday", "Monday to Friday". */
-function weekdays(bits: bigint): string {
-  const text = fieldText(bits, DOW, false)
-    .split(',')
-    .map((r) =>
-      r
-        .split('-')
-        .map((d) => DAY_NAMES[Number(d)])
-        .join(' to '),
-    );
-  return text.length < 2 ? text.join('') : `${text.slice(0, -1).join(', ')} or ${text.at(-1)}`;
-}
-const english = (expr: string) => cronstrue.toString(expr, { use24HourTimeFormat: true, verbose: false });
-
-/**
- * The schedule in words, e.g. "At 02:30" or "Every 1 h". Built from the parsed bit sets, so it says what KFP
- * does; when both day fields are restricted it spells out robfig's rule: "if it is a Sunday" (AND, a field
- * starts with `*` or `?`) or "or on any Monday" (OR), which cronstrue alone would not say.
- */
-export function describeCron(schedule: CronSchedule): string {
-  if (schedule.everySeconds !== undefined) return `Every ${formatDurationExact(schedule.everySeconds)}`;
-  const s = schedule.spec!;
-  const time = `${fieldText(s.second, SECONDS, true)} ${fieldText(s.minute, MINUTES, true)} ${fieldText(s.hour, HOURS, true)}`;
-  const month = fieldText(s.month, MONTHS, false);
-  const dom = fieldText(s.dom, DOM, false);
-  const dow = fieldText(s.dow, DOW, false);
-  const and = (s.dom & STAR) !== 0n || (s.dow & STAR) !== 0n;
-  try {
-    if (dom === '*' || dow === '*') {
-      // One day field allows every day: AND leaves the other; OR allows every day.
-      return and ? english(`${time} ${dom} ${month} ${dow}`) : english(`${time} * ${month} *`);
-    }
-    const base = english(`${time} * ${month} *`);
-    const days = english(`0 0 0 ${dom} * *`).replace(/^At 00:00, /, '');
-    return `${base}, ${days}${and ? `, if it is a ${weekdays(s.dow)}` : ` or on any ${weekdays(s.dow)}`}`;
-  } catch {
-    return schedule.expression;
-  }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { type CronSchedule, describeCron, nextFireTimes, parseCron } from '../../src/kfp/cron.js';
+import { type CronSchedule, nextFireTimes, parseCron } from '../../src/kfp/cron.js';
+import { describeCron } from '../../src/kfp/cron-words.js';
 import { goAtoi, goParseDuration } from '../../src/kfp/go-parse.js';
 
 // Expected values follow robfig/cron v1.2.0 (github.com/robfig/cron, tag v1.2.0): parser.go `Parse`, `getField`,
