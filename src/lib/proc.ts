@@ -22,20 +22,16 @@ export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !HIDDEN_FROM_CHILDREN.test(name)));
 }
 
-/**
- * Run a program without a shell, capturing its output. Never throws on a non-zero exit. The child gets
- * childEnv(env), unless `asRunner` (tests starting an action as the runner does, INPUT_* included).
- */
+/** Run a program without a shell, capturing its output. Never throws on a non-zero exit. The child gets childEnv(env). */
 export function runProcess(
   command: string,
   args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; asRunner?: boolean } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
 ): Promise<ProcResult> {
   return new Promise((resolve, reject) => {
-    const env = opts.env ?? process.env;
     const child = spawn(command, args, {
       cwd: opts.cwd,
-      env: opts.asRunner ? env : childEnv(env),
+      env: childEnv(opts.env ?? process.env),
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       timeout: opts.timeoutMs,
     });

@@ -78,7 +78,11 @@ export async function runBundle(
     ...opts.env,
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
-  const r = await runAsRunner(path.join(repoRoot, 'dist', name, 'index.js'), opts.workspace, env, opts.signalWhen);
+  const r = await runAsRunner(process.execPath, [path.join(repoRoot, 'dist', name, 'index.js')], {
+    cwd: opts.workspace,
+    env,
+    signalWhen: opts.signalWhen,
+  });
   const result: BundleRun = {
     code: r.code,
     stdout: r.stdout,
@@ -91,21 +95,24 @@ export async function runBundle(
   return result;
 }
 
-/** Start a bundle as the runner does, with its INPUT_* variables (runProcess hides those from children). */
-function runAsRunner(
-  script: string,
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-  signalWhen?: { stdout: RegExp; signal: NodeJS.Signals },
+/**
+ * Start a process as the runner starts a step: with the whole environment, INPUT_* included (the
+ * product's runProcess hides those from the children it starts). `signalWhen` sends a signal once stdout
+ * matches, as the runner does when a workflow is cancelled.
+ */
+export function runAsRunner(
+  command: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; signalWhen?: { stdout: RegExp; signal: NodeJS.Signals } },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { signalWhen } = opts;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let signalled = false;
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
-      // As the runner cancelling a workflow: a signal once the step has got that far.
       if (signalWhen && !signalled && signalWhen.stdout.test(stdout)) {
         signalled = true;
         child.kill(signalWhen.signal);

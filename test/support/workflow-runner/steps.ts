@@ -2,9 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { git } from '../../../src/lib/git.js';
-import { runProcess } from '../../../src/lib/proc.js';
 import { repoRoot } from '../paths.js';
-import { parseAnnotations, parseOutputFile, type BundleRun } from '../run-action.js';
+import { parseAnnotations, parseOutputFile, runAsRunner, type BundleRun } from '../run-action.js';
 import { asString, evaluate, UnsupportedError, type Contexts } from './expressions.js';
 
 export { UnsupportedError };
@@ -73,7 +72,7 @@ async function runStepProcess(
 ): Promise<StepResult> {
   const dir = await fs.mkdtemp(path.join(se.runnerTemp, 'step-'));
   const files = await fileCommands(dir);
-  const r = await runProcess(cmd, args, { cwd, env: { ...env, ...files }, asRunner: true });
+  const r = await runAsRunner(cmd, args, { cwd, env: { ...env, ...files } });
   const warnings: string[] = [];
   for (const line of r.stdout.split('\n')) {
     const m = /^::([\w-]+)(?: [^:]*)?::(.*)$/.exec(line);
