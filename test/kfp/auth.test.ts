@@ -6,7 +6,7 @@ import { createKfpClient } from '../../src/kfp/client.js';
 import { kfpOptionsFromInputs, kfpInputSpecs } from '../../src/kfp/inputs.js';
 import { Inputs } from '../../src/lib/inputs.js';
 import { cliHost } from '../../src/lib/cli-host.js';
-import { runProcess } from '../../src/lib/proc.js';
+import { testCertificate } from '../support/tls.js';
 import { API_VERSIONS } from '../../src/kfp/types.js';
 import { type Harness, checkAndCloseHarnessesAfterEach, harness, recordingHost } from './helpers.js';
 
@@ -87,36 +87,16 @@ describe.each(API_VERSIONS)('auth modes against the emulator (%s)', (version) =>
 });
 
 describe('TLS', () => {
-  let dir: string;
-  let tls: { key: Buffer; cert: Buffer } | undefined;
+  let dir = '';
+  let tls: { key: Buffer; cert: Buffer; dir: string } | undefined;
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-tls-'));
-    const r = await runProcess(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        'key.pem',
-        '-out',
-        'cert.pem',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { cwd: dir },
-    ).catch(() => undefined);
-    if (r?.code === 0)
-      tls = { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) };
+    tls = await testCertificate();
+    if (tls) dir = tls.dir;
     else process.stderr.write('skipping TLS tests: openssl could not make a test certificate\n');
   });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   test('an unknown CA fails with the TLS hint; kfp-ca-file fixes it; skip-verify works and warns', async () => {
     if (!tls) return;

@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { createKfpClient } from '../../src/kfp/client.js';
-import { runProcess } from '../../src/lib/proc.js';
+import { testCertificate } from '../support/tls.js';
 
 /**
  * Where a Dex login may send the password: only to kfp-host's origin or kfp-dex-url's, never from https
@@ -136,35 +134,14 @@ describe('Dex login sends the password only where it may', () => {
   });
 
   describe('from https to http', () => {
-    let tls: { key: Buffer; cert: Buffer } | undefined;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-gitops-dex-tls-'));
+    let tls: { key: Buffer; cert: Buffer; dir: string } | undefined;
     beforeAll(async () => {
-      const r = await runProcess(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-keyout',
-          'key.pem',
-          '-out',
-          'cert.pem',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-        ],
-        { cwd: dir },
-      ).catch(() => undefined);
-      if (r?.code === 0)
-        tls = { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) };
-      else process.stderr.write('skipping the https→http Dex test: openssl could not make a test certificate\n');
+      tls = await testCertificate();
+      if (!tls) process.stderr.write('skipping the https→http Dex test: openssl could not make a test certificate\n');
     });
-    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    afterAll(() => {
+      if (tls) fs.rmSync(tls.dir, { recursive: true, force: true });
+    });
 
     test('a redirect that leaves https for http is not followed, even to the same host', async () => {
       if (!tls) return;
