@@ -724,8 +724,9 @@ function checkParameters(
       );
       return;
     }
-    if (pipeline.kind === 'v2' && values[p.name] !== undefined) {
-      const typed = typedParameterValue(input, values[p.name]);
+    const value = values[p.name];
+    if (pipeline.kind === 'v2' && value !== undefined) {
+      const typed = typedParameterValue(input, value);
       if (!typed.ok)
         error(
           `Parameter ${typed.reason}.`,
