@@ -29,7 +29,7 @@ export interface ScheduleWindow {
 }
 
 /** How a recurring run fires: a robfig/cron v1 expression (seconds first) or a fixed interval. */
-export type Trigger =
+export type KfpTrigger =
   { cron: { expression: string } & ScheduleWindow } | { periodic: { intervalSeconds: number } & ScheduleWindow };
 
 /** A pipeline stored by reference (uploaded pipeline / version) rather than inline. */
@@ -71,7 +71,7 @@ export interface RecurringRun {
   serviceAccount: string;
   /** Run every missed slot when behind (KFP's default); false = `no_catchup`. */
   catchup: boolean;
-  trigger?: Trigger;
+  trigger?: KfpTrigger;
   /** Parameter values: strings for Argo (v1) workflows, any JSON for v2 IR pipelines. */
   parameters: Record<string, unknown>;
   /** The inline pipeline as data: an Argo Workflow (v1 `workflow_manifest`) or a v2 PipelineSpec (IR). */
@@ -93,7 +93,7 @@ export interface RecurringRunInput {
   maxConcurrency: number;
   serviceAccount?: string;
   catchup: boolean;
-  trigger: Trigger;
+  trigger: KfpTrigger;
   parameters?: Record<string, unknown>;
   /** Inline pipeline (Argo Workflow or IR PipelineSpec); or use pipelineVersion. */
   pipeline?: Record<string, unknown>;

@@ -1,4 +1,4 @@
-import type { KfpClient, RecurringRun, Trigger as KfpTrigger } from '../kfp/types.js';
+import type { KfpClient, RecurringRun, KfpTrigger } from '../kfp/types.js';
 import { isArgoWorkflow } from '../kfp/types.js';
 import { typedParameterValue } from '../pipeline/pipeline.js';
 import type { ReconcileWriter } from './apply.js';
