@@ -11,7 +11,7 @@ import type { KfpClient } from '../src/kfp/types.js';
 import { versionName } from '../src/reconcile/identity.js';
 import { countSteps } from '../src/reconcile/plan.js';
 import { applyPlanned, observeAndPlan } from '../src/reconcile/reconcile.js';
-import type { DesiredState, ScheduleSpec } from '../src/reconcile/model.js';
+import type { Target, ScheduleSpec } from '../src/reconcile/model.js';
 
 const NAMESPACES = Number(process.env.BENCH_NAMESPACES || 100);
 const SCHEDULES = Number(process.env.BENCH_NS_SCHEDULES || 100);
@@ -45,7 +45,7 @@ const spec = (hour: number): ScheduleSpec => ({
 });
 const nsName = (n: number) => `team-${String(n).padStart(3, '0')}`;
 /** `shift` moves the hour of every schedule i with i % 10 === 0, so 10 % change. */
-const desired = (shift = 0): DesiredState[] =>
+const desired = (shift = 0): Target[] =>
   Array.from({ length: NAMESPACES }, (_, n) => ({
     namespace: nsName(n),
     experiments: Array.from({ length: EXPERIMENTS }, (_, e) => ({ name: `exp-${e}`, description: '' })),
@@ -68,7 +68,7 @@ const client = createKfpClient({
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
-async function reconcile(c: KfpClient, state: DesiredState[], now: Date) {
+async function reconcile(c: KfpClient, state: Target[], now: Date) {
   const calls0 = emu.log.calls;
   const writes0 = emu.log.writes;
   emu.peakInFlight = 0;

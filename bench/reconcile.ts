@@ -7,7 +7,7 @@ import { createKfpClient } from '../src/kfp/client.js';
 import { versionName } from '../src/reconcile/identity.js';
 import { countSteps } from '../src/reconcile/plan.js';
 import { applyPlanned, observeAndPlan } from '../src/reconcile/reconcile.js';
-import type { DesiredState, ScheduleSpec } from '../src/reconcile/model.js';
+import type { Target, ScheduleSpec } from '../src/reconcile/model.js';
 
 const SCHEDULES = Number(process.env.BENCH_SCHEDULES || 1000);
 const EXPERIMENTS = 20;
@@ -38,7 +38,7 @@ const spec = (i: number, hour = i % 24): ScheduleSpec => ({
   parameters: { lr: '0.01' },
   pipeline: { kind: 'v1', data: workflow },
 });
-const desired = (changed: ReadonlySet<number> = new Set()): DesiredState => ({
+const desired = (changed: ReadonlySet<number> = new Set()): Target => ({
   namespace: NS,
   experiments: Array.from({ length: EXPERIMENTS }, (_, e) => ({ name: `exp-${e}`, description: '' })),
   schedules: Array.from({ length: SCHEDULES }, (_, i) => ({
@@ -53,7 +53,7 @@ const desired = (changed: ReadonlySet<number> = new Set()): DesiredState => ({
 const emu = await startKfpEmulator({ logBodies: false });
 const client = createKfpClient({ host: emu.url, apiVersion: 'v1beta1', namespace: NS });
 
-async function reconcile(state: DesiredState, now: Date) {
+async function reconcile(state: Target, now: Date) {
   const calls0 = emu.log.calls;
   const writes0 = emu.log.writes;
   const t0 = performance.now();

@@ -1,12 +1,12 @@
 import { differingPaths, withoutKeys } from '../lib/yaml.js';
-import type { FieldChange, ScheduleSpec, Trigger } from './model.js';
+import type { FieldChange, ScheduleSpec, TriggerSpec } from './model.js';
 
 /** A time as KFP answers it: the zero timestamp (1970-01-01T00:00:00Z) reads as none. */
 const stored = (s: number | undefined) => (s === 0 ? undefined : s);
 
 const iso = (s: number | undefined) => (s === undefined ? '(none)' : new Date(s * 1000).toISOString());
 
-function triggerText(t: Trigger): string {
+function triggerText(t: TriggerSpec): string {
   return t.kind === 'cron' ? `cron "${t.cron}"` : `every ${t.intervalSeconds}s`;
 }
 

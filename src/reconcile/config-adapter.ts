@@ -1,16 +1,16 @@
 import path from 'node:path';
 import type { DesiredFolder, DesiredJob, DesiredPipelineEntry } from '../config/model.js';
-import type { DesiredPipeline } from './pipelines.js';
-import { type DesiredSchedule, type DesiredState, type Trigger, epochSeconds as seconds } from './model.js';
+import type { TargetPipeline } from './pipelines.js';
+import { type TargetSchedule, type Target, type TriggerSpec, epochSeconds as seconds } from './model.js';
 
-function trigger(job: DesiredJob): Trigger {
+function trigger(job: DesiredJob): TriggerSpec {
   const t = job.trigger;
   return t.type === 'cron'
     ? { kind: 'cron', cron: t.cron, start: seconds(t.start), end: seconds(t.end) }
     : { kind: 'periodic', intervalSeconds: t.intervalSeconds, start: seconds(t.start), end: seconds(t.end) };
 }
 
-export function toDesiredSchedule(job: DesiredJob, file: string, defaultServiceAccount: string): DesiredSchedule {
+export function toTargetSchedule(job: DesiredJob, file: string, defaultServiceAccount: string): TargetSchedule {
   return {
     name: job.name,
     experiment: job.experiment,
@@ -34,7 +34,7 @@ export function toDesiredSchedule(job: DesiredJob, file: string, defaultServiceA
   };
 }
 
-export function toDesiredPipeline(p: DesiredPipelineEntry, file: string): DesiredPipeline {
+export function toTargetPipeline(p: DesiredPipelineEntry, file: string): TargetPipeline {
   const source = p.pipeline.source;
   return {
     name: p.name,
@@ -48,13 +48,13 @@ export function toDesiredPipeline(p: DesiredPipelineEntry, file: string): Desire
 }
 
 /** A validated config folder as the planner's desired state for `namespace`. */
-export function toDesiredState(folder: DesiredFolder, namespace: string, defaultServiceAccount: string): DesiredState {
+export function toTarget(folder: DesiredFolder, namespace: string, defaultServiceAccount: string): Target {
   return {
     namespace,
     experiments: folder.experiments.map((e) => ({ name: e.name, description: e.description })),
-    schedules: folder.jobs.map((j) => toDesiredSchedule(j, folder.recurringRunsFile, defaultServiceAccount)),
+    schedules: folder.jobs.map((j) => toTargetSchedule(j, folder.recurringRunsFile, defaultServiceAccount)),
     ...(folder.pipelines
-      ? { pipelines: folder.pipelines.map((p) => toDesiredPipeline(p, folder.pipelinesFile ?? folder.folder)) }
+      ? { pipelines: folder.pipelines.map((p) => toTargetPipeline(p, folder.pipelinesFile ?? folder.folder)) }
       : {}),
   };
 }

@@ -3,7 +3,7 @@ import { isArgoWorkflow } from '../kfp/types.js';
 import { typedParameterValue } from '../pipeline/pipeline.js';
 import type { ReconcileWriter } from './apply.js';
 import { withoutLineage } from './identity.js';
-import type { ActualJob, ActualState, PipelineData, ScheduleSpec, Trigger } from './model.js';
+import type { ActualJob, ActualState, PipelineData, ScheduleSpec, TriggerSpec } from './model.js';
 import { mapLimit } from '../lib/concurrency.js';
 import type { PipelineContent } from './pipeline-diff.js';
 import type { ActualPipeline } from './pipelines.js';
@@ -15,7 +15,7 @@ import { MAX_PAGE_SIZE } from '../kfp/client.js';
 const PAGE_SIZE = MAX_PAGE_SIZE;
 const date = (s: number | undefined) => (s === undefined ? undefined : new Date(s * 1000));
 
-function fromKfpTrigger(t: KfpTrigger | undefined): Trigger {
+function fromKfpTrigger(t: KfpTrigger | undefined): TriggerSpec {
   if (t && 'cron' in t)
     return { kind: 'cron', cron: t.cron.expression, start: seconds(t.cron.start), end: seconds(t.cron.end) };
   if (t && 'periodic' in t)
@@ -29,7 +29,7 @@ function fromKfpTrigger(t: KfpTrigger | undefined): Trigger {
   return { kind: 'periodic', intervalSeconds: 0 };
 }
 
-function toKfpTrigger(t: Trigger): KfpTrigger {
+function toKfpTrigger(t: TriggerSpec): KfpTrigger {
   const window = { start: date(t.start), end: date(t.end) };
   return t.kind === 'cron'
     ? { cron: { expression: t.cron, ...window } }

@@ -1,5 +1,5 @@
 import type { PipelineInput } from '../pipeline/pipeline.js';
-import type { DesiredPipeline, PipelineChange } from './pipelines.js';
+import type { TargetPipeline, PipelineChange } from './pipelines.js';
 
 /**
  * The reconciler's own view of schedules, independent of config files and of the KFP wire format:
@@ -7,7 +7,7 @@ import type { DesiredPipeline, PipelineChange } from './pipelines.js';
  */
 
 /** When and how often a schedule fires. Times are epoch seconds (UTC). */
-export type Trigger =
+export type TriggerSpec =
   | { kind: 'cron'; cron: string; start?: number; end?: number }
   | { kind: 'periodic'; intervalSeconds: number; start?: number; end?: number };
 
@@ -33,13 +33,13 @@ export interface ScheduleSpec {
   /** The effective service account (default applied). */
   serviceAccount: string;
   catchup: boolean;
-  trigger: Trigger;
+  trigger: TriggerSpec;
   /** Parameter values as strings; KFP drops empty values, so '' and absent are the same. */
   parameters: Readonly<Record<string, string>>;
   pipeline: PipelineData;
 }
 
-export interface DesiredExperiment {
+export interface TargetExperiment {
   name: string;
   description: string;
 }
@@ -50,7 +50,7 @@ export interface Origin {
   line?: number;
 }
 
-export interface DesiredSchedule {
+export interface TargetSchedule {
   /** `job.name`: the logical identity; versions are named `GIT::{name}__{timestamp}`. */
   name: string;
   experiment: string;
@@ -62,12 +62,12 @@ export interface DesiredSchedule {
 }
 
 /** What git says one namespace should have. */
-export interface DesiredState {
+export interface Target {
   namespace: string;
-  experiments: readonly DesiredExperiment[];
-  schedules: readonly DesiredSchedule[];
+  experiments: readonly TargetExperiment[];
+  schedules: readonly TargetSchedule[];
   /** Registered pipelines (pipelines.yaml); undefined when the folder has none: no pipeline is observed. */
-  pipelines?: readonly DesiredPipeline[];
+  pipelines?: readonly TargetPipeline[];
 }
 
 export interface ActualExperiment {

@@ -10,7 +10,7 @@ import type { Origin } from './model.js';
  * for a version uploaded by hand); versions beyond keep_versions are deleted oldest first, never one a
  * recurring run uses. A pipeline this toolkit registered that left git is reported, never deleted.
  */
-export interface DesiredPipeline {
+export interface TargetPipeline {
   name: string;
   description: string;
   /** Older versions kept besides the newest; -1 keeps all. */
@@ -114,7 +114,7 @@ function sameContent(
 }
 
 export function planPipelines(
-  desired: readonly DesiredPipeline[],
+  desired: readonly TargetPipeline[],
   actual: readonly ActualPipeline[],
   opts: PipelinePlanOptions,
 ): PipelineChange[] {

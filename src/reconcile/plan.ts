@@ -5,14 +5,14 @@ import { type SchedulerTrigger, missedSlots } from '../kfp/catchup.js';
 import type {
   ActualJob,
   ActualState,
-  DesiredSchedule,
-  DesiredState,
+  TargetSchedule,
+  Target,
   JobRef,
   Plan,
   PlanOptions,
   ScheduleChange,
   Step,
-  Trigger,
+  TriggerSpec,
 } from './model.js';
 
 interface Version {
@@ -64,14 +64,14 @@ function pruneSteps(schedule: string, older: Version[], keepHistory: number, kee
 /** A re-enable may start this many missed runs at once unless told otherwise: none (a new version replaces it). */
 export const DEFAULT_MAX_CATCHUP_RUNS = 0;
 
-function schedulerTrigger(t: Trigger): SchedulerTrigger {
+function schedulerTrigger(t: TriggerSpec): SchedulerTrigger {
   return t.kind === 'cron'
     ? { cron: t.cron, start: t.start, end: t.end }
     : { intervalSeconds: t.intervalSeconds, start: t.start, end: t.end };
 }
 
 function planSchedule(
-  d: DesiredSchedule,
+  d: TargetSchedule,
   versions: Version[],
   experimentId: string | undefined,
   experimentNames: ReadonlyMap<string, string>,
@@ -226,7 +226,7 @@ function planOrphan(schedule: string, versions: Version[], opts: PlanOptions): S
  * The pure planner: what to do so that `actual` matches `desired`. No I/O; the same inputs give
  * the same plan. An unchanged config gives a plan with no steps.
  */
-export function plan(desired: DesiredState, actual: ActualState, opts: PlanOptions): Plan {
+export function plan(desired: Target, actual: ActualState, opts: PlanOptions): Plan {
   const result: Plan = { namespace: desired.namespace, experimentSteps: [], changes: [], warnings: [] };
   if (
     actual.experiments.length === 0 &&

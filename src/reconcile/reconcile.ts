@@ -3,7 +3,7 @@ import { type ApplyOptions, type ApplyResult, applyPlan } from './apply.js';
 import { kfpPipelineWriter, kfpWriter, observe, observePipelines } from './kfp-adapter.js';
 import { type PipelineChange, planPipelines } from './pipelines.js';
 import { applyPipelineChanges, type PipelineApplyOptions } from './pipelines-apply.js';
-import type { ActualState, DesiredState, Plan, PlanOptions } from './model.js';
+import type { ActualState, Target, Plan, PlanOptions } from './model.js';
 import { hasDeletes, plan } from './plan.js';
 
 /**
@@ -39,7 +39,7 @@ export interface ObserveFailure {
  */
 export async function observeAndPlanEach(
   client: KfpClient,
-  desired: readonly DesiredState[],
+  desired: readonly Target[],
   opts: ObserveOptions,
 ): Promise<{ planned: Planned[]; failed: ObserveFailure[] }> {
   const { defaultServiceAccount: _sa, commit: _commit, ...planOptions } = opts;
@@ -51,10 +51,10 @@ export async function observeAndPlanEach(
       ),
     ),
   );
-  type Seen = { desired: DesiredState; actual: ActualState; pipelines?: PipelineChange[] };
+  type Seen = { desired: Target; actual: ActualState; pipelines?: PipelineChange[] };
   const ok = observed.filter((o): o is Seen => 'actual' in o);
   const failed = observed
-    .filter((o): o is { desired: DesiredState; error: unknown } => 'error' in o)
+    .filter((o): o is { desired: Target; error: unknown } => 'error' in o)
     .map((o) => ({ namespace: o.desired.namespace, error: o.error }));
   const planAll = (orphanOnDelete: boolean) =>
     ok.map((o) => plan(o.desired, o.actual, { ...planOptions, orphanOnDelete }));
@@ -73,7 +73,7 @@ export async function observeAndPlanEach(
 /** One namespace's schedules, and its pipelines only where a pipelines.yaml exists (none: no extra call). */
 async function observeOne(
   client: KfpClient,
-  d: DesiredState,
+  d: Target,
   opts: ObserveOptions,
 ): Promise<{ actual: ActualState; pipelines?: PipelineChange[] }> {
   const actual = await observe(client, d.namespace, opts.defaultServiceAccount);
@@ -94,7 +94,7 @@ async function observeOne(
 /** observeAndPlanEach for callers that stop at the first namespace that cannot be observed. */
 export async function observeAndPlan(
   client: KfpClient,
-  desired: readonly DesiredState[],
+  desired: readonly Target[],
   opts: ObserveOptions,
 ): Promise<Planned[]> {
   const { planned, failed } = await observeAndPlanEach(client, desired, opts);

@@ -7,7 +7,7 @@ import type { ApiVersion } from '../../src/kfp/types.js';
 import { parsePipeline } from '../../src/pipeline/pipeline.js';
 import { applyPlan } from '../../src/reconcile/apply.js';
 import { kfpWriter, observe } from '../../src/reconcile/kfp-adapter.js';
-import type { DesiredState } from '../../src/reconcile/model.js';
+import type { Target } from '../../src/reconcile/model.js';
 import { countSteps, plan } from '../../src/reconcile/plan.js';
 import { describeWithShared, sharedDir } from '../support/paths.js';
 import { expectContract } from '../kfp/helpers.js';
@@ -30,7 +30,7 @@ afterEach(async () => {
   emu = undefined;
 });
 
-function desiredFor(file: string, parameters: Record<string, string>): DesiredState {
+function desiredFor(file: string, parameters: Record<string, string>): Target {
   const p = parsePipeline(fs.readFileSync(path.join(sharedDir, 'kfp-pipelines', file), 'utf8'), file);
   return {
     namespace: NS,
@@ -55,7 +55,7 @@ function desiredFor(file: string, parameters: Record<string, string>): DesiredSt
   };
 }
 
-async function reconcile(version: ApiVersion, desired: DesiredState, mode: 'plan' | 'apply') {
+async function reconcile(version: ApiVersion, desired: Target, mode: 'plan' | 'apply') {
   const client = createKfpClient({ host: emu!.url, apiVersion: version, namespace: NS, retry: { retries: 0 } });
   try {
     const actual = await observe(client, NS, 'default-editor');

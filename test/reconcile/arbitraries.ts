@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { DesiredState, ScheduleSpec } from '../../src/reconcile/model.js';
+import type { Target, ScheduleSpec } from '../../src/reconcile/model.js';
 import { spec } from './fixtures.js';
 
 /** Random desired states, commits and perturbations for the convergence properties. */
@@ -25,7 +25,7 @@ export const arbSpec: fc.Arbitrary<ScheduleSpec> = fc
     }),
   );
 
-export const arbDesired: fc.Arbitrary<DesiredState> = fc
+export const arbTarget: fc.Arbitrary<Target> = fc
   .uniqueArray(
     fc.record({
       name: fc.constantFrom(...NAMES),
@@ -43,7 +43,7 @@ export const arbDesired: fc.Arbitrary<DesiredState> = fc
   }));
 
 /** Git before and after a commit: often the same config or a small edit, sometimes a rewrite. */
-export const arbCommit: fc.Arbitrary<[DesiredState, DesiredState]> = arbDesired.chain((before) =>
+export const arbCommit: fc.Arbitrary<[Target, Target]> = arbTarget.chain((before) =>
   fc.tuple(
     fc.constant(before),
     fc.oneof(
@@ -54,7 +54,7 @@ export const arbCommit: fc.Arbitrary<[DesiredState, DesiredState]> = arbDesired.
       }),
       fc.constant({ ...before, schedules: before.schedules.map((s) => ({ ...s, keepHistory: 0 })) }),
       fc.constant({ ...before, schedules: before.schedules.slice(1) }),
-      arbDesired,
+      arbTarget,
     ),
   ),
 );

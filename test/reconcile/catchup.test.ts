@@ -4,7 +4,7 @@ import { startKfpEmulator } from '../../src/kfp/emulator/server.js';
 import { createKfpClient } from '../../src/kfp/client.js';
 import { applyPlan } from '../../src/reconcile/apply.js';
 import { kfpWriter, observe } from '../../src/reconcile/kfp-adapter.js';
-import type { ActualState, DesiredState, ScheduleSpec } from '../../src/reconcile/model.js';
+import type { ActualState, Target, ScheduleSpec } from '../../src/reconcile/model.js';
 import { plan } from '../../src/reconcile/plan.js';
 import { describeStep, planText } from '../../src/reconcile/report.js';
 import { NOW, desired, job, options, spec } from './fixtures.js';
@@ -45,7 +45,7 @@ describe('the plan says how many runs a re-enable backfills, and by default neve
     experiments: [{ id: 'exp-id', name: 'exp', description: '', archived: false }],
     jobs,
   });
-  const want = (s = hourly()): DesiredState => ({
+  const want = (s = hourly()): Target => ({
     namespace: 'ns',
     experiments: [{ name: 'exp', description: '' }],
     schedules: [desired('nightly', { spec: s })],

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { NAMES, arbCommit, arbPerturbation, type Perturbation } from './arbitraries.js';
 import { applyPlan } from '../../src/reconcile/apply.js';
 import { countSteps, plan } from '../../src/reconcile/plan.js';
-import type { DesiredState } from '../../src/reconcile/model.js';
+import type { Target } from '../../src/reconcile/model.js';
 import { versionName } from '../../src/reconcile/identity.js';
 import { NOW, options } from './fixtures.js';
 import { SimKfp } from './sim-kfp.js';
@@ -29,7 +29,7 @@ function perturb(kfp: SimKfp, p: Perturbation): void {
   }
 }
 
-async function reconcile(kfp: SimKfp, desired: DesiredState, now: Date) {
+async function reconcile(kfp: SimKfp, desired: Target, now: Date) {
   const p = plan(desired, kfp.snapshot(), options({ now }));
   const ids = new Map(kfp.experiments.map((e) => [e.name, e.id]));
   return { plan: p, result: await applyPlan(p, kfp, { experimentIds: ids, parallelism: 3 }) };

@@ -6,7 +6,7 @@ import type { KfpClient } from '../../src/kfp/types.js';
 import { versionName } from '../../src/reconcile/identity.js';
 import { enabledCounts as countEnabled } from '../support/schedule-versions.js';
 import { observe } from '../../src/reconcile/kfp-adapter.js';
-import type { DesiredState } from '../../src/reconcile/model.js';
+import type { Target } from '../../src/reconcile/model.js';
 import { countSteps, plan } from '../../src/reconcile/plan.js';
 import { applyPlanned, observeAndPlan } from '../../src/reconcile/reconcile.js';
 import { NAMES, arbCommit, arbPerturbation, type Perturbation } from './arbitraries.js';
@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 /** The arbitraries' toy pipelines as real Argo workflows the emulator accepts. */
-function realistic(d: DesiredState): DesiredState {
+function realistic(d: Target): Target {
   return {
     ...d,
     namespace: NS,
@@ -61,7 +61,7 @@ function reset(): void {
   emu.log.onEntry = undefined;
 }
 
-async function reconcile(desired: DesiredState, now: Date) {
+async function reconcile(desired: Target, now: Date) {
   const [planned] = await observeAndPlan(client, [desired], {
     ...options({ now }),
     defaultServiceAccount: 'default-editor',
@@ -69,7 +69,7 @@ async function reconcile(desired: DesiredState, now: Date) {
   return applyPlanned(client, planned!, { parallelism: 3 });
 }
 
-async function remainingSteps(desired: DesiredState, now: Date): Promise<number> {
+async function remainingSteps(desired: Target, now: Date): Promise<number> {
   return countSteps(plan(desired, await observe(client, NS, 'default-editor'), options({ now })));
 }
 

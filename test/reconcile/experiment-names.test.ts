@@ -3,7 +3,7 @@ import { createKfpClient } from '../../src/kfp/client.js';
 import { type KfpEmulator, startKfpEmulator } from '../../src/kfp/emulator/server.js';
 import { applyPlan } from '../../src/reconcile/apply.js';
 import { kfpWriter, observe } from '../../src/reconcile/kfp-adapter.js';
-import type { DesiredState } from '../../src/reconcile/model.js';
+import type { Target } from '../../src/reconcile/model.js';
 import { countSteps, plan } from '../../src/reconcile/plan.js';
 import { expectContract } from '../kfp/helpers.js';
 import { NOW, desired, options, spec } from './fixtures.js';
@@ -32,7 +32,7 @@ test('an experiment that differs in case or accents is found as KFP finds it; ap
     kind: 'v2' as const,
     data: { pipelineInfo: { name: 'p' }, root: { dag: { tasks: {} } }, schemaVersion: '2.1.0' },
   };
-  const d: DesiredState = {
+  const d: Target = {
     namespace: NS,
     experiments: [{ name: 'Churn-Modèle', description: '' }],
     schedules: [desired('nightly', { experiment: 'Churn-Modèle', spec: spec({ parameters: {}, pipeline }) })],

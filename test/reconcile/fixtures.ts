@@ -1,4 +1,4 @@
-import type { ActualJob, DesiredSchedule, PlanOptions, ScheduleSpec } from '../../src/reconcile/model.js';
+import type { ActualJob, TargetSchedule, PlanOptions, ScheduleSpec } from '../../src/reconcile/model.js';
 
 export const NOW = new Date('2026-11-22T12:00:00Z');
 
@@ -18,7 +18,7 @@ export function spec(overrides: Partial<ScheduleSpec> = {}): ScheduleSpec {
   };
 }
 
-export function desired(name: string, overrides: Partial<DesiredSchedule> = {}): DesiredSchedule {
+export function desired(name: string, overrides: Partial<TargetSchedule> = {}): TargetSchedule {
   return { name, experiment: 'exp', enabled: true, keepHistory: 5, spec: spec(), ...overrides };
 }
 

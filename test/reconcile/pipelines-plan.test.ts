@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { pipelineDiff } from '../../src/reconcile/pipeline-diff.js';
 import {
   type ActualPipeline,
-  type DesiredPipeline,
+  type TargetPipeline,
   MANAGED,
   contentDigest,
   planPipelines,
@@ -37,7 +37,7 @@ function ir(opts: { image?: string; extra?: boolean; lr?: number; compiled?: str
   };
 }
 
-const desired = (data: unknown, keepVersions = 2): DesiredPipeline => ({
+const desired = (data: unknown, keepVersions = 2): TargetPipeline => ({
   name: 'train',
   description: 'Trains',
   keepVersions,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { countSteps, plan } from '../../src/reconcile/plan.js';
-import type { ActualState, DesiredState } from '../../src/reconcile/model.js';
+import type { ActualState, Target } from '../../src/reconcile/model.js';
 import { desired, job, options, spec } from './fixtures.js';
 
 const experiments = [{ id: 'exp-id', name: 'exp', description: '', archived: false }];
@@ -9,7 +9,7 @@ const state = (jobs: ActualState['jobs'], exps: ActualState['experiments'] = exp
   experiments: exps,
   jobs,
 });
-const want = (...schedules: DesiredState['schedules'][number][]): DesiredState => ({
+const want = (...schedules: Target['schedules'][number][]): Target => ({
   namespace: 'ns',
   experiments: [{ name: 'exp', description: '' }],
   schedules,
@@ -28,7 +28,7 @@ describe('plan(desired, actual)', () => {
   // KFP's unique index on experiment names ignores case and accents (MySQL utf8mb4_0900_ai_ci;
   // backend/src/apiserver/storage/experiment_store.go CreateExperiment, kubeflow/pipelines#5172).
   test("an experiment that differs only in case or accents is KFP's experiment: no create that 409s, no replace", () => {
-    const d: DesiredState = {
+    const d: Target = {
       namespace: 'ns',
       experiments: [{ name: 'EXP', description: '' }],
       schedules: [desired('daily', { experiment: 'EXP' })],

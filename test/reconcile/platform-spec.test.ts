@@ -4,7 +4,7 @@ import { expect, test } from '@jest/globals';
 import { parsePipeline, type Pipeline } from '../../src/pipeline/pipeline.js';
 import { applyPlan } from '../../src/reconcile/apply.js';
 import { kfpWriter, observe } from '../../src/reconcile/kfp-adapter.js';
-import type { DesiredState } from '../../src/reconcile/model.js';
+import type { Target } from '../../src/reconcile/model.js';
 import { plan } from '../../src/reconcile/plan.js';
 import { submitRun } from '../../src/run/submit.js';
 import { API_VERSIONS } from '../../src/kfp/types.js';
@@ -43,7 +43,7 @@ function requiredValues(p: Pipeline): Record<string, string> {
   return Object.fromEntries(p.inputs.filter((i) => i.required).map((i) => [i.name, sample[i.type ?? ''] ?? 'x']));
 }
 
-function desiredOf(p: Pipeline): DesiredState {
+function desiredOf(p: Pipeline): Target {
   return {
     namespace: 'ns',
     experiments: [{ name: 'exp', description: '' }],
@@ -108,7 +108,7 @@ describeWithShared('the v2 platform spec travels with the pipeline', () => {
     });
     const edited = JSON.parse(JSON.stringify(p.platformSpec).replace(/"mountPath":"([^"]+)"/, '"mountPath":"$1-2"'));
     expect(edited).not.toEqual(p.platformSpec);
-    const changed: DesiredState = {
+    const changed: Target = {
       ...desired,
       schedules: [
         {
@@ -131,7 +131,7 @@ describeWithShared('the v2 platform spec travels with the pipeline', () => {
     });
     expect(next.changes[0]!.fields[0]!.actual).toMatch(/mountPath/);
     // Dropping the platform spec is a change too.
-    const dropped: DesiredState = {
+    const dropped: Target = {
       ...desired,
       schedules: [
         {

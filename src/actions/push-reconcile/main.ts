@@ -10,7 +10,7 @@ import { createKfpClient } from '../../kfp/client.js';
 import { KfpApiError } from '../../kfp/http.js';
 import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
 import type { ApplyResult } from '../../reconcile/apply.js';
-import { toDesiredState } from '../../reconcile/config-adapter.js';
+import { toTarget } from '../../reconcile/config-adapter.js';
 import { countSteps } from '../../reconcile/plan.js';
 import type { PrunePolicy } from '../../reconcile/model.js';
 import { applyPlanned, observeAndPlanEach } from '../../reconcile/reconcile.js';
@@ -76,9 +76,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   // 2. Observe (one listing of experiments and of recurring runs per namespace, all namespaces at once) and plan.
   const client = createKfpClient({ ...kfpOptions, maxParallelRequests }, host);
   try {
-    const desired = loaded.namespaces.map((folder) =>
-      toDesiredState(folder, namespaceOf(folder), defaultServiceAccount),
-    );
+    const desired = loaded.namespaces.map((folder) => toTarget(folder, namespaceOf(folder), defaultServiceAccount));
     // Uploaded pipeline versions are named after the commit; schedules-only configs never ask git.
     const commit =
       env.GITHUB_SHA || (desired.some((d) => d.pipelines?.length) ? await checkedOutCommit(root) : undefined);
