@@ -11,7 +11,7 @@ import type { KfpClient } from '../src/kfp/types.js';
 import { versionName } from '../src/reconcile/identity.js';
 import { countSteps } from '../src/reconcile/plan.js';
 import { applyPlanned, observeAndPlan } from '../src/reconcile/reconcile.js';
-import type { Target, ScheduleSpec } from '../src/reconcile/model.js';
+import type { Target, ScheduleSpec } from '../src/reconcile/types.js';
 
 const NAMESPACES = Number(process.env.BENCH_NAMESPACES || 100);
 const SCHEDULES = Number(process.env.BENCH_NS_SCHEDULES || 100);

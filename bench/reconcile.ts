@@ -7,7 +7,7 @@ import { createKfpClient } from '../src/kfp/client.js';
 import { versionName } from '../src/reconcile/identity.js';
 import { countSteps } from '../src/reconcile/plan.js';
 import { applyPlanned, observeAndPlan } from '../src/reconcile/reconcile.js';
-import type { Target, ScheduleSpec } from '../src/reconcile/model.js';
+import type { Target, ScheduleSpec } from '../src/reconcile/types.js';
 
 const SCHEDULES = Number(process.env.BENCH_SCHEDULES || 1000);
 const EXPERIMENTS = 20;

@@ -2,7 +2,7 @@ import { findByName } from '../kfp/collation.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { errorMessage } from '../lib/errors.js';
 import { withLineage } from './identity.js';
-import type { JobRef, Plan, ScheduleChange, ScheduleSpec, Step } from './model.js';
+import type { JobRef, Plan, ScheduleChange, ScheduleSpec, Step } from './types.js';
 import type { PipelineStep } from './pipelines.js';
 
 /** The writes the executor needs from a KFP client (one namespace). */

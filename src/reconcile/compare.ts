@@ -1,5 +1,5 @@
 import { differingPaths, withoutKeys } from '../lib/yaml.js';
-import type { FieldChange, ScheduleSpec, TriggerSpec } from './model.js';
+import type { FieldChange, ScheduleSpec, TriggerSpec } from './types.js';
 
 /** A time as KFP answers it: the zero timestamp (1970-01-01T00:00:00Z) reads as none. */
 const stored = (s: number | undefined) => (s === 0 ? undefined : s);

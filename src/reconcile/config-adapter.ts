@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { DesiredFolder, DesiredJob, DesiredPipelineEntry } from '../config/model.js';
 import type { TargetPipeline } from './pipelines.js';
-import { type TargetSchedule, type Target, type TriggerSpec, epochSeconds as seconds } from './model.js';
+import { type TargetSchedule, type Target, type TriggerSpec, epochSeconds as seconds } from './types.js';
 
 function trigger(job: DesiredJob): TriggerSpec {
   const t = job.trigger;

@@ -3,12 +3,12 @@ import { isArgoWorkflow } from '../kfp/types.js';
 import { typedParameterValue } from '../pipeline/pipeline.js';
 import type { ReconcileWriter } from './apply.js';
 import { withoutLineage } from './identity.js';
-import type { ActualJob, ActualState, PipelineData, ScheduleSpec, TriggerSpec } from './model.js';
+import type { ActualJob, ActualState, PipelineData, ScheduleSpec, TriggerSpec } from './types.js';
 import { mapLimit } from '../lib/concurrency.js';
 import type { PipelineContent } from './pipeline-diff.js';
 import type { ActualPipeline } from './pipelines.js';
 import type { PipelineWriter } from './pipelines-apply.js';
-import { epochSeconds as seconds } from './model.js';
+import { epochSeconds as seconds } from './types.js';
 import { MAX_PAGE_SIZE } from '../kfp/client.js';
 
 /** KFP caps list pages at 200: 6,000 versions are 30 requests. */

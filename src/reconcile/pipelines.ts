@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { withoutKeys } from '../lib/yaml.js';
 import { pipelineDiff, type PipelineContent } from './pipeline-diff.js';
-import type { Origin } from './model.js';
+import type { Origin } from './types.js';
 
 /**
  * Registered pipelines as a reconciled resource, pure: git's pipelines.yaml against what KFP holds.

@@ -13,7 +13,7 @@ import type {
   ScheduleChange,
   Step,
   TriggerSpec,
-} from './model.js';
+} from './types.js';
 
 interface Version {
   job: ActualJob;

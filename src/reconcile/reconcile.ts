@@ -3,7 +3,7 @@ import { type ApplyOptions, type ApplyResult, applyPlan } from './apply.js';
 import { kfpPipelineWriter, kfpWriter, observe, observePipelines } from './kfp-adapter.js';
 import { type PipelineChange, planPipelines } from './pipelines.js';
 import { applyPipelineChanges, type PipelineApplyOptions } from './pipelines-apply.js';
-import type { ActualState, Target, Plan, PlanOptions } from './model.js';
+import type { ActualState, Target, Plan, PlanOptions } from './types.js';
 import { hasDeletes, plan } from './plan.js';
 
 /**

@@ -2,7 +2,7 @@ import { code, details, fence, table, text, truncate, COMMENT_LIMIT } from '../l
 import type { ApplyResult } from './apply.js';
 import { countSteps } from './plan.js';
 import { MAX_COUNTED_SLOTS } from '../kfp/catchup.js';
-import type { JobRef, Plan, ScheduleChange, Step } from './model.js';
+import type { JobRef, Plan, ScheduleChange, Step } from './types.js';
 import type { PipelineChange, PipelineStep } from './pipelines.js';
 
 const SYMBOL: Record<Step['op'], string> = {

@@ -7,7 +7,7 @@ import type { ApiVersion } from '../../src/kfp/types.js';
 import { parsePipeline } from '../../src/pipeline/pipeline.js';
 import { applyPlan } from '../../src/reconcile/apply.js';
 import { kfpWriter, observe } from '../../src/reconcile/kfp-adapter.js';
-import type { Target } from '../../src/reconcile/model.js';
+import type { Target } from '../../src/reconcile/types.js';
 import { countSteps, plan } from '../../src/reconcile/plan.js';
 import { describeWithShared, sharedDir } from '../support/paths.js';
 import { expectContract } from '../kfp/helpers.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Target, ScheduleSpec } from '../../src/reconcile/model.js';
+import type { Target, ScheduleSpec } from '../../src/reconcile/types.js';
 import { spec } from './fixtures.js';
 
 /** Random desired states, commits and perturbations for the convergence properties. */

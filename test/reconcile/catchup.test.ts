@@ -4,7 +4,7 @@ import { startKfpEmulator } from '../../src/kfp/emulator/server.js';
 import { createKfpClient } from '../../src/kfp/client.js';
 import { applyPlan } from '../../src/reconcile/apply.js';
 import { kfpWriter, observe } from '../../src/reconcile/kfp-adapter.js';
-import type { ActualState, Target, ScheduleSpec } from '../../src/reconcile/model.js';
+import type { ActualState, Target, ScheduleSpec } from '../../src/reconcile/types.js';
 import { plan } from '../../src/reconcile/plan.js';
 import { describeStep, planText } from '../../src/reconcile/report.js';
 import { NOW, desired, job, options, spec } from './fixtures.js';

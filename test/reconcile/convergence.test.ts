@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { NAMES, arbCommit, arbPerturbation, type Perturbation } from './arbitraries.js';
 import { applyPlan } from '../../src/reconcile/apply.js';
 import { countSteps, plan } from '../../src/reconcile/plan.js';
-import type { Target } from '../../src/reconcile/model.js';
+import type { Target } from '../../src/reconcile/types.js';
 import { versionName } from '../../src/reconcile/identity.js';
 import { NOW, options } from './fixtures.js';
 import { SimKfp } from './sim-kfp.js';

@@ -6,7 +6,7 @@ import type { KfpClient } from '../../src/kfp/types.js';
 import { versionName } from '../../src/reconcile/identity.js';
 import { enabledCounts as countEnabled } from '../support/schedule-versions.js';
 import { observe } from '../../src/reconcile/kfp-adapter.js';
-import type { Target } from '../../src/reconcile/model.js';
+import type { Target } from '../../src/reconcile/types.js';
 import { countSteps, plan } from '../../src/reconcile/plan.js';
 import { applyPlanned, observeAndPlan } from '../../src/reconcile/reconcile.js';
 import { NAMES, arbCommit, arbPerturbation, type Perturbation } from './arbitraries.js';

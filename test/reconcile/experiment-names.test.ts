@@ -3,7 +3,7 @@ import { createKfpClient } from '../../src/kfp/client.js';
 import { type KfpEmulator, startKfpEmulator } from '../../src/kfp/emulator/server.js';
 import { applyPlan } from '../../src/reconcile/apply.js';
 import { kfpWriter, observe } from '../../src/reconcile/kfp-adapter.js';
-import type { Target } from '../../src/reconcile/model.js';
+import type { Target } from '../../src/reconcile/types.js';
 import { countSteps, plan } from '../../src/reconcile/plan.js';
 import { expectContract } from '../kfp/helpers.js';
 import { NOW, desired, options, spec } from './fixtures.js';

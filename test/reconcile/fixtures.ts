@@ -1,4 +1,4 @@
-import type { ActualJob, TargetSchedule, PlanOptions, ScheduleSpec } from '../../src/reconcile/model.js';
+import type { ActualJob, TargetSchedule, PlanOptions, ScheduleSpec } from '../../src/reconcile/types.js';
 
 export const NOW = new Date('2026-11-22T12:00:00Z');
 

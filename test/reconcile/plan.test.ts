@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { countSteps, plan } from '../../src/reconcile/plan.js';
-import type { ActualState, Target } from '../../src/reconcile/model.js';
+import type { ActualState, Target } from '../../src/reconcile/types.js';
 import { desired, job, options, spec } from './fixtures.js';
 
 const experiments = [{ id: 'exp-id', name: 'exp', description: '', archived: false }];

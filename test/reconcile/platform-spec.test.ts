@@ -4,7 +4,7 @@ import { expect, test } from '@jest/globals';
 import { parsePipeline, type Pipeline } from '../../src/pipeline/pipeline.js';
 import { applyPlan } from '../../src/reconcile/apply.js';
 import { kfpWriter, observe } from '../../src/reconcile/kfp-adapter.js';
-import type { Target } from '../../src/reconcile/model.js';
+import type { Target } from '../../src/reconcile/types.js';
 import { plan } from '../../src/reconcile/plan.js';
 import { submitRun } from '../../src/run/submit.js';
 import { API_VERSIONS } from '../../src/kfp/types.js';

@@ -1,5 +1,5 @@
 import type { ReconcileWriter } from '../../src/reconcile/apply.js';
-import type { ActualExperiment, ActualJob, ActualState } from '../../src/reconcile/model.js';
+import type { ActualExperiment, ActualJob, ActualState } from '../../src/reconcile/types.js';
 import { parseVersionName } from '../../src/reconcile/identity.js';
 import { withoutLineage } from '../../src/reconcile/identity.js';
 

@@ -12,7 +12,7 @@ import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
 import type { ApplyResult } from '../../reconcile/apply.js';
 import { toTarget } from '../../reconcile/config-adapter.js';
 import { countSteps } from '../../reconcile/plan.js';
-import type { PrunePolicy } from '../../reconcile/model.js';
+import type { PrunePolicy } from '../../reconcile/types.js';
 import { applyPlanned, observeAndPlanEach } from '../../reconcile/reconcile.js';
 import {
   type NamespaceError,
