@@ -3,7 +3,7 @@ import { workingDirectory } from '../lib/action.js';
 import { repoRoot } from '../lib/git.js';
 import { resolveConfigFolders } from './folders.js';
 import { loadDesiredState } from './load.js';
-import type { DesiredState } from './model.js';
+import type { DesiredState } from './types.js';
 import type { ApiVersion } from '../kfp/types.js';
 
 /**

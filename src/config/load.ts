@@ -32,7 +32,7 @@ import {
   type Trigger,
   deepFreeze,
   describeSource,
-} from './model.js';
+} from './types.js';
 
 export interface LoadOptions {
   /** Repository root: the base of `path` sources and of every path in diagnostics. */

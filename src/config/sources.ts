@@ -3,7 +3,7 @@ import path from 'node:path';
 import { closest } from '../lib/suggest.js';
 import { resolveInside } from '../lib/inside.js';
 import { ownerNameProblem, refNameProblem, repoNameProblem } from '../lib/names.js';
-import type { FileSource } from './model.js';
+import type { FileSource } from './types.js';
 
 /**
  * Reading the files a config refers to (pipelines, valueFrom files): from this repository, or from a

@@ -4,7 +4,7 @@ import { nextFireTimes } from '../kfp/cron.js';
 import { describeCron } from '../kfp/cron-words.js';
 import { formatUtc } from './dates.js';
 import { formatDurationExact } from '../lib/duration.js';
-import { type DesiredJob, type DesiredState, type Trigger, describeSource } from './model.js';
+import { type DesiredJob, type DesiredState, type Trigger, describeSource } from './types.js';
 
 /** The trigger in words, with its window. */
 export function describeTrigger(t: Trigger): string {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DesiredFolder, DesiredJob, DesiredPipelineEntry } from '../config/model.js';
+import type { DesiredFolder, DesiredJob, DesiredPipelineEntry } from '../config/types.js';
 import type { TargetPipeline } from './pipelines.js';
 import { type TargetSchedule, type Target, type TriggerSpec, epochSeconds as seconds } from './types.js';
 

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { TempRepo } from '../support/git-repo.js';
 import { repoRoot } from '../support/paths.js';
 import { loadDesiredState } from '../../src/config/load.js';
-import type { DesiredState } from '../../src/config/model.js';
+import type { DesiredState } from '../../src/config/types.js';
 import type { Diagnostic } from '../../src/lib/errors.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');

@@ -4,7 +4,7 @@ import { describeWithShared } from '../support/paths.js';
 import { type GitHubDouble, startGitHubDouble } from '../support/github-double/index.js';
 import { loadDesiredState } from '../../src/config/load.js';
 import { gitHubFiles } from '../../src/config/github-files.js';
-import type { DesiredState } from '../../src/config/model.js';
+import type { DesiredState } from '../../src/config/types.js';
 import {
   CUSTOM_MESSAGE,
   DEPLOYKF_EXPERIMENTS,

@@ -9,7 +9,7 @@ import { parseConfigDate } from '../../src/config/dates.js';
 import { describeTrigger, nextRuns, summarizeDesiredState } from '../../src/config/summary.js';
 import { formatDurationExact } from '../../src/lib/duration.js';
 import { parseCron } from '../../src/kfp/cron.js';
-import type { DesiredState, Trigger } from '../../src/config/model.js';
+import type { DesiredState, Trigger } from '../../src/config/types.js';
 
 const schemaFile = (name: string) => path.join(repoRoot, 'schemas', `${name}.schema.json`);
 const readSchema = (name: string) => JSON.parse(fs.readFileSync(schemaFile(name), 'utf8'));

@@ -5,7 +5,7 @@ import { reportDiagnostics } from '../../lib/report.js';
 import { checkedOutCommit, status } from '../../lib/git.js';
 import { commentOnPullRequest } from '../../lib/pr-comment.js';
 import { loadConfigFolders } from '../../config/for-action.js';
-import type { DesiredFolder } from '../../config/model.js';
+import type { DesiredFolder } from '../../config/types.js';
 import { createKfpClient } from '../../kfp/client.js';
 import { KfpApiError } from '../../kfp/http.js';
 import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
