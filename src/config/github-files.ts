@@ -1,7 +1,7 @@
 import { type GitHub, checkShape, createGitHub, describeGitHubError } from '../lib/github.js';
 import { UserError } from '../lib/errors.js';
 import type { Host } from '../lib/host.js';
-import { RemoteError, type RemoteFiles } from './sources.js';
+import { RemoteError, type RemoteFiles } from './file-sources.js';
 
 /**
  * RemoteFiles over GitHub's REST API with the toolkit's client: a ref is resolved with

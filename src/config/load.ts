@@ -19,7 +19,7 @@ import fs from 'node:fs/promises';
 import { CONFIG_FILES, type ConfigFileName, PIPELINES_FILE, findConfigFile, relPath } from './folders.js';
 import { formatUtc, parseConfigDate } from './dates.js';
 import { checkText } from './text.js';
-import { type FileRequest, type RemoteFiles, SourceReader } from './sources.js';
+import { type FileRequest, type RemoteFiles, SourceReader } from './file-sources.js';
 import {
   type DesiredExperiment,
   type DesiredFolder,
