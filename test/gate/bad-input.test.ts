@@ -6,7 +6,7 @@ import { UserError } from '../../src/lib/errors.js';
 import { parseYaml } from '../../src/lib/yaml.js';
 import { evaluate } from '../../src/gate/evaluate.js';
 import { parseMetricsText } from '../../src/gate/metrics.js';
-import { loadMetrics, loadThresholds } from '../../src/gate/sources.js';
+import { loadMetrics, loadThresholds } from '../../src/gate/metrics-sources.js';
 import { parseThresholds } from '../../src/gate/thresholds.js';
 
 /** The UserError a promise rejects with (the test fails on anything else). */

@@ -22,8 +22,8 @@ import {
   loadMetrics,
   loadThresholds,
   mlflowMetrics,
-  parseSource,
-} from '../../gate/sources.js';
+  parseMetricsSource,
+} from '../../gate/metrics-sources.js';
 
 /** Room left in a comment for the sticky marker and in a PR body for open-model-pr's own text. */
 const REPORT_LIMIT = COMMENT_LIMIT - 4096;
@@ -42,8 +42,8 @@ export async function run(ctx: ActionContext): Promise<void> {
 
     const { rules, file: thresholdsFile } = await loadThresholds(thresholdsInput, workdir, ctx.workspace);
 
-    const candidateSource = parseSource(metricsInput, 'metrics');
-    const baselineSource = baselineInput ? parseSource(baselineInput, 'baseline') : undefined;
+    const candidateSource = parseMetricsSource(metricsInput, 'metrics');
+    const baselineSource = baselineInput ? parseMetricsSource(baselineInput, 'baseline') : undefined;
     const load: LoadContext = {
       workdir,
       workspace: ctx.workspace,

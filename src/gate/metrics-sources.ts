@@ -24,7 +24,7 @@ export type MetricsSource =
   | { kind: 'mlflow-run'; runId: string }
   | { kind: 'mlflow-model'; name: string; alias: string };
 
-export function parseSource(value: string, input: 'metrics' | 'baseline'): MetricsSource {
+export function parseMetricsSource(value: string, input: 'metrics' | 'baseline'): MetricsSource {
   if (value.startsWith('git:')) {
     if (input === 'metrics')
       throw new UserError(

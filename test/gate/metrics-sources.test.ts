@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { UserError } from '../../src/lib/errors.js';
-import { forAnnotations, loadThresholds, parseSource } from '../../src/gate/sources.js';
+import { forAnnotations, loadThresholds, parseMetricsSource } from '../../src/gate/metrics-sources.js';
 
-describe('parseSource: the documented syntax of metrics and baseline', () => {
+describe('parseMetricsSource: the documented syntax of metrics and baseline', () => {
   test.each([
     ['metrics/candidate.json', { kind: 'file', path: 'metrics/candidate.json' }],
     ['git:origin/main', { kind: 'git', ref: 'origin/main', path: undefined }],
@@ -10,7 +10,7 @@ describe('parseSource: the documented syntax of metrics and baseline', () => {
     ['mlflow:4f1c2a9e0b7d', { kind: 'mlflow-run', runId: '4f1c2a9e0b7d' }],
     ['mlflow:models:/label-bot@champion', { kind: 'mlflow-model', name: 'label-bot', alias: 'champion' }],
   ])('%s', (value, expected) => {
-    expect(parseSource(value, 'baseline')).toEqual(expected);
+    expect(parseMetricsSource(value, 'baseline')).toEqual(expected);
   });
 
   test.each<[string, 'metrics' | 'baseline', string]>([
@@ -20,8 +20,8 @@ describe('parseSource: the documented syntax of metrics and baseline', () => {
     ['mlflow:models:/label-bot/3', 'baseline', 'is not mlflow:models:/<name>@<alias>'],
     ['mlflow:runs:/abc/model', 'baseline', 'is not mlflow:<run-id>'],
   ])('%s as %s is refused with the fix', (value, input, message) => {
-    expect(() => parseSource(value, input)).toThrow(UserError);
-    expect(() => parseSource(value, input)).toThrow(message);
+    expect(() => parseMetricsSource(value, input)).toThrow(UserError);
+    expect(() => parseMetricsSource(value, input)).toThrow(message);
   });
 });
 
