@@ -2,7 +2,7 @@ import { UserError } from '../lib/errors.js';
 import { didYouMean } from '../lib/suggest.js';
 import type { KfpClientHost, KfpClientOptions } from '../kfp/client.js';
 import { runUserCommand } from './sources/command.js';
-import type { SourceContext } from './sources/types.js';
+import type { ModelSourceContext } from './sources/types.js';
 
 /** States of KFP (v1 and v2), Argo, GitHub Actions and most CI/batch systems meaning "not finished yet". */
 const ACTIVE = new Set(['pending', 'running', 'queued', 'in_progress', 'requested', 'waiting', 'starting']);
@@ -18,7 +18,7 @@ export interface InFlight {
 }
 
 /** What a check may use: the model sources' context, and the KFP connection for kfp-experiment:. */
-export interface InFlightContext extends SourceContext {
+export interface InFlightContext extends ModelSourceContext {
   kfp?: { options: KfpClientOptions; host?: KfpClientHost };
 }
 

@@ -1,6 +1,6 @@
 import { type ActionContext, workingDirectory } from '../lib/action.js';
 import type { ActionSpec } from '../lib/spec.js';
-import type { SourceContext } from './sources/types.js';
+import type { ModelSourceContext } from './sources/types.js';
 
 /** Inputs shared by the actions that read trained models (model-freshness, open-model-pr). */
 export const modelSourceInputs: ActionSpec['inputs'] = {
@@ -24,7 +24,7 @@ export const modelSourceInputs: ActionSpec['inputs'] = {
 };
 
 /** What model sources may use, from the shared inputs (working-directory, mlflow-*). */
-export function modelSourceContext(ctx: ActionContext): SourceContext {
+export function modelSourceContext(ctx: ActionContext): ModelSourceContext {
   const { inputs, host, env } = ctx;
   return {
     workspace: workingDirectory(ctx),

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { listModels, parseModelSource, type SourceContext } from '../../src/models/sources/index.js';
+import { listModels, parseModelSource, type ModelSourceContext } from '../../src/models/sources/index.js';
 import { TempRepo } from '../support/git-repo.js';
 import { type MlflowDouble, startMlflowDouble } from '../support/mlflow-double.js';
 
@@ -38,7 +38,7 @@ afterAll(async () => {
   await repo.remove();
 });
 
-function ctx(env: NodeJS.ProcessEnv = {}): SourceContext & { logs: string[] } {
+function ctx(env: NodeJS.ProcessEnv = {}): ModelSourceContext & { logs: string[] } {
   const logs: string[] = [];
   return {
     workspace: repo.dir,

@@ -1,12 +1,12 @@
 import { UserError } from '../../lib/errors.js';
 import { runProcess, tail } from '../../lib/proc.js';
 import { parsePointer } from '../pointer.js';
-import type { ModelListing, SourceContext } from './types.js';
+import type { ModelListing, ModelSourceContext } from './types.js';
 
 /** Run a user command with bash from the workspace; its stdout is the result. */
 export async function runUserCommand(
   command: string,
-  ctx: SourceContext,
+  ctx: ModelSourceContext,
   what: string,
   timeoutMs = 10 * 60_000,
 ): Promise<string> {
@@ -24,7 +24,7 @@ export async function runUserCommand(
 }
 
 /** `command:<cmd>`: any command printing the pointer JSON (e.g. a cloud CLI with --format=json). */
-export async function listCommandModels(command: string, ctx: SourceContext): Promise<ModelListing> {
+export async function listCommandModels(command: string, ctx: ModelSourceContext): Promise<ModelListing> {
   const stdout = await runUserCommand(command, ctx, 'model-source');
   const display = `output of \`${command.length > 60 ? `${command.slice(0, 57)}…` : command}\``;
   const { models, skipped } = parsePointer(stdout, display);

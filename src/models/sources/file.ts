@@ -3,7 +3,7 @@ import path from 'node:path';
 import { UserError } from '../../lib/errors.js';
 import { resolveInside } from '../../lib/inside.js';
 import { parsePointer } from '../pointer.js';
-import type { ModelListing, SourceContext } from './types.js';
+import type { ModelListing, ModelSourceContext } from './types.js';
 
 const MAX_BYTES = 5 * 1024 * 1024;
 
@@ -11,7 +11,7 @@ const MAX_BYTES = 5 * 1024 * 1024;
  * `file:<path-or-https-url>`: a pointer file (one model) or list of models written by the training
  * job. A missing file means "no model yet" (the first training has not run), said in a note.
  */
-export async function listFileModels(location: string, ctx: SourceContext): Promise<ModelListing> {
+export async function listFileModels(location: string, ctx: ModelSourceContext): Promise<ModelListing> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !/^https?:\/\//i.test(location)) {
     const scheme = location.slice(0, location.indexOf(':'));
     throw new UserError(

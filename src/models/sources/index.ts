@@ -4,12 +4,12 @@ import { listCommandModels } from './command.js';
 import { listFileModels } from './file.js';
 import { listMlflowModels } from './mlflow.js';
 import type { Host } from '../../lib/host.js';
-import type { ModelListing, SourceContext } from './types.js';
+import type { ModelListing, ModelSourceContext } from './types.js';
 
-export type { ModelListing, SourceContext } from './types.js';
+export type { ModelListing, ModelSourceContext } from './types.js';
 
 /** A parsed `model-source` value. */
-export type SourceRef =
+export type ModelSourceRef =
   | { kind: 'mlflow'; name: string; alias?: string }
   | { kind: 'file'; location: string }
   | { kind: 'command'; command: string };
@@ -17,7 +17,7 @@ export type SourceRef =
 const KINDS = ['mlflow', 'file', 'command'];
 const FORMS = 'mlflow:<registered-model>[@alias], file:<path-or-https-url>, command:<command>';
 
-export function parseModelSource(text: string): SourceRef {
+export function parseModelSource(text: string): ModelSourceRef {
   const value = text.trim();
   const colon = value.indexOf(':');
   const kind = colon > 0 ? value.slice(0, colon) : '';
@@ -43,7 +43,7 @@ export function parseModelSource(text: string): SourceRef {
 }
 
 /** List the usable models of a source, newest first. */
-export async function listModels(ref: SourceRef, ctx: SourceContext): Promise<ModelListing> {
+export async function listModels(ref: ModelSourceRef, ctx: ModelSourceContext): Promise<ModelListing> {
   switch (ref.kind) {
     case 'mlflow':
       return listMlflowModels(ref.name, ref.alias, ctx);
@@ -55,7 +55,11 @@ export async function listModels(ref: SourceRef, ctx: SourceContext): Promise<Mo
 }
 
 /** The trained models of a source, newest first, listed in a log group that says where they came from. */
-export function listTrainedModels(host: Host, source: SourceRef, sourceCtx: SourceContext): Promise<ModelListing> {
+export function listTrainedModels(
+  host: Host,
+  source: ModelSourceRef,
+  sourceCtx: ModelSourceContext,
+): Promise<ModelListing> {
   return host.group('Listing trained models', async () => {
     const l = await listModels(source, sourceCtx);
     host.info(`Source: ${l.origin}`);

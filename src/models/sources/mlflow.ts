@@ -1,7 +1,7 @@
 import { UserError } from '../../lib/errors.js';
 import { MlflowClient, type MlflowModelVersion, mlflowOptions } from '../../mlflow/client.js';
 import { type Model, normalizeTime } from '../model.js';
-import type { ModelListing, SourceContext } from './types.js';
+import type { ModelListing, ModelSourceContext } from './types.js';
 
 /** Pages of 20 versions; stop after this many without a READY one (something is badly wrong then). */
 const MAX_PAGES = 10;
@@ -13,7 +13,7 @@ const MAX_PAGES = 10;
 export async function listMlflowModels(
   name: string,
   alias: string | undefined,
-  ctx: SourceContext,
+  ctx: ModelSourceContext,
 ): Promise<ModelListing> {
   const opts = mlflowOptions(ctx.mlflow, ctx.env);
   const client = new MlflowClient(opts);

@@ -10,7 +10,7 @@ export interface ModelListing {
 }
 
 /** What sources may use: where relative paths and commands start, the environment, the log. */
-export interface SourceContext {
+export interface ModelSourceContext {
   workspace: string;
   /** The checkout that `file:` paths must stay inside (default: workspace). */
   root?: string;
