@@ -51,7 +51,7 @@ function nextRunsCell(job: DesiredJob, now: Date): string {
 }
 
 /** Job-summary markdown: the outcome, one table per config folder, then every problem. */
-export function summarizeDesiredState(state: DesiredState, now: Date): string {
+export function desiredStateMarkdown(state: DesiredState, now: Date): string {
   const errors = state.diagnostics.filter((d) => d.severity !== 'warning');
   const warnings = state.diagnostics.filter((d) => d.severity === 'warning');
   const schedules = state.namespaces.reduce((n, f) => n + f.jobs.length, 0);

@@ -107,7 +107,7 @@ function chartsSection(result: GateResult, room: number, trends: readonly string
  * do not fit in `limit`, the first ones are kept (the failures survive) and a note says how many
  * were left out.
  */
-export function renderReport(result: GateResult, opts: ReportOptions): string {
+export function gateMarkdown(result: GateResult, opts: ReportOptions): string {
   const head = `### ${verdict(result, opts.title)}\n\n${(opts.sources ?? []).map((s) => `${s}  \n`).join('')}${opts.sources?.length ? '\n' : ''}`;
   const tableHead = `| ${HEADERS.join(' | ')} |\n| ${HEADERS.map(() => '---').join(' | ')} |\n`;
   const sorted = sortForReport(result.results);
@@ -194,7 +194,7 @@ export function resultsJson(result: GateResult): string {
 }
 
 /** The report when the gate could not be evaluated: what to fix, each problem with its place. */
-export function notEvaluatedReport(title: string, err: unknown): string {
+export function notEvaluatedMarkdown(title: string, err: unknown): string {
   const problems =
     err instanceof UserError && err.diagnostics.length > 1
       ? `\n${err.diagnostics.map((d) => `- ${escapeOutsideCode(formatDiagnostic(d))}`).join('\n')}\n`

@@ -47,7 +47,7 @@ function upgradeNote(current: string, pinned: Date | undefined, proposed: Date |
     : [];
 }
 
-export function summarize(a: {
+export function modelPrMarkdown(a: {
   result: ModelPrResult;
   latest: Model;
   desired: string;

@@ -47,7 +47,7 @@ const sourceText = (s: ParameterSource) =>
 const valueText = (v: unknown) => (v === undefined ? '' : code(typeof v === 'string' ? v : JSON.stringify(v)));
 
 /** The job summary: the run and its link, its parameters and where each came from, its final state. */
-export function runSummary(r: RunReport): string {
+export function runMarkdown(r: RunReport): string {
   const v = verdict(r);
   const { prepared, experiment } = r;
   let md = `## ${v.icon} ${escapeCell(v.text)}\n\n`;

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { repoRoot } from '../support/paths.js';
 import { DEPLOYKF_EXPERIMENTS, DEPLOYKF_RECURRING_RUNS } from './deploykf-fixture.js';
 import { parseConfigDate } from '../../src/config/dates.js';
-import { describeTrigger, nextRuns, summarizeDesiredState } from '../../src/config/summary.js';
+import { describeTrigger, nextRuns, desiredStateMarkdown } from '../../src/config/summary.js';
 import { formatDurationExact } from '../../src/lib/duration.js';
 import { parseCron } from '../../src/kfp/cron.js';
 import type { DesiredState, Trigger } from '../../src/config/types.js';
@@ -132,7 +132,7 @@ describe('summary pieces (clock injected)', () => {
         { message: 'Bad | thing', location: { file: 'cfg/recurring_runs.yaml', line: 3, column: 5 }, fix: 'do it' },
       ],
     };
-    const md = summarizeDesiredState(state, now);
+    const md = desiredStateMarkdown(state, now);
     expect(md).toContain('## ❌ Schedule configs: 1 error(s)');
     expect(md).toContain('No valid schedules.');
     expect(md).toContain('| ❌ | `cfg/recurring_runs.yaml:3:5` | Bad \\| thing | do it |');
@@ -149,7 +149,7 @@ describe('summary pieces (clock injected)', () => {
         },
       ],
     };
-    expect(summarizeDesiredState(state, now)).toContain(
+    expect(desiredStateMarkdown(state, now)).toContain(
       "| Duplicate job name '\\_\\_nightly\\_\\_' in \\<team\\>. | rename '\\*/5 \\* \\* \\* \\*' |",
     );
   });

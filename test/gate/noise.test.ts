@@ -4,7 +4,7 @@ import { parseYaml } from '../../src/lib/yaml.js';
 import { evaluate } from '../../src/gate/evaluate.js';
 import { metricCharts, trendCharts } from '../../src/gate/chart.js';
 import { flattenMetrics, parseMetricsText } from '../../src/gate/metrics.js';
-import { renderReport, resultsJson } from '../../src/gate/report.js';
+import { gateMarkdown, resultsJson } from '../../src/gate/report.js';
 import { parseThresholds } from '../../src/gate/thresholds.js';
 import { pairedOutcomes } from '../../src/gate/paired.js';
 
@@ -61,7 +61,7 @@ describe('{value, n}: a proportion measured on n examples', () => {
   test('the report shows the 95 % Wilson interval next to the value; results carry n and the interval', () => {
     const r = gate('recall.bug: {min: 0.2}', { recall: { bug: { value: 81 / 263, n: 263 } } });
     expect(r.results[0]!.candidateInterval!.lo).toBeCloseTo(0.2553, 4);
-    const md = renderReport(r, { limit: 10_000 });
+    const md = gateMarkdown(r, { limit: 10_000 });
     expect(md).toContain('| `recall.bug` | — | 0.307985 (0.255–0.366, n=263) |');
     const json = JSON.parse(resultsJson(r)).results[0];
     expect(json.candidate_n).toBe(263);
@@ -225,14 +225,14 @@ describe('charts', () => {
         '',
       ].join('\n'),
     ]);
-    expect(renderReport(r, { limit: 10_000, charts: true })).toContain(charts[0]);
-    expect(renderReport(r, { limit: 10_000 })).not.toContain('mermaid');
+    expect(gateMarkdown(r, { limit: 10_000, charts: true })).toContain(charts[0]);
+    expect(gateMarkdown(r, { limit: 10_000 })).not.toContain('mermaid');
   });
 
   test('charts take at most a quarter of the limit; the table keeps the rest', () => {
     const many = Object.fromEntries(Array.from({ length: 30 }, (_, g) => [`g${g}`, { a: 1, b: 2, c: 3 }]));
     const r = gate('"*": {min: 0}', many);
-    const md = renderReport(r, { limit: 4000, charts: true });
+    const md = gateMarkdown(r, { limit: 4000, charts: true });
     expect(md.length).toBeLessThanOrEqual(4000);
     const shown = md.split('```mermaid').length - 1;
     expect(shown).toBeGreaterThan(0);
@@ -281,7 +281,7 @@ describe('paired predictions: McNemar instead of the independent interval', () =
       'Δ −0.15 is below −0.05 (significant: McNemar exact one-sided p = 0.016, 6 lost vs 0 won)',
     );
     expect(
-      renderReport({ passed: false, results: [r], counts: { fail: 1, warn: 0, skip: 0, pass: 0 } }, { limit: 5000 }),
+      gateMarkdown({ passed: false, results: [r], counts: { fail: 1, warn: 0, skip: 0, pass: 0 } }, { limit: 5000 }),
     ).toContain('−0.15 (McNemar p=0.016)');
   });
 

@@ -3,7 +3,7 @@ import { parseYaml } from '../../src/lib/yaml.js';
 import { evaluate } from '../../src/gate/evaluate.js';
 import { flattenMetrics } from '../../src/gate/metrics.js';
 import { UserError } from '../../src/lib/errors.js';
-import { notEvaluatedReport, renderReport, resultsJson, ruleDiagnostics, verdict } from '../../src/gate/report.js';
+import { notEvaluatedMarkdown, gateMarkdown, resultsJson, ruleDiagnostics, verdict } from '../../src/gate/report.js';
 import { parseThresholds } from '../../src/gate/thresholds.js';
 
 function gate(thresholds: string, candidate: Record<string, unknown>, baseline?: Record<string, unknown>) {
@@ -34,7 +34,7 @@ describe('verdict: one line', () => {
   });
 
   test('all passing: the verdict, then the table folded', () => {
-    const md = renderReport(gate(RULES, { accuracy: 0.95, latency_ms: 40, precision: { a: 0.6 } }), { limit: 65536 });
+    const md = gateMarkdown(gate(RULES, { accuracy: 0.95, latency_ms: 40, precision: { a: 0.6 } }), { limit: 65536 });
     expect(md.split('\n').slice(0, 4)).toEqual([
       '### ✅ Quality gate passed: 3 of 3 checks passed.',
       '',
@@ -44,14 +44,14 @@ describe('verdict: one line', () => {
   });
 });
 
-describe('renderReport', () => {
+describe('gateMarkdown', () => {
   test('the table has the documented columns, failures first, then warnings, then passes', () => {
     const r = gate(
       RULES,
       { accuracy: 0.88, latency_ms: 60, precision: { a: 0.6, b: 0.4 } },
       { accuracy: 0.9, latency_ms: 40 },
     );
-    const md = renderReport(r, { limit: 65536, sources: ['**Candidate:** `m.json`'] });
+    const md = gateMarkdown(r, { limit: 65536, sources: ['**Candidate:** `m.json`'] });
     const lines = md.split('\n');
     expect(lines[0]).toBe(
       '### ❌ Quality gate failed: 2 of 4 checks failed (latency_ms, precision.b); 1 warning (accuracy).',
@@ -82,7 +82,7 @@ describe('renderReport', () => {
     const candidate: Record<string, number> = {};
     for (let i = 0; i < 2000; i++) candidate[`label-${String(i).padStart(4, '0')}`] = i < 5 ? 0.1 : 0.9;
     const r = gate('"label-*": {min: 0.5}', candidate);
-    const md = renderReport(r, { limit: 4000 });
+    const md = gateMarkdown(r, { limit: 4000 });
     expect(md.length).toBeLessThanOrEqual(4000);
     expect(md).toContain('`label-0004`'); // all five failures survive
     expect(md).toMatch(
@@ -94,7 +94,7 @@ describe('renderReport', () => {
     expect(md).toContain('<details><summary>✅ 1995 passing checks</summary>');
     expect(md.trimEnd().split('\n').slice(-3)[0]).toBe('</details>'); // closed before the note
     expect(
-      renderReport(r, { limit: 1024 * 1024 })
+      gateMarkdown(r, { limit: 1024 * 1024 })
         .split('\n')
         .filter((l) => l.startsWith('| `label-')),
     ).toHaveLength(2000);
@@ -102,7 +102,7 @@ describe('renderReport', () => {
 
   test('pipes and newlines in names cannot break the table', () => {
     const r = gate('"a|b": {min: 1}', { 'a|b': 0 });
-    expect(renderReport(r, { limit: 65536 })).toContain('| `a\\|b` |');
+    expect(gateMarkdown(r, { limit: 65536 })).toContain('| `a\\|b` |');
   });
 });
 
@@ -167,7 +167,7 @@ describe('resultsJson', () => {
   });
 });
 
-describe('notEvaluatedReport: why there is no table', () => {
+describe('notEvaluatedMarkdown: why there is no table', () => {
   test('each problem with its place and fix; user text cannot turn into HTML or emphasis outside code spans', () => {
     const err = new UserError('quality/thresholds.yaml: 2 problem(s) in the thresholds', [
       {
@@ -177,7 +177,7 @@ describe('notEvaluatedReport: why there is no table', () => {
       },
       { message: 'No metric file at <workspace>/metrics.json.', fix: 'check the `metrics` input.' },
     ]);
-    expect(notEvaluatedReport('Label bot gate', err)).toBe(
+    expect(notEvaluatedMarkdown('Label bot gate', err)).toBe(
       [
         '### ❌ Label bot gate: not evaluated',
         '',
@@ -196,7 +196,7 @@ describe('notEvaluatedReport: why there is no table', () => {
       { file: 'quality/thresholds.yaml', line: 4, column: 1 },
       'correct the YAML syntax at this position.',
     );
-    expect(notEvaluatedReport('Quality gate', err)).toBe(
+    expect(notEvaluatedMarkdown('Quality gate', err)).toBe(
       '### ❌ Quality gate: not evaluated\n\nquality/thresholds.yaml:4:1: YAML syntax error Fix: correct the YAML syntax at this position.\n',
     );
   });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import type { ModelPrResult } from '../../src/models/model-pr.js';
-import { summarize } from '../../src/models/pr-report.js';
+import { modelPrMarkdown } from '../../src/models/pr-report.js';
 
 const latest = { id: 'churn__v2__', uri: 's3://models/<team>/churn__v2__', created: new Date('2026-01-17T04:00:00Z') };
 
@@ -25,7 +25,7 @@ function result(operation: ModelPrResult['operation'], why: string): ModelPrResu
 }
 
 const summary = (operation: ModelPrResult['operation'], why: string) =>
-  summarize({
+  modelPrMarkdown({
     result: result(operation, why),
     latest,
     desired: latest.uri,

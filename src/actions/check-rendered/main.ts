@@ -45,7 +45,7 @@ export async function run(ctx: ActionContext): Promise<void> {
       },
     );
   }
-  await host.appendSummary(summarize(result));
+  await host.appendSummary(renderCheckMarkdown(result));
 
   if (!fresh) {
     const parts = [];
@@ -59,7 +59,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   );
 }
 
-export function summarize(r: RenderCheckResult): string {
+export function renderCheckMarkdown(r: RenderCheckResult): string {
   const ok = r.stale.length === 0 && r.nondeterministic.length === 0;
   let md = `## ${ok ? '✅' : '❌'} Rendered pipelines are ${r.stale.length ? 'stale' : 'fresh'}\n\n`;
   md += `Ran ${r.scripts.length} render script(s): ${r.scripts.map(code).join(', ')}.\n\n`;

@@ -44,7 +44,15 @@ export async function run(ctx: ActionContext): Promise<void> {
   host.setOutput('model-age-seconds', decision.ageSeconds === undefined ? '' : String(decision.ageSeconds));
   host.info(decision.explanation);
   await host.appendSummary(
-    summarize({ decision, newest, origin: listing.origin, maxAgeSeconds, clock, inFlight, notes: listing.notes }),
+    freshnessMarkdown({
+      decision,
+      newest,
+      origin: listing.origin,
+      maxAgeSeconds,
+      clock,
+      inFlight,
+      notes: listing.notes,
+    }),
   );
 }
 
@@ -58,7 +66,7 @@ function kfpOptions(inputs: Inputs, check: string): KfpClientOptions {
   return kfpOptionsFromInputs(inputs);
 }
 
-export function summarize(r: {
+export function freshnessMarkdown(r: {
   decision: FreshnessDecision;
   newest?: Model;
   origin: string;

@@ -6,7 +6,7 @@ import { AUTO_MERGE_METHODS, type AutoMergeResult, armAutoMerge, mergedModelPr }
 import { now } from '../../models/clock.js';
 import { type Model, modelFromInput, pinsModel } from '../../models/model.js';
 import { reconcileModelPr } from '../../models/model-pr.js';
-import { prBody, summarize } from '../../models/pr-report.js';
+import { prBody, modelPrMarkdown } from '../../models/pr-report.js';
 import { type PinLocator, parseConfigKey, parseDocumentSelector } from '../../models/pin.js';
 import { modelSourceContext } from '../../models/inputs.js';
 import { listTrainedModels, parseModelSource } from '../../models/sources/index.js';
@@ -131,7 +131,7 @@ export async function run(ctx: ActionContext): Promise<void> {
     });
     host.setOutput('auto-merge', armed?.state ?? '');
   }
-  const summary = summarize({
+  const summary = modelPrMarkdown({
     result,
     latest,
     desired,

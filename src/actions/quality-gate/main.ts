@@ -9,8 +9,8 @@ import { metricsHistory } from '../../gate/history.js';
 import { pairedOutcomes } from '../../gate/paired.js';
 import { formatNumber } from '../../gate/numbers.js';
 import {
-  notEvaluatedReport,
-  renderReport,
+  notEvaluatedMarkdown,
+  gateMarkdown,
   resultsJson,
   ruleDiagnostics,
   sortForReport,
@@ -85,7 +85,7 @@ export async function run(ctx: ActionContext): Promise<void> {
       candidateSource.kind === 'file' ? candidateSource.path : undefined,
       candidate.metrics,
     );
-    const report = renderReport(result, { title, sources, limit: REPORT_LIMIT, charts: true, trends });
+    const report = gateMarkdown(result, { title, sources, limit: REPORT_LIMIT, charts: true, trends });
     host.setOutput('passed', String(result.passed));
     host.setOutput('results', resultsJson(result));
     host.setOutput('report', report);
@@ -105,7 +105,7 @@ export async function run(ctx: ActionContext): Promise<void> {
     });
     reportDiagnostics(host, forAnnotations(thresholdsFile, ruleDiagnostics(result)));
     await host.appendSummary(
-      renderReport(result, { title, sources, limit: SUMMARY_LIMIT - 4096, charts: true, trends }),
+      gateMarkdown(result, { title, sources, limit: SUMMARY_LIMIT - 4096, charts: true, trends }),
     );
     if (wantComment)
       await commentOnPullRequest(ctx, {
@@ -120,7 +120,7 @@ export async function run(ctx: ActionContext): Promise<void> {
     host.info(line);
   } catch (err) {
     if (!outputsSet && !(err instanceof CheckFailed)) {
-      const report = notEvaluatedReport(title, err);
+      const report = notEvaluatedMarkdown(title, err);
       host.setOutput('passed', 'false');
       host.setOutput('results', JSON.stringify({ passed: false, error: errorMessage(err) }));
       host.setOutput('report', report);

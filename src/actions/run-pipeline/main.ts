@@ -6,7 +6,7 @@ import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
 import { now } from '../../models/clock.js';
 import { parseDuration } from '../../lib/duration.js';
 import { prepareRun } from '../../run/prepare.js';
-import { type RunReport, runSummary, verdict } from '../../run/report.js';
+import { type RunReport, runMarkdown, verdict } from '../../run/report.js';
 import { defaultRunName, findRunExperiment, runUrl, submitRun } from '../../run/submit.js';
 import { type WaitOptions, type WaitResult, waitForRun } from '../../run/wait.js';
 import type { KfpClient } from '../../kfp/types.js';
@@ -64,7 +64,7 @@ export async function run(ctx: ActionContext): Promise<void> {
         if (report.terminated.ok) report.run = await client.getRun(submitted.id).catch(() => report.run);
       }
       outputs.state = report.run.state;
-      await host.appendSummary(runSummary(report));
+      await host.appendSummary(runMarkdown(report));
       const v = verdict(report);
       if (waited && waited.outcome !== 'succeeded') throw new CheckFailed(`${v.text}. See ${url}`);
       host.info(`${v.text}. ${url}`);
