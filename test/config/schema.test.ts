@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { repoRoot } from '../support/paths.js';
 import { DEPLOYKF_EXPERIMENTS, DEPLOYKF_RECURRING_RUNS } from './deploykf-fixture.js';
 import { parseConfigDate } from '../../src/config/dates.js';
-import { describeTrigger, nextRuns, desiredStateMarkdown } from '../../src/config/summary.js';
+import { describeTrigger, nextRuns, desiredStateMarkdown } from '../../src/config/report.js';
 import { formatDurationExact } from '../../src/lib/duration.js';
 import { parseCron } from '../../src/kfp/cron.js';
 import type { DesiredState, Trigger } from '../../src/config/types.js';

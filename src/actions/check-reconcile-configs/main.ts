@@ -2,7 +2,7 @@ import type { ActionContext } from '../../lib/action.js';
 import { CheckFailed } from '../../lib/errors.js';
 import { reportDiagnostics } from '../../lib/report.js';
 import { loadConfigFolders } from '../../config/for-action.js';
-import { desiredStateMarkdown } from '../../config/summary.js';
+import { desiredStateMarkdown } from '../../config/report.js';
 import { now as clock } from '../../models/clock.js';
 import { API_VERSIONS } from '../../kfp/types.js';
 
