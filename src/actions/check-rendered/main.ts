@@ -1,8 +1,7 @@
-import path from 'node:path';
 import { type ActionContext, workingDirectory } from '../../lib/action.js';
 import { CheckFailed } from '../../lib/errors.js';
-import { code, details, fence, table, truncate, SUMMARY_LIMIT } from '../../lib/markdown.js';
-import { checkRendered, type RenderCheckResult } from '../../render/check.js';
+import { checkRendered } from '../../render/check.js';
+import { renderCheckMarkdown } from '../../render/report.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
   const { inputs, host } = ctx;
@@ -57,39 +56,4 @@ export async function run(ctx: ActionContext): Promise<void> {
   host.info(
     `All ${result.scripts.length} render script(s) reproduce the committed files${result.restored.length ? ` (${result.restored.length} differed only in ignored keys)` : ''}.`,
   );
-}
-
-export function renderCheckMarkdown(r: RenderCheckResult): string {
-  const ok = r.stale.length === 0 && r.nondeterministic.length === 0;
-  let md = `## ${ok ? '✅' : '❌'} Rendered pipelines are ${r.stale.length ? 'stale' : 'fresh'}\n\n`;
-  md += `Ran ${r.scripts.length} render script(s): ${r.scripts.map(code).join(', ')}.\n\n`;
-  if (r.stale.length) {
-    md += table(
-      ['file', 'change', 'produced by', 'fix'],
-      r.stale.map((s) => [
-        code(s.path),
-        s.change,
-        s.script ? code(s.script) : '?',
-        s.script
-          ? `run \`${path.basename(s.script)}\` in \`${path.dirname(s.script)}\` and commit`
-          : 'render and commit',
-      ]),
-    );
-    md += '\n';
-    for (const s of r.stale) md += details(`diff of ${code(s.path)}`, fence(s.diff, 'diff')) + '\n';
-  }
-  if (r.nondeterministic.length) {
-    md += `### Non-deterministic renders\n\n`;
-    md += table(
-      ['file', 'script', 'differing keys'],
-      r.nondeterministic.map((n) => [
-        code(n.path),
-        n.script ? code(n.script) : '?',
-        n.keys.map(code).join(', ') || '(text differs)',
-      ]),
-    );
-  }
-  if (r.restored.length)
-    md += `\n${r.restored.length} file(s) differed only in ignored keys and were left as committed.\n`;
-  return truncate(md, SUMMARY_LIMIT - 1024, 'summary truncated');
 }

@@ -1,14 +1,14 @@
 import type { ActionContext } from '../../lib/action.js';
 import { UserError } from '../../lib/errors.js';
 import type { Inputs } from '../../lib/inputs.js';
-import { code, table } from '../../lib/markdown.js';
 import type { KfpClientOptions } from '../../kfp/client.js';
 import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
 import { now } from '../../models/clock.js';
 import { formatDuration, parseDuration } from '../../lib/duration.js';
-import { type FreshnessDecision, decideFreshness } from '../../models/freshness.js';
+import { decideFreshness } from '../../models/freshness.js';
+import { freshnessMarkdown } from '../../models/freshness-report.js';
 import { type InFlight, checkInFlight, parseInFlightCheck } from '../../models/in-flight.js';
-import { type Model, modelJson } from '../../models/model.js';
+import { modelJson } from '../../models/model.js';
 import { modelSourceContext } from '../../models/inputs.js';
 import { listTrainedModels, parseModelSource } from '../../models/sources/index.js';
 
@@ -64,35 +64,4 @@ function kfpOptions(inputs: Inputs, check: string): KfpClientOptions {
     );
   }
   return kfpOptionsFromInputs(inputs);
-}
-
-export function freshnessMarkdown(r: {
-  decision: FreshnessDecision;
-  newest?: Model;
-  origin: string;
-  maxAgeSeconds: number;
-  clock: Date;
-  inFlight?: InFlight;
-  notes: string[];
-}): string {
-  const { decision: d, newest } = r;
-  const head = d.needsRetrain
-    ? '🔁 Retrain needed'
-    : d.reason === 'training-in-flight'
-      ? '⏳ Training already in flight'
-      : '✅ Model is fresh';
-  const rows = [
-    ['source', r.origin],
-    ['newest model', newest ? `${code(newest.id)}\n${code(newest.uri)}` : '(none)'],
-    ['created', newest?.created?.toISOString() ?? '—'],
-    ['age', d.ageSeconds === undefined ? '—' : formatDuration(d.ageSeconds)],
-    ['max-age', formatDuration(r.maxAgeSeconds)],
-    ...(r.inFlight ? [['in flight', `${r.inFlight.active ? 'yes' : 'no'} (${r.inFlight.detail})`]] : []),
-    ['decision', `needs-retrain=${d.needsRetrain}, reason=${d.reason}`],
-  ];
-  let md = `## ${head}\n\n${d.explanation}\n\n`;
-  md += table(['item', 'value'], rows);
-  if (r.notes.length) md += `\n${r.notes.map((n) => `- ${n}`).join('\n')}\n`;
-  md += `\n<sub>Checked at ${r.clock.toISOString()}.</sub>\n`;
-  return md;
 }
