@@ -6,7 +6,7 @@ export const spec: ActionSpec = {
   name: 'push-reconcile',
   title: 'KFP GitOps: reconcile schedules',
   description:
-    'Makes the recurring runs of KFP namespaces match the schedule configs in git: observes the KFP API, prints the plan, and in apply mode creates the new version paused, disables the old, enables the new and prunes beyond keep_history. A second run writes nothing.',
+    'Makes the recurring runs of KFP namespaces match the schedule configs in git: observes the KFP API, prints the plan, and in apply mode creates the new version disabled, disables the old, enables the new and prunes beyond keep_history. A second run writes nothing.',
   inputs: {
     'config-folders': {
       description:
@@ -40,7 +40,7 @@ export const spec: ActionSpec = {
     },
     'max-catchup-runs': {
       description:
-        'How many missed runs re-enabling a paused version may start at once. With `catchup: true` KFP runs every slot missed while the version was paused; the plan says how many. Beyond this number a new version replaces the paused one instead (it has no missed slots unless its start_date is past). `-1`: no limit.',
+        'How many missed runs re-enabling a disabled version may start at once. With `catchup: true` KFP runs every slot missed while the version was disabled; the plan says how many. Beyond this number a new version replaces the disabled one instead (it has no missed slots unless its start_date is past). `-1`: no limit.',
       default: '0',
     },
     parallelism: {
