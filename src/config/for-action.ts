@@ -13,7 +13,7 @@ import type { ApiVersion } from '../kfp/types.js';
  */
 export async function loadConfigFolders(
   ctx: ActionContext,
-  opts: { patterns: string[]; token: string | undefined; now?: Date; apiVersion?: ApiVersion },
+  opts: { patterns: string[]; token: string | undefined; now: Date; apiVersion?: ApiVersion },
 ): Promise<{ root: string; state: DesiredState }> {
   // The input is masked by Inputs; a token from the environment (CLI) is masked here.
   if (opts.token) ctx.host.setSecret(opts.token);

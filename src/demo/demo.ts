@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { git } from '../lib/git.js';
+import { now } from '../lib/clock.js';
 import { runCli } from '../cli/run.js';
 import { startKfpEmulator } from '../kfp/emulator/server.js';
 import { filesAtHead } from '../github/emulator/seed.js';
@@ -315,7 +316,7 @@ export async function runDemo(argv: string[]): Promise<number> {
       expectExit: 0,
     });
     expectOutputs('run-pipeline', trainedRun, { state: 'SUCCEEDED' });
-    const day = new Date();
+    const day = now(process.env); // the actions' clock: KFP_GITOPS_NOW pins it here too
     const stamp = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z');
     const first = {
       id: `churn-${trainedRun['run-id']?.slice(0, 8)}`,

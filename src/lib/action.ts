@@ -7,6 +7,7 @@ import { CheckFailed, UserError, errorMessage, formatDiagnostic, formatLocation 
 import { reportDiagnostics } from './report.js';
 import { resolveInside } from './inside.js';
 import { credentialsFromEnv, redactingHost } from './secrets.js';
+import { now } from './clock.js';
 
 /** What an action's main function gets: its inputs, the host, and the folder it works in. */
 export interface ActionContext {
@@ -15,6 +16,8 @@ export interface ActionContext {
   /** The repository checkout (GITHUB_WORKSPACE, or the current folder for the CLI). */
   workspace: string;
   env: NodeJS.ProcessEnv;
+  /** The current time (KFP_GITOPS_NOW pins it): actions read the clock only here, so tests can pin it. */
+  now: () => Date;
 }
 
 export type ActionMain = (ctx: ActionContext) => Promise<void>;
@@ -59,6 +62,7 @@ export async function execute(
     inputs: new Inputs(spec, host),
     workspace: realWorkspace(env.GITHUB_WORKSPACE || process.cwd()),
     env,
+    now: () => now(env),
   };
   try {
     // Every secret input is known (and so redacted everywhere) before anything runs, even if never read.

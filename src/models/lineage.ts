@@ -1,4 +1,4 @@
-import { normalizeTime } from './model.js';
+import { normalizeTime } from '../lib/clock.js';
 
 /**
  * What open-model-pr writes so a later run can read back which model a commit or PR proposed:

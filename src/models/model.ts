@@ -1,4 +1,5 @@
 import { UserError } from '../lib/errors.js';
+import { normalizeTime } from '../lib/clock.js';
 
 /**
  * A trained model as every source reports it: an immutable identity (id + artifact URI) and a
@@ -27,31 +28,6 @@ export function modelJson(m: Model | undefined): string {
     ...(m.version !== undefined ? { version: m.version } : {}),
     ...(m.runId !== undefined ? { runId: m.runId } : {}),
   });
-}
-
-/** Epoch values below this are seconds, above it milliseconds (1e11 s is the year 5138). */
-const SECONDS_CUTOFF = 1e11;
-
-/**
- * A creation time from any source: epoch milliseconds (MLflow), epoch seconds (GitLab's MLflow API,
- * many CLIs), either as a number or a numeric string (int64 as JSON string), or an ISO 8601 string.
- * Returns undefined when the value is not a time.
- */
-export function normalizeTime(value: unknown): Date | undefined {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
-  if (typeof value === 'number' || (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value))) {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) return undefined;
-    return new Date(n < SECONDS_CUTOFF ? n * 1000 : n);
-  }
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value.trim())) {
-    const text = value.trim();
-    // A date-time without a zone is read as UTC, not as the runner's local time.
-    const zoned = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) ? `${text}Z` : text;
-    const ms = Date.parse(zoned);
-    return Number.isNaN(ms) ? undefined : new Date(ms);
-  }
-  return undefined;
 }
 
 /** Newest first: by creation time, then by numeric version (MLflow's "10" is newer than "9"). */

@@ -1,7 +1,8 @@
 import { type Diagnostic, UserError } from '../lib/errors.js';
 import { type YamlFile, isPlainObject, locate, parseYaml, toData } from '../lib/yaml.js';
 import { didYouMean } from '../lib/suggest.js';
-import { type Model, compareNewestFirst, normalizeTime } from './model.js';
+import { normalizeTime } from '../lib/clock.js';
+import { type Model, compareNewestFirst } from './model.js';
 
 /** Statuses a pointer entry may carry that mean "finished and usable"; other statuses are skipped. */
 const DONE = new Set(['ready', 'completed', 'complete', 'succeeded', 'success', 'done']);

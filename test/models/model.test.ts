@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
-import { compareNewestFirst, normalizeTime, pinsModel } from '../../src/models/model.js';
+import { compareNewestFirst, pinsModel } from '../../src/models/model.js';
 import { formatDuration, parseDuration } from '../../src/lib/duration.js';
-import { now } from '../../src/models/clock.js';
+import { normalizeTime, now } from '../../src/lib/clock.js';
 import { parsePointer } from '../../src/models/pointer.js';
 import { UserError } from '../../src/lib/errors.js';
 

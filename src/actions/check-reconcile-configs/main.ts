@@ -3,7 +3,6 @@ import { CheckFailed } from '../../lib/errors.js';
 import { reportDiagnostics } from '../../lib/report.js';
 import { loadConfigFolders } from '../../config/for-action.js';
 import { desiredStateMarkdown } from '../../config/report.js';
-import { now as clock } from '../../models/clock.js';
 import { API_VERSIONS } from '../../kfp/types.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
@@ -11,7 +10,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   const patterns = inputs.list('config-folders');
   if (patterns.length === 0) inputs.required('config-folders');
   const token = inputs.optional('github-token') ?? env.GITHUB_TOKEN;
-  const now = clock(env); // KFP_GITOPS_NOW pins it, for a reproducible next-runs preview
+  const now = ctx.now(); // KFP_GITOPS_NOW pins it, for a reproducible next-runs preview
   const { state } = await host.group(`Checking config folder(s): ${patterns.join(', ')}`, () =>
     loadConfigFolders(ctx, { patterns, token, now, apiVersion: inputs.oneOf('api-version', API_VERSIONS) }),
   );

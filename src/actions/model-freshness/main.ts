@@ -3,7 +3,6 @@ import { UserError } from '../../lib/errors.js';
 import type { Inputs } from '../../lib/inputs.js';
 import type { KfpClientOptions } from '../../kfp/client.js';
 import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
-import { now } from '../../models/clock.js';
 import { formatDuration, parseDuration } from '../../lib/duration.js';
 import { decideFreshness } from '../../models/freshness.js';
 import { freshnessMarkdown } from '../../models/freshness-report.js';
@@ -13,14 +12,14 @@ import { modelSourceContext } from '../../models/inputs.js';
 import { listTrainedModels, parseModelSource } from '../../models/sources/index.js';
 
 export async function run(ctx: ActionContext): Promise<void> {
-  const { inputs, host, env } = ctx;
+  const { inputs, host } = ctx;
   const source = parseModelSource(inputs.required('model-source'));
   const maxAgeSeconds = parseDuration(inputs.required('max-age'));
   const inFlightRef = inputs.optional('in-flight-check');
   const check = inFlightRef ? parseInFlightCheck(inFlightRef) : undefined;
   // Checked before anything runs, even when the model turns out fresh: a broken setting fails now, not on the day it matters.
   const kfp = check?.kind === 'kfp-experiment' ? { options: kfpOptions(inputs, inFlightRef!), host } : undefined;
-  const clock = now(env);
+  const clock = ctx.now();
   const sourceCtx = modelSourceContext(ctx);
   const listing = await listTrainedModels(host, source, sourceCtx);
   const newest = listing.models[0];

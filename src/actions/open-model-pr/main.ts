@@ -3,7 +3,6 @@ import { UserError } from '../../lib/errors.js';
 import { branchNameProblem } from '../../lib/names.js';
 import { createGitHub, parseRepo, repoFromEnv } from '../../lib/github.js';
 import { AUTO_MERGE_METHODS, type AutoMergeResult, armAutoMerge, mergedModelPr } from '../../models/auto-merge.js';
-import { now } from '../../models/clock.js';
 import { type Model, modelFromInput, pinsModel } from '../../models/model.js';
 import { reconcileModelPr } from '../../models/model-pr.js';
 import { prBody, modelPrMarkdown } from '../../models/pr-report.js';
@@ -35,7 +34,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   const token = inputs.string('token');
   const draft = inputs.bool('draft');
   const autoMerge = inputs.optional('auto-merge') ? inputs.oneOf('auto-merge', AUTO_MERGE_METHODS) : undefined;
-  const clock = now(env);
+  const clock = ctx.now();
 
   // ── the newest model ──
   let known: Model[] = [];

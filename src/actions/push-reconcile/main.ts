@@ -55,11 +55,13 @@ export async function run(ctx: ActionContext): Promise<void> {
   const wantComment = inputs.bool('comment');
   const token = inputs.optional('github-token') ?? env.GITHUB_TOKEN;
   const kfpOptions = kfpOptionsFromInputs(inputs);
+  const now = ctx.now();
 
   // 1. Validate every config first: one error anywhere and nothing is written.
   const { root, state: loaded } = await loadConfigFolders(ctx, {
     patterns: inputs.list('config-folders'),
     token,
+    now,
     apiVersion: kfpOptions.apiVersion,
   });
   const diagnostics = loaded.diagnostics;
@@ -81,7 +83,7 @@ export async function run(ctx: ActionContext): Promise<void> {
     const commit =
       env.GITHUB_SHA || (desired.some((d) => d.pipelines?.length) ? await checkedOutCommit(root) : undefined);
     const { planned, failed } = await observeAndPlanEach(client, desired, {
-      now: new Date(),
+      now,
       prune,
       ignoreKeys,
       maxCatchupRuns,

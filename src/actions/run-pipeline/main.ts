@@ -3,7 +3,6 @@ import { CheckFailed } from '../../lib/errors.js';
 import { repoRoot } from '../../lib/git.js';
 import { createKfpClient } from '../../kfp/client.js';
 import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
-import { now } from '../../models/clock.js';
 import { parseDuration } from '../../lib/duration.js';
 import { prepareRun } from '../../run/prepare.js';
 import { type RunReport, runMarkdown, verdict } from '../../run/report.js';
@@ -36,7 +35,7 @@ export async function run(ctx: ActionContext): Promise<void> {
       parameters: inputs.string('parameters'),
       apiVersion: kfp.apiVersion,
     });
-    const name = inputs.optional('run-name') ?? defaultRunName(prepared.pipeline.name, now(env));
+    const name = inputs.optional('run-name') ?? defaultRunName(prepared.pipeline.name, ctx.now());
     const client = createKfpClient(kfp, host);
     try {
       const experiment = await findRunExperiment(client, experimentName, kfp.namespace ?? '');

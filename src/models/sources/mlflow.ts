@@ -1,6 +1,7 @@
 import { UserError } from '../../lib/errors.js';
 import { MlflowClient, type MlflowModelVersion, mlflowOptions } from '../../mlflow/client.js';
-import { type Model, normalizeTime } from '../model.js';
+import { normalizeTime } from '../../lib/clock.js';
+import type { Model } from '../model.js';
 import type { ModelListing, ModelSourceContext } from './types.js';
 
 /** Pages of 20 versions; stop after this many without a READY one (something is badly wrong then). */
