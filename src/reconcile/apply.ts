@@ -1,4 +1,3 @@
-import { findByName } from '../kfp/collation.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { errorMessage } from '../lib/errors.js';
 import { withLineage } from './identity.js';
@@ -21,8 +20,6 @@ export interface ReconcileWriter {
 }
 
 export interface ApplyOptions {
-  /** Experiment name → id, as observed; experiments created here are added. */
-  experimentIds: ReadonlyMap<string, string>;
   /** Schedules applied at once; steps of one schedule always run in order. */
   parallelism: number;
   /** Lineage text for a created version, e.g. "commit abc123 · team/recurring_runs.yaml:12". */
@@ -57,18 +54,19 @@ export interface ApplyResult {
  */
 export async function applyPlan(plan: Plan, writer: ReconcileWriter, opts: ApplyOptions): Promise<ApplyResult> {
   const result: ApplyResult = { writes: 0, failures: [] };
-  const experimentIds = new Map(opts.experimentIds);
+  // Experiments this apply created, by the name their create-experiment step has (ExperimentRef.created).
+  const createdExperiments = new Map<string, string>();
   const failedExperiments = new Set<string>();
 
   for (const step of plan.experimentSteps) {
     try {
       if (step.op === 'create-experiment')
-        experimentIds.set(step.experiment, (await writer.createExperiment(step.experiment, step.description)).id);
+        createdExperiments.set(step.experiment, (await writer.createExperiment(step.experiment, step.description)).id);
       else if (step.op === 'unarchive-experiment') await writer.unarchiveExperiment(step.experimentId);
       result.writes++;
       opts.onStep?.(step, 'done');
     } catch (err) {
-      const name = 'experiment' in step ? step.experiment : '';
+      const name = step.op === 'create-experiment' || step.op === 'unarchive-experiment' ? step.experiment : '';
       failedExperiments.add(name);
       result.failures.push({ schedule: `experiment ${name}`, step, error: errorMessage(err) });
       opts.onStep?.(step, 'failed', errorMessage(err));
@@ -81,7 +79,7 @@ export async function applyPlan(plan: Plan, writer: ReconcileWriter, opts: Apply
 
   const [first, ...rest] = plan.changes.filter((c) => c.steps.length > 0);
   const apply = (change: ScheduleChange) =>
-    applySchedule(change, writer, experimentIds, failedExperiments, opts, result);
+    applySchedule(change, writer, createdExperiments, failedExperiments, opts, result);
   // The first schedule goes alone: when KFP refuses the first write (credentials, permissions), no
   // other write was sent alongside it.
   if (first) await apply(first);
@@ -92,7 +90,7 @@ export async function applyPlan(plan: Plan, writer: ReconcileWriter, opts: Apply
 async function applySchedule(
   change: ScheduleChange,
   writer: ReconcileWriter,
-  experimentIds: ReadonlyMap<string, string>,
+  createdExperiments: ReadonlyMap<string, string>,
   failedExperiments: ReadonlySet<string>,
   opts: ApplyOptions,
   result: ApplyResult,
@@ -109,11 +107,11 @@ async function applySchedule(
     try {
       switch (step.op) {
         case 'create': {
-          if (failedExperiments.has(step.experiment))
-            throw new Error(`experiment '${step.experiment}' could not be created or unarchived`);
-          // Observed names may differ from git's in case or accents only (KFP matches them so; see plan()).
-          const experimentId = findByName(experimentIds, step.experiment, ([name]) => name)?.[1];
-          if (!experimentId) throw new Error(`experiment '${step.experiment}' does not exist`);
+          const experiment = step.experiment;
+          if (failedExperiments.has(experiment.name))
+            throw new Error(`experiment '${experiment.name}' could not be created or unarchived`);
+          const experimentId = 'id' in experiment ? experiment.id : createdExperiments.get(experiment.created);
+          if (!experimentId) throw new Error(`experiment '${experiment.name}' does not exist`);
           const description = withLineage(step.spec.description, opts.lineage?.(step));
           created.set(
             step.version,

@@ -5,6 +5,7 @@ import { type SchedulerTrigger, missedSlots } from '../kfp/catchup.js';
 import type {
   ActualJob,
   ActualState,
+  ExperimentRef,
   TargetSchedule,
   Target,
   JobRef,
@@ -73,7 +74,7 @@ function schedulerTrigger(t: TriggerSpec): SchedulerTrigger {
 function planSchedule(
   d: TargetSchedule,
   versions: Version[],
-  experimentId: string | undefined,
+  experiment: ExperimentRef,
   experimentNames: ReadonlyMap<string, string>,
   taken: ReadonlySet<string>,
   opts: PlanOptions,
@@ -91,7 +92,7 @@ function planSchedule(
   };
 
   const fields = latest ? diffSpecs(latest.job.spec, d.spec, ignore) : [];
-  if (latest && latest.job.experimentId !== experimentId) {
+  if (latest && latest.job.experimentId !== ('id' in experiment ? experiment.id : undefined)) {
     // Name the current experiment as the user knows it; its id only when it is not in the namespace.
     const current =
       latest.job.experimentId === undefined
@@ -116,7 +117,7 @@ function planSchedule(
       op: 'create',
       schedule: d.name,
       version,
-      experiment: d.experiment,
+      experiment,
       spec: d.spec,
       origin: d.origin,
     });
@@ -238,11 +239,14 @@ export function plan(desired: Target, actual: ActualState, opts: PlanOptions): P
       `Namespace '${desired.namespace}' has no experiments and no recurring runs in KFP at all, so everything is planned as new. If it should have some, check the namespace name (a typo?) and that the credentials can see it.`,
     );
   }
-  const experimentIds = new Map<string, string | undefined>();
+  // A create step names its experiment by id, or as the create-experiment step that makes it: apply needs no observation.
+  const refOf = (name: string, found = findByName(actual.experiments, name, (a) => a.name)): ExperimentRef =>
+    found ? { id: found.id, name } : { created: name, name };
+  const experimentRefs = new Map<string, ExperimentRef>();
   for (const e of desired.experiments) {
     // As KFP's unique index matches it: creating 'EXP-A' next to 'exp-a' would fail with 409 on every run.
     const found = findByName(actual.experiments, e.name, (a) => a.name);
-    experimentIds.set(e.name, found?.id);
+    experimentRefs.set(e.name, refOf(e.name, found));
     if (!found) {
       result.experimentSteps.push({ op: 'create-experiment', experiment: e.name, description: e.description });
       continue;
@@ -269,7 +273,7 @@ export function plan(desired: Target, actual: ActualState, opts: PlanOptions): P
       planSchedule(
         d,
         groups.get(d.name) ?? [],
-        experimentIds.get(d.experiment),
+        experimentRefs.get(d.experiment) ?? refOf(d.experiment),
         experimentNames,
         taken,
         opts,

@@ -11,11 +11,9 @@ import { hasDeletes, plan } from './plan.js';
  * and the tests. I/O stays here; the decisions stay in the pure `plan(desired, actual)`.
  */
 
-/** A planned namespace, with what apply needs from its observation. */
+/** A planned namespace: the plan is self-contained (steps name experiments and jobs by id or by the step creating them). */
 export interface Planned {
   plan: Plan;
-  /** Experiment name → id, as observed. */
-  experimentIds: Map<string, string>;
 }
 
 export interface ObserveOptions extends Omit<PlanOptions, 'orphanOnDelete'> {
@@ -62,10 +60,7 @@ export async function observeAndPlanEach(
   if (plans.some(hasDeletes) && (await client.orphanDeleteSupported())) plans = planAll(true);
   const planned = plans.map((p, i) => {
     const seen = ok[i]!;
-    return {
-      plan: seen.pipelines ? { ...p, pipelines: seen.pipelines } : p,
-      experimentIds: new Map(seen.actual.experiments.map((e) => [e.name, e.id])),
-    };
+    return { plan: seen.pipelines ? { ...p, pipelines: seen.pipelines } : p };
   });
   return { planned, failed };
 }
@@ -106,7 +101,7 @@ export async function observeAndPlan(
 export async function applyPlanned(
   client: KfpClient,
   planned: Planned,
-  opts: Omit<ApplyOptions, 'experimentIds'> & { pipelines?: PipelineApplyOptions },
+  opts: ApplyOptions & { pipelines?: PipelineApplyOptions },
 ): Promise<ApplyResult> {
   const { pipelines: pipelineOpts, ...rest } = opts;
   const before: ApplyResult = { writes: 0, failures: [] };
@@ -120,10 +115,7 @@ export async function applyPlanned(
     );
     if (before.stopped !== undefined) return before;
   }
-  const after = await applyPlan(planned.plan, kfpWriter(client, planned.plan.namespace), {
-    ...rest,
-    experimentIds: planned.experimentIds,
-  });
+  const after = await applyPlan(planned.plan, kfpWriter(client, planned.plan.namespace), rest);
   return {
     writes: before.writes + after.writes,
     failures: [...before.failures, ...after.failures],

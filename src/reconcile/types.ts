@@ -120,10 +120,16 @@ export interface PlanOptions {
 /** Reference to a job: an existing one by id, or the version this plan creates. */
 export type JobRef = { id: string; name: string } | { created: string; name: string };
 
+/**
+ * Reference to an experiment, as JobRef is to a job: an existing one by id, or the one this plan's
+ * create-experiment step makes (`created` is that step's name). `name` is the name written in git.
+ */
+export type ExperimentRef = { id: string; name: string } | { created: string; name: string };
+
 export type Step =
   | { op: 'create-experiment'; experiment: string; description: string }
   | { op: 'unarchive-experiment'; experimentId: string; experiment: string }
-  | { op: 'create'; schedule: string; version: string; experiment: string; spec: ScheduleSpec; origin?: Origin }
+  | { op: 'create'; schedule: string; version: string; experiment: ExperimentRef; spec: ScheduleSpec; origin?: Origin }
   | { op: 'enable'; schedule: string; job: JobRef; reason: string; backfill?: number }
   | { op: 'disable'; schedule: string; job: JobRef; reason: string }
   | { op: 'delete'; schedule: string; job: JobRef; reason: string; keepsRuns: boolean };

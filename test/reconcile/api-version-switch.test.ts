@@ -62,7 +62,6 @@ async function reconcile(version: ApiVersion, desired: Target, mode: 'plan' | 'a
     const p = plan(desired, actual, options({ now: NOW }));
     if (mode === 'apply') {
       const result = await applyPlan(p, kfpWriter(client, NS), {
-        experimentIds: new Map(actual.experiments.map((e) => [e.name, e.id])),
         parallelism: 2,
       });
       expect(result.failures).toEqual([]);

@@ -115,7 +115,7 @@ describe('the plan says how many runs a re-enable backfills, and by default neve
       const reconcile = async (maxCatchupRuns: number) => {
         const actual = await observe(client, 'ns', 'default-editor');
         const p = plan(want(s), actual, options({ now: new Date(), maxCatchupRuns }));
-        await applyPlan(p, kfpWriter(client, 'ns'), { experimentIds: new Map([['exp', exp.id]]), parallelism: 1 });
+        await applyPlan(p, kfpWriter(client, 'ns'), { parallelism: 1 });
         return p;
       };
       seeded();

@@ -31,8 +31,7 @@ function perturb(kfp: SimKfp, p: Perturbation): void {
 
 async function reconcile(kfp: SimKfp, desired: Target, now: Date) {
   const p = plan(desired, kfp.snapshot(), options({ now }));
-  const ids = new Map(kfp.experiments.map((e) => [e.name, e.id]));
-  return { plan: p, result: await applyPlan(p, kfp, { experimentIds: ids, parallelism: 3 }) };
+  return { plan: p, result: await applyPlan(p, kfp, { parallelism: 3 }) };
 }
 
 const enabledVersions = (kfp: SimKfp, schedule: string) =>

@@ -42,7 +42,6 @@ test('an experiment that differs in case or accents is found as KFP finds it; ap
     const p = plan(d, actual, options({ now: NOW }));
     expect(p.experimentSteps).toEqual([]);
     const result = await applyPlan(p, kfpWriter(client, NS), {
-      experimentIds: new Map(actual.experiments.map((e) => [e.name, e.id])),
       parallelism: 2,
     });
     expect(result.failures).toEqual([]);

@@ -25,6 +25,13 @@ describe('plan(desired, actual)', () => {
     expect(p.changes[0]!.kind).toBe('create');
   });
 
+  test('a create step names its experiment as JobRef names a job: by id, or by the step creating it', () => {
+    const first = plan(want(desired('daily')), state([], []), options());
+    expect(first.changes[0]!.steps[0]).toMatchObject({ op: 'create', experiment: { created: 'exp', name: 'exp' } });
+    const later = plan(want(desired('daily')), state([]), options());
+    expect(later.changes[0]!.steps[0]).toMatchObject({ op: 'create', experiment: { id: 'exp-id', name: 'exp' } });
+  });
+
   // KFP's unique index on experiment names ignores case and accents (MySQL utf8mb4_0900_ai_ci;
   // backend/src/apiserver/storage/experiment_store.go CreateExperiment, kubeflow/pipelines#5172).
   test("an experiment that differs only in case or accents is KFP's experiment: no create that 409s, no replace", () => {

@@ -79,7 +79,6 @@ describeWithShared('the v2 platform spec travels with the pipeline', () => {
         const actual = await observe(h.client, 'ns', 'default-editor');
         const first = plan(desired, actual, options());
         const result = await applyPlan(first, kfpWriter(h.client, 'ns'), {
-          experimentIds: new Map(actual.experiments.map((e) => [e.name, e.id])),
           parallelism: 2,
         });
         expect([f, result.failures]).toEqual([f, []]);
@@ -103,7 +102,6 @@ describeWithShared('the v2 platform spec travels with the pipeline', () => {
     const desired = desiredOf(p);
     const actual = await observe(h.client, 'ns', 'default-editor');
     await applyPlan(plan(desired, actual, options()), kfpWriter(h.client, 'ns'), {
-      experimentIds: new Map(actual.experiments.map((e) => [e.name, e.id])),
       parallelism: 1,
     });
     const edited = JSON.parse(JSON.stringify(p.platformSpec).replace(/"mountPath":"([^"]+)"/, '"mountPath":"$1-2"'));
