@@ -578,7 +578,6 @@ function prState(p: PullLike): PrState {
     number: p.number,
     title: p.title,
     body: p.body ?? '',
-    headSha: p.head.sha,
     labels: p.labels.map((l) => l.name ?? '').filter(Boolean),
     ...(lineage ? { lineage } : {}),
   };

@@ -22,7 +22,6 @@ export interface PrState {
   number: number;
   title: string;
   body: string;
-  headSha: string;
   labels: string[];
   /** The model its body records (undefined for PRs from before lineage markers). */
   lineage?: Lineage;
