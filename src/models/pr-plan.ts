@@ -31,7 +31,7 @@ export interface ClosedPr extends PrState {
   merged: boolean;
 }
 
-export interface PlanInput {
+export interface ModelPrPlanInput {
   /** Value pinned on the base branch now. */
   current: string;
   /** Value to pin (the latest model). */
@@ -73,7 +73,7 @@ export interface ModelPrPlan {
   why: string;
 }
 
-export function planModelPr(input: PlanInput): ModelPrPlan {
+export function planModelPr(input: ModelPrPlanInput): ModelPrPlan {
   const { current, desired, branch, openPr, want } = input;
   const base = `\`${input.baseName ?? 'base'}\``;
   const keep = (why: string): ModelPrPlan =>

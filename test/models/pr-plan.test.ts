@@ -1,11 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
-import { planModelPr, type PlanInput } from '../../src/models/pr-plan.js';
+import { planModelPr, type ModelPrPlanInput } from '../../src/models/pr-plan.js';
 import { CLOSED_BY_ACTION } from '../../src/models/lineage.js';
 import { blobSha, treeSha, treeShaWithBlob } from '../../src/models/git-objects.js';
 
 const want = { title: 'Update model to v2', body: 'body v2', labels: ['model-update'] };
 const pr = { number: 7, title: want.title, body: want.body, headSha: 'h1', labels: ['model-update'] };
-const base: PlanInput = { current: 'v1', desired: 'v2', expectedTree: 'T2', want };
+const base: ModelPrPlanInput = { current: 'v1', desired: 'v2', expectedTree: 'T2', want };
 
 describe('planModelPr', () => {
   test('no branch, no PR: push and create', () => {
