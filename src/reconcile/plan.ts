@@ -239,7 +239,7 @@ export function plan(desired: Target, actual: ActualState, opts: PlanOptions): P
       `Namespace '${desired.namespace}' has no experiments and no recurring runs in KFP at all, so everything is planned as new. If it should have some, check the namespace name (a typo?) and that the credentials can see it.`,
     );
   }
-  // A create step names its experiment by id, or as the create-experiment step that makes it: apply needs no observation.
+  // A create step names its experiment by id, or as the create-experiment step making it: apply needs no observation.
   const refOf = (name: string, found = findByName(actual.experiments, name, (a) => a.name)): ExperimentRef =>
     found ? { id: found.id, name } : { created: name, name };
   const experimentRefs = new Map<string, ExperimentRef>();

@@ -11,7 +11,7 @@ import { hasDeletes, plan } from './plan.js';
  * and the tests. I/O stays here; the decisions stay in the pure `plan(desired, actual)`.
  */
 
-/** A planned namespace: the plan is self-contained (steps name experiments and jobs by id or by the step creating them). */
+/** A planned namespace. Its plan is self-contained: steps name experiments and jobs by id or by the step making it. */
 export interface Planned {
   plan: Plan;
 }
