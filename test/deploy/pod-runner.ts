@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { git } from '../../src/lib/git.js';
 import { type ProcResult, runProcess } from '../../src/lib/proc.js';
-import { repoRoot } from '../support/paths.js';
+import { entryArgs } from '../support/run-action.js';
 import type { K8sObject } from '../support/kustomize.js';
 
 /**
@@ -12,7 +12,7 @@ import type { K8sObject } from '../support/kustomize.js';
  * the git-sync init container is replaced by what it does (a `git clone --depth 1 --branch <ref>`
  * into `<root>/.worktrees/<sha>` and the `<root>/<link>` symlink: git-sync v4's documented
  * contract, README "The --root directory"), and the published CLI (`npx --yes kfp-gitops@X`) by
- * this checkout's bundle, dist/cli/index.js. Everything else is taken from the manifest: the
+ * this checkout's CLI (its sources, or dist/cli/index.js: see entryArgs). Everything else is taken from the manifest: the
  * command line, `$(VAR)` expansion from envFrom/env, workingDir and the volume mount paths (mapped
  * to temp folders). `volumes` gives the content of projected volumes (the KFP token).
  */
@@ -34,7 +34,7 @@ export interface PodOptions {
   env?: Record<string, string>;
 }
 
-const CLI = path.join(repoRoot, 'dist/cli/index.js');
+const CLI = entryArgs('cli');
 /** What node:*-alpine offers besides node (busybox): no git, so the CLI is run without it too. */
 const IMAGE_TOOLS = ['sh', 'sed'];
 const NPX = /npx --yes kfp-gitops@\d+\.\d+\.\d+/;
@@ -132,11 +132,11 @@ export async function runPod(workload: K8sObject, configMaps: K8sObject[], opts:
   const expanded = [...c.command, ...(c.args ?? [])].map((a: string) => map(expandK8s(a, env)));
   let argv: string[];
   if (new RegExp(`^${NPX.source}$`).test(expanded.slice(0, 3).join(' ')))
-    argv = [process.execPath, CLI, ...expanded.slice(3)];
+    argv = [process.execPath, ...CLI, ...expanded.slice(3)];
   else if (expanded[0] === 'sh' && NPX.test(expanded.join(' '))) {
-    if (/\s/.test(process.execPath + CLI))
+    if (/\s/.test([process.execPath, ...CLI].join('')))
       throw new Error('the node and CLI paths must not contain spaces to stand in for npx in a script');
-    argv = expanded.map((a) => a.replace(new RegExp(NPX.source, 'g'), `${process.execPath} ${CLI}`));
+    argv = expanded.map((a) => a.replace(new RegExp(NPX.source, 'g'), [process.execPath, ...CLI].join(' ')));
   } else throw new Error(`the container does not run the published CLI: ${expanded.join(' ')}`);
   const hostEnv = Object.fromEntries(Object.entries({ ...env, ...opts.env }).map(([k, v]) => [k, map(v)]));
   if (argv[0] === 'sh') argv[0] = '/bin/sh';
