@@ -42,7 +42,7 @@ async function lineOf(repo: TempRepo, file: string, text: string): Promise<numbe
 
 const errorAnnotations = (r: ActionRun) => r.annotations.filter((a) => a.kind === 'error' && a.props.file);
 
-describe('check-reconcile-configs bundle, run as the runner runs it', () => {
+describe('check-reconcile-configs, run as the runner runs it', () => {
   test('the example folder passes: outputs, one table per folder with words and the next 3 UTC fire times', async () => {
     const repo = await examplesRepo();
     const before = Date.now();
@@ -279,7 +279,7 @@ describeWithShared("deployKF's config folder, unchanged, with its pipeline in Gi
     return repo;
   }
 
-  test('the bundle passes, reading through GITHUB_API_URL with the token, which is never printed', async () => {
+  test('the action passes, reading through GITHUB_API_URL with the token, which is never printed', async () => {
     const repo = await deployKfRepo();
     const r = await spawnAction(
       ACTION,

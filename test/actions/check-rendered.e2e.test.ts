@@ -19,7 +19,7 @@ async function examplesRepo(): Promise<TempRepo> {
 
 const SCRIPTS = 'pipelines/*/render_pipeline.sh';
 
-describe('check-rendered bundle, run as the runner runs it', () => {
+describe('check-rendered, run as the runner runs it', () => {
   test('fresh renders pass; a new compile timestamp is ignored and the file restored', async () => {
     const repo = await examplesRepo();
     const r = await spawnAction('check-rendered', { 'render-scripts': SCRIPTS }, { workspace: repo.dir });

@@ -22,7 +22,7 @@ beforeAll(async () => {
       created: '2026-01-23T00:00:00Z',
     }),
   });
-  // Runs stay pending for a minute and run for ten: the bundle sees the state the test set up.
+  // Runs stay pending for a minute and run for ten: the action sees the state the test set up.
   emu = await startKfpEmulator({ runTiming: { pendingMs: 60_000, runningMs: 600_000 }, auth: { tokens: [TOKEN] } });
   exp = emu.state.seedExperiment({ name: 'churn-training', namespace: 'team-ml' });
   rec = { kind: 'argo', manifest: JSON.stringify(pipeline('v1beta1')), parameters: [] };
@@ -72,7 +72,7 @@ const seedRunning = (name: string, msAgo: number) =>
     createdAt: new Date(Date.now() - msAgo),
   });
 
-describeWithShared('model-freshness in-flight-check kfp-experiment: (bundle, against the KFP emulator)', () => {
+describeWithShared('model-freshness in-flight-check kfp-experiment: (against the KFP emulator)', () => {
   test.each(['v1beta1', 'v2beta1'])('a training run in flight holds the retrain back (%s)', async (apiVersion) => {
     seedRunning('train-0125', 120_000);
     const r = await run({ 'api-version': apiVersion });

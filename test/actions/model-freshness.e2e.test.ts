@@ -40,7 +40,7 @@ afterAll(async () => {
 const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
   spawnAction('model-freshness', inputs, { workspace: repo.dir, env: { KFP_GITOPS_NOW: NOW, ...env } });
 
-describe('model-freshness bundle, run as the runner runs it', () => {
+describe('model-freshness, run as the runner runs it', () => {
   test('a pointer list: the newest finished model is 7d 20h old → retrain past a 7d window', async () => {
     const r = await run({ 'model-source': 'file:models/trained.json', 'max-age': '7d' });
     expect(r.stderr).toBe('');

@@ -71,7 +71,7 @@ const writeRoutes = (from = 0) =>
     .slice(from)
     .map((r) => `${r.method} ${r.route}`);
 
-describeWithShared('open-model-pr bundle against the GitHub API double', () => {
+describeWithShared('open-model-pr against the GitHub API double', () => {
   test('the lifecycle: created → updated for a newer model → nothing for the same model → closed when base catches up', async () => {
     // create-pull-request __test__/create-or-update-branch.int.test.ts: "tests create and update with a tracked
     // file change", "tests create and update with identical changes" (not-updated: nothing pushed), "tests create,

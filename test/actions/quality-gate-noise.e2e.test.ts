@@ -48,7 +48,7 @@ const INPUTS = {
 const CHANGE = '"recall.*": {min_absolute_change: -0.05, greater_is_better: true}\n';
 const SIGNIFICANT = `significance: 0.05\n${CHANGE}`;
 
-describe('quality-gate bundle: noise or regression', () => {
+describe('quality-gate: noise or regression', () => {
   test('a 0.125 drop on 8 examples passes with significance, and the report shows why', async () => {
     const repo = await gateRepo({ 'area-jupyter': { value: 0.75, n: 8 } }, SIGNIFICANT);
     const r = await spawnAction('quality-gate', INPUTS, { workspace: repo.dir });
@@ -201,7 +201,7 @@ describeWithShared('quality-gate PR comment with the chart, against the GitHub A
   });
 });
 
-describe('quality-gate bundle: paired predictions', () => {
+describe('quality-gate: paired predictions', () => {
   /** Outcomes on the same 40 `kind-bug` issues: the baseline finds 36, the candidate loses `lost` of them. */
   function paired(lost: number): string {
     const baseline = Array.from({ length: 40 }, (_, i) => (i < 36 ? 1 : 0));
@@ -254,7 +254,7 @@ describe('quality-gate bundle: paired predictions', () => {
   });
 });
 
-describe('quality-gate bundle: trend of the last champions', () => {
+describe('quality-gate: trend of the last champions', () => {
   test('history: git:main charts accuracy over the champions merged on main and the candidate', async () => {
     const repo = await gateRepo({}, 'accuracy: {min: 0.8}\n');
     const shas: string[] = [];

@@ -50,7 +50,7 @@ function errors(r: ActionRun) {
   return r.annotations.filter((a) => a.kind === 'error');
 }
 
-describe('quality-gate bundle, run as the runner runs it', () => {
+describe('quality-gate, run as the runner runs it', () => {
   test('the example passes, with the two soft misses as warnings at their thresholds lines', async () => {
     const repo = await exampleRepo();
     const r = await spawnAction('quality-gate', EXAMPLE_INPUTS, { workspace: repo.dir });

@@ -11,7 +11,7 @@ import { type ActionRun, spawnAction } from '../support/run-action.js';
 import { describeWithShared, repoRoot } from '../support/paths.js';
 
 /**
- * Issue 11, "Secrets and trust boundaries", end to end through the bundled actions: a committed symlink,
+ * Issue 11, "Secrets and trust boundaries", end to end through the actions: a committed symlink,
  * an upstream echoing credentials, child processes, and names that would move API calls elsewhere.
  * Each run carries real secrets as inputs and checks they appear nowhere GitHub would show them.
  */
@@ -81,7 +81,7 @@ function expectNoSecret(r: ActionRun, secrets: string[], comments: string[] = []
   }
 }
 
-describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP emulator)', () => {
+describeWithShared('trust boundaries (actions, GitHub API double, KFP emulator)', () => {
   test('1. a committed symlink to /proc/self/environ is refused at the config line; no token reaches GitHub or KFP', async () => {
     const repo = await examplesRepo();
     const param = 'pipelines/train-model/RENDERED_PIPELINE/params/dataset_uri';

@@ -12,9 +12,9 @@ import type { K8sObject } from '../support/kustomize.js';
  * the git-sync init container is replaced by what it does (a `git clone --depth 1 --branch <ref>`
  * into `<root>/.worktrees/<sha>` and the `<root>/<link>` symlink: git-sync v4's documented
  * contract, README "The --root directory"), and the published CLI (`npx --yes kfp-gitops@X`) by
- * this checkout's CLI (its sources, or dist/cli/index.js: see entryArgs). Everything else is taken from the manifest: the
- * command line, `$(VAR)` expansion from envFrom/env, workingDir and the volume mount paths (mapped
- * to temp folders). `volumes` gives the content of projected volumes (the KFP token).
+ * this checkout's CLI (its sources, or dist/cli/index.js: see entryArgs). Everything else is taken
+ * from the manifest: the command line, `$(VAR)` expansion from envFrom/env, workingDir and the
+ * volume mount paths (mapped to temp folders). `volumes` gives the content of projected volumes (the KFP token).
  */
 export interface PodRun extends ProcResult {
   /** Host folder of each volume, by volume name. */

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { createGitHub } from '../../src/lib/github.js';
 import { git } from '../../src/lib/git.js';
@@ -7,7 +6,7 @@ import { TempRepo } from '../support/git-repo.js';
 import { repoRoot } from '../support/paths.js';
 import { entryArgs, spawnCli } from '../support/run-action.js';
 
-describe('kfp-gitops github-emulator (the bundled CLI)', () => {
+describe('kfp-gitops github-emulator (the CLI)', () => {
   test('serves a repository seeded from a real git repository: same tree SHA as git, PRs through the real client', async () => {
     const local = await TempRepo.create({ 'serving/model.yaml': 'uri: s3://m/1\n', 'README.md': '# gitops\n' });
     const child = spawn(

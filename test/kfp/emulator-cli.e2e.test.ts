@@ -7,7 +7,7 @@ import { entryArgs, spawnCli } from '../support/run-action.js';
 import { repoRoot } from '../support/paths.js';
 import { irPipeline } from './pipeline-text.js';
 
-describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
+describe('kfp-gitops kfp-emulator (the CLI)', () => {
   test('prints its URL, answers as KFP, saves its state, stops cleanly on SIGTERM', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-emu-cli-'));
     const stateFile = path.join(dir, 'state.json');
