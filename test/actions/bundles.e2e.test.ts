@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startKfpEmulator, type KfpEmulator } from '../../src/kfp/emulator/server.js';
@@ -11,7 +12,8 @@ import { spawnAction, spawnCli } from '../support/run-action.js';
  * (far enough to load its lazily bundled main), the root dispatcher and the CLI. They do not build first: CI's
  * check-dist step (.ci/run, scripts/check-dist.mjs) fails whenever dist/ is not what `npm run build` makes of
  * src/, so there these bundles are the sources. Locally, after changing src/, run `npm run build` before this
- * file; KFP_GITOPS_TEST_BUNDLES=1 runs the whole suite on the bundles.
+ * file; KFP_GITOPS_TEST_BUNDLES=1 runs the whole suite on the bundles. A new action folder without a smoke test
+ * here fails the first test.
  */
 
 const NOW = '2026-01-25T00:00:00Z';
@@ -31,30 +33,28 @@ afterAll(async () => {
 const bundle = (name: string, inputs: Record<string, string>, env: Record<string, string> = {}) =>
   spawnAction(name, inputs, { workspace: repo.dir, env: { KFP_GITOPS_NOW: NOW, ...env }, bundle: true });
 
-describe('the dist/ bundles run as the runner runs them', () => {
-  test('check-rendered', async () => {
+/** One run of each action's bundle, far enough to load its main; keyed by the folder name in src/actions/. */
+const smokeTests: Record<string, () => Promise<void>> = {
+  'check-rendered': async () => {
     const r = await bundle('check-rendered', { 'render-scripts': 'pipelines/*/render_pipeline.sh' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.outputs).toEqual({ result: 'fresh', 'stale-files': '[]' });
-  });
-
-  test('check-reconcile-configs', async () => {
+  },
+  'check-reconcile-configs': async () => {
     const r = await bundle('check-reconcile-configs', { 'config-folders': 'schedules/*' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.outputs).toEqual({ errors: '0', schedules: '3' });
-  });
-
-  test('push-reconcile (plan)', async () => {
+  },
+  'push-reconcile': async () => {
     const r = await bundle('push-reconcile', { 'config-folders': 'schedules/*', 'kfp-host': emu.url, mode: 'plan' });
     expect(r.code).toBe(0);
     expect(r.outputs.applied).toBe('false');
     expect(r.stdout).toContain('+ create train-nightly');
     expect(emu.log.writes).toBe(0);
-  });
-
-  test('run-pipeline (without waiting)', async () => {
+  },
+  'run-pipeline': async () => {
     emu.state.seedExperiment({ name: 'issue-classifier-training', namespace: 'team-ml' });
     const r = await bundle('run-pipeline', {
       'kfp-host': emu.url,
@@ -65,16 +65,14 @@ describe('the dist/ bundles run as the runner runs them', () => {
     });
     expect(r.code).toBe(0);
     expect(r.outputs['run-id']).toBe([...emu.state.runs.keys()][0]);
-  });
-
-  test('model-freshness', async () => {
+  },
+  'model-freshness': async () => {
     const r = await bundle('model-freshness', { 'model-source': 'file:models/trained-models.json', 'max-age': '7d' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.outputs).toMatchObject({ 'needs-retrain': 'true', reason: 'too-old' });
-  });
-
-  test('open-model-pr (no trained model yet: nothing to ask GitHub)', async () => {
+  },
+  'open-model-pr': async () => {
     const r = await bundle(
       'open-model-pr',
       {
@@ -90,9 +88,8 @@ describe('the dist/ bundles run as the runner runs them', () => {
     expect(r.code).toBe(0);
     expect(r.outputs.operation).toBe('none');
     expect(r.annotations.find((a) => a.kind === 'warning')?.message).toContain('nothing to propose');
-  });
-
-  test('quality-gate', async () => {
+  },
+  'quality-gate': async () => {
     const r = await bundle('quality-gate', {
       metrics: 'metrics.json',
       baseline: 'baseline.json',
@@ -103,7 +100,20 @@ describe('the dist/ bundles run as the runner runs them', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.outputs.passed).toBe('true');
+  },
+};
+
+const actionFolders = fs
+  .readdirSync(path.join(repoRoot, 'src/actions'), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
+
+describe('the dist/ bundles run as the runner runs them', () => {
+  test('every action has a smoke test here', () => {
+    expect(Object.keys(smokeTests).sort()).toEqual([...actionFolders].sort());
   });
+
+  test.each(Object.keys(smokeTests))('%s', (name) => smokeTests[name]!());
 
   test('the root dispatcher (command: check-reconcile-configs)', async () => {
     const r = await bundle('main', { command: 'check-reconcile-configs', 'config-folders': 'schedules/*' });
