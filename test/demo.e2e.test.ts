@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
-import { parseOutputFile, runCliBundle } from './support/run-action.js';
+import { parseOutputFile, spawnCli } from './support/run-action.js';
 import { repoRoot } from './support/paths.js';
 
 test('the README main command (kfp-gitops demo) walks the whole story and ends well', async () => {
-  const r = await runCliBundle(['demo'], { cwd: repoRoot });
+  const r = await spawnCli(['demo'], { cwd: repoRoot });
   expect(r.stderr).not.toContain('did not go as expected');
   expect(r.code).toBe(0);
   for (const step of [

@@ -345,7 +345,7 @@ jobs:
 });
 
 describe('our actions, as the runner runs a node action (https://docs.github.com/en/actions/reference/workflows-and-actions/metadata-syntax#inputs)', () => {
-  test('$/actions/<name>, <owner>/kfp-gitops/actions/<name>@ref and the root dispatcher run from dist/ with INPUT_ variables', async () => {
+  test('$/actions/<name>, <owner>/kfp-gitops/actions/<name>@ref and the root dispatcher run as node actions with INPUT_ variables', async () => {
     const r = await run(`
 on: push
 permissions: {}

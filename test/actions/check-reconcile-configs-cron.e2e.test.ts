@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, test } from '@jest/globals';
 import { TempRepo } from '../support/git-repo.js';
-import { runBundle } from '../support/run-action.js';
+import { spawnAction } from '../support/run-action.js';
 import { describeWithSharedSets, repoRoot, sharedDir } from '../support/paths.js';
 
 /**
@@ -54,7 +54,7 @@ describeWithSharedSets('kfp-cron')('check-reconcile-configs previews crons as KF
     );
     repos.push(repo);
 
-    const r = await runBundle(
+    const r = await spawnAction(
       'check-reconcile-configs',
       { 'config-folders': 'schedules/crons' },
       { workspace: repo.dir, env: { KFP_GITOPS_NOW: now } },

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { TempRepo } from '../support/git-repo.js';
-import { type BundleRun, runBundle, runCliBundle } from '../support/run-action.js';
+import { type ActionRun, spawnAction, spawnCli } from '../support/run-action.js';
 import { describeWithShared, repoRoot } from '../support/paths.js';
 import { type GitHubDouble, startGitHubDouble } from '../support/github-double/index.js';
 import {
@@ -40,13 +40,13 @@ async function lineOf(repo: TempRepo, file: string, text: string): Promise<numbe
   return content.slice(0, i).split('\n').length;
 }
 
-const errorAnnotations = (r: BundleRun) => r.annotations.filter((a) => a.kind === 'error' && a.props.file);
+const errorAnnotations = (r: ActionRun) => r.annotations.filter((a) => a.kind === 'error' && a.props.file);
 
-describe('check-reconcile-configs bundle, run as the runner runs it', () => {
+describe('check-reconcile-configs, run as the runner runs it', () => {
   test('the example folder passes: outputs, one table per folder with words and the next 3 UTC fire times', async () => {
     const repo = await examplesRepo();
     const before = Date.now();
-    const r = await runBundle(ACTION, { 'config-folders': FOLDERS }, { workspace: repo.dir });
+    const r = await spawnAction(ACTION, { 'config-folders': FOLDERS }, { workspace: repo.dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.outputs).toEqual({ errors: '0', schedules: '3' });
@@ -143,7 +143,7 @@ describe('check-reconcile-configs bundle, run as the runner runs it', () => {
     ],
   ])('%s fails with exit 1 and a file:line:col annotation that names the fix', async (_name, edit, marker, message) => {
     const repo = await examplesRepo(edit);
-    const r = await runBundle(ACTION, { 'config-folders': FOLDERS }, { workspace: repo.dir });
+    const r = await spawnAction(ACTION, { 'config-folders': FOLDERS }, { workspace: repo.dir });
     expect(r.code).toBe(1);
     const errs = errorAnnotations(r);
     expect(errs.length).toBeGreaterThanOrEqual(1);
@@ -165,7 +165,7 @@ describe('check-reconcile-configs bundle, run as the runner runs it', () => {
         await (await examplesRepo()).read('pipelines/batch-predict/RENDERED_PIPELINE/pipeline.yaml')
       ).replace('pipelineInfo:\n  name: batch-predict', 'pipelineInfo:\n  name: ""'),
     });
-    const r = await runBundle(ACTION, { 'config-folders': FOLDERS }, { workspace: repo.dir });
+    const r = await spawnAction(ACTION, { 'config-folders': FOLDERS }, { workspace: repo.dir });
     expect(r.code).toBe(1);
     expect(errorAnnotations(r).map((a) => [a.props.file, a.props.line, a.message])).toEqual([
       [
@@ -179,7 +179,7 @@ describe('check-reconcile-configs bundle, run as the runner runs it', () => {
 
   test('warnings are warning annotations and do not fail the check', async () => {
     const repo = await examplesRepo((s) => s.replace('cron: "0 30 2 * * *"', 'cron: "30 2 * * *"'));
-    const r = await runBundle(ACTION, { 'config-folders': FOLDERS }, { workspace: repo.dir });
+    const r = await spawnAction(ACTION, { 'config-folders': FOLDERS }, { workspace: repo.dir });
     expect(r.code).toBe(0);
     const warnings = r.annotations.filter((a) => a.kind === 'warning');
     expect(warnings.map((w) => [w.props.file, Number(w.props.line)])).toEqual([
@@ -198,7 +198,7 @@ describe('check-reconcile-configs bundle, run as the runner runs it', () => {
       'schedules/team-b/experiments.yaml': 'experiments: [{name: e}]\n',
       'schedules/team-b/recurring_runs.yaml': bad(6),
     });
-    const r = await runBundle(ACTION, { 'config-folders': FOLDERS }, { workspace: repo.dir });
+    const r = await spawnAction(ACTION, { 'config-folders': FOLDERS }, { workspace: repo.dir });
     expect(r.code).toBe(1);
     expect(r.outputs).toEqual({ errors: '13', schedules: '3' });
     expect(errorAnnotations(r)).toHaveLength(10);
@@ -211,19 +211,19 @@ describe('check-reconcile-configs bundle, run as the runner runs it', () => {
 
   test('a missing folder and a glob that matches nothing are errors; a missing input fails first', async () => {
     const repo = await examplesRepo();
-    const r = await runBundle(ACTION, { 'config-folders': 'schedules/nope\nconfigs/*' }, { workspace: repo.dir });
+    const r = await spawnAction(ACTION, { 'config-folders': 'schedules/nope\nconfigs/*' }, { workspace: repo.dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("config-folders: the folder 'schedules/nope' does not exist");
     expect(r.stdout).toContain("config-folders: the glob 'configs/*' matches no folder");
     expect(r.outputs).toEqual({ errors: '2', schedules: '0' });
-    const none = await runBundle(ACTION, {}, { workspace: repo.dir });
+    const none = await spawnAction(ACTION, {}, { workspace: repo.dir });
     expect(none.code).toBe(1);
     expect(none.stdout).toContain('::error::Input required and not supplied: config-folders');
   });
 
   test('working-directory: folders relative to it, paths in configs relative to the repository root', async () => {
     const repo = await examplesRepo();
-    const r = await runBundle(
+    const r = await spawnAction(
       ACTION,
       { 'config-folders': 'team-ml', 'working-directory': 'schedules' },
       { workspace: repo.dir },
@@ -236,13 +236,13 @@ describe('check-reconcile-configs bundle, run as the runner runs it', () => {
 describe('kfp-gitops check-reconcile-configs (CLI)', () => {
   test('same results from a terminal, flags mirroring inputs', async () => {
     const repo = await examplesRepo();
-    const ok = await runCliBundle([ACTION, '--config-folders', FOLDERS], { cwd: repo.dir });
+    const ok = await spawnCli([ACTION, '--config-folders', FOLDERS], { cwd: repo.dir });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('errors=0');
     expect(ok.stdout).toContain('schedules=3');
     expect(ok.stdout).toContain('| `train-nightly` |');
     await repo.write({ [RUNS_FILE]: (await repo.read(RUNS_FILE)).replace('cron: "@weekly"', 'cron: "@weeky"') });
-    const bad = await runCliBundle([ACTION, '--config-folders', FOLDERS], { cwd: repo.dir });
+    const bad = await spawnCli([ACTION, '--config-folders', FOLDERS], { cwd: repo.dir });
     expect(bad.code).toBe(1);
     const line = await lineOf(repo, RUNS_FILE, 'cron: "@weeky"');
     expect(bad.stderr).toContain(
@@ -252,7 +252,7 @@ describe('kfp-gitops check-reconcile-configs (CLI)', () => {
   });
 
   test('an unknown flag suggests the right one', async () => {
-    const r = await runCliBundle([ACTION, '--config-folder', 'x'], { cwd: repoRoot });
+    const r = await spawnCli([ACTION, '--config-folder', 'x'], { cwd: repoRoot });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("Did you mean 'config-folders'?");
   });
@@ -279,9 +279,9 @@ describeWithShared("deployKF's config folder, unchanged, with its pipeline in Gi
     return repo;
   }
 
-  test('the bundle passes, reading through GITHUB_API_URL with the token, which is never printed', async () => {
+  test('the action passes, reading through GITHUB_API_URL with the token, which is never printed', async () => {
     const repo = await deployKfRepo();
-    const r = await runBundle(
+    const r = await spawnAction(
       ACTION,
       { 'config-folders': 'step-3--schedule-pipelines/team-1', 'github-token': TOKEN },
       { workspace: repo.dir, env: { GITHUB_API_URL: double.url } },
@@ -302,13 +302,13 @@ describeWithShared("deployKF's config folder, unchanged, with its pipeline in Gi
 
   test('the CLI takes GITHUB_TOKEN when no flag is given', async () => {
     const repo = await deployKfRepo();
-    const r = await runCliBundle([ACTION, '--config-folders', 'step-3--schedule-pipelines/team-1'], {
+    const r = await spawnCli([ACTION, '--config-folders', 'step-3--schedule-pipelines/team-1'], {
       cwd: repo.dir,
       env: { GITHUB_API_URL: double.url, GITHUB_TOKEN: TOKEN },
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('schedules=1');
-    const denied = await runCliBundle(
+    const denied = await spawnCli(
       [ACTION, '--config-folders', 'step-3--schedule-pipelines/team-1', '--github-token', 'wrong-token'],
       { cwd: repo.dir, env: { GITHUB_API_URL: double.url } },
     );

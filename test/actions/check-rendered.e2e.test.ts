@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { TempRepo } from '../support/git-repo.js';
 import { git } from '../../src/lib/git.js';
-import { runBundle, runCliBundle } from '../support/run-action.js';
+import { spawnAction, spawnCli } from '../support/run-action.js';
 import { describeWithShared, repoRoot, sharedDir } from '../support/paths.js';
 
 const repos: TempRepo[] = [];
@@ -19,10 +19,10 @@ async function examplesRepo(): Promise<TempRepo> {
 
 const SCRIPTS = 'pipelines/*/render_pipeline.sh';
 
-describe('check-rendered bundle, run as the runner runs it', () => {
+describe('check-rendered, run as the runner runs it', () => {
   test('fresh renders pass; a new compile timestamp is ignored and the file restored', async () => {
     const repo = await examplesRepo();
-    const r = await runBundle('check-rendered', { 'render-scripts': SCRIPTS }, { workspace: repo.dir });
+    const r = await spawnAction('check-rendered', { 'render-scripts': SCRIPTS }, { workspace: repo.dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.outputs).toEqual({ result: 'fresh', 'stale-files': '[]' });
@@ -41,7 +41,7 @@ describe('check-rendered bundle, run as the runner runs it', () => {
       ).replace('v12', 'v13'),
     });
     await repo.commit('edit sources without rendering');
-    const r = await runBundle('check-rendered', { 'render-scripts': SCRIPTS }, { workspace: repo.dir });
+    const r = await spawnAction('check-rendered', { 'render-scripts': SCRIPTS }, { workspace: repo.dir });
     expect(r.code).toBe(1);
     expect(r.outputs.result).toBe('stale');
     expect(JSON.parse(r.outputs['stale-files']!)).toEqual([
@@ -71,7 +71,7 @@ describe('check-rendered bundle, run as the runner runs it', () => {
         'sed -i "s/generateName: train-model-/generateName: train-$RANDOM$RANDOM-/" "$out/workflow.yaml"\n',
     });
     await repo.commit('random render');
-    const r = await runBundle('check-rendered', { 'render-scripts': SCRIPTS }, { workspace: repo.dir });
+    const r = await spawnAction('check-rendered', { 'render-scripts': SCRIPTS }, { workspace: repo.dir });
     expect(r.code).toBe(1);
     const nd = r.annotations.find((a) => a.message.includes('not deterministic'));
     expect(nd?.props.file).toBe('pipelines/train-model/RENDERED_PIPELINE/workflow.yaml');
@@ -86,7 +86,7 @@ describe('check-rendered bundle, run as the runner runs it', () => {
     await repo.write({ [script]: (await repo.read(script)) + 'echo x >> "$(dirname "$0")/../../runs.log"\n' });
     await repo.write({ '.gitignore': 'runs.log\n' });
     await repo.commit('count runs');
-    const r = await runBundle(
+    const r = await spawnAction(
       'check-rendered',
       { 'render-scripts': SCRIPTS, 'check-determinism': 'false' },
       { workspace: repo.dir },
@@ -101,7 +101,7 @@ describe('check-rendered bundle, run as the runner runs it', () => {
       'pipelines/broken/render_pipeline.sh': 'echo "compiling…"\necho "ImportError: no module named kfp" >&2\nexit 3\n',
     });
     await repo.commit('broken');
-    const r = await runBundle('check-rendered', { 'render-scripts': SCRIPTS }, { workspace: repo.dir });
+    const r = await spawnAction('check-rendered', { 'render-scripts': SCRIPTS }, { workspace: repo.dir });
     expect(r.code).toBe(1);
     const err = r.annotations.find((a) => a.props.file === 'pipelines/broken/render_pipeline.sh');
     expect(err?.message).toContain('exit code 3');
@@ -110,7 +110,7 @@ describe('check-rendered bundle, run as the runner runs it', () => {
 
   test('a missing script and a glob matching nothing are clear errors', async () => {
     const repo = await examplesRepo();
-    const r = await runBundle(
+    const r = await spawnAction(
       'check-rendered',
       { 'render-scripts': 'nope/render.sh\nother/*/render.sh' },
       { workspace: repo.dir },
@@ -125,7 +125,7 @@ describe('check-rendered bundle, run as the runner runs it', () => {
 
   test('a working-directory that does not exist is named, with the fix', async () => {
     const repo = await examplesRepo();
-    const r = await runBundle(
+    const r = await spawnAction(
       'check-rendered',
       { 'render-scripts': SCRIPTS, 'working-directory': 'pipeline' },
       { workspace: repo.dir },
@@ -141,14 +141,14 @@ describe('check-rendered bundle, run as the runner runs it', () => {
 
   test('a missing required input fails before doing anything', async () => {
     const repo = await examplesRepo();
-    const r = await runBundle('check-rendered', {}, { workspace: repo.dir });
+    const r = await spawnAction('check-rendered', {}, { workspace: repo.dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('::error::Input required and not supplied: render-scripts');
   });
 
   test('a bad boolean input names the input and the expected form', async () => {
     const repo = await examplesRepo();
-    const r = await runBundle(
+    const r = await spawnAction(
       'check-rendered',
       { 'render-scripts': SCRIPTS, 'check-determinism': 'yes' },
       { workspace: repo.dir },
@@ -161,13 +161,13 @@ describe('check-rendered bundle, run as the runner runs it', () => {
 describe('kfp-gitops check-rendered (CLI)', () => {
   test('same results from a terminal, flags mirroring inputs', async () => {
     const repo = await examplesRepo();
-    const ok = await runCliBundle(['check-rendered', '--render-scripts', SCRIPTS], { cwd: repo.dir });
+    const ok = await spawnCli(['check-rendered', '--render-scripts', SCRIPTS], { cwd: repo.dir });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('result=fresh');
     const template = 'pipelines/train-model/pipeline.template.yaml';
     await repo.write({ [template]: (await repo.read(template)).replace('dataset_uri', 'data_uri') });
     await repo.commit('stale');
-    const bad = await runCliBundle(['check-rendered', '--render-scripts', SCRIPTS, '--no-check-determinism'], {
+    const bad = await spawnCli(['check-rendered', '--render-scripts', SCRIPTS, '--no-check-determinism'], {
       cwd: repo.dir,
     });
     expect(bad.code).toBe(1);
@@ -178,7 +178,7 @@ describe('kfp-gitops check-rendered (CLI)', () => {
   });
 
   test('an unknown flag suggests the right one', async () => {
-    const r = await runCliBundle(['check-rendered', '--render-script', 'x'], { cwd: repoRoot });
+    const r = await spawnCli(['check-rendered', '--render-script', 'x'], { cwd: repoRoot });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("Did you mean 'render-scripts'?");
   });
@@ -211,7 +211,7 @@ done
 
   test('all v1 Argo and v2 IR pipelines are fresh after re-rendering', async () => {
     const repo = await realRepo();
-    const r = await runBundle(
+    const r = await spawnAction(
       'check-rendered',
       { 'render-scripts': 'pipe/render.sh', 'check-determinism': 'false' },
       { workspace: repo.dir },
@@ -232,7 +232,7 @@ done
     const v2rel = `pipe/sources/${v2}`;
     await repo.write({ [v2rel]: (await repo.read(v2rel)).replace(/image: [^\n]+/, 'image: busybox:changed') });
     await repo.commit('edit sources');
-    const r = await runBundle(
+    const r = await spawnAction(
       'check-rendered',
       { 'render-scripts': 'pipe/render.sh', 'check-determinism': 'false' },
       { workspace: repo.dir },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { startKfpEmulator, type KfpEmulator } from '../../src/kfp/emulator/server.js';
 import { TempRepo } from '../support/git-repo.js';
-import { runCliBundle } from '../support/run-action.js';
+import { entryArgs, spawnCli } from '../support/run-action.js';
 import { repoRoot } from '../support/paths.js';
 
 let emu: KfpEmulator;
@@ -23,7 +23,7 @@ afterAll(async () => {
  */
 function runWithClosedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli/index.js'), ...args], {
+    const child = spawn(process.execPath, [...entryArgs('cli'), ...args], {
       cwd: repo.dir,
       env: { PATH: process.env.PATH, HOME: process.env.HOME },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,7 +48,7 @@ test("a closed stdout neither crashes plan nor stops an apply midway; the exit c
   expect(apply.stderr).not.toMatch(/EPIPE|\n\s+at /);
   expect(apply.code).toBe(0);
   // The whole apply happened: a plan afterwards has nothing to do.
-  const after = await runCliBundle(['plan', ...FLAGS, emu.url], { cwd: repo.dir });
+  const after = await spawnCli(['plan', ...FLAGS, emu.url], { cwd: repo.dir });
   expect(after.code).toBe(0);
   expect(after.stdout).toMatch(/\bchanges=0\b/);
 }, 60_000);

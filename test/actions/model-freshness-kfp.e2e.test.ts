@@ -4,7 +4,7 @@ import type { ExperimentRecord, PipelineRecord } from '../../src/kfp/emulator/st
 import { expectContract, pipeline } from '../kfp/helpers.js';
 import { TempRepo } from '../support/git-repo.js';
 import { describeWithShared } from '../support/paths.js';
-import { runBundle, runCliBundle } from '../support/run-action.js';
+import { spawnAction, spawnCli } from '../support/run-action.js';
 
 // The newest model is 2 days old: past a 24h window, so only training in flight holds the retrain back.
 const NOW = '2026-01-25T00:00:00Z';
@@ -22,7 +22,7 @@ beforeAll(async () => {
       created: '2026-01-23T00:00:00Z',
     }),
   });
-  // Runs stay pending for a minute and run for ten: the bundle sees the state the test set up.
+  // Runs stay pending for a minute and run for ten: the action sees the state the test set up.
   emu = await startKfpEmulator({ runTiming: { pendingMs: 60_000, runningMs: 600_000 }, auth: { tokens: [TOKEN] } });
   exp = emu.state.seedExperiment({ name: 'churn-training', namespace: 'team-ml' });
   rec = { kind: 'argo', manifest: JSON.stringify(pipeline('v1beta1')), parameters: [] };
@@ -62,7 +62,7 @@ const inputs = (over: Record<string, string> = {}) => ({
   ...over,
 });
 const run = (over: Record<string, string> = {}) =>
-  runBundle('model-freshness', inputs(over), { workspace: repo.dir, env: { KFP_GITOPS_NOW: NOW } });
+  spawnAction('model-freshness', inputs(over), { workspace: repo.dir, env: { KFP_GITOPS_NOW: NOW } });
 const seedRunning = (name: string, msAgo: number) =>
   emu.state.seedRun({
     name,
@@ -72,7 +72,7 @@ const seedRunning = (name: string, msAgo: number) =>
     createdAt: new Date(Date.now() - msAgo),
   });
 
-describeWithShared('model-freshness in-flight-check kfp-experiment: (bundle, against the KFP emulator)', () => {
+describeWithShared('model-freshness in-flight-check kfp-experiment: (against the KFP emulator)', () => {
   test.each(['v1beta1', 'v2beta1'])('a training run in flight holds the retrain back (%s)', async (apiVersion) => {
     seedRunning('train-0125', 120_000);
     const r = await run({ 'api-version': apiVersion });
@@ -160,12 +160,12 @@ describeWithShared('kfp-gitops model-freshness --in-flight-check kfp-experiment:
       'kfp-experiment:churn-training',
     ];
     const kfp = ['--kfp-host', emu.url, '--namespace', 'team-ml', '--kfp-token', TOKEN, '--api-version', 'v2beta1'];
-    const busy = await runCliBundle([...args, ...kfp], { cwd: repo.dir, env: { KFP_GITOPS_NOW: NOW } });
+    const busy = await spawnCli([...args, ...kfp], { cwd: repo.dir, env: { KFP_GITOPS_NOW: NOW } });
     expect(busy.code).toBe(0);
     expect(busy.stdout).toContain('needs-retrain=false');
     expect(busy.stdout).toContain('reason=training-in-flight');
     expect(busy.stdout + busy.stderr).not.toContain(TOKEN);
-    const missing = await runCliBundle(args, { cwd: repo.dir, env: { KFP_GITOPS_NOW: NOW } });
+    const missing = await spawnCli(args, { cwd: repo.dir, env: { KFP_GITOPS_NOW: NOW } });
     expect(missing.code).toBe(1);
     expect(missing.stdout + missing.stderr).toContain('asks KFP, but kfp-host is not set');
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { TempRepo } from '../support/git-repo.js';
 import { type MlflowDouble, startMlflowDouble } from '../support/mlflow-double.js';
-import { runBundle, runCliBundle } from '../support/run-action.js';
+import { spawnAction, spawnCli } from '../support/run-action.js';
 
 const NOW = '2026-01-25T00:00:00Z';
 let repo: TempRepo;
@@ -38,9 +38,9 @@ afterAll(async () => {
 });
 
 const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
-  runBundle('model-freshness', inputs, { workspace: repo.dir, env: { KFP_GITOPS_NOW: NOW, ...env } });
+  spawnAction('model-freshness', inputs, { workspace: repo.dir, env: { KFP_GITOPS_NOW: NOW, ...env } });
 
-describe('model-freshness bundle, run as the runner runs it', () => {
+describe('model-freshness, run as the runner runs it', () => {
   test('a pointer list: the newest finished model is 7d 20h old → retrain past a 7d window', async () => {
     const r = await run({ 'model-source': 'file:models/trained.json', 'max-age': '7d' });
     expect(r.stderr).toBe('');
@@ -143,7 +143,7 @@ describe('model-freshness bundle, run as the runner runs it', () => {
 
 describe('kfp-gitops model-freshness (CLI)', () => {
   test('same decision from a terminal', async () => {
-    const r = await runCliBundle(['model-freshness', '--model-source', 'file:models/trained.json', '--max-age', '1w'], {
+    const r = await spawnCli(['model-freshness', '--model-source', 'file:models/trained.json', '--max-age', '1w'], {
       cwd: repo.dir,
       env: { KFP_GITOPS_NOW: NOW },
     });

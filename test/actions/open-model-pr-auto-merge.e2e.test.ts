@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from '@jest/
 import { TempRepo } from '../support/git-repo.js';
 import { type GitHubDouble, startGitHubDouble } from '../support/github-double/index.js';
 import { describeWithShared, repoRoot } from '../support/paths.js';
-import { runBundle } from '../support/run-action.js';
+import { spawnAction } from '../support/run-action.js';
 import { createGitHub } from '../../src/lib/github.js';
 import { armAutoMerge } from '../../src/models/auto-merge.js';
 
@@ -43,7 +43,7 @@ async function trained(...models: object[]): Promise<void> {
 }
 
 function run(inputs: Record<string, string> = {}) {
-  return runBundle(
+  return spawnAction(
     'open-model-pr',
     {
       'model-source': 'file:models/trained.json',

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from '@jest/
 import { TempRepo } from '../support/git-repo.js';
 import { type GitHubDouble, startGitHubDouble } from '../support/github-double/index.js';
 import { describeWithShared, repoRoot } from '../support/paths.js';
-import { runBundle } from '../support/run-action.js';
+import { spawnAction } from '../support/run-action.js';
 
 /**
  * open-model-pr in every branch and PR situation, against the GitHub double over real git objects.
@@ -59,7 +59,7 @@ const INPUTS = {
 };
 
 function run(inputs: Record<string, string> = {}) {
-  return runBundle(
+  return spawnAction(
     'open-model-pr',
     { ...INPUTS, ...inputs },
     {

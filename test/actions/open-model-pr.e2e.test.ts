@@ -7,7 +7,7 @@ import { TempRepo } from '../support/git-repo.js';
 import { type GitHubDouble, startGitHubDouble } from '../support/github-double/index.js';
 import { type MlflowDouble, startMlflowDouble } from '../support/mlflow-double.js';
 import { describeWithShared, repoRoot } from '../support/paths.js';
-import { runBundle, runCliBundle } from '../support/run-action.js';
+import { spawnAction, spawnCli } from '../support/run-action.js';
 
 const REPO = 'acme/serving';
 const FILE = 'serving/churn-model.yaml';
@@ -54,7 +54,7 @@ const INPUTS = {
 };
 
 function run(inputs: Record<string, string> = {}, env: Record<string, string> = {}, api = gh.url) {
-  return runBundle(
+  return spawnAction(
     'open-model-pr',
     { ...INPUTS, ...inputs },
     {
@@ -71,7 +71,7 @@ const writeRoutes = (from = 0) =>
     .slice(from)
     .map((r) => `${r.method} ${r.route}`);
 
-describeWithShared('open-model-pr bundle against the GitHub API double', () => {
+describeWithShared('open-model-pr against the GitHub API double', () => {
   test('the lifecycle: created → updated for a newer model → nothing for the same model → closed when base catches up', async () => {
     // create-pull-request __test__/create-or-update-branch.int.test.ts: "tests create and update with a tracked
     // file change", "tests create and update with identical changes" (not-updated: nothing pushed), "tests create,
@@ -286,7 +286,7 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
           source: V3,
           status: 'PENDING_REGISTRATION',
         });
-        const r = await runBundle(
+        const r = await spawnAction(
           'open-model-pr',
           {
             'model-source': 'mlflow:churn',
@@ -385,7 +385,7 @@ describeWithShared('open-model-pr bundle against the GitHub API double', () => {
 
 describeWithShared('kfp-gitops open-model-pr (CLI)', () => {
   test('flags mirror the inputs; a model JSON from model-freshness is accepted', async () => {
-    const r = await runCliBundle(
+    const r = await spawnCli(
       [
         'open-model-pr',
         '--model',

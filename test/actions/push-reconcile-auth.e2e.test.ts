@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { startKfpEmulator, type KfpEmulator } from '../../src/kfp/emulator/server.js';
 import { TempRepo } from '../support/git-repo.js';
-import { runBundle } from '../support/run-action.js';
+import { spawnAction } from '../support/run-action.js';
 import { repoRoot } from '../support/paths.js';
 
 /**
@@ -37,7 +37,7 @@ afterEach(async () => {
 });
 
 const reconcile = (mode: 'plan' | 'apply', token: string) =>
-  runBundle(
+  spawnAction(
     'push-reconcile',
     { 'config-folders': 'schedules/*', 'kfp-host': emu.url, 'kfp-token': token, mode },
     { workspace: repo.dir, env: { GITHUB_SHA: 'abc123def4567890' } },

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { startKfpEmulator, type KfpEmulator } from '../../src/kfp/emulator/server.js';
 import { startGitHubDouble, type GitHubDouble } from '../support/github-double/index.js';
 import { TempRepo } from '../support/git-repo.js';
-import { runBundle } from '../support/run-action.js';
+import { spawnAction } from '../support/run-action.js';
 import { describeWithShared, repoRoot } from '../support/paths.js';
 
 let emu: KfpEmulator;
@@ -50,7 +50,7 @@ describeWithShared('push-reconcile in a pull request (GitHub API double)', () =>
       GITHUB_API_URL: double.url,
     };
     const plan = () =>
-      runBundle(
+      spawnAction(
         'push-reconcile',
         { 'config-folders': 'schedules/*', 'kfp-host': emu.url, mode: 'plan', 'github-token': 'ghs_secret_token' },
         { workspace: repo.dir, env },
@@ -77,7 +77,7 @@ describeWithShared('push-reconcile in a pull request (GitHub API double)', () =>
     // After an apply the plan changes: the same comment is updated in place.
     expect(
       (
-        await runBundle(
+        await spawnAction(
           'push-reconcile',
           { 'config-folders': 'schedules/*', 'kfp-host': emu.url, mode: 'apply', comment: 'false' },
           { workspace: repo.dir },

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { type KfpEmulator, startKfpEmulator } from '../../src/kfp/emulator/server.js';
 import { versionsOf } from '../support/schedule-versions.js';
 import { TempRepo } from '../support/git-repo.js';
-import { runBundle } from '../support/run-action.js';
+import { spawnAction } from '../support/run-action.js';
 import { describeWithShared, repoRoot, sharedDir } from '../support/paths.js';
 
 let emu: KfpEmulator | undefined;
@@ -45,7 +45,7 @@ async function scoringRepo(pipeline = BATCH, files: Record<string, string> = {})
 }
 
 const reconcile = (mode: 'plan' | 'apply', extra: Record<string, string> = {}) =>
-  runBundle(
+  spawnAction(
     'push-reconcile',
     {
       'config-folders': 'schedules/*',
@@ -100,7 +100,7 @@ describe('push-reconcile behaves as the KFP release it talks to', () => {
   test('an Argo pipeline with parameters through v2beta1 is a config error at check and plan time, before any call', async () => {
     emu = await startKfpEmulator();
     repo = await TempRepo.create({}, { copyFrom: path.join(repoRoot, 'examples') });
-    const check = await runBundle(
+    const check = await spawnAction(
       'check-reconcile-configs',
       { 'config-folders': 'schedules/*', 'api-version': 'v2beta1' },
       { workspace: repo.dir },

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { startKfpEmulator, type KfpEmulator } from '../../src/kfp/emulator/server.js';
 import { createKfpClient } from '../../src/kfp/client.js';
 import { TempRepo } from '../support/git-repo.js';
-import { runBundle } from '../support/run-action.js';
+import { spawnAction } from '../support/run-action.js';
 import { repoRoot } from '../support/paths.js';
 
 // Registered pipelines through push-reconcile (issue 15), over real HTTP against the emulator's pipeline
@@ -42,7 +42,7 @@ function pipelinesYaml(names: string[], keep = 2): string {
 }
 
 const reconcile = (mode: 'plan' | 'apply' = 'apply') =>
-  runBundle(
+  spawnAction(
     'push-reconcile',
     { 'config-folders': `schedules/${NS}`, 'kfp-host': emu.url, 'api-version': 'v2beta1', mode },
     { workspace: repo.dir, env: { GITHUB_SHA: 'abc123def4567890' } },
@@ -170,7 +170,7 @@ describe('check-reconcile-configs checks pipelines.yaml without KFP', () => {
   test('a missing source and a typo are annotated at file:line; a valid file passes', async () => {
     const file = `schedules/${NS}/pipelines.yaml`;
     const check = () =>
-      runBundle(
+      spawnAction(
         'check-reconcile-configs',
         { 'config-folders': `schedules/${NS}`, 'api-version': 'v2beta1' },
         { workspace: repo.dir },
@@ -178,7 +178,7 @@ describe('check-reconcile-configs checks pipelines.yaml without KFP', () => {
     const ok = await check();
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
-    const v1 = await runBundle(
+    const v1 = await spawnAction(
       'check-reconcile-configs',
       { 'config-folders': `schedules/${NS}`, 'api-version': 'v1beta1' },
       { workspace: repo.dir },

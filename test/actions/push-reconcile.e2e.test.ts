@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { startKfpEmulator, type KfpEmulator } from '../../src/kfp/emulator/server.js';
 import { enabledCounts as countEnabled, versionsOf } from '../support/schedule-versions.js';
 import { TempRepo } from '../support/git-repo.js';
-import { runBundle, runCliBundle } from '../support/run-action.js';
+import { spawnAction, spawnCli } from '../support/run-action.js';
 import { repoRoot } from '../support/paths.js';
 
 let emu: KfpEmulator;
@@ -36,7 +36,7 @@ const versions = (schedule: string) => versionsOf(emu, schedule);
 const enabledCounts = () => countEnabled(emu);
 
 const reconcile = (mode: 'plan' | 'apply', extra: Record<string, string> = {}) =>
-  runBundle(
+  spawnAction(
     'push-reconcile',
     { 'config-folders': 'schedules/*', 'kfp-host': emu.url, mode, ...extra },
     { workspace: repo.dir, env: { GITHUB_SHA: 'abc123def4567890' } },
@@ -169,7 +169,7 @@ describe('push-reconcile over real HTTP against the KFP emulator', () => {
   });
 
   test('kfp-gitops plan / apply from a terminal', async () => {
-    const plan = await runCliBundle(['plan', '--config-folders', 'schedules/*', '--kfp-host', emu.url], {
+    const plan = await spawnCli(['plan', '--config-folders', 'schedules/*', '--kfp-host', emu.url], {
       cwd: repo.dir,
     });
     // The namespace is empty in KFP (a first apply, or a typo): said once, before everything is planned as new.
@@ -179,7 +179,7 @@ describe('push-reconcile over real HTTP against the KFP emulator', () => {
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('Plan: 7 write call(s).');
     expect(emu.log.writes).toBe(0);
-    const apply = await runCliBundle(['apply', '--config-folders', 'schedules/*', '--kfp-host', emu.url], {
+    const apply = await spawnCli(['apply', '--config-folders', 'schedules/*', '--kfp-host', emu.url], {
       cwd: repo.dir,
     });
     expect(apply.code).toBe(0);

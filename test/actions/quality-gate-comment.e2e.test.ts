@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, test } from '@jest/globals';
 import { TempRepo } from '../support/git-repo.js';
 import { type GitHubDouble, startGitHubDouble } from '../support/github-double/index.js';
-import { runBundle } from '../support/run-action.js';
+import { spawnAction } from '../support/run-action.js';
 import { describeWithShared, repoRoot } from '../support/paths.js';
 import { createGitHub } from '../../src/lib/github.js';
 
@@ -90,7 +90,7 @@ describeWithShared('quality-gate sticky PR comment, against the GitHub API doubl
     const pr = await pullRequest();
     const writesBefore = double.writes().length;
 
-    const first = await runBundle('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
+    const first = await spawnAction('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('PR comment created:');
     let comments = double.comments(FULL, pr.number);
@@ -102,7 +102,7 @@ describeWithShared('quality-gate sticky PR comment, against the GitHub API doubl
     const metrics = JSON.parse(await repo.read('quality/metrics.json'));
     metrics.precision['area-katib'] = 0.42;
     await repo.write({ 'quality/metrics.json': JSON.stringify(metrics) });
-    const second = await runBundle('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
+    const second = await spawnAction('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
     expect(second.code).toBe(1); // the comment is still posted before the step fails
     expect(second.stdout).toContain('PR comment updated:');
     comments = double.comments(FULL, pr.number);
@@ -113,7 +113,7 @@ describeWithShared('quality-gate sticky PR comment, against the GitHub API doubl
 
     const writesAfterUpdate = double.writes().length;
     expect(writesAfterUpdate - writesBefore).toBe(2); // one POST, one PATCH
-    const third = await runBundle('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
+    const third = await spawnAction('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
     expect(third.stdout).toContain('PR comment unchanged:');
     expect(double.writes()).toHaveLength(writesAfterUpdate);
     expect(double.violations).toEqual([]);
@@ -122,7 +122,7 @@ describeWithShared('quality-gate sticky PR comment, against the GitHub API doubl
   test('a gate that can no longer be evaluated replaces an earlier "passed" comment with what to fix', async () => {
     const repo = await exampleRepo();
     const pr = await pullRequest();
-    const good = await runBundle('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
+    const good = await spawnAction('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
     expect(good.code).toBe(0);
     const before = double.comments(FULL, pr.number)[1]!;
     expect(before.body).toContain('Quality gate passed');
@@ -133,7 +133,7 @@ describeWithShared('quality-gate sticky PR comment, against the GitHub API doubl
         .replace('"recall.area-*": {min: 0.30}', '"recall.area-*": {mni: 0.30}')
         .replace('max: 50', 'max: fifty'),
     });
-    const broken = await runBundle('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
+    const broken = await spawnAction('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain('PR comment updated:');
     const comments = double.comments(FULL, pr.number);
@@ -154,9 +154,9 @@ describeWithShared('quality-gate sticky PR comment, against the GitHub API doubl
   test('two gates with different titles keep one comment each', async () => {
     const repo = await exampleRepo();
     const pr = await pullRequest();
-    await runBundle('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
-    await runBundle('quality-gate', { ...INPUTS, title: 'Canary gate' }, { workspace: repo.dir, env: pr.env });
-    await runBundle('quality-gate', { ...INPUTS, title: 'Canary gate' }, { workspace: repo.dir, env: pr.env });
+    await spawnAction('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
+    await spawnAction('quality-gate', { ...INPUTS, title: 'Canary gate' }, { workspace: repo.dir, env: pr.env });
+    await spawnAction('quality-gate', { ...INPUTS, title: 'Canary gate' }, { workspace: repo.dir, env: pr.env });
     const bodies = double.comments(FULL, pr.number).map((c) => c.body.split('\n')[0]);
     expect(bodies).toEqual(['Merging once the gate is green.', MARKER, '<!-- kfp-gitops:quality-gate:canary-gate -->']);
     expect(double.comments(FULL, pr.number)[2]!.body).toContain('### ⚠️ Canary gate passed');
@@ -166,7 +166,7 @@ describeWithShared('quality-gate sticky PR comment, against the GitHub API doubl
   test('outside a pull request: no comment and no GitHub request', async () => {
     const repo = await exampleRepo();
     double.createRepo(FULL);
-    const r = await runBundle('quality-gate', INPUTS, {
+    const r = await spawnAction('quality-gate', INPUTS, {
       workspace: repo.dir,
       env: { GITHUB_EVENT_NAME: 'push', GITHUB_REPOSITORY: FULL, GITHUB_API_URL: double.url },
     });
@@ -184,7 +184,7 @@ describeWithShared('quality-gate sticky PR comment, against the GitHub API doubl
       status: 403,
       message: 'Resource not accessible by integration',
     });
-    const r = await runBundle('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
+    const r = await spawnAction('quality-gate', INPUTS, { workspace: repo.dir, env: pr.env });
     expect(r.code).toBe(0);
     expect(r.outputs.passed).toBe('true');
     const w = r.annotations.find((a) => a.kind === 'warning' && a.message.startsWith('The report was not posted'));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { TempRepo } from '../support/git-repo.js';
 import { type MlflowDouble, startMlflowDouble } from '../support/mlflow-double.js';
-import { runBundle } from '../support/run-action.js';
+import { spawnAction } from '../support/run-action.js';
 import { repoRoot } from '../support/paths.js';
 import { flattenMetrics } from '../../src/gate/metrics.js';
 
@@ -46,7 +46,7 @@ const env = () => ({ MLFLOW_TRACKING_URI: mlflow.url });
 
 describe('quality-gate with mlflow: sources, against the MLflow double', () => {
   test('candidate run vs the champion alias: same verdict as the files', async () => {
-    const r = await runBundle(
+    const r = await spawnAction(
       'quality-gate',
       {
         metrics: `mlflow:${CANDIDATE_RUN}`,
@@ -66,7 +66,7 @@ describe('quality-gate with mlflow: sources, against the MLflow double', () => {
   });
 
   test('no champion alias yet: a missing baseline, not an error', async () => {
-    const r = await runBundle(
+    const r = await spawnAction(
       'quality-gate',
       {
         metrics: `mlflow:${CANDIDATE_RUN}`,
@@ -90,7 +90,7 @@ describe('quality-gate with mlflow: sources, against the MLflow double', () => {
   });
 
   test('an alias on a version registered without a run: an error saying why', async () => {
-    const r = await runBundle(
+    const r = await spawnAction(
       'quality-gate',
       {
         metrics: `mlflow:${CANDIDATE_RUN}`,
@@ -108,7 +108,7 @@ describe('quality-gate with mlflow: sources, against the MLflow double', () => {
   });
 
   test('an unknown run and a missing tracking URI are clear errors', async () => {
-    const unknown = await runBundle(
+    const unknown = await spawnAction(
       'quality-gate',
       { metrics: 'mlflow:feedc0ffee', thresholds: 'thresholds.yaml', comment: 'false', 'mlflow-token': TOKEN },
       { workspace: repo.dir, env: env() },
@@ -116,7 +116,7 @@ describe('quality-gate with mlflow: sources, against the MLflow double', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toContain('RESOURCE_DOES_NOT_EXIST');
     expect(unknown.stdout).toContain('check the model name, alias or run id');
-    const noUri = await runBundle(
+    const noUri = await spawnAction(
       'quality-gate',
       { metrics: `mlflow:${CANDIDATE_RUN}`, thresholds: 'thresholds.yaml', comment: 'false' },
       { workspace: repo.dir },

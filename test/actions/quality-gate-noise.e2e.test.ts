@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { TempRepo } from '../support/git-repo.js';
 import { type GitHubDouble, startGitHubDouble } from '../support/github-double/index.js';
-import { runBundle } from '../support/run-action.js';
+import { spawnAction } from '../support/run-action.js';
 import { describeWithShared } from '../support/paths.js';
 import { createGitHub } from '../../src/lib/github.js';
 import { git } from '../../src/lib/git.js';
@@ -48,10 +48,10 @@ const INPUTS = {
 const CHANGE = '"recall.*": {min_absolute_change: -0.05, greater_is_better: true}\n';
 const SIGNIFICANT = `significance: 0.05\n${CHANGE}`;
 
-describe('quality-gate bundle: noise or regression', () => {
+describe('quality-gate: noise or regression', () => {
   test('a 0.125 drop on 8 examples passes with significance, and the report shows why', async () => {
     const repo = await gateRepo({ 'area-jupyter': { value: 0.75, n: 8 } }, SIGNIFICANT);
-    const r = await runBundle('quality-gate', INPUTS, { workspace: repo.dir });
+    const r = await spawnAction('quality-gate', INPUTS, { workspace: repo.dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.outputs.passed).toBe('true');
@@ -67,7 +67,7 @@ describe('quality-gate bundle: noise or regression', () => {
 
   test('the same drop on 8 examples fails without significance', async () => {
     const repo = await gateRepo({ 'area-jupyter': { value: 0.75, n: 8 } }, CHANGE);
-    const r = await runBundle('quality-gate', INPUTS, { workspace: repo.dir });
+    const r = await spawnAction('quality-gate', INPUTS, { workspace: repo.dir });
     expect(r.code).toBe(1);
     expect(r.outputs.passed).toBe('false');
     expect(r.stdout).toContain('❌ Quality gate failed: 1 of 4 checks failed (recall.area-jupyter)');
@@ -75,17 +75,17 @@ describe('quality-gate bundle: noise or regression', () => {
 
   test("the issue's case as written: a 0.1 drop on 8 examples passes with significance, fails without", async () => {
     const drop = { 'area-jupyter': { value: 0.775, n: 8 } };
-    const withIt = await runBundle('quality-gate', INPUTS, { workspace: (await gateRepo(drop, SIGNIFICANT)).dir });
+    const withIt = await spawnAction('quality-gate', INPUTS, { workspace: (await gateRepo(drop, SIGNIFICANT)).dir });
     expect(withIt.code).toBe(0);
     expect(withIt.summary).toMatch(/Δ −0\.1 is below −0\.05, within noise/);
-    const without = await runBundle('quality-gate', INPUTS, { workspace: (await gateRepo(drop, CHANGE)).dir });
+    const without = await spawnAction('quality-gate', INPUTS, { workspace: (await gateRepo(drop, CHANGE)).dir });
     expect(without.code).toBe(1);
     expect(without.stdout).toContain('recall.area-jupyter = 0.775  [Δ ≥ −0.05]  Δ −0.1 is below −0.05');
   });
 
   test('the same drop on 5,000 examples fails with significance', async () => {
     const repo = await gateRepo({ 'kind-bug': { value: 0.75, n: 5000 } }, SIGNIFICANT);
-    const r = await runBundle('quality-gate', INPUTS, { workspace: repo.dir });
+    const r = await spawnAction('quality-gate', INPUTS, { workspace: repo.dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('❌ Quality gate failed: 1 of 4 checks failed (recall.kind-bug)');
     const err = r.annotations.find((a) => a.kind === 'error' && a.props.file);
@@ -95,7 +95,7 @@ describe('quality-gate bundle: noise or regression', () => {
 
   test('a plain number on one side: the rule behaves as without significance and says so', async () => {
     const repo = await gateRepo({ 'area-jupyter': 0.75 }, SIGNIFICANT);
-    const r = await runBundle('quality-gate', INPUTS, { workspace: repo.dir });
+    const r = await spawnAction('quality-gate', INPUTS, { workspace: repo.dir });
     expect(r.code).toBe(1);
     expect(r.summary).toContain('significance not assessed: no n on the candidate (give {value, n})');
   });
@@ -104,7 +104,7 @@ describe('quality-gate bundle: noise or regression', () => {
     const rule = '"recall.*": {min: 0.85, max_failing: 2}\n';
     // Baseline labels: area-katib 0.8 and kind-feature 0.7 are below 0.85 already: two failing.
     const two = await gateRepo({}, rule);
-    let r = await runBundle('quality-gate', INPUTS, { workspace: two.dir });
+    let r = await spawnAction('quality-gate', INPUTS, { workspace: two.dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
       '⚠️ Quality gate passed: 2 of 4 checks passed; 2 warnings (recall.area-katib, recall.kind-feature).',
@@ -112,7 +112,7 @@ describe('quality-gate bundle: noise or regression', () => {
     expect(r.summary).toContain('0.8 is below min 0.85; 2 of 4 failing, within the budget (max_failing: 2)');
 
     const three = await gateRepo({ 'area-jupyter': { value: 0.75, n: 8 } }, rule);
-    r = await runBundle('quality-gate', INPUTS, { workspace: three.dir });
+    r = await spawnAction('quality-gate', INPUTS, { workspace: three.dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
       '❌ Quality gate failed: 3 of 4 checks failed (recall.area-jupyter, recall.area-katib, recall.kind-feature)',
@@ -122,7 +122,7 @@ describe('quality-gate bundle: noise or regression', () => {
 
   test('aggregate: min checks the worst label as one value', async () => {
     const repo = await gateRepo({}, '"recall.*": {min: 0.75, aggregate: min}\n');
-    const r = await runBundle('quality-gate', INPUTS, { workspace: repo.dir });
+    const r = await spawnAction('quality-gate', INPUTS, { workspace: repo.dir });
     expect(r.code).toBe(1);
     expect(r.summary).toContain('| `min(recall.*)` | 0.7 | 0.7 | 0 |');
     expect(r.summary).toContain('0.7 is below min 0.75; worst: recall.kind-feature');
@@ -130,7 +130,7 @@ describe('quality-gate bundle: noise or regression', () => {
 
   test('the job summary holds a chart of candidate vs baseline per label, above the table', async () => {
     const repo = await gateRepo({ 'area-jupyter': { value: 0.75, n: 8 } }, SIGNIFICANT);
-    const r = await runBundle('quality-gate', INPUTS, { workspace: repo.dir });
+    const r = await spawnAction('quality-gate', INPUTS, { workspace: repo.dir });
     const chart = [
       '```mermaid',
       'xychart-beta',
@@ -187,7 +187,7 @@ describeWithShared('quality-gate PR comment with the chart, against the GitHub A
     };
 
     const repo = await gateRepo({ 'area-jupyter': { value: 0.75, n: 8 } }, SIGNIFICANT);
-    const r = await runBundle(
+    const r = await spawnAction(
       'quality-gate',
       { ...INPUTS, comment: 'true', token: TOKEN },
       { workspace: repo.dir, env },
@@ -201,7 +201,7 @@ describeWithShared('quality-gate PR comment with the chart, against the GitHub A
   });
 });
 
-describe('quality-gate bundle: paired predictions', () => {
+describe('quality-gate: paired predictions', () => {
   /** Outcomes on the same 40 `kind-bug` issues: the baseline finds 36, the candidate loses `lost` of them. */
   function paired(lost: number): string {
     const baseline = Array.from({ length: 40 }, (_, i) => (i < 36 ? 1 : 0));
@@ -224,7 +224,7 @@ describe('quality-gate bundle: paired predictions', () => {
       'eval/baseline.json': perLabel({ ...BASELINE, 'kind-bug': 0.9 }),
       'eval/paired.json': paired(lost),
     });
-    const r = await runBundle(
+    const r = await spawnAction(
       'quality-gate',
       { ...INPUTS, 'paired-predictions': 'paired.json' },
       { workspace: repo.dir },
@@ -242,7 +242,7 @@ describe('quality-gate bundle: paired predictions', () => {
     await repo.write({
       'eval/paired.json': JSON.stringify({ recall: { 'kind-bug': { baseline: [1, 0], candidate: [1] } } }),
     });
-    const r = await runBundle(
+    const r = await spawnAction(
       'quality-gate',
       { ...INPUTS, 'paired-predictions': 'paired.json' },
       { workspace: repo.dir },
@@ -254,7 +254,7 @@ describe('quality-gate bundle: paired predictions', () => {
   });
 });
 
-describe('quality-gate bundle: trend of the last champions', () => {
+describe('quality-gate: trend of the last champions', () => {
   test('history: git:main charts accuracy over the champions merged on main and the candidate', async () => {
     const repo = await gateRepo({}, 'accuracy: {min: 0.8}\n');
     const shas: string[] = [];
@@ -264,7 +264,7 @@ describe('quality-gate bundle: trend of the last champions', () => {
       shas.push((await git(repo.dir, ['rev-parse', '--short', 'HEAD'])).trim());
     }
     await repo.write({ 'eval/metrics.json': JSON.stringify({ accuracy: 0.93, recall: BASELINE }) }); // the candidate, not committed
-    const r = await runBundle(
+    const r = await spawnAction(
       'quality-gate',
       { ...INPUTS, history: 'git:main', 'history-length': '2' },
       { workspace: repo.dir },
@@ -288,7 +288,7 @@ describe('quality-gate bundle: trend of the last champions', () => {
 
   test('an unknown ref is a clear error', async () => {
     const repo = await gateRepo({}, 'accuracy: {min: 0.8}\n');
-    const r = await runBundle('quality-gate', { ...INPUTS, history: 'git:nope' }, { workspace: repo.dir });
+    const r = await spawnAction('quality-gate', { ...INPUTS, history: 'git:nope' }, { workspace: repo.dir });
     expect(r.code).toBe(1);
     expect(r.outputs.report).toContain("Input 'history': git ref 'nope' does not exist in this checkout.");
   });

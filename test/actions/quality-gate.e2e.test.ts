@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { TempRepo } from '../support/git-repo.js';
 import { git } from '../../src/lib/git.js';
-import { type BundleRun, runBundle, runCliBundle } from '../support/run-action.js';
+import { type ActionRun, spawnAction, spawnCli } from '../support/run-action.js';
 import { repoRoot } from '../support/paths.js';
 
 const repos: TempRepo[] = [];
@@ -46,14 +46,14 @@ const EXAMPLE_INPUTS = {
   comment: 'false',
 };
 
-function errors(r: BundleRun) {
+function errors(r: ActionRun) {
   return r.annotations.filter((a) => a.kind === 'error');
 }
 
-describe('quality-gate bundle, run as the runner runs it', () => {
+describe('quality-gate, run as the runner runs it', () => {
   test('the example passes, with the two soft misses as warnings at their thresholds lines', async () => {
     const repo = await exampleRepo();
-    const r = await runBundle('quality-gate', EXAMPLE_INPUTS, { workspace: repo.dir });
+    const r = await spawnAction('quality-gate', EXAMPLE_INPUTS, { workspace: repo.dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.outputs.passed).toBe('true');
@@ -84,7 +84,7 @@ describe('quality-gate bundle, run as the runner runs it', () => {
       m.latency_ms = 57;
       m.recall['kind-bug'] = 0.7; // baseline 0.81: −0.11 > the 0.05 allowed
     });
-    const r = await runBundle('quality-gate', EXAMPLE_INPUTS, { workspace: repo.dir });
+    const r = await spawnAction('quality-gate', EXAMPLE_INPUTS, { workspace: repo.dir });
     expect(r.code).toBe(1);
     expect(r.outputs.passed).toBe('false');
     const errs = errors(r).filter((a) => a.props.file);
@@ -123,7 +123,7 @@ describe('quality-gate bundle, run as the runner runs it', () => {
       m.f1_score = 0.84; // −3.3% against main's 0.869: more than the 2% allowed
     });
     await repo.commit('new model');
-    const r = await runBundle('quality-gate', { ...EXAMPLE_INPUTS, baseline: 'git:main' }, { workspace: repo.dir });
+    const r = await spawnAction('quality-gate', { ...EXAMPLE_INPUTS, baseline: 'git:main' }, { workspace: repo.dir });
     expect(r.code).toBe(1);
     expect(r.summary).toContain('**Baseline:** `quality/metrics.json` at `main`');
     expect(errors(r).find((a) => a.props.file)?.message).toBe("'f1_score' failed: Δ% −3.34% is below −2%");
@@ -144,7 +144,7 @@ describe('quality-gate bundle, run as the runner runs it', () => {
       ])
     ).trim();
     await git(repo.dir, ['branch', 'empty', root]);
-    const first = await runBundle(
+    const first = await spawnAction(
       'quality-gate',
       { ...EXAMPLE_INPUTS, baseline: 'git:empty', thresholds: 'accuracy: {min: 0.85, min_absolute_change: -0.01}' },
       { workspace: repo.dir },
@@ -162,7 +162,7 @@ describe('quality-gate bundle, run as the runner runs it', () => {
     expect(warned[0]!.message).toMatch(
       /^'accuracy' warns: no baseline value to compare with \(missing-baseline: warn\) \(thresholds input:1:\d+\)$/,
     ); // …so the line is in the text
-    const strict = await runBundle(
+    const strict = await spawnAction(
       'quality-gate',
       {
         ...EXAMPLE_INPUTS,
@@ -174,7 +174,7 @@ describe('quality-gate bundle, run as the runner runs it', () => {
     );
     expect(strict.code).toBe(1);
 
-    const typo = await runBundle(
+    const typo = await spawnAction(
       'quality-gate',
       { ...EXAMPLE_INPUTS, baseline: 'git:origin/mian' },
       { workspace: repo.dir },
@@ -192,7 +192,7 @@ describe('quality-gate bundle, run as the runner runs it', () => {
       .replace('"recall.area-*": {min: 0.30}', '"recall.area-*": {mni: 0.30}')
       .replace('max: 50', 'max: fifty');
     await repo.write({ [THRESHOLDS]: text });
-    const r = await runBundle('quality-gate', EXAMPLE_INPUTS, { workspace: repo.dir });
+    const r = await spawnAction('quality-gate', EXAMPLE_INPUTS, { workspace: repo.dir });
     expect(r.code).toBe(1);
     const errs = errors(r).filter((a) => a.props.file === THRESHOLDS);
     expect(errs.map((a) => a.props.line)).toEqual([
@@ -206,7 +206,11 @@ describe('quality-gate bundle, run as the runner runs it', () => {
     expect(r.outputs.passed).toBe('false');
     expect(JSON.parse(r.outputs.results!).error).toContain('2 problem(s) in the thresholds');
     expect(r.summary).toBe('');
-    const commenting = await runBundle('quality-gate', { ...EXAMPLE_INPUTS, comment: 'true' }, { workspace: repo.dir });
+    const commenting = await spawnAction(
+      'quality-gate',
+      { ...EXAMPLE_INPUTS, comment: 'true' },
+      { workspace: repo.dir },
+    );
     expect(commenting.code).toBe(1);
     expect(commenting.stdout).not.toContain('the report is in the job summary'); // not a PR, and there is no summary to point to
   });
@@ -214,14 +218,14 @@ describe('quality-gate bundle, run as the runner runs it', () => {
   test('a rule naming no metric fails with did-you-mean at its line; a bad metrics file names its line', async () => {
     const repo = await exampleRepo();
     await repo.write({ [THRESHOLDS]: (await repo.read(THRESHOLDS)).replace('f1_score:', 'f1score:') });
-    const r = await runBundle('quality-gate', EXAMPLE_INPUTS, { workspace: repo.dir });
+    const r = await spawnAction('quality-gate', EXAMPLE_INPUTS, { workspace: repo.dir });
     expect(r.code).toBe(1);
     const err = errors(r).find((a) => a.props.file === THRESHOLDS)!;
     expect(err.props.line).toBe(await lineOf(repo, 'f1score:'));
     expect(err.message).toBe("'f1score' failed: No metric named 'f1score'. Did you mean 'f1_score'?");
 
     await repo.write({ 'quality/metrics.json': '{\n  "accuracy": 0.9,\n  "f1_score": 0.8\n  "latency_ms": 40\n}\n' });
-    const bad = await runBundle('quality-gate', EXAMPLE_INPUTS, { workspace: repo.dir });
+    const bad = await spawnAction('quality-gate', EXAMPLE_INPUTS, { workspace: repo.dir });
     expect(bad.code).toBe(1);
     expect(errors(bad)).toHaveLength(2); // the located one, then the step's failure
     expect(errors(bad)[0]).toMatchObject({
@@ -233,14 +237,14 @@ describe('quality-gate bundle, run as the runner runs it', () => {
   test('inline thresholds and numeric strings; NaN fails', async () => {
     const repo = await exampleRepo();
     await repo.write({ 'm.yaml': 'accuracy: "0.93"\nauc: NaN\n' });
-    const ok = await runBundle(
+    const ok = await spawnAction(
       'quality-gate',
       { metrics: 'm.yaml', thresholds: 'accuracy: {min: 0.9}', comment: 'false' },
       { workspace: repo.dir },
     );
     expect(ok.code).toBe(0);
     expect(ok.summary).toContain('**Thresholds:** inline (1 rule)');
-    const nan = await runBundle(
+    const nan = await spawnAction(
       'quality-gate',
       { metrics: 'm.yaml', thresholds: 'accuracy: {min: 0.9}\nauc: {min: 0.5}\n', comment: 'false' },
       { workspace: repo.dir },
@@ -254,22 +258,22 @@ describe('quality-gate bundle, run as the runner runs it', () => {
 
   test('inputs are checked: missing-baseline, a missing file, a git: candidate', async () => {
     const repo = await exampleRepo();
-    const bad = await runBundle(
+    const bad = await spawnAction(
       'quality-gate',
       { ...EXAMPLE_INPUTS, 'missing-baseline': 'ignore' },
       { workspace: repo.dir },
     );
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain('Input \'missing-baseline\' must be one of pass | warn | fail (got "ignore")');
-    const missing = await runBundle(
+    const missing = await spawnAction(
       'quality-gate',
       { ...EXAMPLE_INPUTS, baseline: 'champion.json' },
       { workspace: repo.dir },
     );
     expect(missing.stdout).toContain("The baseline file 'quality/champion.json' does not exist.");
-    const git = await runBundle('quality-gate', { ...EXAMPLE_INPUTS, metrics: 'git:main' }, { workspace: repo.dir });
+    const git = await spawnAction('quality-gate', { ...EXAMPLE_INPUTS, metrics: 'git:main' }, { workspace: repo.dir });
     expect(git.stdout).toContain("Input 'metrics' cannot be a git: reference");
-    const none = await runBundle('quality-gate', {}, { workspace: repo.dir });
+    const none = await spawnAction('quality-gate', {}, { workspace: repo.dir });
     expect(none.stdout).toContain('Input required and not supplied: metrics');
     expect(none.stdout).toContain('Input required and not supplied: thresholds');
   });
@@ -279,7 +283,7 @@ describe('kfp-gitops quality-gate (CLI)', () => {
   test('the same gate from a terminal, flags mirroring inputs', async () => {
     const repo = await exampleRepo();
     const cwd = repo.path('quality');
-    const ok = await runCliBundle(
+    const ok = await spawnCli(
       [
         'quality-gate',
         '--metrics',
@@ -302,7 +306,7 @@ describe('kfp-gitops quality-gate (CLI)', () => {
     await editMetrics(repo, 'quality/metrics.json', (m) => {
       m.accuracy = 0.84;
     });
-    const bad = await runCliBundle(
+    const bad = await spawnCli(
       [
         'quality-gate',
         '--metrics',
@@ -327,7 +331,7 @@ describe('kfp-gitops quality-gate (CLI)', () => {
   });
 
   test('--help lists every input as a flag', async () => {
-    const r = await runCliBundle(['quality-gate', '--help'], { cwd: repoRoot });
+    const r = await spawnCli(['quality-gate', '--help'], { cwd: repoRoot });
     expect(r.code).toBe(0);
     for (const flag of [
       '--metrics',

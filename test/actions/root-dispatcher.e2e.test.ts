@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { TempRepo } from '../support/git-repo.js';
-import { runBundle } from '../support/run-action.js';
+import { spawnAction } from '../support/run-action.js';
 import { repoRoot } from '../support/paths.js';
 
 let repo: TempRepo;
@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 test("the root action runs the action named by `command`, with that action's defaults", async () => {
-  const r = await runBundle(
+  const r = await spawnAction(
     'main',
     { command: 'check-rendered', 'render-scripts': 'pipelines/*/render_pipeline.sh' },
     { workspace: repo.dir },
@@ -23,14 +23,14 @@ test("the root action runs the action named by `command`, with that action's def
 });
 
 test('an unknown command is refused with the closest one and the list', async () => {
-  const r = await runBundle('main', { command: 'check-render' }, { workspace: repo.dir });
+  const r = await spawnAction('main', { command: 'check-render' }, { workspace: repo.dir });
   expect(r.code).toBe(1);
   expect(r.stdout).toContain("Unknown command 'check-render'. Did you mean 'check-rendered'?");
   expect(r.stdout).toContain('push-reconcile');
 });
 
 test('a located problem is one annotation at its file and line; the failure only points at it', async () => {
-  const r = await runBundle(
+  const r = await spawnAction(
     'check-rendered',
     { 'render-scripts': 'pipelines/missing/render.sh' },
     { workspace: repo.dir },
@@ -41,7 +41,7 @@ test('a located problem is one annotation at its file and line; the failure only
   expect(errors[0]!.message).toContain("'pipelines/missing/render.sh' does not exist");
   await repo.write({ 'pipelines/broken/render_pipeline.sh': 'exit 3\n' });
   await repo.commit('broken');
-  const located = await runBundle(
+  const located = await spawnAction(
     'check-rendered',
     { 'render-scripts': 'pipelines/broken/render_pipeline.sh' },
     { workspace: repo.dir },

@@ -5,7 +5,7 @@ import { startKfpEmulator, type KfpEmulator } from '../../src/kfp/emulator/serve
 import type { RunRecord } from '../../src/kfp/emulator/state.js';
 import { expectContract } from '../kfp/helpers.js';
 import { TempRepo } from '../support/git-repo.js';
-import { runBundle, runCliBundle } from '../support/run-action.js';
+import { spawnAction, spawnCli } from '../support/run-action.js';
 import { repoRoot } from '../support/paths.js';
 
 const TRAIN = 'pipelines/train-model/RENDERED_PIPELINE/workflow.yaml';
@@ -40,7 +40,7 @@ beforeEach(() => {
 afterEach(() => expectContract(emu));
 
 const runPipeline = (inputs: Record<string, string>) =>
-  runBundle(
+  spawnAction(
     'run-pipeline',
     {
       'kfp-host': emu.url,
@@ -172,7 +172,7 @@ describe('run-pipeline over real HTTP against the KFP emulator', () => {
     ['SIGINT', 'false'],
   ])('a workflow cancelled while the step waits (%s, terminate-on-cancel %s)', async (signal, terminateOnCancel) => {
     emu.state.runTiming = { pendingMs: 0, runningMs: 60_000, cancelingMs: 60_000 };
-    const r = await runBundle(
+    const r = await spawnAction(
       'run-pipeline',
       {
         'kfp-host': emu.url,
@@ -295,7 +295,7 @@ describe('run-pipeline refuses bad input before any KFP call', () => {
 
 describe('kfp-gitops run-pipeline (the CLI, same code path)', () => {
   test('flags mirror the inputs; outputs are printed', async () => {
-    const r = await runCliBundle(
+    const r = await spawnCli(
       [
         'run-pipeline',
         '--pipeline',

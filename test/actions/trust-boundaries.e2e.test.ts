@@ -7,11 +7,11 @@ import { createGitHub } from '../../src/lib/github.js';
 import { startGitHubDouble, type GitHubDouble } from '../support/github-double/index.js';
 import { startMlflowDouble } from '../support/mlflow-double.js';
 import { TempRepo } from '../support/git-repo.js';
-import { type BundleRun, runBundle } from '../support/run-action.js';
+import { type ActionRun, spawnAction } from '../support/run-action.js';
 import { describeWithShared, repoRoot } from '../support/paths.js';
 
 /**
- * Issue 11, "Secrets and trust boundaries", end to end through the bundled actions: a committed symlink,
+ * Issue 11, "Secrets and trust boundaries", end to end through the actions: a committed symlink,
  * an upstream echoing credentials, child processes, and names that would move API calls elsewhere.
  * Each run carries real secrets as inputs and checks they appear nowhere GitHub would show them.
  */
@@ -71,7 +71,7 @@ async function pullRequest(full: string): Promise<{ number: number; env: Record<
 }
 
 /** Every place a secret must never appear: the log (but the runner's own add-mask command), outputs, summary, comments. */
-function expectNoSecret(r: BundleRun, secrets: string[], comments: string[] = []): void {
+function expectNoSecret(r: ActionRun, secrets: string[], comments: string[] = []): void {
   const log = (r.stdout + r.stderr).split('\n').filter((l) => !l.startsWith('::add-mask::'));
   for (const s of secrets) {
     expect(log.filter((l) => l.includes(s))).toEqual([]);
@@ -81,7 +81,7 @@ function expectNoSecret(r: BundleRun, secrets: string[], comments: string[] = []
   }
 }
 
-describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP emulator)', () => {
+describeWithShared('trust boundaries (actions, GitHub API double, KFP emulator)', () => {
   test('1. a committed symlink to /proc/self/environ is refused at the config line; no token reaches GitHub or KFP', async () => {
     const repo = await examplesRepo();
     const param = 'pipelines/train-model/RENDERED_PIPELINE/params/dataset_uri';
@@ -90,7 +90,7 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
     await repo.commit('dataset_uri from the environment');
     const pr = await pullRequest('acme/schedules');
 
-    const r = await runBundle(
+    const r = await spawnAction(
       'push-reconcile',
       {
         'config-folders': 'schedules/*',
@@ -126,7 +126,7 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
     await fs.symlink(outside, repo.path(params));
     await repo.commit('params from outside');
     const check = () =>
-      runBundle('check-reconcile-configs', { 'config-folders': 'schedules/*' }, { workspace: repo.dir });
+      spawnAction('check-reconcile-configs', { 'config-folders': 'schedules/*' }, { workspace: repo.dir });
 
     const refused = await check();
     expect(refused.code).toBe(1);
@@ -151,7 +151,7 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
     await fs.cp(repo.path('quality'), outside, { recursive: true });
     await fs.symlink(outside, repo.path('linked-quality'));
     const gate = (wd: string) =>
-      runBundle(
+      spawnAction(
         'quality-gate',
         { metrics: 'metrics.json', thresholds: 'thresholds.yaml', comment: 'false', 'working-directory': wd },
         { workspace: repo.dir },
@@ -166,7 +166,7 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
     expect((await gate('quality')).code).toBe(0);
     // A file input leading out through a link is refused the same way.
     await fs.symlink('/proc/self/environ', repo.path('quality/env.json'));
-    const metrics = await runBundle(
+    const metrics = await spawnAction(
       'quality-gate',
       { metrics: 'env.json', thresholds: 'thresholds.yaml', comment: 'false', 'working-directory': 'quality' },
       { workspace: repo.dir },
@@ -188,7 +188,7 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
         'working-directory': 'quality',
         token: GH_TOKEN,
       };
-      const bearer = await runBundle(
+      const bearer = await spawnAction(
         'quality-gate',
         { ...inputs, 'mlflow-token': MLFLOW_TOKEN },
         { workspace: repo.dir, env: { ...pr.env, MLFLOW_TRACKING_URI: mlflow.url } },
@@ -202,7 +202,7 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
 
       // Basic auth from the MLflow environment variables: the base64 credentials are redacted too.
       const basic = Buffer.from('ci-bot:basic-secret-pw').toString('base64');
-      const r = await runBundle('quality-gate', inputs, {
+      const r = await spawnAction('quality-gate', inputs, {
         workspace: repo.dir,
         env: {
           ...pr.env,
@@ -229,7 +229,7 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
       ACTIONS_RESULTS_URL: 'https://results.example',
       TEAM_VAR: 'kept',
     };
-    const r = await runBundle(
+    const r = await spawnAction(
       'model-freshness',
       { 'model-source': "command:env > child-env.txt; echo '[]'", 'max-age': '1d', 'mlflow-token': MLFLOW_TOKEN },
       { workspace: repo.dir, env: runner },
@@ -250,7 +250,7 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
         '  - pipeline_source:\n      github_owner: ".."\n      github_repo: pipelines\n      git_reference: main\n      file_path: p.yaml\n',
       ),
     });
-    const r = await runBundle(
+    const r = await spawnAction(
       'check-reconcile-configs',
       { 'config-folders': 'schedules/*', 'github-token': GH_TOKEN },
       { workspace: repo.dir, env: { GITHUB_API_URL: double.url } },
@@ -267,7 +267,7 @@ describeWithShared('trust boundaries (bundled actions, GitHub API double, KFP em
     double.createRepo('acme/serving', { files: { 'model.yaml': 'storageUri: gs://m/1\n' } });
     const before = double.requests.length;
     for (const branch of ['refs/heads/main', 'x; touch /tmp/pwned', 'a..b', '-f']) {
-      const r = await runBundle(
+      const r = await spawnAction(
         'open-model-pr',
         {
           model: 'gs://m/2',

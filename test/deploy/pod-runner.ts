@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { git } from '../../src/lib/git.js';
 import { type ProcResult, runProcess } from '../../src/lib/proc.js';
-import { repoRoot } from '../support/paths.js';
+import { entryArgs } from '../support/run-action.js';
 import type { K8sObject } from '../support/kustomize.js';
 
 /**
@@ -12,14 +12,14 @@ import type { K8sObject } from '../support/kustomize.js';
  * the git-sync init container is replaced by what it does (a `git clone --depth 1 --branch <ref>`
  * into `<root>/.worktrees/<sha>` and the `<root>/<link>` symlink: git-sync v4's documented
  * contract, README "The --root directory"), and the published CLI (`npx --yes kfp-gitops@X`) by
- * this checkout's bundle, dist/cli/index.js. Everything else is taken from the manifest: the
- * command line, `$(VAR)` expansion from envFrom/env, workingDir and the volume mount paths (mapped
- * to temp folders). `volumes` gives the content of projected volumes (the KFP token).
+ * this checkout's CLI (its sources, or dist/cli/index.js: see entryArgs). Everything else is taken
+ * from the manifest: the command line, `$(VAR)` expansion from envFrom/env, workingDir and the
+ * volume mount paths (mapped to temp folders). `volumes` gives the content of projected volumes (the KFP token).
  */
 export interface PodRun extends ProcResult {
   /** Host folder of each volume, by volume name. */
   volumeDirs: Record<string, string>;
-  /** The command line that ran, after substitution. */
+  /** The command line that ran, after substitution (without the node flags that start the CLI from src/). */
   argv: string[];
 }
 
@@ -34,7 +34,9 @@ export interface PodOptions {
   env?: Record<string, string>;
 }
 
-const CLI = path.join(repoRoot, 'dist/cli/index.js');
+// The CLI's entry file, and the node flags it needs (none for the bundle; see entryArgs).
+const CLI = entryArgs('cli').at(-1)!;
+const NODE_FLAGS = entryArgs('cli').slice(0, -1);
 /** What node:*-alpine offers besides node (busybox): no git, so the CLI is run without it too. */
 const IMAGE_TOOLS = ['sh', 'sed'];
 const NPX = /npx --yes kfp-gitops@\d+\.\d+\.\d+/;
@@ -131,12 +133,15 @@ export async function runPod(workload: K8sObject, configMaps: K8sObject[], opts:
   const map = pathMapper(c.volumeMounts ?? [], volumeDirs);
   const expanded = [...c.command, ...(c.args ?? [])].map((a: string) => map(expandK8s(a, env)));
   let argv: string[];
-  if (new RegExp(`^${NPX.source}$`).test(expanded.slice(0, 3).join(' ')))
+  let nodeFlags: string[] = [];
+  if (new RegExp(`^${NPX.source}$`).test(expanded.slice(0, 3).join(' '))) {
     argv = [process.execPath, CLI, ...expanded.slice(3)];
-  else if (expanded[0] === 'sh' && NPX.test(expanded.join(' '))) {
-    if (/\s/.test(process.execPath + CLI))
+    nodeFlags = NODE_FLAGS;
+  } else if (expanded[0] === 'sh' && NPX.test(expanded.join(' '))) {
+    const node = [process.execPath, ...NODE_FLAGS, CLI];
+    if (/\s/.test(node.join('')))
       throw new Error('the node and CLI paths must not contain spaces to stand in for npx in a script');
-    argv = expanded.map((a) => a.replace(new RegExp(NPX.source, 'g'), `${process.execPath} ${CLI}`));
+    argv = expanded.map((a) => a.replace(new RegExp(NPX.source, 'g'), node.join(' ')));
   } else throw new Error(`the container does not run the published CLI: ${expanded.join(' ')}`);
   const hostEnv = Object.fromEntries(Object.entries({ ...env, ...opts.env }).map(([k, v]) => [k, map(v)]));
   if (argv[0] === 'sh') argv[0] = '/bin/sh';
@@ -149,6 +154,9 @@ export async function runPod(workload: K8sObject, configMaps: K8sObject[], opts:
       .find((f) => fsSync.existsSync(f));
     if (found) await fs.symlink(found, path.join(bin, tool));
   }
-  const r = await runProcess(argv[0]!, argv.slice(1), { cwd: map(c.workingDir), env: { PATH: bin, ...hostEnv } });
+  const r = await runProcess(argv[0]!, [...nodeFlags, ...argv.slice(1)], {
+    cwd: map(c.workingDir),
+    env: { PATH: bin, ...hostEnv },
+  });
   return { ...r, volumeDirs, argv };
 }

@@ -1,25 +1,17 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { createGitHub } from '../../src/lib/github.js';
 import { git } from '../../src/lib/git.js';
 import { TempRepo } from '../support/git-repo.js';
 import { repoRoot } from '../support/paths.js';
-import { runCliBundle } from '../support/run-action.js';
+import { entryArgs, spawnCli } from '../support/run-action.js';
 
-describe('kfp-gitops github-emulator (the bundled CLI)', () => {
+describe('kfp-gitops github-emulator (the CLI)', () => {
   test('serves a repository seeded from a real git repository: same tree SHA as git, PRs through the real client', async () => {
     const local = await TempRepo.create({ 'serving/model.yaml': 'uri: s3://m/1\n', 'README.md': '# gitops\n' });
     const child = spawn(
       process.execPath,
-      [
-        path.join(repoRoot, 'dist/cli/index.js'),
-        'github-emulator',
-        '--port',
-        '0',
-        '--repo',
-        `acme/gitops=${local.dir}`,
-      ],
+      [...entryArgs('cli'), 'github-emulator', '--port', '0', '--repo', `acme/gitops=${local.dir}`],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -72,10 +64,10 @@ describe('kfp-gitops github-emulator (the bundled CLI)', () => {
   });
 
   test('--help documents the flags; a bad flag exits 2', async () => {
-    const help = await runCliBundle(['github-emulator', '--help'], { cwd: repoRoot });
+    const help = await spawnCli(['github-emulator', '--help'], { cwd: repoRoot });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--repo OWNER\/NAME\[=DIR\]/);
-    const bad = await runCliBundle(['github-emulator', '--prot', '1'], { cwd: repoRoot });
+    const bad = await spawnCli(['github-emulator', '--prot', '1'], { cwd: repoRoot });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown argument '--prot'/);
   });

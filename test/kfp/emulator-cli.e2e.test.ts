@@ -3,26 +3,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, describe } from '@jest/globals';
-import { runCliBundle } from '../support/run-action.js';
+import { entryArgs, spawnCli } from '../support/run-action.js';
 import { repoRoot } from '../support/paths.js';
 import { irPipeline } from './pipeline-text.js';
 
-describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
+describe('kfp-gitops kfp-emulator (the CLI)', () => {
   test('prints its URL, answers as KFP, saves its state, stops cleanly on SIGTERM', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-emu-cli-'));
     const stateFile = path.join(dir, 'state.json');
     const child = spawn(
       process.execPath,
-      [
-        path.join(repoRoot, 'dist/cli/index.js'),
-        'kfp-emulator',
-        '--port',
-        '0',
-        '--state-file',
-        stateFile,
-        '--kfp-version',
-        '2.15.0',
-      ],
+      [...entryArgs('cli'), 'kfp-emulator', '--port', '0', '--state-file', stateFile, '--kfp-version', '2.15.0'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -77,11 +68,9 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
       authFile,
       'tokens:\n  tok-a: {user: alice@example.com, namespaces: {team-1: edit, team-2: view}}\n',
     );
-    const child = spawn(
-      process.execPath,
-      [path.join(repoRoot, 'dist/cli/index.js'), 'kfp-emulator', '--port', '0', '--auth', authFile],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, [...entryArgs('cli'), 'kfp-emulator', '--port', '0', '--auth', authFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
@@ -108,7 +97,7 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     fs.writeFileSync(authFile, 'tokens:\n  tok-a: {user: alice, namespaces: {team-1: owner}}\n');
-    const bad = await runCliBundle(['kfp-emulator', '--port', '0', '--auth', authFile], { cwd: repoRoot });
+    const bad = await spawnCli(['kfp-emulator', '--port', '0', '--auth', authFile], { cwd: repoRoot });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(
       /auth.yaml:2:\d+: Role 'owner' of user 'alice' in namespace 'team-1' is not view or edit/,
@@ -120,7 +109,7 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
     const child = spawn(
       process.execPath,
       [
-        path.join(repoRoot, 'dist/cli/index.js'),
+        ...entryArgs('cli'),
         'kfp-emulator',
         '--port',
         '0',
@@ -173,7 +162,7 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
     ]).toEqual(['SUCCEEDED', 'FAILED', 'RUNNING']);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    const bad = await runCliBundle(['kfp-emulator', '--port', '0', '--fail-runs', '('], { cwd: repoRoot });
+    const bad = await spawnCli(['kfp-emulator', '--port', '0', '--fail-runs', '('], { cwd: repoRoot });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--fail-runs must be a regular expression/);
   });
@@ -187,7 +176,7 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
     );
     const child = spawn(
       process.execPath,
-      [path.join(repoRoot, 'dist/cli/index.js'), 'kfp-emulator', '--port', '0', '--faults', faultsFile],
+      [...entryArgs('cli'), 'kfp-emulator', '--port', '0', '--faults', faultsFile],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -210,21 +199,21 @@ describe('kfp-gitops kfp-emulator (the bundled CLI)', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     fs.writeFileSync(faultsFile, 'rules:\n  - {fault: 503}\n');
-    const bad = await runCliBundle(['kfp-emulator', '--port', '0', '--faults', faultsFile], { cwd: repoRoot });
+    const bad = await spawnCli(['kfp-emulator', '--port', '0', '--faults', faultsFile], { cwd: repoRoot });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/faults.yaml:2:\d+: `rate` of rule 1 must be a number from 0 to 1/);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('--help documents the flags; a bad flag exits 2', async () => {
-    const help = await runCliBundle(['kfp-emulator', '--help'], { cwd: repoRoot });
+    const help = await spawnCli(['kfp-emulator', '--help'], { cwd: repoRoot });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--state-file FILE/);
     expect(help.stdout).toMatch(/--auth FILE .*view: get and list/s);
     expect(help.stdout).toMatch(/--kfp-version X.Y.Z/);
     expect(help.stdout).toMatch(/--faults FILE .*seed: 42.*retry-after: 1/s);
     expect(help.stdout).toMatch(/--fail-runs REGEX .*--hang-runs REGEX .*--default-service-account NAME/s);
-    const bad = await runCliBundle(['kfp-emulator', '--prot', '1'], { cwd: repoRoot });
+    const bad = await spawnCli(['kfp-emulator', '--prot', '1'], { cwd: repoRoot });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown argument '--prot'/);
   });

@@ -2,10 +2,40 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runProcess } from '../../src/lib/proc.js';
 import { repoRoot } from './paths.js';
 
-export interface BundleRun {
+/*
+ * Tests start our entry points as the runner (or a shell) does: a separate node process. By default it runs
+ * the sources in src/, so a test sees the code as it is now, with no build in between. With `bundle: true` (a
+ * few smoke tests) or KFP_GITOPS_TEST_BUNDLES=1 (the whole suite, e.g. before a release) it runs the committed
+ * bundles in dist/ instead; they need no build here because CI's check-dist step fails whenever dist/ is not
+ * what `npm run build` makes of src/.
+ */
+
+/** Whether every test runs the dist/ bundles instead of the sources. */
+export const testBundles = process.env.KFP_GITOPS_TEST_BUNDLES === '1';
+
+/** Node 24 runs TypeScript as it is; the hook maps the sources' `./x.js` imports to `./x.ts`. */
+const SOURCE_FLAGS = [
+  '--experimental-transform-types',
+  '--disable-warning=ExperimentalWarning',
+  '--import',
+  pathToFileURL(path.join(repoRoot, 'test/support/ts-resolve.mjs')).href,
+];
+
+/**
+ * The node arguments that start an entry point: an action's name, `main` (the root dispatcher) or `cli`.
+ * The bundle is dist/<entry>/index.js; its source is src/actions/<entry>/index.ts, src/main.ts or src/cli/index.ts.
+ */
+export function entryArgs(entry: string, opts: { bundle?: boolean } = {}): string[] {
+  if (opts.bundle || testBundles) return [path.join(repoRoot, 'dist', entry, 'index.js')];
+  const source = { main: 'src/main.ts', cli: 'src/cli/index.ts' }[entry] ?? `src/actions/${entry}/index.ts`;
+  return [...SOURCE_FLAGS, path.join(repoRoot, source)];
+}
+
+export interface ActionRun {
   code: number;
   stdout: string;
   stderr: string;
@@ -38,8 +68,8 @@ function unescapeCommand(s: string): string {
   return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
 }
 
-export function parseAnnotations(stdout: string): BundleRun['annotations'] {
-  const out: BundleRun['annotations'] = [];
+export function parseAnnotations(stdout: string): ActionRun['annotations'] {
+  const out: ActionRun['annotations'] = [];
   for (const line of stdout.split('\n')) {
     const m = /^::(error|warning|notice)( [^:]*)?::(.*)$/.exec(line);
     if (!m) continue;
@@ -54,14 +84,19 @@ export function parseAnnotations(stdout: string): BundleRun['annotations'] {
 }
 
 /**
- * Run `dist/<name>/index.js` as the runner does: inputs in INPUT_* variables, GITHUB_OUTPUT and
- * GITHUB_STEP_SUMMARY pointing at temp files, GITHUB_WORKSPACE at the checkout.
+ * Run an action (or `main`, the root dispatcher) as the runner does: inputs in INPUT_* variables, GITHUB_OUTPUT
+ * and GITHUB_STEP_SUMMARY pointing at temp files, GITHUB_WORKSPACE at the checkout. See entryArgs for `bundle`.
  */
-export async function runBundle(
+export async function spawnAction(
   name: string,
   inputs: Record<string, string>,
-  opts: { workspace: string; env?: Record<string, string>; signalWhen?: { stdout: RegExp; signal: NodeJS.Signals } },
-): Promise<BundleRun> {
+  opts: {
+    workspace: string;
+    env?: Record<string, string>;
+    signalWhen?: { stdout: RegExp; signal: NodeJS.Signals };
+    bundle?: boolean;
+  },
+): Promise<ActionRun> {
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kfp-gitops-run-'));
   const outputFile = path.join(tmp, 'output');
   const summaryFile = path.join(tmp, 'summary');
@@ -78,12 +113,12 @@ export async function runBundle(
     ...opts.env,
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
-  const r = await runAsRunner(process.execPath, [path.join(repoRoot, 'dist', name, 'index.js')], {
+  const r = await runAsRunner(process.execPath, entryArgs(name, opts), {
     cwd: opts.workspace,
     env,
     signalWhen: opts.signalWhen,
   });
-  const result: BundleRun = {
+  const result: ActionRun = {
     code: r.code,
     stdout: r.stdout,
     stderr: r.stderr,
@@ -124,9 +159,9 @@ export function runAsRunner(
   });
 }
 
-/** Run the bundled CLI (`dist/cli/index.js`) with arguments. */
-export async function runCliBundle(args: string[], opts: { cwd: string; env?: Record<string, string> }) {
-  return runProcess(process.execPath, [path.join(repoRoot, 'dist/cli/index.js'), ...args], {
+/** Run the CLI (`kfp-gitops <args>`) from src/, or from dist/cli/index.js (see entryArgs). */
+export async function spawnCli(args: string[], opts: { cwd: string; env?: Record<string, string>; bundle?: boolean }) {
+  return runProcess(process.execPath, [...entryArgs('cli', opts), ...args], {
     cwd: opts.cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...opts.env },
   });

@@ -10,7 +10,7 @@ import { errorsOf, examplesRepo, mutatedWorkflows, openPullRequest, results, TEM
 
 /**
  * The schedules starter template (workflows-templates/kfp-schedules.yml) run end to end with
- * check-reconcile-configs.yml and reconcile.yml, their actions from dist/, the KFP emulator and the
+ * check-reconcile-configs.yml and reconcile.yml, their actions (see entryArgs), the KFP emulator and the
  * GitHub double: the events a schedules repository sees, in the order they happen.
  */
 jest.setTimeout(180_000); // several workflow runs per test, each starting a few node processes

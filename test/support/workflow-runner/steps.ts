@@ -3,13 +3,13 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { git } from '../../../src/lib/git.js';
 import { repoRoot } from '../paths.js';
-import { parseAnnotations, parseOutputFile, runAsRunner, type BundleRun } from '../run-action.js';
+import { entryArgs, parseAnnotations, parseOutputFile, runAsRunner, type ActionRun } from '../run-action.js';
 import { asString, evaluate, UnsupportedError, type Contexts } from './expressions.js';
 
 export { UnsupportedError };
 
 /**
- * How one step runs, as the runner runs it: our actions from dist/ with INPUT_* variables and the file
+ * How one step runs, as the runner runs it: our actions (see entryArgs) with INPUT_* variables and the file
  * commands (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_PATH, GITHUB_STEP_SUMMARY), `run:` scripts with bash, and
  * local stand-ins for the third-party actions our workflows use.
  * https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands
@@ -35,7 +35,7 @@ export interface StepResult {
   summary: string;
   /** Combined stdout and stderr, masked. */
   log: string;
-  annotations: BundleRun['annotations'];
+  annotations: ActionRun['annotations'];
   /** Runner warnings about the step itself (e.g. an input the action does not declare). */
   warnings: string[];
 }
@@ -116,7 +116,7 @@ export async function runScript(
 
 const SHA_PINNED = /^actions\/(checkout|setup-python|setup-node)@[0-9a-f]{40}$/;
 // `$/actions/<name>` (same commit as the workflow), `<owner>/kfp-gitops/actions/<name>@<ref>`, or the root
-// dispatcher `<owner>/kfp-gitops@<ref>`: all run from this checkout's dist/.
+// dispatcher `<owner>/kfp-gitops@<ref>`: all run from this checkout (its sources, or dist/: see entryArgs).
 const OURS = /^(?:\$|[\w.-]+\/kfp-gitops)(?:\/actions\/([\w-]+))?(@[\w./-]+)?$/;
 
 /** Run `uses:` with the evaluated `with:` values. */
@@ -172,10 +172,12 @@ async function runOurAction(
   const inputEnv = Object.fromEntries(
     Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v]),
   );
-  const main = path.resolve(dir, meta.runs.main);
+  // runs.main is the bundle, dist/<entry>/index.js; entryArgs starts it or its sources.
+  const main = /^dist\/([\w-]+)\/index\.js$/.exec(path.relative(repoRoot, path.resolve(dir, meta.runs.main)));
+  if (!main) throw new UnsupportedError(`actions/${name}: runs.main must be a bundle dist/<entry>/index.js`);
   const r = await runStepProcess(
     process.execPath,
-    [main],
+    entryArgs(main[1]!),
     { ...env, ...inputEnv, GITHUB_ACTION_REPOSITORY: 'your-org/kfp-gitops' },
     se.workspace,
     se,
