@@ -88,7 +88,7 @@ const gather = (inputs: Record<string, string>) =>
 
 describe('list', () => {
   test('the folders push-reconcile would reconcile, cut into shards of shard-size', async () => {
-    const one = await shards({ 'config-folders': 'schedules/team-[a-c]' });
+    const one = await shards({ 'config-folders': 'schedules/team-[a-c]', 'shard-size': '1' });
     expect(one.code).toBe(0);
     expect(JSON.parse(one.outputs.shards!)).toEqual([
       { index: 1, folders: 'schedules/team-a', namespaces: 'team-a' },
@@ -101,6 +101,10 @@ describe('list', () => {
       { index: 2, folders: 'schedules/team-b', namespaces: 'team-b' },
     ]);
     expect(two.outputs.count).toBe('2');
+    const all = await shards({ 'config-folders': 'schedules/team-[a-c]', 'shard-size': '0' });
+    expect(JSON.parse(all.outputs.shards!)).toEqual([
+      { index: 1, folders: 'schedules/team-a\nschedules/team-b\nschedules/team-c', namespaces: 'team-a team-b team-c' },
+    ]);
     const mapped = await shards({
       'config-folders': 'schedules/team-a\nschedules/team-b',
       'namespace-map': 'schedules/team-b=ml-prod',
@@ -118,14 +122,16 @@ describe('list', () => {
     const single = await shards({ 'config-folders': 'schedules/team-[a-c]', namespace: 'x' });
     expect(single.code).toBe(1);
     expect(single.everything).toContain("Input 'namespace' names one namespace but config-folders matched 3 folders");
-    const size = await shards({ 'config-folders': 'schedules/team-a', 'shard-size': '0' });
-    expect(size.everything).toContain("Input 'shard-size' must be a whole number ≥ 1");
+    const size = await shards({ 'config-folders': 'schedules/team-a', 'shard-size': '-1' });
+    expect(size.everything).toContain("Input 'shard-size' must be a whole number ≥ 0");
   });
 });
 
 describe('gather', () => {
   test('plan: three shards, ONE sticky comment equal to what one job over every folder posts; nothing written', async () => {
-    const list = JSON.parse((await shards({ 'config-folders': 'schedules/team-[a-c]' })).outputs.shards!);
+    const list = JSON.parse(
+      (await shards({ 'config-folders': 'schedules/team-[a-c]', 'shard-size': '1' })).outputs.shards!,
+    );
     for (const s of list) expect((await reconcile(s.folders, 'plan', `plans/shard-${s.index}.json`)).code).toBe(0);
     const single = await reconcile('schedules/team-[a-c]', 'plan');
     const before = double.comments(REPO, pr).length;
@@ -161,7 +167,9 @@ describe('gather', () => {
   });
 
   test('apply: a failing shard fails the gather; the other shards applied; the report names it', async () => {
-    const list = JSON.parse((await shards({ 'config-folders': 'schedules/team-[a-c]' })).outputs.shards!);
+    const list = JSON.parse(
+      (await shards({ 'config-folders': 'schedules/team-[a-c]', 'shard-size': '1' })).outputs.shards!,
+    );
     const codes = [];
     for (const s of list) codes.push((await reconcile(s.folders, 'apply', `plans/shard-${s.index}.json`)).code);
     expect(codes).toEqual([0, 1, 0]);

@@ -26,7 +26,7 @@ async function list(ctx: ActionContext): Promise<void> {
   const { inputs, host } = ctx;
   const patterns = inputs.list('config-folders');
   if (patterns.length === 0) inputs.required('config-folders');
-  const size = inputs.int('shard-size', { min: 1, max: 10_000 });
+  const size = inputs.int('shard-size', { min: 0, max: 10_000 });
   const workdir = workingDirectory(ctx);
   const root = await repoRoot(workdir).catch(() => ctx.workspace);
   const found = await resolveConfigFolders(workdir, patterns, root);
@@ -47,11 +47,11 @@ async function list(ctx: ActionContext): Promise<void> {
       );
     return { folder, namespace: namespaceOf({ folder: relPath(root, abs), namespace: path.basename(abs) }) };
   });
-  const shards = cutShards(entries, size);
+  const shards = cutShards(entries, size || entries.length);
   host.setOutput('shards', JSON.stringify(shards));
   host.setOutput('count', String(shards.length));
   for (const s of shards) host.info(`Shard ${s.index}: ${s.namespaces}`);
-  host.info(`${entries.length} config folder(s) in ${shards.length} shard(s) of at most ${size}.`);
+  host.info(`${entries.length} config folder(s) in ${shards.length} shard(s) of at most ${size || entries.length}.`);
 }
 
 /** Every shard's plan file as one report: one comment, one summary, one verdict. */

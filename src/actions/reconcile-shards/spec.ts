@@ -18,8 +18,8 @@ export const spec: ActionSpec = {
     },
     'shard-size': {
       description:
-        'list: config folders per shard (per job). 1 gives each namespace its own job and concurrency group.',
-      default: '1',
+        'list: config folders per shard (per job). 1 gives each namespace its own job and concurrency group; 0 puts every folder in one shard.',
+      default: '0',
     },
     namespace: {
       description: "list: push-reconcile's `namespace`, for the namespace each shard reconciles.",
