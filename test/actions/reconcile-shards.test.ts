@@ -108,6 +108,7 @@ describe('list', () => {
     const mapped = await shards({
       'config-folders': 'schedules/team-a\nschedules/team-b',
       'namespace-map': 'schedules/team-b=ml-prod',
+      'shard-size': '1',
     });
     expect(JSON.parse(mapped.outputs.shards!).map((s: { namespaces: string }) => s.namespaces)).toEqual([
       'team-a',
