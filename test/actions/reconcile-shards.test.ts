@@ -29,7 +29,10 @@ beforeAll(async () => {
   emu = await startKfpEmulator({
     auth: {
       identities: {
-        tok: { user: 'ci@example.com', namespaces: { 'team-a': 'edit', 'team-b': 'view', 'team-c': 'edit' } },
+        'kfp-tok-3f9a': {
+          user: 'ci@example.com',
+          namespaces: { 'team-a': 'edit', 'team-b': 'view', 'team-c': 'edit' },
+        },
       },
     },
   });
@@ -65,15 +68,16 @@ afterAll(async () => {
 
 const shards = (inputs: Record<string, string>) =>
   runInProcess('reconcile-shards', { step: 'list', ...inputs }, { workspace: repo.dir });
-const reconcile = (folders: string, mode: string, planFile?: string) =>
+const reconcile = (folders: string, mode: string, planFile?: string, comment = 'false') =>
   runInProcess(
     'push-reconcile',
     {
       'config-folders': folders,
       'kfp-host': emu.url,
-      'kfp-token': 'tok',
+      'kfp-token': 'kfp-tok-3f9a',
       mode,
-      comment: 'false',
+      comment,
+      'github-token': 'ghs_t',
       'kfp-retry-budget': '5s',
       ...(planFile ? { 'plan-file': planFile } : {}),
     },
@@ -134,8 +138,12 @@ describe('gather', () => {
       (await shards({ 'config-folders': 'schedules/team-[a-c]', 'shard-size': '1' })).outputs.shards!,
     );
     for (const s of list) expect((await reconcile(s.folders, 'plan', `plans/shard-${s.index}.json`)).code).toBe(0);
-    const single = await reconcile('schedules/team-[a-c]', 'plan');
+    // One job over every folder posts its comment (a key joining namespaces with commas was refused)...
     const before = double.comments(REPO, pr).length;
+    const single = await reconcile('schedules/team-[a-c]', 'plan', undefined, 'true');
+    expect(single.annotations.filter((a) => /not posted/.test(a.message))).toEqual([]);
+    expect(double.comments(REPO, pr)).toHaveLength(before + 1);
+    // ...and the gathered shards keep that same comment, with the same document.
     const run = await gather({ plans: 'plans/*.json', shards: JSON.stringify(list), mode: 'plan' });
     expect(run.code).toBe(0);
     expect(run.summary).toBe(single.summary);
