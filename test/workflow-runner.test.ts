@@ -6,6 +6,11 @@ import { git } from '../src/lib/git.js';
 import { TempRepo } from './support/git-repo.js';
 import { runWorkflow, type RunWorkflowOptions } from './support/workflow-runner/runner.js';
 import { UnsupportedError } from './support/workflow-runner/steps.js';
+import { expandMatrix } from './support/workflow-runner/matrix.js';
+
+/** The artifact actions at the commits reconcile.yml pins (upload-artifact v7.0.0, download-artifact v8.0.1). */
+const UPLOAD = 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f';
+const DOWNLOAD = '3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c';
 
 /**
  * The test workflow executor (test/support/workflow-runner) against documented runner behaviour, with
@@ -380,9 +385,189 @@ jobs:
   });
 });
 
+describe('matrix (https://docs.github.com/en/actions/how-tos/write-workflows/choose-what-workflows-do/run-job-variations)', () => {
+  test("include and exclude as the docs' examples expand them", () => {
+    // "Example: Expanding configurations" of the page above, and its result, in its order.
+    expect(
+      expandMatrix({
+        fruit: ['apple', 'pear'],
+        animal: ['cat', 'dog'],
+        include: [
+          { color: 'green' },
+          { color: 'pink', animal: 'cat' },
+          { fruit: 'apple', shape: 'circle' },
+          { fruit: 'banana' },
+          { fruit: 'banana', animal: 'cat' },
+        ],
+      }),
+    ).toEqual([
+      { fruit: 'apple', animal: 'cat', color: 'pink', shape: 'circle' },
+      { fruit: 'apple', animal: 'dog', color: 'green', shape: 'circle' },
+      { fruit: 'pear', animal: 'cat', color: 'pink' },
+      { fruit: 'pear', animal: 'dog', color: 'green' },
+      { fruit: 'banana' },
+      { fruit: 'banana', animal: 'cat' },
+    ]);
+    // "Excluding matrix configurations": a partial match removes every combination it matches.
+    const excluded = expandMatrix({
+      os: ['macos-latest', 'windows-latest'],
+      version: [12, 14, 16],
+      environment: ['staging', 'production'],
+      exclude: [
+        { os: 'macos-latest', version: 12, environment: 'production' },
+        { os: 'windows-latest', version: 16 },
+      ],
+    });
+    expect(excluded).toHaveLength(12 - 1 - 2);
+    // Only include: each entry is a job. Objects are values like any other.
+    expect(expandMatrix({ include: [{ a: 1 }, { a: 2 }] })).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(expandMatrix({ shard: [{ index: 1 }, { index: 2 }] })).toEqual([
+      { shard: { index: 1 } },
+      { shard: { index: 2 } },
+    ]);
+    expect(() => expandMatrix({ a: [] })).toThrow("Matrix vector 'a' does not contain any values");
+    expect(() => expandMatrix({ a: Array.from({ length: 257 }, (_, i) => i) })).toThrow('GitHub runs at most 256');
+  });
+
+  test('a matrix from a job output: one job per shard, fail-fast off, artifacts and outputs gathered by an always() job', async () => {
+    const r = await run(`
+on: push
+permissions: {}
+jobs:
+  list:
+    runs-on: ubuntu-latest
+    outputs:
+      shards: \${{ steps.l.outputs.shards }}
+    steps:
+      - id: l
+        run: echo 'shards=[{"index":1,"ns":"a"},{"index":2,"ns":"b"},{"index":3,"ns":"c"}]' >> "$GITHUB_OUTPUT"
+  work:
+    needs: list
+    name: work \${{ matrix.shard.ns }}
+    runs-on: ubuntu-latest
+    strategy:
+      fail-fast: false
+      max-parallel: 2
+      matrix:
+        shard: \${{ fromJSON(needs.list.outputs.shards) }}
+    concurrency:
+      group: apply-\${{ matrix.shard.ns }}
+      cancel-in-progress: false
+    outputs:
+      last: \${{ steps.w.outputs.ns }}
+    steps:
+      - id: w
+        env:
+          NS: \${{ matrix.shard.ns }}
+          WHERE: \${{ strategy.job-index }}/\${{ strategy.job-total }}/\${{ strategy.fail-fast }}/\${{ strategy.max-parallel }}
+        run: |
+          mkdir -p "$RUNNER_TEMP/out" && echo "plan of $NS" > "$RUNNER_TEMP/out/$NS.txt"
+          echo "ns=$NS" >> "$GITHUB_OUTPUT"
+          echo "shard $NS at $WHERE"
+          [ "$NS" != b ]
+      - if: always()
+        uses: actions/upload-artifact@${UPLOAD}
+        with:
+          name: plan-\${{ matrix.shard.index }}
+          path: \${{ runner.temp }}/out/\${{ matrix.shard.ns }}.txt
+          if-no-files-found: ignore
+  gather:
+    needs: [list, work]
+    if: always()
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/download-artifact@${DOWNLOAD}
+        with:
+          pattern: plan-*
+          merge-multiple: true
+          path: plans
+      - env:
+          RESULT: \${{ needs.work.result }}
+          LAST: \${{ needs.work.outputs.last }}
+        run: |
+          echo "work=$RESULT last=$LAST files=$(ls plans | tr '\\n' ' ')"
+          cat plans/*.txt
+  after:
+    needs: work
+    runs-on: ubuntu-latest
+    steps: [{run: echo should not run}]
+`);
+    expect(Object.fromEntries(Object.values(r.jobs).map((j) => [j.name, j.result]))).toEqual({
+      list: 'success',
+      'work a': 'success',
+      'work b': 'failure',
+      'work c': 'success',
+      gather: 'success',
+      after: 'skipped',
+    });
+    expect(r.conclusion).toBe('failure');
+    expect(r.log).toContain('shard a at 0/3/false/2');
+    expect(r.log).toContain('shard c at 2/3/false/2');
+    expect(r.jobs['work c']!.concurrency).toEqual({ group: 'apply-c', cancelInProgress: false });
+    expect(r.log).toContain('work=failure last=c files=a.txt b.txt c.txt');
+    expect(r.log).toMatch(/plan of a\n.*plan of b\n.*plan of c/);
+  });
+
+  test('fail-fast (the default) cancels the rest of the matrix once one fails; default names show the values', async () => {
+    const r = await run(`
+on: push
+permissions: {}
+jobs:
+  m:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        n: [1, 2, 3]
+        os: [linux]
+    steps: [{run: '[ \${{ matrix.n }} != 2 ]'}]
+`);
+    expect(Object.fromEntries(Object.values(r.jobs).map((j) => [j.name, j.result]))).toEqual({
+      'm (1, linux)': 'success',
+      'm (2, linux)': 'failure',
+      'm (3, linux)': 'cancelled',
+    });
+  });
+
+  test('artifacts: a name is uploaded once per run; if-no-files-found; download by name, a missing one fails', async () => {
+    const job = (step: string) => `
+on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: mkdir -p d/sub && echo one > d/one.txt && echo two > d/sub/two.txt && echo h > d/.hidden
+      - uses: actions/upload-artifact@${UPLOAD}
+        with: {name: x, path: d}
+      ${step}
+`;
+    const twice = await run(job(`- uses: actions/upload-artifact@${UPLOAD}\n        with: {name: x, path: d}`));
+    expect(twice.jobs.a!.result).toBe('failure');
+    expect(twice.log).toContain('(409) Conflict: an artifact with this name already exists on the workflow run');
+    const none = await run(
+      job(
+        `- uses: actions/upload-artifact@${UPLOAD}\n        with: {name: y, path: nothing, if-no-files-found: error}`,
+      ),
+    );
+    expect(none.log).toContain('No files were found with the provided path: nothing. No artifacts will be uploaded.');
+    expect(none.jobs.a!.result).toBe('failure');
+    const byName = await run(
+      job(
+        `- uses: actions/download-artifact@${DOWNLOAD}\n        with: {name: x, path: got}\n      - run: find got -type f | sort`,
+      ),
+    );
+    expect(byName.jobs.a!.result).toBe('success');
+    expect(byName.log).toContain('got/one.txt\na | got/sub/two.txt\n');
+    expect(byName.log).not.toContain('.hidden');
+    const missing = await run(job(`- uses: actions/download-artifact@${DOWNLOAD}\n        with: {name: z}`));
+    expect(missing.log).toContain("Artifact 'z' not found");
+    expect(missing.jobs.a!.result).toBe('failure');
+  });
+});
+
 describe('anything unsupported fails loudly', () => {
   test.each([
-    ['a matrix', 'strategy: {matrix: {a: [1, 2]}}\n    steps: [{run: echo}]'],
+    ['an artifact path with a wildcard', `steps: [{uses: 'actions/upload-artifact@${UPLOAD}', with: {path: 'out/*'}}]`],
     ['a container', 'container: node:24\n    steps: [{run: echo}]'],
     ['an unknown action', 'steps: [{uses: someone/else@v1}]'],
     ['an unpinned stand-in', 'steps: [{uses: actions/checkout@v5}]'],

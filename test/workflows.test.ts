@@ -258,12 +258,41 @@ describe('reusable workflows', () => {
     expect(apply.permissions).toEqual({ contents: 'read' });
     // Exactly one of them runs for any mode: plan when the derived mode is plan, apply otherwise.
     expect(plan.if.replace(/ == 'plan'$/, '')).toBe(apply.if.replace(/ != 'plan'$/, ''));
-    // Apply only after the guard (default branch or apply-branches), in a GitHub environment.
+    // Apply only after the guard (default branch or apply-branches), in a GitHub environment; unsharded only.
     const { guard } = reusable['reconcile.yml']!.jobs;
-    expect(guard.if).toBe(apply.if);
+    expect(apply.if).toBe(`inputs.shard-size == 0 && ${guard.if}`);
     expect(guard.permissions).toEqual({});
     expect(apply.needs).toBe('guard');
     expect(apply.environment).toBe('${{ inputs.environment }}');
+  });
+
+  test('reconcile with shard-size: a matrix per mode, fail-fast off, a group per shard, one gather that always runs', () => {
+    const jobs = reusable['reconcile.yml']!.jobs;
+    const { guard, shards, 'plan-shards': planShards, 'apply-shards': applyShards } = jobs;
+    const { 'gather-plan': gatherPlan, 'gather-apply': gatherApply, gate } = jobs;
+    expect(shards.if).toBe('inputs.shard-size > 0');
+    expect(jobs.plan.if).toBe(`inputs.shard-size == 0 && ${planShards.if}`);
+    expect(applyShards.if).toBe(guard.if);
+    expect(applyShards.needs).toEqual(['guard', 'shards']);
+    for (const job of [planShards, applyShards]) {
+      expect(job.strategy).toEqual({
+        'fail-fast': false,
+        'max-parallel': '${{ inputs.max-parallel-shards }}',
+        matrix: { shard: '${{ fromJSON(needs.shards.outputs.shards) }}' },
+      });
+      expect(job.permissions).toEqual({ contents: 'read' });
+    }
+    expect(applyShards.environment).toBe('${{ inputs.environment }}');
+    expect(applyShards.concurrency).toEqual({
+      group: 'kfp-gitops-apply-${{ inputs.kfp-host }}-${{ matrix.shard.namespaces }}',
+      'cancel-in-progress': false,
+    });
+    // Only the plan gather comments; both run whatever the shards' results, once the shards were listed.
+    expect(gatherPlan.permissions).toEqual({ 'pull-requests': 'write' });
+    expect(gatherApply.permissions).toEqual({});
+    for (const job of [gatherPlan, gatherApply])
+      expect(job.if).toMatch(/^always\(\) && .*needs\.shards\.result == 'success'/);
+    expect(gate.needs).toEqual(expect.arrayContaining(Object.keys(jobs).filter((id) => id !== 'gate')));
   });
 
   test('promote-model: contents write only without MODEL_PR_TOKEN; one promotion per PR branch at a time', () => {
@@ -416,6 +445,7 @@ describe('the rules fail on broken files', () => {
       "job a: reconcile.yml needs input 'config-folders'",
       "job a: reconcile.yml has no secret 'KFP_TOKN'",
       'job a: reconcile.yml job plan needs pull-requests: write, the template grants none',
+      'job a: reconcile.yml job gather-plan needs pull-requests: write, the template grants none',
       "job b: uses 'someone/else/.github/workflows/x.yml@main', not your-org/kfp-gitops/.github/workflows/<file>@v1",
     ]);
     expect(propertiesProblems({ name: 'x', description: '', categories: 'CI', filePatterns: ['(unclosed'] })).toEqual([

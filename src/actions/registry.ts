@@ -2,6 +2,7 @@ import type { ActionSpec } from '../lib/spec.js';
 import type { ActionMain } from '../lib/action.js';
 import { spec as checkRendered } from './check-rendered/spec.js';
 import { spec as pushReconcile } from './push-reconcile/spec.js';
+import { spec as reconcileShards } from './reconcile-shards/spec.js';
 import { spec as checkReconcileConfigs } from './check-reconcile-configs/spec.js';
 import { spec as modelFreshness } from './model-freshness/spec.js';
 import { spec as openModelPr } from './open-model-pr/spec.js';
@@ -21,6 +22,7 @@ export const actions: readonly ActionEntry[] = [
   { spec: checkRendered, load: async () => (await import('./check-rendered/main.js')).run },
   { spec: checkReconcileConfigs, load: async () => (await import('./check-reconcile-configs/main.js')).run },
   { spec: pushReconcile, load: async () => (await import('./push-reconcile/main.js')).run },
+  { spec: reconcileShards, load: async () => (await import('./reconcile-shards/main.js')).run },
   { spec: qualityGate, load: async () => (await import('./quality-gate/main.js')).run },
   { spec: modelFreshness, load: async () => (await import('./model-freshness/main.js')).run },
   { spec: openModelPr, load: async () => (await import('./open-model-pr/main.js')).run },

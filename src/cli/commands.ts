@@ -56,7 +56,26 @@ export const extraCommands: readonly ExtraCommand[] = [
     run: async (argv, env, opts) =>
       (await import('./run.js')).runCli(['push-reconcile', '--mode', 'apply', ...argv], env, opts),
   },
+  {
+    name: 'list-folders',
+    summary:
+      'reconcile-shards --step list: the config folders cut into shards, as JSON (same flags as reconcile-shards).',
+    help: () => shardsHelp('list'),
+    run: async (argv, env, opts) =>
+      (await import('./run.js')).runCli(['reconcile-shards', '--step', 'list', ...argv], env, opts),
+  },
+  {
+    name: 'gather-plans',
+    summary: "reconcile-shards --step gather: the shards' plan files as one report (same flags as reconcile-shards).",
+    help: () => shardsHelp('gather'),
+    run: async (argv, env, opts) =>
+      (await import('./run.js')).runCli(['reconcile-shards', '--step', 'gather', ...argv], env, opts),
+  },
 ];
+
+function shardsHelp(step: string): string {
+  return `kfp-gitops ${step === 'list' ? 'list-folders' : 'gather-plans'} [flags] is kfp-gitops reconcile-shards --step ${step}:\n\n${actionHelp(findAction('reconcile-shards')!.spec)}`;
+}
 
 function reconcileHelp(mode: string): string {
   return `kfp-gitops ${mode} [flags] is kfp-gitops push-reconcile --mode ${mode}:\n\n${actionHelp(findAction('push-reconcile')!.spec)}`;

@@ -128,12 +128,16 @@ const HEAD: Record<ScheduleChange['kind'], string> = {
 
 /** The plan for the `plan` output: the pipeline of a created version as its kind, not its whole body. */
 export function planJson(plans: readonly Plan[]): string {
-  return JSON.stringify(plans, (key, value) => {
-    if (key === 'pipeline' && value && typeof value === 'object' && 'data' in value) return { kind: value.kind };
-    // An uploaded file's text: the plan names it, the file is in git.
-    if (key === 'text' && typeof value === 'string') return undefined;
-    return value;
-  });
+  return JSON.stringify(plans, planReplacer);
+}
+
+/** planJson's replacer, for documents that embed plans (a shard's plan file). */
+export function planReplacer(key: string, value: unknown): unknown {
+  if (key === 'pipeline' && value && typeof value === 'object' && 'data' in value && 'kind' in value)
+    return { kind: value.kind };
+  // An uploaded file's text: the plan names it, the file is in git.
+  if (key === 'text' && typeof value === 'string') return undefined;
+  return value;
 }
 
 /** `terraform plan`-style text for the log. */
@@ -162,6 +166,14 @@ export function planText(plans: readonly Plan[], opts: { stableNames?: boolean }
 export function retriedText(retries: Record<string, number> = {}): string {
   const parts = Object.entries(retries).map(([call, n]) => `${call} ×${n}`);
   return parts.length ? `Retried KFP calls (429/5xx answers, connection resets): ${parts.join(', ')}.` : '';
+}
+
+/**
+ * The sticky comment key of a plan over these namespaces (in config-folders order): the same for one job and
+ * for shards gathered, so sharding a reconcile keeps its comment. `/` joins them (a marker allows no comma).
+ */
+export function planCommentKey(namespaces: readonly string[]): string {
+  return `plan:${namespaces.join('/')}`;
 }
 
 /** A namespace that could not be observed or applied as a whole (its API answers broken, …). */

@@ -42,7 +42,7 @@ const pods = (objects: K8sObject[]) =>
   );
 
 test('there are overlays to check', () => {
-  expect(overlays).toEqual(expect.arrayContaining(['all-reconcilers', 'argocd-postsync', 'example']));
+  expect(overlays).toEqual(expect.arrayContaining(['all-reconcilers', 'argocd-postsync', 'example', 'sharded']));
 });
 
 describe.each(overlays)('overlay %s', (overlay) => {
@@ -72,14 +72,16 @@ describe.each(overlays)('overlay %s', (overlay) => {
     }
     const workloads = pods(objects);
     expect(workloads.length).toBeGreaterThan(0);
+    // The service account of the build (one per shard in the sharded overlay: kfp-gitops-shard-<n>).
+    const accounts = objects.filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata.name);
     for (const { owner, pod } of workloads) {
       const where = `${owner.kind}/${owner.metadata.name}`;
       expect([
         where,
-        pod.serviceAccountName,
+        accounts.includes(pod.serviceAccountName) && /^kfp-gitops(-shard-\d+)?$/.test(pod.serviceAccountName),
         pod.automountServiceAccountToken,
         pod.securityContext.runAsNonRoot,
-      ]).toEqual([where, 'kfp-gitops', false, true]);
+      ]).toEqual([where, true, false, true]);
       for (const c of [...pod.initContainers, ...pod.containers]) {
         expect([where, c.name, c.securityContext]).toEqual([
           where,
@@ -110,19 +112,23 @@ describe.each(overlays)('overlay %s', (overlay) => {
       }
     }
     // Least privilege: no Kubernetes API access at all, only KFP's authorization resources.
-    const sa = objects.find((o) => o.kind === 'ServiceAccount')!;
-    expect(sa.automountServiceAccountToken).toBe(false);
+    for (const sa of objects.filter((o) => o.kind === 'ServiceAccount'))
+      expect(sa.automountServiceAccountToken).toBe(false);
     for (const role of objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role')) {
       for (const rule of role.rules) {
         expect(rule.apiGroups).toEqual(['pipelines.kubeflow.org']);
         expect(rule.verbs).not.toContain('*');
       }
     }
-    const binding = objects.find((o) => o.kind === 'RoleBinding')!;
-    expect(binding.subjects).toEqual([
-      { kind: 'ServiceAccount', name: 'kfp-gitops', namespace: binding.metadata.namespace },
-    ]);
-    expect(binding.metadata.namespace).toEqual(expect.any(String));
+    const bindings = objects.filter((o) => o.kind === 'RoleBinding');
+    expect(bindings.length).toBe(accounts.length);
+    for (const binding of bindings) {
+      expect(binding.subjects).toEqual([
+        { kind: 'ServiceAccount', name: expect.stringMatching(/^kfp-gitops/), namespace: binding.metadata.namespace },
+      ]);
+      expect(accounts).toContain(binding.subjects[0].name);
+      expect(binding.metadata.namespace).toEqual(expect.any(String));
+    }
   });
 
   test('miniKustomize builds what kubectl kustomize builds (ConfigMap hash aside)', async () => {
@@ -135,7 +141,7 @@ describe.each(overlays)('overlay %s', (overlay) => {
       Object.fromEntries(
         objects.map((o) => [
           `${o.kind}/${o.metadata.name.replace(/-[a-z0-9]{10}$/, '')}`,
-          JSON.parse(JSON.stringify(o).replace(/"(kfp-gitops-settings)-[a-z0-9]{10}"/g, '"$1"')),
+          JSON.parse(JSON.stringify(o).replace(/"(kfp-gitops-settings(?:-shard-\d+)?)-[a-z0-9]{10}"/g, '"$1"')),
         ]),
       );
     const mine = unhash(miniKustomize(dir));
@@ -151,6 +157,31 @@ describe.each(overlays)('overlay %s', (overlay) => {
       ]);
     }
   });
+});
+
+test('sharded: one CronJob per shard, the same pod with its own settings and service account; shards never overlap', async () => {
+  const { objects } = await kustomize(path.join(deployDir, 'overlays/sharded'));
+  const crons = objects.filter((o) => o.kind === 'CronJob');
+  expect(crons.map((c) => c.metadata.name).sort()).toEqual(['kfp-gitops-apply-shard-1', 'kfp-gitops-apply-shard-2']);
+  const settingsOf = (cron: K8sObject) => {
+    const ref = cron.spec.jobTemplate.spec.template.spec.containers[0].envFrom[0].configMapRef.name;
+    return objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === ref)!.data;
+  };
+  const [one, two] = crons.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1)) as [K8sObject, K8sObject];
+  // The shared settings reach every shard; only CONFIG_FOLDERS differs.
+  const { CONFIG_FOLDERS: f1, ...rest1 } = settingsOf(one);
+  const { CONFIG_FOLDERS: f2, ...rest2 } = settingsOf(two);
+  expect(rest1).toEqual(rest2);
+  expect(rest1.CONFIG_REPO).toBe('https://github.com/your-org/kfp-schedules.git');
+  expect([f1, f2]).toEqual(['schedules/team-[a-m]*', 'schedules/team-[n-z]*']);
+  // The same pod apart from the names kustomize suffixed.
+  const unsuffixed = (cron: K8sObject) =>
+    JSON.parse(JSON.stringify(cron.spec).replace(/(kfp-gitops(?:-settings)?)-shard-\d+(-[a-z0-9]{10})?/g, '$1'));
+  expect(unsuffixed(one)).toEqual(unsuffixed(two));
+  const base = (await kustomize(path.join(deployDir, 'overlays/example'))).objects.find((o) => o.kind === 'CronJob')!;
+  expect(unsuffixed(one)).toEqual(
+    JSON.parse(JSON.stringify(base.spec).replace(/(kfp-gitops-settings)-[a-z0-9]{10}/g, '$1')),
+  );
 });
 
 test('the Argo CD PostSync Job runs the same pod as the apply CronJob', async () => {

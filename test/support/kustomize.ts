@@ -66,14 +66,24 @@ function generate(dir: string, gens: Generator[] | undefined, into: K8sObject[])
 
 /**
  * The few kustomize features deploy/kubernetes uses, for machines without kubectl: resources (files
- * and folders), components, configMapGenerator (envs, literals, merge), labels (metadata only) and
- * namespace (including ServiceAccount subjects of bindings). Generated ConfigMaps keep their name
+ * and folders), components, configMapGenerator (envs, literals, merge), labels (metadata only),
+ * namespace (including ServiceAccount subjects of bindings) and nameSuffix (with the references to the
+ * renamed objects: see renameReferences). Generated ConfigMaps keep their name
  * (kustomize adds a content hash). Anything else in a kustomization is refused, so this cannot
  * silently drift from what kustomize would do; the test compares both where kubectl exists.
  */
 export function miniKustomize(dir: string): K8sObject[] {
   const k = parseManifests(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8'))[0] as any;
-  const known = new Set(['apiVersion', 'kind', 'resources', 'components', 'configMapGenerator', 'labels', 'namespace']);
+  const known = new Set([
+    'apiVersion',
+    'kind',
+    'resources',
+    'components',
+    'configMapGenerator',
+    'labels',
+    'namespace',
+    'nameSuffix',
+  ]);
   const unknown = Object.keys(k).filter((key) => !known.has(key));
   if (unknown.length)
     throw new Error(`${dir}/kustomization.yaml: miniKustomize does not support ${unknown.join(', ')}`);
@@ -91,6 +101,11 @@ export function miniKustomize(dir: string): K8sObject[] {
     generate(cdir, ck.configMapGenerator, out);
   }
   generate(dir, k.configMapGenerator, out);
+  if (k.nameSuffix) {
+    const renamed = new Map(out.map((o) => [`${o.kind}/${o.metadata.name}`, `${o.metadata.name}${k.nameSuffix}`]));
+    for (const o of out) o.metadata.name = renamed.get(`${o.kind}/${o.metadata.name}`);
+    for (const o of out) renameReferences(o, (kind, name) => renamed.get(`${kind}/${name}`) ?? name);
+  }
   for (const o of out) {
     for (const l of k.labels ?? []) o.metadata.labels = { ...o.metadata.labels, ...l.pairs };
     if (k.namespace && !CLUSTER_SCOPED.has(o.kind)) o.metadata.namespace = k.namespace;
@@ -99,6 +114,30 @@ export function miniKustomize(dir: string): K8sObject[] {
     }
   }
   return out;
+}
+
+/**
+ * The references kustomize's nameReference transformer follows in what deploy/kubernetes holds: a pod's
+ * service account and ConfigMaps (envFrom, env valueFrom, volumes), a binding's role and subjects. A name
+ * of an object outside the build (a Secret the user creates) is left as it is.
+ */
+function renameReferences(o: K8sObject, to: (kind: string, name: string) => string): void {
+  const pod =
+    o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : o.kind === 'Job' ? o.spec.template.spec : undefined;
+  if (pod) {
+    if (pod.serviceAccountName) pod.serviceAccountName = to('ServiceAccount', pod.serviceAccountName);
+    for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
+      for (const f of c.envFrom ?? []) if (f.configMapRef) f.configMapRef.name = to('ConfigMap', f.configMapRef.name);
+      for (const e of c.env ?? [])
+        if (e.valueFrom?.configMapKeyRef)
+          e.valueFrom.configMapKeyRef.name = to('ConfigMap', e.valueFrom.configMapKeyRef.name);
+    }
+    for (const v of pod.volumes ?? []) if (v.configMap) v.configMap.name = to('ConfigMap', v.configMap.name);
+  }
+  if (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') {
+    o.roleRef.name = to(o.roleRef.kind, o.roleRef.name);
+    for (const s of o.subjects ?? []) if (s.kind === 'ServiceAccount') s.name = to('ServiceAccount', s.name);
+  }
 }
 
 /** kubectl's build when it is on PATH, else miniKustomize's; says which. */

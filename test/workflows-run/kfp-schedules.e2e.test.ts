@@ -44,6 +44,14 @@ const template = (opts: Partial<RunWorkflowOptions> & Pick<RunWorkflowOptions, '
     ...opts,
   });
 const comments = () => double.comments(REPO, pr.number);
+/** reconcile.yml's sharded jobs, skipped without shard-size (test/workflows-run/reconcile-sharded.e2e.test.ts runs them). */
+const SHARD_JOBS_SKIPPED = {
+  'reconcile / shards': 'skipped',
+  'reconcile / plan-shards': 'skipped',
+  'reconcile / apply-shards': 'skipped',
+  'reconcile / gather-plan': 'skipped',
+  'reconcile / gather-apply': 'skipped',
+};
 
 /**
  * What a pull request run must do; returns the problems (empty when right), so that the mutation tests
@@ -66,6 +74,7 @@ async function pullRequestProblems(workflowsDir?: string): Promise<{ run: Workfl
     'reconcile / plan': 'success',
     'reconcile / guard': 'skipped',
     'reconcile / apply': 'skipped',
+    ...SHARD_JOBS_SKIPPED,
     'reconcile / gate': 'success',
   };
   if (JSON.stringify(results(run)) !== JSON.stringify(want)) problems.push(`jobs: ${JSON.stringify(results(run))}`);
@@ -136,6 +145,7 @@ describe('kfp-schedules.yml, event by event', () => {
       'reconcile / plan': 'skipped',
       'reconcile / guard': 'failure',
       'reconcile / apply': 'skipped',
+      ...SHARD_JOBS_SKIPPED,
       'reconcile / gate': 'failure',
     });
     expect(errorsOf(run, 'reconcile / guard')).toEqual([
@@ -158,6 +168,7 @@ describe('kfp-schedules.yml, event by event', () => {
       'reconcile / plan': 'skipped',
       'reconcile / guard': 'success',
       'reconcile / apply': 'success',
+      ...SHARD_JOBS_SKIPPED,
       'reconcile / gate': 'success',
     });
     expect(run.jobs['reconcile / apply']!.environment).toBe('kfp-apply');
@@ -248,7 +259,8 @@ jobs:
 });
 
 describe('the suite fails when reconcile.yml is broken (mutations of a temp copy)', () => {
-  // Every mode expression: the plan, guard and apply conditions and the step's mode input.
+  // Every mode expression: the plan, guard and apply conditions and the step's mode input, and the sharded
+  // jobs' (plan-shards, apply-shards and gather-plan conditions, the shard step's and gather step's mode).
   const MODE = "inputs.mode || (startsWith(github.event_name, 'pull_request') && 'plan' || 'apply')";
   let dirs: string[] = [];
   beforeAll(async () => {
@@ -267,7 +279,7 @@ describe('the suite fails when reconcile.yml is broken (mutations of a temp copy
       const swapped = lines.map((l) =>
         l.includes(MODE) ? l.replace(/'plan'|'apply'/g, (m) => (m === "'plan'" ? "'apply'" : "'plan'")) : l,
       );
-      expect(swapped.filter((l, i) => l !== lines[i]).length).toBe(4);
+      expect(swapped.filter((l, i) => l !== lines[i]).length).toBe(9);
       return swapped.join('\n');
     });
     dirs.push(dir);

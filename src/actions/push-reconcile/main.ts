@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ActionContext } from '../../lib/action.js';
 import { CheckFailed, UserError, errorMessage } from '../../lib/errors.js';
@@ -14,10 +15,12 @@ import { toTarget } from '../../reconcile/config-adapter.js';
 import { countSteps } from '../../reconcile/plan.js';
 import type { PrunePolicy } from '../../reconcile/types.js';
 import { applyPlanned, observeAndPlanEach } from '../../reconcile/reconcile.js';
+import { planFileJson } from '../../reconcile/shards.js';
 import {
   type NamespaceError,
   describePipelineStep,
   planJson,
+  planCommentKey,
   planMarkdown,
   planText,
   retriedText,
@@ -28,7 +31,7 @@ export function namespaceResolver(
   map: string[],
   single: string | undefined,
   folderCount: number,
-): (f: DesiredFolder) => string {
+): (f: Pick<DesiredFolder, 'folder' | 'namespace'>) => string {
   const explicit = new Map<string, string>();
   for (const line of map) {
     const m = /^(.+?)\s*=\s*(\S+)$/.exec(line);
@@ -110,9 +113,16 @@ export async function run(ctx: ActionContext): Promise<void> {
       const md = planMarkdown(plans, { mode, errors, retries: client.retries() });
       if (retriedText(client.retries())) host.info(retriedText(client.retries()));
       await host.appendSummary(md);
+      await writePlanFile(ctx.workspace, inputs.optional('plan-file'), {
+        mode,
+        plans,
+        results: {},
+        errors,
+        retries: client.retries(),
+      });
       if (mode === 'plan' && wantComment)
         await commentOnPullRequest(ctx, {
-          key: `plan:${desired.map((d) => d.namespace).join(',')}`,
+          key: planCommentKey(desired.map((d) => d.namespace)),
           body: md,
           token,
           what: 'plan',
@@ -172,6 +182,8 @@ export async function run(ctx: ActionContext): Promise<void> {
     const retries = client.retries();
     if (retriedText(retries)) host.info(retriedText(retries));
     await host.appendSummary(planMarkdown(plans, { mode, results, errors, retries }));
+    const planFile = { mode, plans, results: Object.fromEntries(results), errors, retries };
+    await writePlanFile(ctx.workspace, inputs.optional('plan-file'), planFile);
     const stopped = [...results.values()].some((r) => r.stopped !== undefined);
     const failedNamespaces = [
       ...new Set([
@@ -188,6 +200,18 @@ export async function run(ctx: ActionContext): Promise<void> {
   } finally {
     client.close();
   }
+}
+
+/** The plan and its outcome for a job that gathers shards (reconcile-shards gather); nothing when not asked. */
+async function writePlanFile(
+  workspace: string,
+  file: string | undefined,
+  content: Parameters<typeof planFileJson>[0],
+): Promise<void> {
+  if (!file) return;
+  const where = path.resolve(workspace, file);
+  await fs.mkdir(path.dirname(where), { recursive: true });
+  await fs.writeFile(where, planFileJson(content));
 }
 
 /** "commit abc123 · file:line": what a created version or uploaded pipeline version records. */

@@ -73,6 +73,11 @@ export const spec: ActionSpec = {
       description: 'Folder inside the git checkout that config-folders are relative to.',
       default: '.',
     },
+    'plan-file': {
+      description:
+        "Also write the plan and its outcome (apply results, failures, retries) as JSON to this file, for `reconcile-shards` `gather` to put many jobs' plans in one comment and summary. Empty: none.",
+      default: '',
+    },
   },
   outputs: {
     plan: {

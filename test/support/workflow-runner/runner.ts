@@ -21,7 +21,8 @@ import {
   type Contexts,
   type Status,
 } from './expressions.js';
-import { mask, runAction, runScript, type StepEnvironment, type StepResult } from './steps.js';
+import { type Combination, matrixJobName, strategyOf } from './matrix.js';
+import { Artifacts, mask, runAction, runScript, type StepEnvironment, type StepResult } from './steps.js';
 
 /**
  * A small workflow executor for tests. GitHub's parser (@actions/workflow-parser) reads the workflow
@@ -34,6 +35,8 @@ import { mask, runAction, runScript, type StepEnvironment, type StepResult } fro
  * - needs and skipping: https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#jobsjob_idneeds
  * - job outputs (secrets are not passed on): https://docs.github.com/en/actions/how-tos/write-workflows/choose-what-workflows-do/pass-job-outputs
  * - reusable workflows: https://docs.github.com/en/actions/reference/workflows-and-actions/reusing-workflow-configurations
+ * - matrix jobs (one after the other; fail-fast cancels the rest): see matrix.ts
+ * - artifacts shared by the run's jobs: the upload-artifact / download-artifact stand-ins in steps.ts
  */
 
 export type Result = 'success' | 'failure' | 'cancelled' | 'skipped';
@@ -126,6 +129,7 @@ const JOB_KEYS = new Set([
   'env',
   'steps',
   'timeout-minutes',
+  'strategy',
 ]);
 const CALL_KEYS = new Set(['name', 'needs', 'if', 'permissions', 'uses', 'with', 'secrets', 'concurrency']);
 const STEP_KEYS = new Set([
@@ -306,6 +310,7 @@ class Run {
   readonly log: string[] = [];
   readonly warnings: string[] = [];
   readonly masks = new Set<string>();
+  readonly artifacts: Artifacts;
   readonly token = `ghs_${randomBytes(18).toString('hex')}`;
   github: Record<string, unknown> = {};
   private eventPath = '';
@@ -316,6 +321,7 @@ class Run {
     private readonly called: Map<string, TemplateToken>,
   ) {
     this.masks.add(this.token);
+    this.artifacts = new Artifacts(path.join(tmp, 'artifacts'));
     for (const v of Object.values(opts.secrets ?? {})) this.masks.add(v);
     for (const e of Object.values(opts.environments ?? {}))
       for (const v of Object.values(e.secrets ?? {})) this.masks.add(v);
@@ -450,21 +456,78 @@ class Run {
       return record;
     }
     if (!run) return record;
-    const concurrency = evaluateToken(raw.get('concurrency'), base);
-    if (concurrency !== undefined) {
-      const c = (typeof concurrency === 'string' ? { group: concurrency } : concurrency) as Record<string, unknown>;
-      record.concurrency = { group: String(c.group), cancelInProgress: c['cancel-in-progress'] === true };
+    if (!raw.has('strategy')) {
+      await this.runInstance(job, raw, scope, base, record);
+      return record;
     }
+    // A matrix: one job per combination, each with its own check name, matrix and strategy contexts.
+    let strategy: ReturnType<typeof strategyOf>;
     try {
+      strategy = strategyOf(evaluateToken(raw.get('strategy'), base));
+    } catch (e) {
+      if (!(e instanceof ExpressionFailure)) throw e;
+      record.result = 'failure';
+      record.error = e.message;
+      return record;
+    }
+    delete this.jobs[name];
+    const total = strategy.combinations.length;
+    const instances: JobRun[] = [];
+    for (const [index, matrix] of strategy.combinations.entries()) {
+      const contexts: Contexts = {
+        ...base,
+        matrix,
+        strategy: {
+          'fail-fast': strategy.failFast,
+          'job-index': index,
+          'job-total': total,
+          'max-parallel': strategy.maxParallel ?? total,
+        },
+      };
+      const instance: JobRun = {
+        name: `${scope.prefix}${this.matrixName(id, raw, contexts, matrix)}`,
+        result: 'cancelled',
+        outputs: {},
+        steps: [],
+        permissions,
+      };
+      this.jobs[instance.name] = instance;
+      instances.push(instance);
+      // fail-fast: GitHub cancels the matrix's queued and running jobs once one fails.
+      if (strategy.failFast && instances.some((i) => i.result === 'failure')) continue;
+      await this.runInstance(job, raw, scope, contexts, instance);
+    }
+    return matrixResult(name, instances, permissions);
+  }
+
+  /** `name:` evaluated with the matrix, or GitHub's default: the job id and the combination's values. */
+  private matrixName(id: string, raw: Map<string, TemplateToken>, contexts: Contexts, matrix: Combination): string {
+    if (!raw.has('name')) return matrixJobName(id, matrix);
+    return asString(evaluateToken(raw.get('name'), contexts), `job ${id} name`);
+  }
+
+  /** One job (or one combination of a matrix) from its concurrency group on. */
+  private async runInstance(
+    job: WorkflowJob,
+    raw: Map<string, TemplateToken>,
+    scope: Scope,
+    base: Contexts,
+    record: JobRun,
+  ): Promise<void> {
+    try {
+      const concurrency = evaluateToken(raw.get('concurrency'), base);
+      if (concurrency !== undefined) {
+        const c = (typeof concurrency === 'string' ? { group: concurrency } : concurrency) as Record<string, unknown>;
+        record.concurrency = { group: String(c.group), cancelInProgress: c['cancel-in-progress'] === true };
+      }
       if (job.type === 'job') await this.runStepsJob(job, raw, scope, base, record);
       else await this.runCall(job, raw, scope, base, record);
     } catch (e) {
       if (e instanceof UnsupportedError || !(e instanceof ExpressionFailure || e instanceof JobError)) throw e;
       record.result = 'failure';
       record.error = e.message;
-      this.log.push(`${name}: Error: ${e.message}\n`);
+      this.log.push(`${record.name}: Error: ${e.message}\n`);
     }
-    return record;
   }
 
   private async runStepsJob(
@@ -570,6 +633,7 @@ class Run {
           contexts: c,
           sourceRepo: this.opts.repository.dir,
           masks: this.masks,
+          artifacts: this.artifacts,
         };
         processEnv.GITHUB_ACTION = step.id;
         if ('run' in step) {
@@ -751,3 +815,21 @@ class Run {
 }
 
 class JobError extends Error {}
+
+/**
+ * What `needs.<matrix job>` says: failure when any combination failed, cancelled when one was cancelled
+ * and none failed, success when all succeeded; outputs of every combination, a later one's non-empty value
+ * winning (GitHub documents no order for a matrix's outputs: workflows should not rely on them).
+ */
+function matrixResult(name: string, instances: JobRun[], permissions: Record<string, string>): JobRun {
+  const results = instances.map((i) => i.result);
+  const result: Result = results.includes('failure')
+    ? 'failure'
+    : results.includes('cancelled')
+      ? 'cancelled'
+      : 'success';
+  const outputs: Record<string, string> = {};
+  for (const i of instances)
+    for (const [k, v] of Object.entries(i.outputs)) if (v !== '' || !(k in outputs)) outputs[k] = v;
+  return { name, result, outputs, steps: [], permissions };
+}

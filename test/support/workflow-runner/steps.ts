@@ -25,6 +25,43 @@ export interface StepEnvironment {
   /** The repository the checkout stand-in clones (a local git repository). */
   sourceRepo: string;
   masks: Set<string>;
+  /** The run's artifacts (upload-artifact / download-artifact). */
+  artifacts: Artifacts;
+}
+
+/**
+ * The artifacts of one workflow run, every job's (called workflows' too): immutable once uploaded, names
+ * unique in the run, as upload-artifact v4 and later keep them. https://github.com/actions/upload-artifact#breaking-changes
+ */
+export class Artifacts {
+  private readonly byName = new Map<string, string>();
+  constructor(private readonly dir: string) {}
+
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /** Store files (absolute path → path inside the artifact); returns the artifact's id. */
+  async put(name: string, files: [string, string][]): Promise<string> {
+    const id = String(this.byName.size + 1);
+    const dir = path.join(this.dir, id);
+    for (const [from, rel] of files) {
+      await fs.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+      await fs.copyFile(from, path.join(dir, rel));
+    }
+    await fs.mkdir(dir, { recursive: true });
+    this.byName.set(name, dir);
+    return id;
+  }
+
+  async extract(name: string, into: string): Promise<void> {
+    await fs.mkdir(into, { recursive: true });
+    await fs.cp(this.byName.get(name)!, into, { recursive: true });
+  }
 }
 
 export interface StepResult {
@@ -114,7 +151,7 @@ export async function runScript(
   return runStepProcess('bash', [...args, file], env, cwd, se);
 }
 
-const SHA_PINNED = /^actions\/(checkout|setup-python|setup-node)@[0-9a-f]{40}$/;
+const SHA_PINNED = /^actions\/(checkout|setup-python|setup-node|upload-artifact|download-artifact)@[0-9a-f]{40}$/;
 // `$/actions/<name>` (same commit as the workflow), `<owner>/kfp-gitops/actions/<name>@<ref>`, or the root
 // dispatcher `<owner>/kfp-gitops@<ref>`: all run from this checkout (its sources, or dist/: see entryArgs).
 const OURS = /^(?:\$|[\w.-]+\/kfp-gitops)(?:\/actions\/([\w-]+))?(@[\w./-]+)?$/;
@@ -197,6 +234,27 @@ const ok = (outputs: Record<string, string> = {}, log = ''): StepResult => ({
   warnings: [],
 });
 
+const failed = (log: string): StepResult => ({ ...ok({}, `Error: ${log}\n`), code: 1 });
+
+/** Files under a folder, as paths relative to it; hidden files (a part starting with '.') only when asked. */
+async function filesUnder(dir: string, hidden: boolean): Promise<[string, string][]> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
+    .map((abs): [string, string] => [abs, path.relative(dir, abs)])
+    .filter(([, rel]) => hidden || !rel.split(path.sep).some((part) => part.startsWith('.')));
+}
+
+/** An artifact name pattern as download-artifact's minimatch reads it: `*` and `?` within a name. */
+const nameMatcher = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
+
 function checkInputs(action: string, given: Record<string, string>, known: string[]): void {
   const unknown = Object.keys(given).filter((k) => !known.includes(k));
   if (unknown.length)
@@ -234,6 +292,69 @@ const standIns: Record<string, (w: Record<string, string>, se: StepEnvironment) 
     await git(ws, ['checkout', '-q', '--detach', sha]);
     await git(ws, ['update-ref', '-d', 'refs/remotes/checkout']);
     return ok({}, `checked out ${ref} at ${sha}\n`);
+  },
+  /**
+   * actions/upload-artifact: one file (stored at the artifact's root) or one folder (its files, hidden ones
+   * only with include-hidden-files), if-no-files-found warn/error/ignore, a name already used in the run
+   * refused unless overwrite. Wildcards and lists of paths are not supported by the stand-in.
+   * https://github.com/actions/upload-artifact#inputs
+   */
+  'upload-artifact': async (w, se) => {
+    checkInputs('actions/upload-artifact', w, [
+      'name',
+      'path',
+      'if-no-files-found',
+      'retention-days',
+      'overwrite',
+      'include-hidden-files',
+    ]);
+    const name = w.name || 'artifact';
+    const given = (w.path ?? '').trim();
+    if (!given) return failed('Input required and not supplied: path');
+    if (given.includes('\n') || /[*?[\]!]/.test(given))
+      throw new UnsupportedError('upload-artifact stand-in: give one file or folder path (no wildcards, no list)');
+    const days = w['retention-days'];
+    if (days !== undefined && days !== '' && !/^\d+$/.test(days)) return failed(`Invalid retention-days: ${days}`);
+    const where = path.resolve(se.workspace, given);
+    const stat = await fs.stat(where).catch(() => undefined);
+    const files: [string, string][] = stat?.isDirectory()
+      ? await filesUnder(where, w['include-hidden-files'] === 'true')
+      : stat
+        ? [[where, path.basename(where)]]
+        : [];
+    if (files.length === 0) {
+      const mode = w['if-no-files-found'] || 'warn';
+      const message = `No files were found with the provided path: ${given}. No artifacts will be uploaded.`;
+      if (mode === 'error') return failed(message);
+      if (mode === 'ignore') return ok({}, `${message}\n`);
+      if (mode !== 'warn') return failed(`Unrecognized if-no-files-found input. Provided: ${mode}`);
+      return { ...ok({}, `${message}\n`), annotations: [{ kind: 'warning', message, props: {} }] };
+    }
+    if (se.artifacts.has(name) && w.overwrite !== 'true')
+      return failed(
+        'Failed to CreateArtifact: Received non-retryable error: Failed request: (409) Conflict: an artifact with this name already exists on the workflow run',
+      );
+    const id = await se.artifacts.put(name, files);
+    return ok({ 'artifact-id': id }, `Artifact ${name} has been successfully uploaded (${files.length} file(s))\n`);
+  },
+  /**
+   * actions/download-artifact, from this run: by name (into path), else every artifact or those matching
+   * pattern, each into path/<name>/ unless merge-multiple or only one matches.
+   * https://github.com/actions/download-artifact#inputs
+   */
+  'download-artifact': async (w, se) => {
+    checkInputs('actions/download-artifact', w, ['name', 'pattern', 'path', 'merge-multiple']);
+    const into = path.resolve(se.workspace, w.path || '.');
+    if (w.name) {
+      if (!se.artifacts.has(w.name)) return failed(`Artifact '${w.name}' not found`);
+      await se.artifacts.extract(w.name, into);
+      return ok({ 'download-path': into }, `Artifact ${w.name} downloaded\n`);
+    }
+    const match = w.pattern ? nameMatcher(w.pattern) : undefined;
+    const names = se.artifacts.names().filter((n) => !match || match.test(n));
+    const merge = w['merge-multiple'] === 'true' || names.length === 1;
+    for (const n of names) await se.artifacts.extract(n, merge ? into : path.join(into, n));
+    return ok({ 'download-path': into }, `${names.length} artifact(s) downloaded\n`);
   },
   /** actions/setup-python: the runner image's python is used; the version asked for must be given. */
   'setup-python': async (w) => {
