@@ -24,6 +24,7 @@ export function isAmbiguous(ref: RawFileRef): boolean {
   return ref.path !== undefined && GITHUB_KEYS.some((k) => ref[k] !== undefined);
 }
 
+/** The error of an ambiguous reference `what` (a config key), at `location`. */
 export function checkFileRef(ref: RawFileRef, location: SourceLocation, what: string): Diagnostic[] {
   if (!isAmbiguous(ref)) return [];
   const github = GITHUB_KEYS.filter((k) => ref[k] !== undefined);
