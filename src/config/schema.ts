@@ -1,8 +1,8 @@
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic, SourceLocation } from '../lib/errors.js';
-import { type YamlFile, locate } from '../lib/yaml.js';
 import { closest, didYouMean } from '../lib/suggest.js';
 import { type DataPath, humanPath } from './data-path.js';
+import type { ConfigDoc } from './located.js';
 import * as compiled from './schema-validators.js';
 
 /**
@@ -23,7 +23,8 @@ export interface SchemaResult {
 type Validator = { (data: unknown): boolean; errors?: ErrorObject[] | null };
 const validators: Record<ConfigKind, Validator> = compiled;
 
-export function validateSchema(kind: ConfigKind, data: unknown, yf: YamlFile): SchemaResult {
+export function validateSchema(kind: ConfigKind, doc: ConfigDoc): SchemaResult {
+  const { data } = doc;
   const validate = validators[kind];
   if (validate(data)) return { diagnostics: [], failedPaths: [] };
   const errors = validate.errors ?? [];
@@ -52,7 +53,7 @@ export function validateSchema(kind: ConfigKind, data: unknown, yf: YamlFile): S
   const failedPaths: DataPath[] = [];
   for (const e of final) {
     const path = toPath(e.instancePath, data);
-    const d = describe(e, path, yf, kind);
+    const d = describe(e, path, doc, kind);
     const key = `${d.location?.line}:${d.location?.column}:${d.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -95,13 +96,13 @@ const TYPE_WORDS: Record<string, string> = {
 };
 
 /** The text of a value as written, when it is on one line. */
-function written(yf: YamlFile, loc: SourceLocation): string | undefined {
+function written(doc: ConfigDoc, loc: SourceLocation): string | undefined {
   if (!loc.line || loc.endLine !== loc.line || !loc.column || !loc.endColumn) return undefined;
-  return yf.text.split('\n')[loc.line - 1]?.slice(loc.column - 1, loc.endColumn - 1);
+  return doc.yaml.text.split('\n')[loc.line - 1]?.slice(loc.column - 1, loc.endColumn - 1);
 }
 
-function describe(e: ErrorObject, path: DataPath, yf: YamlFile, kind: ConfigKind): Diagnostic {
-  const where = humanPath(path, yf.file);
+function describe(e: ErrorObject, path: DataPath, doc: ConfigDoc, kind: ConfigKind): Diagnostic {
+  const where = humanPath(path, doc.file);
   const last = path[path.length - 1];
   const field = typeof last === 'string' ? last : where;
   const schema = (e.parentSchema ?? {}) as {
@@ -109,14 +110,14 @@ function describe(e: ErrorObject, path: DataPath, yf: YamlFile, kind: ConfigKind
     properties?: Record<string, { description?: string }>;
     type?: string | string[];
   };
-  const at = locate(yf, path);
+  const at = doc.at(path);
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);
       const allowed = Object.keys(schema.properties ?? {});
       return {
         message: `Unknown key '${key}' in ${where}.${didYouMean(key, allowed)}`,
-        location: locate(yf, [...path, key], { key: true }),
+        location: doc.at([...path, key], true),
         fix: `remove or rename it; the keys allowed here are ${allowed.join(', ')}.`,
       };
     }
@@ -136,7 +137,7 @@ function describe(e: ErrorObject, path: DataPath, yf: YamlFile, kind: ConfigKind
       if (path.length === 0 && (value === null || value === undefined)) {
         return {
           message: `The file is empty: it must hold a '${kind}:' list.`,
-          location: { file: yf.file, line: 1, column: 1 },
+          location: { file: doc.file, line: 1, column: 1 },
           fix: `write '${kind}:' and its entries (an empty list is '${kind}: []').`,
         };
       }
@@ -149,7 +150,7 @@ function describe(e: ErrorObject, path: DataPath, yf: YamlFile, kind: ConfigKind
       }
       let fix = `write ${words}${schema.description ? `: ${schema.description}` : '.'}`;
       if (want.includes('string') && (typeof value === 'number' || typeof value === 'boolean')) {
-        const text = written(yf, at) ?? String(value);
+        const text = written(doc, at) ?? String(value);
         fix = `quote the value so YAML keeps it as text: ${field}: "${text}".`;
       } else if (
         (want.includes('integer') || want.includes('number')) &&

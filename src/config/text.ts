@@ -1,7 +1,8 @@
 import type { Diagnostic } from '../lib/errors.js';
-import { type YamlFile, isPlainObject, locate } from '../lib/yaml.js';
+import { isPlainObject } from '../lib/yaml.js';
 import { type DataPath, humanPath } from './data-path.js';
 import type { ConfigFileName } from './folders.js';
+import type { ConfigDoc } from './located.js';
 import { MAX_EXPERIMENT_NAME_BYTES } from '../kfp/limits.js';
 
 /**
@@ -86,16 +87,16 @@ function namesOf(file: ConfigFileName, data: unknown): { path: DataPath; value: 
  */
 export function checkText(
   file: ConfigFileName,
-  data: unknown,
-  yf: YamlFile,
+  doc: ConfigDoc,
   schemaFailed: readonly DataPath[] = [],
 ): { diagnostics: Diagnostic[]; failedPaths: DataPath[] } {
+  const { data } = doc;
   const diagnostics: Diagnostic[] = [];
   const failedPaths: DataPath[] = [];
   const reported = new Set(schemaFailed.map((p) => p.join('\0')));
   const fail = (path: DataPath, message: string, fix: string) => {
     if (reported.has(path.join('\0'))) return; // the schema already said what is wrong here
-    diagnostics.push({ message: `${humanPath(path, yf.file)} ${message}.`, location: locate(yf, path), fix });
+    diagnostics.push({ message: `${humanPath(path, doc.file)} ${message}.`, location: doc.at(path), fix });
     failedPaths.push(path);
   };
   const walk = (value: unknown, path: DataPath) => {

@@ -102,7 +102,12 @@ export function locate(
     node = next;
     best = node;
   }
-  const range = isNode(best) ? (best as YamlNode).range : undefined;
+  return nodeLocation(yf, best);
+}
+
+/** Where a node starts and ends; the file's start for anything that is not a parsed node. */
+export function nodeLocation(yf: YamlFile, node: unknown): SourceLocation {
+  const range = isNode(node) ? (node as YamlNode).range : undefined;
   if (!range) return { file: yf.file, line: 1, column: 1 };
   const start = yf.lineCounter.linePos(range[0]);
   const end = yf.lineCounter.linePos(range[1]);
@@ -111,9 +116,10 @@ export function locate(
 
 /**
  * One step down a YAML node tree: the pair of a map whose key reads `segment`, or the item of a sequence at
- * index `segment`; undefined when there is none. The one path walker behind `locate` and `nodeAt`.
+ * index `segment`; undefined when there is none. The one step behind every path walk over nodes: `locate`,
+ * `nodeAt`, and the config's located documents (config/located.ts).
  */
-function childNode(node: unknown, segment: string | number): { key?: unknown; value: unknown } | undefined {
+export function childNode(node: unknown, segment: string | number): { key?: unknown; value: unknown } | undefined {
   if (isMap(node)) return node.items.find((p) => keyString(p.key) === String(segment));
   if (isSeq(node) && typeof segment === 'number') {
     const value: unknown = node.items[segment];

@@ -1,6 +1,6 @@
 import { UserError } from '../lib/errors.js';
 import type { ApplyResult } from './apply.js';
-import type { Plan } from './model.js';
+import type { Plan } from './types.js';
 import { type NamespaceError, planReplacer } from './report.js';
 
 /**

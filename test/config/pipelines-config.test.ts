@@ -71,4 +71,26 @@ describe('pipelines.yaml beside the schedule configs', () => {
     expect(errors.find((e) => e.startsWith(`${file}:11 `))).toMatch(/declared twice/);
     expect(state.namespaces[0]!.pipelines).toEqual([]);
   });
+
+  test('an alias bomb is a located diagnostic, not a throw', async () => {
+    const level = (name: string, of: string) => `${name}: &${name} [${Array(10).fill(`*${of}`).join(', ')}]`;
+    await repo.write({
+      'schedules/team-ml/pipelines.yaml': [
+        'a: &a [x, x, x, x, x, x, x, x, x, x]',
+        level('b', 'a'),
+        level('c', 'b'),
+        level('d', 'c'),
+        'pipelines: []',
+        '',
+      ].join('\n'),
+    });
+    const state = await load();
+    expect(state.diagnostics).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringMatching(/^YAML refused: /),
+        location: { file: 'schedules/team-ml/pipelines.yaml', line: 1, column: 1 },
+      }),
+    );
+    expect(state.namespaces[0]!.pipelines).toBeUndefined();
+  });
 });

@@ -8,7 +8,7 @@ import {
   planFileJson,
   type PlanFile,
 } from '../../src/reconcile/shards.js';
-import type { Plan } from '../../src/reconcile/model.js';
+import type { Plan } from '../../src/reconcile/types.js';
 
 const folders = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ folder: `schedules/t${i + 1}`, namespace: `t${i + 1}` }));

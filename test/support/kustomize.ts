@@ -103,7 +103,7 @@ export function miniKustomize(dir: string): K8sObject[] {
   generate(dir, k.configMapGenerator, out);
   if (k.nameSuffix) {
     const renamed = new Map(out.map((o) => [`${o.kind}/${o.metadata.name}`, `${o.metadata.name}${k.nameSuffix}`]));
-    for (const o of out) o.metadata.name = renamed.get(`${o.kind}/${o.metadata.name}`);
+    for (const o of out) o.metadata.name = `${o.metadata.name}${k.nameSuffix}`;
     for (const o of out) renameReferences(o, (kind, name) => renamed.get(`${kind}/${name}`) ?? name);
   }
   for (const o of out) {
