@@ -1,20 +1,19 @@
 import path from 'node:path';
-import { type ActionContext, workingDirectory } from '../../lib/action.js';
+import type { ContextOf } from '../../lib/action.js';
 import { CheckFailed } from '../../lib/errors.js';
 import { code, details, fence, table, truncate, SUMMARY_LIMIT } from '../../lib/markdown.js';
 import { checkRendered, type RenderCheckResult } from '../../render/check.js';
+import type { spec } from './spec.js';
 
-export async function run(ctx: ActionContext): Promise<void> {
+export async function run(ctx: ContextOf<typeof spec>): Promise<void> {
   const { inputs, host } = ctx;
-  const scripts = inputs.list('render-scripts');
-  if (scripts.length === 0) inputs.required('render-scripts');
   const options = {
-    workdir: workingDirectory(ctx),
-    scripts,
-    ignoreKeys: inputs.list('ignore-keys'),
-    checkDeterminism: inputs.bool('check-determinism'),
-    parallelism: inputs.int('parallelism', { min: 1, max: 64 }),
-    maxDiffLines: inputs.int('max-diff-lines', { min: 1 }),
+    workdir: inputs['working-directory'],
+    scripts: inputs['render-scripts'],
+    ignoreKeys: inputs['ignore-keys'],
+    checkDeterminism: inputs['check-determinism'],
+    parallelism: inputs.parallelism,
+    maxDiffLines: inputs['max-diff-lines'],
   };
 
   const result = await host.group('Rendering pipelines', () => checkRendered({ ...options, log: (m) => host.info(m) }));
