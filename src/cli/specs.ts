@@ -10,12 +10,6 @@ export async function printSpecs(): Promise<number> {
     ...spec,
     inputs: Object.fromEntries(Object.entries(spec.inputs).map(([name, i]) => [name, { ...i, form: inputForm(i) }])),
   }));
-  process.stdout.write(
-    JSON.stringify(
-      withForms,
-      null,
-      2,
-    ) + '\n',
-  );
+  process.stdout.write(JSON.stringify(withForms, null, 2) + '\n');
   return 0;
 }

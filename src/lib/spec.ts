@@ -39,7 +39,13 @@ export interface ActionSpec {
 }
 
 /** An input that always has a value: required, or with a non-empty default. */
-type AlwaysSet<S> = S extends { required: true } ? true : S extends { default: infer D } ? (D extends '' ? false : true) : false;
+type AlwaysSet<S> = S extends { required: true }
+  ? true
+  : S extends { default: infer D }
+    ? D extends ''
+      ? false
+      : true
+    : false;
 
 type Parsed<S> = S extends { kind: 'boolean' }
   ? boolean

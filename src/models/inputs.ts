@@ -20,13 +20,16 @@ export const modelSourceInputs = {
       'Bearer token for the MLflow server. Defaults to MLFLOW_TRACKING_TOKEN (MLFLOW_TRACKING_USERNAME/PASSWORD give basic auth).',
   },
   'working-directory': {
-    kind: 'path', folder: true,
+    kind: 'path',
+    folder: true,
     description: 'Folder that `file:` paths and `command:` commands are relative to.',
     default: '.',
   },
 } as const satisfies InputSpecs;
 
-type ModelSourceInputs = InputValues<Pick<typeof modelSourceInputs, 'mlflow-tracking-uri' | 'mlflow-token' | 'working-directory'>>;
+type ModelSourceInputs = InputValues<
+  Pick<typeof modelSourceInputs, 'mlflow-tracking-uri' | 'mlflow-token' | 'working-directory'>
+>;
 
 /** What model sources may use, from the shared inputs (working-directory, mlflow-*). */
 export function modelSourceContext(ctx: ActionContext<ModelSourceInputs>): SourceContext {
