@@ -82,7 +82,7 @@ export function inputForm(input: InputSpec): string | undefined {
     case 'enum':
       return `One of ${input.values.map((v) => `\`${v}\``).join(', ')}.`;
     case 'duration':
-      return 'A duration such as `90s`, `15m`, `2h` or `1d12h` (units w, d, h, m, s; a bare number is seconds).';
+      return 'A duration (units w, d, h, m, s, e.g. `1d12h`; a bare number is seconds).';
     default:
       return undefined;
   }
