@@ -24,10 +24,13 @@ function write(rel, content) {
   }
 }
 
+// The description with the allowed values or range the input's kind has (`form`, from `kfp-gitops specs`).
+const describe = (i) => (i.form ? `${i.description} ${i.form}` : i.description);
+
 function inputsYaml(inputs, { withDefaults }) {
   const out = {};
   for (const [name, i] of Object.entries(inputs)) {
-    const entry = { description: i.description, required: !!i.required };
+    const entry = { description: describe(i), required: !!i.required };
     const def = i.actionDefault ?? (withDefaults ? i.default : undefined);
     if (def !== undefined && def !== '') entry.default = def;
     out[name] = entry;
@@ -67,7 +70,7 @@ for (const spec of specs) {
   for (const [name, i] of Object.entries(spec.inputs)) {
     const users = specs.filter((s) => s.inputs[name]).map((s) => s.name);
     if (!union[name]) {
-      union[name] = { description: `(${users.join(', ')}) ${i.description}`, required: false };
+      union[name] = { description: `(${users.join(', ')}) ${describe(i)}`, required: false };
       if (i.actionDefault) union[name].default = i.actionDefault;
     }
   }
@@ -101,7 +104,7 @@ for (const spec of specs) {
   tables += '| input | required | default | description |\n| --- | --- | --- | --- |\n';
   for (const [name, i] of Object.entries(spec.inputs)) {
     const def = i.actionDefault ?? i.default ?? '';
-    tables += `| \`${name}\` | ${i.required ? 'yes' : 'no'} | ${def ? `\`${cell(def)}\`` : ''} | ${cell(i.description)} |\n`;
+    tables += `| \`${name}\` | ${i.required ? 'yes' : 'no'} | ${def ? `\`${cell(def)}\`` : ''} | ${cell(describe(i))} |\n`;
   }
   tables += '\n| output | description |\n| --- | --- |\n';
   for (const [name, o] of Object.entries(spec.outputs)) tables += `| \`${name}\` | ${cell(o.description)} |\n`;

@@ -1,4 +1,4 @@
-import type { ActionSpec } from '../lib/spec.js';
+import { type ActionSpec, type InputSpec, inputForm } from '../lib/spec.js';
 import { UserError } from '../lib/errors.js';
 import { didYouMean } from '../lib/suggest.js';
 
@@ -15,7 +15,7 @@ export interface ParsedArgs {
 export function parseActionArgs(spec: ActionSpec, argv: readonly string[]): ParsedArgs {
   const inputs = new Map<string, string>();
   const names = Object.keys(spec.inputs);
-  const isBool = (name: string) => /^(true|false)$/.test(spec.inputs[name]?.default ?? '');
+  const isBool = (name: string) => spec.inputs[name]?.kind === 'boolean';
   let help = false;
   let verbose = false;
   for (let i = 0; i < argv.length; i++) {
@@ -89,8 +89,18 @@ export function actionHelp(spec: ActionSpec): string {
     const def =
       input.default !== undefined && input.default !== '' ? ` (default: ${JSON.stringify(input.default)})` : '';
     lines.push(`  --${name}${input.required ? ' (required)' : ''}${def}`, `      ${input.description}`);
+    const form = flagForm(name, input);
+    if (form) lines.push(`      ${form}`);
   }
   lines.push('', 'Outputs (printed as name=value at the end):');
   for (const [name, output] of Object.entries(spec.outputs)) lines.push(`  ${name}: ${output.description}`);
   return lines.join('\n');
+}
+
+/** What a flag takes, from the input's kind: allowed values, range, and how booleans and lists are written. */
+function flagForm(name: string, input: InputSpec): string | undefined {
+  if (input.kind === 'boolean') return `${inputForm(input)} --${name} alone means true, --no-${name} false.`;
+  if (input.kind === 'list') return 'One value per line; repeat the flag for each value.';
+  if (input.kind === 'secret') return 'Secret: masked in the output.';
+  return inputForm(input);
 }

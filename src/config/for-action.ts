@@ -1,5 +1,4 @@
 import type { ActionContext } from '../lib/action.js';
-import { workingDirectory } from '../lib/action.js';
 import { repoRoot } from '../lib/git.js';
 import { resolveConfigFolders } from './folders.js';
 import { loadDesiredState } from './load.js';
@@ -12,12 +11,12 @@ import type { ApiVersion } from '../kfp/types.js';
  * repository root; GitHub is contacted only for remote sources.
  */
 export async function loadConfigFolders(
-  ctx: ActionContext,
+  ctx: ActionContext<{ readonly 'working-directory': string }>,
   opts: { patterns: string[]; token: string | undefined; now: Date; apiVersion?: ApiVersion },
 ): Promise<{ root: string; state: DesiredState }> {
-  // The input is masked by Inputs; a token from the environment (CLI) is masked here.
+  // The input is masked by parseInputs; a token from the environment (CLI) is masked here.
   if (opts.token) ctx.host.setSecret(opts.token);
-  const workdir = workingDirectory(ctx);
+  const workdir = ctx.inputs['working-directory'];
   const root = await repoRoot(workdir).catch(() => ctx.workspace);
   const found = await resolveConfigFolders(workdir, opts.patterns, root);
   const loaded = await loadDesiredState(found.folders, {

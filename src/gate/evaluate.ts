@@ -7,7 +7,6 @@ import { type Bounds, CHECKS, type CheckName, type Rule, expandRule, suggestFor 
 
 /** What to do with a change check (min_absolute_change, min_relative_change) when there is no baseline value. */
 export type MissingBaseline = 'pass' | 'warn' | 'fail';
-export const MISSING_BASELINE = ['pass', 'warn', 'fail'] as const;
 
 export type Status = 'fail' | 'warn' | 'skip' | 'pass';
 

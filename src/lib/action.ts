@@ -1,18 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ActionSpec } from './spec.js';
+import type { ActionSpec, InputValues } from './spec.js';
 import type { Host } from './host.js';
-import { Inputs, missingInputMessage } from './inputs.js';
+import { parseInputs } from './inputs.js';
 import { CheckFailed, UserError, errorMessage, formatDiagnostic, formatLocation } from './errors.js';
 import { reportDiagnostics } from './report.js';
-import { resolveInside } from './inside.js';
 import { credentialsFromEnv, redactingHost } from './secrets.js';
 import { now } from './clock.js';
 
-/** What an action's main function gets: its inputs, the host, and the folder it works in. */
-export interface ActionContext {
+/**
+ * What an action's main function gets: its parsed inputs, the host, and the folder it works in. Library
+ * helpers ask only for the inputs they read, e.g. `ActionContext<{ 'working-directory': string }>`.
+ */
+export interface ActionContext<I = Readonly<Record<string, unknown>>> {
   host: Host;
-  inputs: Inputs;
+  /** Every input, checked and converted by its declared kind (`ctx.inputs.mode` is `'plan' | 'apply'`). */
+  inputs: I;
   /** The repository checkout (GITHUB_WORKSPACE, or the current folder for the CLI). */
   workspace: string;
   env: NodeJS.ProcessEnv;
@@ -20,22 +23,14 @@ export interface ActionContext {
   now: () => Date;
 }
 
-export type ActionMain = (ctx: ActionContext) => Promise<void>;
+/** The context of one action's main: `ContextOf<typeof spec>`. */
+export type ContextOf<A extends ActionSpec> = ActionContext<InputValues<A['inputs']>>;
 
-/** Real path of the `working-directory` input: a folder inside the checkout (after symlinks). */
-export function workingDirectory(ctx: ActionContext): string {
-  const given = ctx.inputs.string('working-directory') || '.';
-  const fix = `give a folder inside the checkout (relative to ${ctx.workspace}), or leave it empty for the checkout itself.`;
-  const inside = resolveInside(ctx.workspace, given);
-  if (!inside.ok) throw new UserError(`Input 'working-directory': ${inside.message} Fix: ${fix}`);
-  // Checked here so a typo is a clear error rather than a failed spawn (ENOENT) deep inside an action.
-  if (!inside.exists || !fs.statSync(inside.path).isDirectory()) {
-    throw new UserError(
-      `Input 'working-directory' is '${given}', but ${path.resolve(ctx.workspace, given)} is not a folder. Fix: ${fix}`,
-    );
-  }
-  return inside.path;
+// Declared as a method so that a main typed for its own spec fits the registry's list of every action.
+interface MainOf<A extends ActionSpec> {
+  main(ctx: ContextOf<A>): Promise<void>;
 }
+export type ActionMain<A extends ActionSpec = ActionSpec> = MainOf<A>['main'];
 
 /** The checkout as a real path, so every path resolved inside it compares equal (e.g. macOS /tmp → /private/tmp). */
 function realWorkspace(dir: string): string {
@@ -47,32 +42,28 @@ function realWorkspace(dir: string): string {
 }
 
 /**
- * Run one action on a host (its main module loaded only after the required inputs are checked) and turn every way it can end into an exit code:
+ * Run one action on a host (its main module loaded only after every input is parsed and checked) and turn every
+ * way it can end into an exit code:
  * 0 success, 1 user error or failed check (reported, no stack), 1 internal error (with stack in debug).
  */
-export async function execute(
-  spec: ActionSpec,
-  load: () => Promise<ActionMain>,
+export async function execute<A extends ActionSpec>(
+  spec: A,
+  load: () => Promise<ActionMain<A>>,
   baseHost: Host,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const host = redactingHost(baseHost);
-  const ctx: ActionContext = {
-    host,
-    inputs: new Inputs(spec, host),
-    workspace: realWorkspace(env.GITHUB_WORKSPACE || process.cwd()),
-    env,
-    now: () => now(env),
-  };
+  const workspace = realWorkspace(env.GITHUB_WORKSPACE || process.cwd());
   try {
-    // Every secret input is known (and so redacted everywhere) before anything runs, even if never read.
-    for (const [name, i] of Object.entries(spec.inputs)) if (i.secret) ctx.inputs.string(name);
     for (const secret of credentialsFromEnv(env)) host.setSecret(secret);
-    // Every missing required input at once, before the action's code is even loaded.
-    const missing = Object.entries(spec.inputs).filter(([name, i]) => i.required && ctx.inputs.string(name) === '');
-    if (missing.length) {
-      throw new UserError(missing.map(([name]) => missingInputMessage(spec, name)).join('\n'));
-    }
+    // Every input (secrets masked first; every missing or malformed one at once), before the action's code loads.
+    const ctx: ContextOf<A> = {
+      host,
+      inputs: parseInputs(spec, host, workspace),
+      workspace,
+      env,
+      now: () => now(env),
+    };
     const main = await load();
     await main(ctx);
     return 0;

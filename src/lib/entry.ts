@@ -3,6 +3,6 @@ import { type ActionMain, execute } from './action.js';
 import { actionsHost } from './actions-host.js';
 
 /** Entry point of a bundled action: run it on the GitHub Actions host and set the exit code. */
-export async function runAsAction(spec: ActionSpec, load: () => Promise<ActionMain>): Promise<void> {
+export async function runAsAction<A extends ActionSpec>(spec: A, load: () => Promise<ActionMain<A>>): Promise<void> {
   process.exitCode = await execute(spec, load, actionsHost());
 }

@@ -11,8 +11,8 @@ import type { PrRef } from './model-pr.js';
  * (docs.github.com, "Automatically merging a pull request"); the action's own force-push keeps it armed.
  */
 
-export const AUTO_MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
-export type AutoMergeMethod = (typeof AUTO_MERGE_METHODS)[number];
+/** The values of open-model-pr's `auto-merge` input (declared in its spec). */
+export type AutoMergeMethod = 'merge' | 'squash' | 'rebase';
 
 /** The `auto-merge` output: armed, not allowed by the repository, refused otherwise, or the PR merged. */
 export type AutoMergeState = 'armed' | 'not-allowed' | 'refused' | 'merged';

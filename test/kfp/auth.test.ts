@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createKfpClient } from '../../src/kfp/client.js';
 import { kfpOptionsFromInputs, kfpInputSpecs } from '../../src/kfp/inputs.js';
-import { Inputs } from '../../src/lib/inputs.js';
+import { parseInputs } from '../../src/lib/inputs.js';
 import { cliHost } from '../../src/lib/cli-host.js';
 import { testCertificate } from '../support/tls.js';
 import { API_VERSIONS } from '../../src/kfp/types.js';
@@ -134,7 +134,7 @@ describe('kfpOptionsFromInputs', () => {
   const spec = { name: 't', title: 't', description: 't', inputs: kfpInputSpecs, outputs: {} };
   const read = (values: Record<string, string>) => {
     const host = cliHost({ inputs: new Map(Object.entries(values)), stdout: process.stdout, stderr: process.stderr });
-    return kfpOptionsFromInputs(new Inputs(spec, host));
+    return kfpOptionsFromInputs(parseInputs(spec, host, process.cwd()));
   };
 
   test('maps every shared input', () => {
@@ -224,7 +224,7 @@ describe('kfp-token-file (a projected service-account token the kubelet rotates)
 
   const spec = { name: 't', title: 't', description: 't', inputs: kfpInputSpecs, outputs: {} };
   const read = (values: Record<string, string>) =>
-    kfpOptionsFromInputs(new Inputs(spec, cliHost({ inputs: new Map(Object.entries(values)) })));
+    kfpOptionsFromInputs(parseInputs(spec, cliHost({ inputs: new Map(Object.entries(values)) }), process.cwd()));
 
   test('inputs: checked before any work, exclusive with kfp-token; the token itself is never an option value', () => {
     const file = path.join(dir, 'sa-token');

@@ -1,18 +1,17 @@
-import type { ActionContext } from '../../lib/action.js';
+import type { ContextOf } from '../../lib/action.js';
 import { CheckFailed } from '../../lib/errors.js';
 import { reportDiagnostics } from '../../lib/report.js';
 import { loadConfigFolders } from '../../config/for-action.js';
 import { desiredStateMarkdown } from '../../config/report.js';
-import { API_VERSIONS } from '../../kfp/types.js';
+import type { spec } from './spec.js';
 
-export async function run(ctx: ActionContext): Promise<void> {
+export async function run(ctx: ContextOf<typeof spec>): Promise<void> {
   const { inputs, host, env } = ctx;
-  const patterns = inputs.list('config-folders');
-  if (patterns.length === 0) inputs.required('config-folders');
-  const token = inputs.optional('github-token') ?? env.GITHUB_TOKEN;
+  const patterns = inputs['config-folders'];
+  const token = inputs['github-token'] ?? env.GITHUB_TOKEN;
   const now = ctx.now(); // KFP_GITOPS_NOW pins it, for a reproducible next-runs preview
   const { state } = await host.group(`Checking config folder(s): ${patterns.join(', ')}`, () =>
-    loadConfigFolders(ctx, { patterns, token, now, apiVersion: inputs.oneOf('api-version', API_VERSIONS) }),
+    loadConfigFolders(ctx, { patterns, token, now, apiVersion: inputs['api-version'] }),
   );
   const errors = state.diagnostics.filter((d) => d.severity !== 'warning').length;
   const schedules = state.namespaces.reduce((n, f) => n + f.jobs.length, 0);

@@ -1,19 +1,18 @@
-import { type ActionContext, workingDirectory } from '../../lib/action.js';
+import type { ContextOf } from '../../lib/action.js';
 import { CheckFailed } from '../../lib/errors.js';
 import { checkRendered } from '../../render/check.js';
 import { renderCheckMarkdown } from '../../render/report.js';
+import type { spec } from './spec.js';
 
-export async function run(ctx: ActionContext): Promise<void> {
+export async function run(ctx: ContextOf<typeof spec>): Promise<void> {
   const { inputs, host } = ctx;
-  const scripts = inputs.list('render-scripts');
-  if (scripts.length === 0) inputs.required('render-scripts');
   const options = {
-    workdir: workingDirectory(ctx),
-    scripts,
-    ignoreKeys: inputs.list('ignore-keys'),
-    checkDeterminism: inputs.bool('check-determinism'),
-    parallelism: inputs.int('parallelism', { min: 1, max: 64 }),
-    maxDiffLines: inputs.int('max-diff-lines', { min: 1 }),
+    workdir: inputs['working-directory'],
+    scripts: inputs['render-scripts'],
+    ignoreKeys: inputs['ignore-keys'],
+    checkDeterminism: inputs['check-determinism'],
+    parallelism: inputs.parallelism,
+    maxDiffLines: inputs['max-diff-lines'],
   };
 
   const result = await host.group('Rendering pipelines', () => checkRendered({ ...options, log: (m) => host.info(m) }));

@@ -1,21 +1,21 @@
-import type { ActionContext } from '../../lib/action.js';
+import type { ContextOf } from '../../lib/action.js';
 import { UserError } from '../../lib/errors.js';
-import type { Inputs } from '../../lib/inputs.js';
 import type { KfpClientOptions } from '../../kfp/client.js';
 import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
-import { formatDuration, parseDuration } from '../../lib/duration.js';
+import { formatDuration } from '../../lib/duration.js';
 import { decideFreshness } from '../../models/freshness.js';
 import { freshnessMarkdown } from '../../models/freshness-report.js';
 import { type InFlight, checkInFlight, parseInFlightCheck } from '../../models/in-flight.js';
 import { modelJson } from '../../models/model.js';
 import { modelSourceContext } from '../../models/inputs.js';
 import { listTrainedModels, parseModelSource } from '../../models/sources/index.js';
+import type { spec } from './spec.js';
 
-export async function run(ctx: ActionContext): Promise<void> {
-  const { inputs, host } = ctx;
-  const source = parseModelSource(inputs.required('model-source'));
-  const maxAgeSeconds = parseDuration(inputs.required('max-age'));
-  const inFlightRef = inputs.optional('in-flight-check');
+export async function run(ctx: ContextOf<typeof spec>): Promise<void> {
+  const { inputs, host, env } = ctx;
+  const source = parseModelSource(inputs['model-source']);
+  const maxAgeSeconds = inputs['max-age'];
+  const inFlightRef = inputs['in-flight-check'];
   const check = inFlightRef ? parseInFlightCheck(inFlightRef) : undefined;
   // Checked before anything runs, even when the model turns out fresh: a broken setting fails now, not on the day it matters.
   const kfp = check?.kind === 'kfp-experiment' ? { options: kfpOptions(inputs, inFlightRef!), host } : undefined;
@@ -56,11 +56,12 @@ export async function run(ctx: ActionContext): Promise<void> {
 }
 
 /** The KFP connection of a kfp-experiment: check; kfp-host is optional for this action, so its absence is named here. */
-function kfpOptions(inputs: Inputs, check: string): KfpClientOptions {
-  if (!inputs.optional('kfp-host')) {
+function kfpOptions(inputs: ContextOf<typeof spec>['inputs'], check: string): KfpClientOptions {
+  const kfpHost = inputs['kfp-host'];
+  if (!kfpHost) {
     throw new UserError(
       `in-flight-check '${check}' asks KFP, but kfp-host is not set. Fix: set kfp-host to the KFP API prefix (e.g. https://kubeflow.example.com/pipeline), with namespace and a credential such as kfp-token; or use a command: check.`,
     );
   }
-  return kfpOptionsFromInputs(inputs);
+  return kfpOptionsFromInputs({ ...inputs, 'kfp-host': kfpHost });
 }

@@ -1,39 +1,40 @@
-import type { ActionContext } from '../../lib/action.js';
+import type { ActionContext, ContextOf } from '../../lib/action.js';
 import { UserError } from '../../lib/errors.js';
 import { branchNameProblem } from '../../lib/names.js';
 import { createGitHub, parseRepo, repoFromEnv } from '../../lib/github.js';
-import { AUTO_MERGE_METHODS, type AutoMergeResult, armAutoMerge, mergedModelPr } from '../../models/auto-merge.js';
+import { type AutoMergeResult, armAutoMerge, mergedModelPr } from '../../models/auto-merge.js';
 import { type Model, modelFromInput, pinsModel } from '../../models/model.js';
 import { reconcileModelPr } from '../../models/model-pr.js';
 import { prBody, modelPrMarkdown } from '../../models/pr-report.js';
 import { type PinLocator, parseConfigKey, parseDocumentSelector } from '../../models/pin.js';
 import { modelSourceContext } from '../../models/inputs.js';
 import { listTrainedModels, parseModelSource } from '../../models/sources/index.js';
+import type { spec } from './spec.js';
 
 const DEFAULT_TOKEN_WARNING =
   'This pull request is opened with the default GITHUB_TOKEN: GitHub starts no pull_request or push workflows for it, so required checks (e.g. quality-gate) never report and the PR cannot merge under branch protection. Fix: pass a GitHub App installation token (actions/create-github-app-token) or a personal access token as `token`.';
 
-export async function run(ctx: ActionContext): Promise<void> {
+export async function run(ctx: ContextOf<typeof spec>): Promise<void> {
   const { inputs, host, env } = ctx;
-  const sourceText = inputs.optional('model-source');
-  const modelText = inputs.optional('model');
+  const sourceText = inputs['model-source'];
+  const modelText = inputs.model;
   if (!sourceText === !modelText)
     throw new UserError(
       `Give exactly one of model-source and model (got ${sourceText ? 'both' : 'neither'}). Fix: set model-source to where models are listed, or model to the model from an earlier step.`,
     );
-  const pin = inputs.oneOf('pin', ['uri', 'id'] as const);
-  const branch = branchInput(inputs.string('branch'), 'branch');
-  const base = inputs.optional('base') && branchInput(inputs.string('base'), 'base');
-  const path = inputs.required('config-file').replace(/^\.\//, '');
-  const locator = locatorFrom(inputs.optional('config-key'), inputs.optional('marker'), inputs.optional('document'));
-  const repo = inputs.optional('repository') ? parseRepo(inputs.string('repository')) : repoFromEnv(env);
+  const pin = inputs.pin;
+  const branch = branchInput(inputs.branch, 'branch');
+  const base = inputs.base && branchInput(inputs.base, 'base');
+  const path = inputs['config-file'].replace(/^\.\//, '');
+  const locator = locatorFrom(inputs['config-key'], inputs.marker, inputs.document);
+  const repo = inputs.repository ? parseRepo(inputs.repository) : repoFromEnv(env);
   if (!repo)
     throw new UserError(
       'No repository to work on. Fix: set repository to owner/name (GITHUB_REPOSITORY is set automatically inside GitHub Actions).',
     );
-  const token = inputs.string('token');
-  const draft = inputs.bool('draft');
-  const autoMerge = inputs.optional('auto-merge') ? inputs.oneOf('auto-merge', AUTO_MERGE_METHODS) : undefined;
+  const token = inputs.token ?? '';
+  const draft = inputs.draft;
+  const autoMerge = inputs['auto-merge'];
   const clock = ctx.now();
 
   // ── the newest model ──
@@ -50,7 +51,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   if (!latest) {
     // Never propose without a resolved candidate (the label bot's "notavlidmodel" PRs).
     host.warning(`No trained model found in ${origin}; nothing to propose.`);
-    setOutputs(host, { operation: 'none', branch: inputs.string('branch'), current: '', latest: '' });
+    setOutputs(host, { operation: 'none', branch: inputs.branch, current: '', latest: '' });
     await host.appendSummary(
       `## No model to promote\n\nNo trained model was found in ${origin}; no pull request was opened or changed.\n`,
     );
@@ -62,10 +63,10 @@ export async function run(ctx: ActionContext): Promise<void> {
   if (env.GITHUB_TOKEN && token === env.GITHUB_TOKEN) host.warning(DEFAULT_TOKEN_WARNING);
   let warned = false;
   const gh = await createGitHub({ token, apiUrl: env.GITHUB_API_URL, host });
-  const title = inputs.optional('title') ?? `Update model to ${latest.id}`;
-  const userBody = inputs.optional('body');
-  const labels = splitList(inputs.string('labels'));
-  const reviewers = splitList(inputs.string('reviewers'));
+  const title = inputs.title ?? `Update model to ${latest.id}`;
+  const userBody = inputs.body;
+  const labels = splitList(inputs.labels ?? '');
+  const reviewers = splitList(inputs.reviewers ?? '');
   const describe = (value: string) => known.find((m) => pinsModel(value, m));
 
   const result = await host.group('Reconciling the model pull request', () =>
@@ -88,8 +89,8 @@ export async function run(ctx: ActionContext): Promise<void> {
       pinnedCreated: (current) => describe(current)?.created,
       // Only a listing can tell that a model is gone; a `model` input cannot.
       isWithdrawn: sourceText ? (m) => !known.some((k) => k.id === m.id || k.uri === m.uri) : () => undefined,
-      allowDowngrade: inputs.bool('allow-downgrade'),
-      reconsiderRejected: inputs.bool('reconsider-rejected'),
+      allowDowngrade: inputs['allow-downgrade'],
+      reconsiderRejected: inputs['reconsider-rejected'],
       log: (m) => host.info(m),
       onDefaultToken: () => {
         if (!warned && !(env.GITHUB_TOKEN && token === env.GITHUB_TOKEN)) host.warning(DEFAULT_TOKEN_WARNING);

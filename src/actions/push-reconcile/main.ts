@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ActionContext } from '../../lib/action.js';
+import type { ContextOf } from '../../lib/action.js';
 import { CheckFailed, UserError, errorMessage } from '../../lib/errors.js';
 import { reportDiagnostics } from '../../lib/report.js';
 import { checkedOutCommit, status } from '../../lib/git.js';
@@ -13,7 +13,6 @@ import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
 import type { ApplyResult } from '../../reconcile/apply.js';
 import { toTarget } from '../../reconcile/config-adapter.js';
 import { countSteps } from '../../reconcile/plan.js';
-import type { PrunePolicy } from '../../reconcile/types.js';
 import { applyPlanned, observeAndPlanEach } from '../../reconcile/reconcile.js';
 import { planFileJson } from '../../reconcile/shards.js';
 import {
@@ -25,6 +24,7 @@ import {
   planText,
   retriedText,
 } from '../../reconcile/report.js';
+import type { spec } from './spec.js';
 
 /** Which namespace each folder reconciles into: the explicit map, the single `namespace`, or the folder's name. */
 export function namespaceResolver(
@@ -46,23 +46,21 @@ export function namespaceResolver(
   return (f) => explicit.get(path.normalize(f.folder)) ?? single ?? f.namespace;
 }
 
-export async function run(ctx: ActionContext): Promise<void> {
+export async function run(ctx: ContextOf<typeof spec>): Promise<void> {
   const { inputs, host, env } = ctx;
-  const mode = inputs.oneOf('mode', ['plan', 'apply'] as const);
-  const prune = inputs.oneOf<PrunePolicy>('prune', ['none', 'disable', 'delete']);
-  const parallelism = inputs.int('parallelism', { min: 1, max: 64 });
-  const maxParallelRequests = inputs.int('max-parallel-requests', { min: 1, max: 256 });
-  const maxCatchupRuns = inputs.int('max-catchup-runs', { min: -1, max: 1_000_000 });
-  const defaultServiceAccount = inputs.required('default-service-account');
-  const ignoreKeys = inputs.list('ignore-keys');
-  const wantComment = inputs.bool('comment');
-  const token = inputs.optional('github-token') ?? env.GITHUB_TOKEN;
+  const { mode, prune, parallelism } = inputs;
+  const maxParallelRequests = inputs['max-parallel-requests'];
+  const maxCatchupRuns = inputs['max-catchup-runs'];
+  const defaultServiceAccount = inputs['default-service-account'];
+  const ignoreKeys = inputs['ignore-keys'];
+  const wantComment = inputs.comment;
+  const token = inputs['github-token'] ?? env.GITHUB_TOKEN;
   const kfpOptions = kfpOptionsFromInputs(inputs);
   const now = ctx.now();
 
   // 1. Validate every config first: one error anywhere and nothing is written.
   const { root, state: loaded } = await loadConfigFolders(ctx, {
-    patterns: inputs.list('config-folders'),
+    patterns: inputs['config-folders'],
     token,
     now,
     apiVersion: kfpOptions.apiVersion,
@@ -76,7 +74,7 @@ export async function run(ctx: ActionContext): Promise<void> {
     host.setOutput('applied', 'false');
     throw new CheckFailed(`${errors.length} error(s) in the schedule configs; nothing was sent to KFP.`);
   }
-  const namespaceOf = namespaceResolver(inputs.list('namespace-map'), kfpOptions.namespace, loaded.namespaces.length);
+  const namespaceOf = namespaceResolver(inputs['namespace-map'], kfpOptions.namespace, loaded.namespaces.length);
 
   // 2. Observe (one listing of experiments and of recurring runs per namespace, all namespaces at once) and plan.
   const client = createKfpClient({ ...kfpOptions, maxParallelRequests }, host);
@@ -113,7 +111,7 @@ export async function run(ctx: ActionContext): Promise<void> {
       const md = planMarkdown(plans, { mode, errors, retries: client.retries() });
       if (retriedText(client.retries())) host.info(retriedText(client.retries()));
       await host.appendSummary(md);
-      await writePlanFile(ctx.workspace, inputs.optional('plan-file'), {
+      await writePlanFile(ctx.workspace, inputs['plan-file'], {
         mode,
         plans,
         results: {},
@@ -183,7 +181,7 @@ export async function run(ctx: ActionContext): Promise<void> {
     if (retriedText(retries)) host.info(retriedText(retries));
     await host.appendSummary(planMarkdown(plans, { mode, results, errors, retries }));
     const planFile = { mode, plans, results: Object.fromEntries(results), errors, retries };
-    await writePlanFile(ctx.workspace, inputs.optional('plan-file'), planFile);
+    await writePlanFile(ctx.workspace, inputs['plan-file'], planFile);
     const stopped = [...results.values()].some((r) => r.stopped !== undefined);
     const failedNamespaces = [
       ...new Set([

@@ -1,9 +1,9 @@
-import { type ActionContext, workingDirectory } from '../../lib/action.js';
+import type { ActionContext, ContextOf } from '../../lib/action.js';
 import { CheckFailed, UserError, errorMessage } from '../../lib/errors.js';
 import { COMMENT_LIMIT, SUMMARY_LIMIT } from '../../lib/markdown.js';
 import { reportDiagnostics } from '../../lib/report.js';
 import { commentOnPullRequest } from '../../lib/pr-comment.js';
-import { MISSING_BASELINE, evaluate } from '../../gate/evaluate.js';
+import { evaluate } from '../../gate/evaluate.js';
 import { trendCharts } from '../../gate/chart.js';
 import { metricsHistory } from '../../gate/history.js';
 import { pairedOutcomes } from '../../gate/paired.js';
@@ -24,21 +24,24 @@ import {
   mlflowMetrics,
   parseMetricsSource,
 } from '../../gate/metrics-sources.js';
+import type { spec } from './spec.js';
+
+type Context = ContextOf<typeof spec>;
 
 /** Room left in a comment for the sticky marker and in a PR body for open-model-pr's own text. */
 const REPORT_LIMIT = COMMENT_LIMIT - 4096;
 
-export async function run(ctx: ActionContext): Promise<void> {
+export async function run(ctx: Context): Promise<void> {
   const { inputs, host } = ctx;
-  const title = inputs.string('title') || 'Quality gate';
+  const title = inputs.title;
   let outputsSet = false;
   try {
-    const missingBaseline = inputs.oneOf('missing-baseline', MISSING_BASELINE);
-    const wantComment = inputs.bool('comment');
-    const metricsInput = inputs.required('metrics');
-    const thresholdsInput = inputs.required('thresholds');
-    const baselineInput = inputs.optional('baseline');
-    const workdir = workingDirectory(ctx);
+    const missingBaseline = inputs['missing-baseline'];
+    const wantComment = inputs.comment;
+    const metricsInput = inputs.metrics;
+    const thresholdsInput = inputs.thresholds;
+    const baselineInput = inputs.baseline;
+    const workdir = inputs['working-directory'];
 
     const { rules, file: thresholdsFile } = await loadThresholds(thresholdsInput, workdir, ctx.workspace);
 
@@ -57,7 +60,7 @@ export async function run(ctx: ActionContext): Promise<void> {
     if (!candidate.metrics)
       throw new UserError(`No candidate metrics at ${plain(candidate.label)}. Fix: check the 'metrics' input.`);
     const baseline = baselineSource ? await loadMetrics(baselineSource, load, 'baseline') : undefined;
-    const pairedInput = inputs.optional('paired-predictions');
+    const pairedInput = inputs['paired-predictions'];
     const paired = pairedInput
       ? await loadMetrics({ kind: 'file', path: pairedInput }, load, 'paired-predictions')
       : undefined;
@@ -111,7 +114,7 @@ export async function run(ctx: ActionContext): Promise<void> {
       await commentOnPullRequest(ctx, {
         key: commentKey(title),
         body: report,
-        token: ctx.inputs.optional('token'),
+        token: inputs.token,
         what: 'report',
       });
 
@@ -125,11 +128,11 @@ export async function run(ctx: ActionContext): Promise<void> {
       host.setOutput('results', JSON.stringify({ passed: false, error: errorMessage(err) }));
       host.setOutput('report', report);
       // A sticky comment from an earlier run may still say "passed" while the check is now red: replace it.
-      if (err instanceof UserError && (await inPullRequest(ctx)) && commentWanted(ctx)) {
+      if (err instanceof UserError && (await inPullRequest(ctx)) && inputs.comment) {
         await commentOnPullRequest(ctx, {
           key: commentKey(title),
           body: report,
-          token: inputs.optional('token'),
+          token: inputs.token,
           what: 'report',
         });
       }
@@ -140,12 +143,12 @@ export async function run(ctx: ActionContext): Promise<void> {
 
 /** With `history: git:<ref>[:<path>]`, a trend chart per headline metric over the last champions. */
 async function championTrends(
-  ctx: ActionContext,
+  ctx: Context,
   workdir: string,
   candidatePath: string | undefined,
   candidate: Map<string, unknown>,
 ): Promise<string[]> {
-  const value = ctx.inputs.optional('history');
+  const value = ctx.inputs.history;
   if (!value) return [];
   const m = /^git:([^:]+)(?::(.+))?$/.exec(value);
   if (!m)
@@ -155,12 +158,7 @@ async function championTrends(
   const file = m[2] ?? candidatePath;
   if (!file)
     throw new UserError(`Input 'history' ${value} needs the metrics file's path. Fix: write git:${m[1]}:<path>.`);
-  const count = Number(ctx.inputs.string('history-length') || '10');
-  if (!Number.isInteger(count) || count < 1 || count > 100) {
-    throw new UserError(
-      `Input 'history-length' must be a whole number from 1 to 100 (got "${ctx.inputs.string('history-length')}"). Fix: write e.g. 10.`,
-    );
-  }
+  const count = ctx.inputs['history-length'];
   const points = await metricsHistory(workdir, m[1]!, file, count);
   ctx.host.info(`History: ${points.length} champion(s) of ${file} on ${m[1]}.`);
   return trendCharts(points, candidate);
@@ -176,22 +174,14 @@ async function inPullRequest(ctx: ActionContext): Promise<boolean> {
   }
 }
 
-function commentWanted(ctx: ActionContext): boolean {
-  try {
-    return ctx.inputs.bool('comment');
-  } catch {
-    return false;
-  }
-}
-
 function plain(label: string): string {
   return label.replace(/`/g, '');
 }
 
-async function mlflowLoader(ctx: ActionContext): Promise<LoadContext['mlflow']> {
+async function mlflowLoader(ctx: Context): Promise<LoadContext['mlflow']> {
   const { MlflowClient, mlflowOptions } = await import('../../mlflow/client.js');
   const options = mlflowOptions(
-    { trackingUri: ctx.inputs.optional('mlflow-tracking-uri'), token: ctx.inputs.optional('mlflow-token') },
+    { trackingUri: ctx.inputs['mlflow-tracking-uri'], token: ctx.inputs['mlflow-token'] },
     ctx.env,
   );
   for (const secret of [options.token, options.password]) if (secret) ctx.host.setSecret(secret);

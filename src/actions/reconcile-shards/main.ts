@@ -1,43 +1,41 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
-import type { ActionContext } from '../../lib/action.js';
-import { workingDirectory } from '../../lib/action.js';
+import type { ContextOf } from '../../lib/action.js';
 import { CheckFailed, UserError } from '../../lib/errors.js';
 import { repoRoot } from '../../lib/git.js';
 import { resolveInside } from '../../lib/inside.js';
 import { commentOnPullRequest } from '../../lib/pr-comment.js';
 import { reportDiagnostics } from '../../lib/report.js';
+import { missingInputMessage } from '../../lib/inputs.js';
 import { relPath, resolveConfigFolders } from '../../config/folders.js';
 import { countSteps } from '../../reconcile/plan.js';
 import { planCommentKey, planJson, planMarkdown, planText, retriedText } from '../../reconcile/report.js';
 import { cutShards, gatherPlanFiles, parsePlanFile, parseShards } from '../../reconcile/shards.js';
 import { namespaceResolver } from '../push-reconcile/main.js';
+import { spec } from './spec.js';
+
+type Context = ContextOf<typeof spec>;
 
 const GLOB = /[*?[\]{}]/;
 
-export async function run(ctx: ActionContext): Promise<void> {
-  const step = ctx.inputs.oneOf('step', ['list', 'gather'] as const);
-  await (step === 'list' ? list(ctx) : gather(ctx));
+export async function run(ctx: Context): Promise<void> {
+  await (ctx.inputs.step === 'list' ? list(ctx) : gather(ctx));
 }
 
 /** The config folders as push-reconcile resolves them, cut into shards. */
-async function list(ctx: ActionContext): Promise<void> {
+async function list(ctx: Context): Promise<void> {
   const { inputs, host } = ctx;
-  const patterns = inputs.list('config-folders');
-  if (patterns.length === 0) inputs.required('config-folders');
-  const size = inputs.int('shard-size', { min: 0, max: 10_000 });
-  const workdir = workingDirectory(ctx);
+  const patterns = inputs['config-folders'];
+  if (patterns.length === 0) throw new UserError(missingInputMessage(spec, 'config-folders'));
+  const size = inputs['shard-size'];
+  const workdir = inputs['working-directory'];
   const root = await repoRoot(workdir).catch(() => ctx.workspace);
   const found = await resolveConfigFolders(workdir, patterns, root);
   reportDiagnostics(host, found.diagnostics);
   if (found.diagnostics.length)
     throw new CheckFailed(`${found.diagnostics.length} error(s) in config-folders; no shard was listed.`);
-  const namespaceOf = namespaceResolver(
-    inputs.list('namespace-map'),
-    inputs.optional('namespace'),
-    found.folders.length,
-  );
+  const namespaceOf = namespaceResolver(inputs['namespace-map'], inputs.namespace, found.folders.length);
   const entries = found.folders.map((abs) => {
     const folder = relPath(workdir, abs);
     // A shard passes its folders on as config-folders, where such a name would be read as a glob.
@@ -55,15 +53,14 @@ async function list(ctx: ActionContext): Promise<void> {
 }
 
 /** Every shard's plan file as one report: one comment, one summary, one verdict. */
-async function gather(ctx: ActionContext): Promise<void> {
+async function gather(ctx: Context): Promise<void> {
   const { inputs, host, env } = ctx;
-  const mode = inputs.oneOf('mode', ['plan', 'apply'] as const);
-  const patterns = inputs.list('plans');
-  if (patterns.length === 0) inputs.required('plans');
-  const shardsInput = inputs.optional('shards');
-  const shards = shardsInput === undefined ? undefined : parseShards(shardsInput);
-  const wantComment = inputs.bool('comment');
-  const workdir = workingDirectory(ctx);
+  const { mode } = inputs;
+  const patterns = inputs.plans;
+  if (patterns.length === 0) throw new UserError(missingInputMessage(spec, 'plans'));
+  const shards = inputs.shards === undefined ? undefined : parseShards(inputs.shards);
+  const wantComment = inputs.comment;
+  const workdir = inputs['working-directory'];
   const files = await planFiles(ctx.workspace, workdir, patterns);
   if (files.length === 0 && !shards)
     throw new UserError(
@@ -90,7 +87,7 @@ async function gather(ctx: ActionContext): Promise<void> {
     const namespaces = shards
       ? shards.flatMap((s) => s.namespaces.split(' ').filter(Boolean))
       : [...plans, ...errors].map((x) => x.namespace);
-    const token = inputs.optional('github-token') ?? env.GITHUB_TOKEN;
+    const token = inputs['github-token'] ?? env.GITHUB_TOKEN;
     await commentOnPullRequest(ctx, { key: planCommentKey(namespaces), body: md, token, what: 'plan' });
   }
   if (failures || errors.length) {

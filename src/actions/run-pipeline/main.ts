@@ -1,51 +1,50 @@
-import { type ActionContext, workingDirectory } from '../../lib/action.js';
+import type { ContextOf } from '../../lib/action.js';
 import { CheckFailed } from '../../lib/errors.js';
 import { repoRoot } from '../../lib/git.js';
 import { createKfpClient } from '../../kfp/client.js';
 import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
-import { parseDuration } from '../../lib/duration.js';
+import { formatDuration } from '../../lib/duration.js';
 import { prepareRun } from '../../run/prepare.js';
 import { type RunReport, runMarkdown, verdict } from '../../run/report.js';
 import { defaultRunName, findRunExperiment, runUrl, submitRun } from '../../run/submit.js';
 import { type WaitOptions, type WaitResult, waitForRun } from '../../run/wait.js';
 import type { KfpClient } from '../../kfp/types.js';
+import type { spec } from './spec.js';
 
-export async function run(ctx: ActionContext): Promise<void> {
+export async function run(ctx: ContextOf<typeof spec>): Promise<void> {
   const { inputs, host, env } = ctx;
   const outputs = { 'run-id': '', 'run-url': '', state: '' };
   try {
-    const wait = inputs.bool('wait');
-    const timeout = inputs.string('timeout');
-    const timeoutMs = parseDuration(timeout, 'timeout') * 1000;
-    const pollMs = parseDuration(inputs.string('poll-interval'), 'poll-interval') * 1000;
-    const onTimeout = inputs.string('on-timeout') || 'keep-running';
-    if (onTimeout !== 'keep-running' && onTimeout !== 'terminate')
-      throw new CheckFailed(`input on-timeout: "${onTimeout}" is not one of keep-running, terminate`);
-    const terminateOnCancel = inputs.bool('terminate-on-cancel');
-    const experimentName = inputs.required('experiment');
+    const wait = inputs.wait;
+    const timeout = formatDuration(inputs.timeout);
+    const timeoutMs = inputs.timeout * 1000;
+    const pollMs = inputs['poll-interval'] * 1000;
+    const onTimeout = inputs['on-timeout'];
+    const terminateOnCancel = inputs['terminate-on-cancel'];
+    const experimentName = inputs.experiment;
     const kfp = kfpOptionsFromInputs(inputs);
-    const workdir = workingDirectory(ctx);
+    const workdir = inputs['working-directory'];
     const root = await repoRoot(workdir).catch(() => ctx.workspace);
 
     // Everything KFP would refuse is checked before the first call.
     const prepared = await prepareRun({
       workdir,
       root,
-      pipeline: inputs.required('pipeline'),
-      parameters: inputs.string('parameters'),
+      pipeline: inputs.pipeline,
+      parameters: inputs.parameters ?? '',
       apiVersion: kfp.apiVersion,
     });
-    const name = inputs.optional('run-name') ?? defaultRunName(prepared.pipeline.name, ctx.now());
+    const name = inputs['run-name'] ?? defaultRunName(prepared.pipeline.name, ctx.now());
     const client = createKfpClient(kfp, host);
     try {
       const experiment = await findRunExperiment(client, experimentName, kfp.namespace ?? '');
       const submitted = await submitRun(client, prepared, {
         name,
         experiment,
-        serviceAccount: inputs.optional('service-account'),
+        serviceAccount: inputs['service-account'],
         lineage: lineage(env),
       });
-      const url = runUrl(kfp.host, submitted.id, inputs.optional('kfp-ui-url'));
+      const url = runUrl(kfp.host, submitted.id, inputs['kfp-ui-url']);
       Object.assign(outputs, { 'run-id': submitted.id, 'run-url': url, state: submitted.state });
       host.info(`Submitted ${prepared.file} as run ${name} (${submitted.id}) in experiment ${experiment.name}: ${url}`);
 
