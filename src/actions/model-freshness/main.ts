@@ -12,7 +12,7 @@ import { listTrainedModels, parseModelSource } from '../../models/sources/index.
 import type { spec } from './spec.js';
 
 export async function run(ctx: ContextOf<typeof spec>): Promise<void> {
-  const { inputs, host, env } = ctx;
+  const { inputs, host } = ctx;
   const source = parseModelSource(inputs['model-source']);
   const maxAgeSeconds = inputs['max-age'];
   const inFlightRef = inputs['in-flight-check'];
