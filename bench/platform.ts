@@ -6,6 +6,8 @@
  * The emulator runs in a child process (bench/support/emulator-process.ts), so the time and memory printed for
  * the reconciler are its own; the emulator's memory is printed apart.
  */
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { MAX_PAGE_SIZE, createKfpClient } from '../src/kfp/client.js';
 import type { KfpClient } from '../src/kfp/types.js';
 import { countSteps } from '../src/reconcile/plan.js';
@@ -63,13 +65,18 @@ const desired = (shift = 0): DesiredState[] =>
     })),
   }));
 
-/** The reconciler's peak resident memory while `fn` runs, sampled every 20 ms. */
+// A full collection before each measured run, so that its peak is its own, not the garbage of the one before.
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc') as () => void;
+
+/** The reconciler's peak resident memory while `fn` runs, sampled every 100 ms. */
 async function peakRssDuring<T>(fn: () => Promise<T>): Promise<T & { rssMb: number }> {
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  collect();
+  let peak = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 100);
   try {
     const out = await fn();
-    return { ...out, rssMb: Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20) };
+    return { ...out, rssMb: Math.round(Math.max(peak, process.memoryUsage.rss()) / 2 ** 20) };
   } finally {
     clearInterval(sampler);
   }
@@ -78,6 +85,7 @@ async function peakRssDuring<T>(fn: () => Promise<T>): Promise<T & { rssMb: numb
 async function reconcile(emu: EmulatorProcess, c: KfpClient, state: DesiredState[], now: Date) {
   await emu.reset();
   return peakRssDuring(async () => {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const planned = await observeAndPlan(c, state, {
       now,
@@ -87,6 +95,7 @@ async function reconcile(emu: EmulatorProcess, c: KfpClient, state: DesiredState
     });
     const results = await Promise.all(planned.map((p) => applyPlanned(c, p, { parallelism: MAX_PARALLEL })));
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const failures = results.flatMap((r) => r.failures);
     if (failures.length) throw new Error(`apply failed: ${failures.length} failure(s), first: ${failures[0]!.error}`);
     const counted = await emu.counters();
@@ -94,6 +103,7 @@ async function reconcile(emu: EmulatorProcess, c: KfpClient, state: DesiredState
       calls: counted.calls,
       writes: counted.writes,
       seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       planned: planned.reduce((n, p) => n + countSteps(p.plan), 0),
       peak: counted.peakInFlight,
     };
@@ -159,10 +169,10 @@ async function main() {
     `Platform: ${NAMESPACES} namespaces × ${SCHEDULES} schedules × ${VERSIONS} versions, ${LATENCY_MS} ms latency, max-parallel-requests ${MAX_PARALLEL}; the emulator in its own process`,
   );
   console.log(
-    `  no-op:      ${noop.calls} calls (API floor ${noopFloorCalls}: per namespace 1 page of experiments + ${pages(SCHEDULES * VERSIONS)} pages of ${MAX_PAGE_SIZE} recurring runs), ${noop.writes} writes, ${noop.seconds.toFixed(2)} s vs floor ${noopFloor.toFixed(2)} s (${ratio(noop.seconds, noopFloor)}×; target ≤ 1.2×), peak in flight ${noop.peak}, reconciler peak RSS ${noop.rssMb} MB`,
+    `  no-op:      ${noop.calls} calls (API floor ${noopFloorCalls}: per namespace 1 page of experiments + ${pages(SCHEDULES * VERSIONS)} pages of ${MAX_PAGE_SIZE} recurring runs), ${noop.writes} writes, ${noop.seconds.toFixed(2)} s vs floor ${noopFloor.toFixed(2)} s (${ratio(noop.seconds, noopFloor)}×; target ≤ 1.2×), peak in flight ${noop.peak}, reconciler CPU ${noop.cpuSeconds.toFixed(2)} s, peak RSS ${noop.rssMb} MB`,
   );
   console.log(
-    `  10% change: ${change10.calls} calls, ${change10.writes} writes, ${change10.seconds.toFixed(2)} s vs floor ${changeFloor.toFixed(2)} s (${ratio(change10.seconds, changeFloor)}×; target ≤ 1.1×; chain ${changeChain} calls), peak in flight ${change10.peak}, reconciler peak RSS ${change10.rssMb} MB`,
+    `  10% change: ${change10.calls} calls, ${change10.writes} writes, ${change10.seconds.toFixed(2)} s vs floor ${changeFloor.toFixed(2)} s (${ratio(change10.seconds, changeFloor)}×; target ≤ 1.1×; chain ${changeChain} calls), peak in flight ${change10.peak}, reconciler CPU ${change10.cpuSeconds.toFixed(2)} s, peak RSS ${change10.rssMb} MB`,
   );
   console.log(
     `  faults (10% 503, 2% resets, 1% 429 Retry-After 1): ${injected} injected, retries ${JSON.stringify(faulty.retries())}, ${faulted.seconds.toFixed(2)} s, peak in flight ${faulted.peak}; next run plans ${after.planned} write(s) (converged in one run: ${after.planned === 0}), most enabled versions of one schedule at once: ${worstEnabled}`,
@@ -184,12 +194,14 @@ async function main() {
       noop_floor_seconds: +noopFloor.toFixed(2),
       noop_ratio: ratio(noop.seconds, noopFloor),
       noop_peak_in_flight: noop.peak,
+      noop_cpu_seconds: +noop.cpuSeconds.toFixed(2),
       change10_calls: change10.calls,
       change10_writes: change10.writes,
       change10_seconds: +change10.seconds.toFixed(2),
       change10_floor_seconds: +changeFloor.toFixed(2),
       change10_ratio: ratio(change10.seconds, changeFloor),
       change10_peak_in_flight: change10.peak,
+      change10_cpu_seconds: +change10.cpuSeconds.toFixed(2),
       faults_injected: injected,
       faults_retries: faulty.retries(),
       faults_seconds: +faulted.seconds.toFixed(2),

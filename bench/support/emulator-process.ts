@@ -77,17 +77,21 @@ export async function serveEmulator(): Promise<void> {
           : undefined;
         return null;
       case 'seedOlderVersions':
-        // Older paused versions of every schedule, sharing its stored pipeline (as KFP's rows would hold copies).
+        // Older paused versions of every schedule, created when their names say, sharing its stored pipeline.
         for (const job of [...emu.state.jobs.values()]) {
           const version = parseVersionName(job.name);
           if (!version) continue;
-          for (let v = 1; v <= c.count; v++)
+          for (let v = 1; v <= c.count; v++) {
+            const at = new Date(Date.UTC(2026, 0, v));
             emu.state.seedJob({
-              name: versionName(version.schedule, new Date(Date.UTC(2026, 0, v))),
+              name: versionName(version.schedule, at),
               experimentId: job.experimentId,
               enabled: false,
               pipeline: job.pipeline,
+              createdAt: at,
+              updatedAt: at,
             });
+          }
         }
         return emu.state.jobs.size;
     }

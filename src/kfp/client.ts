@@ -78,17 +78,21 @@ export async function paginate<T, R = T>(
 ): Promise<R[]> {
   const items: R[] = [];
   const seen = new Set<string>();
-  let token: string | undefined;
-  do {
-    const page = await fetchPage(token);
+  let next: Promise<Page<T>> | undefined = fetchPage(undefined);
+  while (next) {
+    const page: Page<T> = await next;
+    const token = page.nextPageToken;
+    if (token !== undefined && seen.has(token))
+      throw new Error('KFP returned the same next_page_token twice; stopping to avoid an endless listing.');
+    if (token) seen.add(token);
+    // The next page is asked for (and sent: one turn of the event loop) before this one is reduced, so the
+    // reduction overlaps its round trip.
+    // Its failure is seen when it is awaited, or never if this page's reduction throws (the listing is abandoned).
+    next = token ? fetchPage(token) : undefined;
+    next?.catch(() => undefined);
+    if (next) await new Promise((sent) => setImmediate(sent));
     for (const item of page.items) items.push(each(item));
-    token = page.nextPageToken;
-    if (token !== undefined) {
-      if (seen.has(token))
-        throw new Error('KFP returned the same next_page_token twice; stopping to avoid an endless listing.');
-      seen.add(token);
-    }
-  } while (token);
+  }
   return items;
 }
 

@@ -51,7 +51,8 @@ function pipelineOf(r: RecurringRun): PipelineData {
   };
 }
 
-export function toActualJob(r: RecurringRun, defaultServiceAccount: string): ActualJob {
+/** `pipeline`: what to keep of it (observe keeps only the kind of a version it does not compare). */
+export function toActualJob(r: RecurringRun, defaultServiceAccount: string, pipeline = pipelineOf(r)): ActualJob {
   const spec: ScheduleSpec = {
     description: withoutLineage(r.description),
     maxConcurrency: r.maxConcurrency,
@@ -60,7 +61,7 @@ export function toActualJob(r: RecurringRun, defaultServiceAccount: string): Act
     catchup: r.catchup,
     trigger: fromKfpTrigger(r.trigger),
     parameters: Object.fromEntries(Object.entries(r.parameters).map(([k, v]) => [k, asString(v)])),
-    pipeline: pipelineOf(r),
+    pipeline,
   };
   return {
     id: r.id,
@@ -100,18 +101,15 @@ export async function observe(
   const newest = new Map<string, Version & { digest: string }>();
   const reduce = (r: RecurringRun): ActualJob => {
     if (r.pipelineVersion?.versionId) referenced.push(r.pipelineVersion.versionId);
-    const job = toActualJob(r, defaultServiceAccount);
-    if (!wanted) return job;
-    const lean: ActualJob = {
-      ...job,
-      spec: { ...job.spec, pipeline: { kind: job.spec.pipeline.kind, data: undefined } },
-    };
-    const v = parseVersionName(job.name);
+    if (!wanted) return toActualJob(r, defaultServiceAccount);
+    const full = pipelineOf(r);
+    const lean = toActualJob(r, defaultServiceAccount, { kind: full.kind, data: undefined });
+    const v = parseVersionName(lean.name);
     if (v && names.has(v.schedule)) {
       const seen = newest.get(v.schedule);
       const version = { job: lean, stamp: v.stamp };
       if (!seen || newestFirst(version, seen) < 0)
-        newest.set(v.schedule, { ...version, digest: contentDigest(job.spec.pipeline, wanted.ignoreKeys) });
+        newest.set(v.schedule, { ...version, digest: contentDigest(full, wanted.ignoreKeys) });
     }
     return lean;
   };
