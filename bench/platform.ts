@@ -106,6 +106,7 @@ async function reconcile(emu: EmulatorProcess, c: KfpClient, state: DesiredState
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       planned: planned.reduce((n, p) => n + countSteps(p.plan), 0),
       peak: counted.peakInFlight,
+      emulatorCpuSeconds: counted.cpuSeconds,
     };
   });
 }
@@ -169,10 +170,10 @@ async function main() {
     `Platform: ${NAMESPACES} namespaces × ${SCHEDULES} schedules × ${VERSIONS} versions, ${LATENCY_MS} ms latency, max-parallel-requests ${MAX_PARALLEL}; the emulator in its own process`,
   );
   console.log(
-    `  no-op:      ${noop.calls} calls (API floor ${noopFloorCalls}: per namespace 1 page of experiments + ${pages(SCHEDULES * VERSIONS)} pages of ${MAX_PAGE_SIZE} recurring runs), ${noop.writes} writes, ${noop.seconds.toFixed(2)} s vs floor ${noopFloor.toFixed(2)} s (${ratio(noop.seconds, noopFloor)}×; target ≤ 1.2×), peak in flight ${noop.peak}, reconciler CPU ${noop.cpuSeconds.toFixed(2)} s, peak RSS ${noop.rssMb} MB`,
+    `  no-op:      ${noop.calls} calls (API floor ${noopFloorCalls}: per namespace 1 page of experiments + ${pages(SCHEDULES * VERSIONS)} pages of ${MAX_PAGE_SIZE} recurring runs), ${noop.writes} writes, ${noop.seconds.toFixed(2)} s vs floor ${noopFloor.toFixed(2)} s (${ratio(noop.seconds, noopFloor)}×; target ≤ 1.2×), peak in flight ${noop.peak}, CPU: reconciler ${noop.cpuSeconds.toFixed(2)} s, emulator ${noop.emulatorCpuSeconds.toFixed(2)} s; reconciler peak RSS ${noop.rssMb} MB`,
   );
   console.log(
-    `  10% change: ${change10.calls} calls, ${change10.writes} writes, ${change10.seconds.toFixed(2)} s vs floor ${changeFloor.toFixed(2)} s (${ratio(change10.seconds, changeFloor)}×; target ≤ 1.1×; chain ${changeChain} calls), peak in flight ${change10.peak}, reconciler CPU ${change10.cpuSeconds.toFixed(2)} s, peak RSS ${change10.rssMb} MB`,
+    `  10% change: ${change10.calls} calls, ${change10.writes} writes, ${change10.seconds.toFixed(2)} s vs floor ${changeFloor.toFixed(2)} s (${ratio(change10.seconds, changeFloor)}×; target ≤ 1.1×; chain ${changeChain} calls), peak in flight ${change10.peak}, CPU: reconciler ${change10.cpuSeconds.toFixed(2)} s, emulator ${change10.emulatorCpuSeconds.toFixed(2)} s; reconciler peak RSS ${change10.rssMb} MB`,
   );
   console.log(
     `  faults (10% 503, 2% resets, 1% 429 Retry-After 1): ${injected} injected, retries ${JSON.stringify(faulty.retries())}, ${faulted.seconds.toFixed(2)} s, peak in flight ${faulted.peak}; next run plans ${after.planned} write(s) (converged in one run: ${after.planned === 0}), most enabled versions of one schedule at once: ${worstEnabled}`,
@@ -195,6 +196,7 @@ async function main() {
       noop_ratio: ratio(noop.seconds, noopFloor),
       noop_peak_in_flight: noop.peak,
       noop_cpu_seconds: +noop.cpuSeconds.toFixed(2),
+      noop_emulator_cpu_seconds: +noop.emulatorCpuSeconds.toFixed(2),
       change10_calls: change10.calls,
       change10_writes: change10.writes,
       change10_seconds: +change10.seconds.toFixed(2),
@@ -202,6 +204,7 @@ async function main() {
       change10_ratio: ratio(change10.seconds, changeFloor),
       change10_peak_in_flight: change10.peak,
       change10_cpu_seconds: +change10.cpuSeconds.toFixed(2),
+      change10_emulator_cpu_seconds: +change10.emulatorCpuSeconds.toFixed(2),
       faults_injected: injected,
       faults_retries: faulty.retries(),
       faults_seconds: +faulted.seconds.toFixed(2),

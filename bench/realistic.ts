@@ -79,6 +79,7 @@ async function main() {
     if (result.failures.length) throw new Error(`apply failed: ${result.failures[0]!.error}`);
     const counted = await emu.counters();
     return {
+      emulatorCpuSeconds: counted.cpuSeconds,
       calls: counted.calls,
       writes: counted.writes,
       planned: countSteps(planned!.plan),
@@ -105,7 +106,7 @@ async function main() {
     `Realistic size: ${SCHEDULES} schedules × ${VERSIONS} versions of ${path.basename(FILE)} (${(fs.statSync(file).size / 1024).toFixed(0)} KB) over v2beta1 in one namespace, ${LATENCY_MS} ms latency`,
   );
   console.log(
-    `  no-op: ${noop.calls} calls (1 page of experiments + ${pages} pages of ${MAX_PAGE_SIZE} recurring runs, one after another), ${noop.writes} writes, ${noop.planned} planned, ${noop.seconds.toFixed(2)} s vs floor ${floor.toFixed(2)} s (${(noop.seconds / floor).toFixed(2)}×), reconciler CPU ${noop.cpuSeconds.toFixed(2)} s`,
+    `  no-op: ${noop.calls} calls (1 page of experiments + ${pages} pages of ${MAX_PAGE_SIZE} recurring runs, one after another), ${noop.writes} writes, ${noop.planned} planned, ${noop.seconds.toFixed(2)} s vs floor ${floor.toFixed(2)} s (${(noop.seconds / floor).toFixed(2)}×), CPU: reconciler ${noop.cpuSeconds.toFixed(2)} s, emulator ${noop.emulatorCpuSeconds.toFixed(2)} s (serving 30 pages of ~8 MB)`,
   );
   console.log(
     `  memory: reconciler peak RSS ${noop.rssMb} MB during the no-op (target ≤ 300 MB); emulator process ${emulatorRssMb} MB; setup ${setupSeconds.toFixed(1)} s`,
@@ -121,6 +122,7 @@ async function main() {
       noop_seconds: +noop.seconds.toFixed(2),
       noop_floor_seconds: +floor.toFixed(2),
       noop_cpu_seconds: +noop.cpuSeconds.toFixed(2),
+      noop_emulator_cpu_seconds: +noop.emulatorCpuSeconds.toFixed(2),
       reconciler_peak_rss_mb: noop.rssMb,
       emulator_max_rss_mb: emulatorRssMb,
     }),

@@ -21,6 +21,8 @@ export interface EmulatorCounters {
   worstEnabled: number;
   /** The emulator process's peak resident memory, MB. */
   maxRssMb: number;
+  /** CPU seconds the emulator process used since the last `reset`. */
+  cpuSeconds: number;
 }
 
 type Command =
@@ -38,6 +40,7 @@ export const isEmulatorChild = () => process.env[ROLE] === '1';
 export async function serveEmulator(): Promise<void> {
   const emu = await startKfpEmulator({ logBodies: false });
   let worstEnabled = 0;
+  let cpu0 = process.cpuUsage();
   const handle = (c: Command): unknown => {
     switch (c.op) {
       case 'counters':
@@ -48,8 +51,10 @@ export async function serveEmulator(): Promise<void> {
           injected: emu.faults.injected,
           worstEnabled,
           maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+          cpuSeconds: ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(cpu0)),
         } satisfies EmulatorCounters;
       case 'reset':
+        cpu0 = process.cpuUsage();
         emu.peakInFlight = 0;
         emu.log.clear();
         return null;
