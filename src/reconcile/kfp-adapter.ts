@@ -5,6 +5,7 @@ import type { ReconcileWriter } from './apply.js';
 import { parseVersionName, withoutLineage } from './identity.js';
 import type { ActualJob, ActualState, DesiredSchedule, PipelineData, ScheduleSpec, Trigger } from './model.js';
 import { mapLimit } from '../lib/concurrency.js';
+import { isPlainObject } from '../lib/yaml.js';
 import type { PipelineContent } from './pipeline-diff.js';
 import { type ActualPipeline, contentDigest } from './pipelines.js';
 import { type Version, newestFirst } from './plan.js';
@@ -152,12 +153,44 @@ async function withPipelines(
       if (!seen) return;
       const i = at.get(seen.job)!;
       const { data, platform } = d.spec.pipeline;
-      jobs[i] =
-        seen.digest === digestOf(d.spec.pipeline)
-          ? { ...seen.job, spec: { ...seen.job.spec, pipeline: { kind: seen.job.spec.pipeline.kind, data, platform } } }
-          : toActualJob(await client.getRecurringRun(seen.job.id), defaultServiceAccount);
+      if (seen.digest === digestOf(d.spec.pipeline)) {
+        jobs[i] = {
+          ...seen.job,
+          spec: { ...seen.job.spec, pipeline: { kind: seen.job.spec.pipeline.kind, data, platform } },
+        };
+        return;
+      }
+      const fetched = toActualJob(await client.getRecurringRun(seen.job.id), defaultServiceAccount);
+      const p = fetched.spec.pipeline;
+      // Held as git's objects wherever equal: a fleet whose pipeline changed costs its changes, not its copies.
+      jobs[i] = {
+        ...fetched,
+        spec: {
+          ...fetched.spec,
+          pipeline: { ...p, data: sharingEqual(p.data, data), platform: sharingEqual(p.platform, platform) },
+        },
+      };
     }),
   );
+}
+
+/** `a`, with every part deep-equal to the same place in `b` replaced by b's own object (compares the same). */
+function sharingEqual(a: unknown, b: unknown): unknown {
+  if (Object.is(a, b)) return b;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const out = a.map((x, i) => sharingEqual(x, b[i]));
+    return out.length === b.length && out.every((x, i) => x === b[i]) ? b : out;
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const out: Record<string, unknown> = {};
+    let same = Object.keys(a).length === Object.keys(b).length;
+    for (const k of Object.keys(a)) {
+      out[k] = sharingEqual(a[k], b[k]);
+      if (out[k] !== b[k] || !(k in b)) same = false;
+    }
+    return same ? b : out;
+  }
+  return a;
 }
 
 /** v2 IR parameters are typed (numbers, booleans, lists, structs), as the KFP SDK sends them; Argo (v1) ones are strings. */

@@ -112,6 +112,13 @@ test('a changed pipeline fetches that version alone, and the plan shows the same
   ]);
   expect(changed(planned!.plan).map((c) => c.fields)).toEqual(changed(full).map((c) => c.fields));
   expect(planned!.plan.changes.map((c) => c.steps.length)).toEqual(full.changes.map((c) => c.steps.length));
+  // The fetched version keeps only its differences: the rest of it is git's own objects.
+  const seen = await observe(h.client, 'ns', 'default-editor', { schedules: after.schedules, ignoreKeys: new Set() });
+  const b = seen.jobs.find((j) => j.name.startsWith('GIT::b__') && j.spec.pipeline.data !== undefined)!;
+  const [actualB, desiredB] = [b.spec.pipeline.data, after.schedules[1]!.spec.pipeline.data] as Record<string, any>[];
+  expect(actualB).not.toBe(desiredB);
+  expect(actualB!.spec.arguments).toBe(desiredB!.spec.arguments);
+  expect(actualB!.spec.templates[0].container.image).toBe('python:3.11');
 });
 
 test('scanRecurringRuns reduces every run of every page, in the listing order', async () => {
