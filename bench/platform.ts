@@ -16,7 +16,9 @@ import type { DesiredState, ScheduleSpec } from '../src/reconcile/model.js';
 import {
   type EmulatorProcess,
   isEmulatorChild,
+  runSetupProcess,
   serveEmulator,
+  setupUrl,
   startEmulatorProcess,
 } from './support/emulator-process.js';
 
@@ -129,9 +131,9 @@ async function main() {
     retry: { baseMs: 100, maxMs: 2000 },
   });
 
-  // Cold apply without latency, then older versions seeded so each schedule has VERSIONS.
+  // Cold apply without latency (in its own process), then older versions seeded so each schedule has VERSIONS.
   const tSetup = performance.now();
-  await reconcile(emu, client, desired(), new Date('2026-06-01T00:00:00Z'));
+  await runSetupProcess(emu.url);
   await emu.seedOlderVersions(VERSIONS - 1);
   const setupSeconds = (performance.now() - tSetup) / 1000;
 
@@ -216,5 +218,23 @@ async function main() {
   );
 }
 
+/** The setup child: the cold apply that fills the emulator. */
+async function coldApply(url: string) {
+  const c = createKfpClient({ host: url, apiVersion: 'v1beta1', maxParallelRequests: MAX_PARALLEL });
+  const planned = await observeAndPlan(c, desired(), {
+    now: new Date('2026-06-01T00:00:00Z'),
+    prune: 'none',
+    ignoreKeys: IGNORE,
+    defaultServiceAccount: 'default-editor',
+  });
+  const results = await Promise.all(planned.map((p) => applyPlanned(c, p, { parallelism: MAX_PARALLEL })));
+  c.close();
+  const failures = results.flatMap((r) => r.failures);
+  if (failures.length)
+    throw new Error(`cold apply failed: ${failures.length} failure(s), first: ${failures[0]!.error}`);
+}
+
+const setup = setupUrl();
 if (isEmulatorChild()) await serveEmulator();
+else if (setup) await coldApply(setup);
 else await main();

@@ -10,6 +10,7 @@ import { startKfpEmulator } from '../../src/kfp/emulator/server.js';
 import { parseVersionName, versionName } from '../../src/reconcile/identity.js';
 
 const ROLE = 'KFP_BENCH_EMULATOR';
+const SETUP = 'KFP_BENCH_SETUP_URL';
 
 export interface EmulatorCounters {
   calls: number;
@@ -161,4 +162,17 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
     seedOlderVersions: (count) => send<number>({ op: 'seedOlderVersions', count }),
     close: () => child.disconnect(),
   };
+}
+
+/** The emulator URL when this process is the setup child (see runSetupProcess), else undefined. */
+export const setupUrl = () => process.env[SETUP];
+
+/**
+ * Run this script again as the setup child (the cold apply that fills the emulator), so the measured process
+ * starts fresh: its peak memory is then that of the runs measured, not what the setup left behind.
+ */
+export async function runSetupProcess(url: string): Promise<void> {
+  const child = fork(process.argv[1]!, [], { env: { ...process.env, [SETUP]: url }, stdio: 'inherit' });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the setup process exited ${code}`);
 }
