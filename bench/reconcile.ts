@@ -1,13 +1,18 @@
 /**
  * Reconciler benchmark (`npm run bench`): 1,000 schedules in 20 experiments with 6 versions each,
- * against the KFP emulator over real HTTP. Prints one JSON line of figures; asserts nothing.
+ * against the KFP emulator (in its own process) over real HTTP. Prints one JSON line of figures; asserts nothing.
  */
-import { startKfpEmulator } from '../src/kfp/emulator/server.js';
 import { createKfpClient } from '../src/kfp/client.js';
-import { versionName } from '../src/reconcile/identity.js';
 import { countSteps } from '../src/reconcile/plan.js';
 import { applyPlanned, observeAndPlan } from '../src/reconcile/reconcile.js';
+import type { KfpClient } from '../src/kfp/types.js';
 import type { Target, ScheduleSpec } from '../src/reconcile/types.js';
+import {
+  type EmulatorProcess,
+  isEmulatorChild,
+  serveEmulator,
+  startEmulatorProcess,
+} from './support/emulator-process.js';
 
 const SCHEDULES = Number(process.env.BENCH_SCHEDULES || 1000);
 const EXPERIMENTS = 20;
@@ -50,12 +55,8 @@ const desired = (changed: ReadonlySet<number> = new Set()): Target => ({
   })),
 });
 
-const emu = await startKfpEmulator({ logBodies: false });
-const client = createKfpClient({ host: emu.url, apiVersion: 'v1beta1', namespace: NS });
-
-async function reconcile(state: Target, now: Date) {
-  const calls0 = emu.log.calls;
-  const writes0 = emu.log.writes;
+async function reconcile(emu: EmulatorProcess, client: KfpClient, state: Target, now: Date) {
+  await emu.reset();
   const t0 = performance.now();
   const [planned] = await observeAndPlan(client, [state], {
     now,
@@ -65,56 +66,50 @@ async function reconcile(state: Target, now: Date) {
   });
   const p = planned!.plan;
   const result = await applyPlanned(client, planned!, { parallelism: PARALLELISM });
+  const seconds = (performance.now() - t0) / 1000;
   if (result.failures.length) throw new Error(`apply failed: ${result.failures[0]!.error}`);
-  return {
-    calls: emu.log.calls - calls0,
-    writes: emu.log.writes - writes0,
-    seconds: (performance.now() - t0) / 1000,
-    planned: countSteps(p),
-  };
+  const { calls, writes } = await emu.counters();
+  return { calls, writes, seconds, planned: countSteps(p) };
 }
 
-// Cold apply from an empty namespace, then older versions seeded so each schedule has VERSIONS.
-const cold = await reconcile(desired(), new Date('2026-06-01T00:00:00Z'));
-const experimentIds = new Map([...emu.state.experiments.values()].map((e) => [e.name, e.id]));
-for (let i = 0; i < SCHEDULES; i++) {
-  for (let v = 1; v < VERSIONS; v++) {
-    emu.state.seedJob({
-      name: versionName(`s-${i}`, new Date(Date.UTC(2026, 0, v))),
-      experimentId: experimentIds.get(`exp-${i % EXPERIMENTS}`)!,
-      enabled: false,
-      pipeline: { kind: 'argo', manifest: JSON.stringify(workflow), parameters: [{ name: 'lr', value: '0.01' }] },
-    });
-  }
+async function main() {
+  const emu = await startEmulatorProcess();
+  const client = createKfpClient({ host: emu.url, apiVersion: 'v1beta1', namespace: NS });
+  // Cold apply from an empty namespace, then older versions seeded so each schedule has VERSIONS.
+  const cold = await reconcile(emu, client, desired(), new Date('2026-06-01T00:00:00Z'));
+  await emu.seedOlderVersions(VERSIONS - 1);
+
+  await emu.setLatency(LATENCY_MS);
+  const noop = await reconcile(emu, client, desired(), new Date('2026-06-02T00:00:00Z'));
+  const changed = new Set(Array.from({ length: SCHEDULES }, (_, i) => i).filter((i) => i % 10 === 0));
+  const change10 = await reconcile(emu, client, desired(changed), new Date('2026-06-03T00:00:00Z'));
+  emu.close();
+  client.close();
+
+  // deployKF's script lists every job of the namespace (page_size 100) once per schedule, and gets and
+  // unarchives every experiment, even when nothing changed.
+  const versions = SCHEDULES * VERSIONS;
+  const deploykfNoopCalls = 1 + EXPERIMENTS * 2 + SCHEDULES * Math.ceil(versions / 100);
+  console.log(
+    JSON.stringify({
+      benchmark: 'reconcile',
+      schedules: SCHEDULES,
+      experiments: EXPERIMENTS,
+      versions,
+      latency_ms: LATENCY_MS,
+      parallelism: PARALLELISM,
+      cold_apply_calls: cold.calls,
+      noop_calls: noop.calls,
+      noop_writes: noop.writes,
+      noop_seconds: +noop.seconds.toFixed(2),
+      change10_calls: change10.calls,
+      change10_writes: change10.writes,
+      change10_seconds: +change10.seconds.toFixed(2),
+      change10_sequential_seconds: +((change10.calls * LATENCY_MS) / 1000).toFixed(2),
+      deploykf_noop_calls: deploykfNoopCalls,
+    }),
+  );
 }
 
-emu.latencyMs = LATENCY_MS;
-const noop = await reconcile(desired(), new Date('2026-06-02T00:00:00Z'));
-const changed = new Set(Array.from({ length: SCHEDULES }, (_, i) => i).filter((i) => i % 10 === 0));
-const change10 = await reconcile(desired(changed), new Date('2026-06-03T00:00:00Z'));
-await emu.close();
-client.close();
-
-// deployKF's script lists every job of the namespace (page_size 100) once per schedule, and gets and
-// unarchives every experiment, even when nothing changed.
-const versions = SCHEDULES * VERSIONS;
-const deploykfNoopCalls = 1 + EXPERIMENTS * 2 + SCHEDULES * Math.ceil(versions / 100);
-console.log(
-  JSON.stringify({
-    benchmark: 'reconcile',
-    schedules: SCHEDULES,
-    experiments: EXPERIMENTS,
-    versions,
-    latency_ms: LATENCY_MS,
-    parallelism: PARALLELISM,
-    cold_apply_calls: cold.calls,
-    noop_calls: noop.calls,
-    noop_writes: noop.writes,
-    noop_seconds: +noop.seconds.toFixed(2),
-    change10_calls: change10.calls,
-    change10_writes: change10.writes,
-    change10_seconds: +change10.seconds.toFixed(2),
-    change10_sequential_seconds: +((change10.calls * LATENCY_MS) / 1000).toFixed(2),
-    deploykf_noop_calls: deploykfNoopCalls,
-  }),
-);
+if (isEmulatorChild()) await serveEmulator();
+else await main();

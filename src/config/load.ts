@@ -41,7 +41,11 @@ export interface LoadOptions {
  * then parameters.ts) → the model (model.ts).
  */
 export async function loadDesiredState(folders: readonly string[], opts: LoadOptions): Promise<DesiredState> {
-  const files: FileAccess = { reader: new SourceReader(opts.root, opts.github), reportedPipelines: new Set() };
+  const files: FileAccess = {
+    reader: new SourceReader(opts.root, opts.github),
+    reportedPipelines: new Set(),
+    parsedPipelines: new Map(),
+  };
   const now = opts.now ?? new Date();
   const namespaces: DesiredFolder[] = [];
   const diagnostics: Diagnostic[] = [];

@@ -13,6 +13,7 @@ import type {
   KfpPipeline,
   KfpPipelineVersion,
   ListOptions,
+  ListScope,
   RecurringRun,
   RecurringRunInput,
   Run,
@@ -67,21 +68,31 @@ export const MAX_PAGE_SIZE = 200;
 /** A create we could not see the answer to is recognised by name, if created no earlier than this before we sent it. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
-/** Follow next_page_token until the last page (one listing helper for every list call). */
-export async function paginate<T>(fetchPage: (pageToken: string | undefined) => Promise<Page<T>>): Promise<T[]> {
-  const items: T[] = [];
+/**
+ * Follow next_page_token until the last page (one listing helper for every list call). `each` reduces every
+ * item as its page arrives, so only the reductions outlive their page.
+ */
+export async function paginate<T, R = T>(
+  fetchPage: (pageToken: string | undefined) => Promise<Page<T>>,
+  each: (item: T) => R = (item) => item as unknown as R,
+): Promise<R[]> {
+  const items: R[] = [];
   const seen = new Set<string>();
-  let token: string | undefined;
-  do {
-    const page = await fetchPage(token);
-    items.push(...page.items);
-    token = page.nextPageToken;
-    if (token !== undefined) {
-      if (seen.has(token))
-        throw new Error('KFP returned the same next_page_token twice; stopping to avoid an endless listing.');
-      seen.add(token);
-    }
-  } while (token);
+  let next: Promise<Page<T>> | undefined = fetchPage(undefined);
+  while (next) {
+    const page: Page<T> = await next;
+    const token = page.nextPageToken;
+    if (token !== undefined && seen.has(token))
+      throw new Error('KFP returned the same next_page_token twice; stopping to avoid an endless listing.');
+    if (token) seen.add(token);
+    // The next page is asked for (and sent: one turn of the event loop) before this one is reduced, so the
+    // reduction overlaps its round trip.
+    // Its failure is seen when it is awaited, or never if this page's reduction throws (the listing is abandoned).
+    next = token ? fetchPage(token) : undefined;
+    next?.catch(() => undefined);
+    if (next) await new Promise((sent) => setImmediate(sent));
+    for (const item of page.items) items.push(each(item));
+  }
   return items;
 }
 
@@ -234,21 +245,30 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
     archiveExperiment: async (id) => void (await transport.call(wire.archiveExperiment(id))),
     unarchiveExperiment: async (id) => void (await transport.call(wire.unarchiveExperiment(id))),
 
-    listRecurringRuns: async (scope, o) => {
-      const list = (w: Wire) =>
-        paginate((pageToken) =>
-          transport.call(
-            w.listRecurringRuns(scope, { pageToken, pageSize: pageSize(o), sortBy: o?.sortBy, filter: o?.filter }),
-            w.parseRecurringRunPage,
-          ),
+    listRecurringRuns: (scope, o) => client.scanRecurringRuns(scope, (r) => r, o),
+    scanRecurringRuns: async <R>(scope: ListScope, each: (r: RecurringRun) => R, o?: ListOptions) => {
+      const list = <T>(w: Wire, f: (r: RecurringRun) => T) =>
+        paginate(
+          (pageToken) =>
+            transport.call(
+              w.listRecurringRuns(scope, { pageToken, pageSize: pageSize(o), sortBy: o?.sortBy, filter: o?.filter }),
+              w.parseRecurringRunPage,
+            ),
+          f,
         );
-      const runs = await list(wire);
+      if (wire.version === 'v1beta1') return list(wire, each);
       // v2 does not return a workflow given through v1 as workflow_manifest (server/api_converter.go
       // toApiRecurringRun reads only the spec manifest): one v1 listing reads those, so switching
-      // api-version never looks like a pipeline change.
-      if (wire.version === 'v1beta1' || !runs.some(withoutPipeline)) return runs;
-      const manifests = new Map((await list(v1)).map((r) => [r.id, r.pipeline]));
-      return runs.map((r) => (withoutPipeline(r) ? defined({ ...r, pipeline: manifests.get(r.id) }) : r));
+      // api-version never looks like a pipeline change. They wait unreduced (they hold no pipeline).
+      const waiting = new Map<string, RecurringRun>();
+      const out = await list(wire, (r) => (withoutPipeline(r) ? (waiting.set(r.id, r), r.id) : { reduced: each(r) }));
+      if (waiting.size) {
+        await list(v1, (r) => {
+          const run = waiting.get(r.id);
+          if (run) waiting.set(r.id, defined({ ...run, pipeline: r.pipeline }));
+        });
+      }
+      return out.map((o) => (typeof o === 'string' ? each(waiting.get(o)!) : o.reduced));
     },
     getRecurringRun: async (id) => {
       const run = await transport.call(wire.getRecurringRun(id), wire.parseRecurringRun);

@@ -106,9 +106,11 @@ export function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
-/** Drop undefined entries so requests carry only what is set. */
+/** Drop undefined entries so requests carry only what is set. A plain loop: it runs for every listed object. */
 export function defined<T extends Record<string, unknown>>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) if (o[k] !== undefined) out[k] = o[k];
+  return out as T;
 }
 
 /**

@@ -55,7 +55,8 @@ export function diffSpecs(actual: ScheduleSpec, desired: ScheduleSpec, ignoreKey
 
   if (actual.pipeline.kind !== desired.pipeline.kind) {
     add('pipeline', `KFP ${actual.pipeline.kind}`, `KFP ${desired.pipeline.kind}`);
-  } else {
+    // Observing holds an unchanged pipeline as git's own objects (kfp-adapter observe): nothing to walk then.
+  } else if (actual.pipeline.data !== desired.pipeline.data || actual.pipeline.platform !== desired.pipeline.platform) {
     const paths = differingPaths(
       withoutKeys(actual.pipeline.data, ignoreKeys),
       withoutKeys(desired.pipeline.data, ignoreKeys),

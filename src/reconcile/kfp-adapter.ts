@@ -2,11 +2,13 @@ import type { KfpClient, RecurringRun, KfpTrigger } from '../kfp/types.js';
 import { isArgoWorkflow } from '../kfp/types.js';
 import { typedParameterValue } from '../pipeline/pipeline.js';
 import type { ReconcileWriter } from './apply.js';
-import { withoutLineage } from './identity.js';
-import type { ActualJob, ActualState, PipelineData, ScheduleSpec, TriggerSpec } from './types.js';
+import { parseVersionName, withoutLineage } from './identity.js';
+import type { ActualJob, ActualState, PipelineData, ScheduleSpec, TargetSchedule, TriggerSpec } from './types.js';
 import { mapLimit } from '../lib/concurrency.js';
+import { isPlainObject } from '../lib/yaml.js';
 import type { PipelineContent } from './pipeline-diff.js';
-import type { ActualPipeline } from './pipelines.js';
+import { type ActualPipeline, contentDigest } from './pipelines.js';
+import { type Version, newestFirst } from './plan.js';
 import type { PipelineWriter } from './pipelines-apply.js';
 import { epochSeconds as seconds } from './types.js';
 import { MAX_PAGE_SIZE } from '../kfp/client.js';
@@ -50,7 +52,8 @@ function pipelineOf(r: RecurringRun): PipelineData {
   };
 }
 
-export function toActualJob(r: RecurringRun, defaultServiceAccount: string): ActualJob {
+/** `pipeline`: what to keep of it (observe keeps only the kind of a version it does not compare). */
+export function toActualJob(r: RecurringRun, defaultServiceAccount: string, pipeline = pipelineOf(r)): ActualJob {
   const spec: ScheduleSpec = {
     description: withoutLineage(r.description),
     maxConcurrency: r.maxConcurrency,
@@ -59,7 +62,7 @@ export function toActualJob(r: RecurringRun, defaultServiceAccount: string): Act
     catchup: r.catchup,
     trigger: fromKfpTrigger(r.trigger),
     parameters: Object.fromEntries(Object.entries(r.parameters).map(([k, v]) => [k, asString(v)])),
-    pipeline: pipelineOf(r),
+    pipeline,
   };
   return {
     id: r.id,
@@ -73,22 +76,121 @@ export function toActualJob(r: RecurringRun, defaultServiceAccount: string): Act
   };
 }
 
-/** Observe one namespace: one listing of experiments and one paginated listing of its recurring runs. */
+/** What observing keeps of each listed version when it knows what git wants (as observeAndPlan does). */
+export interface ObserveFor {
+  schedules: readonly TargetSchedule[];
+  /** Keys ignored at any depth when comparing pipelines. */
+  ignoreKeys: ReadonlySet<string>;
+}
+
+/**
+ * Observe one namespace: one listing of experiments and one paginated listing of its recurring runs.
+ * With `wanted`, each listed version is reduced as its page arrives to what the planner reads besides its
+ * pipeline, so memory is bounded by a page, not by the fleet. Only the newest version of a wanted schedule
+ * is compared, by a digest taken while its page is in memory: equal, it holds git's pipeline objects (the
+ * planner sees no change without walking them); different, it alone is fetched whole for the plan's diff.
+ */
 export async function observe(
   client: KfpClient,
   namespace: string,
   defaultServiceAccount: string,
+  wanted?: ObserveFor,
 ): Promise<ActualState> {
-  const [experiments, runs] = await Promise.all([
+  const referenced: string[] = [];
+  const names = new Set(wanted?.schedules.map((s) => s.name));
+  // The newest version of each wanted schedule seen so far, with its pipeline's digest (planner's order).
+  const newest = new Map<string, Version & { digest: string }>();
+  const reduce = (r: RecurringRun): ActualJob => {
+    if (r.pipelineVersion?.versionId) referenced.push(r.pipelineVersion.versionId);
+    if (!wanted) return toActualJob(r, defaultServiceAccount);
+    const full = pipelineOf(r);
+    const lean = toActualJob(r, defaultServiceAccount, { kind: full.kind, data: undefined });
+    const v = parseVersionName(lean.name);
+    if (v && names.has(v.schedule)) {
+      const seen = newest.get(v.schedule);
+      const version = { job: lean, stamp: v.stamp };
+      if (!seen || newestFirst(version, seen) < 0)
+        newest.set(v.schedule, { ...version, digest: contentDigest(full, wanted.ignoreKeys) });
+    }
+    return lean;
+  };
+  const [experiments, jobs] = await Promise.all([
     client.listExperiments(namespace, { pageSize: PAGE_SIZE }),
-    client.listRecurringRuns({ namespace }, { pageSize: PAGE_SIZE }),
+    // Newest first, so that a schedule's first listed version is usually its newest: one digest each.
+    client.scanRecurringRuns({ namespace }, reduce, { pageSize: PAGE_SIZE, sortBy: wanted && 'created_at desc' }),
   ]);
+  if (wanted) await withPipelines(client, wanted, newest, jobs, defaultServiceAccount);
   return {
     namespace,
     experiments: experiments.map((e) => ({ id: e.id, name: e.name, description: e.description, archived: e.archived })),
-    jobs: runs.map((r) => toActualJob(r, defaultServiceAccount)),
-    referencedVersions: runs.flatMap((r) => (r.pipelineVersion?.versionId ? [r.pipelineVersion.versionId] : [])),
+    jobs,
+    referencedVersions: referenced,
   };
+}
+
+/** The compared pipeline of each wanted schedule's newest version: git's objects when equal, else fetched. */
+async function withPipelines(
+  client: KfpClient,
+  wanted: ObserveFor,
+  newest: ReadonlyMap<string, Version & { digest: string }>,
+  jobs: ActualJob[],
+  defaultServiceAccount: string,
+): Promise<void> {
+  const at = new Map(jobs.map((j, i) => [j, i]));
+  const digests = new Map<unknown, Map<unknown, string>>(); // schedules often share one parsed pipeline
+  const digestOf = (p: PipelineData) => {
+    const byPlatform = digests.get(p.data) ?? new Map<unknown, string>();
+    digests.set(p.data, byPlatform);
+    const known = byPlatform.get(p.platform);
+    if (known !== undefined) return known;
+    const digest = contentDigest(p, wanted.ignoreKeys);
+    byPlatform.set(p.platform, digest);
+    return digest;
+  };
+  await Promise.all(
+    wanted.schedules.map(async (d) => {
+      const seen = newest.get(d.name);
+      if (!seen) return;
+      const i = at.get(seen.job)!;
+      const { data, platform } = d.spec.pipeline;
+      if (seen.digest === digestOf(d.spec.pipeline)) {
+        jobs[i] = {
+          ...seen.job,
+          spec: { ...seen.job.spec, pipeline: { kind: seen.job.spec.pipeline.kind, data, platform } },
+        };
+        return;
+      }
+      const fetched = toActualJob(await client.getRecurringRun(seen.job.id), defaultServiceAccount);
+      const p = fetched.spec.pipeline;
+      // Held as git's objects wherever equal: a fleet whose pipeline changed costs its changes, not its copies.
+      jobs[i] = {
+        ...fetched,
+        spec: {
+          ...fetched.spec,
+          pipeline: { ...p, data: sharingEqual(p.data, data), platform: sharingEqual(p.platform, platform) },
+        },
+      };
+    }),
+  );
+}
+
+/** `a`, with every part deep-equal to the same place in `b` replaced by b's own object (compares the same). */
+function sharingEqual(a: unknown, b: unknown): unknown {
+  if (Object.is(a, b)) return b;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const out = a.map((x, i) => sharingEqual(x, b[i]));
+    return out.length === b.length && out.every((x, i) => x === b[i]) ? b : out;
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const out: Record<string, unknown> = {};
+    let same = Object.keys(a).length === Object.keys(b).length;
+    for (const k of Object.keys(a)) {
+      out[k] = sharingEqual(a[k], b[k]);
+      if (out[k] !== b[k] || !(k in b)) same = false;
+    }
+    return same ? b : out;
+  }
+  return a;
 }
 
 /** v2 IR parameters are typed (numbers, booleans, lists, structs), as the KFP SDK sends them; Argo (v1) ones are strings. */

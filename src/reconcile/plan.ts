@@ -16,7 +16,7 @@ import type {
   TriggerSpec,
 } from './types.js';
 
-interface Version {
+export interface Version {
   job: ActualJob;
   stamp: string;
 }
@@ -24,7 +24,7 @@ interface Version {
 const ref = (job: ActualJob): JobRef => ({ id: job.id, name: job.name });
 
 /** Newest first: by the timestamp in the name, then creation time, then id (duplicates from a racing run). */
-function newestFirst(a: Version, b: Version): number {
+export function newestFirst(a: Version, b: Version): number {
   if (a.stamp !== b.stamp) return a.stamp < b.stamp ? 1 : -1;
   if ((a.job.createdAt ?? 0) !== (b.job.createdAt ?? 0)) return (b.job.createdAt ?? 0) - (a.job.createdAt ?? 0);
   return a.job.id < b.job.id ? 1 : a.job.id > b.job.id ? -1 : 0;

@@ -71,7 +71,10 @@ async function observeOne(
   d: Target,
   opts: ObserveOptions,
 ): Promise<{ actual: ActualState; pipelines?: PipelineChange[] }> {
-  const actual = await observe(client, d.namespace, opts.defaultServiceAccount);
+  const actual = await observe(client, d.namespace, opts.defaultServiceAccount, {
+    schedules: d.schedules,
+    ignoreKeys: new Set(opts.ignoreKeys),
+  });
   if (!d.pipelines) return { actual };
   const seen = await observePipelines(client, d.namespace, new Set(d.pipelines.map((p) => p.name)));
   const referenced = new Set(actual.referencedVersions ?? []);

@@ -130,6 +130,9 @@ describe('a valid folder becomes the desired state', () => {
     expect(Object.isFrozen(state)).toBe(true);
     expect(Object.isFrozen(nightly!.parameters)).toBe(true);
     expect(Object.isFrozen(nightly!.pipeline.workflow)).toBe(true);
+    // Entries naming one pipeline file share its parse (a fleet of schedules on one 49 KB IR is not 1,000 copies).
+    expect(weekly!.pipeline.workflow).toBe(nightly!.pipeline.workflow);
+    expect(hourly!.pipeline.workflow).not.toBe(nightly!.pipeline.workflow);
     expect(() => {
       (nightly as { name: string }).name = 'x';
     }).toThrow(TypeError);
