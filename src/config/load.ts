@@ -20,6 +20,7 @@ import { CONFIG_FILES, type ConfigFileName, PIPELINES_FILE, findConfigFile, relP
 import { formatUtc, parseConfigDate } from './dates.js';
 import { checkText } from './text.js';
 import { type FileRequest, type RemoteFiles, SourceReader } from './sources.js';
+import { type RawPipelineSource, checkSharedPipelines, pipelineSourceRequest } from './pipeline-entries.js';
 import {
   type DesiredExperiment,
   type DesiredFolder,
@@ -72,6 +73,7 @@ export async function loadDesiredState(folders: readonly string[], opts: LoadOpt
     if (r.folder) namespaces.push(r.folder);
     diagnostics.push(...sortByLocation(r.diagnostics));
   }
+  diagnostics.push(...checkSharedPipelines(namespaces));
   return deepFreeze({ namespaces, diagnostics });
 }
 
@@ -209,7 +211,7 @@ async function loadFolder(abs: string, ctx: Context): Promise<{ folder?: Desired
   };
 }
 
-/** The folder's optional pipelines.yaml: schema, unique names, and that each source is a KFP pipeline in the checkout. */
+/** The folder's optional pipelines.yaml: schema, unique names, and that each source (checkout or GitHub) is a KFP pipeline. */
 async function loadPipelines(
   abs: string,
   ctx: Context,
@@ -253,7 +255,13 @@ async function loadPipelines(
   const list: DesiredPipelineEntry[] = [];
   const seen = new Map<string, number>();
   const raw = Array.isArray(items)
-    ? (items as { name: string; description?: string; keep_versions?: number; source: { path: string } }[])
+    ? (items as {
+        name: string;
+        description?: string;
+        keep_versions?: number;
+        shared?: boolean;
+        source: RawPipelineSource;
+      }[])
     : [];
   for (const [i, item] of raw.entries()) {
     if (schema.failedPaths.some((p) => p.length === 0 || (p[0] === 'pipelines' && (p.length === 1 || p[1] === i))))
@@ -271,19 +279,16 @@ async function loadPipelines(
     }
     seen.set(key, i);
     const before = diagnostics.length;
-    const pipeline = await readPipeline(
-      { type: 'local', path: item.source.path },
-      () => at(['source', 'path']),
-      ctx,
-      diagnostics,
-    );
+    const source = pipelineSourceRequest(item.source);
+    const pipeline = await readPipeline(source.req, (f) => at(['source', source.key(f)]), ctx, diagnostics);
     if (!pipeline || diagnostics.length > before) continue;
-    const read = await ctx.reader.read({ type: 'local', path: item.source.path }, MAX_PIPELINE_BYTES);
+    const read = await ctx.reader.read(source.req, MAX_PIPELINE_BYTES);
     if (!read.ok) continue;
     list.push({
       name: item.name,
       description: item.description ?? '',
       keepVersions: item.keep_versions ?? DEFAULT_KEEP_VERSIONS,
+      shared: item.shared ?? false,
       pipeline,
       text: read.text,
       at: at([]),

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DesiredFolder, DesiredJob, DesiredPipelineEntry } from '../config/model.js';
+import { type DesiredFolder, type DesiredJob, type DesiredPipelineEntry, describeSource } from '../config/model.js';
 import type { DesiredPipeline } from './pipelines.js';
 import { type DesiredSchedule, type DesiredState, type Trigger, epochSeconds as seconds } from './model.js';
 
@@ -34,16 +34,18 @@ export function toDesiredSchedule(job: DesiredJob, file: string, defaultServiceA
   };
 }
 
-export function toDesiredPipeline(p: DesiredPipelineEntry, file: string): DesiredPipeline {
+export function toDesiredPipeline(p: DesiredPipelineEntry): DesiredPipeline {
   const source = p.pipeline.source;
   return {
     name: p.name,
     description: p.description,
     keepVersions: p.keepVersions,
+    ...(p.shared ? { shared: true } : {}),
     content: { data: p.pipeline.workflow, ...(p.pipeline.platformSpec ? { platform: p.pipeline.platformSpec } : {}) },
     text: p.text,
     filename: path.posix.basename(source.path),
-    origin: { file: source.type === 'local' ? source.path : (p.at.file ?? file) },
+    // A GitHub file names its repository and the commit its ref resolved to.
+    origin: { file: source.type === 'local' ? source.path : describeSource(source) },
   };
 }
 
@@ -53,8 +55,6 @@ export function toDesiredState(folder: DesiredFolder, namespace: string, default
     namespace,
     experiments: folder.experiments.map((e) => ({ name: e.name, description: e.description })),
     schedules: folder.jobs.map((j) => toDesiredSchedule(j, folder.recurringRunsFile, defaultServiceAccount)),
-    ...(folder.pipelines
-      ? { pipelines: folder.pipelines.map((p) => toDesiredPipeline(p, folder.pipelinesFile ?? folder.folder)) }
-      : {}),
+    ...(folder.pipelines ? { pipelines: folder.pipelines.map(toDesiredPipeline) } : {}),
   };
 }

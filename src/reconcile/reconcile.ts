@@ -1,7 +1,7 @@
 import type { KfpClient } from '../kfp/types.js';
 import { type ApplyOptions, type ApplyResult, applyPlan } from './apply.js';
 import { kfpPipelineWriter, kfpWriter, observe, observePipelines } from './kfp-adapter.js';
-import { type PipelineChange, planPipelines } from './pipelines.js';
+import { type ActualPipeline, planPipelines } from './pipelines.js';
 import { applyPipelineChanges, type PipelineApplyOptions } from './pipelines-apply.js';
 import type { ActualState, DesiredState, Plan, PlanOptions } from './model.js';
 import { hasDeletes, plan } from './plan.js';
@@ -51,8 +51,22 @@ export async function observeAndPlanEach(
       ),
     ),
   );
-  type Seen = { desired: DesiredState; actual: ActualState; pipelines?: PipelineChange[] };
-  const ok = observed.filter((o): o is Seen => 'actual' in o);
+  type Seen = { desired: DesiredState; actual: ActualState; pipelines?: ActualPipeline[] };
+  const seen = observed.filter((o): o is Seen => 'actual' in o);
+  // A shared pipeline's versions may be used from any namespace: every namespace observed protects them.
+  const referenced = new Set(seen.flatMap((o) => o.actual.referencedVersions ?? []));
+  const ok = seen.map((o) => ({
+    ...o,
+    pipelines:
+      o.pipelines &&
+      planPipelines(o.desired.pipelines ?? [], o.pipelines, {
+        now: opts.now,
+        namespace: o.desired.namespace,
+        commit: opts.commit,
+        ignoreKeys: new Set(opts.ignoreKeys),
+        referenced,
+      }),
+  }));
   const failed = observed
     .filter((o): o is { desired: DesiredState; error: unknown } => 'error' in o)
     .map((o) => ({ namespace: o.desired.namespace, error: o.error }));
@@ -75,20 +89,10 @@ async function observeOne(
   client: KfpClient,
   d: DesiredState,
   opts: ObserveOptions,
-): Promise<{ actual: ActualState; pipelines?: PipelineChange[] }> {
+): Promise<{ actual: ActualState; pipelines?: ActualPipeline[] }> {
   const actual = await observe(client, d.namespace, opts.defaultServiceAccount);
   if (!d.pipelines) return { actual };
-  const seen = await observePipelines(client, d.namespace, new Set(d.pipelines.map((p) => p.name)));
-  const referenced = new Set(actual.referencedVersions ?? []);
-  return {
-    actual,
-    pipelines: planPipelines(d.pipelines, seen, {
-      now: opts.now,
-      commit: opts.commit,
-      ignoreKeys: new Set(opts.ignoreKeys),
-      referenced,
-    }),
-  };
+  return { actual, pipelines: await observePipelines(client, d.namespace, d.pipelines) };
 }
 
 /** observeAndPlanEach for callers that stop at the first namespace that cannot be observed. */

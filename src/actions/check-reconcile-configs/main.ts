@@ -2,7 +2,7 @@ import type { ActionContext } from '../../lib/action.js';
 import { CheckFailed } from '../../lib/errors.js';
 import { reportDiagnostics } from '../../lib/report.js';
 import { loadConfigFolders } from '../../config/for-action.js';
-import { summarizeDesiredState } from '../../config/summary.js';
+import { SHARED_NOTE, summarizeDesiredState } from '../../config/summary.js';
 import { now as clock } from '../../models/clock.js';
 import { API_VERSIONS } from '../../kfp/types.js';
 
@@ -25,4 +25,5 @@ export async function run(ctx: ActionContext): Promise<void> {
   if (errors > 0)
     throw new CheckFailed(`${errors} error(s) in the schedule configs. See the annotations and the job summary.`);
   host.info(`${schedules} schedule(s) in ${state.namespaces.length} config folder(s) are valid.`);
+  if (state.namespaces.some((f) => f.pipelines?.some((p) => p.shared))) host.info(SHARED_NOTE);
 }
