@@ -5,7 +5,8 @@ import { createKfpClient } from '../../kfp/client.js';
 import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
 import { now } from '../../models/clock.js';
 import { parseDuration } from '../../lib/duration.js';
-import { prepareRun } from '../../run/prepare.js';
+import { prepareRegistered, prepareRun } from '../../run/prepare.js';
+import { parseRegisteredRef } from '../../run/registered.js';
 import { type RunReport, runSummary, verdict } from '../../run/report.js';
 import { defaultRunName, findRunExperiment, runUrl, submitRun } from '../../run/submit.js';
 import { type WaitOptions, type WaitResult, waitForRun } from '../../run/wait.js';
@@ -28,17 +29,33 @@ export async function run(ctx: ActionContext): Promise<void> {
     const workdir = workingDirectory(ctx);
     const root = await repoRoot(workdir).catch(() => ctx.workspace);
 
-    // Everything KFP would refuse is checked before the first call.
-    const prepared = await prepareRun({
-      workdir,
-      root,
-      pipeline: inputs.required('pipeline'),
-      parameters: inputs.string('parameters'),
-      apiVersion: kfp.apiVersion,
-    });
-    const name = inputs.optional('run-name') ?? defaultRunName(prepared.pipeline.name, now(env));
+    // Everything KFP would refuse is checked before the first call (a registered pipeline: its inputs first).
+    const registered = parseRegisteredRef(inputs.required('pipeline'));
+    const fromFile = registered
+      ? undefined
+      : await prepareRun({
+          workdir,
+          root,
+          pipeline: inputs.required('pipeline'),
+          parameters: inputs.string('parameters'),
+          apiVersion: kfp.apiVersion,
+        });
     const client = createKfpClient(kfp, host);
     try {
+      const prepared =
+        fromFile ??
+        (await prepareRegistered(client, registered!, {
+          parameters: inputs.string('parameters'),
+          apiVersion: kfp.apiVersion,
+          namespace: kfp.namespace ?? '',
+        }));
+      if (prepared.registered)
+        host.info(
+          `Running version ${prepared.registered.version} of the registered pipeline ${prepared.registered.pipeline}.`,
+        );
+      const name =
+        inputs.optional('run-name') ??
+        defaultRunName(prepared.registered?.pipeline ?? prepared.pipeline.name, now(env));
       const experiment = await findRunExperiment(client, experimentName, kfp.namespace ?? '');
       const submitted = await submitRun(client, prepared, {
         name,
