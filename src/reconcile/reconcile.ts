@@ -90,9 +90,11 @@ async function observeOne(
   d: DesiredState,
   opts: ObserveOptions,
 ): Promise<{ actual: ActualState; pipelines?: ActualPipeline[] }> {
-  const actual = await observe(client, d.namespace, opts.defaultServiceAccount);
-  if (!d.pipelines) return { actual };
-  return { actual, pipelines: await observePipelines(client, d.namespace, d.pipelines) };
+  const [actual, pipelines] = await Promise.all([
+    observe(client, d.namespace, opts.defaultServiceAccount),
+    d.pipelines && observePipelines(client, d.namespace, d.pipelines),
+  ]);
+  return pipelines ? { actual, pipelines } : { actual };
 }
 
 /** observeAndPlanEach for callers that stop at the first namespace that cannot be observed. */
