@@ -119,6 +119,22 @@ describe('push-reconcile: shared pipelines (multi-user KFP)', () => {
     );
   });
 
+  // pipeline_upload_server.go canUploadVersionedPipeline skips authorization when the pipeline's namespace is
+  // empty, while pipeline_server.go deletePipelineVersion (canAccessPipelineVersion) checks KFP's own namespace.
+  test("without permission in KFP's own namespace a version is still uploaded to a shared pipeline, but not pruned", async () => {
+    await repo.write(folder('team-a', [{ name: 'features', shared: true, keep: 0 }]));
+    await repo.commit('keep 0');
+    expect((await reconcile()).failure).toBeUndefined();
+    const first = versionsOf('features')[0]!;
+    first.createdAt = new Date(first.createdAt.getTime() - 60_000);
+    access[USER] = ['team-a'];
+    await changePipeline('python:3.13-slim');
+    const r = await reconcile();
+    expect(r.code).not.toBe(0);
+    expect(versionsOf('features')).toHaveLength(2);
+    expect(r.everything).toMatch(/delete-version failed: .*may not 'delete' pipelines in namespace 'kubeflow'/);
+  });
+
   test('pruning a shared pipeline keeps a version a schedule of another namespace in the same run uses', async () => {
     await repo.write(folder('team-a', [{ name: 'features', shared: true, keep: 0 }]));
     await repo.commit('keep 0');

@@ -7,6 +7,7 @@ import type { ApiVersion } from '../../src/kfp/types.js';
 import { expectContract } from '../kfp/helpers.js';
 import { TempRepo } from '../support/git-repo.js';
 import { runInProcess } from '../support/in-process.js';
+import { runCliBundle } from '../support/run-action.js';
 import { repoRoot } from '../support/paths.js';
 
 // run-pipeline --pipeline kfp:<name>[@<version>]: a registered version run by reference, against the
@@ -125,4 +126,29 @@ test('kfp: with nothing after it, or an empty @version, is refused before any ca
     );
   }
   expect(emu.log.entries).toHaveLength(0);
+});
+
+test('the CLI takes --pipeline kfp:<name>@<version>', async () => {
+  const r = await runCliBundle(
+    [
+      'run-pipeline',
+      '--pipeline',
+      'kfp:batch-predict@abc1234-20261203T080000Z',
+      '--kfp-host',
+      emu.url,
+      '--api-version',
+      'v2beta1',
+      '--namespace',
+      NS,
+      '--experiment',
+      'scoring',
+      '--parameters',
+      'model_uri: s3://models/scorer',
+      '--wait',
+      'false',
+    ],
+    { cwd: repo.dir },
+  );
+  expect(r.code).toBe(0);
+  expect(onlyRun().pipeline).toMatchObject({ kind: 'version', versionId: ids.v1 });
 });
