@@ -173,6 +173,7 @@ export async function observePipelines(
     id: p.id,
     name: p.name,
     description: p.description,
+    namespace: p.namespace,
     ...(shared ? { shared: true } : {}),
     versions: wanted.has(key(p.name, shared))
       ? (await client.listPipelineVersions(p.id)).map((v) => ({

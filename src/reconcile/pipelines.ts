@@ -9,8 +9,9 @@ import type { Origin } from './model.js';
  * the content without volatile keys, recorded in the version's description, or by the content itself
  * for a version uploaded by hand); versions beyond keep_versions are deleted oldest first, never one a
  * recurring run uses. A pipeline this toolkit registered that left git is reported, never deleted.
- * A shared pipeline (multi-user KFP: no namespace) is matched among the shared ones only, and records
- * the namespace that declares it, so that only that namespace reports it when it leaves git.
+ * A shared pipeline (multi-user KFP: no namespace) is matched among the shared ones only. A created
+ * pipeline records the namespace that declares it, so that only that namespace reports it when it leaves
+ * git: a shared one is seen by every namespace, and single-user KFP shows every pipeline to every folder.
  */
 export interface DesiredPipeline {
   name: string;
@@ -40,6 +41,8 @@ export interface ActualPipeline {
   description: string;
   /** Listed among the shared pipelines (in single-user KFP every pipeline is listed both ways). */
   shared?: boolean;
+  /** The namespace KFP reports ('' for a shared pipeline and on single-user KFP). */
+  namespace?: string;
   /** Newest first. Only listed for pipelines git declares. */
   versions: readonly ActualPipelineVersion[];
 }
@@ -83,9 +86,9 @@ export interface PipelinePlanOptions {
 /** Marks pipelines this toolkit registered, so one that left git can be told from one made by hand. */
 export const MANAGED = '[kfp-gitops: managed in git]';
 
-/** Marks a shared pipeline with the namespace whose config declares it. */
-export const sharedOwner = (namespace: string) => `[kfp-gitops: shared, declared for namespace ${namespace}]`;
-const SHARED_OWNER = /\[kfp-gitops: shared, declared for namespace [^\]]*\]/;
+/** Marks a pipeline with the namespace whose config declares it. */
+export const ownerMark = (namespace: string) => `[kfp-gitops: declared for namespace ${namespace}]`;
+const OWNER = /\[kfp-gitops: declared for namespace [^\]]*\]/;
 
 const DIGEST = /\bsha256:([0-9a-f]{16})\b/;
 
@@ -142,7 +145,7 @@ export function planPipelines(
     const reasons: string[] = [];
     let diff: string[] = [];
     if (!a) {
-      const marks = d.shared ? `${MANAGED}\n${sharedOwner(opts.namespace ?? '')}` : MANAGED;
+      const marks = opts.namespace !== undefined ? `${MANAGED}\n${ownerMark(opts.namespace)}` : MANAGED;
       steps.push({
         op: 'create-pipeline',
         pipeline: d.name,
@@ -206,9 +209,11 @@ export function planPipelines(
     if (seen.has(a.id)) continue;
     seen.add(a.id);
     if (declared.has(a.name) || !a.description.includes(MANAGED)) continue;
-    // A shared pipeline is reported by the namespace that declared it, not by every namespace that sees it.
-    const owner = SHARED_OWNER.exec(a.description)?.[0];
-    if (owner && owner !== sharedOwner(opts.namespace ?? '')) continue;
+    // Reported by the namespace that declared it, not by every namespace that sees it. Without a mark
+    // (registered by an earlier release) only a pipeline in this very namespace is known to be ours.
+    const owner = OWNER.exec(a.description)?.[0];
+    if (owner ? owner !== ownerMark(opts.namespace ?? '') : a.shared || (a.namespace ?? '') !== (opts.namespace ?? ''))
+      continue;
     changes.push({
       pipeline: a.name,
       kind: 'orphan',

@@ -201,16 +201,24 @@ describe('push-reconcile: shared pipelines on single-user KFP', () => {
     await single.close();
   });
 
-  test('every pipeline is namespace-less: shared and namespace entries converge and a second apply writes nothing', async () => {
+  test("every pipeline is namespace-less: entries converge, no folder reports another folder's pipelines, a second apply writes nothing", async () => {
+    await repo.write(folder('team-b', [{ name: 'other', shared: false }]));
+    await repo.commit('team-b has one');
     const run = () =>
       runInProcess(
         'push-reconcile',
-        { 'config-folders': 'schedules/team-a', 'kfp-host': single.url, 'api-version': 'v2beta1', mode: 'apply' },
+        {
+          'config-folders': 'schedules/team-a\nschedules/team-b',
+          'kfp-host': single.url,
+          'api-version': 'v2beta1',
+          mode: 'apply',
+        },
         { workspace: repo.dir, env: { GITHUB_SHA: 'abc123def4567890' } },
       );
     expect((await run()).failure).toBeUndefined();
     expect([...single.state.pipelines.values()].map((p) => [p.name, p.namespace]).sort()).toEqual([
       ['features', ''],
+      ['other', ''],
       ['train', ''],
     ]);
     const writes = single.log.writes;

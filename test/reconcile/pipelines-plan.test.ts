@@ -6,7 +6,7 @@ import {
   MANAGED,
   contentDigest,
   planPipelines,
-  sharedOwner,
+  ownerMark,
 } from '../../src/reconcile/pipelines.js';
 
 const IGNORE = new Set(['pipelines.kubeflow.org/pipeline_compilation_time']);
@@ -161,26 +161,41 @@ describe('planPipelines', () => {
     expect(c!.steps[0]).toMatchObject({
       op: 'create-pipeline',
       shared: true,
-      description: `Trains\n\n${MANAGED}\n${sharedOwner('team-a')}`,
+      description: `Trains\n\n${MANAGED}\n${ownerMark('team-a')}`,
     });
     const sharedCopy = { ...nsCopy, id: 's', shared: true };
     expect(planPipelines([shared], [nsCopy, sharedCopy], opts())[0]!.kind).toBe('unchanged');
   });
 
-  test('a shared pipeline that left git is reported by the namespace that declared it only, once', () => {
+  test('a pipeline that left git is reported by the namespace that declared it only, once', () => {
     const managed = (id: string, owner: string, shared = true): ActualPipeline => ({
       id,
       name: `p-${id}`,
-      description: `${MANAGED}\n${sharedOwner(owner)}`,
+      description: `${MANAGED}\n${ownerMark(owner)}`,
       shared,
       versions: [],
     });
-    // Single-user KFP answers both listings with the same pipelines.
-    const actual = [managed('1', 'team-a'), managed('1', 'team-a', false), managed('2', 'team-b')];
+    // Single-user KFP answers both listings with the same pipelines; an unmarked one (an earlier release)
+    // is known to be a namespace's only when KFP puts it there.
+    const legacy = (id: string, namespace: string): ActualPipeline => ({
+      id,
+      name: `p-${id}`,
+      description: MANAGED,
+      namespace,
+      versions: [],
+    });
+    const actual = [
+      managed('1', 'team-a'),
+      managed('1', 'team-a', false),
+      managed('2', 'team-b'),
+      legacy('3', 'team-c'),
+      legacy('4', ''),
+    ];
     const orphans = (ns: string) =>
       planPipelines([], actual, { ...opts(), namespace: ns }).map((c) => [c.pipeline, c.kind]);
     expect(orphans('team-a')).toEqual([['p-1', 'orphan']]);
     expect(orphans('team-b')).toEqual([['p-2', 'orphan']]);
-    expect(orphans('team-c')).toEqual([]);
+    expect(orphans('team-c')).toEqual([['p-3', 'orphan']]);
+    expect(orphans('team-d')).toEqual([]);
   });
 });
