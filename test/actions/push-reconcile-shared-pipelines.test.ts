@@ -228,3 +228,35 @@ describe('push-reconcile: shared pipelines on single-user KFP', () => {
     expect(single.log.writes).toBe(writes);
   });
 });
+
+// validation/namespace.go ValidateNamespaceRequired (REQUIRE_NAMESPACE_FOR_PIPELINES): pipeline_server.go
+// createPipeline and listPipelines, and pipeline_upload_server.go, refuse an empty namespace.
+describe('push-reconcile: shared pipelines where KFP requires a namespace for pipelines', () => {
+  let strict: KfpEmulator;
+  beforeAll(async () => {
+    strict = await startKfpEmulator({ requireNamespaceForPipelines: true });
+  });
+  afterAll(async () => {
+    await strict.close();
+  });
+
+  test("a folder declaring a shared pipeline is not reconciled, with KFP's reason; a folder without one is", async () => {
+    await repo.write(folder('team-b', [{ name: 'other', shared: false }]));
+    await repo.commit('team-b has one');
+    const r = await runInProcess(
+      'push-reconcile',
+      {
+        'config-folders': 'schedules/team-a\nschedules/team-b',
+        'kfp-host': strict.url,
+        'api-version': 'v2beta1',
+        mode: 'apply',
+      },
+      { workspace: repo.dir, env: { GITHUB_SHA: 'abc123def4567890' } },
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.everything).toMatch(
+      /team-a: cannot observe the namespace: .*Namespace is required for pipeline operations/,
+    );
+    expect([...strict.state.pipelines.values()].map((p) => [p.name, p.namespace])).toEqual([['other', 'team-b']]);
+  });
+});
