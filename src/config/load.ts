@@ -10,6 +10,7 @@ import { loadPipelines } from './pipelines-file.js';
 import { readConfigDoc } from './read.js';
 import { checkRuns } from './recurring-runs.js';
 import type { FileAccess } from './references.js';
+import { checkSharedPipelines } from './pipeline-entries.js';
 import { type RemoteFiles, SourceReader } from './file-sources.js';
 import { checkText } from './text.js';
 
@@ -54,6 +55,7 @@ export async function loadDesiredState(folders: readonly string[], opts: LoadOpt
     if (r.folder) namespaces.push(r.folder);
     diagnostics.push(...sortByLocation(r.diagnostics));
   }
+  diagnostics.push(...checkSharedPipelines(namespaces));
   return deepFreeze({ namespaces, diagnostics });
 }
 

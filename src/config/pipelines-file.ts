@@ -9,13 +9,14 @@ import type { DesiredPipelineEntry } from './types.js';
 import type { RawPipelineEntry } from './raw.js';
 import { readConfigDoc } from './read.js';
 import { type FileAccess, readPipeline } from './references.js';
+import { pipelineSourceRequest } from './pipeline-entries.js';
 
 /** Default of `keep_versions`: older pipeline versions kept besides the newest. */
 export const DEFAULT_KEEP_VERSIONS = 10;
 
 /**
- * The folder's optional pipelines.yaml: schema, unique names, and that each source is a KFP pipeline in the
- * checkout. Undefined when the folder has none (or it cannot be read).
+ * The folder's optional pipelines.yaml: schema, unique names, and that each source (checkout or GitHub) is a KFP
+ * pipeline. Undefined when the folder has none (or it cannot be read).
  */
 export async function loadPipelines(
   abs: string,
@@ -67,15 +68,16 @@ export async function loadPipelines(
     }
     seen.set(key, i);
     const before = diagnostics.length;
-    const source = { type: 'local', path: item.source.path } as const;
-    const pipeline = await readPipeline(source, () => entry.at(['source', 'path']), files, diagnostics);
+    const source = pipelineSourceRequest(item.source);
+    const pipeline = await readPipeline(source.req, (f) => entry.at(['source', source.key(f)]), files, diagnostics);
     if (!pipeline || diagnostics.length > before) continue;
-    const text = await files.reader.read(source, MAX_PIPELINE_BYTES);
+    const text = await files.reader.read(source.req, MAX_PIPELINE_BYTES);
     if (!text.ok) continue;
     list.push({
       name: item.name,
       description: item.description ?? '',
       keepVersions: item.keep_versions ?? DEFAULT_KEEP_VERSIONS,
+      shared: item.shared ?? false,
       pipeline,
       text: text.text,
       at: entry.at(),

@@ -1,3 +1,4 @@
+import type { RawPipelineSource } from './pipeline-entries.js';
 import type { Entry } from './located.js';
 
 /** The shapes of the config files' entries once they passed the schema (schemas/*.schema.json). */
@@ -43,7 +44,8 @@ export interface RawPipelineEntry {
   name: string;
   description?: string;
   keep_versions?: number;
-  source: { path: string };
+  shared?: boolean;
+  source: RawPipelineSource;
 }
 
 /** One schema-valid `recurring_runs[]` item with where each of its values is written. */

@@ -4,7 +4,13 @@ import { nextFireTimes } from '../kfp/cron.js';
 import { describeCron } from '../kfp/cron-words.js';
 import { formatUtc } from './dates.js';
 import { formatDurationExact } from '../lib/duration.js';
-import { type DesiredJob, type DesiredState, type Trigger, describeSource } from './types.js';
+import {
+  type DesiredJob,
+  type DesiredPipelineEntry,
+  type DesiredState,
+  type Trigger,
+  describeSource,
+} from './types.js';
 
 /** The trigger in words, with its window. */
 export function describeTrigger(t: Trigger): string {
@@ -50,6 +56,19 @@ function nextRunsCell(job: DesiredJob, now: Date): string {
   return times.map(formatRun).join('<br>');
 }
 
+/** What `shared: true` means: the check does not contact KFP, so it cannot tell whether KFP is multi-user. */
+export const SHARED_NOTE =
+  "Shared pipelines: on multi-user KFP they have no namespace, every namespace can read and run them, and writing them needs permission in KFP's own namespace (e.g. `kubeflow`); on single-user KFP every pipeline is shared, so `shared: true` changes nothing there.";
+
+function pipelinesLine(pipelines: readonly DesiredPipelineEntry[]): string {
+  const names = pipelines.map(
+    (p) => `${code(p.name)}${p.shared ? ' (shared)' : ''} from ${code(describeSource(p.pipeline.source))}`,
+  );
+  let md = `Pipelines: ${names.join(', ') || 'none'}.\n\n`;
+  if (pipelines.some((p) => p.shared)) md += `${SHARED_NOTE}\n\n`;
+  return md;
+}
+
 /** Job-summary markdown: the outcome, one table per config folder, then every problem. */
 export function desiredStateMarkdown(state: DesiredState, now: Date): string {
   const errors = state.diagnostics.filter((d) => d.severity !== 'warning');
@@ -62,6 +81,7 @@ export function desiredStateMarkdown(state: DesiredState, now: Date): string {
   for (const f of state.namespaces) {
     md += `### ${code(f.namespace)} (${code(f.folder)})\n\n`;
     md += `Experiments: ${f.experiments.map((e) => code(e.name)).join(', ') || 'none'}.\n\n`;
+    if (f.pipelines) md += pipelinesLine(f.pipelines);
     if (f.jobs.length === 0) {
       md += 'No valid schedules.\n\n';
       continue;

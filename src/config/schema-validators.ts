@@ -1319,8 +1319,8 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 const pipelines = validate20;
-const schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "title": "kfp-gitops pipelines.yaml", "description": "The KFP pipelines of one namespace (one config folder), registered from git: a pipeline is created when missing, and a version is uploaded whenever the file's content differs from the newest version's. Optional: without this file no pipeline is managed. Use it in an editor with `# yaml-language-server: $schema=<path or URL of this file>`.", "type": "object", "additionalProperties": false, "required": ["pipelines"], "properties": { "pipelines": { "description": "The pipelines registered from this folder. Names must be unique.", "type": "array", "items": { "$ref": "#/definitions/pipeline" } } }, "definitions": { "pipeline": { "type": "object", "additionalProperties": false, "required": ["name", "source"], "properties": { "name": { "description": "KFP pipeline name, unique within the namespace (KFP stores at most 128 characters).", "type": "string", "minLength": 1, "maxLength": 128 }, "description": { "description": "Description used when the pipeline is created (KFP cannot change it later). Default: empty.", "type": "string", "minLength": 1 }, "source": { "description": "The compiled pipeline file (KFP v2 IR YAML, or a v1 Argo workflow) in this repository.", "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "description": "Path of the compiled pipeline, relative to the repository root.", "type": "string", "minLength": 1 } } }, "keep_versions": { "description": "Older versions kept besides the newest (default 10); older ones are deleted, oldest first, unless a recurring run uses them. -1 keeps every version.", "type": "integer", "minimum": -1 } } } } };
-const schema23 = { "type": "object", "additionalProperties": false, "required": ["name", "source"], "properties": { "name": { "description": "KFP pipeline name, unique within the namespace (KFP stores at most 128 characters).", "type": "string", "minLength": 1, "maxLength": 128 }, "description": { "description": "Description used when the pipeline is created (KFP cannot change it later). Default: empty.", "type": "string", "minLength": 1 }, "source": { "description": "The compiled pipeline file (KFP v2 IR YAML, or a v1 Argo workflow) in this repository.", "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "description": "Path of the compiled pipeline, relative to the repository root.", "type": "string", "minLength": 1 } } }, "keep_versions": { "description": "Older versions kept besides the newest (default 10); older ones are deleted, oldest first, unless a recurring run uses them. -1 keeps every version.", "type": "integer", "minimum": -1 } } };
+const schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "title": "kfp-gitops pipelines.yaml", "description": "The KFP pipelines of one namespace (one config folder), registered from git: a pipeline is created when missing, and a version is uploaded whenever the file's content differs from the newest version's. Optional: without this file no pipeline is managed. Use it in an editor with `# yaml-language-server: $schema=<path or URL of this file>`.", "type": "object", "additionalProperties": false, "required": ["pipelines"], "properties": { "pipelines": { "description": "The pipelines registered from this folder. Names must be unique.", "type": "array", "items": { "$ref": "#/definitions/pipeline" } } }, "definitions": { "pipeline": { "type": "object", "additionalProperties": false, "required": ["name", "source"], "properties": { "name": { "description": "KFP pipeline name, unique within the namespace (KFP stores at most 128 characters).", "type": "string", "minLength": 1, "maxLength": 128 }, "description": { "description": "Description used when the pipeline is created (KFP cannot change it later). Default: empty.", "type": "string", "minLength": 1 }, "source": { "description": "The compiled pipeline file (KFP v2 IR YAML, or a v1 Argo workflow): either `path`, a file in this repository, or a file in a GitHub repository at a ref (github_owner, github_repo, git_reference, file_path), as recurring_runs.yaml's pipeline_source. A remote ref is resolved to a commit SHA when checked and reconciled.", "type": "object", "additionalProperties": false, "properties": { "path": { "description": "Path of the compiled pipeline, relative to the repository root.", "type": "string", "minLength": 1 }, "github_owner": { "description": "Owner of the GitHub repository holding the pipeline.", "type": "string", "minLength": 1 }, "github_repo": { "description": "Name of the GitHub repository holding the pipeline.", "type": "string", "minLength": 1 }, "git_reference": { "description": "Branch, tag or commit SHA; resolved to a commit SHA when checked and reconciled.", "type": "string", "minLength": 1 }, "file_path": { "description": "Path of the compiled pipeline in that repository (.yaml or .yml).", "type": "string", "minLength": 1 } }, "oneOf": [{ "required": ["path"] }, { "required": ["github_owner", "github_repo", "git_reference", "file_path"] }] }, "keep_versions": { "description": "Older versions kept besides the newest (default 10); older ones are deleted, oldest first, unless a recurring run uses them. -1 keeps every version.", "type": "integer", "minimum": -1 }, "shared": { "description": "Multi-user KFP: register a shared pipeline (no namespace; every namespace can read and run it, writing it needs permission in KFP's own namespace, e.g. kubeflow) instead of one in this folder's namespace. Single-user KFP has only shared pipelines, so there it changes nothing. Default false.", "type": "boolean" } } } } };
+const schema23 = { "type": "object", "additionalProperties": false, "required": ["name", "source"], "properties": { "name": { "description": "KFP pipeline name, unique within the namespace (KFP stores at most 128 characters).", "type": "string", "minLength": 1, "maxLength": 128 }, "description": { "description": "Description used when the pipeline is created (KFP cannot change it later). Default: empty.", "type": "string", "minLength": 1 }, "source": { "description": "The compiled pipeline file (KFP v2 IR YAML, or a v1 Argo workflow): either `path`, a file in this repository, or a file in a GitHub repository at a ref (github_owner, github_repo, git_reference, file_path), as recurring_runs.yaml's pipeline_source. A remote ref is resolved to a commit SHA when checked and reconciled.", "type": "object", "additionalProperties": false, "properties": { "path": { "description": "Path of the compiled pipeline, relative to the repository root.", "type": "string", "minLength": 1 }, "github_owner": { "description": "Owner of the GitHub repository holding the pipeline.", "type": "string", "minLength": 1 }, "github_repo": { "description": "Name of the GitHub repository holding the pipeline.", "type": "string", "minLength": 1 }, "git_reference": { "description": "Branch, tag or commit SHA; resolved to a commit SHA when checked and reconciled.", "type": "string", "minLength": 1 }, "file_path": { "description": "Path of the compiled pipeline in that repository (.yaml or .yml).", "type": "string", "minLength": 1 } }, "oneOf": [{ "required": ["path"] }, { "required": ["github_owner", "github_repo", "git_reference", "file_path"] }] }, "keep_versions": { "description": "Older versions kept besides the newest (default 10); older ones are deleted, oldest first, unless a recurring run uses them. -1 keeps every version.", "type": "integer", "minimum": -1 }, "shared": { "description": "Multi-user KFP: register a shared pipeline (no namespace; every namespace can read and run it, writing it needs permission in KFP's own namespace, e.g. kubeflow) instead of one in this folder's namespace. Single-user KFP has only shared pipelines, so there it changes nothing. Default false.", "type": "boolean" } } };
 function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -1371,7 +1371,7 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
             for (const key1 in data1) {
-              if (!(key1 === "name" || key1 === "description" || key1 === "source" || key1 === "keep_versions")) {
+              if (!(key1 === "name" || key1 === "description" || key1 === "source" || key1 === "keep_versions" || key1 === "shared")) {
                 const err4 = { instancePath: instancePath + "/pipelines/" + i0, schemaPath: "#/definitions/pipeline/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema23, data: data1 };
                 if (vErrors === null) {
                   vErrors = [err4];
@@ -1436,9 +1436,13 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
             }
             if (data1.source !== void 0) {
               let data4 = data1.source;
+              const _errs14 = errors;
+              let valid5 = false;
+              let passing0 = null;
+              const _errs15 = errors;
               if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
                 if (data4.path === void 0) {
-                  const err10 = { instancePath: instancePath + "/pipelines/" + i0 + "/source", schemaPath: "#/definitions/pipeline/properties/source/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema23.properties.source.required, parentSchema: schema23.properties.source, data: data4 };
+                  const err10 = { instancePath: instancePath + "/pipelines/" + i0 + "/source", schemaPath: "#/definitions/pipeline/properties/source/oneOf/0/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema23.properties.source.oneOf[0].required, parentSchema: schema23.properties.source.oneOf[0], data: data4 };
                   if (vErrors === null) {
                     vErrors = [err10];
                   } else {
@@ -1446,13 +1450,87 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
+              }
+              var _valid0 = _errs15 === errors;
+              if (_valid0) {
+                valid5 = true;
+                passing0 = 0;
+              }
+              const _errs16 = errors;
+              if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+                if (data4.github_owner === void 0) {
+                  const err11 = { instancePath: instancePath + "/pipelines/" + i0 + "/source", schemaPath: "#/definitions/pipeline/properties/source/oneOf/1/required", keyword: "required", params: { missingProperty: "github_owner" }, message: "must have required property 'github_owner'", schema: schema23.properties.source.oneOf[1].required, parentSchema: schema23.properties.source.oneOf[1], data: data4 };
+                  if (vErrors === null) {
+                    vErrors = [err11];
+                  } else {
+                    vErrors.push(err11);
+                  }
+                  errors++;
+                }
+                if (data4.github_repo === void 0) {
+                  const err12 = { instancePath: instancePath + "/pipelines/" + i0 + "/source", schemaPath: "#/definitions/pipeline/properties/source/oneOf/1/required", keyword: "required", params: { missingProperty: "github_repo" }, message: "must have required property 'github_repo'", schema: schema23.properties.source.oneOf[1].required, parentSchema: schema23.properties.source.oneOf[1], data: data4 };
+                  if (vErrors === null) {
+                    vErrors = [err12];
+                  } else {
+                    vErrors.push(err12);
+                  }
+                  errors++;
+                }
+                if (data4.git_reference === void 0) {
+                  const err13 = { instancePath: instancePath + "/pipelines/" + i0 + "/source", schemaPath: "#/definitions/pipeline/properties/source/oneOf/1/required", keyword: "required", params: { missingProperty: "git_reference" }, message: "must have required property 'git_reference'", schema: schema23.properties.source.oneOf[1].required, parentSchema: schema23.properties.source.oneOf[1], data: data4 };
+                  if (vErrors === null) {
+                    vErrors = [err13];
+                  } else {
+                    vErrors.push(err13);
+                  }
+                  errors++;
+                }
+                if (data4.file_path === void 0) {
+                  const err14 = { instancePath: instancePath + "/pipelines/" + i0 + "/source", schemaPath: "#/definitions/pipeline/properties/source/oneOf/1/required", keyword: "required", params: { missingProperty: "file_path" }, message: "must have required property 'file_path'", schema: schema23.properties.source.oneOf[1].required, parentSchema: schema23.properties.source.oneOf[1], data: data4 };
+                  if (vErrors === null) {
+                    vErrors = [err14];
+                  } else {
+                    vErrors.push(err14);
+                  }
+                  errors++;
+                }
+              }
+              var _valid0 = _errs16 === errors;
+              if (_valid0 && valid5) {
+                valid5 = false;
+                passing0 = [passing0, 1];
+              } else {
+                if (_valid0) {
+                  valid5 = true;
+                  passing0 = 1;
+                }
+              }
+              if (!valid5) {
+                const err15 = { instancePath: instancePath + "/pipelines/" + i0 + "/source", schemaPath: "#/definitions/pipeline/properties/source/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf", schema: schema23.properties.source.oneOf, parentSchema: schema23.properties.source, data: data4 };
+                if (vErrors === null) {
+                  vErrors = [err15];
+                } else {
+                  vErrors.push(err15);
+                }
+                errors++;
+              } else {
+                errors = _errs14;
+                if (vErrors !== null) {
+                  if (_errs14) {
+                    vErrors.length = _errs14;
+                  } else {
+                    vErrors = null;
+                  }
+                }
+              }
+              if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
                 for (const key2 in data4) {
-                  if (!(key2 === "path")) {
-                    const err11 = { instancePath: instancePath + "/pipelines/" + i0 + "/source", schemaPath: "#/definitions/pipeline/properties/source/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema23.properties.source, data: data4 };
+                  if (!(key2 === "path" || key2 === "github_owner" || key2 === "github_repo" || key2 === "git_reference" || key2 === "file_path")) {
+                    const err16 = { instancePath: instancePath + "/pipelines/" + i0 + "/source", schemaPath: "#/definitions/pipeline/properties/source/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema23.properties.source, data: data4 };
                     if (vErrors === null) {
-                      vErrors = [err11];
+                      vErrors = [err16];
                     } else {
-                      vErrors.push(err11);
+                      vErrors.push(err16);
                     }
                     errors++;
                   }
@@ -1461,83 +1539,183 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
                   let data5 = data4.path;
                   if (typeof data5 === "string") {
                     if (func2(data5) < 1) {
-                      const err12 = { instancePath: instancePath + "/pipelines/" + i0 + "/source/path", schemaPath: "#/definitions/pipeline/properties/source/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema23.properties.source.properties.path, data: data5 };
+                      const err17 = { instancePath: instancePath + "/pipelines/" + i0 + "/source/path", schemaPath: "#/definitions/pipeline/properties/source/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema23.properties.source.properties.path, data: data5 };
                       if (vErrors === null) {
-                        vErrors = [err12];
+                        vErrors = [err17];
                       } else {
-                        vErrors.push(err12);
+                        vErrors.push(err17);
                       }
                       errors++;
                     }
                   } else {
-                    const err13 = { instancePath: instancePath + "/pipelines/" + i0 + "/source/path", schemaPath: "#/definitions/pipeline/properties/source/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema23.properties.source.properties.path.type, parentSchema: schema23.properties.source.properties.path, data: data5 };
+                    const err18 = { instancePath: instancePath + "/pipelines/" + i0 + "/source/path", schemaPath: "#/definitions/pipeline/properties/source/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema23.properties.source.properties.path.type, parentSchema: schema23.properties.source.properties.path, data: data5 };
                     if (vErrors === null) {
-                      vErrors = [err13];
+                      vErrors = [err18];
                     } else {
-                      vErrors.push(err13);
+                      vErrors.push(err18);
+                    }
+                    errors++;
+                  }
+                }
+                if (data4.github_owner !== void 0) {
+                  let data6 = data4.github_owner;
+                  if (typeof data6 === "string") {
+                    if (func2(data6) < 1) {
+                      const err19 = { instancePath: instancePath + "/pipelines/" + i0 + "/source/github_owner", schemaPath: "#/definitions/pipeline/properties/source/properties/github_owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema23.properties.source.properties.github_owner, data: data6 };
+                      if (vErrors === null) {
+                        vErrors = [err19];
+                      } else {
+                        vErrors.push(err19);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err20 = { instancePath: instancePath + "/pipelines/" + i0 + "/source/github_owner", schemaPath: "#/definitions/pipeline/properties/source/properties/github_owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema23.properties.source.properties.github_owner.type, parentSchema: schema23.properties.source.properties.github_owner, data: data6 };
+                    if (vErrors === null) {
+                      vErrors = [err20];
+                    } else {
+                      vErrors.push(err20);
+                    }
+                    errors++;
+                  }
+                }
+                if (data4.github_repo !== void 0) {
+                  let data7 = data4.github_repo;
+                  if (typeof data7 === "string") {
+                    if (func2(data7) < 1) {
+                      const err21 = { instancePath: instancePath + "/pipelines/" + i0 + "/source/github_repo", schemaPath: "#/definitions/pipeline/properties/source/properties/github_repo/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema23.properties.source.properties.github_repo, data: data7 };
+                      if (vErrors === null) {
+                        vErrors = [err21];
+                      } else {
+                        vErrors.push(err21);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err22 = { instancePath: instancePath + "/pipelines/" + i0 + "/source/github_repo", schemaPath: "#/definitions/pipeline/properties/source/properties/github_repo/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema23.properties.source.properties.github_repo.type, parentSchema: schema23.properties.source.properties.github_repo, data: data7 };
+                    if (vErrors === null) {
+                      vErrors = [err22];
+                    } else {
+                      vErrors.push(err22);
+                    }
+                    errors++;
+                  }
+                }
+                if (data4.git_reference !== void 0) {
+                  let data8 = data4.git_reference;
+                  if (typeof data8 === "string") {
+                    if (func2(data8) < 1) {
+                      const err23 = { instancePath: instancePath + "/pipelines/" + i0 + "/source/git_reference", schemaPath: "#/definitions/pipeline/properties/source/properties/git_reference/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema23.properties.source.properties.git_reference, data: data8 };
+                      if (vErrors === null) {
+                        vErrors = [err23];
+                      } else {
+                        vErrors.push(err23);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err24 = { instancePath: instancePath + "/pipelines/" + i0 + "/source/git_reference", schemaPath: "#/definitions/pipeline/properties/source/properties/git_reference/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema23.properties.source.properties.git_reference.type, parentSchema: schema23.properties.source.properties.git_reference, data: data8 };
+                    if (vErrors === null) {
+                      vErrors = [err24];
+                    } else {
+                      vErrors.push(err24);
+                    }
+                    errors++;
+                  }
+                }
+                if (data4.file_path !== void 0) {
+                  let data9 = data4.file_path;
+                  if (typeof data9 === "string") {
+                    if (func2(data9) < 1) {
+                      const err25 = { instancePath: instancePath + "/pipelines/" + i0 + "/source/file_path", schemaPath: "#/definitions/pipeline/properties/source/properties/file_path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema23.properties.source.properties.file_path, data: data9 };
+                      if (vErrors === null) {
+                        vErrors = [err25];
+                      } else {
+                        vErrors.push(err25);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err26 = { instancePath: instancePath + "/pipelines/" + i0 + "/source/file_path", schemaPath: "#/definitions/pipeline/properties/source/properties/file_path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema23.properties.source.properties.file_path.type, parentSchema: schema23.properties.source.properties.file_path, data: data9 };
+                    if (vErrors === null) {
+                      vErrors = [err26];
+                    } else {
+                      vErrors.push(err26);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err14 = { instancePath: instancePath + "/pipelines/" + i0 + "/source", schemaPath: "#/definitions/pipeline/properties/source/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema23.properties.source.type, parentSchema: schema23.properties.source, data: data4 };
+                const err27 = { instancePath: instancePath + "/pipelines/" + i0 + "/source", schemaPath: "#/definitions/pipeline/properties/source/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema23.properties.source.type, parentSchema: schema23.properties.source, data: data4 };
                 if (vErrors === null) {
-                  vErrors = [err14];
+                  vErrors = [err27];
                 } else {
-                  vErrors.push(err14);
+                  vErrors.push(err27);
                 }
                 errors++;
               }
             }
             if (data1.keep_versions !== void 0) {
-              let data6 = data1.keep_versions;
-              if (!(typeof data6 == "number" && (!(data6 % 1) && !isNaN(data6)) && isFinite(data6))) {
-                const err15 = { instancePath: instancePath + "/pipelines/" + i0 + "/keep_versions", schemaPath: "#/definitions/pipeline/properties/keep_versions/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema23.properties.keep_versions.type, parentSchema: schema23.properties.keep_versions, data: data6 };
+              let data10 = data1.keep_versions;
+              if (!(typeof data10 == "number" && (!(data10 % 1) && !isNaN(data10)) && isFinite(data10))) {
+                const err28 = { instancePath: instancePath + "/pipelines/" + i0 + "/keep_versions", schemaPath: "#/definitions/pipeline/properties/keep_versions/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema23.properties.keep_versions.type, parentSchema: schema23.properties.keep_versions, data: data10 };
                 if (vErrors === null) {
-                  vErrors = [err15];
+                  vErrors = [err28];
                 } else {
-                  vErrors.push(err15);
+                  vErrors.push(err28);
                 }
                 errors++;
               }
-              if (typeof data6 == "number" && isFinite(data6)) {
-                if (data6 < -1 || isNaN(data6)) {
-                  const err16 = { instancePath: instancePath + "/pipelines/" + i0 + "/keep_versions", schemaPath: "#/definitions/pipeline/properties/keep_versions/minimum", keyword: "minimum", params: { comparison: ">=", limit: -1 }, message: "must be >= -1", schema: -1, parentSchema: schema23.properties.keep_versions, data: data6 };
+              if (typeof data10 == "number" && isFinite(data10)) {
+                if (data10 < -1 || isNaN(data10)) {
+                  const err29 = { instancePath: instancePath + "/pipelines/" + i0 + "/keep_versions", schemaPath: "#/definitions/pipeline/properties/keep_versions/minimum", keyword: "minimum", params: { comparison: ">=", limit: -1 }, message: "must be >= -1", schema: -1, parentSchema: schema23.properties.keep_versions, data: data10 };
                   if (vErrors === null) {
-                    vErrors = [err16];
+                    vErrors = [err29];
                   } else {
-                    vErrors.push(err16);
+                    vErrors.push(err29);
                   }
                   errors++;
                 }
               }
             }
+            if (data1.shared !== void 0) {
+              let data11 = data1.shared;
+              if (typeof data11 !== "boolean") {
+                const err30 = { instancePath: instancePath + "/pipelines/" + i0 + "/shared", schemaPath: "#/definitions/pipeline/properties/shared/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema23.properties.shared.type, parentSchema: schema23.properties.shared, data: data11 };
+                if (vErrors === null) {
+                  vErrors = [err30];
+                } else {
+                  vErrors.push(err30);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err17 = { instancePath: instancePath + "/pipelines/" + i0, schemaPath: "#/definitions/pipeline/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema23.type, parentSchema: schema23, data: data1 };
+            const err31 = { instancePath: instancePath + "/pipelines/" + i0, schemaPath: "#/definitions/pipeline/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema23.type, parentSchema: schema23, data: data1 };
             if (vErrors === null) {
-              vErrors = [err17];
+              vErrors = [err31];
             } else {
-              vErrors.push(err17);
+              vErrors.push(err31);
             }
             errors++;
           }
         }
       } else {
-        const err18 = { instancePath: instancePath + "/pipelines", schemaPath: "#/properties/pipelines/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema22.properties.pipelines.type, parentSchema: schema22.properties.pipelines, data: data0 };
+        const err32 = { instancePath: instancePath + "/pipelines", schemaPath: "#/properties/pipelines/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema22.properties.pipelines.type, parentSchema: schema22.properties.pipelines, data: data0 };
         if (vErrors === null) {
-          vErrors = [err18];
+          vErrors = [err32];
         } else {
-          vErrors.push(err18);
+          vErrors.push(err32);
         }
         errors++;
       }
     }
   } else {
-    const err19 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema22.type, parentSchema: schema22, data };
+    const err33 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema22.type, parentSchema: schema22, data };
     if (vErrors === null) {
-      vErrors = [err19];
+      vErrors = [err33];
     } else {
-      vErrors.push(err19);
+      vErrors.push(err33);
     }
     errors++;
   }

@@ -40,6 +40,8 @@ export interface DesiredPipelineEntry {
   readonly description: string;
   /** `keep_versions` (default 10): older versions kept besides the newest; -1 keeps all. */
   readonly keepVersions: number;
+  /** `shared` (default false): on multi-user KFP a pipeline without a namespace, readable from every namespace. */
+  readonly shared: boolean;
   /** The parsed file, with its source. */
   readonly pipeline: ResolvedPipeline;
   /** The file's text as committed: what is uploaded. */

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { stringify } from 'yaml';
 import http from 'node:http';
 import https from 'node:https';
 import { UserError } from '../lib/errors.js';
@@ -19,7 +20,7 @@ import type {
   Run,
   RunInput,
 } from './types.js';
-import { pipelineFromWire, pipelinesWire as pw, versionFromWire } from './pipelines-wire.js';
+import { pipelineFromWire, pipelinesWire as pw, pipelinesWireV1 as pw1, versionFromWire } from './pipelines-wire.js';
 import { type Page, type Wire, defined } from './wire.js';
 import { v1 } from './wire-v1.js';
 import { v2 } from './wire-v2.js';
@@ -301,16 +302,22 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
       )),
 
     listPipelines: (namespace) => {
-      v2Only('listing pipelines');
+      const w = wire.version === 'v1beta1' ? pw1 : pw;
       return paginate((pageToken) =>
-        transport.call(pw.listPipelines(namespace, { pageToken, pageSize: MAX_PAGE_SIZE }), pw.parsePipelinePage),
+        transport.call(w.listPipelines(namespace, { pageToken, pageSize: MAX_PAGE_SIZE }), w.parsePipelinePage),
       );
     },
     listPipelineVersions: (pipelineId) => {
-      v2Only('listing pipeline versions');
+      const w = wire.version === 'v1beta1' ? pw1 : pw;
       return paginate((pageToken) =>
-        transport.call(pw.listVersions(pipelineId, { pageToken, pageSize: MAX_PAGE_SIZE }), pw.parseVersionPage),
+        transport.call(w.listVersions(pipelineId, { pageToken, pageSize: MAX_PAGE_SIZE }), w.parseVersionPage),
       );
+    },
+    getPipelineVersionSpec: async (pipelineId, versionId) => {
+      if (wire.version === 'v1beta1')
+        return transport.call(pw1.getVersionTemplate(versionId), (b: any) => String(b?.template ?? ''));
+      const v = await transport.call(pw.getVersion(pipelineId, versionId), (b) => versionFromWire(b));
+      return specText(v.spec);
     },
     createPipeline: (input) => {
       v2Only('registering pipelines');
@@ -363,6 +370,16 @@ export function createKfpClient(opts: KfpClientOptions, host?: KfpClientHost): K
     close: () => agent.destroy(),
   };
   return client;
+}
+
+/** A version's spec as a pipeline file: the IR, then its platform spec as a second document. */
+export function specText(spec: Record<string, unknown> | undefined): string {
+  if (!spec) return '';
+  if (!('pipeline_spec' in spec)) return stringify(spec);
+  return [spec.pipeline_spec, spec.platform_spec]
+    .filter(Boolean)
+    .map((d) => stringify(d))
+    .join('---\n');
 }
 
 /** A recurring run whose pipeline the answer did not include (neither inline nor by version). */

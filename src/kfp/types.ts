@@ -141,6 +141,8 @@ export interface RunInput {
   pipeline?: Record<string, unknown>;
   platformSpec?: Record<string, unknown>;
   pipelineVersion?: PipelineVersionRef;
+  /** The referenced version's kind: v1beta1 passes a v2 (IR) pipeline's parameters as runtime_config. */
+  pipelineVersionKind?: 'v1' | 'v2';
 }
 
 export const PREDICATE_OPS = [
@@ -226,10 +228,12 @@ export interface KfpClient {
   terminateRun(id: string): Promise<void>;
   /** Every run of a namespace or an experiment (all pages), optionally only those in some states. */
   listRuns(scope: ListScope, opts?: RunListOptions): Promise<Run[]>;
-  /** Every pipeline of a namespace ('' = shared), all pages. v2beta1 only. */
+  /** Every pipeline of a namespace ('' = shared), all pages. */
   listPipelines(namespace: string): Promise<KfpPipeline[]>;
-  /** Every version of a pipeline, all pages, newest first. v2beta1 only. */
+  /** Every version of a pipeline, all pages, newest first (v1beta1 answers no spec). */
   listPipelineVersions(pipelineId: string): Promise<KfpPipelineVersion[]>;
+  /** A version's pipeline file as KFP stores it (v1beta1 `templates`; v2beta1 the version's spec as YAML). */
+  getPipelineVersionSpec(pipelineId: string, versionId: string): Promise<string>;
   /** A pipeline without versions (JSON `POST pipelines`); never duplicated. v2beta1 only. */
   createPipeline(input: { name: string; description: string; namespace: string }): Promise<KfpPipeline>;
   /** A new version from a compiled file (multipart `pipelines/upload_version`); never duplicated. v2beta1 only. */

@@ -160,10 +160,13 @@ function pipelineToWire(input: RecurringRunInput | RunInput): {
         : { key: { type: 'PIPELINE', id: input.pipelineVersion.pipelineId }, relationship: 'CREATOR' },
     );
   }
-  if (input.pipeline && !isArgoWorkflow(input.pipeline)) {
+  const ir = input.pipeline
+    ? !isArgoWorkflow(input.pipeline)
+    : 'pipelineVersionKind' in input && input.pipelineVersionKind === 'v2';
+  if (ir) {
     return {
       pipeline_spec: defined({
-        pipeline_manifest: manifestToWire(input.pipeline, input.platformSpec),
+        pipeline_manifest: input.pipeline ? manifestToWire(input.pipeline, input.platformSpec) : undefined,
         runtime_config: params.length ? { parameters: Object.fromEntries(params) } : undefined,
       }),
       refs,

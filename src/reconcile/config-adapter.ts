@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DesiredFolder, DesiredJob, DesiredPipelineEntry } from '../config/types.js';
+import { type DesiredFolder, type DesiredJob, type DesiredPipelineEntry, describeSource } from '../config/types.js';
 import type { TargetPipeline } from './pipelines.js';
 import { type TargetSchedule, type Target, type TriggerSpec, epochSeconds as seconds } from './types.js';
 
@@ -34,16 +34,18 @@ export function toTargetSchedule(job: DesiredJob, file: string, defaultServiceAc
   };
 }
 
-export function toTargetPipeline(p: DesiredPipelineEntry, file: string): TargetPipeline {
+export function toTargetPipeline(p: DesiredPipelineEntry): TargetPipeline {
   const source = p.pipeline.source;
   return {
     name: p.name,
     description: p.description,
     keepVersions: p.keepVersions,
+    ...(p.shared ? { shared: true } : {}),
     content: { data: p.pipeline.workflow, ...(p.pipeline.platformSpec ? { platform: p.pipeline.platformSpec } : {}) },
     text: p.text,
     filename: path.posix.basename(source.path),
-    origin: { file: source.type === 'local' ? source.path : (p.at.file ?? file) },
+    // A GitHub file names its repository and the commit its ref resolved to.
+    origin: { file: source.type === 'local' ? source.path : describeSource(source) },
   };
 }
 
@@ -53,8 +55,6 @@ export function toTarget(folder: DesiredFolder, namespace: string, defaultServic
     namespace,
     experiments: folder.experiments.map((e) => ({ name: e.name, description: e.description })),
     schedules: folder.jobs.map((j) => toTargetSchedule(j, folder.recurringRunsFile, defaultServiceAccount)),
-    ...(folder.pipelines
-      ? { pipelines: folder.pipelines.map((p) => toTargetPipeline(p, folder.pipelinesFile ?? folder.folder)) }
-      : {}),
+    ...(folder.pipelines ? { pipelines: folder.pipelines.map(toTargetPipeline) } : {}),
   };
 }

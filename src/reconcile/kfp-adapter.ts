@@ -253,21 +253,31 @@ function versionContent(spec: Record<string, unknown> | undefined): PipelineCont
 }
 
 /**
- * Observe registered pipelines: one listing of the namespace's pipelines, then one listing of versions
- * per pipeline git declares that exists (KFP has no call listing versions across pipelines).
+ * Observe registered pipelines: one listing of the namespace's pipelines (and one of the shared ones
+ * when git declares a shared pipeline), then one listing of versions per pipeline git declares that
+ * exists (KFP has no call listing versions across pipelines).
  */
 export async function observePipelines(
   client: KfpClient,
   namespace: string,
-  declared: ReadonlySet<string>,
+  declared: readonly { name: string; shared?: boolean }[],
   parallelism = 8,
 ): Promise<ActualPipeline[]> {
-  const pipelines = await client.listPipelines(namespace);
-  return mapLimit(pipelines, parallelism, async (p) => ({
+  const key = (name: string, shared: boolean) => `${shared ? 'shared' : 'ns'}:${name}`;
+  const wanted = new Set(declared.map((d) => key(d.name, !!d.shared)));
+  // KFP lists the shared pipelines (namespace '') for anyone (pipeline_server.go canAccessPipeline).
+  const [own, shared] = await Promise.all([
+    client.listPipelines(namespace),
+    declared.some((d) => d.shared) ? client.listPipelines('') : [],
+  ]);
+  const listed = [...own.map((p) => ({ p, shared: false })), ...shared.map((p) => ({ p, shared: true }))];
+  return mapLimit(listed, parallelism, async ({ p, shared }) => ({
     id: p.id,
     name: p.name,
     description: p.description,
-    versions: declared.has(p.name)
+    namespace: p.namespace,
+    ...(shared ? { shared: true } : {}),
+    versions: wanted.has(key(p.name, shared))
       ? (await client.listPipelineVersions(p.id)).map((v) => ({
           id: v.id,
           name: v.name,
@@ -281,8 +291,9 @@ export async function observePipelines(
 /** Pipeline writes through the KFP client, in one namespace. */
 export function kfpPipelineWriter(client: KfpClient, namespace: string): PipelineWriter {
   return {
-    createPipeline: async (name, description) => ({
-      id: (await client.createPipeline({ name, description, namespace })).id,
+    // A shared pipeline is created without a namespace (pipeline_server.go createPipeline).
+    createPipeline: async (name, description, shared) => ({
+      id: (await client.createPipeline({ name, description, namespace: shared ? '' : namespace })).id,
     }),
     uploadVersion: async (v) => ({
       id: (

@@ -5,7 +5,7 @@ import type { PipelineChange, PipelineStep } from './pipelines.js';
 
 /** The writes pipeline steps need (one namespace). */
 export interface PipelineWriter {
-  createPipeline(name: string, description: string): Promise<{ id: string }>;
+  createPipeline(name: string, description: string, shared?: boolean): Promise<{ id: string }>;
   uploadVersion(v: {
     pipelineId: string;
     name: string;
@@ -40,7 +40,7 @@ export async function applyPipelineChanges(
       if (result.stopped !== undefined) return;
       try {
         if (step.op === 'create-pipeline')
-          pipelineId = (await writer.createPipeline(step.pipeline, step.description)).id;
+          pipelineId = (await writer.createPipeline(step.pipeline, step.description, step.shared)).id;
         else if (step.op === 'upload-version') {
           if (!pipelineId) throw new Error(`pipeline ${step.pipeline} was not created`);
           const description = withLineage(step.description, opts.lineage?.(step));

@@ -9,12 +9,17 @@ import type { Origin } from './types.js';
  * the content without volatile keys, recorded in the version's description, or by the content itself
  * for a version uploaded by hand); versions beyond keep_versions are deleted oldest first, never one a
  * recurring run uses. A pipeline this toolkit registered that left git is reported, never deleted.
+ * A shared pipeline (multi-user KFP: no namespace) is matched among the shared ones only. A created
+ * pipeline records the namespace that declares it, so that only that namespace reports it when it leaves
+ * git: a shared one is seen by every namespace, and single-user KFP shows every pipeline to every folder.
  */
 export interface TargetPipeline {
   name: string;
   description: string;
   /** Older versions kept besides the newest; -1 keeps all. */
   keepVersions: number;
+  /** A shared pipeline (no namespace) rather than one of the namespace. */
+  shared?: boolean;
   content: PipelineContent;
   /** The file as committed (what is uploaded) and its base name (KFP reads YAML or JSON by extension). */
   text: string;
@@ -34,12 +39,16 @@ export interface ActualPipeline {
   id: string;
   name: string;
   description: string;
+  /** Listed among the shared pipelines (in single-user KFP every pipeline is listed both ways). */
+  shared?: boolean;
+  /** The namespace KFP reports ('' for a shared pipeline and on single-user KFP). */
+  namespace?: string;
   /** Newest first. Only listed for pipelines git declares. */
   versions: readonly ActualPipelineVersion[];
 }
 
 export type PipelineStep =
-  | { op: 'create-pipeline'; pipeline: string; description: string }
+  | { op: 'create-pipeline'; pipeline: string; description: string; shared?: boolean }
   | {
       op: 'upload-version';
       pipeline: string;
@@ -65,6 +74,8 @@ export interface PipelineChange {
 
 export interface PipelinePlanOptions {
   now: Date;
+  /** The namespace planned: a shared pipeline records it as its owner. */
+  namespace?: string;
   /** The commit being applied: the start of new version names. */
   commit?: string;
   ignoreKeys: ReadonlySet<string>;
@@ -74,6 +85,10 @@ export interface PipelinePlanOptions {
 
 /** Marks pipelines this toolkit registered, so one that left git can be told from one made by hand. */
 export const MANAGED = '[kfp-gitops: managed in git]';
+
+/** Marks a pipeline with the namespace whose config declares it. */
+export const ownerMark = (namespace: string) => `[kfp-gitops: declared for namespace ${namespace}]`;
+const OWNER = /\[kfp-gitops: declared for namespace [^\]]*\]/;
 
 const DIGEST = /\bsha256:([0-9a-f]{16})\b/;
 
@@ -118,10 +133,11 @@ export function planPipelines(
   actual: readonly ActualPipeline[],
   opts: PipelinePlanOptions,
 ): PipelineChange[] {
-  const byName = new Map(actual.map((p) => [p.name, p]));
+  const scoped = (name: string, shared: boolean | undefined) => `${shared ? 'shared' : 'ns'}:${name}`;
+  const byName = new Map(actual.map((p) => [scoped(p.name, p.shared), p]));
   const changes: PipelineChange[] = [];
   for (const d of desired) {
-    const a = byName.get(d.name);
+    const a = byName.get(scoped(d.name, d.shared));
     const digest = contentDigest(d.content, opts.ignoreKeys);
     const versions = a?.versions ?? [];
     const newest = versions[0];
@@ -129,12 +145,14 @@ export function planPipelines(
     const reasons: string[] = [];
     let diff: string[] = [];
     if (!a) {
+      const marks = opts.namespace !== undefined ? `${MANAGED}\n${ownerMark(opts.namespace)}` : MANAGED;
       steps.push({
         op: 'create-pipeline',
         pipeline: d.name,
-        description: d.description ? `${d.description}\n\n${MANAGED}` : MANAGED,
+        description: d.description ? `${d.description}\n\n${marks}` : marks,
+        ...(d.shared ? { shared: true } : {}),
       });
-      reasons.push('not in KFP');
+      reasons.push(d.shared ? 'not in KFP (shared)' : 'not in KFP');
     }
     const upload = !newest || !sameContent(newest, d.content, digest, opts.ignoreKeys);
     if (upload) {
@@ -185,8 +203,17 @@ export function planPipelines(
     });
   }
   const declared = new Set(desired.map((d) => d.name));
+  const seen = new Set<string>();
   for (const a of actual) {
+    // Single-user KFP lists every pipeline in both listings: one report each.
+    if (seen.has(a.id)) continue;
+    seen.add(a.id);
     if (declared.has(a.name) || !a.description.includes(MANAGED)) continue;
+    // Reported by the namespace that declared it, not by every namespace that sees it. Without a mark
+    // (registered by an earlier release) only a pipeline in this very namespace is known to be ours.
+    const owner = OWNER.exec(a.description)?.[0];
+    if (owner ? owner !== ownerMark(opts.namespace ?? '') : a.shared || (a.namespace ?? '') !== (opts.namespace ?? ''))
+      continue;
     changes.push({
       pipeline: a.name,
       kind: 'orphan',

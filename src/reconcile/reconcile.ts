@@ -1,7 +1,7 @@
 import type { KfpClient } from '../kfp/types.js';
 import { type ApplyOptions, type ApplyResult, applyPlan } from './apply.js';
 import { kfpPipelineWriter, kfpWriter, observe, observePipelines } from './kfp-adapter.js';
-import { type PipelineChange, planPipelines } from './pipelines.js';
+import { type ActualPipeline, planPipelines } from './pipelines.js';
 import { applyPipelineChanges, type PipelineApplyOptions } from './pipelines-apply.js';
 import type { ActualState, Target, Plan, PlanOptions } from './types.js';
 import { hasDeletes, plan } from './plan.js';
@@ -49,8 +49,22 @@ export async function observeAndPlanEach(
       ),
     ),
   );
-  type Seen = { desired: Target; actual: ActualState; pipelines?: PipelineChange[] };
-  const ok = observed.filter((o): o is Seen => 'actual' in o);
+  type Seen = { desired: Target; actual: ActualState; pipelines?: ActualPipeline[] };
+  const seen = observed.filter((o): o is Seen => 'actual' in o);
+  // A shared pipeline's versions may be used from any namespace: every namespace observed protects them.
+  const referenced = new Set(seen.flatMap((o) => o.actual.referencedVersions ?? []));
+  const ok = seen.map((o) => ({
+    ...o,
+    pipelines:
+      o.pipelines &&
+      planPipelines(o.desired.pipelines ?? [], o.pipelines, {
+        now: opts.now,
+        namespace: o.desired.namespace,
+        commit: opts.commit,
+        ignoreKeys: new Set(opts.ignoreKeys),
+        referenced,
+      }),
+  }));
   const failed = observed
     .filter((o): o is { desired: Target; error: unknown } => 'error' in o)
     .map((o) => ({ namespace: o.desired.namespace, error: o.error }));
@@ -70,23 +84,15 @@ async function observeOne(
   client: KfpClient,
   d: Target,
   opts: ObserveOptions,
-): Promise<{ actual: ActualState; pipelines?: PipelineChange[] }> {
-  const actual = await observe(client, d.namespace, opts.defaultServiceAccount, {
-    schedules: d.schedules,
-    ignoreKeys: new Set(opts.ignoreKeys),
-  });
-  if (!d.pipelines) return { actual };
-  const seen = await observePipelines(client, d.namespace, new Set(d.pipelines.map((p) => p.name)));
-  const referenced = new Set(actual.referencedVersions ?? []);
-  return {
-    actual,
-    pipelines: planPipelines(d.pipelines, seen, {
-      now: opts.now,
-      commit: opts.commit,
+): Promise<{ actual: ActualState; pipelines?: ActualPipeline[] }> {
+  const [actual, pipelines] = await Promise.all([
+    observe(client, d.namespace, opts.defaultServiceAccount, {
+      schedules: d.schedules,
       ignoreKeys: new Set(opts.ignoreKeys),
-      referenced,
     }),
-  };
+    d.pipelines && observePipelines(client, d.namespace, d.pipelines),
+  ]);
+  return pipelines ? { actual, pipelines } : { actual };
 }
 
 /** observeAndPlanEach for callers that stop at the first namespace that cannot be observed. */

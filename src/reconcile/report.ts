@@ -54,7 +54,7 @@ export function describePipelineStep(
   const name = (value: string) => (opts.markdown ? code(value) : value);
   switch (step.op) {
     case 'create-pipeline':
-      return `create pipeline ${name(step.pipeline)}`;
+      return `create ${step.shared ? 'shared ' : ''}pipeline ${name(step.pipeline)}`;
     case 'upload-version':
       return `upload version ${name(opts.stableNames ? '{commit}-{apply time}' : step.version)} of ${name(step.pipeline)}`;
     case 'delete-version':

@@ -105,7 +105,8 @@ export function resolveParameters(
   pipeline: Pipeline,
   pipelineFile: string,
   given: ReadonlyMap<string, GivenValue>,
-  paramsDisplay: string,
+  /** The params/ folder values may come from; undefined when there is none (a registered pipeline). */
+  paramsDisplay: string | undefined,
 ): ResolvedParameters {
   const declared = new Map(pipeline.inputs.map((i) => [i.name, i]));
   const names = [...declared.keys()];
@@ -151,7 +152,7 @@ export function resolveParameters(
       problems.push({
         message: `Pipeline '${pipeline.name}' requires input '${input.name}'${input.type ? ` (${input.type})` : ''}, which is not given.`,
         location: declarationOf(input.name),
-        fix: `add '${input.name}: <value>' to the 'parameters' input, or a file ${paramsDisplay}/${input.name} holding the value.`,
+        fix: `add '${input.name}: <value>' to the 'parameters' input${paramsDisplay ? `, or a file ${paramsDisplay}/${input.name} holding the value` : ''}.`,
       });
     }
   }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { resolveInside } from '../lib/inside.js';
 import { MAX_ARGO_PARAMETERS_BYTES, argoParametersBytes } from '../kfp/limits.js';
-import type { ApiVersion } from '../kfp/types.js';
+import type { ApiVersion, KfpClient } from '../kfp/types.js';
+import { type RegisteredRef, findRegistered } from './registered.js';
 import { MAX_PIPELINE_BYTES, type Pipeline, parsePipeline } from '../pipeline/pipeline.js';
 import {
   type GivenValue,
@@ -16,9 +17,11 @@ import {
 /** A pipeline file read and checked, with the parameters to run it with: ready to submit. */
 export interface PreparedRun {
   pipeline: Pipeline;
-  /** Repo-relative path of the pipeline file. */
+  /** Repo-relative path of the pipeline file, or `kfp:<pipeline>@<version>` for a registered one. */
   file: string;
   parameters: ResolvedParameters;
+  /** A registered pipeline version, run by reference rather than inline. */
+  registered?: { pipelineId: string; versionId: string; pipeline: string; version: string };
 }
 
 /** File names a rendered-pipeline folder holds (deployKF: workflow.yaml; KFP v2 renders: pipeline.yaml). */
@@ -58,9 +61,43 @@ export async function prepareRun(opts: PrepareOptions): Promise<PreparedRun> {
     ...(await readParamsFolder(path.join(path.dirname(abs), 'params'), paramsDisplay, opts.root)),
     ...fromInput,
   ]);
+  return checkedRun(pipeline, file, given, paramsDisplay, opts.apiVersion);
+}
+
+/**
+ * A registered pipeline version (`pipeline: kfp:<name>[@<version>]`): the parameters input is read
+ * before the first call; the version's spec, as KFP stores it, is checked like a file.
+ */
+export async function prepareRegistered(
+  client: KfpClient,
+  ref: RegisteredRef,
+  opts: { parameters: string; apiVersion: ApiVersion; namespace: string },
+): Promise<PreparedRun> {
+  const given = parseParametersInput(opts.parameters);
+  const found = await findRegistered(client, ref, opts.namespace);
+  const pipeline = parsePipeline(found.text, found.display);
+  return {
+    ...checkedRun(pipeline, found.display, given, undefined, opts.apiVersion),
+    registered: {
+      pipelineId: found.pipeline.id,
+      versionId: found.version.id,
+      pipeline: found.pipeline.name,
+      version: found.version.name,
+    },
+  };
+}
+
+/** Parameters resolved against the pipeline's inputs, and what KFP would refuse for this API version. */
+function checkedRun(
+  pipeline: Pipeline,
+  file: string,
+  given: ReadonlyMap<string, GivenValue>,
+  paramsDisplay: string | undefined,
+  apiVersion: ApiVersion,
+): PreparedRun {
   const parameters = resolveParameters(pipeline, file, given, paramsDisplay);
 
-  if (pipeline.kind === 'v1' && opts.apiVersion === 'v2beta1' && Object.keys(parameters.values).length) {
+  if (pipeline.kind === 'v1' && apiVersion === 'v2beta1' && Object.keys(parameters.values).length) {
     throw UserError.at(
       "This is a KFP v1 (Argo) workflow with parameters, and KFP's v2beta1 API silently ignores the parameters of v1 workflows.",
       { file, line: 1, column: 1 },

@@ -45,12 +45,22 @@ export interface SubmitOptions {
 
 /** Create the run (never twice: the client checks by name before retrying an ambiguous create). */
 export function submitRun(client: KfpClient, prepared: PreparedRun, opts: SubmitOptions): Promise<Run> {
-  return client.createRun({
+  const common = {
     name: opts.name,
     description: withLineage(`One-off run of ${prepared.file}.`, opts.lineage),
     experimentId: opts.experiment.id,
     serviceAccount: opts.serviceAccount,
     parameters: prepared.parameters.values,
+  };
+  // A registered version runs by reference, pinned to the version resolved (and reported) here.
+  if (prepared.registered)
+    return client.createRun({
+      ...common,
+      pipelineVersion: { pipelineId: prepared.registered.pipelineId, versionId: prepared.registered.versionId },
+      pipelineVersionKind: prepared.pipeline.kind,
+    });
+  return client.createRun({
+    ...common,
     pipeline: { ...prepared.pipeline.workflow },
     platformSpec: prepared.pipeline.platformSpec ? { ...prepared.pipeline.platformSpec } : undefined,
   });

@@ -60,9 +60,10 @@ describe('registered pipelines through the v2beta1 client', () => {
     expect((await client.listPipelineVersions(p.id)).map((v) => v.name)).toEqual(['v-two']);
   });
 
-  test('v1beta1 says to use v2beta1', async () => {
+  test('v1beta1 reads pipelines (run-pipeline kfp:…) but says to use v2beta1 to write them', async () => {
     const v1 = createKfpClient({ host: emu.url, apiVersion: 'v1beta1' });
-    expect(() => v1.listPipelines('')).toThrow(/api-version to v2beta1/);
+    await expect(v1.listPipelines('')).resolves.toEqual(expect.any(Array));
+    expect(() => v1.createPipeline({ name: 'x', description: '', namespace: '' })).toThrow(/api-version to v2beta1/);
     v1.close();
   });
 });

@@ -6,6 +6,7 @@ import {
   MANAGED,
   contentDigest,
   planPipelines,
+  ownerMark,
 } from '../../src/reconcile/pipelines.js';
 
 const IGNORE = new Set(['pipelines.kubeflow.org/pipeline_compilation_time']);
@@ -148,5 +149,53 @@ describe('planPipelines', () => {
       opts(),
     );
     expect(changes.map((c) => [c.pipeline, c.kind, c.steps.length])).toEqual([['old', 'orphan', 0]]);
+  });
+
+  // Multi-user KFP keeps shared pipelines apart from a namespace's (pipeline_server.go createPipeline:
+  // ReplaceNamespace; listPipelines filters on the namespace, '' being the shared ones).
+  test('a shared pipeline is matched among the shared ones only, created without a namespace, with its owner', () => {
+    const shared = { ...desired(ir()), shared: true };
+    const nsCopy: ActualPipeline = { id: 'n', name: 'train', description: MANAGED, versions: [version('1', ir())] };
+    const [c] = planPipelines([shared], [nsCopy], { ...opts(), namespace: 'team-a' });
+    expect(c!.kind).toBe('create');
+    expect(c!.steps[0]).toMatchObject({
+      op: 'create-pipeline',
+      shared: true,
+      description: `Trains\n\n${MANAGED}\n${ownerMark('team-a')}`,
+    });
+    const sharedCopy = { ...nsCopy, id: 's', shared: true };
+    expect(planPipelines([shared], [nsCopy, sharedCopy], opts())[0]!.kind).toBe('unchanged');
+  });
+
+  test('a pipeline that left git is reported by the namespace that declared it only, once', () => {
+    const managed = (id: string, owner: string, shared = true): ActualPipeline => ({
+      id,
+      name: `p-${id}`,
+      description: `${MANAGED}\n${ownerMark(owner)}`,
+      shared,
+      versions: [],
+    });
+    // Single-user KFP answers both listings with the same pipelines; an unmarked one (an earlier release)
+    // is known to be a namespace's only when KFP puts it there.
+    const legacy = (id: string, namespace: string): ActualPipeline => ({
+      id,
+      name: `p-${id}`,
+      description: MANAGED,
+      namespace,
+      versions: [],
+    });
+    const actual = [
+      managed('1', 'team-a'),
+      managed('1', 'team-a', false),
+      managed('2', 'team-b'),
+      legacy('3', 'team-c'),
+      legacy('4', ''),
+    ];
+    const orphans = (ns: string) =>
+      planPipelines([], actual, { ...opts(), namespace: ns }).map((c) => [c.pipeline, c.kind]);
+    expect(orphans('team-a')).toEqual([['p-1', 'orphan']]);
+    expect(orphans('team-b')).toEqual([['p-2', 'orphan']]);
+    expect(orphans('team-c')).toEqual([['p-3', 'orphan']]);
+    expect(orphans('team-d')).toEqual([]);
   });
 });

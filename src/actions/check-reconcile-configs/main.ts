@@ -2,7 +2,7 @@ import type { ContextOf } from '../../lib/action.js';
 import { CheckFailed } from '../../lib/errors.js';
 import { reportDiagnostics } from '../../lib/report.js';
 import { loadConfigFolders } from '../../config/for-action.js';
-import { desiredStateMarkdown } from '../../config/report.js';
+import { SHARED_NOTE, desiredStateMarkdown } from '../../config/report.js';
 import type { spec } from './spec.js';
 
 export async function run(ctx: ContextOf<typeof spec>): Promise<void> {
@@ -23,4 +23,5 @@ export async function run(ctx: ContextOf<typeof spec>): Promise<void> {
   if (errors > 0)
     throw new CheckFailed(`${errors} error(s) in the schedule configs. See the annotations and the job summary.`);
   host.info(`${schedules} schedule(s) in ${state.namespaces.length} config folder(s) are valid.`);
+  if (state.namespaces.some((f) => f.pipelines?.some((p) => p.shared))) host.info(SHARED_NOTE);
 }

@@ -4,7 +4,8 @@ import { repoRoot } from '../../lib/git.js';
 import { createKfpClient } from '../../kfp/client.js';
 import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
 import { formatDuration } from '../../lib/duration.js';
-import { prepareRun } from '../../run/prepare.js';
+import { prepareRegistered, prepareRun } from '../../run/prepare.js';
+import { parseRegisteredRef } from '../../run/registered.js';
 import { type RunReport, runMarkdown, verdict } from '../../run/report.js';
 import { defaultRunName, findRunExperiment, runUrl, submitRun } from '../../run/submit.js';
 import { type WaitOptions, type WaitResult, waitForRun } from '../../run/wait.js';
@@ -26,17 +27,32 @@ export async function run(ctx: ContextOf<typeof spec>): Promise<void> {
     const workdir = inputs['working-directory'];
     const root = await repoRoot(workdir).catch(() => ctx.workspace);
 
-    // Everything KFP would refuse is checked before the first call.
-    const prepared = await prepareRun({
-      workdir,
-      root,
-      pipeline: inputs.pipeline,
-      parameters: inputs.parameters ?? '',
-      apiVersion: kfp.apiVersion,
-    });
-    const name = inputs['run-name'] ?? defaultRunName(prepared.pipeline.name, ctx.now());
+    // Everything KFP would refuse is checked before the first call (a registered pipeline: its inputs first).
+    const registered = parseRegisteredRef(inputs.pipeline);
+    const fromFile = registered
+      ? undefined
+      : await prepareRun({
+          workdir,
+          root,
+          pipeline: inputs.pipeline,
+          parameters: inputs.parameters ?? '',
+          apiVersion: kfp.apiVersion,
+        });
     const client = createKfpClient(kfp, host);
     try {
+      const prepared =
+        fromFile ??
+        (await prepareRegistered(client, registered!, {
+          parameters: inputs.parameters ?? '',
+          apiVersion: kfp.apiVersion,
+          namespace: kfp.namespace ?? '',
+        }));
+      if (prepared.registered)
+        host.info(
+          `Running version ${prepared.registered.version} of the registered pipeline ${prepared.registered.pipeline}.`,
+        );
+      const name =
+        inputs['run-name'] ?? defaultRunName(prepared.registered?.pipeline ?? prepared.pipeline.name, ctx.now());
       const experiment = await findRunExperiment(client, experimentName, kfp.namespace ?? '');
       const submitted = await submitRun(client, prepared, {
         name,

@@ -10,7 +10,7 @@ export const spec = {
     pipeline: {
       kind: 'string',
       description:
-        'The compiled pipeline, relative to working-directory: a KFP v1 Argo `workflow.yaml` or a KFP v2 IR file (e.g. `pipelines/train/RENDERED_PIPELINE/workflow.yaml`), or the folder holding it. Files in a `params/` folder next to it give parameter values, one file per parameter named like it (deployKF layout).',
+        'The compiled pipeline, relative to working-directory: a KFP v1 Argo `workflow.yaml` or a KFP v2 IR file (e.g. `pipelines/train/RENDERED_PIPELINE/workflow.yaml`), or the folder holding it. Files in a `params/` folder next to it give parameter values, one file per parameter named like it (deployKF layout). Or a pipeline registered in KFP: `kfp:<name>` runs its newest version, `kfp:<name>@<version name>` that version (looked up in `namespace`, then among the shared pipelines; its inputs are checked as for a file).',
       required: true,
     },
     parameters: {

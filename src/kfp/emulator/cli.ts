@@ -4,7 +4,7 @@ import { loadFaultsFile } from './faults-file.js';
 import { startKfpEmulator } from './server.js';
 
 const USAGE = `Usage: kfp-gitops kfp-emulator [--port N] [--state-file FILE] [--latency-ms N] [--prefix /pipeline] [--single-user]
-       [--auth FILE] [--faults FILE] [--kfp-version X.Y.Z] [--fail-runs REGEX] [--hang-runs REGEX] [--default-service-account NAME]
+       [--require-namespace-for-pipelines] [--auth FILE] [--faults FILE] [--kfp-version X.Y.Z] [--fail-runs REGEX] [--hang-runs REGEX] [--default-service-account NAME]
 
 Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KFP 2.17) on
 127.0.0.1 until interrupted. Give the printed URL to actions as kfp-host.
@@ -15,6 +15,9 @@ Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KF
   --prefix PATH       path the API is served under (default /pipeline, as behind the Kubeflow gateway);
                       it answers at the root too, as the in-cluster ml-pipeline service does
   --single-user       single-user KFP (no namespaces)
+  --require-namespace-for-pipelines
+                      multi-user KFP with REQUIRE_NAMESPACE_FOR_PIPELINES: pipeline calls without a
+                      namespace are refused, so there are no shared pipelines
   --auth FILE         require bearer tokens, each with a Kubeflow role per namespace (view: get and list
                       only; edit: everything), as KFP's SubjectAccessReview decides (multi-user only,
                       as in KFP). FILE is YAML:
@@ -46,8 +49,8 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
       process.stdout.write(USAGE + '\n');
       return 0;
     }
-    if (arg === '--single-user') {
-      flags.set('single-user', 'true');
+    if (arg === '--single-user' || arg === '--require-namespace-for-pipelines') {
+      flags.set(arg.slice(2), 'true');
       continue;
     }
     const m =
@@ -89,6 +92,7 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
       stateFile: flags.get('state-file'),
       prefix: flags.get('prefix'),
       multiUser: !flags.has('single-user'),
+      requireNamespaceForPipelines: flags.has('require-namespace-for-pipelines'),
       kfpVersion: flags.get('kfp-version'),
       failRuns: regex('fail-runs'),
       hangRuns: regex('hang-runs'),

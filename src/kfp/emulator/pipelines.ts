@@ -236,6 +236,12 @@ function canAccessPipeline(ctx: RequestContext, namespace: string, verb: string,
   ctx.caller.authorize(namespace || SINGLE_USER_NAMESPACE, verb, 'pipelines', name);
 }
 
+/** validation/namespace.go ValidateNamespaceRequired: no shared pipelines under REQUIRE_NAMESPACE_FOR_PIPELINES. */
+function namespaceRequired(ctx: RequestContext, namespace: string): void {
+  if (ctx.state.multiUser && ctx.state.requireNamespaceForPipelines && !namespace)
+    throw invalid('Namespace is required for pipeline operations');
+}
+
 /** The namespace a pipeline call is in: ResourceManager.ReplaceNamespace ('' in single-user mode). */
 const replaceNamespace = (ctx: RequestContext, ns: string | undefined) => (ctx.state.multiUser ? (ns ?? '') : '');
 
@@ -546,6 +552,11 @@ function uploadPipeline(ctx: RouteContext): { pipeline: StoredPipeline; version:
     throw textError(err);
   }
   namespace = replaceNamespace(ctx, namespace);
+  try {
+    namespaceRequired(ctx, namespace);
+  } catch (err) {
+    throw textError(err);
+  }
   // canUploadVersionedPipeline: a shared upload (no namespace) is not authorized at all.
   if (ctx.state.multiUser && namespace) {
     try {
@@ -588,6 +599,11 @@ function uploadVersion(ctx: RouteContext): StoredVersion {
   // FetchNamespaceFromPipelineId: an unknown pipeline is a 400 here.
   const pipeline = ctx.state.pipelines.get(pipelineId);
   if (!pipeline) throw new UploadError(400, failure);
+  try {
+    namespaceRequired(ctx, pipeline.namespace);
+  } catch (err) {
+    throw textError(err);
+  }
   if (ctx.state.multiUser && pipeline.namespace) {
     try {
       ctx.caller.authorize(pipeline.namespace, 'create', 'pipelines');
@@ -615,6 +631,7 @@ const done = (fn: (ctx: RouteContext) => void) => (ctx: RouteContext) => {
 
 function listPipelinesIn(ctx: RouteContext, namespaceQuery: string | undefined, what: string): StoredPipeline[] {
   const namespace = replaceNamespace(ctx, namespaceQuery);
+  namespaceRequired(ctx, namespace);
   wrap(
     () => canAccessPipeline(ctx, namespace, 'list'),
     `${what} due to authorization error. Check if you have read permission to namespace ${namespace}`,
@@ -663,6 +680,7 @@ export function v2PipelineRoutes(): Route[] {
         const b = ctx.body;
         const context = 'Failed to create a pipeline due to server error';
         const namespace = replaceNamespace(ctx, b.namespace);
+        namespaceRequired(ctx, namespace);
         const name = b.name || b.display_name || '';
         if (!name) throw invalid('name is required').wrap(context);
         wrap(() => checkLength('Pipeline', 'Name', name), 'Failed to create a pipeline as pipeline conversion failed');
@@ -698,6 +716,7 @@ export function v2PipelineRoutes(): Route[] {
         const p = ctx.body.pipeline ?? {};
         const url = ctx.body.pipeline_version?.package_url?.pipeline_url;
         const namespace = replaceNamespace(ctx, p.namespace);
+        namespaceRequired(ctx, namespace);
         const name = p.name || p.display_name || (url ? url.split('/').pop() : '') || '';
         wrap(() => canAccessPipeline(ctx, namespace, 'create', name), 'Failed to create a pipeline');
         const manifest = await download(url, `invalid pipeline spec URL: ${url ?? ''}`).catch((err) => {
@@ -732,6 +751,7 @@ export function v2PipelineRoutes(): Route[] {
         const name = ctx.params.name!;
         const namespace = replaceNamespace(ctx, q(ctx, 'namespace'));
         const context = `Failed to get a pipeline with name ${name} and namespace ${namespace}. Check error stack.`;
+        wrap(() => namespaceRequired(ctx, namespace), context);
         wrap(
           () => canAccessPipeline(ctx, namespace, 'get', name),
           `${context}: Failed to fetch a pipeline due to authorization error. Check if you have read permission to namespace ${namespace}`,
@@ -906,6 +926,7 @@ export function v1PipelineRoutes(): Route[] {
         // v1's "-" stands for the shared namespace.
         const namespace = replaceNamespace(ctx, nsParam === '-' ? '' : nsParam);
         const context = `Failed to get a pipeline (v1beta1) with name ${name} and namespace ${namespace}. Check error stack.`;
+        wrap(() => namespaceRequired(ctx, namespace), context);
         wrap(() => canAccessPipeline(ctx, namespace, 'get', name), context);
         return pipelineOutV1(
           ctx,

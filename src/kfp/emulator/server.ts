@@ -25,6 +25,8 @@ export interface KfpEmulatorOptions {
   prefix?: string;
   /** Kubeflow multi-user mode (namespaces required on list/create). Default true. */
   multiUser?: boolean;
+  /** REQUIRE_NAMESPACE_FOR_PIPELINES: multi-user KFP without shared pipelines. Default false. */
+  requireNamespaceForPipelines?: boolean;
   /** The KFP release to behave as (healthz tag_name; ORPHAN delete from 2.16.0). Default 2.17.0. */
   kfpVersion?: string;
   /** Load state from this JSON file at start (if it exists) and save it after every write. */
@@ -158,6 +160,7 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
       opts.hangRuns?.test(r.name) ? 'HANG' : opts.failRuns?.test(r.name) ? 'FAILED' : 'SUCCEEDED';
   }
   if (opts.defaultServiceAccount) state.defaultServiceAccount = opts.defaultServiceAccount;
+  state.requireNamespaceForPipelines = opts.requireNamespaceForPipelines ?? false;
   if (opts.stateFile) state.load(opts.stateFile);
   // Single-user KFP creates the Default experiment at start (apiserver/main.go CreateDefaultExperiment).
   if (!state.multiUser) state.defaultExperiment('');

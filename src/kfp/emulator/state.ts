@@ -151,6 +151,11 @@ export class EmulatorState {
    * (DEFAULTPIPELINERUNNERSERVICEACCOUNT, config.json: pipeline-runner; Kubeflow sets default-editor).
    */
   defaultServiceAccount = 'pipeline-runner';
+  /**
+   * REQUIRE_NAMESPACE_FOR_PIPELINES (common/config.go IsNamespaceRequiredForPipelines): multi-user KFP
+   * then refuses pipeline calls without a namespace, so it has no shared pipelines.
+   */
+  requireNamespaceForPipelines = false;
   /** Outcome of runs created from now on: a value or a choice per run (tests inject FAILED). */
   runOutcome: RunOutcome | ((run: RunRecord) => RunOutcome) = 'SUCCEEDED';
   /** Every re-enable that made KFP's scheduler start missed runs, in order (a catch-up storm is visible here). */
