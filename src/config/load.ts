@@ -19,6 +19,7 @@ import fs from 'node:fs/promises';
 import { CONFIG_FILES, type ConfigFileName, PIPELINES_FILE, findConfigFile, relPath } from './folders.js';
 import { formatUtc, parseConfigDate } from './dates.js';
 import { checkText } from './text.js';
+import { type RawPipelineRef, checkPipelineRef } from './pipeline-ref.js';
 import { type FileRequest, type RemoteFiles, SourceReader } from './sources.js';
 import {
   type DesiredExperiment,
@@ -83,7 +84,7 @@ interface Context extends LoadOptions {
 }
 
 /** The shape recurring_runs.yaml has once it passed the schema. */
-interface RawFileRef {
+interface RawFileRef extends RawPipelineRef {
   path?: string;
   github_owner?: string;
   github_repo?: string;
@@ -169,6 +170,8 @@ async function loadFolder(abs: string, ctx: Context): Promise<{ folder?: Desired
   const experiments = files.experiments
     ? checkExperiments(files.experiments, data.experiments, failed.experiments ?? [], diagnostics)
     : undefined;
+  // Before the schedules: a schedule may run a pipeline declared there (pipeline_source.kfp_pipeline).
+  const pipelines = await loadPipelines(abs, ctx, diagnostics);
   const jobs: DesiredJob[] = [];
   if (files.recurring_runs) {
     const yf = files.recurring_runs;
@@ -183,7 +186,7 @@ async function loadFolder(abs: string, ctx: Context): Promise<{ folder?: Desired
     const duplicates = checkJobNames(yf, items, diagnostics);
     const resolved = await mapLimit(items, ctx.parallelism ?? 8, async (item, i) => {
       const local: Diagnostic[] = [];
-      const job = ok[i] ? await checkRun(yf, item as RawRun, i, experiments, ctx, local) : undefined;
+      const job = ok[i] ? await checkRun(yf, item as RawRun, i, experiments, ctx, local, pipelines?.list) : undefined;
       return { job: duplicates.has(i) ? undefined : job, local };
     });
     for (const r of resolved) {
@@ -192,7 +195,6 @@ async function loadFolder(abs: string, ctx: Context): Promise<{ folder?: Desired
       if (r.job && experiments?.usable) jobs.push(r.job);
     }
   }
-  const pipelines = await loadPipelines(abs, ctx, diagnostics);
   if (!paths.experiments || !paths.recurring_runs) return { diagnostics };
   const folder = relPath(ctx.root, abs);
   return {
@@ -375,6 +377,7 @@ async function checkRun(
   experiments: Experiments | undefined,
   ctx: Context,
   out: Diagnostic[],
+  declaredPipelines?: readonly DesiredPipelineEntry[],
 ): Promise<DesiredJob | undefined> {
   const base: DataPath = ['recurring_runs', i];
   const at = (p: DataPath, key = false): SourceLocation => locate(yf, [...base, ...p], { key });
@@ -483,6 +486,7 @@ async function checkRun(
 
   const sourceErrors = out.length;
   checkFileRef(run.pipeline_source, at(['pipeline_source']), 'pipeline_source', error);
+  const referenced = checkPipelineRef(run.pipeline_source, at, declaredPipelines, ctx.apiVersion ?? 'v1beta1', error);
   const sourceOk = out.length === sourceErrors;
   const params = run.pipeline_parameters ?? [];
   const firstParam = new Map<string, number>();
@@ -513,10 +517,10 @@ async function checkRun(
       };
   const pipelineAt = (field?: string) => at(['pipeline_source', source.path ? 'path' : (field ?? 'file_path')]);
   const [pipeline, values] = await Promise.all([
-    readPipeline(pipelineRequest, pipelineAt, ctx, out),
+    source.kfp_pipeline === undefined ? readPipeline(pipelineRequest, pipelineAt, ctx, out) : referenced?.pipeline,
     Promise.all(params.map((p, k) => readParameter(p, k, source, at, ctx, out))),
   ]);
-  if (!pipeline) return undefined;
+  if (!pipeline && !referenced) return undefined;
 
   const parameters: Record<string, string> = {};
   const parameterAt: Record<string, SourceLocation> = {};
@@ -525,8 +529,11 @@ async function checkRun(
     parameterAt[p.name] = at(['pipeline_parameters', k, p.valueFrom ? 'valueFrom' : 'value']);
   });
   // Names are checked even when a value file could not be read, so one run reports every problem.
-  checkParameters(pipeline, params, parameters, at, run.pipeline_parameters !== undefined, error);
-  checkKfpAccepts(pipeline, parameters, at, ctx.apiVersion ?? 'v1beta1', error);
+  // A registered pipeline not declared in the folder is read from KFP when planning: its inputs are unknown here.
+  if (pipeline) {
+    checkParameters(pipeline, params, parameters, at, run.pipeline_parameters !== undefined, error);
+    checkKfpAccepts(pipeline, parameters, at, ctx.apiVersion ?? 'v1beta1', error);
+  }
   if (out.filter((d) => d.severity !== 'warning').length > errorsBefore || !trigger) return undefined;
 
   const fieldAt: Partial<Record<JobField, SourceLocation>> = {};
@@ -561,7 +568,8 @@ async function checkRun(
     trigger,
     parameters,
     parameterAt,
-    pipeline,
+    ...(pipeline ? { pipeline } : {}),
+    ...(referenced ? { pipelineRef: referenced.ref } : {}),
     at: locate(yf, base),
     fieldAt,
   };
@@ -670,8 +678,11 @@ async function readParameter(
   let req: FileRequest;
   if (vf.path !== undefined) {
     req = { type: 'local', path: vf.path };
-  } else if (source.path !== undefined && GITHUB_KEYS.every((key) => vf[key] === undefined)) {
-    // The pipeline is in this repository, so is its parameter file.
+  } else if (
+    (source.path !== undefined || source.kfp_pipeline !== undefined) &&
+    GITHUB_KEYS.every((key) => vf[key] === undefined)
+  ) {
+    // The pipeline is in this repository (or registered from it), so is its parameter file.
     req = { type: 'local', path: vf.file_path! };
   } else {
     const owner = vf.github_owner ?? source.github_owner;

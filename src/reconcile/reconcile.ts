@@ -5,6 +5,17 @@ import { type PipelineChange, planPipelines } from './pipelines.js';
 import { applyPipelineChanges, type PipelineApplyOptions } from './pipelines-apply.js';
 import type { ActualState, DesiredState, Plan, PlanOptions } from './model.js';
 import { hasDeletes, plan } from './plan.js';
+import {
+  type Registered,
+  fillRef,
+  nameRefs,
+  referencedPipelines,
+  registeredKey,
+  resolveRefs,
+  wantsLatest,
+} from './pipeline-refs.js';
+import { UserError } from '../lib/errors.js';
+import { LATEST_VERSION_REF_SINCE, parseKfpVersion, versionAtLeast } from '../kfp/version.js';
 
 /**
  * The reconcile loop — observe → plan → apply — in one place, for push-reconcile, the CLI, the bench
@@ -43,21 +54,26 @@ export async function observeAndPlanEach(
   opts: ObserveOptions,
 ): Promise<{ planned: Planned[]; failed: ObserveFailure[] }> {
   const { defaultServiceAccount: _sa, commit: _commit, ...planOptions } = opts;
+  // The server's release is asked only when a schedule wants `latest` (a no-op otherwise costs no call).
+  const latest = desired.some((d) => wantsLatest(d.schedules)) ? await latestSupport(client) : undefined;
   const observed = await Promise.all(
     desired.map((d) =>
-      observeOne(client, d, opts).then(
-        (seen) => ({ desired: d, ...seen }),
+      observeOne(client, d, opts, latest).then(
+        (seen) => seen,
         (error: unknown) => ({ desired: d, error }),
       ),
     ),
   );
-  type Seen = { desired: DesiredState; actual: ActualState; pipelines?: PipelineChange[] };
+  type Seen = { desired: DesiredState; actual: ActualState; pipelines?: PipelineChange[]; warnings?: string[] };
   const ok = observed.filter((o): o is Seen => 'actual' in o);
   const failed = observed
     .filter((o): o is { desired: DesiredState; error: unknown } => 'error' in o)
     .map((o) => ({ namespace: o.desired.namespace, error: o.error }));
   const planAll = (orphanOnDelete: boolean) =>
-    ok.map((o) => plan(o.desired, o.actual, { ...planOptions, orphanOnDelete }));
+    ok.map((o) => {
+      const p = plan(o.desired, o.actual, { ...planOptions, orphanOnDelete });
+      return o.warnings?.length ? { ...p, warnings: [...o.warnings, ...p.warnings] } : p;
+    });
   let plans = planAll(false);
   if (plans.some(hasDeletes) && (await client.orphanDeleteSupported())) plans = planAll(true);
   const planned = plans.map((p, i) => {
@@ -70,24 +86,53 @@ export async function observeAndPlanEach(
   return { planned, failed };
 }
 
-/** One namespace's schedules, and its pipelines only where a pipelines.yaml exists (none: no extra call). */
+/** Whether KFP runs a pipeline's newest version for a recurring run referencing no version (one healthz). */
+async function latestSupport(client: KfpClient): Promise<{ supported: boolean; release?: string }> {
+  const release = (await client.healthz()).version;
+  const parsed = parseKfpVersion(release);
+  return {
+    supported: client.apiVersion === 'v2beta1' && !!parsed && versionAtLeast(parsed, LATEST_VERSION_REF_SINCE),
+    ...(release ? { release } : {}),
+  };
+}
+
+/**
+ * One namespace's schedules, and its pipelines only where a pipelines.yaml exists or a schedule runs a
+ * registered pipeline (none: no extra call). Schedules' pipeline references are resolved here.
+ */
 async function observeOne(
   client: KfpClient,
   d: DesiredState,
   opts: ObserveOptions,
-): Promise<{ actual: ActualState; pipelines?: PipelineChange[] }> {
+  latest: { supported: boolean; release?: string } | undefined,
+): Promise<{ desired: DesiredState; actual: ActualState; pipelines?: PipelineChange[]; warnings?: string[] }> {
   const actual = await observe(client, d.namespace, opts.defaultServiceAccount);
-  if (!d.pipelines) return { actual };
-  const seen = await observePipelines(client, d.namespace, new Set(d.pipelines.map((p) => p.name)));
-  const referenced = new Set(actual.referencedVersions ?? []);
+  const refs = referencedPipelines(d.schedules);
+  if (!d.pipelines && refs.size === 0) return { desired: d, actual };
+  const names = new Set([...(d.pipelines ?? []).map((p) => p.name), ...refs.keys()]);
+  const seen = await observePipelines(client, d.namespace, names);
+  // Versions a schedule pins by name are kept too, also before the schedule exists.
+  const pinned = seen.flatMap((p) => p.versions.filter((v) => refs.get(p.name)?.has(v.name)).map((v) => v.id));
+  const referenced = new Set([...(actual.referencedVersions ?? []), ...pinned]);
+  const pipelines = planPipelines(d.pipelines ?? [], seen, {
+    now: opts.now,
+    commit: opts.commit,
+    ignoreKeys: new Set(opts.ignoreKeys),
+    referenced,
+  });
+  const resolved = resolveRefs(d.schedules, {
+    namespace: d.namespace,
+    changes: pipelines,
+    observed: seen,
+    latestSupported: latest?.supported ?? false,
+    ...(latest?.release ? { release: latest.release } : {}),
+  });
+  if (resolved.errors.length) throw new UserError(resolved.errors.join('\n'));
   return {
-    actual,
-    pipelines: planPipelines(d.pipelines, seen, {
-      now: opts.now,
-      commit: opts.commit,
-      ignoreKeys: new Set(opts.ignoreKeys),
-      referenced,
-    }),
+    desired: { ...d, schedules: resolved.schedules },
+    actual: nameRefs(actual, seen),
+    ...(d.pipelines ? { pipelines } : {}),
+    warnings: resolved.warnings,
   };
 }
 
@@ -111,16 +156,23 @@ export async function applyPlanned(
   const { pipelines: pipelineOpts, ...rest } = opts;
   const before: ApplyResult = { writes: 0, failures: [] };
   const changes = planned.plan.pipelines ?? [];
+  const registered: Registered = new Map();
   if (changes.some((c) => c.steps.length)) {
     await applyPipelineChanges(
       changes,
       kfpPipelineWriter(client, planned.plan.namespace),
-      { stopsAll: rest.stopsAll, ...pipelineOpts },
+      {
+        stopsAll: rest.stopsAll,
+        ...pipelineOpts,
+        onRegistered: (pipeline, id, version) => registered.set(registeredKey(pipeline, version), id),
+      },
       before,
     );
     if (before.stopped !== undefined) return before;
   }
-  const after = await applyPlan(planned.plan, kfpWriter(client, planned.plan.namespace), {
+  // A schedule moving to a version uploaded above is created only if the upload succeeded.
+  const writer = kfpWriter(client, planned.plan.namespace, (ref) => fillRef(ref, registered));
+  const after = await applyPlan(planned.plan, writer, {
     ...rest,
     experimentIds: planned.experimentIds,
   });
