@@ -497,7 +497,7 @@ describe('each invalid case: one error at the right line, with the fix', () => {
       ),
     );
     expect(e.message).toBe(
-      "recurring_runs[0].pipeline_source needs exactly one of 'path' or 'github_owner' + 'github_repo' + 'git_reference' + 'file_path'; missing 'git_reference'.",
+      "recurring_runs[0].pipeline_source needs exactly one of 'path', 'github_owner' + 'github_repo' + 'git_reference' + 'file_path' or 'kfp_pipeline'; missing 'git_reference'.",
     );
     expect(e.location?.line).toBe(3);
   });
