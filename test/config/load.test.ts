@@ -129,7 +129,7 @@ describe('a valid folder becomes the desired state', () => {
     // Immutable, deeply.
     expect(Object.isFrozen(state)).toBe(true);
     expect(Object.isFrozen(nightly!.parameters)).toBe(true);
-    expect(Object.isFrozen(nightly!.pipeline.workflow)).toBe(true);
+    expect(Object.isFrozen(nightly!.pipeline!.workflow)).toBe(true);
     expect(() => {
       (nightly as { name: string }).name = 'x';
     }).toThrow(TypeError);
