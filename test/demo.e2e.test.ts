@@ -17,6 +17,8 @@ test('the README main command (kfp-gitops demo) walks the whole story and ends w
     'drift correction',
     'keep_history: old versions pruned',
     'an orphaned schedule, reported',
+    'registered pipelines: a pipeline and the schedules that run it by name',
+    'a pipeline change: one version uploaded, the latest schedule follows it untouched',
     'model-freshness',
     'run-pipeline: the retrain',
     'open-model-pr: ONE pull request',
@@ -28,6 +30,10 @@ test('the README main command (kfp-gitops demo) walks the whole story and ends w
   ])
     expect(r.stdout).toContain(step);
   expect(r.stdout).toContain('write calls made by the second apply: 0');
+  // Issue 15: the `latest` schedule is not touched, and its next run runs the uploaded version.
+  expect(r.stdout).toMatch(
+    /score-hourly untouched; its next run \(started by KFP's scheduler\) runs [0-9a-f]{7}-\d{8}T\d{6}Z/,
+  );
   expect(r.stdout).toMatch(/trigger: cron "0 30 2 \* \* \*" → cron "0 45 3 \* \* \*"/);
   // keep_history: 0 deletes both older versions; the removed schedule is only reported.
   expect(r.stdout.match(/− delete GIT::train-nightly__\S+ — beyond keep_history/g)).toHaveLength(2);

@@ -1,9 +1,10 @@
 import type { RawPipelineSource } from './pipeline-entries.js';
+import type { RawPipelineRef } from './pipeline-ref.js';
 import type { Entry } from './located.js';
 
 /** The shapes of the config files' entries once they passed the schema (schemas/*.schema.json). */
 
-export interface RawFileRef {
+export interface RawFileRef extends RawPipelineRef {
   path?: string;
   github_owner?: string;
   github_repo?: string;

@@ -2,7 +2,8 @@ import type { Diagnostic, SourceLocation } from '../lib/errors.js';
 import { mapLimit } from '../lib/concurrency.js';
 import type { DataPath } from './data-path.js';
 import type { ConfigDoc } from './located.js';
-import type { DesiredJob, JobField, ResolvedPipeline, Trigger } from './types.js';
+import type { DesiredJob, JobField, PipelineRef, ResolvedPipeline, Trigger } from './types.js';
+import { checkPipelineRef } from './pipeline-ref.js';
 import { checkKfpAccepts, checkParameters } from './parameters.js';
 import type { RawRun, RunEntry } from './raw.js';
 import { type FileAccess, isAmbiguous, pipelineRequest, readParameter, readPipeline } from './references.js';
@@ -74,14 +75,22 @@ export async function resolveRun(
   // Problems above do not stop the file checks below, unless they are about where the files are.
   if (isAmbiguous(source)) return { diagnostics };
 
+  // A registered pipeline (kfp_pipeline): declared in pipelines.yaml (its file types the parameters) or looked up
+  // by name when planning.
+  const referenced = checkPipelineRef(source, run.at, folder.pipelines, folder.apiVersion, (message, location, fix) =>
+    diagnostics.push({ message, location, fix }),
+  );
+
   // Files: the pipeline and every valueFrom, read concurrently (and once each, through the reader).
   const params = run.value.pipeline_parameters ?? [];
   const pipelineAt = (field?: string) => run.at(['pipeline_source', source.path ? 'path' : (field ?? 'file_path')]);
   const [pipeline, values] = await Promise.all([
-    readPipeline(pipelineRequest(source), pipelineAt, files, diagnostics),
+    source.kfp_pipeline === undefined
+      ? readPipeline(pipelineRequest(source), pipelineAt, files, diagnostics)
+      : referenced?.pipeline,
     Promise.all(params.map((_, k) => readParameter(run, k, files, diagnostics))),
   ]);
-  if (!pipeline) return { diagnostics };
+  if (!pipeline && !referenced) return { diagnostics };
 
   const parameters: Record<string, string> = {};
   const parameterAt: Record<string, SourceLocation> = {};
@@ -90,14 +99,16 @@ export async function resolveRun(
     if (value !== undefined) parameters[p.name] = value;
     parameterAt[p.name] = run.at(['pipeline_parameters', k, p.valueFrom ? 'valueFrom' : 'value']);
   });
-  // Names are checked even when a value file could not be read, so one run reports every problem.
-  diagnostics.push(
-    ...checkParameters(run, pipeline, parameters),
-    ...checkKfpAccepts(run, pipeline, parameters, folder.apiVersion),
-  );
+  // Names are checked even when a value file could not be read, so one run reports every problem. A registered
+  // pipeline not declared in the folder is read from KFP when planning: its inputs are unknown here.
+  if (pipeline)
+    diagnostics.push(
+      ...checkParameters(run, pipeline, parameters),
+      ...checkKfpAccepts(run, pipeline, parameters, folder.apiVersion),
+    );
   const trigger = toTrigger(run.value.job.trigger);
   if (diagnostics.some((d) => d.severity !== 'warning') || !trigger) return { diagnostics };
-  return { job: toJob(run, trigger, pipeline, parameters, parameterAt), diagnostics };
+  return { job: toJob(run, trigger, { pipeline, ref: referenced?.ref }, parameters, parameterAt), diagnostics };
 }
 
 /** Where each field of a job is written, for the fields written (not defaulted). */
@@ -122,7 +133,7 @@ const FIELDS: [JobField, DataPath][] = [
 function toJob(
   run: RunEntry,
   trigger: Trigger,
-  pipeline: ResolvedPipeline,
+  source: { pipeline?: ResolvedPipeline; ref?: PipelineRef },
   parameters: Record<string, string>,
   parameterAt: Record<string, SourceLocation>,
 ): DesiredJob {
@@ -141,7 +152,8 @@ function toJob(
     trigger,
     parameters,
     parameterAt,
-    pipeline,
+    ...(source.pipeline ? { pipeline: source.pipeline } : {}),
+    ...(source.ref ? { pipelineRef: source.ref } : {}),
     at: run.at(),
     fieldAt,
   };

@@ -67,8 +67,11 @@ export function valueFromRequest(
   location: SourceLocation,
 ): FileRequest | Diagnostic {
   if (vf.path !== undefined) return { type: 'local', path: vf.path };
-  // The pipeline is in this repository, so is its parameter file.
-  if (source.path !== undefined && GITHUB_KEYS.every((key) => vf[key] === undefined))
+  // The pipeline is in this repository (or registered from it), so is its parameter file.
+  if (
+    (source.path !== undefined || source.kfp_pipeline !== undefined) &&
+    GITHUB_KEYS.every((key) => vf[key] === undefined)
+  )
     return { type: 'local', path: vf.file_path! };
   const owner = vf.github_owner ?? source.github_owner;
   const repo = vf.github_repo ?? source.github_repo;

@@ -91,7 +91,9 @@ export function desiredStateMarkdown(state: DesiredState, now: Date): string {
       f.jobs.map((j) => [
         code(j.name),
         code(j.experiment),
-        `${text(j.pipeline.name)} (KFP ${j.pipeline.kind})<br>${code(describeSource(j.pipeline.source))}`,
+        j.pipelineRef
+          ? `${code(`kfp:${j.pipelineRef.name}@${j.pipelineRef.version}`)}<br>${j.pipelineRef.declared ? 'registered from pipelines.yaml' : 'looked up in KFP by name'}`
+          : `${text(j.pipeline!.name)} (KFP ${j.pipeline!.kind})<br>${code(describeSource(j.pipeline!.source))}`,
         describeTrigger(j.trigger),
         nextRunsCell(j, now),
         j.enabled ? 'yes' : 'no',

@@ -159,9 +159,9 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 const recurring_runs = validate11;
-const schema13 = { "$schema": "http://json-schema.org/draft-07/schema#", "title": "kfp-gitops recurring_runs.yaml", "description": "The desired KFP recurring runs (schedules) of one namespace (one config folder). Accepts deployKF's kubeflow-pipelines-gitops files unchanged, plus pipeline files in this repository (pipeline_source.path, valueFrom.path). Use it in an editor with `# yaml-language-server: $schema=<path or URL of this file>`.", "type": "object", "additionalProperties": false, "required": ["recurring_runs"], "properties": { "recurring_runs": { "description": "One entry per schedule. To remove a schedule, first set job.enabled: false and reconcile, then delete the entry.", "type": "array", "items": { "$ref": "#/definitions/recurringRun" } } }, "definitions": { "dateOrDateTime": { "description": "A date (2024-01-01, midnight UTC) or a date-time (2024-01-01T06:00:00Z; without an offset it is UTC), or null.", "type": ["string", "null"], "pattern": "^\\d{4}-\\d{2}-\\d{2}(?:[Tt ]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?[ \\t]*(?:[Zz]|[+-]\\d{2}(?::?\\d{2})?)?)?$" }, "recurringRun": { "type": "object", "additionalProperties": false, "required": ["pipeline_source", "job"], "properties": { "keep_history": { "description": "How many OLDER versions of this schedule to keep in KFP besides the newest, paused (KFP cannot update a schedule, so each change creates a new version). Default 5; 0 keeps only the newest; -1 keeps all. Deleting a version stops its runs that are still in progress.", "type": "integer", "minimum": -1, "default": 5 }, "pipeline_source": { "$ref": "#/definitions/pipelineSource" }, "pipeline_parameters": { "description": "Values for the pipeline's inputs; every required input must be given, unknown names are refused. Default: none.", "type": "array", "items": { "$ref": "#/definitions/parameter" }, "default": [] }, "job": { "$ref": "#/definitions/job" } } }, "pipelineSource": { "description": "The compiled pipeline (KFP v1 Argo Workflow or KFP v2 IR YAML): either `path`, a file in this repository, or a file in a GitHub repository at a ref (github_owner, github_repo, git_reference, file_path).", "type": "object", "additionalProperties": false, "properties": { "path": { "description": "Path of the compiled pipeline in this repository, relative to its root (e.g. pipelines/train/RENDERED_PIPELINE/workflow.yaml).", "type": "string", "minLength": 1 }, "github_owner": { "description": "Owner of the GitHub repository holding the pipeline.", "type": "string", "minLength": 1 }, "github_repo": { "description": "Name of the GitHub repository holding the pipeline.", "type": "string", "minLength": 1 }, "git_reference": { "description": "Branch, tag or commit SHA; resolved to a commit SHA when checked and reconciled.", "type": "string", "minLength": 1 }, "file_path": { "description": "Path of the compiled pipeline in that repository (.yaml or .yml).", "type": "string", "minLength": 1 } }, "oneOf": [{ "required": ["path"] }, { "required": ["github_owner", "github_repo", "git_reference", "file_path"] }] }, "parameter": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "description": "Name of a pipeline input. Unique within the entry.", "type": "string", "minLength": 1 }, "value": { "description": 'The value, as a string (quote numbers and booleans: "0.01", "true").', "type": "string" }, "valueFrom": { "$ref": "#/definitions/valueFrom" } }, "oneOf": [{ "required": ["value"] }, { "required": ["valueFrom"] }] }, "valueFrom": { "description": "Take the value from a file, verbatim (no newline is stripped): `path` in this repository, or `file_path` read from the same place as the pipeline unless github_owner/github_repo/git_reference say otherwise.", "type": "object", "additionalProperties": false, "properties": { "path": { "description": "File in this repository, relative to its root.", "type": "string", "minLength": 1 }, "file_path": { "description": "File in the pipeline's repository (this one when pipeline_source.path is used), at the pipeline's ref unless overridden.", "type": "string", "minLength": 1 }, "github_owner": { "description": "Default: pipeline_source.github_owner.", "type": "string", "minLength": 1 }, "github_repo": { "description": "Default: pipeline_source.github_repo.", "type": "string", "minLength": 1 }, "git_reference": { "description": "Default: pipeline_source.git_reference.", "type": "string", "minLength": 1 } }, "oneOf": [{ "required": ["path"] }, { "required": ["file_path"] }] }, "job": { "type": "object", "additionalProperties": false, "required": ["enabled", "name", "experiment", "max_concurrency", "trigger"], "properties": { "enabled": { "description": "Whether the newest version of the schedule is enabled. Disable instead of deleting an entry.", "type": "boolean" }, "name": { "description": "Logical name of the schedule, unique in the namespace. KFP versions are named GIT::<name>__<UTC timestamp>.", "type": "string", "minLength": 1 }, "description": { "description": "Description of the recurring run, or null.", "type": ["string", "null"], "minLength": 1 }, "experiment": { "description": "Name of an experiment declared in experiments.yaml of the same folder.", "type": "string", "minLength": 1 }, "max_concurrency": { "description": "How many runs of this schedule may run at once (KFP allows 1 to 10).", "type": "integer", "minimum": 1, "maximum": 10 }, "service_account": { "description": "Kubernetes service account the runs use, or null for the reconciler's default (default-editor).", "type": ["string", "null"], "minLength": 1, "maxLength": 253, "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" }, "trigger": { "$ref": "#/definitions/trigger" } } }, "trigger": { "description": "When runs start: exactly one of cron or interval_seconds.", "type": "object", "additionalProperties": false, "required": ["catchup"], "properties": { "catchup": { "description": "Run every slot missed while paused or before creation (true), or only the latest (false). With a past start_date, each new version back-fills from start_date.", "type": "boolean" }, "start_date": { "$ref": "#/definitions/dateOrDateTime" }, "end_date": { "$ref": "#/definitions/dateOrDateTime" }, "cron": { "description": 'KFP cron (robfig/cron v1): `second minute hour day-of-month month [day-of-week]` in UTC, e.g. "0 30 2 * * *", or a descriptor: @daily, @hourly, @every 1h30m.', "type": ["string", "null"], "minLength": 1 }, "interval_seconds": { "description": "Run every N seconds, counted from start_date or from the creation of each new version.", "type": ["integer", "null"], "minimum": 1 } }, "oneOf": [{ "required": ["cron"], "properties": { "cron": { "type": "string" } } }, { "required": ["interval_seconds"], "properties": { "interval_seconds": { "type": "integer" } } }] } } };
+const schema13 = { "$schema": "http://json-schema.org/draft-07/schema#", "title": "kfp-gitops recurring_runs.yaml", "description": "The desired KFP recurring runs (schedules) of one namespace (one config folder). Accepts deployKF's kubeflow-pipelines-gitops files unchanged, plus pipeline files in this repository (pipeline_source.path, valueFrom.path). Use it in an editor with `# yaml-language-server: $schema=<path or URL of this file>`.", "type": "object", "additionalProperties": false, "required": ["recurring_runs"], "properties": { "recurring_runs": { "description": "One entry per schedule. To remove a schedule, first set job.enabled: false and reconcile, then delete the entry.", "type": "array", "items": { "$ref": "#/definitions/recurringRun" } } }, "definitions": { "dateOrDateTime": { "description": "A date (2024-01-01, midnight UTC) or a date-time (2024-01-01T06:00:00Z; without an offset it is UTC), or null.", "type": ["string", "null"], "pattern": "^\\d{4}-\\d{2}-\\d{2}(?:[Tt ]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?[ \\t]*(?:[Zz]|[+-]\\d{2}(?::?\\d{2})?)?)?$" }, "recurringRun": { "type": "object", "additionalProperties": false, "required": ["pipeline_source", "job"], "properties": { "keep_history": { "description": "How many OLDER versions of this schedule to keep in KFP besides the newest, paused (KFP cannot update a schedule, so each change creates a new version). Default 5; 0 keeps only the newest; -1 keeps all. Deleting a version stops its runs that are still in progress.", "type": "integer", "minimum": -1, "default": 5 }, "pipeline_source": { "$ref": "#/definitions/pipelineSource" }, "pipeline_parameters": { "description": "Values for the pipeline's inputs; every required input must be given, unknown names are refused. Default: none.", "type": "array", "items": { "$ref": "#/definitions/parameter" }, "default": [] }, "job": { "$ref": "#/definitions/job" } } }, "pipelineSource": { "description": "The pipeline the schedule runs: `path`, a compiled pipeline (KFP v1 Argo Workflow or KFP v2 IR YAML) in this repository; a file in a GitHub repository at a ref (github_owner, github_repo, git_reference, file_path); or `kfp_pipeline`, a pipeline registered in KFP (declared in pipelines.yaml of this folder, or looked up by name), with `version`.", "type": "object", "additionalProperties": false, "properties": { "path": { "description": "Path of the compiled pipeline in this repository, relative to its root (e.g. pipelines/train/RENDERED_PIPELINE/workflow.yaml).", "type": "string", "minLength": 1 }, "github_owner": { "description": "Owner of the GitHub repository holding the pipeline.", "type": "string", "minLength": 1 }, "github_repo": { "description": "Name of the GitHub repository holding the pipeline.", "type": "string", "minLength": 1 }, "git_reference": { "description": "Branch, tag or commit SHA; resolved to a commit SHA when checked and reconciled.", "type": "string", "minLength": 1 }, "file_path": { "description": "Path of the compiled pipeline in that repository (.yaml or .yml).", "type": "string", "minLength": 1 }, "kfp_pipeline": { "description": "Name of a pipeline registered in KFP: one declared in pipelines.yaml of this folder, or one managed elsewhere (e.g. KFP's Kubernetes-native API through Argo CD), looked up by name and never uploaded. Needs KFP's v2beta1 API.", "type": "string", "minLength": 1 }, "version": { "description": "With kfp_pipeline: `current` (default) pins the version whose content equals git's (the newest one for a pipeline not declared in pipelines.yaml) and moves the schedule to each new one; `latest` runs the newest version at each run without touching the schedule (KFP >= 2.5; older servers fall back to current); any other value pins the version with that name.", "type": "string", "minLength": 1, "default": "current" } }, "oneOf": [{ "required": ["path"] }, { "required": ["github_owner", "github_repo", "git_reference", "file_path"] }, { "required": ["kfp_pipeline"] }] }, "parameter": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "description": "Name of a pipeline input. Unique within the entry.", "type": "string", "minLength": 1 }, "value": { "description": 'The value, as a string (quote numbers and booleans: "0.01", "true").', "type": "string" }, "valueFrom": { "$ref": "#/definitions/valueFrom" } }, "oneOf": [{ "required": ["value"] }, { "required": ["valueFrom"] }] }, "valueFrom": { "description": "Take the value from a file, verbatim (no newline is stripped): `path` in this repository, or `file_path` read from the same place as the pipeline unless github_owner/github_repo/git_reference say otherwise.", "type": "object", "additionalProperties": false, "properties": { "path": { "description": "File in this repository, relative to its root.", "type": "string", "minLength": 1 }, "file_path": { "description": "File in the pipeline's repository (this one when pipeline_source.path is used), at the pipeline's ref unless overridden.", "type": "string", "minLength": 1 }, "github_owner": { "description": "Default: pipeline_source.github_owner.", "type": "string", "minLength": 1 }, "github_repo": { "description": "Default: pipeline_source.github_repo.", "type": "string", "minLength": 1 }, "git_reference": { "description": "Default: pipeline_source.git_reference.", "type": "string", "minLength": 1 } }, "oneOf": [{ "required": ["path"] }, { "required": ["file_path"] }] }, "job": { "type": "object", "additionalProperties": false, "required": ["enabled", "name", "experiment", "max_concurrency", "trigger"], "properties": { "enabled": { "description": "Whether the newest version of the schedule is enabled. Disable instead of deleting an entry.", "type": "boolean" }, "name": { "description": "Logical name of the schedule, unique in the namespace. KFP versions are named GIT::<name>__<UTC timestamp>.", "type": "string", "minLength": 1 }, "description": { "description": "Description of the recurring run, or null.", "type": ["string", "null"], "minLength": 1 }, "experiment": { "description": "Name of an experiment declared in experiments.yaml of the same folder.", "type": "string", "minLength": 1 }, "max_concurrency": { "description": "How many runs of this schedule may run at once (KFP allows 1 to 10).", "type": "integer", "minimum": 1, "maximum": 10 }, "service_account": { "description": "Kubernetes service account the runs use, or null for the reconciler's default (default-editor).", "type": ["string", "null"], "minLength": 1, "maxLength": 253, "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" }, "trigger": { "$ref": "#/definitions/trigger" } } }, "trigger": { "description": "When runs start: exactly one of cron or interval_seconds.", "type": "object", "additionalProperties": false, "required": ["catchup"], "properties": { "catchup": { "description": "Run every slot missed while paused or before creation (true), or only the latest (false). With a past start_date, each new version back-fills from start_date.", "type": "boolean" }, "start_date": { "$ref": "#/definitions/dateOrDateTime" }, "end_date": { "$ref": "#/definitions/dateOrDateTime" }, "cron": { "description": 'KFP cron (robfig/cron v1): `second minute hour day-of-month month [day-of-week]` in UTC, e.g. "0 30 2 * * *", or a descriptor: @daily, @hourly, @every 1h30m.', "type": ["string", "null"], "minLength": 1 }, "interval_seconds": { "description": "Run every N seconds, counted from start_date or from the creation of each new version.", "type": ["integer", "null"], "minimum": 1 } }, "oneOf": [{ "required": ["cron"], "properties": { "cron": { "type": "string" } } }, { "required": ["interval_seconds"], "properties": { "interval_seconds": { "type": "integer" } } }] } } };
 const schema14 = { "type": "object", "additionalProperties": false, "required": ["pipeline_source", "job"], "properties": { "keep_history": { "description": "How many OLDER versions of this schedule to keep in KFP besides the newest, paused (KFP cannot update a schedule, so each change creates a new version). Default 5; 0 keeps only the newest; -1 keeps all. Deleting a version stops its runs that are still in progress.", "type": "integer", "minimum": -1, "default": 5 }, "pipeline_source": { "$ref": "#/definitions/pipelineSource" }, "pipeline_parameters": { "description": "Values for the pipeline's inputs; every required input must be given, unknown names are refused. Default: none.", "type": "array", "items": { "$ref": "#/definitions/parameter" }, "default": [] }, "job": { "$ref": "#/definitions/job" } } };
-const schema15 = { "description": "The compiled pipeline (KFP v1 Argo Workflow or KFP v2 IR YAML): either `path`, a file in this repository, or a file in a GitHub repository at a ref (github_owner, github_repo, git_reference, file_path).", "type": "object", "additionalProperties": false, "properties": { "path": { "description": "Path of the compiled pipeline in this repository, relative to its root (e.g. pipelines/train/RENDERED_PIPELINE/workflow.yaml).", "type": "string", "minLength": 1 }, "github_owner": { "description": "Owner of the GitHub repository holding the pipeline.", "type": "string", "minLength": 1 }, "github_repo": { "description": "Name of the GitHub repository holding the pipeline.", "type": "string", "minLength": 1 }, "git_reference": { "description": "Branch, tag or commit SHA; resolved to a commit SHA when checked and reconciled.", "type": "string", "minLength": 1 }, "file_path": { "description": "Path of the compiled pipeline in that repository (.yaml or .yml).", "type": "string", "minLength": 1 } }, "oneOf": [{ "required": ["path"] }, { "required": ["github_owner", "github_repo", "git_reference", "file_path"] }] };
+const schema15 = { "description": "The pipeline the schedule runs: `path`, a compiled pipeline (KFP v1 Argo Workflow or KFP v2 IR YAML) in this repository; a file in a GitHub repository at a ref (github_owner, github_repo, git_reference, file_path); or `kfp_pipeline`, a pipeline registered in KFP (declared in pipelines.yaml of this folder, or looked up by name), with `version`.", "type": "object", "additionalProperties": false, "properties": { "path": { "description": "Path of the compiled pipeline in this repository, relative to its root (e.g. pipelines/train/RENDERED_PIPELINE/workflow.yaml).", "type": "string", "minLength": 1 }, "github_owner": { "description": "Owner of the GitHub repository holding the pipeline.", "type": "string", "minLength": 1 }, "github_repo": { "description": "Name of the GitHub repository holding the pipeline.", "type": "string", "minLength": 1 }, "git_reference": { "description": "Branch, tag or commit SHA; resolved to a commit SHA when checked and reconciled.", "type": "string", "minLength": 1 }, "file_path": { "description": "Path of the compiled pipeline in that repository (.yaml or .yml).", "type": "string", "minLength": 1 }, "kfp_pipeline": { "description": "Name of a pipeline registered in KFP: one declared in pipelines.yaml of this folder, or one managed elsewhere (e.g. KFP's Kubernetes-native API through Argo CD), looked up by name and never uploaded. Needs KFP's v2beta1 API.", "type": "string", "minLength": 1 }, "version": { "description": "With kfp_pipeline: `current` (default) pins the version whose content equals git's (the newest one for a pipeline not declared in pipelines.yaml) and moves the schedule to each new one; `latest` runs the newest version at each run without touching the schedule (KFP >= 2.5; older servers fall back to current); any other value pins the version with that name.", "type": "string", "minLength": 1, "default": "current" } }, "oneOf": [{ "required": ["path"] }, { "required": ["github_owner", "github_repo", "git_reference", "file_path"] }, { "required": ["kfp_pipeline"] }] };
 const schema16 = { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "description": "Name of a pipeline input. Unique within the entry.", "type": "string", "minLength": 1 }, "value": { "description": 'The value, as a string (quote numbers and booleans: "0.01", "true").', "type": "string" }, "valueFrom": { "$ref": "#/definitions/valueFrom" } }, "oneOf": [{ "required": ["value"] }, { "required": ["valueFrom"] }] };
 const schema17 = { "description": "Take the value from a file, verbatim (no newline is stripped): `path` in this repository, or `file_path` read from the same place as the pipeline unless github_owner/github_repo/git_reference say otherwise.", "type": "object", "additionalProperties": false, "properties": { "path": { "description": "File in this repository, relative to its root.", "type": "string", "minLength": 1 }, "file_path": { "description": "File in the pipeline's repository (this one when pipeline_source.path is used), at the pipeline's ref unless overridden.", "type": "string", "minLength": 1 }, "github_owner": { "description": "Default: pipeline_source.github_owner.", "type": "string", "minLength": 1 }, "github_repo": { "description": "Default: pipeline_source.github_repo.", "type": "string", "minLength": 1 }, "git_reference": { "description": "Default: pipeline_source.git_reference.", "type": "string", "minLength": 1 } }, "oneOf": [{ "required": ["path"] }, { "required": ["file_path"] }] };
 function validate13(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -1073,13 +1073,35 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
           valid2 = true;
           passing0 = 1;
         }
+        const _errs10 = errors;
+        if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+          if (data1.kfp_pipeline === void 0) {
+            const err10 = { instancePath: instancePath + "/pipeline_source", schemaPath: "#/definitions/pipelineSource/oneOf/2/required", keyword: "required", params: { missingProperty: "kfp_pipeline" }, message: "must have required property 'kfp_pipeline'", schema: schema15.oneOf[2].required, parentSchema: schema15.oneOf[2], data: data1 };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+        }
+        var _valid0 = _errs10 === errors;
+        if (_valid0 && valid2) {
+          valid2 = false;
+          passing0 = [passing0, 2];
+        } else {
+          if (_valid0) {
+            valid2 = true;
+            passing0 = 2;
+          }
+        }
       }
       if (!valid2) {
-        const err10 = { instancePath: instancePath + "/pipeline_source", schemaPath: "#/definitions/pipelineSource/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf", schema: schema15.oneOf, parentSchema: schema15, data: data1 };
+        const err11 = { instancePath: instancePath + "/pipeline_source", schemaPath: "#/definitions/pipelineSource/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf", schema: schema15.oneOf, parentSchema: schema15, data: data1 };
         if (vErrors === null) {
-          vErrors = [err10];
+          vErrors = [err11];
         } else {
-          vErrors.push(err10);
+          vErrors.push(err11);
         }
         errors++;
       } else {
@@ -1094,12 +1116,12 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       }
       if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
         for (const key1 in data1) {
-          if (!(key1 === "path" || key1 === "github_owner" || key1 === "github_repo" || key1 === "git_reference" || key1 === "file_path")) {
-            const err11 = { instancePath: instancePath + "/pipeline_source", schemaPath: "#/definitions/pipelineSource/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema15, data: data1 };
+          if (!(key1 === "path" || key1 === "github_owner" || key1 === "github_repo" || key1 === "git_reference" || key1 === "file_path" || key1 === "kfp_pipeline" || key1 === "version")) {
+            const err12 = { instancePath: instancePath + "/pipeline_source", schemaPath: "#/definitions/pipelineSource/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema15, data: data1 };
             if (vErrors === null) {
-              vErrors = [err11];
+              vErrors = [err12];
             } else {
-              vErrors.push(err11);
+              vErrors.push(err12);
             }
             errors++;
           }
@@ -1108,20 +1130,20 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
           let data2 = data1.path;
           if (typeof data2 === "string") {
             if (func2(data2) < 1) {
-              const err12 = { instancePath: instancePath + "/pipeline_source/path", schemaPath: "#/definitions/pipelineSource/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.path, data: data2 };
+              const err13 = { instancePath: instancePath + "/pipeline_source/path", schemaPath: "#/definitions/pipelineSource/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.path, data: data2 };
               if (vErrors === null) {
-                vErrors = [err12];
+                vErrors = [err13];
               } else {
-                vErrors.push(err12);
+                vErrors.push(err13);
               }
               errors++;
             }
           } else {
-            const err13 = { instancePath: instancePath + "/pipeline_source/path", schemaPath: "#/definitions/pipelineSource/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.path.type, parentSchema: schema15.properties.path, data: data2 };
+            const err14 = { instancePath: instancePath + "/pipeline_source/path", schemaPath: "#/definitions/pipelineSource/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.path.type, parentSchema: schema15.properties.path, data: data2 };
             if (vErrors === null) {
-              vErrors = [err13];
+              vErrors = [err14];
             } else {
-              vErrors.push(err13);
+              vErrors.push(err14);
             }
             errors++;
           }
@@ -1130,20 +1152,20 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
           let data3 = data1.github_owner;
           if (typeof data3 === "string") {
             if (func2(data3) < 1) {
-              const err14 = { instancePath: instancePath + "/pipeline_source/github_owner", schemaPath: "#/definitions/pipelineSource/properties/github_owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.github_owner, data: data3 };
+              const err15 = { instancePath: instancePath + "/pipeline_source/github_owner", schemaPath: "#/definitions/pipelineSource/properties/github_owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.github_owner, data: data3 };
               if (vErrors === null) {
-                vErrors = [err14];
+                vErrors = [err15];
               } else {
-                vErrors.push(err14);
+                vErrors.push(err15);
               }
               errors++;
             }
           } else {
-            const err15 = { instancePath: instancePath + "/pipeline_source/github_owner", schemaPath: "#/definitions/pipelineSource/properties/github_owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.github_owner.type, parentSchema: schema15.properties.github_owner, data: data3 };
+            const err16 = { instancePath: instancePath + "/pipeline_source/github_owner", schemaPath: "#/definitions/pipelineSource/properties/github_owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.github_owner.type, parentSchema: schema15.properties.github_owner, data: data3 };
             if (vErrors === null) {
-              vErrors = [err15];
+              vErrors = [err16];
             } else {
-              vErrors.push(err15);
+              vErrors.push(err16);
             }
             errors++;
           }
@@ -1152,20 +1174,20 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
           let data4 = data1.github_repo;
           if (typeof data4 === "string") {
             if (func2(data4) < 1) {
-              const err16 = { instancePath: instancePath + "/pipeline_source/github_repo", schemaPath: "#/definitions/pipelineSource/properties/github_repo/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.github_repo, data: data4 };
+              const err17 = { instancePath: instancePath + "/pipeline_source/github_repo", schemaPath: "#/definitions/pipelineSource/properties/github_repo/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.github_repo, data: data4 };
               if (vErrors === null) {
-                vErrors = [err16];
+                vErrors = [err17];
               } else {
-                vErrors.push(err16);
+                vErrors.push(err17);
               }
               errors++;
             }
           } else {
-            const err17 = { instancePath: instancePath + "/pipeline_source/github_repo", schemaPath: "#/definitions/pipelineSource/properties/github_repo/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.github_repo.type, parentSchema: schema15.properties.github_repo, data: data4 };
+            const err18 = { instancePath: instancePath + "/pipeline_source/github_repo", schemaPath: "#/definitions/pipelineSource/properties/github_repo/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.github_repo.type, parentSchema: schema15.properties.github_repo, data: data4 };
             if (vErrors === null) {
-              vErrors = [err17];
+              vErrors = [err18];
             } else {
-              vErrors.push(err17);
+              vErrors.push(err18);
             }
             errors++;
           }
@@ -1174,20 +1196,20 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
           let data5 = data1.git_reference;
           if (typeof data5 === "string") {
             if (func2(data5) < 1) {
-              const err18 = { instancePath: instancePath + "/pipeline_source/git_reference", schemaPath: "#/definitions/pipelineSource/properties/git_reference/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.git_reference, data: data5 };
+              const err19 = { instancePath: instancePath + "/pipeline_source/git_reference", schemaPath: "#/definitions/pipelineSource/properties/git_reference/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.git_reference, data: data5 };
               if (vErrors === null) {
-                vErrors = [err18];
+                vErrors = [err19];
               } else {
-                vErrors.push(err18);
+                vErrors.push(err19);
               }
               errors++;
             }
           } else {
-            const err19 = { instancePath: instancePath + "/pipeline_source/git_reference", schemaPath: "#/definitions/pipelineSource/properties/git_reference/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.git_reference.type, parentSchema: schema15.properties.git_reference, data: data5 };
+            const err20 = { instancePath: instancePath + "/pipeline_source/git_reference", schemaPath: "#/definitions/pipelineSource/properties/git_reference/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.git_reference.type, parentSchema: schema15.properties.git_reference, data: data5 };
             if (vErrors === null) {
-              vErrors = [err19];
+              vErrors = [err20];
             } else {
-              vErrors.push(err19);
+              vErrors.push(err20);
             }
             errors++;
           }
@@ -1196,50 +1218,94 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
           let data6 = data1.file_path;
           if (typeof data6 === "string") {
             if (func2(data6) < 1) {
-              const err20 = { instancePath: instancePath + "/pipeline_source/file_path", schemaPath: "#/definitions/pipelineSource/properties/file_path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.file_path, data: data6 };
+              const err21 = { instancePath: instancePath + "/pipeline_source/file_path", schemaPath: "#/definitions/pipelineSource/properties/file_path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.file_path, data: data6 };
               if (vErrors === null) {
-                vErrors = [err20];
+                vErrors = [err21];
               } else {
-                vErrors.push(err20);
+                vErrors.push(err21);
               }
               errors++;
             }
           } else {
-            const err21 = { instancePath: instancePath + "/pipeline_source/file_path", schemaPath: "#/definitions/pipelineSource/properties/file_path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.file_path.type, parentSchema: schema15.properties.file_path, data: data6 };
+            const err22 = { instancePath: instancePath + "/pipeline_source/file_path", schemaPath: "#/definitions/pipelineSource/properties/file_path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.file_path.type, parentSchema: schema15.properties.file_path, data: data6 };
             if (vErrors === null) {
-              vErrors = [err21];
+              vErrors = [err22];
             } else {
-              vErrors.push(err21);
+              vErrors.push(err22);
+            }
+            errors++;
+          }
+        }
+        if (data1.kfp_pipeline !== void 0) {
+          let data7 = data1.kfp_pipeline;
+          if (typeof data7 === "string") {
+            if (func2(data7) < 1) {
+              const err23 = { instancePath: instancePath + "/pipeline_source/kfp_pipeline", schemaPath: "#/definitions/pipelineSource/properties/kfp_pipeline/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.kfp_pipeline, data: data7 };
+              if (vErrors === null) {
+                vErrors = [err23];
+              } else {
+                vErrors.push(err23);
+              }
+              errors++;
+            }
+          } else {
+            const err24 = { instancePath: instancePath + "/pipeline_source/kfp_pipeline", schemaPath: "#/definitions/pipelineSource/properties/kfp_pipeline/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.kfp_pipeline.type, parentSchema: schema15.properties.kfp_pipeline, data: data7 };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+        if (data1.version !== void 0) {
+          let data8 = data1.version;
+          if (typeof data8 === "string") {
+            if (func2(data8) < 1) {
+              const err25 = { instancePath: instancePath + "/pipeline_source/version", schemaPath: "#/definitions/pipelineSource/properties/version/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.version, data: data8 };
+              if (vErrors === null) {
+                vErrors = [err25];
+              } else {
+                vErrors.push(err25);
+              }
+              errors++;
+            }
+          } else {
+            const err26 = { instancePath: instancePath + "/pipeline_source/version", schemaPath: "#/definitions/pipelineSource/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.version.type, parentSchema: schema15.properties.version, data: data8 };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
             }
             errors++;
           }
         }
       } else {
-        const err22 = { instancePath: instancePath + "/pipeline_source", schemaPath: "#/definitions/pipelineSource/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema15.type, parentSchema: schema15, data: data1 };
+        const err27 = { instancePath: instancePath + "/pipeline_source", schemaPath: "#/definitions/pipelineSource/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema15.type, parentSchema: schema15, data: data1 };
         if (vErrors === null) {
-          vErrors = [err22];
+          vErrors = [err27];
         } else {
-          vErrors.push(err22);
+          vErrors.push(err27);
         }
         errors++;
       }
     }
     if (data.pipeline_parameters !== void 0) {
-      let data7 = data.pipeline_parameters;
-      if (Array.isArray(data7)) {
-        const len0 = data7.length;
+      let data9 = data.pipeline_parameters;
+      if (Array.isArray(data9)) {
+        const len0 = data9.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate13(data7[i0], { instancePath: instancePath + "/pipeline_parameters/" + i0, parentData: data7, parentDataProperty: i0, rootData })) {
+          if (!validate13(data9[i0], { instancePath: instancePath + "/pipeline_parameters/" + i0, parentData: data9, parentDataProperty: i0, rootData })) {
             vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
             errors = vErrors.length;
           }
         }
       } else {
-        const err23 = { instancePath: instancePath + "/pipeline_parameters", schemaPath: "#/properties/pipeline_parameters/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema14.properties.pipeline_parameters.type, parentSchema: schema14.properties.pipeline_parameters, data: data7 };
+        const err28 = { instancePath: instancePath + "/pipeline_parameters", schemaPath: "#/properties/pipeline_parameters/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema14.properties.pipeline_parameters.type, parentSchema: schema14.properties.pipeline_parameters, data: data9 };
         if (vErrors === null) {
-          vErrors = [err23];
+          vErrors = [err28];
         } else {
-          vErrors.push(err23);
+          vErrors.push(err28);
         }
         errors++;
       }
@@ -1251,11 +1317,11 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   } else {
-    const err24 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema14.type, parentSchema: schema14, data };
+    const err29 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema14.type, parentSchema: schema14, data };
     if (vErrors === null) {
-      vErrors = [err24];
+      vErrors = [err29];
     } else {
-      vErrors.push(err24);
+      vErrors.push(err29);
     }
     errors++;
   }

@@ -202,7 +202,8 @@ function describe(e: ErrorObject, path: DataPath, doc: ConfigDoc, kind: ConfigKi
     }
     case 'oneOf': {
       const branches = (e.schema as { required?: string[] }[]).map((b) => b.required ?? []);
-      const alternatives = branches.map((keys) => keys.map((k) => `'${k}'`).join(' + ')).join(' or ');
+      const each = branches.map((keys) => keys.map((k) => `'${k}'`).join(' + '));
+      const alternatives = each.length > 2 ? `${each.slice(0, -1).join(', ')} or ${each.at(-1)}` : each.join(' or ');
       const passing = (e.params as { passingSchemas: number[] | null }).passingSchemas;
       const data = (e.data ?? {}) as Record<string, unknown>;
       if (passing && passing.length > 1) {

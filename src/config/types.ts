@@ -84,7 +84,13 @@ export interface DesiredJob {
   readonly parameters: Readonly<Record<string, string>>;
   /** Where each parameter's value came from (the `value` or the `valueFrom` entry). */
   readonly parameterAt: Readonly<Record<string, SourceLocation>>;
-  readonly pipeline: ResolvedPipeline;
+  /**
+   * The compiled pipeline: the file `pipeline_source` names, or, with `kfp_pipeline`, the file of that
+   * pipeline's pipelines.yaml entry; absent for a registered pipeline not declared in the folder.
+   */
+  readonly pipeline?: ResolvedPipeline;
+  /** `pipeline_source.kfp_pipeline`: the schedule runs a pipeline registered in KFP instead of a file. */
+  readonly pipelineRef?: PipelineRef;
   /** The `recurring_runs[]` item. */
   readonly at: SourceLocation;
   /** Where each field's value is written (absent for defaulted fields). */
@@ -107,6 +113,15 @@ export type JobField =
   | 'end'
   | 'pipelineSource'
   | 'parameters';
+
+/** `pipeline_source: {kfp_pipeline, version}`. */
+export interface PipelineRef {
+  readonly name: string;
+  /** `version`: 'current' (default), 'latest', or a version name. */
+  readonly version: string;
+  /** Whether pipelines.yaml of the folder declares it (else it is looked up by name in KFP, never uploaded). */
+  readonly declared: boolean;
+}
 
 /** `job.trigger`: exactly one of cron or interval, with an optional window. */
 export type Trigger =

@@ -6,6 +6,7 @@ import { git } from '../lib/git.js';
 import { now } from '../lib/clock.js';
 import { runCli } from '../cli/run.js';
 import { startKfpEmulator } from '../kfp/emulator/server.js';
+import { fireRecurringRun } from '../kfp/emulator/pipelines.js';
 import { filesAtHead } from '../github/emulator/seed.js';
 import { startGitHubEmulator } from '../github/emulator/server.js';
 import { parseVersionName } from '../reconcile/identity.js';
@@ -464,6 +465,63 @@ export async function runDemo(argv: string[]): Promise<number> {
         2,
       ),
     );
+
+    // Registered pipelines (KFP v2beta1): pipelines.yaml beside the schedules, which run them by name.
+    say(
+      `\n${bold('Registered pipelines')}: registered/team-scoring holds pipelines.yaml beside schedules that run its pipeline by name (KFP v2beta1).`,
+    );
+    const registered = ['--config-folders', 'registered/*', '--api-version', 'v2beta1', ...kfp];
+    const versionName = (id: string) => emu.state.versions.get(id)?.name ?? id;
+    const scoring = () =>
+      [...emu.state.jobs.values()]
+        .filter((j) => j.namespace === 'team-scoring' && parseVersionName(j.name))
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((j) => {
+          const p = j.pipeline;
+          const runs =
+            p.kind !== 'version'
+              ? 'inline'
+              : p.versionId
+                ? `version ${versionName(p.versionId)}`
+                : 'the newest version at each run';
+          return `    ${j.enabled ? '▶' : '⏸'} ${j.name} → ${runs}`;
+        })
+        .join('\n');
+    await run({
+      title: 'registered pipelines: a pipeline and the schedules that run it by name',
+      explain:
+        'registered/team-scoring/pipelines.yaml registers batch-predict and uploads its first version; score-hourly runs it with version: latest, score-weekly-audit with version: current (pinned).',
+      args: ['apply', ...registered],
+      expectExit: 0,
+    });
+    say(`  KFP now has:\n${scoring()}`);
+    const pipelineFile = path.join(repo, 'pipelines/batch-predict/RENDERED_PIPELINE/pipeline.yaml');
+    await fs.writeFile(
+      pipelineFile,
+      (await fs.readFile(pipelineFile, 'utf8')).replace('image: python:3.11-slim', 'image: python:3.12-slim'),
+    );
+    await commit(repo, 'batch-predict on Python 3.12');
+    // KFP orders versions by their creation time, in seconds.
+    await new Promise((r) => setTimeout(r, 1000));
+    const hourlyJobs = () =>
+      [...emu.state.jobs.values()].filter((j) => j.namespace === 'team-scoring' && j.name.includes('score-hourly'));
+    const hourlyBefore = hourlyJobs().map((j) => j.id);
+    const uploadWrites = emu.log.writes;
+    await run({
+      title: 'a pipeline change: one version uploaded, the latest schedule follows it untouched',
+      explain:
+        'The plan shows what changed inside the pipeline (an image); one version is uploaded. score-hourly is not touched: KFP runs the new version at its next run. score-weekly-audit (current) moves to it: new schedule version created paused → old paused → new enabled.',
+      args: ['apply', ...registered],
+      expectExit: 0,
+    });
+    say(`  write calls: ${emu.log.writes - uploadWrites} · KFP now has:\n${scoring()}`);
+    const untouched = JSON.stringify(hourlyJobs().map((j) => j.id)) === JSON.stringify(hourlyBefore);
+    const next = fireRecurringRun(emu.state, hourlyBefore[0]!);
+    const ran = next.pipeline.kind === 'version' ? versionName(next.pipeline.versionId ?? '') : 'inline';
+    const newest = [...emu.state.versions.values()].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+    say(`  score-hourly ${untouched ? 'untouched' : 'CHANGED'}; its next run (started by KFP's scheduler) runs ${ran}`);
+    if (!untouched || ran !== newest?.name)
+      failures.push('registered pipelines: the latest schedule was touched or did not run the new version');
   } finally {
     await emu.close();
     await github.close();

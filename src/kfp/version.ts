@@ -20,3 +20,9 @@ export function versionAtLeast(version: KfpVersion, min: KfpVersion): boolean {
   for (let i = 0; i < 3; i++) if (version[i] !== min[i]) return version[i]! > min[i]!;
   return true;
 }
+
+/**
+ * A recurring run referencing a pipeline without a version id runs the pipeline's newest version at each
+ * run only from here (#11542): earlier, resource_manager.go CreateJob pinned the newest version at creation.
+ */
+export const LATEST_VERSION_REF_SINCE: KfpVersion = [2, 5, 0];

@@ -1,5 +1,5 @@
 import { differingPaths, withoutKeys } from '../lib/yaml.js';
-import type { FieldChange, ScheduleSpec, TriggerSpec } from './types.js';
+import type { FieldChange, ScheduleSpec, TriggerSpec, VersionRef } from './types.js';
 
 /** A time as KFP answers it: the zero timestamp (1970-01-01T00:00:00Z) reads as none. */
 const stored = (s: number | undefined) => (s === 0 ? undefined : s);
@@ -8,6 +8,14 @@ const iso = (s: number | undefined) => (s === undefined ? '(none)' : new Date(s 
 
 function triggerText(t: TriggerSpec): string {
   return t.kind === 'cron' ? `cron "${t.cron}"` : `every ${t.intervalSeconds}s`;
+}
+
+/** `train-model@abc1234-20261203T084100Z`, `train-model@newest at each run`, or `inline` for a pipeline in the job. */
+export function refText(r: VersionRef | undefined): string {
+  if (!r) return 'inline pipeline';
+  const version =
+    r.versionId === undefined ? 'newest at each run' : r.version || r.versionId || 'the version uploaded now';
+  return `${r.pipeline}@${version}`;
 }
 
 function nonEmpty(params: Readonly<Record<string, string>>): Record<string, string> {
@@ -53,7 +61,12 @@ export function diffSpecs(actual: ScheduleSpec, desired: ScheduleSpec, ignoreKey
       );
   }
 
-  if (actual.pipeline.kind !== desired.pipeline.kind) {
+  const [ra, rd] = [actual.pipeline.ref, desired.pipeline.ref];
+  if (ra || rd) {
+    // A registered pipeline is compared by ids: KFP keeps the reference, not the content.
+    if (ra?.pipelineId !== rd?.pipelineId || (ra?.versionId ?? '') !== (rd?.versionId ?? ''))
+      add('pipeline_version', refText(ra), refText(rd));
+  } else if (actual.pipeline.kind !== desired.pipeline.kind) {
     add('pipeline', `KFP ${actual.pipeline.kind}`, `KFP ${desired.pipeline.kind}`);
     // Observing holds an unchanged pipeline as git's own objects (kfp-adapter observe): nothing to walk then.
   } else if (actual.pipeline.data !== desired.pipeline.data || actual.pipeline.platform !== desired.pipeline.platform) {

@@ -24,12 +24,20 @@ export function toTargetSchedule(job: DesiredJob, file: string, defaultServiceAc
       catchup: job.catchup,
       trigger: trigger(job),
       parameters: job.parameters,
-      pipeline: {
-        kind: job.pipeline.kind,
-        data: job.pipeline.workflow,
-        inputs: job.pipeline.inputs,
-        ...(job.pipeline.platformSpec ? { platform: job.pipeline.platformSpec } : {}),
-      },
+      pipeline: job.pipelineRef
+        ? {
+            // Resolved against KFP before planning; a declared pipeline's file types the parameters.
+            kind: job.pipeline?.kind ?? 'v2',
+            data: null,
+            ...(job.pipeline ? { inputs: job.pipeline.inputs } : {}),
+            ref: { pipeline: job.pipelineRef.name, mode: job.pipelineRef.version },
+          }
+        : {
+            kind: job.pipeline!.kind,
+            data: job.pipeline!.workflow,
+            inputs: job.pipeline!.inputs,
+            ...(job.pipeline!.platformSpec ? { platform: job.pipeline!.platformSpec } : {}),
+          },
     },
   };
 }

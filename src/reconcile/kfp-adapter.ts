@@ -3,7 +3,15 @@ import { isArgoWorkflow } from '../kfp/types.js';
 import { typedParameterValue } from '../pipeline/pipeline.js';
 import type { ReconcileWriter } from './apply.js';
 import { parseVersionName, withoutLineage } from './identity.js';
-import type { ActualJob, ActualState, PipelineData, ScheduleSpec, TargetSchedule, TriggerSpec } from './types.js';
+import type {
+  ActualJob,
+  ActualState,
+  PipelineData,
+  ScheduleSpec,
+  TargetSchedule,
+  TriggerSpec,
+  VersionRef,
+} from './types.js';
 import { mapLimit } from '../lib/concurrency.js';
 import { isPlainObject } from '../lib/yaml.js';
 import type { PipelineContent } from './pipeline-diff.js';
@@ -45,10 +53,21 @@ function asString(v: unknown): string {
 }
 
 function pipelineOf(r: RecurringRun): PipelineData {
+  const ref = r.pipelineVersion;
   return {
     kind: isArgoWorkflow(r.pipeline) ? 'v1' : 'v2',
     data: r.pipeline ?? null,
     ...(r.platformSpec ? { platform: r.platformSpec } : {}),
+    // Named after the observed pipelines later (pipeline-refs.ts nameRefs).
+    ...(ref && !r.pipeline
+      ? {
+          ref: {
+            pipeline: ref.pipelineId,
+            pipelineId: ref.pipelineId,
+            ...(ref.versionId ? { versionId: ref.versionId } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -214,30 +233,49 @@ export function typedParameters(
   return out;
 }
 
-/** The executor's writes, through the KFP client, in one namespace. */
-export function kfpWriter(client: KfpClient, namespace: string): ReconcileWriter {
+/**
+ * The executor's writes, through the KFP client, in one namespace. `resolve` fills in the ids of a
+ * registered pipeline version made by this apply (a schedule created from it waits for it).
+ */
+export function kfpWriter(
+  client: KfpClient,
+  namespace: string,
+  resolve: (ref: VersionRef) => VersionRef = (ref) => ref,
+): ReconcileWriter {
   return {
     createExperiment: async (name, description) => ({
       id: (await client.createExperiment({ name, description, namespace })).id,
     }),
     unarchiveExperiment: (id) => client.unarchiveExperiment(id),
-    createJob: async ({ name, experimentId, description, spec }) => ({
-      id: (
-        await client.createRecurringRun({
-          name,
-          description,
-          experimentId,
-          enabled: false, // created paused; enabled only after the previous version is paused
-          maxConcurrency: spec.maxConcurrency,
-          serviceAccount: spec.serviceAccount,
-          catchup: spec.catchup,
-          trigger: toKfpTrigger(spec.trigger),
-          parameters: typedParameters(spec.pipeline, spec.parameters),
-          pipeline: spec.pipeline.data as Record<string, unknown>,
-          platformSpec: spec.pipeline.platform as Record<string, unknown> | undefined,
-        })
-      ).id,
-    }),
+    createJob: async ({ name, experimentId, description, spec }) => {
+      const ref = spec.pipeline.ref && resolve(spec.pipeline.ref);
+      return {
+        id: (
+          await client.createRecurringRun({
+            name,
+            description,
+            experimentId,
+            enabled: false, // created paused; enabled only after the previous version is paused
+            maxConcurrency: spec.maxConcurrency,
+            serviceAccount: spec.serviceAccount,
+            catchup: spec.catchup,
+            trigger: toKfpTrigger(spec.trigger),
+            parameters: typedParameters(spec.pipeline, spec.parameters),
+            ...(ref
+              ? {
+                  pipelineVersion: {
+                    pipelineId: ref.pipelineId ?? '',
+                    ...(ref.versionId ? { versionId: ref.versionId } : {}),
+                  },
+                }
+              : {
+                  pipeline: spec.pipeline.data as Record<string, unknown>,
+                  platformSpec: spec.pipeline.platform as Record<string, unknown> | undefined,
+                }),
+          })
+        ).id,
+      };
+    },
     enableJob: (id) => client.enableRecurringRun(id),
     disableJob: (id) => client.disableRecurringRun(id),
     deleteJob: (id, { keepRuns }) => client.deleteRecurringRun(id, { orphanRuns: keepRuns }),

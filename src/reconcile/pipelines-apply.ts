@@ -21,6 +21,8 @@ export interface PipelineApplyOptions {
   lineage?: (step: Extract<PipelineStep, { op: 'upload-version' }>) => string | undefined;
   onStep?: (step: PipelineStep, outcome: 'done' | 'failed', error?: string) => void;
   stopsAll?: (err: unknown) => boolean;
+  /** A pipeline created (no version) or a version uploaded, with its id: schedules created next run it. */
+  onRegistered?: (pipeline: string, id: string, version?: string) => void;
 }
 
 /**
@@ -39,18 +41,20 @@ export async function applyPipelineChanges(
     for (const step of change.steps) {
       if (result.stopped !== undefined) return;
       try {
-        if (step.op === 'create-pipeline')
+        if (step.op === 'create-pipeline') {
           pipelineId = (await writer.createPipeline(step.pipeline, step.description, step.shared)).id;
-        else if (step.op === 'upload-version') {
+          opts.onRegistered?.(step.pipeline, pipelineId);
+        } else if (step.op === 'upload-version') {
           if (!pipelineId) throw new Error(`pipeline ${step.pipeline} was not created`);
           const description = withLineage(step.description, opts.lineage?.(step));
-          await writer.uploadVersion({
+          const { id } = await writer.uploadVersion({
             pipelineId,
             name: step.version,
             description,
             filename: step.filename,
             text: step.text,
           });
+          opts.onRegistered?.(step.pipeline, id, step.version);
         } else await writer.deleteVersion(step.pipelineId, step.versionId);
         result.writes++;
         opts.onStep?.(step, 'done');

@@ -1,10 +1,21 @@
 import type { KfpClient } from '../kfp/types.js';
 import { type ApplyOptions, type ApplyResult, applyPlan } from './apply.js';
 import { kfpPipelineWriter, kfpWriter, observe, observePipelines } from './kfp-adapter.js';
-import { type ActualPipeline, planPipelines } from './pipelines.js';
+import { type ActualPipeline, type PipelineChange, planPipelines } from './pipelines.js';
 import { applyPipelineChanges, type PipelineApplyOptions } from './pipelines-apply.js';
 import type { ActualState, Target, Plan, PlanOptions } from './types.js';
 import { hasDeletes, plan } from './plan.js';
+import {
+  type Registered,
+  fillRef,
+  nameRefs,
+  referencedPipelines,
+  registeredKey,
+  resolveRefs,
+  wantsLatest,
+} from './pipeline-refs.js';
+import { UserError } from '../lib/errors.js';
+import { LATEST_VERSION_REF_SINCE, parseKfpVersion, versionAtLeast } from '../kfp/version.js';
 
 /**
  * The reconcile loop — observe → plan → apply — in one place, for push-reconcile, the CLI, the bench
@@ -41,6 +52,8 @@ export async function observeAndPlanEach(
   opts: ObserveOptions,
 ): Promise<{ planned: Planned[]; failed: ObserveFailure[] }> {
   const { defaultServiceAccount: _sa, commit: _commit, ...planOptions } = opts;
+  // The server's release is asked only when a schedule wants `latest` (a no-op otherwise costs no call).
+  const latest = desired.some((d) => wantsLatest(d.schedules)) ? await latestSupport(client) : undefined;
   const observed = await Promise.all(
     desired.map((d) =>
       observeOne(client, d, opts).then(
@@ -49,50 +62,113 @@ export async function observeAndPlanEach(
       ),
     ),
   );
-  type Seen = { desired: Target; actual: ActualState; pipelines?: ActualPipeline[] };
-  const seen = observed.filter((o): o is Seen => 'actual' in o);
-  // A shared pipeline's versions may be used from any namespace: every namespace observed protects them.
-  const referenced = new Set(seen.flatMap((o) => o.actual.referencedVersions ?? []));
-  const ok = seen.map((o) => ({
-    ...o,
-    pipelines:
-      o.pipelines &&
-      planPipelines(o.desired.pipelines ?? [], o.pipelines, {
-        now: opts.now,
-        namespace: o.desired.namespace,
-        commit: opts.commit,
-        ignoreKeys: new Set(opts.ignoreKeys),
-        referenced,
-      }),
-  }));
-  const failed = observed
+  const seen = observed.filter((o): o is Observed => 'actual' in o);
+  const failed: ObserveFailure[] = observed
     .filter((o): o is { desired: Target; error: unknown } => 'error' in o)
     .map((o) => ({ namespace: o.desired.namespace, error: o.error }));
+  // A shared pipeline's versions may be used from any namespace: every namespace observed protects them.
+  const referenced = new Set(seen.flatMap((o) => [...(o.actual.referencedVersions ?? []), ...o.pinned]));
+  const ok: Resolved[] = [];
+  for (const o of seen) {
+    try {
+      ok.push(resolveOne(o, referenced, latest, opts));
+    } catch (error) {
+      failed.push({ namespace: o.desired.namespace, error });
+    }
+  }
   const planAll = (orphanOnDelete: boolean) =>
-    ok.map((o) => plan(o.desired, o.actual, { ...planOptions, orphanOnDelete }));
+    ok.map((o) => {
+      const p = plan(o.desired, o.actual, { ...planOptions, orphanOnDelete });
+      return o.warnings?.length ? { ...p, warnings: [...o.warnings, ...p.warnings] } : p;
+    });
   let plans = planAll(false);
   if (plans.some(hasDeletes) && (await client.orphanDeleteSupported())) plans = planAll(true);
   const planned = plans.map((p, i) => {
-    const seen = ok[i]!;
-    return { plan: seen.pipelines ? { ...p, pipelines: seen.pipelines } : p };
+    const o = ok[i]!;
+    return { plan: o.pipelines ? { ...p, pipelines: o.pipelines } : p };
   });
   return { planned, failed };
 }
 
-/** One namespace's schedules, and its pipelines only where a pipelines.yaml exists (none: no extra call). */
-async function observeOne(
-  client: KfpClient,
-  d: Target,
-  opts: ObserveOptions,
-): Promise<{ actual: ActualState; pipelines?: ActualPipeline[] }> {
+/** One namespace as observed: its schedules, the pipelines it declares or runs, and the versions it pins by name. */
+interface Observed {
+  desired: Target;
+  actual: ActualState;
+  pipelines?: ActualPipeline[];
+  pinned: string[];
+}
+
+/** One namespace ready to plan: schedules' pipeline references resolved to version ids. */
+interface Resolved {
+  desired: Target;
+  actual: ActualState;
+  pipelines?: PipelineChange[];
+  warnings?: string[];
+}
+
+/** Whether KFP runs a pipeline's newest version for a recurring run referencing no version (one healthz). */
+async function latestSupport(client: KfpClient): Promise<{ supported: boolean; release?: string }> {
+  const release = (await client.healthz()).version;
+  const parsed = parseKfpVersion(release);
+  return {
+    supported: client.apiVersion === 'v2beta1' && !!parsed && versionAtLeast(parsed, LATEST_VERSION_REF_SINCE),
+    ...(release ? { release } : {}),
+  };
+}
+
+/**
+ * One namespace's schedules, and its pipelines only where a pipelines.yaml exists or a schedule runs a
+ * registered pipeline (none: no extra call).
+ */
+async function observeOne(client: KfpClient, d: Target, opts: ObserveOptions): Promise<Omit<Observed, 'desired'>> {
+  const refs = referencedPipelines(d.schedules);
+  const declared = d.pipelines ?? [];
+  // A referenced pipeline not declared here is looked up by name in the namespace, never uploaded.
+  const lookups = [...refs.keys()].filter((name) => !declared.some((p) => p.name === name)).map((name) => ({ name }));
   const [actual, pipelines] = await Promise.all([
     observe(client, d.namespace, opts.defaultServiceAccount, {
       schedules: d.schedules,
       ignoreKeys: new Set(opts.ignoreKeys),
     }),
-    d.pipelines && observePipelines(client, d.namespace, d.pipelines),
+    d.pipelines || refs.size ? observePipelines(client, d.namespace, [...declared, ...lookups]) : undefined,
   ]);
-  return pipelines ? { actual, pipelines } : { actual };
+  // Versions a schedule pins by name are kept too, also before the schedule exists.
+  const pinned = (pipelines ?? []).flatMap((p) =>
+    p.versions.filter((v) => refs.get(p.name)?.has(v.name)).map((v) => v.id),
+  );
+  return pipelines ? { actual, pipelines, pinned } : { actual, pinned };
+}
+
+/** Plan the namespace's pipelines and point its schedules at the versions they run (pure). */
+function resolveOne(
+  o: Observed,
+  referenced: ReadonlySet<string>,
+  latest: { supported: boolean; release?: string } | undefined,
+  opts: ObserveOptions,
+): Resolved {
+  const d = o.desired;
+  if (!o.pipelines) return { desired: d, actual: o.actual };
+  const pipelines = planPipelines(d.pipelines ?? [], o.pipelines, {
+    now: opts.now,
+    namespace: d.namespace,
+    commit: opts.commit,
+    ignoreKeys: new Set(opts.ignoreKeys),
+    referenced,
+  });
+  const resolved = resolveRefs(d.schedules, {
+    namespace: d.namespace,
+    changes: pipelines,
+    observed: o.pipelines,
+    latestSupported: latest?.supported ?? false,
+    ...(latest?.release ? { release: latest.release } : {}),
+  });
+  if (resolved.errors.length) throw new UserError(resolved.errors.join('\n'));
+  return {
+    desired: { ...d, schedules: resolved.schedules },
+    actual: nameRefs(o.actual, o.pipelines),
+    ...(d.pipelines ? { pipelines } : {}),
+    warnings: resolved.warnings,
+  };
 }
 
 /** observeAndPlanEach for callers that stop at the first namespace that cannot be observed. */
@@ -115,16 +191,23 @@ export async function applyPlanned(
   const { pipelines: pipelineOpts, ...rest } = opts;
   const before: ApplyResult = { writes: 0, failures: [] };
   const changes = planned.plan.pipelines ?? [];
+  const registered: Registered = new Map();
   if (changes.some((c) => c.steps.length)) {
     await applyPipelineChanges(
       changes,
       kfpPipelineWriter(client, planned.plan.namespace),
-      { stopsAll: rest.stopsAll, ...pipelineOpts },
+      {
+        stopsAll: rest.stopsAll,
+        ...pipelineOpts,
+        onRegistered: (pipeline, id, version) => registered.set(registeredKey(pipeline, version), id),
+      },
       before,
     );
     if (before.stopped !== undefined) return before;
   }
-  const after = await applyPlan(planned.plan, kfpWriter(client, planned.plan.namespace), rest);
+  // A schedule moving to a version uploaded above is created only if the upload succeeded.
+  const writer = kfpWriter(client, planned.plan.namespace, (ref) => fillRef(ref, registered));
+  const after = await applyPlan(planned.plan, writer, rest);
   return {
     writes: before.writes + after.writes,
     failures: [...before.failures, ...after.failures],

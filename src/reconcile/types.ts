@@ -23,6 +23,25 @@ export interface PipelineData {
   platform?: unknown;
   /** Declared inputs (desired side only): v2 parameter values are sent typed. Not compared. */
   inputs?: readonly PipelineInput[];
+  /** A registered pipeline version run by reference instead of `data` (compared by ids only). */
+  ref?: VersionRef;
+}
+
+/**
+ * A schedule's reference to a registered pipeline (`pipeline_source.kfp_pipeline`). Desired: resolved
+ * against KFP before planning (pipeline-refs.ts); an id that is '' is made by this plan's pipeline steps
+ * and filled in when they ran. Actual: the job's `pipeline_version_reference`.
+ */
+export interface VersionRef {
+  /** The pipeline's name (its id when an observed job's pipeline is not known). */
+  pipeline: string;
+  /** Desired: 'current', 'latest' or a version name, as configured. */
+  mode?: string;
+  pipelineId?: string;
+  /** Absent: KFP runs the pipeline's newest version at each run (`latest`, KFP ≥ 2.5). */
+  versionId?: string;
+  /** The version's name, when known. */
+  version?: string;
 }
 
 /** Every field of a KFP recurring run that the reconciler compares (KFP cannot update any of them). */

@@ -129,10 +129,10 @@ describe('a valid folder becomes the desired state', () => {
     // Immutable, deeply.
     expect(Object.isFrozen(state)).toBe(true);
     expect(Object.isFrozen(nightly!.parameters)).toBe(true);
-    expect(Object.isFrozen(nightly!.pipeline.workflow)).toBe(true);
+    expect(Object.isFrozen(nightly!.pipeline!.workflow)).toBe(true);
     // Entries naming one pipeline file share its parse (a fleet of schedules on one 49 KB IR is not 1,000 copies).
-    expect(weekly!.pipeline.workflow).toBe(nightly!.pipeline.workflow);
-    expect(hourly!.pipeline.workflow).not.toBe(nightly!.pipeline.workflow);
+    expect(weekly!.pipeline!.workflow).toBe(nightly!.pipeline!.workflow);
+    expect(hourly!.pipeline!.workflow).not.toBe(nightly!.pipeline!.workflow);
     expect(() => {
       (nightly as { name: string }).name = 'x';
     }).toThrow(TypeError);
@@ -500,7 +500,7 @@ describe('each invalid case: one error at the right line, with the fix', () => {
       ),
     );
     expect(e.message).toBe(
-      "recurring_runs[0].pipeline_source needs exactly one of 'path' or 'github_owner' + 'github_repo' + 'git_reference' + 'file_path'; missing 'git_reference'.",
+      "recurring_runs[0].pipeline_source needs exactly one of 'path', 'github_owner' + 'github_repo' + 'git_reference' + 'file_path' or 'kfp_pipeline'; missing 'git_reference'.",
     );
     expect(e.location?.line).toBe(3);
   });

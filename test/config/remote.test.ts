@@ -56,7 +56,7 @@ describeWithShared('GitHub pipeline sources, read through the GitHub API double'
     expect(state.diagnostics).toEqual([]);
     const job = state.namespaces[0]!.jobs[0]!;
     const sha = double.branchSha(DEPLOYKF_REPO, 'main')!;
-    expect(job.pipeline.source).toEqual({
+    expect(job.pipeline!.source).toEqual({
       type: 'github',
       owner: 'deployKF',
       repo: 'kubeflow-pipelines-gitops',

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
 import { type KfpEmulator, type KfpEmulatorOptions, startKfpEmulator } from '../../src/kfp/emulator/server.js';
+import { fireRecurringRun } from '../../src/kfp/emulator/pipelines.js';
 import { KfpContract } from '../support/kfp-contract.js';
 import { hasShared } from '../support/paths.js';
 import { irPipeline, upload } from './pipeline-text.js';
@@ -261,6 +262,45 @@ describe.each([
     });
     expect(rrPinned.body.pipeline_version_reference).toEqual({ pipeline_id: pid, pipeline_version_id: v2 });
   });
+});
+
+// A recurring run referencing a pipeline without a version, by release. From 2.5 (#11542) resource_manager.go
+// CreateJob leaves it unpinned and the ScheduledWorkflow controller's CreateRun resolves the newest version at
+// each run (fetchPipelineVersionFromPipelineSpec → GetLatestPipelineVersion); before 2.5, CreateJob resolved
+// it through fetchTemplateFromPipelineSpec at creation, so every run ran that version.
+describe.each([
+  ['2.17.0', true],
+  ['2.5.0', true],
+  ['2.4.1', false],
+])('a recurring run of the newest version on KFP %s', (kfpVersion, follows) => {
+  test(
+    follows ? 'runs the version that is newest at each run' : 'is pinned to the newest version at creation',
+    async () => {
+      await start({ kfpVersion });
+      const exp = (await call('POST', `${V2}/experiments`, { display_name: 'e', namespace: 'ns' })).body.experiment_id;
+      const pid = (await up({ name: 'p', namespace: 'ns' })).body.pipeline_id;
+      const first = emu!.state.latestVersion(pid)!.id;
+      const rr = await call('POST', `${V2}/recurringruns`, {
+        display_name: 'rr',
+        experiment_id: exp,
+        max_concurrency: '1',
+        trigger: { cron_schedule: { cron: '0 0 * * * *' } },
+        pipeline_version_reference: { pipeline_id: pid },
+      });
+      expect(rr.body.pipeline_version_reference).toEqual(
+        follows ? { pipeline_id: pid } : { pipeline_id: pid, pipeline_version_id: first },
+      );
+      await new Promise((r) => setTimeout(r, 1000)); // KFP orders versions by created_at, in seconds
+      const second = (await upVersion({ name: 'v2', pipelineid: pid })).body.pipeline_version_id;
+      const run = fireRecurringRun(emu!.state, rr.body.recurring_run_id);
+      const seen = (await call('GET', `${V2}/runs/${run.id}`)).body;
+      expect(seen.recurring_run_id).toBe(rr.body.recurring_run_id);
+      expect(seen.pipeline_version_reference).toEqual({
+        pipeline_id: pid,
+        pipeline_version_id: follows ? second : first,
+      });
+    },
+  );
 });
 
 describe('shared and namespaced pipelines (multi-user)', () => {

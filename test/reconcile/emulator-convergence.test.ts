@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { startKfpEmulator, type KfpEmulator } from '../../src/kfp/emulator/server.js';
@@ -11,6 +13,10 @@ import { countSteps, plan } from '../../src/reconcile/plan.js';
 import { applyPlanned, observeAndPlan } from '../../src/reconcile/reconcile.js';
 import { NAMES, arbCommit, arbPerturbation, type Perturbation } from './arbitraries.js';
 import { NOW, options } from './fixtures.js';
+import { parsePipeline } from '../../src/pipeline/pipeline.js';
+import { repoRoot } from '../support/paths.js';
+
+const PIPELINE_FILE = 'pipelines/batch-predict/RENDERED_PIPELINE/pipeline.yaml';
 
 const NS = 'team';
 let emu: KfpEmulator;
@@ -187,3 +193,127 @@ function fixtureSpec(i: number, image: string) {
     pipeline: { kind: 'v1' as const, data: { kind: 'Workflow', spec: { image } } },
   };
 }
+
+// Issue 15: schedules that run a registered pipeline. One apply uploads a version of a changed pipeline, then
+// moves the `current` schedules to it (create paused → disable old → enable new); the `latest` one is left
+// alone. A fault at any call must leave every schedule on a version KFP still has, with ≤ 1 enabled, and a
+// failed upload must leave the `current` schedules on the previous version; the next apply converges.
+describe('convergence with schedules that run a registered pipeline (v2beta1)', () => {
+  const text = fs.readFileSync(path.join(repoRoot, 'examples', PIPELINE_FILE), 'utf8');
+  let v2: KfpClient;
+  beforeAll(() => {
+    v2 = createKfpClient({
+      host: emu.url,
+      apiVersion: 'v2beta1',
+      namespace: NS,
+      timeoutMs: 2000,
+      retry: { retries: 2, baseMs: 1, maxMs: 5 },
+    });
+  });
+  afterAll(() => v2.close());
+
+  function state(image: string): Target {
+    const changed = text.replace(/image: python:[^\n]+/, `image: ${image}`);
+    const parsed = parsePipeline(changed, PIPELINE_FILE);
+    const schedule = (name: string, mode: string) => ({
+      name,
+      experiment: 'x',
+      enabled: true,
+      keepHistory: 1,
+      spec: {
+        ...fixtureSpec(0, ''),
+        trigger: { kind: 'cron' as const, cron: `0 0 ${name.length} * * *` },
+        parameters: { model_uri: 'gs://m' },
+        pipeline: { kind: 'v2' as const, data: null, inputs: parsed.inputs, ref: { pipeline: 'bp', mode } },
+      },
+    });
+    return {
+      namespace: NS,
+      experiments: [{ name: 'x', description: '' }],
+      schedules: [schedule('pinned-a', 'current'), schedule('pinned-b', 'current'), schedule('follows', 'latest')],
+      pipelines: [
+        {
+          name: 'bp',
+          description: '',
+          keepVersions: 0,
+          content: { data: parsed.workflow },
+          text: changed,
+          filename: 'pipeline.yaml',
+        },
+      ],
+    };
+  }
+  const reconcileV2 = async (d: Target, now: Date) => {
+    const [planned] = await observeAndPlan(v2, [d], { ...options({ now }), defaultServiceAccount: 'default-editor' });
+    return { planned: planned!, result: await applyPlanned(v2, planned!, { parallelism: 3 }) };
+  };
+  const stepsLeft = async (d: Target, now: Date) => {
+    const [planned] = await observeAndPlan(v2, [d], { ...options({ now }), defaultServiceAccount: 'default-editor' });
+    return countSteps(planned!.plan);
+  };
+  const fresh = async (before: Target) => {
+    reset();
+    emu.state.pipelines.clear();
+    emu.state.versions.clear();
+    await reconcileV2(before, new Date(NOW.getTime() - 86400_000));
+    // KFP orders versions by created_at in seconds: the next upload is newer.
+    for (const v of emu.state.versions.values()) v.createdAt = new Date(v.createdAt.getTime() - 3600_000);
+    return [...emu.state.versions.values()][0]!.id;
+  };
+  /** Schedule → the version ids its enabled versions run ('newest' when unpinned). */
+  const running = () => {
+    const out = new Map<string, string[]>();
+    for (const j of emu.state.jobs.values()) {
+      if (!j.enabled || j.pipeline.kind !== 'version') continue;
+      const s = j.name.replace(/^GIT::/, '').replace(/__.*$/, '');
+      out.set(s, [...(out.get(s) ?? []), j.pipeline.versionId ?? 'newest']);
+    }
+    return Object.fromEntries([...out].sort());
+  };
+
+  test('a fault at call k, for every k of an upload-and-swap apply: schedules stay on a version KFP has; the next apply converges', async () => {
+    const before = state('python:3.11-slim');
+    const after = state('python:3.12-slim');
+    await fresh(before);
+    emu.log.clear();
+    const { planned } = await reconcileV2(after, NOW);
+    const calls = emu.log.calls;
+    // One upload, then for each `current` schedule create + disable + enable; `follows` is not touched.
+    expect(planned.plan.changes.filter((c) => c.steps.length).map((c) => c.schedule)).toEqual(['pinned-a', 'pinned-b']);
+    expect(calls).toBeGreaterThan(8);
+    for (const kind of [{ status: 500 }, 'reset'] as const) {
+      for (const when of ['before', 'after'] as const) {
+        for (let k = 1; k <= calls; k++) {
+          const old = await fresh(before);
+          emu.faults.add({ nth: k, kind, when });
+          await reconcileV2(after, NOW).catch(() => undefined);
+          emu.faults.clear();
+          const now = running();
+          const uploaded = [...emu.state.versions.values()].some((v) => v.id !== old);
+          const at = { kind, when, k };
+          // ≤ 1 enabled each, on a version KFP has; no upload → still on the previous one; `latest` untouched.
+          expect({ at, now }).toEqual({
+            at,
+            now: {
+              follows: ['newest'],
+              'pinned-a': [expect.any(String)],
+              'pinned-b': [expect.any(String)],
+            },
+          });
+          for (const s of ['pinned-a', 'pinned-b'] as const) {
+            expect({ at, known: emu.state.versions.has(now[s]![0]!) }).toEqual({ at, known: true });
+            if (!uploaded) expect({ at, s, v: now[s]![0] }).toEqual({ at, s, v: old });
+          }
+          const again = await reconcileV2(after, new Date(NOW.getTime() + 60_000));
+          expect({ at, failures: again.result.failures }).toEqual({ at, failures: [] });
+          expect({ at, left: await stepsLeft(after, new Date(NOW.getTime() + 120_000)) }).toEqual({ at, left: 0 });
+          const newest = emu.state.latestVersion([...emu.state.pipelines.values()][0]!.id)!.id;
+          expect({ at, now: running() }).toEqual({
+            at,
+            now: { follows: ['newest'], 'pinned-a': [newest], 'pinned-b': [newest] },
+          });
+        }
+      }
+    }
+  }, 300_000);
+});

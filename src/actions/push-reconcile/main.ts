@@ -226,7 +226,7 @@ async function uncommittedInputs(root: string, folders: readonly DesiredFolder[]
   const paths = new Set<string>();
   for (const f of folders) {
     paths.add(f.folder || '.');
-    for (const j of f.jobs) if (j.pipeline.source.type === 'local') paths.add(j.pipeline.source.path);
+    for (const j of f.jobs) if (j.pipeline?.source.type === 'local') paths.add(j.pipeline.source.path);
     for (const p of f.pipelines ?? []) if (p.pipeline.source.type === 'local') paths.add(p.pipeline.source.path);
   }
   const changed = await status(

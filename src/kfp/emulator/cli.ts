@@ -32,7 +32,9 @@ Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KF
                           - {fault: reset, rate: 0.02}
                           - {fault: slow, rate: 0.05, delay-ms: 2000}
   --kfp-version X.Y.Z the KFP release to behave as (default ${DEFAULT_KFP_VERSION}): reported as healthz tag_name;
-                      before 2.16.0 a delete ignores propagation_policy=ORPHAN and terminates running runs
+                      before 2.16.0 a delete ignores propagation_policy=ORPHAN and terminates running runs;
+                      before 2.5.0 a recurring run of a pipeline without a version is pinned to its newest
+                      version at creation (from 2.5.0 each run takes the version newest then)
 
   --fail-runs REGEX   runs whose display name matches end FAILED (others SUCCEEDED, on a simulated clock)
   --hang-runs REGEX   runs whose display name matches stay RUNNING until terminated

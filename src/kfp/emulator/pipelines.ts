@@ -5,7 +5,16 @@ import { type RequestContext, SINGLE_USER_NAMESPACE, listOut, put } from './logi
 import { parseMultipart } from './multipart.js';
 import { type Route, type RouteContext, q } from './route.js';
 import { RpcError, alreadyExists, invalid } from './rpc.js';
-import { type PipelineRecord, type StoredPipeline, type StoredVersion, newId, seconds } from './state.js';
+import {
+  type EmulatorState,
+  type PipelineRecord,
+  type RunRecord,
+  type StoredPipeline,
+  type StoredVersion,
+  newId,
+  seconds,
+} from './state.js';
+import { LATEST_VERSION_REF_SINCE } from '../version.js';
 
 /**
  * KFP's pipeline service (server/pipeline_server.go, server/pipeline_upload_server.go,
@@ -390,7 +399,11 @@ function pipelineByName(ctx: RequestContext, name: string, namespace: string): S
  * fetchPipelineVersionFromPipelineSpec): the given version, which must belong to the given pipeline,
  * or the pipeline's newest version when none is given (KFP ≥ 2.5).
  */
-export function resolveVersion(ctx: RequestContext, pipelineId: string, versionId: string | undefined): StoredVersion {
+export function resolveVersion(
+  ctx: Pick<RequestContext, 'state'>,
+  pipelineId: string,
+  versionId: string | undefined,
+): StoredVersion {
   const context = 'Failed to fetch a template due to error retrieving pipeline version';
   if (versionId) {
     const v = ctx.state.versions.get(versionId);
@@ -1020,11 +1033,12 @@ export function fromVersion(
 /**
  * A recurring run's pipeline (resource_manager.go CreateJob): a given version is pinned (an error there is
  * wrapped as internal, 500); a pipeline without a version is checked to have one, and left unpinned, as the
- * ScheduledWorkflow controller then runs the newest version each time.
+ * ScheduledWorkflow controller then runs the newest version each time (KFP ≥ 2.5, #11542). Before 2.5,
+ * CreateJob resolved every reference through fetchTemplateFromPipelineSpec, pinning the newest version then.
  */
 export function jobFromVersion(ctx: RequestContext, p: PipelineRecord | undefined): PipelineRecord | undefined {
   if (p?.kind !== 'version') return p;
-  if (p.versionId) {
+  if (p.versionId || !ctx.state.since(LATEST_VERSION_REF_SINCE)) {
     try {
       const v = resolveVersion(ctx, p.pipelineId, p.versionId);
       return { ...p, pipelineId: v.pipelineId, versionId: v.id };
@@ -1049,4 +1063,26 @@ export function jobFromVersion(ctx: RequestContext, p: PipelineRecord | undefine
       `${context}: Failed to get the latest template for a pipeline`,
     );
   return p;
+}
+
+/**
+ * One run of a recurring run, as KFP's ScheduledWorkflow controller starts it at a trigger time: it calls
+ * CreateRun with the recurring run's pipeline, so a reference without a version runs the pipeline's newest
+ * version at that moment (resource_manager.go CreateRun → fetchPipelineVersionFromPipelineSpec →
+ * GetLatestPipelineVersion). The emulator has no clock-driven scheduler: tests fire a run with this.
+ */
+export function fireRecurringRun(state: EmulatorState, jobId: string, at = new Date()): RunRecord {
+  const job = state.jobs.get(jobId);
+  if (!job) throw new Error(`no recurring run ${jobId}`);
+  const p = job.pipeline;
+  const pipeline =
+    p.kind === 'version' ? { ...p, versionId: resolveVersion({ state }, p.pipelineId, p.versionId).id } : p;
+  return state.seedRun({
+    name: `${job.name}-${Math.floor(at.getTime() / 1000)}`,
+    experimentId: job.experimentId,
+    namespace: job.namespace,
+    jobId: job.id,
+    serviceAccount: job.serviceAccount,
+    pipeline,
+  });
 }
