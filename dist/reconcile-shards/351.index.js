@@ -1,0 +1,1 @@
+const O=351,l=[351],x={1351:((E,o,t)=>{t.d(o,{getOctokit:()=>s});var n=t(7157),_=t(8665);const d=new n.o;function s(c,e,...i){const u=_.GitHub.plugin(...i);return new u((0,_.EG)(c,e))}})};export{O as id,l as ids,x as modules};
