@@ -77,9 +77,16 @@ export async function resolveRun(
 
   // A registered pipeline (kfp_pipeline): declared in pipelines.yaml (its file types the parameters) or looked up
   // by name when planning.
-  const referenced = checkPipelineRef(source, run.at, folder.pipelines, folder.apiVersion, (message, location, fix) =>
-    diagnostics.push({ message, location, fix }),
+  const beforeRef = diagnostics.length;
+  const referenced = checkPipelineRef(
+    source,
+    (p) => run.at(p),
+    folder.pipelines,
+    folder.apiVersion,
+    (message, location, fix) => diagnostics.push({ message, location, fix }),
   );
+  // Like an ambiguous source: where the pipeline comes from is unclear, so its files are not read.
+  if (diagnostics.length > beforeRef) return { diagnostics };
 
   // Files: the pipeline and every valueFrom, read concurrently (and once each, through the reader).
   const params = run.value.pipeline_parameters ?? [];

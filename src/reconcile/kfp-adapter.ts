@@ -123,7 +123,12 @@ export async function observe(
     if (r.pipelineVersion?.versionId) referenced.push(r.pipelineVersion.versionId);
     if (!wanted) return toActualJob(r, defaultServiceAccount);
     const full = pipelineOf(r);
-    const lean = toActualJob(r, defaultServiceAccount, { kind: full.kind, data: undefined });
+    // A registered pipeline's reference (ids, compared as such) is kept; only the content is dropped.
+    const lean = toActualJob(r, defaultServiceAccount, {
+      kind: full.kind,
+      data: undefined,
+      ...(full.ref ? { ref: full.ref } : {}),
+    });
     const v = parseVersionName(lean.name);
     if (v && names.has(v.schedule)) {
       const seen = newest.get(v.schedule);
@@ -175,7 +180,7 @@ async function withPipelines(
       if (seen.digest === digestOf(d.spec.pipeline)) {
         jobs[i] = {
           ...seen.job,
-          spec: { ...seen.job.spec, pipeline: { kind: seen.job.spec.pipeline.kind, data, platform } },
+          spec: { ...seen.job.spec, pipeline: { ...seen.job.spec.pipeline, data, platform } },
         };
         return;
       }

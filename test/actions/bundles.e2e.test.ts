@@ -54,6 +54,14 @@ const smokeTests: Record<string, () => Promise<void>> = {
     expect(r.stdout).toContain('+ create train-nightly');
     expect(emu.log.writes).toBe(0);
   },
+  'reconcile-shards': async () => {
+    const r = await bundle('reconcile-shards', { step: 'list', 'config-folders': 'schedules/*', 'shard-size': '1' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const shards = JSON.parse(r.outputs.shards ?? '[]') as { namespaces: string }[];
+    expect(r.outputs.count).toBe(String(shards.length));
+    expect(shards.length).toBeGreaterThan(0);
+  },
   'run-pipeline': async () => {
     emu.state.seedExperiment({ name: 'issue-classifier-training', namespace: 'team-ml' });
     const r = await bundle('run-pipeline', {
