@@ -14,6 +14,8 @@ import { applyPlanned, observeAndPlan } from '../src/reconcile/reconcile.js';
 import type { Target, ScheduleSpec } from '../src/reconcile/types.js';
 import type { TargetPipeline } from '../src/reconcile/pipelines.js';
 
+import { fleet } from './support/fleet.js';
+
 const SCHEDULES = Number(process.env.BENCH_SCHEDULES || 1000);
 const PIPELINES = Number(process.env.BENCH_PIPELINES || 200);
 const PIPELINE_VERSIONS = 20;
@@ -52,15 +54,7 @@ const pipelines: TargetPipeline[] = Array.from({ length: PIPELINES }, (_, i) => 
   };
 });
 const desired = (withPipelines: boolean): Target => ({
-  namespace: NS,
-  experiments: Array.from({ length: EXPERIMENTS }, (_, e) => ({ name: `exp-${e}`, description: '' })),
-  schedules: Array.from({ length: SCHEDULES }, (_, i) => ({
-    name: `s-${i}`,
-    experiment: `exp-${i % EXPERIMENTS}`,
-    enabled: true,
-    keepHistory: VERSIONS - 1,
-    spec: spec(i),
-  })),
+  ...fleet(NS, { schedules: SCHEDULES, experiments: EXPERIMENTS, versions: VERSIONS, spec }),
   ...(withPipelines ? { pipelines } : {}),
 });
 

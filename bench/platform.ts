@@ -22,6 +22,7 @@ import {
   setupUrl,
   startEmulatorProcess,
 } from './support/emulator-process.js';
+import { fleet } from './support/fleet.js';
 
 const NAMESPACES = Number(process.env.BENCH_NAMESPACES || 100);
 const SCHEDULES = Number(process.env.BENCH_NS_SCHEDULES || 100);
@@ -56,17 +57,14 @@ const spec = (hour: number): ScheduleSpec => ({
 const nsName = (n: number) => `team-${String(n).padStart(3, '0')}`;
 /** `shift` moves the hour of every schedule i with i % 10 === 0, so 10 % change. */
 const desired = (shift = 0): Target[] =>
-  Array.from({ length: NAMESPACES }, (_, n) => ({
-    namespace: nsName(n),
-    experiments: Array.from({ length: EXPERIMENTS }, (_, e) => ({ name: `exp-${e}`, description: '' })),
-    schedules: Array.from({ length: SCHEDULES }, (_, i) => ({
-      name: `s-${i}`,
-      experiment: `exp-${i % EXPERIMENTS}`,
-      enabled: true,
-      keepHistory: VERSIONS - 1,
-      spec: spec((i + (i % 10 === 0 ? shift : 0)) % 24),
-    })),
-  }));
+  Array.from({ length: NAMESPACES }, (_, n) =>
+    fleet(nsName(n), {
+      schedules: SCHEDULES,
+      experiments: EXPERIMENTS,
+      versions: VERSIONS,
+      spec: (i) => spec((i + (i % 10 === 0 ? shift : 0)) % 24),
+    }),
+  );
 
 // A full collection before each measured run, so that its peak is its own, not the garbage of the one before.
 v8.setFlagsFromString('--expose-gc');

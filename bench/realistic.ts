@@ -20,6 +20,7 @@ import {
   setupUrl,
   startEmulatorProcess,
 } from './support/emulator-process.js';
+import { fleet } from './support/fleet.js';
 
 const SCHEDULES = Number(process.env.BENCH_REAL_SCHEDULES || 1000);
 const EXPERIMENTS = 20;
@@ -37,7 +38,7 @@ const collect = vm.runInNewContext('gc') as () => void;
 const file = path.join(sharedDir, FILE);
 
 /** Every schedule on the one pipeline file. */
-function fleet(): Target {
+function xgboostFleet(): Target {
   // Parsed once, as config load shares one parse among the entries naming a file.
   const p = parsePipeline(fs.readFileSync(file, 'utf8'), path.basename(file));
   const spec = (i: number): ScheduleSpec => ({
@@ -49,18 +50,7 @@ function fleet(): Target {
     parameters: {},
     pipeline: { kind: p.kind, data: p.workflow, inputs: p.inputs },
   });
-  const desired: Target = {
-    namespace: NS,
-    experiments: Array.from({ length: EXPERIMENTS }, (_, e) => ({ name: `exp-${e}`, description: '' })),
-    schedules: Array.from({ length: SCHEDULES }, (_, i) => ({
-      name: `s-${i}`,
-      experiment: `exp-${i % EXPERIMENTS}`,
-      enabled: true,
-      keepHistory: VERSIONS - 1,
-      spec: spec(i),
-    })),
-  };
-  return desired;
+  return fleet(NS, { schedules: SCHEDULES, experiments: EXPERIMENTS, versions: VERSIONS, spec });
 }
 
 const planOptions = (now: Date) => ({
@@ -73,7 +63,7 @@ const planOptions = (now: Date) => ({
 /** The setup child: the cold apply that fills the emulator. */
 async function coldApply(url: string) {
   const c = createKfpClient({ host: url, apiVersion: 'v2beta1', maxParallelRequests: MAX_PARALLEL });
-  const [planned] = await observeAndPlan(c, [fleet()], planOptions(new Date('2026-06-01T00:00:00Z')));
+  const [planned] = await observeAndPlan(c, [xgboostFleet()], planOptions(new Date('2026-06-01T00:00:00Z')));
   const result = await applyPlanned(c, planned!, { parallelism: MAX_PARALLEL });
   c.close();
   if (result.failures.length) throw new Error(`cold apply failed: ${result.failures[0]!.error}`);
@@ -84,7 +74,7 @@ async function main() {
     console.log(`Realistic size: skipped, ${FILE} is not in ${sharedDir} (the shared fixtures are absent).`);
     return;
   }
-  const desired = fleet();
+  const desired = xgboostFleet();
   const emu = await startEmulatorProcess();
   const client = createKfpClient({ host: emu.url, apiVersion: 'v2beta1', maxParallelRequests: MAX_PARALLEL });
   const reconcile = async (now: Date) => {

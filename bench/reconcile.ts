@@ -13,6 +13,7 @@ import {
   serveEmulator,
   startEmulatorProcess,
 } from './support/emulator-process.js';
+import { fleet } from './support/fleet.js';
 
 const SCHEDULES = Number(process.env.BENCH_SCHEDULES || 1000);
 const EXPERIMENTS = 20;
@@ -43,17 +44,13 @@ const spec = (i: number, hour = i % 24): ScheduleSpec => ({
   parameters: { lr: '0.01' },
   pipeline: { kind: 'v1', data: workflow },
 });
-const desired = (changed: ReadonlySet<number> = new Set()): Target => ({
-  namespace: NS,
-  experiments: Array.from({ length: EXPERIMENTS }, (_, e) => ({ name: `exp-${e}`, description: '' })),
-  schedules: Array.from({ length: SCHEDULES }, (_, i) => ({
-    name: `s-${i}`,
-    experiment: `exp-${i % EXPERIMENTS}`,
-    enabled: true,
-    keepHistory: VERSIONS - 1,
-    spec: spec(i, changed.has(i) ? (i + 1) % 24 : undefined),
-  })),
-});
+const desired = (changed: ReadonlySet<number> = new Set()): Target =>
+  fleet(NS, {
+    schedules: SCHEDULES,
+    experiments: EXPERIMENTS,
+    versions: VERSIONS,
+    spec: (i) => spec(i, changed.has(i) ? (i + 1) % 24 : undefined),
+  });
 
 async function reconcile(emu: EmulatorProcess, client: KfpClient, state: Target, now: Date) {
   await emu.reset();
