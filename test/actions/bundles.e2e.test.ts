@@ -54,6 +54,17 @@ const smokeTests: Record<string, () => Promise<void>> = {
     expect(r.stdout).toContain('+ create train-nightly');
     expect(emu.log.writes).toBe(0);
   },
+  'reconcile-shards': async () => {
+    const r = await bundle('reconcile-shards', {
+      step: 'list',
+      'config-folders': 'schedules/*',
+      'namespace-map': 'schedules/team-ml=ml-prod',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.outputs.count).toBe('1');
+    expect(JSON.parse(r.outputs.shards!)).toEqual([{ index: 1, folders: 'schedules/team-ml', namespaces: 'ml-prod' }]);
+  },
   'run-pipeline': async () => {
     emu.state.seedExperiment({ name: 'issue-classifier-training', namespace: 'team-ml' });
     const r = await bundle('run-pipeline', {
