@@ -6,7 +6,6 @@ import { reportDiagnostics } from '../../lib/report.js';
 import { checkedOutCommit, status } from '../../lib/git.js';
 import { commentOnPullRequest } from '../../lib/pr-comment.js';
 import { loadConfigFolders } from '../../config/for-action.js';
-import { namespaceResolver } from '../../config/folders.js';
 import type { DesiredFolder } from '../../config/types.js';
 import { createKfpClient } from '../../kfp/client.js';
 import { KfpApiError } from '../../kfp/http.js';
@@ -14,6 +13,7 @@ import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
 import type { ApplyResult } from '../../reconcile/apply.js';
 import { toTarget } from '../../reconcile/config-adapter.js';
 import { countSteps } from '../../reconcile/plan.js';
+import { namespaceResolver } from '../../reconcile/namespaces.js';
 import { applyPlanned, observeAndPlanEach } from '../../reconcile/reconcile.js';
 import { planFileJson } from '../../reconcile/shards.js';
 import {
