@@ -1,19 +1,17 @@
 import type { ActionContext } from './action.js';
 import { UserError } from './errors.js';
-// Static: github.ts is small and loads @actions/github itself only when a client is made; one copy in the
-// parent chunk keeps the lazily loaded comment and GitHub-source chunks from each carrying their own.
-import { createGitHub, pullRequestFromEvent, repoFromEnv } from './github.js';
 
 /**
  * Post (or update in place) an action's sticky comment on the pull request the workflow runs for:
  * the one place actions comment. Outside a pull request it only says so; a comment GitHub refuses
  * (e.g. a fork's read-only token) is a warning, since the check's verdict does not depend on it.
- * Octokit is loaded only when a comment is posted.
+ * GitHub code is loaded only when a comment is posted.
  */
 export async function commentOnPullRequest(
   ctx: ActionContext,
   opts: { key: string; body: string; token: string | undefined; what: string },
 ): Promise<string | undefined> {
+  const { pullRequestFromEvent, repoFromEnv, createGitHub } = await import('./github.js');
   const number = pullRequestFromEvent(ctx.env);
   const repo = repoFromEnv(ctx.env);
   if (!number || !repo) {
