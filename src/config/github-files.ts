@@ -1,4 +1,4 @@
-import { type GitHub, checkShape, createGitHub, describeGitHubError } from '../lib/github.js';
+import type { GitHub } from '../lib/github.js';
 import { UserError } from '../lib/errors.js';
 import type { Host } from '../lib/host.js';
 import { RemoteError, type RemoteFiles } from './file-sources.js';
@@ -9,6 +9,16 @@ import { RemoteError, type RemoteFiles } from './file-sources.js';
  * Loaded dynamically, only when a config names a GitHub source.
  */
 export async function gitHubFiles(opts: { token?: string; apiUrl?: string; host?: Host }): Promise<RemoteFiles> {
+  // Dynamic, as in pr-comment.ts: the lazily loaded chunks of a bundle then share one copy of github.ts.
+  const { checkShape, createGitHub, describeGitHubError } = await import('../lib/github.js');
+  const remoteError = (err: unknown, call: string, field?: 'git_reference'): RemoteError => {
+    const e = describeGitHubError(err, call);
+    return new RemoteError(
+      e.diagnostics[0]?.message ?? e.message,
+      e.diagnostics[0]?.fix ?? 'check the token and the names given.',
+      field,
+    );
+  };
   let client: GitHub;
   try {
     // Without a token, public repositories are read unauthenticated (a laptop checking deployKF's configs).
@@ -58,13 +68,4 @@ export async function gitHubFiles(opts: { token?: string; apiUrl?: string; host?
       }
     },
   };
-}
-
-function remoteError(err: unknown, call: string, field?: 'git_reference'): RemoteError {
-  const e = describeGitHubError(err, call);
-  return new RemoteError(
-    e.diagnostics[0]?.message ?? e.message,
-    e.diagnostics[0]?.fix ?? 'check the token and the names given.',
-    field,
-  );
 }

@@ -1,5 +1,4 @@
 import type { GitHub } from './github.js';
-import { describeGitHubError } from './github.js';
 import { UserError } from './errors.js';
 import { COMMENT_LIMIT, truncate } from './markdown.js';
 
@@ -69,6 +68,8 @@ export async function upsertStickyComment(gh: GitHub, c: StickyComment): Promise
     return { operation: 'created', id: data.id, url: data.html_url };
   } catch (err) {
     if (err instanceof UserError) throw err;
+    // Loaded like every other use of github.ts outside a client: each bundle then keeps one copy, in one chunk.
+    const { describeGitHubError } = await import('./github.js');
     throw describeGitHubError(err, `Posting the ${c.key} comment on ${c.owner}/${c.repo}#${c.issueNumber}`);
   }
 }

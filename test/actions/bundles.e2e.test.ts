@@ -55,12 +55,15 @@ const smokeTests: Record<string, () => Promise<void>> = {
     expect(emu.log.writes).toBe(0);
   },
   'reconcile-shards': async () => {
-    const r = await bundle('reconcile-shards', { step: 'list', 'config-folders': 'schedules/*', 'shard-size': '1' });
+    const r = await bundle('reconcile-shards', {
+      step: 'list',
+      'config-folders': 'schedules/*',
+      'namespace-map': 'schedules/team-ml=ml-prod',
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const shards = JSON.parse(r.outputs.shards ?? '[]') as { namespaces: string }[];
-    expect(r.outputs.count).toBe(String(shards.length));
-    expect(shards.length).toBeGreaterThan(0);
+    expect(r.outputs.count).toBe('1');
+    expect(JSON.parse(r.outputs.shards!)).toEqual([{ index: 1, folders: 'schedules/team-ml', namespaces: 'ml-prod' }]);
   },
   'run-pipeline': async () => {
     emu.state.seedExperiment({ name: 'issue-classifier-training', namespace: 'team-ml' });

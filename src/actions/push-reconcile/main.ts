@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ContextOf } from '../../lib/action.js';
-import { CheckFailed, UserError, errorMessage } from '../../lib/errors.js';
+import { CheckFailed, errorMessage } from '../../lib/errors.js';
 import { reportDiagnostics } from '../../lib/report.js';
 import { checkedOutCommit, status } from '../../lib/git.js';
 import { commentOnPullRequest } from '../../lib/pr-comment.js';
@@ -13,6 +13,7 @@ import { kfpOptionsFromInputs } from '../../kfp/inputs.js';
 import type { ApplyResult } from '../../reconcile/apply.js';
 import { toTarget } from '../../reconcile/config-adapter.js';
 import { countSteps } from '../../reconcile/plan.js';
+import { namespaceResolver } from '../../reconcile/namespaces.js';
 import { applyPlanned, observeAndPlanEach } from '../../reconcile/reconcile.js';
 import { planFileJson } from '../../reconcile/shards.js';
 import {
@@ -25,26 +26,6 @@ import {
   retriedText,
 } from '../../reconcile/report.js';
 import type { spec } from './spec.js';
-
-/** Which namespace each folder reconciles into: the explicit map, the single `namespace`, or the folder's name. */
-export function namespaceResolver(
-  map: string[],
-  single: string | undefined,
-  folderCount: number,
-): (f: Pick<DesiredFolder, 'folder' | 'namespace'>) => string {
-  const explicit = new Map<string, string>();
-  for (const line of map) {
-    const m = /^(.+?)\s*=\s*(\S+)$/.exec(line);
-    if (!m) throw new UserError(`Input 'namespace-map' lines must be 'folder=namespace' (got "${line}").`);
-    explicit.set(path.normalize(m[1]!), m[2]!);
-  }
-  if (single && folderCount > 1 && explicit.size === 0) {
-    throw new UserError(
-      `Input 'namespace' names one namespace but config-folders matched ${folderCount} folders. Fix: use 'namespace-map' (folder=namespace per line), or leave both empty to use the folder names.`,
-    );
-  }
-  return (f) => explicit.get(path.normalize(f.folder)) ?? single ?? f.namespace;
-}
 
 export async function run(ctx: ContextOf<typeof spec>): Promise<void> {
   const { inputs, host, env } = ctx;

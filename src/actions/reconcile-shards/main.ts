@@ -9,10 +9,10 @@ import { commentOnPullRequest } from '../../lib/pr-comment.js';
 import { reportDiagnostics } from '../../lib/report.js';
 import { missingInputMessage } from '../../lib/inputs.js';
 import { relPath, resolveConfigFolders } from '../../config/folders.js';
+import { namespaceResolver } from '../../reconcile/namespaces.js';
 import { countSteps } from '../../reconcile/plan.js';
 import { planCommentKey, planJson, planMarkdown, planText, retriedText } from '../../reconcile/report.js';
 import { cutShards, gatherPlanFiles, parsePlanFile, parseShards } from '../../reconcile/shards.js';
-import { namespaceResolver } from '../push-reconcile/main.js';
 import { spec } from './spec.js';
 
 type Context = ContextOf<typeof spec>;
