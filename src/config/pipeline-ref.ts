@@ -1,6 +1,5 @@
 import type { SourceLocation } from '../lib/errors.js';
 import { findByName } from '../kfp/collation.js';
-import type { ApiVersion } from '../kfp/types.js';
 import type { DataPath } from './data-path.js';
 import type { DesiredPipelineEntry, PipelineRef, ResolvedPipeline } from './types.js';
 
@@ -22,7 +21,6 @@ export function checkPipelineRef(
   source: RawPipelineRef,
   at: (p: DataPath) => SourceLocation,
   declared: readonly DesiredPipelineEntry[] | undefined,
-  apiVersion: ApiVersion,
   error: (message: string, location: SourceLocation, fix: string) => void,
 ): { ref: PipelineRef; pipeline?: ResolvedPipeline } | undefined {
   if (source.kfp_pipeline === undefined) {
@@ -35,15 +33,6 @@ export function checkPipelineRef(
     return undefined;
   }
   const name = source.kfp_pipeline;
-  if (apiVersion === 'v1beta1') {
-    // Registered pipelines and their versions are read through KFP's v2beta1 API only.
-    error(
-      `pipeline_source.kfp_pipeline '${name}' runs a registered pipeline, which needs KFP's v2beta1 API; api-version is v1beta1.`,
-      at(['pipeline_source', 'kfp_pipeline']),
-      'set api-version: v2beta1 (KFP 2.x), or use pipeline_source.path with the compiled file.',
-    );
-    return undefined;
-  }
   const entry = findByName(declared ?? [], name, (e) => e.name);
   const ref: PipelineRef = {
     name: entry?.name ?? name,

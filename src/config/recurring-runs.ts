@@ -82,7 +82,6 @@ export async function resolveRun(
     source,
     (p) => run.at(p),
     folder.pipelines,
-    folder.apiVersion,
     (message, location, fix) => diagnostics.push({ message, location, fix }),
   );
   // Like an ambiguous source: where the pipeline comes from is unclear, so its files are not read.

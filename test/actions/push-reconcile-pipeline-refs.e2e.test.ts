@@ -259,3 +259,44 @@ describe('latest on a KFP before 2.5', () => {
     ]);
   });
 });
+
+describe('over v1beta1 (KFP v1 jobs reference a pipeline version: resource_references PIPELINE_VERSION)', () => {
+  test('a pipeline registered outside git is run by its version; latest is said and planned as current', async () => {
+    const client = createKfpClient({ host: emu.url, apiVersion: 'v2beta1', namespace: NS });
+    const p = await client.createPipeline({ name: 'argo-managed', description: '', namespace: NS });
+    const content = await repo.read(FILE);
+    const upload = (name: string) =>
+      client.uploadPipelineVersion({ pipelineId: p.id, name, description: '', filename: 'p.yaml', content });
+    const v = await upload('v1');
+    await fs.rm(path.join(repo.dir, DIR, 'pipelines.yaml'));
+    await repo.write({
+      [`${DIR}/recurring_runs.yaml`]: `recurring_runs:\n${schedule('ext', 'latest', 'argo-managed')}`,
+    });
+    await repo.commit('external, v1beta1');
+    const v1beta1 = () =>
+      spawnAction(
+        'push-reconcile',
+        { 'config-folders': DIR, 'kfp-host': emu.url, 'api-version': 'v1beta1', mode: 'apply' },
+        { workspace: repo.dir, env: { GITHUB_SHA: 'abc123def4567890' } },
+      );
+    const first = await v1beta1();
+    expect(first.code).toBe(0);
+    expect(first.annotations.find((a) => a.kind === 'warning')?.message).toMatch(
+      /'ext' asks for version: latest, but .* only from 2\.5\.0 on the v2beta1 API/,
+    );
+    expect(jobsOf('ext')).toEqual([{ id: expect.any(String), enabled: true, version: v.id }]);
+    emu.log.clear();
+    const again = await v1beta1();
+    expect(again.code).toBe(0);
+    expect(emu.log.writes).toBe(0);
+    // A new version published outside git: the schedule moves to it, with the usual sequence.
+    await new Promise((r) => setTimeout(r, 1000));
+    const v2 = await upload('v2');
+    client.close();
+    expect((await v1beta1()).code).toBe(0);
+    expect(jobsOf('ext').map((j) => [j.enabled, j.version])).toEqual([
+      [false, v.id],
+      [true, v2.id],
+    ]);
+  });
+});

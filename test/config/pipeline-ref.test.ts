@@ -90,10 +90,9 @@ describe('pipeline_source.kfp_pipeline', () => {
     ]);
   });
 
-  test('needs the v2beta1 API', async () => {
-    const { errors } = await load(runs({ source: '{kfp_pipeline: other}' }), 'v1beta1');
-    expect(errors).toContainEqual(
-      expect.stringMatching(/^2 .*kfp_pipeline 'other' runs a registered pipeline, which needs KFP's v2beta1 API/),
-    );
+  test('v1beta1: a pipeline registered outside git may be run (KFP v1 jobs reference a version); latest is planned as current', async () => {
+    const { jobs, errors } = await load(runs({ source: '{kfp_pipeline: other, version: latest}' }), 'v1beta1');
+    expect(errors).toEqual([]);
+    expect(jobs.map((j) => j.pipelineRef)).toEqual([{ name: 'other', version: 'latest', declared: false }]);
   });
 });
