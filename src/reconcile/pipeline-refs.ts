@@ -61,7 +61,7 @@ export function resolveRefs(schedules: readonly TargetSchedule[], ctx: RefContex
     const seen = findByName(ctx.observed, want.pipeline, (p) => p.name);
     if (!change && !seen) {
       errors.push(
-        `Schedule '${s.name}'${where(s)} runs pipeline '${want.pipeline}', which is not declared in pipelines.yaml and not registered in KFP namespace '${ctx.namespace}'. Declare it in pipelines.yaml, or register it in KFP first (e.g. through Argo CD); nothing was applied in this namespace.`,
+        `Schedule '${s.name}'${where(s)} runs pipeline '${want.pipeline}', which is not declared in pipelines.yaml and not registered in KFP namespace '${ctx.namespace}' or among the shared pipelines. Declare it in pipelines.yaml, or register it in KFP first (e.g. through Argo CD); nothing was applied in this namespace.`,
       );
       return s;
     }

@@ -123,8 +123,11 @@ async function latestSupport(client: KfpClient): Promise<{ supported: boolean; r
 async function observeOne(client: KfpClient, d: Target, opts: ObserveOptions): Promise<Omit<Observed, 'desired'>> {
   const refs = referencedPipelines(d.schedules);
   const declared = d.pipelines ?? [];
-  // A referenced pipeline not declared here is looked up by name in the namespace, never uploaded.
-  const lookups = [...refs.keys()].filter((name) => !declared.some((p) => p.name === name)).map((name) => ({ name }));
+  // A referenced pipeline not declared here is looked up by name, never uploaded: in the namespace first, then
+  // among the shared pipelines (observePipelines lists the namespace's before the shared ones).
+  const lookups = [...refs.keys()]
+    .filter((name) => !declared.some((p) => p.name === name))
+    .flatMap((name) => [{ name }, { name, shared: true }]);
   const [actual, pipelines] = await Promise.all([
     observe(client, d.namespace, opts.defaultServiceAccount, {
       schedules: d.schedules,

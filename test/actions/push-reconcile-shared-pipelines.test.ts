@@ -190,6 +190,30 @@ describe('push-reconcile: shared pipelines (multi-user KFP)', () => {
     expect(e?.message).toContain('schedules/team-a/pipelines.yaml:2');
     expect(emu.log.entries).toHaveLength(0);
   });
+  // A schedule's kfp_pipeline not declared in its folder: KFP's namespace first, then the shared pipelines
+  // (pipeline_server.go listPipelines without a namespace answers the shared ones).
+  test('a schedule runs a shared pipeline registered elsewhere, looked up by name after its namespace', async () => {
+    expect((await reconcile()).failure).toBeUndefined(); // team-a registers the shared 'features'
+    await repo.write({
+      'schedules/team-b/experiments.yaml': 'experiments:\n  - name: b\n',
+      'schedules/team-b/recurring_runs.yaml': `recurring_runs:
+  - pipeline_source: {kfp_pipeline: features}
+    pipeline_parameters: [{name: model_uri, value: gs://m}, {name: batch_size, value: "8"}]
+    job: {name: uses-features, enabled: true, experiment: b, max_concurrency: 1, trigger: {interval_seconds: 3600, catchup: false}}
+`,
+    });
+    await repo.commit('team-b runs the shared pipeline');
+    const r = await reconcile('schedules/team-b');
+    expect(r.failure).toBeUndefined();
+    const jobs = [...emu.state.jobs.values()].filter((j) => j.name.startsWith('GIT::uses-features__'));
+    expect(jobs.map((j) => [j.namespace, j.pipeline])).toEqual([
+      [
+        'team-b',
+        expect.objectContaining({ pipelineId: pipeline('features')!.id, versionId: versionsOf('features')[0]!.id }),
+      ],
+    ]);
+    expect(pipeline('features')?.namespace).toBe('');
+  });
 });
 
 describe('push-reconcile: shared pipelines on single-user KFP', () => {
