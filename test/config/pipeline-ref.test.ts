@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { loadDesiredState } from '../../src/config/load.js';
@@ -91,6 +92,7 @@ describe('pipeline_source.kfp_pipeline', () => {
   });
 
   test('v1beta1: a pipeline registered outside git may be run (KFP v1 jobs reference a version); latest is planned as current', async () => {
+    await fs.rm(path.join(repo.dir, DIR, 'pipelines.yaml')); // registering pipelines from git needs v2beta1
     const { jobs, errors } = await load(runs({ source: '{kfp_pipeline: other, version: latest}' }), 'v1beta1');
     expect(errors).toEqual([]);
     expect(jobs.map((j) => j.pipelineRef)).toEqual([{ name: 'other', version: 'latest', declared: false }]);
