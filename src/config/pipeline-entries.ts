@@ -1,40 +1,11 @@
 import { type Diagnostic, type SourceLocation, formatLocation } from '../lib/errors.js';
 import { collationKey } from '../kfp/collation.js';
 import type { DesiredFolder } from './types.js';
-import type { FileRequest } from './file-sources.js';
 
 /**
- * What pipelines.yaml entries add to the config checks: where an entry's file is read from (a path in
- * this repository or the GitHub form recurring_runs.yaml's pipeline_source accepts), and that a shared
- * pipeline has one owner across the folders checked together.
+ * What pipelines.yaml entries add to the config checks across folders: a shared pipeline has one owner among
+ * the folders checked together. (An entry's `source` takes the forms of pipeline_source: references.ts.)
  */
-
-/** `source` once it passed the schema: `path`, or all four GitHub keys. */
-export interface RawPipelineSource {
-  path?: string;
-  github_owner?: string;
-  github_repo?: string;
-  git_reference?: string;
-  file_path?: string;
-}
-
-/** The file request for an entry's source, and the key under `source` a problem with it points at. */
-export function pipelineSourceRequest(source: RawPipelineSource): {
-  req: FileRequest;
-  key: (field?: string) => string;
-} {
-  if (source.path !== undefined) return { req: { type: 'local', path: source.path }, key: () => 'path' };
-  return {
-    req: {
-      type: 'github',
-      owner: source.github_owner!,
-      repo: source.github_repo!,
-      ref: source.git_reference!,
-      path: source.file_path!,
-    },
-    key: (field) => field ?? 'file_path',
-  };
-}
 
 /**
  * A shared pipeline (no namespace) is one object for the whole KFP: declared in two folders, each

@@ -8,8 +8,7 @@ import { PIPELINES_FILE, findConfigFile, relPath } from './folders.js';
 import type { DesiredPipelineEntry } from './types.js';
 import type { RawPipelineEntry } from './raw.js';
 import { readConfigDoc } from './read.js';
-import { type FileAccess, readPipeline } from './references.js';
-import { pipelineSourceRequest } from './pipeline-entries.js';
+import { type FileAccess, pipelineRequest, pipelineSourceKey, readPipeline } from './references.js';
 
 /** Default of `keep_versions`: older pipeline versions kept besides the newest. */
 export const DEFAULT_KEEP_VERSIONS = 10;
@@ -68,10 +67,11 @@ export async function loadPipelines(
     }
     seen.set(key, i);
     const before = diagnostics.length;
-    const source = pipelineSourceRequest(item.source);
-    const pipeline = await readPipeline(source.req, (f) => entry.at(['source', source.key(f)]), files, diagnostics);
+    const req = pipelineRequest(item.source);
+    const at = (f?: string) => entry.at(['source', pipelineSourceKey(item.source, f)]);
+    const pipeline = await readPipeline(req, at, files, diagnostics);
     if (!pipeline || diagnostics.length > before) continue;
-    const text = await files.reader.read(source.req, MAX_PIPELINE_BYTES);
+    const text = await files.reader.read(req, MAX_PIPELINE_BYTES);
     if (!text.ok) continue;
     list.push({
       name: item.name,

@@ -1,4 +1,3 @@
-import type { RawPipelineSource } from './pipeline-entries.js';
 import type { RawPipelineRef } from './pipeline-ref.js';
 import type { Entry } from './located.js';
 
@@ -46,7 +45,7 @@ export interface RawPipelineEntry {
   description?: string;
   keep_versions?: number;
   shared?: boolean;
-  source: RawPipelineSource;
+  source: RawFileRef;
 }
 
 /** One schema-valid `recurring_runs[]` item with where each of its values is written. */

@@ -6,7 +6,14 @@ import type { DesiredJob, JobField, PipelineRef, ResolvedPipeline, Trigger } fro
 import { checkPipelineRef } from './pipeline-ref.js';
 import { checkKfpAccepts, checkParameters } from './parameters.js';
 import type { RawRun, RunEntry } from './raw.js';
-import { type FileAccess, isAmbiguous, pipelineRequest, readParameter, readPipeline } from './references.js';
+import {
+  type FileAccess,
+  isAmbiguous,
+  pipelineRequest,
+  pipelineSourceKey,
+  readParameter,
+  readPipeline,
+} from './references.js';
 import { type FolderFacts, RUN_CHECKS } from './run-checks.js';
 import { toTrigger } from './trigger.js';
 
@@ -89,7 +96,7 @@ export async function resolveRun(
 
   // Files: the pipeline and every valueFrom, read concurrently (and once each, through the reader).
   const params = run.value.pipeline_parameters ?? [];
-  const pipelineAt = (field?: string) => run.at(['pipeline_source', source.path ? 'path' : (field ?? 'file_path')]);
+  const pipelineAt = (field?: string) => run.at(['pipeline_source', pipelineSourceKey(source, field)]);
   const [pipeline, values] = await Promise.all([
     source.kfp_pipeline === undefined
       ? readPipeline(pipelineRequest(source), pipelineAt, files, diagnostics)

@@ -45,6 +45,10 @@ export function checkPipelineSource(run: RunEntry): Diagnostic[] {
 }
 
 /** The file `pipeline_source` names (after `checkFileRef` found it unambiguous). */
+/** The key under a pipeline source that a problem with its file points at (`field`: a GitHub key). */
+export const pipelineSourceKey = (source: RawFileRef, field?: string): string =>
+  source.path !== undefined ? 'path' : (field ?? 'file_path');
+
 export function pipelineRequest(source: RawFileRef): FileRequest {
   return source.path
     ? { type: 'local', path: source.path }

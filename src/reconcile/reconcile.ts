@@ -15,6 +15,7 @@ import {
   wantsLatest,
 } from './pipeline-refs.js';
 import { UserError } from '../lib/errors.js';
+import { findByName } from '../kfp/collation.js';
 import { LATEST_VERSION_REF_SINCE, parseKfpVersion, versionAtLeast } from '../kfp/version.js';
 
 /**
@@ -126,7 +127,7 @@ async function observeOne(client: KfpClient, d: Target, opts: ObserveOptions): P
   // A referenced pipeline not declared here is looked up by name, never uploaded: in the namespace first, then
   // among the shared pipelines (observePipelines lists the namespace's before the shared ones).
   const lookups = [...refs.keys()]
-    .filter((name) => !declared.some((p) => p.name === name))
+    .filter((name) => !findByName(declared, name, (p) => p.name))
     .flatMap((name) => [{ name }, { name, shared: true }]);
   const [actual, pipelines] = await Promise.all([
     observe(client, d.namespace, opts.defaultServiceAccount, {
