@@ -1,5 +1,6 @@
 import {
   type Page,
+  type PipelineDocs,
   type PageQuery,
   type Wire,
   defined,
@@ -48,16 +49,11 @@ function filter(preds: Predicate[]): string {
   return filterParam(preds.map((p) => wirePredicate(p, 'op', p.key)));
 }
 
-function refsOf(o: any): { type: string; id: string; name?: string; relationship?: string }[] {
-  return (Array.isArray(o?.resource_references) ? o.resource_references : []).map((r: any) => ({
-    type: str(r?.key?.type),
-    id: str(r?.key?.id),
-    name: r?.name,
-    relationship: r?.relationship,
-  }));
-}
-
-const refId = (o: any, type: string) => refsOf(o).find((r) => r.type === type)?.id ?? '';
+const refId = (o: any, type: string): string => {
+  const refs = o?.resource_references;
+  if (Array.isArray(refs)) for (const r of refs) if (str(r?.key?.type) === type) return str(r?.key?.id);
+  return '';
+};
 
 function experimentFromWire(e: any): Experiment {
   return defined({
@@ -86,7 +82,21 @@ function pipelineVersionOf(o: any): PipelineVersionRef | undefined {
   return defined({ pipelineId: pipeline, versionId: version || undefined });
 }
 
-function jobFromWire(j: any): RecurringRun {
+/**
+ * One manifest parse per distinct text: a listing page holds many versions of schedules that share a pipeline,
+ * and parsing each copy was the largest cost of observing a fleet. The parsed objects are shared, read-only.
+ */
+function manifestParser(): (text: unknown) => PipelineDocs {
+  const parsed = new Map<string, PipelineDocs>();
+  return (text) => {
+    if (typeof text !== 'string') return parseManifest(text);
+    let docs = parsed.get(text);
+    if (!docs) parsed.set(text, (docs = parseManifest(text)));
+    return docs;
+  };
+}
+
+function jobFromWire(j: any, parse: (text: unknown) => PipelineDocs = parseManifest): RecurringRun {
   const spec = j?.pipeline_spec;
   return defined({
     id: str(j?.id),
@@ -101,8 +111,8 @@ function jobFromWire(j: any): RecurringRun {
     trigger: triggerFromWire(j?.trigger),
     parameters: parametersFromSpec(spec),
     ...(spec?.workflow_manifest
-      ? { pipeline: parseManifest(spec.workflow_manifest).pipeline }
-      : parseManifest(spec?.pipeline_manifest)),
+      ? { pipeline: parse(spec.workflow_manifest).pipeline }
+      : parse(spec?.pipeline_manifest)),
     pipelineVersion: pipelineVersionOf(j),
     createdAt: time(j?.created_at),
     updatedAt: time(j?.updated_at),
@@ -245,17 +255,20 @@ export const v1: Wire = {
     query: query(page, scopeKey(scope)),
     idempotent: true,
   }),
-  parseRecurringRunPage: (b) => ({
-    items: (b?.jobs ?? []).map(jobFromWire),
-    nextPageToken: b?.next_page_token || undefined,
-  }),
+  parseRecurringRunPage: (b) => {
+    const parse = manifestParser();
+    return {
+      items: (b?.jobs ?? []).map((j: any) => jobFromWire(j, parse)),
+      nextPageToken: b?.next_page_token || undefined,
+    };
+  },
   getRecurringRun: (id) => ({
     call: 'GetJob',
     method: 'GET',
     path: `${P}/jobs/${encodeURIComponent(id)}`,
     idempotent: true,
   }),
-  parseRecurringRun: jobFromWire,
+  parseRecurringRun: (b) => jobFromWire(b),
   createRecurringRun: (input) => {
     const { pipeline_spec, refs } = pipelineToWire(input);
     return {

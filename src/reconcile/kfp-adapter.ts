@@ -71,8 +71,25 @@ function pipelineOf(r: RecurringRun): PipelineData {
   };
 }
 
+/** A listed version without its spec. */
+function versionOf(r: RecurringRun): Omit<ActualJob, 'spec'> {
+  return {
+    id: r.id,
+    name: r.name,
+    enabled: r.enabled,
+    experimentId: r.experimentId || undefined,
+    createdAt: seconds(r.createdAt),
+    updatedAt: seconds(r.updatedAt),
+    rawDescription: r.description,
+  };
+}
+
 /** `pipeline`: what to keep of it (observe keeps only the kind of a version it does not compare). */
-export function toActualJob(r: RecurringRun, defaultServiceAccount: string, pipeline = pipelineOf(r)): ActualJob {
+export function toActualJob(
+  r: RecurringRun,
+  defaultServiceAccount: string,
+  pipeline = pipelineOf(r),
+): ActualJob & { spec: ScheduleSpec } {
   const spec: ScheduleSpec = {
     description: withoutLineage(r.description),
     maxConcurrency: r.maxConcurrency,
@@ -83,16 +100,7 @@ export function toActualJob(r: RecurringRun, defaultServiceAccount: string, pipe
     parameters: Object.fromEntries(Object.entries(r.parameters).map(([k, v]) => [k, asString(v)])),
     pipeline,
   };
-  return {
-    id: r.id,
-    name: r.name,
-    enabled: r.enabled,
-    experimentId: r.experimentId || undefined,
-    createdAt: seconds(r.createdAt),
-    updatedAt: seconds(r.updatedAt),
-    rawDescription: r.description,
-    spec,
-  };
+  return { ...versionOf(r), spec };
 }
 
 /** What observing keeps of each listed version when it knows what git wants (as observeAndPlan does). */
@@ -117,11 +125,17 @@ export async function observe(
 ): Promise<ActualState> {
   const referenced: string[] = [];
   const names = new Set(wanted?.schedules.map((s) => s.name));
+  const digestOf = digester(wanted?.ignoreKeys ?? new Set());
   // The newest version of each wanted schedule seen so far, with its pipeline's digest (planner's order).
-  const newest = new Map<string, Version & { digest: string }>();
+  const newest = new Map<string, Version & { job: { spec: ScheduleSpec }; digest: string }>();
   const reduce = (r: RecurringRun): ActualJob => {
     if (r.pipelineVersion?.versionId) referenced.push(r.pipelineVersion.versionId);
     if (!wanted) return toActualJob(r, defaultServiceAccount);
+    const v = parseVersionName(r.name);
+    const seen = v && names.has(v.schedule) ? newest.get(v.schedule) : undefined;
+    const stamp = { job: { id: r.id, createdAt: seconds(r.createdAt) }, stamp: v?.stamp ?? '' };
+    // An older version of a wanted schedule is only kept, disabled or pruned: its spec is not read.
+    if (seen && newestFirst(stamp, seen) > 0) return { ...versionOf(r), spec: undefined };
     const full = pipelineOf(r);
     // A registered pipeline's reference (ids, compared as such) is kept; only the content is dropped.
     const lean = toActualJob(r, defaultServiceAccount, {
@@ -129,13 +143,7 @@ export async function observe(
       data: undefined,
       ...(full.ref ? { ref: full.ref } : {}),
     });
-    const v = parseVersionName(lean.name);
-    if (v && names.has(v.schedule)) {
-      const seen = newest.get(v.schedule);
-      const version = { job: lean, stamp: v.stamp };
-      if (!seen || newestFirst(version, seen) < 0)
-        newest.set(v.schedule, { ...version, digest: contentDigest(full, wanted.ignoreKeys) });
-    }
+    if (v && names.has(v.schedule)) newest.set(v.schedule, { job: lean, stamp: v.stamp, digest: digestOf(full) });
     return lean;
   };
   const [experiments, jobs] = await Promise.all([
@@ -143,7 +151,7 @@ export async function observe(
     // Newest first, so that a schedule's first listed version is usually its newest: one digest each.
     client.scanRecurringRuns({ namespace }, reduce, { pageSize: PAGE_SIZE, sortBy: wanted && 'created_at desc' }),
   ]);
-  if (wanted) await withPipelines(client, wanted, newest, jobs, defaultServiceAccount);
+  if (wanted) await withPipelines(client, wanted, newest, jobs, defaultServiceAccount, digestOf);
   return {
     namespace,
     experiments: experiments.map((e) => ({ id: e.id, name: e.name, description: e.description, archived: e.archived })),
@@ -152,25 +160,31 @@ export async function observe(
   };
 }
 
+/**
+ * contentDigest, once per pipeline object: schedules share parsed pipelines (git's, and a listing page's, whose
+ * copies of one manifest text are parsed once), so a fleet costs one digest per distinct pipeline.
+ */
+function digester(ignoreKeys: ReadonlySet<string>): (p: PipelineData) => string {
+  const digests = new Map<unknown, Map<unknown, string>>();
+  return (p) => {
+    const byPlatform = digests.get(p.data) ?? new Map<unknown, string>();
+    digests.set(p.data, byPlatform);
+    let digest = byPlatform.get(p.platform);
+    if (digest === undefined) byPlatform.set(p.platform, (digest = contentDigest(p, ignoreKeys)));
+    return digest;
+  };
+}
+
 /** The compared pipeline of each wanted schedule's newest version: git's objects when equal, else fetched. */
 async function withPipelines(
   client: KfpClient,
   wanted: ObserveFor,
-  newest: ReadonlyMap<string, Version & { digest: string }>,
+  newest: ReadonlyMap<string, Version & { job: { spec: ScheduleSpec }; digest: string }>,
   jobs: ActualJob[],
   defaultServiceAccount: string,
+  digestOf: (p: PipelineData) => string,
 ): Promise<void> {
   const at = new Map(jobs.map((j, i) => [j, i]));
-  const digests = new Map<unknown, Map<unknown, string>>(); // schedules often share one parsed pipeline
-  const digestOf = (p: PipelineData) => {
-    const byPlatform = digests.get(p.data) ?? new Map<unknown, string>();
-    digests.set(p.data, byPlatform);
-    const known = byPlatform.get(p.platform);
-    if (known !== undefined) return known;
-    const digest = contentDigest(p, wanted.ignoreKeys);
-    byPlatform.set(p.platform, digest);
-    return digest;
-  };
   await Promise.all(
     wanted.schedules.map(async (d) => {
       const seen = newest.get(d.name);

@@ -119,9 +119,9 @@ export function nameRefs(actual: ActualState, observed: readonly ActualPipeline[
   return {
     ...actual,
     jobs: actual.jobs.map((j) => {
-      const ref = j.spec.pipeline.ref;
+      const ref = j.spec?.pipeline.ref;
       const p = ref?.pipelineId ? pipelines.get(ref.pipelineId) : undefined;
-      if (!ref || !p) return j;
+      if (!j.spec || !ref || !p) return j;
       const v = ref.versionId ? p.versions.find((x) => x.id === ref.versionId) : undefined;
       const named: VersionRef = { ...ref, pipeline: p.name, ...(v ? { version: v.name } : {}) };
       return { ...j, spec: { ...j.spec, pipeline: { ...j.spec.pipeline, ref: named } } };

@@ -11,6 +11,7 @@ import type {
   JobRef,
   Plan,
   PlanOptions,
+  ScheduleSpec,
   ScheduleChange,
   Step,
   TriggerSpec,
@@ -21,13 +22,22 @@ export interface Version {
   stamp: string;
 }
 
+/** What orders versions (newestFirst). */
+type Ordered = { job: Pick<ActualJob, 'id' | 'createdAt'>; stamp: string };
+
 const ref = (job: ActualJob): JobRef => ({ id: job.id, name: job.name });
 
 /** Newest first: by the timestamp in the name, then creation time, then id (duplicates from a racing run). */
-export function newestFirst(a: Version, b: Version): number {
+export function newestFirst(a: Ordered, b: Ordered): number {
   if (a.stamp !== b.stamp) return a.stamp < b.stamp ? 1 : -1;
   if ((a.job.createdAt ?? 0) !== (b.job.createdAt ?? 0)) return (b.job.createdAt ?? 0) - (a.job.createdAt ?? 0);
   return a.job.id < b.job.id ? 1 : a.job.id > b.job.id ? -1 : 0;
+}
+
+/** A compared version's spec: observing reads the spec of each schedule's newest version (kfp-adapter observe). */
+function specOf(job: ActualJob): ScheduleSpec {
+  if (!job.spec) throw new Error(`internal: version ${job.name} is the newest but was observed without its spec`);
+  return job.spec;
 }
 
 /** All `GIT::` versions in the namespace, grouped by schedule name, newest first. */
@@ -91,7 +101,7 @@ function planSchedule(
     origin: d.origin,
   };
 
-  const fields = latest ? diffSpecs(latest.job.spec, d.spec, ignore) : [];
+  const fields = latest ? diffSpecs(specOf(latest.job), d.spec, ignore) : [];
   if (latest && latest.job.experimentId !== ('id' in experiment ? experiment.id : undefined)) {
     // Name the current experiment as the user knows it; its id only when it is not in the namespace.
     const current =

@@ -55,39 +55,46 @@ export async function observeAndPlanEach(
   const { defaultServiceAccount: _sa, commit: _commit, ...planOptions } = opts;
   // The server's release is asked only when a schedule wants `latest` (a no-op otherwise costs no call).
   const latest = desired.some((d) => wantsLatest(d.schedules)) ? await latestSupport(client) : undefined;
+  const planOne = (o: Resolved, orphanOnDelete: boolean): Plan => {
+    const p = plan(o.desired, o.actual, { ...planOptions, orphanOnDelete });
+    const planned = o.warnings?.length ? { ...p, warnings: [...o.warnings, ...p.warnings] } : p;
+    return o.pipelines ? { ...planned, pipelines: o.pipelines } : planned;
+  };
+  // Planned without orphanOnDelete first; `resolved` is kept only to plan again if a plan deletes.
+  const firstPlan = (resolved: Resolved): PlannedOnce => {
+    const p = planOne(resolved, false);
+    return hasDeletes(p) ? { plan: p, resolved } : { plan: p };
+  };
+  // A namespace without pipelines needs nothing from the others: it is planned as soon as it is observed, while
+  // the other namespaces' calls are still out, and its observation is dropped unless the plan deletes.
   const observed = await Promise.all(
     desired.map((d) =>
       observeOne(client, d, opts).then(
-        (seen) => ({ desired: d, ...seen }),
+        (seen) => (seen.pipelines ? { desired: d, ...seen } : firstPlan({ desired: d, actual: seen.actual })),
         (error: unknown) => ({ desired: d, error }),
       ),
     ),
   );
-  const seen = observed.filter((o): o is Observed => 'actual' in o);
+  const seen = observed.filter((o): o is Observed => 'pinned' in o);
   const failed: ObserveFailure[] = observed
     .filter((o): o is { desired: Target; error: unknown } => 'error' in o)
     .map((o) => ({ namespace: o.desired.namespace, error: o.error }));
   // A shared pipeline's versions may be used from any namespace: every namespace observed protects them.
   const referenced = new Set(seen.flatMap((o) => [...(o.actual.referencedVersions ?? []), ...o.pinned]));
-  const ok: Resolved[] = [];
-  for (const o of seen) {
-    try {
-      ok.push(resolveOne(o, referenced, latest, opts));
-    } catch (error) {
-      failed.push({ namespace: o.desired.namespace, error });
-    }
+  const ok: PlannedOnce[] = [];
+  for (const o of observed) {
+    if ('error' in o) continue;
+    if ('plan' in o) ok.push(o);
+    else
+      try {
+        ok.push(firstPlan(resolveOne(o, referenced, latest, opts)));
+      } catch (error) {
+        failed.push({ namespace: o.desired.namespace, error });
+      }
   }
-  const planAll = (orphanOnDelete: boolean) =>
-    ok.map((o) => {
-      const p = plan(o.desired, o.actual, { ...planOptions, orphanOnDelete });
-      return o.warnings?.length ? { ...p, warnings: [...o.warnings, ...p.warnings] } : p;
-    });
-  let plans = planAll(false);
-  if (plans.some(hasDeletes) && (await client.orphanDeleteSupported())) plans = planAll(true);
-  const planned = plans.map((p, i) => {
-    const o = ok[i]!;
-    return { plan: o.pipelines ? { ...p, pipelines: o.pipelines } : p };
-  });
+  if (ok.some((o) => o.resolved) && (await client.orphanDeleteSupported()))
+    for (const o of ok) if (o.resolved) o.plan = planOne(o.resolved, true);
+  const planned = ok.map((o) => ({ plan: o.plan }));
   return { planned, failed };
 }
 
@@ -97,6 +104,12 @@ interface Observed {
   actual: ActualState;
   pipelines?: ActualPipeline[];
   pinned: string[];
+}
+
+/** A namespace's plan, and what to plan it again from (only if it deletes: see orphanDeleteSupported). */
+interface PlannedOnce {
+  plan: Plan;
+  resolved?: Resolved;
 }
 
 /** One namespace ready to plan: schedules' pipeline references resolved to version ids. */

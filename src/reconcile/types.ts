@@ -107,7 +107,11 @@ export interface ActualJob {
   updatedAt?: number;
   /** Description as stored (with any lineage suffix). */
   rawDescription: string;
-  spec: ScheduleSpec;
+  /**
+   * Absent when observing did not read it: an older version of a schedule git wants (only a schedule's newest
+   * version is compared; the older ones are only kept, disabled or pruned).
+   */
+  spec?: ScheduleSpec;
 }
 
 /** What the KFP API says one namespace has (from one listing of experiments and one of jobs). */

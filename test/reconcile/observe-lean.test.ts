@@ -53,7 +53,12 @@ test('an unchanged pipeline is compared by digest: no fetch, no step, git’s ob
   // A second, older version of `a`, and a job that is not ours.
   const exp = [...h.emu.state.experiments.values()][0]!;
   const stored = [...h.emu.state.jobs.values()][0]!.pipeline;
-  h.emu.state.seedJob({ name: 'GIT::a__2026-01-01T00-00-00Z', experimentId: exp.id, pipeline: stored });
+  h.emu.state.seedJob({
+    name: 'GIT::a__2026-01-01T00-00-00Z',
+    experimentId: exp.id,
+    pipeline: stored,
+    createdAt: new Date('2026-01-01T00:00:00Z'),
+  });
   h.emu.state.seedJob({ name: 'by-hand', experimentId: exp.id, pipeline: stored });
   h.emu.log.clear();
 
@@ -63,10 +68,14 @@ test('an unchanged pipeline is compared by digest: no fetch, no step, git’s ob
   });
   expect(getCalls(h.emu.log.entries)).toBe(0);
   expect(lean.jobs).toHaveLength(5);
-  const kept = lean.jobs.filter((j) => j.spec.pipeline.data !== undefined);
+  const kept = lean.jobs.filter((j) => j.spec?.pipeline.data !== undefined);
   // Only each schedule's newest version holds a pipeline, and it is git's own object.
   expect(kept.map((j) => j.name.replace(/__.*/, '')).sort()).toEqual(['GIT::a', 'GIT::b', 'GIT::c']);
-  for (const j of kept) expect(desired.schedules.some((d) => d.spec.pipeline.data === j.spec.pipeline.data)).toBe(true);
+  for (const j of kept)
+    expect(desired.schedules.some((d) => d.spec.pipeline.data === j.spec?.pipeline.data)).toBe(true);
+  // The older version of `a` is only kept or pruned: its spec is not read. A job git does not name keeps its own.
+  expect(lean.jobs.find((j) => j.name === 'GIT::a__2026-01-01T00-00-00Z')!.spec).toBeUndefined();
+  expect(lean.jobs.find((j) => j.name === 'by-hand')!.spec?.trigger).toBeDefined();
   expect(countSteps(plan(desired, lean, options()))).toBe(0);
 });
 
@@ -112,8 +121,8 @@ test('a changed pipeline fetches that version alone, and the plan shows the same
   expect(planned!.plan.changes.map((c) => c.steps.length)).toEqual(full.changes.map((c) => c.steps.length));
   // The fetched version keeps only its differences: the rest of it is git's own objects.
   const seen = await observe(h.client, 'ns', 'default-editor', { schedules: after.schedules, ignoreKeys: new Set() });
-  const b = seen.jobs.find((j) => j.name.startsWith('GIT::b__') && j.spec.pipeline.data !== undefined)!;
-  const [actualB, desiredB] = [b.spec.pipeline.data, after.schedules[1]!.spec.pipeline.data] as Record<string, any>[];
+  const b = seen.jobs.find((j) => j.name.startsWith('GIT::b__') && j.spec?.pipeline.data !== undefined)!;
+  const [actualB, desiredB] = [b.spec!.pipeline.data, after.schedules[1]!.spec.pipeline.data] as Record<string, any>[];
   expect(actualB).not.toBe(desiredB);
   expect(actualB!.spec.arguments).toBe(desiredB!.spec.arguments);
   expect(actualB!.spec.templates[0].container.image).toBe('python:3.11');

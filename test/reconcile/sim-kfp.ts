@@ -23,7 +23,10 @@ export class SimKfp implements ReconcileWriter {
     return {
       namespace: this.namespace,
       experiments: this.experiments.map((e) => ({ ...e })),
-      jobs: this.jobs.map((j) => ({ ...j, spec: { ...j.spec, description: withoutLineage(j.rawDescription) } })),
+      jobs: this.jobs.map((j) => ({
+        ...j,
+        spec: j.spec && { ...j.spec, description: withoutLineage(j.rawDescription) },
+      })),
     };
   }
 

@@ -11,7 +11,7 @@ Serve an emulator of the Kubeflow Pipelines REST API (v1beta1 and v2beta1, as KF
 
   --port N            port to listen on (0 = any free port; default 8888)
   --state-file FILE   load state from FILE if it exists and save it after every change
-  --latency-ms N      delay every API answer by N ms
+  --latency-ms N      every API call takes at least N ms (the emulator's own work included)
   --prefix PATH       path the API is served under (default /pipeline, as behind the Kubeflow gateway);
                       it answers at the root too, as the in-cluster ml-pipeline service does
   --single-user       single-user KFP (no namespaces)

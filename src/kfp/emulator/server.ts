@@ -31,7 +31,7 @@ export interface KfpEmulatorOptions {
   kfpVersion?: string;
   /** Load state from this JSON file at start (if it exists) and save it after every write. */
   stateFile?: string;
-  /** Delay before answering each API call. */
+  /** How long each API call takes at least, the emulator's own work included. */
   latencyMs?: number;
   runTiming?: Partial<RunTiming>;
   /** The service account runs and recurring runs report when created without one (KFP's default: pipeline-runner). */
@@ -286,9 +286,16 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
         responseBody,
       });
 
-    if (emulator.latencyMs > 0) await sleep(emulator.latencyMs);
+    // Latency is how long each call takes, the server's own work included: KFP serves calls in parallel, so
+    // the emulator works while the call waits instead of adding its one thread's time to every call queued behind.
+    let due = Date.now() + emulator.latencyMs;
+    const answer = async () => {
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+    };
 
     if (!hit) {
+      await answer();
       const [status, body] = match.length
         ? [405, new RpcError(12, 'Method Not Allowed').toBody()]
         : [404, new RpcError(5, 'Not Found').toBody()];
@@ -298,6 +305,7 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
     // KFP's healthz asks for no identity (server/healthz_server.go).
     const who: Identity = sub.endsWith('/healthz') ? { ok: true } : identify(req);
     if (!who.ok) {
+      await answer();
       if (dex && !req.headers.authorization) {
         record(302, undefined, false);
         return dex.startLogin(res, url.pathname + url.search);
@@ -308,10 +316,11 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
     }
     let fault = faults.pick(routeName);
     if (fault && typeof fault.kind === 'object' && 'delayMs' in fault.kind) {
-      await sleep(fault.kind.delayMs);
+      due += fault.kind.delayMs;
       fault = undefined;
     }
     if (fault?.when === 'before') {
+      await answer();
       record(applyFault(res, fault), undefined, false, fault);
       return;
     }
@@ -366,13 +375,18 @@ export async function startKfpEmulator(opts: KfpEmulatorOptions = {}): Promise<K
     }
     const write = method !== 'GET' && status === 200;
     if (write && opts.stateFile) state.save(opts.stateFile);
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    await answer();
     if (fault) {
       record(applyFault(res, fault), body, write, fault);
       return;
     }
     record(status, body, write);
-    if (typeof body === 'string') res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
-    else sendJson(res, status, body);
+    res
+      .writeHead(status, {
+        'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+      })
+      .end(text);
   }
 
   async function handler(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

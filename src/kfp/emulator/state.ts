@@ -141,7 +141,7 @@ export const seconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 10
 
 export class EmulatorState {
   readonly experiments = new Map<string, ExperimentRecord>();
-  readonly jobs = new Map<string, JobRecord>();
+  readonly jobs = new JobTable();
   readonly runs = new Map<string, RunRecord>();
   readonly pipelines = new Map<string, StoredPipeline>();
   readonly versions = new Map<string, StoredVersion>();
@@ -350,6 +350,50 @@ export class EmulatorState {
     return latest;
   }
 }
+
+/**
+ * The jobs by id, also indexed by namespace and experiment: every listing is scoped to one of them, and
+ * filtering a platform's 60,000 versions for each page was most of the emulator's time on a fleet.
+ * A job's namespace and experiment never change after it is stored (as in KFP).
+ */
+export class JobTable extends Map<string, JobRecord> {
+  private readonly byScope = new Map<string, Map<string, JobRecord>>();
+
+  override set(id: string, j: JobRecord): this {
+    this.unindex(id);
+    super.set(id, j);
+    for (const key of scopeKeys(j)) {
+      const scoped = this.byScope.get(key) ?? new Map<string, JobRecord>();
+      this.byScope.set(key, scoped.set(id, j));
+    }
+    return this;
+  }
+
+  override delete(id: string): boolean {
+    this.unindex(id);
+    return super.delete(id);
+  }
+
+  override clear(): void {
+    this.byScope.clear();
+    super.clear();
+  }
+
+  /** The jobs of one experiment, else of one namespace, else all. */
+  in(scope: { namespace?: string; experimentId?: string }): Iterable<JobRecord> {
+    const key = scope.experimentId
+      ? `e:${scope.experimentId}`
+      : scope.namespace !== undefined && `n:${scope.namespace}`;
+    return key ? (this.byScope.get(key)?.values() ?? []) : this.values();
+  }
+
+  private unindex(id: string): void {
+    const old = this.get(id);
+    if (old) for (const key of scopeKeys(old)) this.byScope.get(key)?.delete(id);
+  }
+}
+
+const scopeKeys = (j: JobRecord) => [`n:${j.namespace}`, `e:${j.experimentId}`];
 
 /**
  * Runs the scheduler starts when `j` is enabled at `now`: every slot since it last ran (it kept up until it was

@@ -297,11 +297,7 @@ export function v1Routes(): Route[] {
       path: `${P}/jobs`,
       handle: (ctx) => {
         const scope = listScope(ctx, 'Failed to list jobs', 'jobs');
-        const all = [...ctx.state.jobs.values()].filter((j) =>
-          scope.experimentId
-            ? j.experimentId === scope.experimentId
-            : scope.namespace === undefined || j.namespace === scope.namespace,
-        );
+        const all = ctx.state.jobs.in(scope);
         const p = page(ctx, all, JOBS);
         return listOut('jobs', { ...p, items: p.items.map(jobOut) });
       },

@@ -224,11 +224,7 @@ export function v2Routes(): Route[] {
           'Failed to list recurring runs',
           'jobs',
         );
-        const all = [...ctx.state.jobs.values()].filter((j) =>
-          scope.experimentId
-            ? j.experimentId === scope.experimentId
-            : scope.namespace === undefined || j.namespace === scope.namespace,
-        );
+        const all = ctx.state.jobs.in(scope);
         const p = page(ctx, all, JOBS);
         // The list key is camelCase in KFP's answer.
         return listOut('recurringRuns', { ...p, items: p.items.map(recurringRunOut) });
