@@ -174,6 +174,25 @@ export function differingPaths(a: unknown, b: unknown, at = '', limit = 50): str
   return out;
 }
 
+/**
+ * Whether two data values are equal once the `ignore` keys are dropped at any depth: differingPaths' equality
+ * (an absent key equals an undefined one) without copying, for comparing large pipelines as their pages arrive.
+ */
+export function sameData(a: unknown, b: unknown, ignore: ReadonlySet<string>): boolean {
+  if (Object.is(a, b)) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameData(a[i], b[i], ignore)) return false;
+    return true;
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    for (const k of Object.keys(a)) if (!ignore.has(k) && !sameData(a[k], b[k], ignore)) return false;
+    for (const k of Object.keys(b)) if (!ignore.has(k) && !(k in a) && b[k] !== undefined) return false;
+    return true;
+  }
+  return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+}
+
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
 }

@@ -13,9 +13,9 @@ import type {
   VersionRef,
 } from './types.js';
 import { mapLimit } from '../lib/concurrency.js';
-import { isPlainObject } from '../lib/yaml.js';
+import { isPlainObject, sameData } from '../lib/yaml.js';
 import type { PipelineContent } from './pipeline-diff.js';
-import { type ActualPipeline, contentDigest } from './pipelines.js';
+import type { ActualPipeline } from './pipelines.js';
 import { type Version, newestFirst } from './plan.js';
 import type { PipelineWriter } from './pipelines-apply.js';
 import { epochSeconds as seconds } from './types.js';
@@ -113,9 +113,10 @@ export interface ObserveFor {
 /**
  * Observe one namespace: one listing of experiments and one paginated listing of its recurring runs.
  * With `wanted`, each listed version is reduced as its page arrives to what the planner reads besides its
- * pipeline, so memory is bounded by a page, not by the fleet. Only the newest version of a wanted schedule
- * is compared, by a digest taken while its page is in memory: equal, it holds git's pipeline objects (the
- * planner sees no change without walking them); different, it alone is fetched whole for the plan's diff.
+ * pipeline, so memory is bounded by a page, not by the fleet; older versions of a wanted schedule keep no spec.
+ * Only the newest version of a wanted schedule is compared with git's pipeline, while its page is in memory:
+ * equal, it holds git's pipeline objects (the planner sees no change without walking them); different, it
+ * alone is fetched whole for the plan's diff.
  */
 export async function observe(
   client: KfpClient,
@@ -124,15 +125,14 @@ export async function observe(
   wanted?: ObserveFor,
 ): Promise<ActualState> {
   const referenced: string[] = [];
-  const names = new Set(wanted?.schedules.map((s) => s.name));
-  const digestOf = digester(wanted?.ignoreKeys ?? new Set());
-  // The newest version of each wanted schedule seen so far, with its pipeline's digest (planner's order).
-  const newest = new Map<string, Version & { job: { spec: ScheduleSpec }; digest: string }>();
+  const wantedByName = new Map(wanted?.schedules.map((s) => [s.name, s]));
+  // The newest version of each wanted schedule seen so far (planner's order), and whether its pipeline is git's.
+  const newest = new Map<string, Version & { job: { spec: ScheduleSpec }; same: boolean }>();
   const reduce = (r: RecurringRun): ActualJob => {
     if (r.pipelineVersion?.versionId) referenced.push(r.pipelineVersion.versionId);
     if (!wanted) return toActualJob(r, defaultServiceAccount);
     const v = parseVersionName(r.name);
-    const seen = v && names.has(v.schedule) ? newest.get(v.schedule) : undefined;
+    const seen = v && wantedByName.has(v.schedule) ? newest.get(v.schedule) : undefined;
     const stamp = { job: { id: r.id, createdAt: seconds(r.createdAt) }, stamp: v?.stamp ?? '' };
     // An older version of a wanted schedule is only kept, disabled or pruned: its spec is not read.
     if (seen && newestFirst(stamp, seen) > 0) return { ...versionOf(r), spec: undefined };
@@ -143,15 +143,16 @@ export async function observe(
       data: undefined,
       ...(full.ref ? { ref: full.ref } : {}),
     });
-    if (v && names.has(v.schedule)) newest.set(v.schedule, { job: lean, stamp: v.stamp, digest: digestOf(full) });
+    const d = v && wantedByName.get(v.schedule)?.spec.pipeline;
+    if (d) newest.set(v!.schedule, { job: lean, stamp: v!.stamp, same: samePipeline(full, d, wanted.ignoreKeys) });
     return lean;
   };
   const [experiments, jobs] = await Promise.all([
     client.listExperiments(namespace, { pageSize: PAGE_SIZE }),
-    // Newest first, so that a schedule's first listed version is usually its newest: one digest each.
+    // Newest first, so that a schedule's first listed version is usually its newest: one comparison each.
     client.scanRecurringRuns({ namespace }, reduce, { pageSize: PAGE_SIZE, sortBy: wanted && 'created_at desc' }),
   ]);
-  if (wanted) await withPipelines(client, wanted, newest, jobs, defaultServiceAccount, digestOf);
+  if (wanted) await withPipelines(client, wanted, newest, jobs, defaultServiceAccount);
   return {
     namespace,
     experiments: experiments.map((e) => ({ id: e.id, name: e.name, description: e.description, archived: e.archived })),
@@ -160,29 +161,21 @@ export async function observe(
   };
 }
 
-/**
- * contentDigest, once per pipeline object: schedules share parsed pipelines (git's, and a listing page's, whose
- * copies of one manifest text are parsed once), so a fleet costs one digest per distinct pipeline.
- */
-function digester(ignoreKeys: ReadonlySet<string>): (p: PipelineData) => string {
-  const digests = new Map<unknown, Map<unknown, string>>();
-  return (p) => {
-    const byPlatform = digests.get(p.data) ?? new Map<unknown, string>();
-    digests.set(p.data, byPlatform);
-    let digest = byPlatform.get(p.platform);
-    if (digest === undefined) byPlatform.set(p.platform, (digest = contentDigest(p, ignoreKeys)));
-    return digest;
-  };
+/** Whether a listed pipeline is git's, as diffSpecs compares them (ignored keys dropped), without copying either. */
+function samePipeline(actual: PipelineData, desired: PipelineData, ignoreKeys: ReadonlySet<string>): boolean {
+  return (
+    sameData(actual.data, desired.data, ignoreKeys) &&
+    sameData(actual.platform ?? null, desired.platform ?? null, ignoreKeys)
+  );
 }
 
 /** The compared pipeline of each wanted schedule's newest version: git's objects when equal, else fetched. */
 async function withPipelines(
   client: KfpClient,
   wanted: ObserveFor,
-  newest: ReadonlyMap<string, Version & { job: { spec: ScheduleSpec }; digest: string }>,
+  newest: ReadonlyMap<string, Version & { job: { spec: ScheduleSpec }; same: boolean }>,
   jobs: ActualJob[],
   defaultServiceAccount: string,
-  digestOf: (p: PipelineData) => string,
 ): Promise<void> {
   const at = new Map(jobs.map((j, i) => [j, i]));
   await Promise.all(
@@ -191,7 +184,7 @@ async function withPipelines(
       if (!seen) return;
       const i = at.get(seen.job)!;
       const { data, platform } = d.spec.pipeline;
-      if (seen.digest === digestOf(d.spec.pipeline)) {
+      if (seen.same) {
         jobs[i] = {
           ...seen.job,
           spec: { ...seen.job.spec, pipeline: { ...seen.job.spec.pipeline, data, platform } },

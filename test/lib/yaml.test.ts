@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { UserError } from '../../src/lib/errors.js';
-import { locate, parseYaml, toData } from '../../src/lib/yaml.js';
+import fc from 'fast-check';
+import { differingPaths, locate, parseYaml, sameData, toData, withoutKeys } from '../../src/lib/yaml.js';
 
 function diagnosticsOf(fn: () => unknown) {
   try {
@@ -46,5 +47,39 @@ describe('YAML with source positions', () => {
     expect(diagnosticsOf(() => parseYaml('x'.repeat(100), 'big.yaml', { maxBytes: 10 }))[0]!.message).toContain(
       'over the 10-byte limit',
     );
+  });
+});
+
+describe('sameData', () => {
+  const ignore = new Set(['compiled_at']);
+  // Data as JSON and YAML give it (no undefined in arrays), with an ignored key and an undefined value here and there.
+  const data = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.constantFrom(null, true, false, 0, 1, 'a', 'b'),
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('a', 'b', 'compiled_at'), fc.oneof(tie('value'), fc.constant(undefined)), {
+        maxKeys: 3,
+      }),
+    ),
+  })).value;
+
+  test('agrees with differingPaths on the data stripped of ignored keys (what diffSpecs compares)', () => {
+    fc.assert(
+      fc.property(data, data, (a, b) => {
+        const differs = differingPaths(withoutKeys(a, ignore), withoutKeys(b, ignore)).length > 0;
+        expect(sameData(a, b, ignore)).toBe(!differs);
+        expect(sameData(a, a, ignore)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('ignored keys at any depth, absent equals undefined, arrays by position', () => {
+    expect(sameData({ x: { compiled_at: 1, y: [1] } }, { x: { compiled_at: 2, y: [1] } }, ignore)).toBe(true);
+    expect(sameData({ a: undefined }, {}, ignore)).toBe(true);
+    expect(sameData({ a: 1 }, {}, ignore)).toBe(false);
+    expect(sameData([1, 2], [2, 1], ignore)).toBe(false);
+    expect(sameData([1], { 0: 1 }, ignore)).toBe(false);
   });
 });
