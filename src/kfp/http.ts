@@ -298,7 +298,12 @@ export class Transport {
         if (!(err instanceof TransportError)) throw err;
         failure = err;
       }
-      if (res && res.status >= 200 && res.status < 300) return parse(parseJson(res, req, what));
+      if (res && res.status >= 200 && res.status < 300) {
+        // Parse after the answers that arrived with this one have freed their slots: their next calls go out
+        // first, so the server is kept busy while this process parses (a listing page is ~200 KB of JSON).
+        await new Promise(setImmediate);
+        return parse(parseJson(res, req, what));
+      }
       // A delete repeated after an answer we never saw: gone now means done then.
       if (res?.status === 404 && maybeDone && req.method === 'DELETE') return parse({});
 

@@ -126,6 +126,7 @@ export async function observe(
 ): Promise<ActualState> {
   const referenced: string[] = [];
   const wantedByName = new Map(wanted?.schedules.map((s) => [s.name, s]));
+  const same = samePipelines(wanted?.ignoreKeys ?? new Set());
   // The newest version of each wanted schedule seen so far (planner's order), and whether its pipeline is git's.
   const newest = new Map<string, Version & { job: { spec: ScheduleSpec }; same: boolean }>();
   const reduce = (r: RecurringRun): ActualJob => {
@@ -135,7 +136,7 @@ export async function observe(
     const seen = v && wantedByName.has(v.schedule) ? newest.get(v.schedule) : undefined;
     const stamp = { job: { id: r.id, createdAt: seconds(r.createdAt) }, stamp: v?.stamp ?? '' };
     // An older version of a wanted schedule is only kept, disabled or pruned: its spec is not read.
-    if (seen && newestFirst(stamp, seen) > 0) return { ...versionOf(r), spec: undefined };
+    if (seen && newestFirst(stamp, seen) > 0) return versionOf(r);
     const full = pipelineOf(r);
     // A registered pipeline's reference (ids, compared as such) is kept; only the content is dropped.
     const lean = toActualJob(r, defaultServiceAccount, {
@@ -144,7 +145,7 @@ export async function observe(
       ...(full.ref ? { ref: full.ref } : {}),
     });
     const d = v && wantedByName.get(v.schedule)?.spec.pipeline;
-    if (d) newest.set(v!.schedule, { job: lean, stamp: v!.stamp, same: samePipeline(full, d, wanted.ignoreKeys) });
+    if (d) newest.set(v!.schedule, { job: lean, stamp: v!.stamp, same: same(full, d) });
     return lean;
   };
   const [experiments, jobs] = await Promise.all([
@@ -161,12 +162,19 @@ export async function observe(
   };
 }
 
-/** Whether a listed pipeline is git's, as diffSpecs compares them (ignored keys dropped), without copying either. */
-function samePipeline(actual: PipelineData, desired: PipelineData, ignoreKeys: ReadonlySet<string>): boolean {
-  return (
-    sameData(actual.data, desired.data, ignoreKeys) &&
-    sameData(actual.platform ?? null, desired.platform ?? null, ignoreKeys)
-  );
+/**
+ * Whether a listed pipeline is git's, as diffSpecs compares them (ignored keys dropped), without copying either;
+ * once per pair of objects: a page's versions share their parsed manifests, and schedules share git's pipelines.
+ */
+function samePipelines(ignoreKeys: ReadonlySet<string>): (actual: PipelineData, desired: PipelineData) => boolean {
+  const known = new Map<unknown, Map<unknown, boolean>>();
+  return (actual, desired) => {
+    const byDesired = known.get(actual.data) ?? new Map<unknown, boolean>();
+    known.set(actual.data, byDesired);
+    let same = byDesired.get(desired.data);
+    if (same === undefined) byDesired.set(desired.data, (same = sameData(actual.data, desired.data, ignoreKeys)));
+    return same && sameData(actual.platform ?? null, desired.platform ?? null, ignoreKeys);
+  };
 }
 
 /** The compared pipeline of each wanted schedule's newest version: git's objects when equal, else fetched. */
