@@ -6,8 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import os from 'node:os';
 import { MAX_PAGE_SIZE, createKfpClient } from '../src/kfp/client.js';
 import { parsePipeline } from '../src/pipeline/pipeline.js';
 import type { Target, ScheduleSpec } from '../src/reconcile/types.js';
@@ -21,6 +20,7 @@ import {
   startEmulatorProcess,
 } from './support/emulator-process.js';
 import { fleet } from './support/fleet.js';
+import { peakMemoryDuring } from './support/memory.js';
 
 const SCHEDULES = Number(process.env.BENCH_REAL_SCHEDULES || 1000);
 const EXPERIMENTS = 20;
@@ -30,10 +30,6 @@ const MAX_PARALLEL = 16;
 const NS = 'team-xgb';
 const FILE = 'kfp-pipelines/v2-ir/valid/xgboost_sample_pipeline.yaml';
 const sharedDir = path.resolve(process.env.KFP_GITOPS_SHARED_DIR || '../shared');
-
-// A full collection before each measured run, so that its peak is its own, not the garbage of the one before.
-v8.setFlagsFromString('--expose-gc');
-const collect = vm.runInNewContext('gc') as () => void;
 
 const file = path.join(sharedDir, FILE);
 
@@ -79,27 +75,24 @@ async function main() {
   const client = createKfpClient({ host: emu.url, apiVersion: 'v2beta1', maxParallelRequests: MAX_PARALLEL });
   const reconcile = async (now: Date) => {
     await emu.reset();
-    collect();
-    let peak = process.memoryUsage.rss();
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 100);
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    const [planned] = await observeAndPlan(client, [desired], planOptions(now));
-    const result = await applyPlanned(client, planned!, { parallelism: MAX_PARALLEL });
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    clearInterval(sampler);
-    if (result.failures.length) throw new Error(`apply failed: ${result.failures[0]!.error}`);
-    const counted = await emu.counters();
-    return {
-      emulatorCpuSeconds: counted.cpuSeconds,
-      calls: counted.calls,
-      writes: counted.writes,
-      planned: countSteps(planned!.plan),
-      seconds,
-      cpuSeconds: (cpu.user + cpu.system) / 1e6,
-      rssMb: Math.round(Math.max(peak, process.memoryUsage.rss()) / 2 ** 20),
-    };
+    return peakMemoryDuring(async () => {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const [planned] = await observeAndPlan(client, [desired], planOptions(now));
+      const result = await applyPlanned(client, planned!, { parallelism: MAX_PARALLEL });
+      const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      if (result.failures.length) throw new Error(`apply failed: ${result.failures[0]!.error}`);
+      const counted = await emu.counters();
+      return {
+        emulatorCpuSeconds: counted.cpuSeconds,
+        calls: counted.calls,
+        writes: counted.writes,
+        planned: countSteps(planned!.plan),
+        seconds,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      };
+    });
   };
 
   const tSetup = performance.now();
@@ -122,7 +115,7 @@ async function main() {
     `  no-op: ${noop.calls} calls (1 page of experiments + ${pages} pages of ${MAX_PAGE_SIZE} recurring runs, one after another), ${noop.writes} writes, ${noop.planned} planned, ${noop.seconds.toFixed(2)} s vs floor ${floor.toFixed(2)} s (${(noop.seconds / floor).toFixed(2)}×), CPU: reconciler ${noop.cpuSeconds.toFixed(2)} s, emulator ${noop.emulatorCpuSeconds.toFixed(2)} s (serving 30 pages of ~8 MB)`,
   );
   console.log(
-    `  memory: reconciler peak RSS ${noop.rssMb} MB during the no-op (target ≤ 300 MB); emulator process ${emulatorRssMb} MB; setup ${setupSeconds.toFixed(1)} s`,
+    `  memory: reconciler peak RSS ${noop.rssMb} MB during the no-op (target ≤ 300 MB), of which V8's young generation ${noop.youngMb} MB (sized from the ${Math.round(os.totalmem() / 2 ** 30)} GB V8 sees); live heap at most ${noop.heapUsedMb} MB; emulator process ${emulatorRssMb} MB; setup ${setupSeconds.toFixed(1)} s`,
   );
   console.log(
     JSON.stringify({
@@ -137,6 +130,8 @@ async function main() {
       noop_cpu_seconds: +noop.cpuSeconds.toFixed(2),
       noop_emulator_cpu_seconds: +noop.emulatorCpuSeconds.toFixed(2),
       reconciler_peak_rss_mb: noop.rssMb,
+      reconciler_peak_heap_used_mb: noop.heapUsedMb,
+      reconciler_young_generation_mb: noop.youngMb,
       emulator_max_rss_mb: emulatorRssMb,
     }),
   );
