@@ -159,7 +159,7 @@ async function main() {
   const youngMb = Math.max(...runs.map((r) => r.youngMb));
   const spread = `${noops[0]!.seconds.toFixed(2)}–${noops[noops.length - 1]!.seconds.toFixed(2)} s`;
   console.log(
-    `Platform: ${NAMESPACES} namespaces × ${SCHEDULES} schedules × ${VERSIONS} versions, ${LATENCY_MS} ms latency (each call takes at least that, the emulator's own work included), max-parallel-requests ${MAX_PARALLEL}; the emulator in its own process`,
+    `Platform: ${NAMESPACES} namespaces × ${SCHEDULES} schedules × ${VERSIONS} versions, ${LATENCY_MS} ms latency (each call takes at least that, the emulator's own work included), max-parallel-requests ${MAX_PARALLEL}; the emulator in its own process; Node ${process.version}, NODE_OPTIONS=${process.env.NODE_OPTIONS ?? '(none)'}`,
   );
   console.log(
     `  no-op:      ${noop.calls} calls (API floor ${noopFloorCalls}: per namespace 1 page of experiments + ${pages(SCHEDULES * VERSIONS)} pages of ${MAX_PAGE_SIZE} recurring runs), ${noop.writes} writes, ${noop.seconds.toFixed(2)} s (median of ${NOOP_RUNS}: ${spread}) vs floor ${noopFloor.toFixed(2)} s (${ratio(noop.seconds, noopFloor)}×; target ≤ 1.2×), peak in flight ${noop.peak}, CPU: reconciler ${noop.cpuSeconds.toFixed(2)} s, emulator ${noop.emulatorCpuSeconds.toFixed(2)} s; reconciler peak RSS ${noop.rssMb} MB`,

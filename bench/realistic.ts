@@ -109,7 +109,7 @@ async function main() {
   // The recurring runs' pages follow each other (next_page_token); the experiments are listed beside them.
   const floor = (Math.max(noop.calls / MAX_PARALLEL, pages) * LATENCY_MS) / 1000;
   console.log(
-    `Realistic size: ${SCHEDULES} schedules × ${VERSIONS} versions of ${path.basename(FILE)} (${(fs.statSync(file).size / 1024).toFixed(0)} KB) over v2beta1 in one namespace, ${LATENCY_MS} ms latency`,
+    `Realistic size: ${SCHEDULES} schedules × ${VERSIONS} versions of ${path.basename(FILE)} (${(fs.statSync(file).size / 1024).toFixed(0)} KB) over v2beta1 in one namespace, ${LATENCY_MS} ms latency; Node ${process.version}, NODE_OPTIONS=${process.env.NODE_OPTIONS ?? '(none)'}`,
   );
   console.log(
     `  no-op: ${noop.calls} calls (1 page of experiments + ${pages} pages of ${MAX_PAGE_SIZE} recurring runs, one after another), ${noop.writes} writes, ${noop.planned} planned, ${noop.seconds.toFixed(2)} s vs floor ${floor.toFixed(2)} s (${(noop.seconds / floor).toFixed(2)}×), CPU: reconciler ${noop.cpuSeconds.toFixed(2)} s, emulator ${noop.emulatorCpuSeconds.toFixed(2)} s (serving 30 pages of ~8 MB)`,

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { RECONCILER_NODE_OPTIONS } from '../src/reconcile/node-options.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS || 15);
@@ -49,7 +50,8 @@ console.log(
 console.table(rows);
 for (const r of rows) console.log(JSON.stringify({ benchmark: 'bundle', ...r }));
 
-// TypeScript benchmarks in bench/: bundled with ncc into .tmp/ (not committed), then run.
+// TypeScript benchmarks in bench/: bundled with ncc into .tmp/ (not committed), then run as every reconciler runs
+// (with RECONCILER_NODE_OPTIONS, as deploy/kubernetes and reconcile.yml set it).
 const ncc = path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js');
 for (const f of fs
   .readdirSync(path.join(root, 'bench'))
@@ -62,6 +64,10 @@ for (const f of fs
     cwd: root,
   });
   if (built.status !== 0) continue;
-  const r = spawnSync(process.execPath, [path.join(out, 'index.js')], { stdio: 'inherit', cwd: root });
+  const r = spawnSync(process.execPath, [path.join(out, 'index.js')], {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, NODE_OPTIONS: RECONCILER_NODE_OPTIONS },
+  });
   if (r.status !== 0) console.log(`(bench/${f} exited ${r.status})`);
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
+import { RECONCILER_NODE_OPTIONS } from '../src/reconcile/node-options.js';
 import { repoRoot } from './support/paths.js';
 
 /**
@@ -293,6 +294,15 @@ describe('reusable workflows', () => {
     for (const job of [gatherPlan, gatherApply])
       expect(job.if).toMatch(/^always\(\) && .*needs\.shards\.result == 'success'/);
     expect(gate.needs).toEqual(expect.arrayContaining(Object.keys(jobs).filter((id) => id !== 'gate')));
+  });
+
+  test('every push-reconcile step runs with the reconciler Node options (bounded young generation)', () => {
+    const steps = Object.values(reusable)
+      .flatMap((doc) => jobsOf(doc))
+      .flatMap(([, job]) => (job.steps ?? []) as Doc[])
+      .filter((step) => /\/actions\/push-reconcile$/.test(String(step.uses ?? '')));
+    expect(steps.length).toBeGreaterThanOrEqual(4); // plan, apply and their sharded twins
+    for (const step of steps) expect(step.env).toEqual({ NODE_OPTIONS: RECONCILER_NODE_OPTIONS });
   });
 
   test('promote-model: contents write only without MODEL_PR_TOKEN; one promotion per PR branch at a time', () => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
+import { RECONCILER_NODE_OPTIONS } from '../../src/reconcile/node-options.js';
 import { repoRoot } from '../support/paths.js';
 import { type K8sObject, kubectlKustomize, kustomize, miniKustomize } from '../support/kustomize.js';
 
@@ -101,6 +102,12 @@ describe.each(overlays)('overlay %s', (overlay) => {
       const [main] = pod.containers;
       expect(main.image).toMatch(/^node:\d+\.\d+\.\d+-alpine$/);
       expect([...main.command, ...main.args].join(' ')).toMatch(/(^|\n|"|\s)npx --yes kfp-gitops@\d+\.\d+\.\d+( |")/);
+      // A reconciler runs with the Node options every reconciler runs with.
+      if (main.args?.[0] === 'apply')
+        expect([where, main.env.find((e: any) => e.name === 'NODE_OPTIONS')?.value]).toEqual([
+          where,
+          RECONCILER_NODE_OPTIONS,
+        ]);
       // KFP access: a projected, expiring token for KFP's audience, read from a file by the CLI.
       const tokenMount = main.volumeMounts.find((m: any) => m.mountPath === TOKEN_DIR);
       if (tokenMount) {
