@@ -21,7 +21,7 @@ import {
   startEmulatorProcess,
 } from './support/emulator-process.js';
 import { fleet } from './support/fleet.js';
-import { peakMemoryDuring } from './support/memory.js';
+import { peakMemoryDuring, youngGeneration } from './support/memory.js';
 
 const NAMESPACES = Number(process.env.BENCH_NAMESPACES || 100);
 const SCHEDULES = Number(process.env.BENCH_NS_SCHEDULES || 100);
@@ -171,7 +171,7 @@ async function main() {
     `  faults (10% 503, 2% resets, 1% 429 Retry-After 1): ${injected} injected, retries ${JSON.stringify(faulty.retries())}, ${faulted.seconds.toFixed(2)} s, peak in flight ${faulted.peak}; next run plans ${after.planned} write(s) (converged in one run: ${after.planned === 0}), most enabled versions of one schedule at once: ${worstEnabled}`,
   );
   console.log(
-    `  memory: reconciler peak RSS ${reconcilerPeakMb} MB (target ≤ 300 MB), of which V8's young generation ${youngMb} MB (V8 sizes it from the memory it sees: ${Math.round(os.totalmem() / 2 ** 30)} GB here, a pod's limit in pull mode); live heap at most ${heapPeakMb} MB; emulator process ${emulatorRssMb} MB (its state: every version, as KFP stores it); setup ${setupSeconds.toFixed(1)} s`,
+    `  memory: reconciler peak RSS ${reconcilerPeakMb} MB (target ≤ 300 MB), of which V8's young generation ${youngMb} MB (${youngGeneration()}); JS heap in use at most ${heapPeakMb} MB (uncollected garbage included); emulator process ${emulatorRssMb} MB (its state: every version, as KFP stores it); setup ${setupSeconds.toFixed(1)} s`,
   );
   // Why a time is above its floor: the floor counts latency only, while both processes share this machine's cores.
   if (noop.seconds > noopFloor * 1.2)

@@ -6,7 +6,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import os from 'node:os';
 import { MAX_PAGE_SIZE, createKfpClient } from '../src/kfp/client.js';
 import { parsePipeline } from '../src/pipeline/pipeline.js';
 import type { Target, ScheduleSpec } from '../src/reconcile/types.js';
@@ -20,7 +19,7 @@ import {
   startEmulatorProcess,
 } from './support/emulator-process.js';
 import { fleet } from './support/fleet.js';
-import { peakMemoryDuring } from './support/memory.js';
+import { peakMemoryDuring, youngGeneration } from './support/memory.js';
 
 const SCHEDULES = Number(process.env.BENCH_REAL_SCHEDULES || 1000);
 const EXPERIMENTS = 20;
@@ -115,7 +114,7 @@ async function main() {
     `  no-op: ${noop.calls} calls (1 page of experiments + ${pages} pages of ${MAX_PAGE_SIZE} recurring runs, one after another), ${noop.writes} writes, ${noop.planned} planned, ${noop.seconds.toFixed(2)} s vs floor ${floor.toFixed(2)} s (${(noop.seconds / floor).toFixed(2)}×), CPU: reconciler ${noop.cpuSeconds.toFixed(2)} s, emulator ${noop.emulatorCpuSeconds.toFixed(2)} s (serving 30 pages of ~8 MB)`,
   );
   console.log(
-    `  memory: reconciler peak RSS ${noop.rssMb} MB during the no-op (target ≤ 300 MB), of which V8's young generation ${noop.youngMb} MB (sized from the ${Math.round(os.totalmem() / 2 ** 30)} GB V8 sees); live heap at most ${noop.heapUsedMb} MB; emulator process ${emulatorRssMb} MB; setup ${setupSeconds.toFixed(1)} s`,
+    `  memory: reconciler peak RSS ${noop.rssMb} MB during the no-op (target ≤ 300 MB), of which V8's young generation ${noop.youngMb} MB (${youngGeneration()}); JS heap in use at most ${noop.heapUsedMb} MB (uncollected garbage included); emulator process ${emulatorRssMb} MB; setup ${setupSeconds.toFixed(1)} s`,
   );
   console.log(
     JSON.stringify({

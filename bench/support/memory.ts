@@ -1,3 +1,4 @@
+import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -11,7 +12,7 @@ const MB = 2 ** 20;
 export interface PeakMemory {
   /** Resident memory: what the machine gives the process. */
   rssMb: number;
-  /** Live JavaScript objects (heapUsed): what the run itself holds, garbage not yet collected included. */
+  /** The JavaScript heap in use (heapUsed): what the run holds, garbage not yet collected included. */
   heapUsedMb: number;
   /** V8's young generation (new space), which V8 sizes from the machine's (or the pod's) memory. */
   youngMb: number;
@@ -42,4 +43,12 @@ export async function peakMemoryDuring<T>(fn: () => Promise<T>): Promise<T & Pea
   } finally {
     clearInterval(sampler);
   }
+}
+
+/** What sized V8's young generation in this process, for the printed figures. */
+export function youngGeneration(): string {
+  const cap = /--max-semi-space-size=(\d+)/.exec(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`);
+  return cap
+    ? `semi-spaces capped at ${cap[1]} MB, as every reconciler runs`
+    : `sized by V8 from the ${Math.round(os.totalmem() / 2 ** 30)} GB it sees`;
 }
