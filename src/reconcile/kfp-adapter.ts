@@ -165,15 +165,19 @@ export async function observe(
 /**
  * Whether a listed pipeline is git's, as diffSpecs compares them (ignored keys dropped), without copying either;
  * once per pair of objects: a page's versions share their parsed manifests, and schedules share git's pipelines.
+ * Weakly keyed by the listed pipeline, so a page's pipelines are freed with the page.
  */
 function samePipelines(ignoreKeys: ReadonlySet<string>): (actual: PipelineData, desired: PipelineData) => boolean {
-  const known = new Map<unknown, Map<unknown, boolean>>();
+  const known = new WeakMap<object, Map<unknown, boolean>>();
   return (actual, desired) => {
-    const byDesired = known.get(actual.data) ?? new Map<unknown, boolean>();
-    known.set(actual.data, byDesired);
+    const platformSame = () => sameData(actual.platform ?? null, desired.platform ?? null, ignoreKeys);
+    const listed = actual.data;
+    if (!listed || typeof listed !== 'object') return sameData(listed, desired.data, ignoreKeys) && platformSame();
+    const byDesired = known.get(listed) ?? new Map<unknown, boolean>();
+    known.set(listed, byDesired);
     let same = byDesired.get(desired.data);
-    if (same === undefined) byDesired.set(desired.data, (same = sameData(actual.data, desired.data, ignoreKeys)));
-    return same && sameData(actual.platform ?? null, desired.platform ?? null, ignoreKeys);
+    if (same === undefined) byDesired.set(desired.data, (same = sameData(listed, desired.data, ignoreKeys)));
+    return same && platformSame();
   };
 }
 
