@@ -67,13 +67,13 @@ export function rawRequest(url: URL, opts: RawRequestOptions): Promise<RawRespon
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
     if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
     const req = mod.request(url, { method: opts.method, headers, agent: opts.agent }, (res) => {
-      // Decoded as it arrives: no socket buffer outlives its chunk (a listing page can be 8 MB).
-      res.setEncoding('utf8');
-      const chunks: string[] = [];
-      res.on('data', (c: string) => chunks.push(c));
+      // Kept as bytes and decoded once at the end: decoding each chunk filled the JS heap with strings of a large
+      // answer (a listing page can be 8 MB), while bytes live outside it and go with the answer.
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.join('') });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
       });
       res.on('error', (e) => {
         clearTimeout(timer);
