@@ -76,8 +76,8 @@ export async function serveEmulator(): Promise<void> {
               if (!job || !version) return;
               const prefix = `GIT::${version.schedule}__`;
               let enabled = 0;
-              for (const j of emu.state.jobs.values())
-                if (j.enabled && j.experimentId === job.experimentId && j.name.startsWith(prefix)) enabled++;
+              for (const j of emu.state.jobs.in({ experimentId: job.experimentId }))
+                if (j.enabled && j.name.startsWith(prefix)) enabled++;
               worstEnabled = Math.max(worstEnabled, enabled);
             }
           : undefined;

@@ -103,6 +103,9 @@ export function toActualJob(
   return { ...versionOf(r), spec };
 }
 
+/** A wanted schedule's newest listed version (its spec read), and whether its pipeline is git's. */
+type Newest = Version & { job: { spec: ScheduleSpec }; same: boolean };
+
 /** What observing keeps of each listed version when it knows what git wants (as observeAndPlan does). */
 export interface ObserveFor {
   schedules: readonly TargetSchedule[];
@@ -128,15 +131,16 @@ export async function observe(
   const wantedByName = new Map(wanted?.schedules.map((s) => [s.name, s]));
   const same = samePipelines(wanted?.ignoreKeys ?? new Set());
   // The newest version of each wanted schedule seen so far (planner's order), and whether its pipeline is git's.
-  const newest = new Map<string, Version & { job: { spec: ScheduleSpec }; same: boolean }>();
+  const newest = new Map<string, Newest>();
   const reduce = (r: RecurringRun): ActualJob => {
     if (r.pipelineVersion?.versionId) referenced.push(r.pipelineVersion.versionId);
     if (!wanted) return toActualJob(r, defaultServiceAccount);
     const v = parseVersionName(r.name);
-    const seen = v && wantedByName.has(v.schedule) ? newest.get(v.schedule) : undefined;
-    const stamp = { job: { id: r.id, createdAt: seconds(r.createdAt) }, stamp: v?.stamp ?? '' };
+    const want = v && wantedByName.get(v.schedule);
+    const seen = want ? newest.get(want.name) : undefined;
     // An older version of a wanted schedule is only kept, disabled or pruned: its spec is not read.
-    if (seen && newestFirst(stamp, seen) > 0) return versionOf(r);
+    if (seen && newestFirst({ job: { id: r.id, createdAt: seconds(r.createdAt) }, stamp: v!.stamp }, seen) > 0)
+      return versionOf(r);
     const full = pipelineOf(r);
     // A registered pipeline's reference (ids, compared as such) is kept; only the content is dropped.
     const lean = toActualJob(r, defaultServiceAccount, {
@@ -144,8 +148,7 @@ export async function observe(
       data: undefined,
       ...(full.ref ? { ref: full.ref } : {}),
     });
-    const d = v && wantedByName.get(v.schedule)?.spec.pipeline;
-    if (d) newest.set(v!.schedule, { job: lean, stamp: v!.stamp, same: same(full, d) });
+    if (want) newest.set(want.name, { job: lean, stamp: v!.stamp, same: same(full, want.spec.pipeline) });
     return lean;
   };
   const [experiments, jobs] = await Promise.all([
@@ -185,7 +188,7 @@ function samePipelines(ignoreKeys: ReadonlySet<string>): (actual: PipelineData, 
 async function withPipelines(
   client: KfpClient,
   wanted: ObserveFor,
-  newest: ReadonlyMap<string, Version & { job: { spec: ScheduleSpec }; same: boolean }>,
+  newest: ReadonlyMap<string, Newest>,
   jobs: ActualJob[],
   defaultServiceAccount: string,
 ): Promise<void> {

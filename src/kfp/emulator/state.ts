@@ -279,13 +279,13 @@ export class EmulatorState {
     if (!e) throw new Error(`no experiment ${id}`);
     e.archived = archived;
     if (!archived) return;
-    for (const j of this.jobs.values()) if (j.experimentId === id) this.setJobEnabled(j.id, false);
+    for (const j of this.jobs.in({ experimentId: id })) this.setJobEnabled(j.id, false);
     for (const r of this.runs.values()) if (r.experimentId === id) r.archived = true;
   }
 
   deleteExperiment(id: string): void {
     this.experiments.delete(id);
-    for (const j of [...this.jobs.values()]) if (j.experimentId === id) this.deleteJob(j.id);
+    for (const j of [...this.jobs.in({ experimentId: id })]) this.deleteJob(j.id);
     for (const r of [...this.runs.values()]) if (r.experimentId === id) this.runs.delete(r.id);
   }
 
